@@ -1,0 +1,336 @@
+//! Reading one CSV file of a dataset into typed columns, with every bad cell
+//! reported by line and column.
+
+use std::collections::{HashMap, HashSet};
+
+use polars::prelude::*;
+
+use super::problem::Problem;
+
+/// What a known column holds, and so how each cell is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A positive whole number that must be present (`id`, references).
+    Id,
+    /// A whole number, possibly empty (`year`, participant counts).
+    Int,
+    /// A number with or without decimals, possibly empty (`reported_fes`).
+    Float,
+    /// `true`/`false` (also `yes`/`no`), possibly empty.
+    Bool,
+    /// Free text, possibly empty.
+    Text,
+}
+
+/// A column the dataset format knows about.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    /// Header name.
+    pub name: &'static str,
+    /// Cell type.
+    pub kind: Kind,
+    /// Whether the file must have this column.
+    pub required: bool,
+}
+
+/// A CSV file read into a polars frame, with what is needed to point back at
+/// its lines.
+pub struct ReadTable {
+    /// The typed frame: known columns with their kind, extra columns typed by
+    /// what all their cells parse as.
+    pub frame: DataFrame,
+    /// The 1-based line each row starts on.
+    pub lines: Vec<u64>,
+}
+
+enum Builder {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Text(Vec<Option<String>>),
+    /// An extra column: kept as text until every cell has been seen.
+    Infer(Vec<Option<String>>),
+}
+
+/// Parses a boolean cell the way a spreadsheet user would write it.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" => Some(true),
+        "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads `bytes` (the contents of `file`) against the known `specs`.
+///
+/// Returns `None` when the file cannot be read as CSV at all; every problem
+/// found is appended to `problems` either way.
+pub fn read_table(
+    file: &str,
+    bytes: &[u8],
+    specs: &[ColumnSpec],
+    problems: &mut Vec<Problem>,
+) -> Option<ReadTable> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        problems.push(Problem::file(
+            file,
+            "file is empty (expected a header line)",
+        ));
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(record)) => record,
+        Some(Err(e)) => {
+            problems.push(csv_problem(file, &e));
+            return None;
+        }
+        None => {
+            problems.push(Problem::file(
+                file,
+                "file is empty (expected a header line)",
+            ));
+            return None;
+        }
+    };
+    let mut headers = Vec::with_capacity(header.len());
+    for field in header.iter() {
+        match std::str::from_utf8(field) {
+            Ok(name) => headers.push(name.trim_start_matches('\u{feff}').to_string()),
+            Err(_) => {
+                problems.push(Problem::at(file, 1, "header is not valid UTF-8 text"));
+                return None;
+            }
+        }
+    }
+    let before = problems.len();
+    check_headers(file, &headers, specs, problems);
+    if problems.len() > before {
+        return None;
+    }
+
+    let kinds: Vec<Option<Kind>> = headers
+        .iter()
+        .map(|h| specs.iter().find(|s| s.name == h).map(|s| s.kind))
+        .collect();
+    let mut builders: Vec<Builder> = kinds
+        .iter()
+        .map(|k| match k {
+            Some(Kind::Id | Kind::Int) => Builder::Int(Vec::new()),
+            Some(Kind::Float) => Builder::Float(Vec::new()),
+            Some(Kind::Bool) => Builder::Bool(Vec::new()),
+            Some(Kind::Text) => Builder::Text(Vec::new()),
+            None => Builder::Infer(Vec::new()),
+        })
+        .collect();
+    let mut lines = Vec::new();
+    let mut seen_ids: HashMap<i64, u64> = HashMap::new();
+
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(csv_problem(file, &e));
+                return None;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.is_empty()) {
+            continue; // a blank line, e.g. at the end of a hand-edited file
+        }
+        lines.push(line);
+        for (i, raw) in record.iter().enumerate() {
+            let name = &headers[i];
+            let text = String::from_utf8_lossy(raw);
+            if let std::borrow::Cow::Owned(_) = text {
+                problems.push(Problem::cell(
+                    file,
+                    line,
+                    name,
+                    format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
+                ));
+            }
+            let cell = (!text.is_empty()).then_some(text.as_ref());
+            push_cell(&mut builders[i], kinds[i], cell, |msg| {
+                problems.push(Problem::cell(file, line, name, msg))
+            });
+            if name == "id" {
+                if let Builder::Int(v) = &builders[i] {
+                    if let Some(Some(id)) = v.last() {
+                        if let Some(first) = seen_ids.insert(*id, line) {
+                            problems.push(Problem::cell(
+                                file,
+                                line,
+                                "id",
+                                format!("id {id} repeats (first on line {first})"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let height = lines.len();
+    let columns = headers
+        .iter()
+        .zip(builders)
+        .map(|(name, b)| finish_column(name, b))
+        .collect();
+    match DataFrame::new(height, columns) {
+        Ok(frame) => Some(ReadTable { frame, lines }),
+        Err(e) => {
+            problems.push(Problem::file(
+                file,
+                format!("could not build the table: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+fn check_headers(
+    file: &str,
+    headers: &[String],
+    specs: &[ColumnSpec],
+    problems: &mut Vec<Problem>,
+) {
+    let mut seen = HashSet::new();
+    for h in headers {
+        if h.is_empty() {
+            problems.push(Problem::at(file, 1, "header has an empty column name"));
+        } else if !seen.insert(h.as_str()) {
+            problems.push(Problem::at(
+                file,
+                1,
+                format!("column `{h}` appears twice in the header"),
+            ));
+        }
+    }
+    for spec in specs.iter().filter(|s| s.required) {
+        if !headers.iter().any(|h| h == spec.name) {
+            problems.push(Problem::at(
+                file,
+                1,
+                format!(
+                    "missing required column `{}` (header has: {})",
+                    spec.name,
+                    headers.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn push_cell(
+    builder: &mut Builder,
+    kind: Option<Kind>,
+    cell: Option<&str>,
+    mut report: impl FnMut(String),
+) {
+    match builder {
+        Builder::Int(v) => {
+            let value = match (kind, cell) {
+                (Some(Kind::Id), None) => {
+                    report("is empty (expected a positive whole number)".into());
+                    None
+                }
+                (_, None) => None,
+                (k, Some(s)) => match s.parse::<i64>() {
+                    Ok(n) if k == Some(Kind::Id) && n <= 0 => {
+                        report(format!("expected a positive whole number, found `{s}`"));
+                        None
+                    }
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        let what = if k == Some(Kind::Id) {
+                            "a positive whole number"
+                        } else {
+                            "a whole number"
+                        };
+                        report(format!("expected {what}, found `{s}`"));
+                        None
+                    }
+                },
+            };
+            v.push(value);
+        }
+        Builder::Float(v) => v.push(cell.and_then(|s| match s.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                report(format!("expected a number, found `{s}`"));
+                None
+            }
+        })),
+        Builder::Bool(v) => v.push(cell.and_then(|s| {
+            let b = parse_bool(s);
+            if b.is_none() {
+                report(format!("expected true or false, found `{s}`"));
+            }
+            b
+        })),
+        Builder::Text(v) | Builder::Infer(v) => v.push(cell.map(str::to_string)),
+    }
+}
+
+fn finish_column(name: &str, builder: Builder) -> Column {
+    let name: PlSmallStr = name.into();
+    match builder {
+        Builder::Int(v) => Column::new(name, v),
+        Builder::Float(v) => Column::new(name, v),
+        Builder::Bool(v) => Column::new(name, v),
+        Builder::Text(v) => Column::new(name, v),
+        Builder::Infer(v) => infer_column(name, v),
+    }
+}
+
+/// Types an extra column by what every non-empty cell parses as: whole
+/// numbers, then numbers, then booleans, else text.
+fn infer_column(name: PlSmallStr, cells: Vec<Option<String>>) -> Column {
+    let present = || cells.iter().flatten();
+    if present().next().is_some() {
+        if present().all(|s| s.parse::<i64>().is_ok()) {
+            let v: Vec<Option<i64>> = cells
+                .iter()
+                .map(|c| c.as_ref().and_then(|s| s.parse().ok()))
+                .collect();
+            return Column::new(name, v);
+        }
+        if present().all(|s| s.parse::<f64>().is_ok_and(f64::is_finite)) {
+            let v: Vec<Option<f64>> = cells
+                .iter()
+                .map(|c| c.as_ref().and_then(|s| s.parse().ok()))
+                .collect();
+            return Column::new(name, v);
+        }
+        if present().all(|s| parse_bool(s).is_some()) {
+            let v: Vec<Option<bool>> = cells
+                .iter()
+                .map(|c| c.as_deref().and_then(parse_bool))
+                .collect();
+            return Column::new(name, v);
+        }
+    }
+    Column::new(name, cells)
+}
+
+fn csv_problem(file: &str, e: &csv::Error) -> Problem {
+    let line = e.position().map(|p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "row has {len} fields, but the header has {expected_len} (is this a CSV file with a header line?)"
+        ),
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
+        _ => format!("not readable as CSV: {e}"),
+    };
+    match line {
+        Some(l) => Problem::at(file, l, message),
+        None => Problem::file(file, message),
+    }
+}

@@ -1,0 +1,254 @@
+//! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
+//! polars frames. See `docs/DATASET.md` for the format.
+
+pub mod csvfile;
+mod meta;
+mod problem;
+mod validate;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+pub use meta::Meta;
+pub use problem::{LoadError, Problem};
+
+use csvfile::{ColumnSpec, Kind, read_table};
+
+/// The five files a dataset folder may hold.
+pub const FILES: [&str; 5] = [
+    "dataset.toml",
+    "studies.csv",
+    "papers.csv",
+    "findings.csv",
+    "evidence.csv",
+];
+
+/// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
+/// compiled into the binary so metasum runs with no files around it.
+const SEED: [(&str, &[u8]); 5] = [
+    (
+        "dataset.toml",
+        include_bytes!("../../../../datasets/peer-support/dataset.toml"),
+    ),
+    (
+        "studies.csv",
+        include_bytes!("../../../../datasets/peer-support/studies.csv"),
+    ),
+    (
+        "papers.csv",
+        include_bytes!("../../../../datasets/peer-support/papers.csv"),
+    ),
+    (
+        "findings.csv",
+        include_bytes!("../../../../datasets/peer-support/findings.csv"),
+    ),
+    (
+        "evidence.csv",
+        include_bytes!("../../../../datasets/peer-support/evidence.csv"),
+    ),
+];
+
+/// A loaded, validated review: the four stored tables and their description.
+///
+/// Computed figures (n, FES, intensity) are not stored here; see
+/// [`crate::stats`].
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Where the data came from: a folder path, or `embedded seed`.
+    pub origin: String,
+    /// Contents of `dataset.toml` (defaults when the file is absent).
+    pub meta: Meta,
+    /// One row per study: `id`, `author`, `year`, then any other columns.
+    pub studies: DataFrame,
+    /// One row per paper (report): `id`, `study`, `citation`, ...
+    pub papers: DataFrame,
+    /// One row per abstracted finding: `id`, `perspective`, `name`, ...
+    pub findings: DataFrame,
+    /// One row per finding found in a study: `finding`, `study`.
+    pub evidence: DataFrame,
+}
+
+const STUDIES: &[ColumnSpec] = &[
+    spec("id", Kind::Id, true),
+    spec("author", Kind::Text, true),
+    spec("year", Kind::Int, true),
+    spec("country", Kind::Text, false),
+    spec("method", Kind::Text, false),
+    spec("workers", Kind::Int, false),
+    spec("staff", Kind::Int, false),
+    spec("recipients", Kind::Int, false),
+    spec("paid", Kind::Bool, false),
+    spec("quality", Kind::Text, false),
+    spec("notes", Kind::Text, false),
+];
+const PAPERS: &[ColumnSpec] = &[
+    spec("id", Kind::Id, true),
+    spec("study", Kind::Id, true),
+    spec("citation", Kind::Text, true),
+    spec("year", Kind::Int, false),
+];
+const FINDINGS: &[ColumnSpec] = &[
+    spec("id", Kind::Id, true),
+    spec("perspective", Kind::Text, true),
+    spec("name", Kind::Text, true),
+    spec("reported_fes", Kind::Float, false),
+];
+const EVIDENCE: &[ColumnSpec] = &[
+    spec("finding", Kind::Id, true),
+    spec("study", Kind::Id, true),
+];
+
+const fn spec(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        required,
+    }
+}
+
+/// Where the files of a dataset are read from.
+enum Source<'a> {
+    Dir(&'a Path),
+    Embedded,
+}
+
+impl Source<'_> {
+    /// The bytes of `name`, `Ok(None)` when the file does not exist.
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, std::io::Error> {
+        match self {
+            Source::Embedded => Ok(SEED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, b)| b.to_vec())),
+            Source::Dir(dir) => match std::fs::read(dir.join(name)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
+
+impl Dataset {
+    /// The embedded seed review.
+    pub fn seed() -> Result<Dataset, LoadError> {
+        load(Source::Embedded, "embedded seed".to_string())
+    }
+
+    /// Loads and validates the dataset folder `dir`, reporting every problem.
+    pub fn load(dir: &Path) -> Result<Dataset, LoadError> {
+        let origin = dir.display().to_string();
+        if !dir.is_dir() {
+            let what = if dir.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            };
+            return Err(LoadError {
+                origin: origin.clone(),
+                problems: vec![Problem::file(&origin, format!("dataset folder {what}"))],
+            });
+        }
+        load(Source::Dir(dir), origin)
+    }
+}
+
+fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
+    let mut problems = Vec::new();
+    let read = |name: &str, required: bool, problems: &mut Vec<Problem>| match source.read(name) {
+        Ok(Some(bytes)) => Some(bytes),
+        Ok(None) => {
+            if required {
+                problems.push(Problem::file(name, "file is missing (it is required)"));
+            }
+            None
+        }
+        Err(e) => {
+            problems.push(Problem::file(name, format!("cannot be read: {e}")));
+            None
+        }
+    };
+
+    let meta = match read("dataset.toml", false, &mut problems) {
+        None => Meta::default(),
+        Some(bytes) => match String::from_utf8(bytes) {
+            Err(_) => {
+                problems.push(Problem::file("dataset.toml", "is not valid UTF-8 text"));
+                Meta::default()
+            }
+            Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
+                problems.push(p);
+                Meta::default()
+            }),
+        },
+    };
+
+    let table = |name: &str, specs: &[ColumnSpec], required: bool, problems: &mut Vec<Problem>| {
+        let bytes = read(name, required, problems)?;
+        read_table(name, &bytes, specs, problems)
+    };
+    let studies = table("studies.csv", STUDIES, true, &mut problems);
+    let papers = table("papers.csv", PAPERS, false, &mut problems);
+    let findings = table("findings.csv", FINDINGS, true, &mut problems);
+    let evidence = table("evidence.csv", EVIDENCE, true, &mut problems);
+
+    let tables = validate::Tables {
+        meta: &meta,
+        studies: studies.as_ref(),
+        papers: papers.as_ref(),
+        findings: findings.as_ref(),
+        evidence: evidence.as_ref(),
+    };
+    tables.check(&mut problems);
+
+    match (studies, findings, evidence) {
+        (Some(studies), Some(findings), Some(evidence)) if problems.is_empty() => {
+            let papers = match papers {
+                Some(p) => p.frame,
+                None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
+                    origin: origin.clone(),
+                    problems: vec![Problem::file(
+                        "papers.csv",
+                        format!("could not derive papers: {e}"),
+                    )],
+                })?,
+            };
+            Ok(Dataset {
+                origin,
+                meta,
+                studies: studies.frame,
+                papers,
+                findings: findings.frame,
+                evidence: evidence.frame,
+            })
+        }
+        _ => Err(LoadError { origin, problems }),
+    }
+}
+
+/// The papers table of a dataset with no `papers.csv`: each study is its own
+/// single paper, cited as `author (year)`.
+fn one_paper_per_study(studies: &DataFrame) -> PolarsResult<DataFrame> {
+    let ids = studies.column("id")?;
+    let years = studies.column("year")?;
+    let citation: Vec<String> = studies
+        .column("author")?
+        .str()?
+        .iter()
+        .zip(years.i64()?.iter())
+        .map(|(author, year)| match year {
+            Some(y) => format!("{} ({y})", author.unwrap_or_default()),
+            None => author.unwrap_or_default().to_string(),
+        })
+        .collect();
+    DataFrame::new(
+        studies.height(),
+        vec![
+            ids.clone(),
+            ids.clone().with_name("study".into()),
+            Column::new("citation".into(), citation),
+            years.clone(),
+        ],
+    )
+}

@@ -1,0 +1,93 @@
+//! Problems found while loading a dataset, each naming file, line and column.
+
+use std::fmt;
+
+/// One thing wrong with a dataset, located as precisely as the input allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// File name inside the dataset folder, e.g. `studies.csv`.
+    pub file: String,
+    /// 1-based line, when the problem sits on one line.
+    pub line: Option<u64>,
+    /// 1-based column (character), when known (only for `dataset.toml`).
+    pub col: Option<u64>,
+    /// The CSV column the problem is in, when it is in one.
+    pub column: Option<String>,
+    /// What is wrong, as a sentence fragment.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with a whole file.
+    pub fn file(file: &str, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.to_string(),
+            line: None,
+            col: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem on one line of a file.
+    pub fn at(file: &str, line: u64, message: impl Into<String>) -> Self {
+        Problem {
+            line: Some(line),
+            ..Problem::file(file, message)
+        }
+    }
+
+    /// A problem in one cell: a line and a named column.
+    pub fn cell(file: &str, line: u64, column: &str, message: impl Into<String>) -> Self {
+        Problem {
+            column: Some(column.to_string()),
+            ..Problem::at(file, line, message)
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.col {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(column) = &self.column {
+            write!(f, "column `{column}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// A dataset that could not be loaded: every problem found, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// Where the dataset was looked for (a folder path, or `embedded seed`).
+    pub origin: String,
+    /// All problems found; never empty.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        let noun = if n == 1 { "problem" } else { "problems" };
+        writeln!(f, "dataset {} has {n} {noun}:", self.origin)?;
+        for p in &self.problems {
+            // Name files by their path, so a terminal or editor can open them.
+            if std::path::Path::new(&self.origin).is_dir() {
+                write!(f, "  {}/", self.origin.trim_end_matches('/'))?;
+            } else {
+                write!(f, "  ")?;
+            }
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}

@@ -1,0 +1,244 @@
+//! Checks that span more than one cell: references between tables, repeated
+//! evidence, coded values against `dataset.toml`, reserved column names.
+
+use std::collections::{HashMap, HashSet};
+
+use polars::prelude::*;
+
+use super::Meta;
+use super::csvfile::ReadTable;
+use super::problem::Problem;
+
+/// The tables of one dataset as read so far (a table that could not be read
+/// at all is `None`, and checks that need it are skipped).
+pub struct Tables<'a> {
+    pub meta: &'a Meta,
+    pub studies: Option<&'a ReadTable>,
+    pub papers: Option<&'a ReadTable>,
+    pub findings: Option<&'a ReadTable>,
+    pub evidence: Option<&'a ReadTable>,
+}
+
+/// Columns metasum computes; a stored column of the same name would hide them.
+const COMPUTED_STUDY_COLUMNS: [&str; 4] = ["n", "intensity", "findings", "papers"];
+const COMPUTED_FINDING_COLUMNS: [&str; 3] = ["n", "fes", "studies"];
+
+impl Tables<'_> {
+    /// Appends every cross-table problem to `problems`.
+    pub fn check(&self, problems: &mut Vec<Problem>) {
+        if let Some(studies) = self.studies {
+            reserved(problems, "studies.csv", studies, &COMPUTED_STUDY_COLUMNS);
+            not_empty(problems, "studies.csv", studies, "author");
+            coded(
+                problems,
+                "studies.csv",
+                studies,
+                "quality",
+                &self.meta.quality,
+                false,
+            );
+            for (column, _) in &self.meta.published_totals {
+                if !studies
+                    .frame
+                    .get_column_names()
+                    .iter()
+                    .any(|c| c.as_str() == column)
+                {
+                    problems.push(Problem::file(
+                        "dataset.toml",
+                        format!("[published_totals] `{column}` names no column of studies.csv"),
+                    ));
+                }
+            }
+        }
+        if let Some(findings) = self.findings {
+            reserved(
+                problems,
+                "findings.csv",
+                findings,
+                &COMPUTED_FINDING_COLUMNS,
+            );
+            not_empty(problems, "findings.csv", findings, "name");
+            coded(
+                problems,
+                "findings.csv",
+                findings,
+                "perspective",
+                &self.meta.perspectives,
+                true,
+            );
+        }
+        let study_ids = self.studies.map(ids);
+        let finding_ids = self.findings.map(ids);
+        if let (Some(papers), Some(study_ids)) = (self.papers, &study_ids) {
+            references(
+                problems,
+                "papers.csv",
+                papers,
+                "study",
+                study_ids,
+                "studies.csv",
+            );
+        }
+        if let Some(evidence) = self.evidence {
+            if let Some(finding_ids) = &finding_ids {
+                references(
+                    problems,
+                    "evidence.csv",
+                    evidence,
+                    "finding",
+                    finding_ids,
+                    "findings.csv",
+                );
+            }
+            if let Some(study_ids) = &study_ids {
+                references(
+                    problems,
+                    "evidence.csv",
+                    evidence,
+                    "study",
+                    study_ids,
+                    "studies.csv",
+                );
+            }
+            repeated_links(problems, evidence);
+        }
+        problems.sort_by(|a, b| {
+            let order = |f: &str| {
+                super::FILES
+                    .iter()
+                    .position(|x| *x == f)
+                    .unwrap_or(usize::MAX)
+            };
+            (order(&a.file), a.line).cmp(&(order(&b.file), b.line))
+        });
+    }
+}
+
+fn int_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a Int64Chunked> {
+    table.frame.column(column).ok()?.i64().ok()
+}
+
+fn text_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a StringChunked> {
+    table.frame.column(column).ok()?.str().ok()
+}
+
+fn ids(table: &ReadTable) -> HashSet<i64> {
+    int_cells(table, "id")
+        .map(|c| c.iter().flatten().collect())
+        .unwrap_or_default()
+}
+
+fn reserved(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, names: &[&str]) {
+    for name in table.frame.get_column_names() {
+        if names.contains(&name.as_str()) {
+            problems.push(Problem::at(
+                file,
+                1,
+                format!("column `{name}` is computed by metasum from the evidence and cannot be stored; rename it"),
+            ));
+        }
+    }
+}
+
+fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column: &str) {
+    if let Some(cells) = text_cells(table, column) {
+        for (row, cell) in cells.iter().enumerate() {
+            if cell.is_none() {
+                problems.push(Problem::cell(
+                    file,
+                    table.lines[row],
+                    column,
+                    "is empty (a value is required)",
+                ));
+            }
+        }
+    }
+}
+
+/// Values of `column` must be among the codes `dataset.toml` defines (when it
+/// defines any); `required` also rejects empty cells.
+fn coded(
+    problems: &mut Vec<Problem>,
+    file: &str,
+    table: &ReadTable,
+    column: &str,
+    codes: &[(String, String)],
+    required: bool,
+) {
+    let Some(cells) = text_cells(table, column) else {
+        return;
+    };
+    let known = codes
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (row, cell) in cells.iter().enumerate() {
+        let line = table.lines[row];
+        match cell {
+            None if required => problems.push(Problem::cell(
+                file,
+                line,
+                column,
+                "is empty (a value is required)",
+            )),
+            None => {}
+            Some(value) if !codes.is_empty() && !codes.iter().any(|(k, _)| k == value) => problems
+                .push(Problem::cell(
+                    file,
+                    line,
+                    column,
+                    format!("unknown {column} `{value}` (dataset.toml defines: {known})"),
+                )),
+            Some(_) => {}
+        }
+    }
+}
+
+fn references(
+    problems: &mut Vec<Problem>,
+    file: &str,
+    table: &ReadTable,
+    column: &str,
+    targets: &HashSet<i64>,
+    target_file: &str,
+) {
+    let Some(cells) = int_cells(table, column) else {
+        return;
+    };
+    for (row, cell) in cells.iter().enumerate() {
+        if let Some(id) = cell {
+            if !targets.contains(&id) {
+                problems.push(Problem::cell(
+                    file,
+                    table.lines[row],
+                    column,
+                    format!("{column} {id} does not exist in {target_file}"),
+                ));
+            }
+        }
+    }
+}
+
+fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
+    let (Some(findings), Some(studies)) =
+        (int_cells(evidence, "finding"), int_cells(evidence, "study"))
+    else {
+        return;
+    };
+    let mut first_line = HashMap::with_capacity(evidence.lines.len());
+    for (row, pair) in findings.iter().zip(studies.iter()).enumerate() {
+        if let (Some(f), Some(s)) = pair {
+            let line = evidence.lines[row];
+            if let Some(first) = first_line.insert((f, s), line) {
+                first_line.insert((f, s), first);
+                problems.push(Problem::at(
+                    "evidence.csv",
+                    line,
+                    format!("finding {f} in study {s} is listed twice (first on line {first})"),
+                ));
+            }
+        }
+    }
+}

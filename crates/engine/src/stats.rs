@@ -1,0 +1,254 @@
+//! The computed columns of a metasummary, always derived from the evidence
+//! links at query time: per finding `n`, `fes`, `studies`; per study `n`,
+//! `intensity`, `findings`, `papers`.
+
+use polars::prelude::*;
+
+use crate::Dataset;
+
+/// Findings with `n` (supporting studies), `fes` (percent of the studies in
+/// scope) and `studies` (sorted list of supporting study ids).
+///
+/// `study_scope` is a frame with an `id` column: the studies that count (the
+/// `among` set). `None` means all studies. The FES denominator is the number
+/// of distinct studies in scope.
+pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
+    let links = ds.evidence.clone().lazy();
+    let (links, in_scope) = match study_scope {
+        None => (links, ds.studies.height()),
+        Some(scope) => (
+            links.semi_join(scope.clone().lazy(), col("study"), col("id")),
+            scope.column("id")?.n_unique()?,
+        ),
+    };
+    let per_finding = links.group_by([col("finding")]).agg([
+        col("study").n_unique().cast(DataType::Int64).alias("n"),
+        col("study")
+            .unique()
+            .sort(SortOptions::default())
+            .alias("studies"),
+    ]);
+    let computed = ["n", "fes", "studies"];
+    let mut order = vec![
+        col("id"),
+        col("perspective"),
+        col("name"),
+        col("n"),
+        col("fes"),
+        col("studies"),
+    ];
+    order.extend(other_columns(
+        &ds.findings,
+        &["id", "perspective", "name"],
+        &computed,
+    ));
+    Ok(ds
+        .findings
+        .clone()
+        .lazy()
+        .left_join(per_finding, col("id"), col("finding"))
+        .with_columns([
+            col("n").fill_null(lit(0i64)),
+            empty_list_for_null("studies"),
+        ])
+        .with_column(percent_of(in_scope).alias("fes"))
+        .select(order))
+}
+
+/// Studies with `n` (findings they support), `intensity` (percent of the
+/// findings in scope), `findings` (sorted list of finding ids) and `papers`
+/// (how many papers report the study).
+///
+/// `finding_scope` is a frame with an `id` column: the findings that count.
+/// `None` means all findings.
+pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
+    let links = ds.evidence.clone().lazy();
+    let (links, in_scope) = match finding_scope {
+        None => (links, ds.findings.height()),
+        Some(scope) => (
+            links.semi_join(scope.clone().lazy(), col("finding"), col("id")),
+            scope.column("id")?.n_unique()?,
+        ),
+    };
+    let per_study = links.group_by([col("study")]).agg([
+        col("finding").n_unique().cast(DataType::Int64).alias("n"),
+        col("finding")
+            .unique()
+            .sort(SortOptions::default())
+            .alias("findings"),
+    ]);
+    let papers = ds
+        .papers
+        .clone()
+        .lazy()
+        .group_by([col("study")])
+        .agg([len().cast(DataType::Int64).alias("papers")]);
+    let computed = ["n", "intensity", "findings", "papers"];
+    let mut order = vec![
+        col("id"),
+        col("author"),
+        col("year"),
+        col("n"),
+        col("intensity"),
+        col("findings"),
+        col("papers"),
+    ];
+    order.extend(other_columns(
+        &ds.studies,
+        &["id", "author", "year"],
+        &computed,
+    ));
+    Ok(ds
+        .studies
+        .clone()
+        .lazy()
+        .left_join(per_study, col("id"), col("study"))
+        .left_join(papers, col("id"), col("study"))
+        .with_columns([
+            col("n").fill_null(lit(0i64)),
+            col("papers").fill_null(lit(0i64)),
+            empty_list_for_null("findings"),
+        ])
+        .with_column(percent_of(in_scope).alias("intensity"))
+        .select(order))
+}
+
+/// `100 * n / total`, or missing when nothing is in scope.
+///
+/// Exact to the last bit: the product is taken in integers, so one division
+/// is the only rounding. Polars turns division by a scalar into multiplication
+/// by its reciprocal (900 / 22 would come out one ulp high, and a `fes >=`
+/// filter at an exact boundary could miss), so the divisor is given as a
+/// full column.
+fn percent_of(total: usize) -> Expr {
+    if total == 0 {
+        return lit(NULL).cast(DataType::Float64);
+    }
+    let n = col("n").cast(DataType::Float64);
+    let divisor = n.clone() * lit(0.0) + lit(total as f64);
+    (col("n") * lit(100i64)).cast(DataType::Float64) / divisor
+}
+
+/// A list column where rows with no links get an empty list, not a missing one.
+fn empty_list_for_null(name: &str) -> Expr {
+    let empty = Scalar::new(
+        DataType::List(Box::new(DataType::Int64)),
+        AnyValue::List(Series::new_empty(PlSmallStr::EMPTY, &DataType::Int64)),
+    );
+    col(name).fill_null(lit(empty)).alias(name)
+}
+
+/// The stored columns of `frame` not already placed (`first`) and not shadowed
+/// by a computed column.
+fn other_columns(frame: &DataFrame, first: &[&str], computed: &[&str]) -> Vec<Expr> {
+    frame
+        .get_column_names()
+        .into_iter()
+        .filter(|c| !first.contains(&c.as_str()) && !computed.contains(&c.as_str()))
+        .map(|c| col(c.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Dataset {
+        Dataset::seed().expect("the embedded seed loads")
+    }
+
+    fn column_i64(df: &DataFrame, name: &str) -> Vec<i64> {
+        df.column(name)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn fes_of_every_seed_finding_matches_table_2() {
+        let ds = seed();
+        let view = findings_view(&ds, None).unwrap().collect().unwrap();
+        assert_eq!(view.height(), 24);
+        let fes: Vec<f64> = view
+            .column("fes")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        let reported: Vec<f64> = view
+            .column("reported_fes")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        // n = 25, so every FES is a multiple of 4 and must equal the print exactly.
+        assert_eq!(fes, reported);
+    }
+
+    #[test]
+    fn studies_four_and_seven_have_the_highest_intensity() {
+        let ds = seed();
+        let view = studies_view(&ds, None)
+            .unwrap()
+            .sort(
+                ["intensity"],
+                SortMultipleOptions::default().with_order_descending(true),
+            )
+            .collect()
+            .unwrap();
+        let ids = column_i64(&view, "id");
+        let n = column_i64(&view, "n");
+        let mut top = ids[..2].to_vec();
+        top.sort();
+        assert_eq!(top, vec![4, 7]);
+        assert_eq!(n[0], n[1]);
+        assert!(n[1] > n[2], "the two top studies stand alone: {n:?}");
+    }
+
+    #[test]
+    fn twenty_seven_papers_map_to_twenty_five_studies() {
+        let ds = seed();
+        assert_eq!(ds.papers.height(), 27);
+        let view = studies_view(&ds, None).unwrap().collect().unwrap();
+        assert_eq!(view.height(), 25);
+        let papers = column_i64(&view, "papers");
+        assert_eq!(papers.iter().sum::<i64>(), 27);
+        let ids = column_i64(&view, "id");
+        let two: Vec<i64> = ids
+            .iter()
+            .zip(&papers)
+            .filter(|(_, p)| **p == 2)
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(two, vec![12, 18]);
+    }
+
+    #[test]
+    fn scope_changes_the_denominator() {
+        let ds = seed();
+        let low_quality_out = ds
+            .studies
+            .clone()
+            .lazy()
+            .filter(col("quality").neq(lit("low")))
+            .collect()
+            .unwrap();
+        assert_eq!(low_quality_out.height(), 22);
+        let view = findings_view(&ds, Some(&low_quality_out))
+            .unwrap()
+            .collect()
+            .unwrap();
+        // Finding 1 (low pay) is in 11 studies, two of them (7, 9) low quality.
+        let n = column_i64(&view, "n");
+        let fes = view.column("fes").unwrap().f64().unwrap().get(0).unwrap();
+        assert_eq!(n[0], 9);
+        assert_eq!(fes, 900.0 / 22.0, "the double nearest 9 / 22 as a percent");
+    }
+}

@@ -1,0 +1,103 @@
+//! Loading the malformed datasets under the root `tests/data/`: each gives
+//! its specific problem, with file, line and column.
+
+use std::path::PathBuf;
+
+use metasum_engine::{Dataset, LoadError};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name)
+}
+
+fn problems(name: &str) -> String {
+    let err: LoadError = Dataset::load(&data(name)).expect_err("this dataset is malformed");
+    err.problems.iter().map(|p| format!("{p}\n")).collect()
+}
+
+#[test]
+fn minimal_dataset_loads_and_gets_one_paper_per_study() {
+    let ds = Dataset::load(&data("valid-minimal")).unwrap();
+    assert_eq!(ds.studies.height(), 3);
+    assert_eq!(ds.papers.height(), 3);
+    let citations: Vec<_> = ds
+        .papers
+        .column("citation")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(citations, ["Ames (2001)", "Bell (2003)", "Cole (2005)"]);
+    // The extra column `region` is kept, as text.
+    assert!(ds.studies.column("region").unwrap().str().is_ok());
+}
+
+#[test]
+fn missing_folder() {
+    let err = Dataset::load(&data("no-such-folder")).unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    assert!(err.problems[0].message.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn missing_required_column() {
+    insta::assert_snapshot!(problems("missing-column"));
+}
+
+#[test]
+fn ids_not_positive_integers_or_repeated() {
+    insta::assert_snapshot!(problems("bad-ids"));
+}
+
+#[test]
+fn evidence_naming_unknown_finding_or_study() {
+    insta::assert_snapshot!(problems("unknown-references"));
+}
+
+#[test]
+fn paper_pointing_to_missing_study() {
+    insta::assert_snapshot!(problems("paper-without-study"));
+}
+
+#[test]
+fn duplicate_evidence_row() {
+    insta::assert_snapshot!(problems("duplicate-evidence"));
+}
+
+#[test]
+fn unknown_perspective_and_quality() {
+    insta::assert_snapshot!(problems("unknown-codes"));
+}
+
+#[test]
+fn empty_file() {
+    insta::assert_snapshot!(problems("empty-file"));
+}
+
+#[test]
+fn file_not_utf8() {
+    insta::assert_snapshot!(problems("not-utf8"));
+}
+
+#[test]
+fn file_not_csv() {
+    insta::assert_snapshot!(problems("not-csv"));
+}
+
+#[test]
+fn required_file_missing() {
+    insta::assert_snapshot!(problems("missing-file"));
+}
+
+#[test]
+fn computed_column_stored() {
+    insta::assert_snapshot!(problems("computed-column-stored"));
+}
+
+#[test]
+fn dataset_toml_syntax_error() {
+    insta::assert_snapshot!(problems("bad-toml"));
+}

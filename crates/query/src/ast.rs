@@ -1,0 +1,365 @@
+//! The syntax tree of a metasum script. Every node carries the [`Span`] of
+//! the text it came from; `Display` prints canonical query text.
+
+use std::fmt;
+
+use crate::span::Span;
+
+/// A whole script: statements in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    /// The statements, without the empty ones.
+    pub statements: Vec<Statement>,
+}
+
+/// One statement: a query, or a `let` binding a query's result to a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub kind: StatementKind,
+    pub span: Span,
+}
+
+/// The kinds of statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// `findings where fes > 30`
+    Query(Query),
+    /// `let good = studies where quality != low`
+    Let { name: Ident, query: Query },
+}
+
+/// `source [among set] [where expr] [count by ...] [sort by ...] [limit n] [show ...]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub source: Source,
+    pub among: Option<Set>,
+    pub filter: Option<Expr>,
+    pub count_by: Vec<Ident>,
+    pub sort_by: Vec<SortKey>,
+    pub limit: Option<Limit>,
+    pub show: Vec<Ident>,
+    pub span: Span,
+}
+
+/// A name: a column, a `let` name, a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// The table a query reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub span: Span,
+}
+
+/// Built-in tables, or a name bound by `let`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    Findings,
+    Studies,
+    Papers,
+    Evidence,
+    /// A `let` name (or an unknown table, reported when names are checked).
+    Name(String),
+}
+
+/// The `among` set: which rows of the other table count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Set {
+    pub kind: SetKind,
+    pub span: Span,
+}
+
+/// A `let` name, or a parenthesised query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetKind {
+    /// `among good`
+    Name(String),
+    /// `among (studies where quality != low)`
+    Query(Box<Query>),
+}
+
+/// A filter condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// The kinds of condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Or(Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    /// `fes > 30`, `perspective = recipient`
+    Compare {
+        column: Ident,
+        op: CompareOp,
+        value: Value,
+    },
+    /// `perspective in (nonpeer, organisation)`
+    In {
+        column: Ident,
+        values: Vec<Value>,
+    },
+    /// `studies has 13`
+    Has {
+        column: Ident,
+        value: Value,
+    },
+    /// `name ~ "role model"`
+    Contains {
+        column: Ident,
+        pattern: Value,
+    },
+    /// `recipients is missing`, `recipients is not missing`
+    Missing {
+        column: Ident,
+        negated: bool,
+    },
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+}
+
+/// A literal on the right of an operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+/// Numbers, and text (quoted or a bare word: `recipient` is text, never a column).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    Number(f64),
+    Text(String),
+}
+
+/// One `sort by` key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    pub column: Ident,
+    pub descending: bool,
+    pub span: Span,
+}
+
+/// `limit N`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    pub rows: u64,
+    pub span: Span,
+}
+
+/// Words with a meaning of their own in the language; a bare value that is
+/// one of these must be quoted.
+pub const KEYWORDS: [&str; 17] = [
+    "let", "among", "where", "count", "by", "sort", "asc", "desc", "limit", "show", "and", "or",
+    "not", "in", "has", "is", "missing",
+];
+
+/// Whether `word` (any case) is a keyword.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+}
+
+impl SourceKind {
+    /// The built-in table a word names, or a `let` name.
+    pub fn from_word(word: &str) -> SourceKind {
+        match word.to_ascii_lowercase().as_str() {
+            "findings" => SourceKind::Findings,
+            "studies" => SourceKind::Studies,
+            "papers" => SourceKind::Papers,
+            "evidence" => SourceKind::Evidence,
+            _ => SourceKind::Name(word.to_string()),
+        }
+    }
+
+    /// The name as written in canonical text.
+    pub fn name(&self) -> &str {
+        match self {
+            SourceKind::Findings => "findings",
+            SourceKind::Studies => "studies",
+            SourceKind::Papers => "papers",
+            SourceKind::Evidence => "evidence",
+            SourceKind::Name(n) => n,
+        }
+    }
+}
+
+impl CompareOp {
+    /// The operator's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::NotEq => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::LtEq => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::GtEq => ">=",
+        }
+    }
+}
+
+impl fmt::Display for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.statements {
+            writeln!(f, "{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            StatementKind::Query(q) => write!(f, "{q}"),
+            StatementKind::Let { name, query } => write!(f, "let {} = {query}", name.name),
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source.kind.name())?;
+        if let Some(set) = &self.among {
+            match &set.kind {
+                SetKind::Name(n) => write!(f, " among {n}")?,
+                SetKind::Query(q) => write!(f, " among ({q})")?,
+            }
+        }
+        if let Some(e) = &self.filter {
+            write!(f, " where {e}")?;
+        }
+        let names = |ids: &[Ident]| {
+            ids.iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.count_by.is_empty() {
+            write!(f, " count by {}", names(&self.count_by))?;
+        }
+        if !self.sort_by.is_empty() {
+            let keys: Vec<String> = self
+                .sort_by
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} {}",
+                        k.column.name,
+                        if k.descending { "desc" } else { "asc" }
+                    )
+                })
+                .collect();
+            write!(f, " sort by {}", keys.join(", "))?;
+        }
+        if let Some(limit) = &self.limit {
+            write!(f, " limit {}", limit.rows)?;
+        }
+        if !self.show.is_empty() {
+            write!(f, " show {}", names(&self.show))?;
+        }
+        Ok(())
+    }
+}
+
+/// Binding strength, for printing parentheses only where needed.
+fn precedence(e: &Expr) -> u8 {
+    match e.kind {
+        ExprKind::Or(..) => 1,
+        ExprKind::And(..) => 2,
+        ExprKind::Not(..) => 3,
+        _ => 4,
+    }
+}
+
+fn write_operand(f: &mut fmt::Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
+    if precedence(e) < min {
+        write!(f, "({e})")
+    } else {
+        write!(f, "{e}")
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            // `or` and `and` associate to the left: a right operand of the
+            // same kind needs parentheses to keep its grouping.
+            ExprKind::Or(a, b) => {
+                write_operand(f, a, 1)?;
+                write!(f, " or ")?;
+                write_operand(f, b, 2)
+            }
+            ExprKind::And(a, b) => {
+                write_operand(f, a, 2)?;
+                write!(f, " and ")?;
+                write_operand(f, b, 3)
+            }
+            ExprKind::Not(a) => {
+                write!(f, "not ")?;
+                write_operand(f, a, 3)
+            }
+            ExprKind::Compare { column, op, value } => {
+                write!(f, "{} {} {value}", column.name, op.symbol())
+            }
+            ExprKind::In { column, values } => {
+                let vs: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                write!(f, "{} in ({})", column.name, vs.join(", "))
+            }
+            ExprKind::Has { column, value } => write!(f, "{} has {value}", column.name),
+            ExprKind::Contains { column, pattern } => write!(f, "{} ~ {pattern}", column.name),
+            ExprKind::Missing { column, negated } => {
+                write!(
+                    f,
+                    "{} is {}missing",
+                    column.name,
+                    if *negated { "not " } else { "" }
+                )
+            }
+        }
+    }
+}
+
+/// Whether `s` can be written as a bare word and read back as the same text.
+fn is_bare_word(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !is_keyword(s)
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ValueKind::Number(n) => write!(f, "{n}"),
+            ValueKind::Text(s) if is_bare_word(s) => write!(f, "{s}"),
+            ValueKind::Text(s) => {
+                write!(f, "\"")?;
+                for c in s.chars() {
+                    match c {
+                        '"' => write!(f, "\\\"")?,
+                        '\\' => write!(f, "\\\\")?,
+                        '\n' => write!(f, "\\n")?,
+                        '\t' => write!(f, "\\t")?,
+                        c => write!(f, "{c}")?,
+                    }
+                }
+                write!(f, "\"")
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Parse errors: where (a [`Span`]), what was expected, what was found.
+//! Rendering with source snippets happens in the CLI, not here.
+
+use std::fmt;
+
+use crate::span::Span;
+
+/// What the parser was looking for when it stopped. Each doc comment shows an
+/// input that produces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Expect {
+    /// `where fes > 3`: a table (`findings`, `studies`, `papers`, `evidence`) or a `let` name
+    Source,
+    /// `let = studies`: a name after `let`
+    Name,
+    /// `let good studies`: `=` after the name
+    Equals,
+    /// `findings among where`: a `let` name or a parenthesised query
+    Set,
+    /// `findings where`: a condition
+    Condition,
+    /// `findings where fes 30`: an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `has`, `~`, `is`)
+    Operator,
+    /// `findings where fes >`: a value (a number, a "quoted text" or a bare word)
+    Value,
+    /// `findings where name ~ role`: a "quoted text"
+    Text,
+    /// `findings where id in 1`: `(`
+    OpenParen,
+    /// `findings where (fes > 3`: `)`
+    CloseParen,
+    /// `findings where id in (1 2)`: `,` or `)`
+    CommaOrClose,
+    /// `findings where n is 3`: `missing` or `not missing`
+    Missing,
+    /// `findings count studies`, `findings sort fes`: `by`
+    By,
+    /// `findings sort by`: a column name
+    Column,
+    /// `findings limit x`: a whole number
+    Count,
+    /// `findings fes > 3`: a clause (`among`, `where`, `count by`, `sort by`, `limit`, `show`) or the end of the statement
+    Clause,
+}
+
+impl Expect {
+    /// How the expectation reads in a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Expect::Source => {
+                "a table (`findings`, `studies`, `papers`, `evidence`) or a `let` name"
+            }
+            Expect::Name => "a name",
+            Expect::Equals => "`=`",
+            Expect::Set => "a `let` name or a query in parentheses",
+            Expect::Condition => "a condition (e.g. `fes > 30`)",
+            Expect::Operator => {
+                "an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `has`, `~`, `is`)"
+            }
+            Expect::Value => "a value",
+            Expect::Text => "a \"quoted text\"",
+            Expect::OpenParen => "`(`",
+            Expect::CloseParen => "`)`",
+            Expect::CommaOrClose => "`,` or `)`",
+            Expect::Missing => "`missing` or `not missing`",
+            Expect::By => "`by`",
+            Expect::Column => "a column name",
+            Expect::Count => "a whole number",
+            Expect::Clause => {
+                "`among`, `where`, `count by`, `sort by`, `limit`, `show` or the end of the statement"
+            }
+        }
+    }
+}
+
+/// What kind of error it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Something other than what was expected (see [`Error::expected`]).
+    Unexpected {
+        /// What stood there, e.g. "end of line", "`wher`".
+        found: String,
+        /// The token after which the expectation arose, e.g. `>`.
+        after: Option<String>,
+    },
+    /// `findings wher fes > 3`: a word where a clause keyword belongs.
+    UnknownKeyword {
+        found: String,
+        suggestion: Option<&'static str>,
+    },
+    /// `findings where (fes > 3`: a `(` with no `)`; `open` is the `(`.
+    Unclosed { open: Span },
+    /// `findings where name ~ "role`: a string with no closing quote.
+    UnclosedText,
+    /// `findings where perspective = and`: a keyword where a value belongs.
+    KeywordAsValue { word: String },
+    /// `findings limit 99999999999999999999999`: a number too large.
+    NumberTooLarge,
+    /// Parentheses nested deeper than [`crate::MAX_DEPTH`].
+    TooDeep,
+}
+
+/// One parse error: the span it points at, what kind it is, what was
+/// expected there, and hints for fixing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub span: Span,
+    pub kind: ErrorKind,
+    pub expected: Vec<Expect>,
+    pub hints: Vec<String>,
+}
+
+impl Error {
+    /// The one-line message.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            ErrorKind::Unexpected { found, after } => {
+                let expected = match self.expected.as_slice() {
+                    [] => "something else".to_string(),
+                    [one] => one.describe().to_string(),
+                    [rest @ .., last] => {
+                        let rest: Vec<&str> = rest.iter().map(|e| e.describe()).collect();
+                        format!("{} or {}", rest.join(", "), last.describe())
+                    }
+                };
+                match after {
+                    Some(a) => format!("expected {expected} after `{a}`, found {found}"),
+                    None => format!("expected {expected}, found {found}"),
+                }
+            }
+            ErrorKind::UnknownKeyword { found, suggestion } => match suggestion {
+                Some(s) => format!("unknown keyword `{found}`; did you mean `{s}`?"),
+                None => format!("unknown keyword `{found}`"),
+            },
+            ErrorKind::Unclosed { .. } => "unclosed `(`".to_string(),
+            ErrorKind::UnclosedText => "unclosed text: missing closing `\"`".to_string(),
+            ErrorKind::KeywordAsValue { word } => {
+                format!("`{word}` is a keyword, not a value")
+            }
+            ErrorKind::NumberTooLarge => "number is too large".to_string(),
+            ErrorKind::TooDeep => format!("parentheses nested more than {} deep", crate::MAX_DEPTH),
+        }
+    }
+
+    /// A short label for the span itself (shown under the caret).
+    pub fn label(&self) -> String {
+        match &self.kind {
+            ErrorKind::Unexpected { .. } => match self.expected.as_slice() {
+                [one] => format!("expected {}", one.describe()),
+                _ => "unexpected here".to_string(),
+            },
+            ErrorKind::UnknownKeyword { .. } => "not a keyword".to_string(),
+            ErrorKind::Unclosed { .. } => "expected `)` here".to_string(),
+            ErrorKind::UnclosedText => "text starts here".to_string(),
+            ErrorKind::KeywordAsValue { .. } => "keyword".to_string(),
+            ErrorKind::NumberTooLarge => "too large".to_string(),
+            ErrorKind::TooDeep => "too deep".to_string(),
+        }
+    }
+
+    /// Further spans worth pointing at, with their labels (the `(` of an
+    /// unclosed parenthesis).
+    pub fn secondary(&self) -> Vec<(Span, String)> {
+        match &self.kind {
+            ErrorKind::Unclosed { open } => vec![(*open, "this `(` is never closed".to_string())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message())
+    }
+}
+
+impl std::error::Error for Error {}

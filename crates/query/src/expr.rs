@@ -1,0 +1,230 @@
+//! Conditions after `where`: `or` < `and` < `not` < comparisons, with
+//! parentheses. Both `or` and `and` associate to the left.
+
+use nom::Parser;
+use nom::bytes::complete::tag;
+use nom::character::complete::char;
+
+use crate::ast::*;
+use crate::error::{Error, ErrorKind, Expect};
+use crate::lex::{self, PErr, PResult, keyword, ws};
+use crate::parse::P;
+
+impl<'s> P<'s> {
+    /// A condition; `depth` counts enclosing parentheses and `not`s.
+    pub fn expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
+        let (mut i, mut left) = self.and_expr(i, depth)?;
+        while let Ok((rest, _)) = keyword("or")(ws(i)) {
+            let (rest, right) = self.and_expr(ws(rest), depth)?;
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::Or(Box::new(left), Box::new(right)),
+                span,
+            };
+            i = rest;
+        }
+        Ok((i, left))
+    }
+
+    fn and_expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
+        let (mut i, mut left) = self.not_expr(i, depth)?;
+        while let Ok((rest, _)) = keyword("and")(ws(i)) {
+            let (rest, right) = self.not_expr(ws(rest), depth)?;
+            let span = left.span.to(right.span);
+            left = Expr {
+                kind: ExprKind::And(Box::new(left), Box::new(right)),
+                span,
+            };
+            i = rest;
+        }
+        Ok((i, left))
+    }
+
+    fn not_expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
+        if let Ok((rest, _)) = keyword("not")(i) {
+            self.check_depth(i, depth + 1)?;
+            let (rest, inner) = self.not_expr(ws(rest), depth + 1)?;
+            let span = self.span(i, i).to(inner.span);
+            return Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Not(Box::new(inner)),
+                    span,
+                },
+            ));
+        }
+        self.atom(i, depth)
+    }
+
+    fn atom(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
+        if let Ok((inner, _)) = char::<_, PErr>('(').parse(i) {
+            self.check_depth(i, depth + 1)?;
+            let (rest, mut e) = self.expr(ws(inner), depth + 1)?;
+            let rest = self.close_paren(ws(rest), i, &[Expect::CloseParen])?;
+            e.span = self.span(i, rest);
+            return Ok((rest, e));
+        }
+        let (rest, column) = self
+            .name(i)
+            .map_err(|_| self.unexpected(i, &[Expect::Condition]))?;
+        let i = ws(rest);
+        let (rest, kind) = if let Ok((rest, op)) = lex::operator(i) {
+            let op = match op {
+                "=" => CompareOp::Eq,
+                "!=" => CompareOp::NotEq,
+                "<" => CompareOp::Lt,
+                "<=" => CompareOp::LtEq,
+                ">" => CompareOp::Gt,
+                _ => CompareOp::GtEq,
+            };
+            let (rest, value) = self.value(ws(rest))?;
+            (
+                rest,
+                ExprKind::Compare {
+                    column: column.clone(),
+                    op,
+                    value,
+                },
+            )
+        } else if let Ok((rest, _)) = tag::<_, _, PErr>("~").parse(i) {
+            let (rest, pattern) = self.text(ws(rest))?;
+            (
+                rest,
+                ExprKind::Contains {
+                    column: column.clone(),
+                    pattern,
+                },
+            )
+        } else if let Ok((rest, _)) = keyword("in")(i) {
+            let (rest, values) = self.value_list(ws(rest))?;
+            (
+                rest,
+                ExprKind::In {
+                    column: column.clone(),
+                    values,
+                },
+            )
+        } else if let Ok((rest, _)) = keyword("has")(i) {
+            let (rest, value) = self.value(ws(rest))?;
+            (
+                rest,
+                ExprKind::Has {
+                    column: column.clone(),
+                    value,
+                },
+            )
+        } else if let Ok((rest, _)) = keyword("is")(i) {
+            let at = ws(rest);
+            let (at, negated) = match keyword("not")(at) {
+                Ok((r, _)) => (ws(r), true),
+                Err(_) => (at, false),
+            };
+            let (rest, _) =
+                keyword("missing")(at).map_err(|_| self.unexpected(at, &[Expect::Missing]))?;
+            (
+                rest,
+                ExprKind::Missing {
+                    column: column.clone(),
+                    negated,
+                },
+            )
+        } else {
+            return Err(self.unexpected(i, &[Expect::Operator]));
+        };
+        let span = column.span.to(self.span(rest, rest));
+        Ok((rest, Expr { kind, span }))
+    }
+
+    /// A number, a quoted text, or a bare word (text, never a column).
+    fn value(&self, i: &'s str) -> PResult<'s, Value> {
+        if let Ok((rest, n)) = lex::number(i) {
+            let number = n
+                .parse::<f64>()
+                .map_err(|_| self.unexpected(i, &[Expect::Value]))?;
+            return Ok((
+                rest,
+                Value {
+                    kind: ValueKind::Number(number),
+                    span: self.span(i, rest),
+                },
+            ));
+        }
+        if lex::quote(i).is_ok() {
+            return self.text(i);
+        }
+        let (rest, w) = lex::bare_value(i).map_err(|_| self.unexpected(i, &[Expect::Value]))?;
+        if is_keyword(w) {
+            return Err(self.failure(
+                i,
+                Error {
+                    span: self.span(i, rest),
+                    kind: ErrorKind::KeywordAsValue {
+                        word: w.to_string(),
+                    },
+                    expected: vec![Expect::Value],
+                    hints: vec![format!("to compare with the text `{w}`, quote it: \"{w}\"")],
+                },
+            ));
+        }
+        Ok((
+            rest,
+            Value {
+                kind: ValueKind::Text(w.to_string()),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// A quoted text (after `~`, or as a value).
+    fn text(&self, i: &'s str) -> PResult<'s, Value> {
+        let Ok((body, _)) = lex::quote(i) else {
+            let mut err = self.unexpected(i, &[Expect::Text]);
+            if let (nom::Err::Failure(PErr { error: Some(e), .. }), Ok((_, w))) =
+                (&mut err, lex::bare_value(i))
+            {
+                e.hints.push(format!("write the text in quotes: \"{w}\""));
+            }
+            return Err(err);
+        };
+        let (rest, s) = lex::quoted_rest(body).map_err(|_| {
+            let at = self.off(i);
+            self.failure(
+                i,
+                Error {
+                    span: crate::Span::new(at, at + 1),
+                    kind: ErrorKind::UnclosedText,
+                    expected: vec![Expect::Text],
+                    hints: vec!["text must close on the line it starts on".into()],
+                },
+            )
+        })?;
+        Ok((
+            rest,
+            Value {
+                kind: ValueKind::Text(s),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// `( value {, value} )` after `in`.
+    fn value_list(&self, i: &'s str) -> PResult<'s, Vec<Value>> {
+        let open = i;
+        let Ok((rest, _)) = char::<_, PErr>('(').parse(i) else {
+            return Err(self.unexpected(i, &[Expect::OpenParen]));
+        };
+        let (mut i, first) = self.value(ws(rest))?;
+        let mut values = vec![first];
+        loop {
+            let at = ws(i);
+            if let Ok((rest, _)) = char::<_, PErr>(',').parse(at) {
+                let (rest, v) = self.value(ws(rest))?;
+                values.push(v);
+                i = rest;
+            } else {
+                let rest = self.close_paren(at, open, &[Expect::CommaOrClose])?;
+                return Ok((rest, values));
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The metasum query language: text in, an AST with spans (or errors that
+//! point at the exact place) out. See `docs/LANGUAGE.md`.
+//!
+//! ```
+//! let script = metasum_query::parse("findings where perspective = recipient and fes > 30").unwrap();
+//! assert_eq!(script.statements.len(), 1);
+//! ```
+
+pub mod ast;
+pub mod error;
+mod expr;
+mod lex;
+mod parse;
+pub mod span;
+
+pub use ast::Script;
+pub use error::{Error, ErrorKind, Expect};
+pub use span::Span;
+
+/// How deeply parentheses (and `not`s) may nest before the parser refuses.
+pub const MAX_DEPTH: usize = 256;
+
+/// Parses a script: every statement, or every error (one per bad statement).
+pub fn parse(src: &str) -> Result<Script, Vec<Error>> {
+    let p = parse::P { src };
+    let mut statements = Vec::new();
+    let mut errors = Vec::new();
+    let mut i = src;
+    loop {
+        i = skip_blank(i);
+        if i.is_empty() {
+            break;
+        }
+        match p.statement(i) {
+            Ok((rest, statement)) => {
+                statements.push(statement);
+                i = rest;
+            }
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                let at = p.off(e.rest);
+                // A mismatch nothing committed to: report what stands there.
+                errors.push(
+                    e.error
+                        .map_or_else(|| p.unexpected_error(e.rest, &[Expect::Source]), |b| *b),
+                );
+                i = &src[next_statement(src, at.max(p.off(i)))..];
+            }
+            // `complete` parsers never ask for more input; treat it as the end.
+            Err(nom::Err::Incomplete(_)) => break,
+        }
+    }
+    if errors.is_empty() {
+        Ok(Script { statements })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Whether `src` is an unfinished statement that more lines could complete
+/// (an open `(`, a trailing `where`, `and`, `or`, an operator): the REPL keeps
+/// reading then.
+pub fn is_incomplete(src: &str) -> bool {
+    match parse(src) {
+        Ok(_) => false,
+        Err(errors) => errors.iter().any(|e| {
+            e.span.start >= src.trim_end().len()
+                && matches!(
+                    &e.kind,
+                    ErrorKind::Unclosed { .. } | ErrorKind::Unexpected { .. }
+                )
+        }),
+    }
+}
+
+/// Skips white space, comments and statement separators between statements.
+fn skip_blank(mut i: &str) -> &str {
+    loop {
+        let rest = lex::ws(i).trim_start_matches([';', '\n', ' ', '\t', '\r']);
+        if rest.len() == i.len() {
+            return i;
+        }
+        i = rest;
+    }
+}
+
+/// The offset where the statement containing `at` ends (so parsing can go on
+/// after an error): the next `;` or line break not followed by an indented
+/// line.
+fn next_statement(src: &str, at: usize) -> usize {
+    let bytes = src.as_bytes();
+    let mut k = at.min(src.len());
+    while k < bytes.len() {
+        match bytes[k] {
+            b';' => return k + 1,
+            b'\n' if !matches!(bytes.get(k + 1), Some(b' ' | b'\t')) => return k + 1,
+            _ => k += 1,
+        }
+    }
+    src.len()
+}

@@ -1,0 +1,467 @@
+//! Statements and queries: the clause structure of the language. Conditions
+//! are in [`crate::expr`], lexical pieces in [`crate::lex`].
+
+use nom::Parser;
+use nom::character::complete::char;
+
+use crate::ast::*;
+use crate::error::{Error, ErrorKind, Expect};
+use crate::lex::{self, PErr, PResult, at_statement_end, keyword, ws};
+use crate::span::Span;
+
+/// The parser over one source text; positions are offsets into `src`.
+pub struct P<'s> {
+    pub src: &'s str,
+}
+
+/// Clause keywords, in the order clauses must come; used for suggestions.
+const CLAUSES: [&str; 7] = ["among", "where", "count", "sort", "limit", "show", "let"];
+
+impl<'s> P<'s> {
+    /// Byte offset of the remaining input `rest`.
+    pub fn off(&self, rest: &str) -> usize {
+        self.src.len() - rest.len()
+    }
+
+    /// The span from `from` (remaining input at the start) to `to`.
+    pub fn span(&self, from: &str, to: &str) -> Span {
+        Span::new(self.off(from), self.off(to))
+    }
+
+    /// An error at `rest`, with the token found there and the one before it.
+    pub fn unexpected(&self, rest: &'s str, expected: &[Expect]) -> nom::Err<PErr<'s>> {
+        self.failure(rest, self.unexpected_error(rest, expected))
+    }
+
+    /// The error [`P::unexpected`] carries.
+    pub fn unexpected_error(&self, rest: &str, expected: &[Expect]) -> Error {
+        let at = self.off(rest);
+        let (found, len) = describe_found(rest);
+        Error {
+            span: Span::new(at, at + len),
+            kind: ErrorKind::Unexpected {
+                found,
+                after: previous_token(self.src, at),
+            },
+            expected: expected.to_vec(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// A committed failure carrying `error`.
+    pub fn failure(&self, rest: &'s str, error: Error) -> nom::Err<PErr<'s>> {
+        nom::Err::Failure(PErr {
+            rest,
+            error: Some(Box::new(error)),
+        })
+    }
+
+    /// One statement, starting at a non-blank position.
+    pub fn statement(&self, i: &'s str) -> PResult<'s, Statement> {
+        let start = i;
+        if let Ok((rest, _)) = keyword("let")(i) {
+            let rest = ws(rest);
+            let (rest, name) = self
+                .name(rest)
+                .map_err(|_| self.unexpected(rest, &[Expect::Name]))?;
+            let rest = ws(rest);
+            let (rest, _) = char::<_, PErr>('=')
+                .parse(rest)
+                .map_err(|_| self.unexpected(rest, &[Expect::Equals]))?;
+            let (rest, query) = self.query(ws(rest), 0)?;
+            self.end_of_statement(rest, 0)?;
+            let span = self.span(start, rest);
+            return Ok((
+                rest,
+                Statement {
+                    kind: StatementKind::Let { name, query },
+                    span,
+                },
+            ));
+        }
+        let (rest, query) = self.query(i, 0)?;
+        self.end_of_statement(rest, 0)?;
+        let span = query.span;
+        Ok((
+            rest,
+            Statement {
+                kind: StatementKind::Query(query),
+                span,
+            },
+        ))
+    }
+
+    /// A name that is not a keyword (a `let` name, a table, a column).
+    pub fn name(&self, i: &'s str) -> PResult<'s, Ident> {
+        let (rest, w) = lex::word(i)?;
+        if is_keyword(w) {
+            return Err(nom::Err::Error(PErr {
+                rest: i,
+                error: None,
+            }));
+        }
+        Ok((
+            rest,
+            Ident {
+                name: w.to_string(),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// A column name in `count by`, `sort by` and `show`: any word, so that
+    /// `sort by count` works after `count by`.
+    fn column(&self, i: &'s str) -> PResult<'s, Ident> {
+        let (rest, w) = lex::word(i).map_err(|_| self.unexpected(i, &[Expect::Column]))?;
+        Ok((
+            rest,
+            Ident {
+                name: w.to_string(),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// A query; `depth` counts the parentheses around it.
+    pub fn query(&self, i: &'s str, depth: usize) -> PResult<'s, Query> {
+        let start = i;
+        let (mut i, source) = match lex::word(i) {
+            Ok((rest, w)) if !is_keyword(w) => (
+                rest,
+                Source {
+                    kind: SourceKind::from_word(w),
+                    span: self.span(i, rest),
+                },
+            ),
+            _ => {
+                let mut err = self.unexpected(i, &[Expect::Source]);
+                if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                    e.hints.push(
+                        "a query starts with the table it reads, e.g. `findings where fes > 30`"
+                            .into(),
+                    );
+                }
+                return Err(err);
+            }
+        };
+        let mut query = Query {
+            source,
+            among: None,
+            filter: None,
+            count_by: Vec::new(),
+            sort_by: Vec::new(),
+            limit: None,
+            show: Vec::new(),
+            span: Span::default(),
+        };
+        let mut end = i;
+        if let Ok((rest, _)) = keyword("among")(ws(i)) {
+            let (rest, set) = self.set(ws(rest), depth)?;
+            query.among = Some(set);
+            (i, end) = (rest, rest);
+        }
+        if let Ok((rest, _)) = keyword("where")(ws(i)) {
+            let (rest, e) = self.expr(ws(rest), depth)?;
+            query.filter = Some(e);
+            (i, end) = (rest, rest);
+        }
+        if let Ok((rest, _)) = keyword("count")(ws(i)) {
+            let rest = self.by(ws(rest))?;
+            let (rest, cols) = self.column_list(rest)?;
+            query.count_by = cols;
+            (i, end) = (rest, rest);
+        }
+        if let Ok((rest, _)) = keyword("sort")(ws(i)) {
+            let rest = self.by(ws(rest))?;
+            let (rest, keys) = self.sort_keys(rest)?;
+            query.sort_by = keys;
+            (i, end) = (rest, rest);
+        }
+        if let Ok((kw_rest, _)) = keyword("limit")(ws(i)) {
+            let at = ws(kw_rest);
+            let (rest, digits) = nom::character::complete::digit1::<_, PErr>(at)
+                .ok()
+                .filter(|(rest, _)| !rest.starts_with(lex::is_word_char) && !rest.starts_with('.'))
+                .ok_or_else(|| self.unexpected(at, &[Expect::Count]))?;
+            let rows = digits.parse::<u64>().map_err(|_| {
+                self.failure(
+                    at,
+                    Error {
+                        span: self.span(at, rest),
+                        kind: ErrorKind::NumberTooLarge,
+                        expected: vec![Expect::Count],
+                        hints: Vec::new(),
+                    },
+                )
+            })?;
+            query.limit = Some(Limit {
+                rows,
+                span: self.span(at, rest),
+            });
+            (i, end) = (rest, rest);
+        }
+        if let Ok((rest, _)) = keyword("show")(ws(i)) {
+            let (rest, cols) = self.column_list(ws(rest))?;
+            query.show = cols;
+            end = rest;
+        }
+        query.span = self.span(start, end);
+        Ok((end, query))
+    }
+
+    /// `by`, committed to after `count` or `sort`.
+    fn by(&self, i: &'s str) -> Result<&'s str, nom::Err<PErr<'s>>> {
+        keyword("by")(i)
+            .map(|(rest, _)| ws(rest))
+            .map_err(|_| self.unexpected(i, &[Expect::By]))
+    }
+
+    fn column_list(&self, i: &'s str) -> PResult<'s, Vec<Ident>> {
+        let (mut i, first) = self.column(i)?;
+        let mut cols = vec![first];
+        while let Ok((rest, _)) = char::<_, PErr>(',').parse(ws(i)) {
+            let (rest, c) = self.column(ws(rest))?;
+            cols.push(c);
+            i = rest;
+        }
+        Ok((i, cols))
+    }
+
+    fn sort_keys(&self, i: &'s str) -> PResult<'s, Vec<SortKey>> {
+        let mut keys = Vec::new();
+        let mut i = i;
+        loop {
+            let (rest, column) = self.column(i)?;
+            let mut end = rest;
+            let mut descending = false;
+            if let Ok((r, _)) = keyword("desc")(ws(rest)) {
+                (end, descending) = (r, true);
+            } else if let Ok((r, _)) = keyword("asc")(ws(rest)) {
+                end = r;
+            }
+            keys.push(SortKey {
+                column,
+                descending,
+                span: self.span(i, end),
+            });
+            match char::<_, PErr>(',').parse(ws(end)) {
+                Ok((rest, _)) => i = ws(rest),
+                Err(_) => return Ok((end, keys)),
+            }
+        }
+    }
+
+    /// The `among` set: a `let` name or `( query )`.
+    fn set(&self, i: &'s str, depth: usize) -> PResult<'s, Set> {
+        if let Ok((rest, name)) = self.name(i) {
+            return Ok((
+                rest,
+                Set {
+                    kind: SetKind::Name(name.name),
+                    span: name.span,
+                },
+            ));
+        }
+        let Ok((inner, _)) = char::<_, PErr>('(').parse(i) else {
+            return Err(self.unexpected(i, &[Expect::Set]));
+        };
+        self.check_depth(i, depth + 1)?;
+        let (rest, query) = self.query(ws(inner), depth + 1)?;
+        let rest = self.close_paren(ws(rest), i, &[Expect::Clause, Expect::CloseParen])?;
+        Ok((
+            rest,
+            Set {
+                kind: SetKind::Query(Box::new(query)),
+                span: self.span(i, rest),
+            },
+        ))
+    }
+
+    /// The `)` matching the `(` at `open`: an unclosed error at the end of
+    /// the statement, else an unexpected-token error.
+    pub fn close_paren(
+        &self,
+        i: &'s str,
+        open: &'s str,
+        expected: &[Expect],
+    ) -> Result<&'s str, nom::Err<PErr<'s>>> {
+        if let Ok((rest, _)) = char::<_, PErr>(')').parse(i) {
+            return Ok(rest);
+        }
+        if at_statement_end(i) {
+            let at = self.off(i);
+            return Err(self.failure(
+                i,
+                Error {
+                    span: Span::new(at, at),
+                    kind: ErrorKind::Unclosed {
+                        open: Span::new(self.off(open), self.off(open) + 1),
+                    },
+                    expected: vec![Expect::CloseParen],
+                    hints: Vec::new(),
+                },
+            ));
+        }
+        Err(self.unexpected(i, expected))
+    }
+
+    /// An error when `depth` passes [`crate::MAX_DEPTH`].
+    pub fn check_depth(&self, at: &'s str, depth: usize) -> Result<(), nom::Err<PErr<'s>>> {
+        if depth <= crate::MAX_DEPTH {
+            return Ok(());
+        }
+        let off = self.off(at);
+        Err(self.failure(
+            at,
+            Error {
+                span: Span::new(off, off + 1),
+                kind: ErrorKind::TooDeep,
+                expected: Vec::new(),
+                hints: vec!["split the query with `let`".into()],
+            },
+        ))
+    }
+
+    /// After a complete query: the statement must end here (or, inside
+    /// parentheses, a `)` follows, which the caller takes).
+    fn end_of_statement(&self, i: &'s str, depth: usize) -> Result<(), nom::Err<PErr<'s>>> {
+        let i = ws(i);
+        if at_statement_end(i) || (depth > 0 && i.starts_with(')')) {
+            return Ok(());
+        }
+        if let Ok((rest, w)) = lex::word(i) {
+            let at = self.off(i);
+            let lower = w.to_ascii_lowercase();
+            if CLAUSES.contains(&lower.as_str()) || is_keyword(w) {
+                let mut err = self.unexpected(i, &[Expect::Clause]);
+                if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                    e.hints.push(
+                        "clauses go in this order: among, where, count by, sort by, limit, show"
+                            .into(),
+                    );
+                }
+                return Err(err);
+            }
+            let suggestion = closest_clause(&lower);
+            return Err(self.failure(
+                i,
+                Error {
+                    span: Span::new(at, self.off(rest)),
+                    kind: ErrorKind::UnknownKeyword {
+                        found: w.to_string(),
+                        suggestion,
+                    },
+                    expected: vec![Expect::Clause],
+                    hints: Vec::new(),
+                },
+            ));
+        }
+        Err(self.unexpected(i, &[Expect::Clause]))
+    }
+}
+
+/// The clause keyword closest to `word`, if it is a likely typo.
+fn closest_clause(word: &str) -> Option<&'static str> {
+    CLAUSES
+        .iter()
+        .chain(["and", "or", "desc", "asc"].iter())
+        .map(|k| (edit_distance(word, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len())
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance between two short words.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// What stands at `rest`, for "found ..." (and its length in bytes).
+fn describe_found(rest: &str) -> (String, usize) {
+    if rest.is_empty() {
+        return ("end of input".into(), 0);
+    }
+    if rest.starts_with(['\n', '\r']) {
+        return ("end of line".into(), 0);
+    }
+    if let Ok((after, w)) = lex::word(rest).or_else(|_| lex::number(rest)) {
+        return (format!("`{w}`"), rest.len() - after.len());
+    }
+    if let Some(body) = rest.strip_prefix('"') {
+        let len = body
+            .find(['"', '\n'])
+            .map_or(rest.len(), |n| n + 2)
+            .min(rest.len());
+        return (format!("`{}`", &rest[..len]), len);
+    }
+    if let Ok((after, op)) = lex::operator(rest) {
+        return (format!("`{op}`"), rest.len() - after.len());
+    }
+    match rest.chars().next() {
+        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        None => ("end of input".into(), 0),
+    }
+}
+
+/// The token just before offset `at`, for "after `>`".
+fn previous_token(src: &str, at: usize) -> Option<String> {
+    let before = src.get(..at)?.trim_end();
+    let last = before.chars().next_back()?;
+    let token: String = if lex::is_word_char(last) {
+        let start = before
+            .trim_end_matches(|c: char| lex::is_word_char(c) || c == '-' || c == '.')
+            .len();
+        before[start..].to_string()
+    } else if "=!<>~".contains(last) {
+        let start = before.trim_end_matches(|c: char| "=!<>".contains(c)).len();
+        let t = &before[start..];
+        if t.is_empty() {
+            last.to_string()
+        } else {
+            t.to_string()
+        }
+    } else {
+        last.to_string()
+    };
+    Some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("wher", "where"), 1);
+        assert_eq!(edit_distance("srot", "sort"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn typos_of_clause_keywords_get_suggestions() {
+        assert_eq!(closest_clause("wher"), Some("where"));
+        assert_eq!(closest_clause("limt"), Some("limit"));
+        assert_eq!(closest_clause("banana"), None);
+    }
+
+    #[test]
+    fn previous_token_finds_operators_and_words() {
+        assert_eq!(previous_token("fes >", 5).as_deref(), Some(">"));
+        assert_eq!(previous_token("fes >= ", 7).as_deref(), Some(">="));
+        assert_eq!(
+            previous_token("findings where ", 15).as_deref(),
+            Some("where")
+        );
+    }
+}

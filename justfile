@@ -1,0 +1,22 @@
+# Recipes for developers; README commands never need `just`.
+
+# Run every test (the same command CI runs).
+test:
+    cargo test --workspace
+
+# Run metasum; arguments pass through, e.g. `just run check`.
+run *ARGS:
+    cargo run --release -- {{ARGS}}
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Benchmarks (release build).
+bench:
+    cargo bench --workspace
+
+# Everything CI does.
+ci:
+    bash .ci/run
