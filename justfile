@@ -20,3 +20,9 @@ bench:
 # Everything CI does.
 ci:
     bash .ci/run
+
+# Fuzz the parser for SECONDS (default 60). cargo-fuzz needs nightly
+# features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+fuzz SECONDS="60":
+    cargo install cargo-fuzz --locked
+    cd crates/query && RUSTC_BOOTSTRAP=1 cargo fuzz run parse -- -max_total_time={{SECONDS}}

@@ -321,7 +321,13 @@ impl fmt::Display for Expr {
                 write!(f, "{} in ({})", column.name, vs.join(", "))
             }
             ExprKind::Has { column, value } => write!(f, "{} has {value}", column.name),
-            ExprKind::Contains { column, pattern } => write!(f, "{} ~ {pattern}", column.name),
+            ExprKind::Contains { column, pattern } => match &pattern.kind {
+                // `~` takes only quoted text.
+                ValueKind::Text(t) => {
+                    write!(f, "{} ~ ", column.name).and_then(|_| write_quoted(f, t))
+                }
+                ValueKind::Number(_) => write!(f, "{} ~ \"{pattern}\"", column.name),
+            },
             ExprKind::Missing { column, negated } => {
                 write!(
                     f,
@@ -347,19 +353,22 @@ impl fmt::Display for Value {
         match &self.kind {
             ValueKind::Number(n) => write!(f, "{n}"),
             ValueKind::Text(s) if is_bare_word(s) => write!(f, "{s}"),
-            ValueKind::Text(s) => {
-                write!(f, "\"")?;
-                for c in s.chars() {
-                    match c {
-                        '"' => write!(f, "\\\"")?,
-                        '\\' => write!(f, "\\\\")?,
-                        '\n' => write!(f, "\\n")?,
-                        '\t' => write!(f, "\\t")?,
-                        c => write!(f, "{c}")?,
-                    }
-                }
-                write!(f, "\"")
-            }
+            ValueKind::Text(s) => write_quoted(f, s),
         }
     }
+}
+
+/// Writes `s` as a quoted text, escaping what needs it.
+fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    write!(f, "\"")?;
+    for c in s.chars() {
+        match c {
+            '"' => write!(f, "\\\"")?,
+            '\\' => write!(f, "\\\\")?,
+            '\n' => write!(f, "\\n")?,
+            '\t' => write!(f, "\\t")?,
+            c => write!(f, "{c}")?,
+        }
+    }
+    write!(f, "\"")
 }

@@ -18,7 +18,7 @@ pub use error::{Error, ErrorKind, Expect};
 pub use span::Span;
 
 /// How deeply parentheses (and `not`s) may nest before the parser refuses.
-pub const MAX_DEPTH: usize = 256;
+pub const MAX_DEPTH: usize = 128;
 
 /// Parses a script: every statement, or every error (one per bad statement).
 pub fn parse(src: &str) -> Result<Script, Vec<Error>> {

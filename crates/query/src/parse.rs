@@ -371,20 +371,31 @@ fn closest_clause(word: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
-/// Levenshtein distance between two short words.
+/// Edit distance between two short words, counting a swap of two adjacent
+/// letters as one edit (`srot` is one edit from `sort`).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// What stands at `rest`, for "found ..." (and its length in bytes).
@@ -395,8 +406,13 @@ fn describe_found(rest: &str) -> (String, usize) {
     if rest.starts_with(['\n', '\r']) {
         return ("end of line".into(), 0);
     }
-    if let Ok((after, w)) = lex::word(rest).or_else(|_| lex::number(rest)) {
-        return (format!("`{w}`"), rest.len() - after.len());
+    if rest.starts_with(lex::is_word_char) || rest.starts_with('-') {
+        // A word, a number, or both glued together (`30abc`).
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let len = rest[first..]
+            .find(|c: char| !lex::is_word_char(c) && c != '.')
+            .map_or(rest.len(), |n| n + first);
+        return (format!("`{}`", &rest[..len]), len);
     }
     if let Some(body) = rest.strip_prefix('"') {
         let len = body
@@ -444,7 +460,7 @@ mod tests {
     #[test]
     fn edit_distance_counts_single_edits() {
         assert_eq!(edit_distance("wher", "where"), 1);
-        assert_eq!(edit_distance("srot", "sort"), 2);
+        assert_eq!(edit_distance("srot", "sort"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
     }
 
@@ -452,6 +468,7 @@ mod tests {
     fn typos_of_clause_keywords_get_suggestions() {
         assert_eq!(closest_clause("wher"), Some("where"));
         assert_eq!(closest_clause("limt"), Some("limit"));
+        assert_eq!(closest_clause("srot"), Some("sort"));
         assert_eq!(closest_clause("banana"), None);
     }
 
