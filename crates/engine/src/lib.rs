@@ -1,9 +1,18 @@
 //! metasum's engine: datasets loaded into polars frames, the computed figures
-//! of a qualitative metasummary (FES, intensity), and the consistency report.
+//! of a qualitative metasummary (FES, intensity), queries checked and run on
+//! polars, results formatted, and the consistency report.
 
 pub mod check;
 pub mod dataset;
+mod filter;
+pub mod format;
+pub mod query_error;
+pub mod session;
 pub mod stats;
+pub mod table;
 
 pub use dataset::{Dataset, LoadError, Problem};
+pub use format::Format;
 pub use polars;
+pub use query_error::QueryError;
+pub use session::{QueryResult, Session};

@@ -13,14 +13,7 @@ use crate::Dataset;
 /// `among` set). `None` means all studies. The FES denominator is the number
 /// of distinct studies in scope.
 pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    let links = ds.evidence.clone().lazy();
-    let (links, in_scope) = match study_scope {
-        None => (links, ds.studies.height()),
-        Some(scope) => (
-            links.semi_join(scope.clone().lazy(), col("study"), col("id")),
-            scope.column("id")?.n_unique()?,
-        ),
-    };
+    let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
     let per_finding = links.group_by([col("finding")]).agg([
         col("study").n_unique().cast(DataType::Int64).alias("n"),
         col("study")
@@ -62,14 +55,7 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
 /// `finding_scope` is a frame with an `id` column: the findings that count.
 /// `None` means all findings.
 pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    let links = ds.evidence.clone().lazy();
-    let (links, in_scope) = match finding_scope {
-        None => (links, ds.findings.height()),
-        Some(scope) => (
-            links.semi_join(scope.clone().lazy(), col("finding"), col("id")),
-            scope.column("id")?.n_unique()?,
-        ),
-    };
+    let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
     let per_study = links.group_by([col("study")]).agg([
         col("finding").n_unique().cast(DataType::Int64).alias("n"),
         col("finding")
@@ -111,6 +97,24 @@ pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsRe
         ])
         .with_column(percent_of(in_scope).alias("intensity"))
         .select(order))
+}
+
+/// The evidence links whose `key` (`study` or `finding`) is in `scope`, and
+/// how many rows the scope has (`all` without a scope): the denominator.
+fn scoped_links(
+    ds: &Dataset,
+    scope: Option<&DataFrame>,
+    key: &str,
+    all: usize,
+) -> PolarsResult<(LazyFrame, usize)> {
+    let links = ds.evidence.clone().lazy();
+    Ok(match scope {
+        None => (links, all),
+        Some(scope) => (
+            links.semi_join(scope.clone().lazy(), col(key), col("id")),
+            scope.column("id")?.n_unique()?,
+        ),
+    })
 }
 
 /// `100 * n / total`, or missing when nothing is in scope.

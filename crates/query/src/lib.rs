@@ -11,6 +11,7 @@ pub mod error;
 mod expr;
 mod lex;
 mod parse;
+pub use parse::edit_distance;
 pub mod span;
 
 pub use ast::Script;

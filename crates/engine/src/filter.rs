@@ -1,0 +1,137 @@
+//! `where` conditions: checked against the column types, then turned into
+//! polars expressions. Every comparison yields true or false, never missing:
+//! a missing value equals nothing and `!=` is true for it.
+
+use polars::prelude::*;
+
+use metasum_query::ast::{CompareOp, Expr as Cond, ExprKind, Ident, Value, ValueKind};
+
+use crate::query_error::QueryError;
+use crate::table::{ColumnType, TableInfo};
+
+/// The polars expression for a condition over `table`.
+pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
+    Ok(match &cond.kind {
+        ExprKind::Or(a, b) => condition(table, a)?.or(condition(table, b)?),
+        ExprKind::And(a, b) => condition(table, a)?.and(condition(table, b)?),
+        ExprKind::Not(a) => condition(table, a)?.not(),
+        ExprKind::Compare { column, op, value } => compare(table, column, *op, value)?,
+        ExprKind::In { column, values } => {
+            let mut any = lit(false);
+            for v in values {
+                any = any.or(compare(table, column, CompareOp::Eq, v)?);
+            }
+            any
+        }
+        ExprKind::Has { column, value } => {
+            let (name, ty) = table.resolve(column)?;
+            let ColumnType::List(inner) = ty else {
+                return Err(QueryError::new(
+                    column.span,
+                    format!(
+                        "`has` needs a list column, but `{name}` is {}",
+                        ty.describe()
+                    ),
+                )
+                .hint(format!("to compare `{name}` with a value, use `=`")));
+            };
+            let item = literal(&name, *inner, value)?;
+            col(name.as_str())
+                .list()
+                .contains(item, false)
+                .fill_null(lit(false))
+        }
+        ExprKind::Contains { column, pattern } => {
+            let (name, ty) = table.resolve(column)?;
+            if ty != ColumnType::Text {
+                return Err(QueryError::new(
+                    column.span,
+                    format!("`~` matches text, but `{name}` is {}", ty.describe()),
+                ));
+            }
+            let ValueKind::Text(p) = &pattern.kind else {
+                return Err(QueryError::new(pattern.span, "`~` needs a quoted text"));
+            };
+            lower(&name)
+                .str()
+                .contains_literal(lit(p.to_lowercase()))
+                .fill_null(lit(false))
+        }
+        ExprKind::Missing { column, negated } => {
+            let (name, _) = table.resolve(column)?;
+            if *negated {
+                col(name.as_str()).is_not_null()
+            } else {
+                col(name.as_str()).is_null()
+            }
+        }
+    })
+}
+
+fn lower(name: &str) -> Expr {
+    col(name).str().to_lowercase()
+}
+
+/// A value as a literal of the column's type, or a type error naming both.
+fn literal(name: &str, ty: ColumnType, value: &Value) -> Result<Expr, QueryError> {
+    match (ty, &value.kind) {
+        // Whole numbers stay integers, so they match integer lists exactly.
+        (ColumnType::Number, ValueKind::Number(n)) if n.fract() == 0.0 && n.abs() < 9e15 => {
+            Ok(lit(*n as i64))
+        }
+        (ColumnType::Number, ValueKind::Number(n)) => Ok(lit(*n)),
+        (ColumnType::Text, ValueKind::Text(t)) => Ok(lit(t.to_lowercase())),
+        (ColumnType::Text, ValueKind::Number(n)) => Ok(lit(n.to_string())),
+        (ColumnType::Bool, ValueKind::Text(t)) => match crate::dataset::csvfile::parse_bool(t) {
+            Some(b) => Ok(lit(b)),
+            None => Err(QueryError::new(
+                value.span,
+                format!("`{name}` is true or false, `{t}` is neither"),
+            )),
+        },
+        (ColumnType::Number, ValueKind::Text(t)) => Err(QueryError::new(
+            value.span,
+            format!("`{name}` is a number, `{t}` is text"),
+        )),
+        (ty, _) => Err(QueryError::new(
+            value.span,
+            format!("`{name}` is {}, `{value}` is not", ty.describe()),
+        )),
+    }
+}
+
+fn compare(
+    table: &TableInfo,
+    column: &Ident,
+    op: CompareOp,
+    value: &Value,
+) -> Result<Expr, QueryError> {
+    let (name, ty) = table.resolve(column)?;
+    if let ColumnType::List(_) = ty {
+        return Err(QueryError::new(
+            column.span,
+            format!("`{name}` is a list; compare its items with `has`"),
+        )
+        .hint(format!("e.g. `{name} has {value}`")));
+    }
+    if ty == ColumnType::Bool && !matches!(op, CompareOp::Eq | CompareOp::NotEq) {
+        return Err(QueryError::new(
+            column.span,
+            format!("`{name}` is true or false; compare it with `=` or `!=`"),
+        ));
+    }
+    let right = literal(&name, ty, value)?;
+    let left = if ty == ColumnType::Text {
+        lower(&name)
+    } else {
+        col(name.as_str())
+    };
+    Ok(match op {
+        CompareOp::Eq => left.eq(right).fill_null(lit(false)),
+        CompareOp::NotEq => left.neq(right).fill_null(lit(true)),
+        CompareOp::Lt => left.lt(right).fill_null(lit(false)),
+        CompareOp::LtEq => left.lt_eq(right).fill_null(lit(false)),
+        CompareOp::Gt => left.gt(right).fill_null(lit(false)),
+        CompareOp::GtEq => left.gt_eq(right).fill_null(lit(false)),
+    })
+}

@@ -1,0 +1,373 @@
+//! Results as text: an aligned table for terminals, CSV, JSON and Markdown.
+//! `fes` and `intensity` are shown rounded to one decimal in every format.
+
+use std::fmt::Write;
+use std::str::FromStr;
+
+use polars::prelude::*;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns, for terminals.
+    Table,
+    /// Comma-separated, list items joined with `;`.
+    Csv,
+    /// An array of objects; lists as arrays.
+    Json,
+    /// A GitHub table, ready to paste into a manuscript.
+    Markdown,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!(
+                "unknown format `{other}` (expected table, csv, json or markdown)"
+            )),
+        }
+    }
+}
+
+/// One cell, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Missing,
+    Bool(bool),
+    Int(i64),
+    /// A float and the decimals to print (`None`: shortest exact form).
+    Float(f64, Option<usize>),
+    Text(String),
+    List(Vec<Cell>),
+}
+
+/// Columns printed with one decimal.
+const PERCENT_COLUMNS: [&str; 2] = ["fes", "intensity"];
+
+fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
+    let series = column.as_materialized_series();
+    let decimals = PERCENT_COLUMNS
+        .contains(&column.name().as_str())
+        .then_some(1);
+    series_cells(series, decimals)
+}
+
+fn series_cells(series: &Series, decimals: Option<usize>) -> PolarsResult<Vec<Cell>> {
+    let dtype = series.dtype();
+    Ok(match dtype {
+        DataType::Boolean => series
+            .bool()?
+            .iter()
+            .map(|v| v.map_or(Cell::Missing, Cell::Bool))
+            .collect(),
+        DataType::String => series
+            .str()?
+            .iter()
+            .map(|v| v.map_or(Cell::Missing, |s| Cell::Text(s.to_string())))
+            .collect(),
+        DataType::Float32 | DataType::Float64 => series
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.map_or(Cell::Missing, |x| Cell::Float(x, decimals)))
+            .collect(),
+        DataType::List(_) => {
+            let mut out = Vec::with_capacity(series.len());
+            for item in series.list()?.amortized_iter() {
+                out.push(match item {
+                    None => Cell::Missing,
+                    Some(s) => Cell::List(series_cells(s.as_ref(), decimals)?),
+                });
+            }
+            out
+        }
+        d if d.is_integer() => series
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .map(|v| v.map_or(Cell::Missing, Cell::Int))
+            .collect(),
+        _ => series
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map_or(Cell::Missing, |s| Cell::Text(s.to_string())))
+            .collect(),
+    })
+}
+
+impl Cell {
+    /// Plain text of the cell; list items joined with `sep`.
+    fn text(&self, sep: &str) -> String {
+        match self {
+            Cell::Missing => String::new(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(x, Some(d)) => format!("{x:.d$}"),
+            Cell::Float(x, None) => format!("{x:?}"),
+            Cell::Text(s) => s.clone(),
+            Cell::List(items) => items
+                .iter()
+                .map(|c| c.text(sep))
+                .collect::<Vec<_>>()
+                .join(sep),
+        }
+    }
+
+    fn json(&self, out: &mut String) {
+        match self {
+            Cell::Missing => out.push_str("null"),
+            Cell::Bool(_) | Cell::Int(_) => out.push_str(&self.text("")),
+            Cell::Float(x, _) if x.is_finite() => out.push_str(&self.text("")),
+            Cell::Float(..) => out.push_str("null"),
+            Cell::Text(s) => json_string(out, s),
+            Cell::List(items) => {
+                out.push('[');
+                for (i, c) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    c.json(out);
+                }
+                out.push(']');
+            }
+        }
+    }
+
+    fn is_number(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Float(..))
+    }
+}
+
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Renders `frame` in `format`.
+pub fn render(frame: &DataFrame, format: Format) -> PolarsResult<String> {
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let columns: Vec<Vec<Cell>> = frame
+        .columns()
+        .iter()
+        .map(cells)
+        .collect::<PolarsResult<_>>()?;
+    let rows = frame.height();
+    let row = |r: usize| columns.iter().map(move |c| &c[r]);
+    let mut out = String::new();
+    match format {
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
+            w.write_record(&names).map_err(io)?;
+            for r in 0..rows {
+                w.write_record(row(r).map(|c| c.text(";"))).map_err(io)?;
+            }
+            let bytes = w
+                .into_inner()
+                .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+            out = String::from_utf8_lossy(&bytes).into_owned();
+        }
+        Format::Json => {
+            out.push('[');
+            for r in 0..rows {
+                out.push_str(if r == 0 { "\n  {" } else { ",\n  {" });
+                for (i, (name, cell)) in names.iter().zip(row(r)).enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    json_string(&mut out, name);
+                    out.push_str(": ");
+                    cell.json(&mut out);
+                }
+                out.push('}');
+            }
+            out.push_str(if rows == 0 { "]\n" } else { "\n]\n" });
+        }
+        Format::Markdown => {
+            let esc = |s: String| s.replace('|', "\\|").replace('\n', " ");
+            let _ = writeln!(
+                out,
+                "| {} |",
+                names
+                    .iter()
+                    .map(|n| esc(n.clone()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+            let rule: Vec<&str> = columns
+                .iter()
+                .map(|c| {
+                    if c.iter().any(Cell::is_number) {
+                        "---:"
+                    } else {
+                        "---"
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| {} |", rule.join(" | "));
+            for r in 0..rows {
+                let cells: Vec<String> = row(r).map(|c| esc(c.text(", "))).collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+            let _ = writeln!(out, "\n{}", row_count(rows));
+        }
+        Format::Table => {
+            let texts: Vec<Vec<String>> = columns
+                .iter()
+                .map(|c| c.iter().map(|x| x.text(", ")).collect())
+                .collect();
+            let numeric: Vec<bool> = columns
+                .iter()
+                .map(|c| c.iter().any(Cell::is_number))
+                .collect();
+            let widths: Vec<usize> = names
+                .iter()
+                .zip(&texts)
+                .map(|(n, t)| {
+                    t.iter()
+                        .chain([n])
+                        .map(|s| s.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            // One line: cells padded to their column's width, numbers to the right.
+            let line = |cells: Vec<&str>| {
+                let padded: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(c, s)| {
+                        let fill = " ".repeat(widths[c].saturating_sub(s.chars().count()));
+                        if numeric[c] {
+                            format!("{fill}{s}")
+                        } else {
+                            format!("{s}{fill}")
+                        }
+                    })
+                    .collect();
+                padded.join("  ").trim_end().to_string()
+            };
+            let _ = writeln!(out, "{}", line(names.iter().map(String::as_str).collect()));
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let _ = writeln!(out, "{}", rule.join("  "));
+            for r in 0..rows {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(texts.iter().map(|t| t[r].as_str()).collect())
+                );
+            }
+            let _ = writeln!(out, "({})", row_count(rows));
+        }
+    }
+    Ok(out)
+}
+
+fn row_count(rows: usize) -> String {
+    if rows == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{rows} rows")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> DataFrame {
+        let studies = Series::new(
+            "studies".into(),
+            [
+                Some(Series::new("".into(), [2i64, 10])),
+                Some(Series::new_empty("".into(), &DataType::Int64)),
+            ],
+        );
+        DataFrame::new(
+            2,
+            vec![
+                Column::new("id".into(), [22i64, 7]),
+                Column::new(
+                    "name".into(),
+                    [Some("Confidentiality, \"records\" | policy"), None],
+                ),
+                Column::new("fes".into(), [8.0, 100.0 / 3.0]),
+                Column::new("paid".into(), [Some(true), None]),
+                studies.into_column(),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_text_and_joins_lists() {
+        insta::assert_snapshot!(render(&sample(), Format::Csv).unwrap(), @r#"
+        id,name,fes,paid,studies
+        22,"Confidentiality, ""records"" | policy",8.0,true,2;10
+        7,,33.3,,
+        "#);
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects_with_lists_as_arrays() {
+        insta::assert_snapshot!(render(&sample(), Format::Json).unwrap(), @r#"
+        [
+          {"id": 22, "name": "Confidentiality, \"records\" | policy", "fes": 8.0, "paid": true, "studies": [2,10]},
+          {"id": 7, "name": null, "fes": 33.3, "paid": null, "studies": []}
+        ]
+        "#);
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_counts_rows() {
+        insta::assert_snapshot!(render(&sample(), Format::Markdown).unwrap(), @r#"
+        | id | name | fes | paid | studies |
+        | ---: | --- | ---: | --- | --- |
+        | 22 | Confidentiality, "records" \| policy | 8.0 | true | 2, 10 |
+        | 7 |  | 33.3 |  |  |
+
+        2 rows
+        "#);
+    }
+
+    #[test]
+    fn table_aligns_numbers_right_and_counts_rows() {
+        insta::assert_snapshot!(render(&sample(), Format::Table).unwrap(), @r#"
+        id  name                                  fes  paid  studies
+        --  -----------------------------------  ----  ----  -------
+        22  Confidentiality, "records" | policy   8.0  true  2, 10
+         7                                       33.3
+        (2 rows)
+        "#);
+    }
+
+    #[test]
+    fn one_row_is_singular() {
+        let one = sample().head(Some(1));
+        assert!(render(&one, Format::Table).unwrap().ends_with("(1 row)\n"));
+    }
+}

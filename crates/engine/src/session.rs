@@ -1,0 +1,326 @@
+//! Running statements against a loaded dataset: check names, plan as polars
+//! lazy operations, run. A session keeps the `let` names bound so far.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use metasum_query::Span;
+use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
+
+use crate::query_error::{QueryError, polars_error};
+use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
+use crate::{Dataset, filter, stats};
+
+/// A result bound by `let`: its rows and the table they come from.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub kind: TableKind,
+    pub frame: DataFrame,
+}
+
+/// The rows a statement produced.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    /// Which table the rows are of.
+    pub kind: TableKind,
+    /// The rows, with computed columns at full precision.
+    pub frame: DataFrame,
+}
+
+/// A dataset plus the names bound so far: the state shared by the REPL,
+/// `-c`, stdin and scripts.
+pub struct Session {
+    dataset: Dataset,
+    lets: BTreeMap<String, Binding>,
+}
+
+/// A query planned but not yet run.
+struct Planned {
+    info: TableInfo,
+    frame: LazyFrame,
+}
+
+impl Session {
+    /// A session on `dataset` with no names bound.
+    pub fn new(dataset: Dataset) -> Session {
+        Session {
+            dataset,
+            lets: BTreeMap::new(),
+        }
+    }
+
+    /// The dataset queries run on.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The names bound by `let`, in name order.
+    pub fn lets(&self) -> &BTreeMap<String, Binding> {
+        &self.lets
+    }
+
+    /// Runs one statement. A query returns its rows; a `let` binds them and
+    /// returns `None`.
+    pub fn run(&mut self, statement: &Statement) -> Result<Option<QueryResult>, QueryError> {
+        match &statement.kind {
+            StatementKind::Query(q) => self.query(q).map(Some),
+            StatementKind::Let { name, query } => {
+                if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
+                    let result = self.query(query)?;
+                    self.lets.insert(
+                        name.name.clone(),
+                        Binding {
+                            kind: result.kind,
+                            frame: result.frame,
+                        },
+                    );
+                    Ok(None)
+                } else {
+                    Err(QueryError::new(
+                        name.span,
+                        format!("`{}` is a built-in table; choose another name", name.name),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Plans and runs a query.
+    pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
+        let planned = self.plan(q)?;
+        let frame = planned
+            .frame
+            .collect()
+            .map_err(|e| polars_error(q.span, e))?;
+        Ok(QueryResult {
+            kind: planned.info.kind,
+            frame,
+        })
+    }
+
+    /// The columns a query's result would have (for completion and `.schema`).
+    pub fn columns_of(&self, q: &Query) -> Result<Vec<(String, ColumnType)>, QueryError> {
+        Ok(self.plan(q)?.info.columns)
+    }
+
+    fn plan(&self, q: &Query) -> Result<Planned, QueryError> {
+        let mut planned = self.source(q)?;
+        if let Some(cond) = &q.filter {
+            let predicate = filter::condition(&planned.info, cond)?;
+            planned.frame = planned.frame.filter(predicate);
+        }
+        if !q.count_by.is_empty() {
+            let mut keys = Vec::new();
+            for ident in &q.count_by {
+                let (name, ty) = planned.info.resolve(ident)?;
+                if let ColumnType::List(_) = ty {
+                    return Err(QueryError::new(
+                        ident.span,
+                        format!("cannot count by the list column `{name}`"),
+                    ));
+                }
+                keys.push(name);
+            }
+            let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+            let mut order = vec![col("count")];
+            order.extend(key_exprs.clone());
+            let descending: Vec<bool> = std::iter::once(true)
+                .chain(keys.iter().map(|_| false))
+                .collect();
+            planned.frame = planned
+                .frame
+                .group_by(key_exprs)
+                .agg([len().cast(DataType::Int64).alias("count")]);
+            planned.info = self.info_of(TableKind::Counts, &mut planned.frame, q.span)?;
+            planned.frame = stable_sort(planned.frame, order, descending, &planned.info);
+        }
+        if !q.sort_by.is_empty() {
+            let mut exprs = Vec::new();
+            let mut descending = Vec::new();
+            for key in &q.sort_by {
+                let (name, ty) = planned.info.resolve(&key.column)?;
+                if let ColumnType::List(_) = ty {
+                    return Err(QueryError::new(
+                        key.column.span,
+                        format!("cannot sort by the list column `{name}`"),
+                    ));
+                }
+                exprs.push(col(name.as_str()));
+                descending.push(key.descending);
+            }
+            planned.frame = stable_sort(planned.frame, exprs, descending, &planned.info);
+        }
+        if let Some(limit) = &q.limit {
+            planned.frame = planned
+                .frame
+                .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
+        }
+        if !q.show.is_empty() {
+            let mut exprs = Vec::new();
+            let mut columns = Vec::new();
+            for ident in &q.show {
+                let (name, ty) = planned.info.resolve(ident)?;
+                exprs.push(col(name.as_str()));
+                columns.push((name, ty));
+            }
+            planned.frame = planned.frame.select(exprs);
+            planned.info.columns = columns;
+        }
+        Ok(planned)
+    }
+
+    /// The rows a query starts from: a table (with computed columns among
+    /// the `among` set) or a bound name.
+    fn source(&self, q: &Query) -> Result<Planned, QueryError> {
+        let span = q.source.span;
+        let (kind, frame) = match &q.source.kind {
+            SourceKind::Findings => {
+                let scope = self.among_ids(q, TableKind::Studies)?;
+                (
+                    TableKind::Findings,
+                    stats::findings_view(&self.dataset, scope.as_ref()),
+                )
+            }
+            SourceKind::Studies => {
+                let scope = self.among_ids(q, TableKind::Findings)?;
+                (
+                    TableKind::Studies,
+                    stats::studies_view(&self.dataset, scope.as_ref()),
+                )
+            }
+            SourceKind::Papers => {
+                self.no_among(q)?;
+                (TableKind::Papers, Ok(self.dataset.papers.clone().lazy()))
+            }
+            SourceKind::Evidence => {
+                self.no_among(q)?;
+                (
+                    TableKind::Evidence,
+                    Ok(self.dataset.evidence.clone().lazy()),
+                )
+            }
+            SourceKind::Name(name) => {
+                let binding = self.binding(name, span)?;
+                self.no_among(q)?;
+                (binding.kind, Ok(binding.frame.clone().lazy()))
+            }
+        };
+        let mut frame = frame.map_err(|e| polars_error(span, e))?;
+        // Rows come in id order unless a query sorts them (a bound name keeps
+        // the order it was made in).
+        frame = match kind {
+            TableKind::Findings | TableKind::Studies | TableKind::Papers
+                if !matches!(q.source.kind, SourceKind::Name(_)) =>
+            {
+                frame.sort(["id"], SortMultipleOptions::default())
+            }
+            TableKind::Evidence if !matches!(q.source.kind, SourceKind::Name(_)) => {
+                frame.sort(["finding", "study"], SortMultipleOptions::default())
+            }
+            _ => frame,
+        };
+        let info = self.info_of(kind, &mut frame, span)?;
+        Ok(Planned { info, frame })
+    }
+
+    fn info_of(
+        &self,
+        kind: TableKind,
+        frame: &mut LazyFrame,
+        span: Span,
+    ) -> Result<TableInfo, QueryError> {
+        let schema = frame.collect_schema().map_err(|e| polars_error(span, e))?;
+        Ok(TableInfo::new(kind, &schema))
+    }
+
+    fn binding(&self, name: &str, span: Span) -> Result<&Binding, QueryError> {
+        self.lets.get(name).ok_or_else(|| {
+            let mut names: Vec<&str> = vec!["findings", "studies", "papers", "evidence"];
+            names.extend(self.lets.keys().map(String::as_str));
+            let mut err = QueryError::new(span, format!("unknown table or name `{name}`")).hint(
+                format!("tables and names bound so far: {}", names.join(", ")),
+            );
+            if let Some(best) = did_you_mean(name, &names) {
+                err = err.hint(format!("did you mean `{best}`?"));
+            }
+            err
+        })
+    }
+
+    fn no_among(&self, q: &Query) -> Result<(), QueryError> {
+        match &q.among {
+            Some(set) => Err(QueryError::new(
+                set.span,
+                format!(
+                    "`among` works on findings and studies, not on `{}`",
+                    q.source.kind.name()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The ids of the `among` set, which must be rows of `expected`.
+    fn among_ids(&self, q: &Query, expected: TableKind) -> Result<Option<DataFrame>, QueryError> {
+        let Some(set) = &q.among else { return Ok(None) };
+        let (kind, frame) = match &set.kind {
+            SetKind::Name(name) => {
+                let b = self.binding(name, set.span)?;
+                (b.kind, b.frame.clone())
+            }
+            SetKind::Query(inner) => {
+                let r = self.query(inner)?;
+                (r.kind, r.frame)
+            }
+        };
+        if kind != expected {
+            return Err(QueryError::new(
+                set.span,
+                format!(
+                    "`{} among` needs a set of {}, but this is a set of {}",
+                    q.source.kind.name(),
+                    expected.name(),
+                    kind.name()
+                ),
+            ));
+        }
+        let ids = frame.column("id").map_err(|_| {
+            QueryError::new(
+                set.span,
+                "the `among` set has no `id` column (it was cut by `show` or `count by`)",
+            )
+        })?;
+        let ids =
+            DataFrame::new(ids.len(), vec![ids.clone()]).map_err(|e| polars_error(set.span, e))?;
+        Ok(Some(ids))
+    }
+}
+
+/// Sorts by `keys`, keeping the current order among equal keys (polars turns
+/// a sort followed by `limit` into a top-k that does not keep it, so the row
+/// position is the last key).
+fn stable_sort(
+    frame: LazyFrame,
+    mut keys: Vec<Expr>,
+    mut descending: Vec<bool>,
+    info: &TableInfo,
+) -> LazyFrame {
+    const POSITION: &str = "__metasum_position";
+    keys.push(col(POSITION));
+    descending.push(false);
+    let columns: Vec<Expr> = info
+        .columns
+        .iter()
+        .map(|(name, _)| col(name.as_str()))
+        .collect();
+    frame
+        .with_row_index(POSITION, None)
+        .sort_by_exprs(
+            keys,
+            SortMultipleOptions::default()
+                .with_order_descending_multi(descending)
+                .with_nulls_last(true),
+        )
+        .select(columns)
+}

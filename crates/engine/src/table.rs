@@ -1,0 +1,124 @@
+//! What a query's rows are (findings, studies, ...), and the columns it can
+//! name, with their types as the language sees them.
+
+use polars::prelude::*;
+
+use metasum_query::ast::Ident;
+
+use crate::query_error::QueryError;
+
+/// Which table the rows of a result come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    Findings,
+    Studies,
+    Papers,
+    Evidence,
+    /// A `count by` result.
+    Counts,
+}
+
+impl TableKind {
+    /// The table's name in queries.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableKind::Findings => "findings",
+            TableKind::Studies => "studies",
+            TableKind::Papers => "papers",
+            TableKind::Evidence => "evidence",
+            TableKind::Counts => "counts",
+        }
+    }
+}
+
+/// Column types as the language sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Number,
+    Text,
+    Bool,
+    /// A list whose items have the given (scalar) type.
+    List(ScalarType),
+}
+
+/// Item types of a list column.
+pub type ScalarType = &'static ColumnType;
+
+impl ColumnType {
+    /// The type of a polars column.
+    pub fn of(dtype: &DataType) -> ColumnType {
+        match dtype {
+            DataType::Boolean => ColumnType::Bool,
+            DataType::String => ColumnType::Text,
+            DataType::List(inner) => ColumnType::List(match ColumnType::of(inner) {
+                ColumnType::Number => &ColumnType::Number,
+                ColumnType::Bool => &ColumnType::Bool,
+                _ => &ColumnType::Text,
+            }),
+            d if d.is_primitive_numeric() => ColumnType::Number,
+            _ => ColumnType::Text,
+        }
+    }
+
+    /// "a number", "text", ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            ColumnType::Number => "a number",
+            ColumnType::Text => "text",
+            ColumnType::Bool => "true or false",
+            ColumnType::List(_) => "a list",
+        }
+    }
+}
+
+/// The shape of a (planned) result: its table and columns.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    pub kind: TableKind,
+    pub columns: Vec<(String, ColumnType)>,
+}
+
+impl TableInfo {
+    /// The shape of a polars schema.
+    pub fn new(kind: TableKind, schema: &Schema) -> TableInfo {
+        let columns = schema
+            .iter()
+            .map(|(name, dtype)| (name.to_string(), ColumnType::of(dtype)))
+            .collect();
+        TableInfo { kind, columns }
+    }
+
+    /// The column a name refers to (case-insensitive), or an error listing
+    /// the columns there are, with a suggestion for a typo.
+    pub fn resolve(&self, ident: &Ident) -> Result<(String, ColumnType), QueryError> {
+        if let Some((name, ty)) = self
+            .columns
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(&ident.name))
+        {
+            return Ok((name.clone(), *ty));
+        }
+        let names: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
+        let mut err = QueryError::new(
+            ident.span,
+            format!("unknown column `{}` in {}", ident.name, self.kind.name()),
+        )
+        .hint(format!("{} has: {}", self.kind.name(), names.join(", ")));
+        if let Some(best) = did_you_mean(&ident.name, &names) {
+            err = err.hint(format!("did you mean `{best}`?"));
+        }
+        Err(err)
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a
+/// likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (metasum_query::edit_distance(&word, &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= 2 && *d < c.len())
+        .min()
+        .map(|(_, c)| c)
+}

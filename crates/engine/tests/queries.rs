@@ -1,0 +1,202 @@
+//! Queries run on the embedded seed, through parse -> check -> plan -> run
+//! -> format. CSV snapshots are read against the paper's Table 1 and Table 2.
+
+use metasum_engine::polars::prelude::*;
+use metasum_engine::{Dataset, Format, Session, format};
+
+/// Runs a script in a fresh session; each query's CSV under a `# query` line.
+fn run(src: &str) -> String {
+    let script = metasum_query::parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let mut session = Session::new(Dataset::seed().unwrap());
+    let mut out = String::new();
+    for statement in &script.statements {
+        match session.run(statement) {
+            Ok(Some(result)) => {
+                out.push_str(&format!("# {statement}\n"));
+                out.push_str(&format::render(&result.frame, Format::Csv).unwrap());
+            }
+            Ok(None) => out.push_str(&format!("# {statement}\n")),
+            Err(e) => panic!("{statement}: {e} {:?}", e.hints),
+        }
+    }
+    out
+}
+
+/// The error a one-statement script gives, with the text under its span.
+fn error(src: &str) -> String {
+    let script = metasum_query::parse(src).unwrap();
+    let mut session = Session::new(Dataset::seed().unwrap());
+    for statement in &script.statements {
+        if let Err(e) = session.run(statement) {
+            let under = &src[e.span.start..e.span.end];
+            return format!("{} [at `{under}`] {:?}", e.message, e.hints);
+        }
+    }
+    panic!("{src} ran without error")
+}
+
+fn frame(src: &str) -> DataFrame {
+    let script = metasum_query::parse(src).unwrap();
+    let mut session = Session::new(Dataset::seed().unwrap());
+    let mut last = None;
+    for statement in &script.statements {
+        last = session.run(statement).unwrap().map(|r| r.frame);
+    }
+    last.unwrap()
+}
+
+#[test]
+fn recipient_findings_above_30_percent_are_exactly_two() {
+    let df = frame("findings where perspective = recipient and fes > 30");
+    let names: Vec<&str> = df
+        .column("name")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    let fes: Vec<f64> = df
+        .column("fes")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Peer support workers are role models",
+            "Peer support workers are easy to build rapport with"
+        ]
+    );
+    assert_eq!(fes, [44.0, 40.0]);
+    insta::assert_snapshot!(run("findings where perspective = recipient and fes > 30"));
+}
+
+#[test]
+fn among_good_studies_uses_22_as_denominator() {
+    let df = frame("let good = studies where quality != low\nfindings among good show id, n, fes");
+    let n = df.column("n").unwrap().i64().unwrap();
+    let fes = df.column("fes").unwrap().f64().unwrap();
+    for (n, fes) in n.iter().zip(fes.iter()) {
+        assert_eq!(fes.unwrap(), (n.unwrap() * 100) as f64 / 22.0);
+    }
+    insta::assert_snapshot!(run(
+        "let good = studies where quality != low\nfindings among good where fes >= 40 sort by fes desc show id, n, fes"
+    ));
+}
+
+#[test]
+fn count_by_country_sums_to_25() {
+    let df = frame("studies count by country");
+    assert_eq!(df.column("count").unwrap().i64().unwrap().sum(), Some(25));
+    insta::assert_snapshot!(run("studies count by country"));
+}
+
+#[test]
+fn studies_among_worker_findings() {
+    insta::assert_snapshot!(run(
+        "studies among (findings where perspective = worker) sort by intensity desc, id limit 5 show id, author, n, intensity"
+    ));
+}
+
+#[test]
+fn has_finds_findings_of_a_study() {
+    insta::assert_snapshot!(run("findings where studies has 13 show id, name"));
+}
+
+#[test]
+fn in_and_contains() {
+    insta::assert_snapshot!(run(
+        "findings where name ~ \"ROLE MODEL\" or perspective in (nonpeer, Organisation) show id, perspective, name"
+    ));
+}
+
+#[test]
+fn is_missing_and_is_not_missing() {
+    insta::assert_snapshot!(run(
+        "studies where recipients is not missing show id, workers, staff, recipients\nstudies where recipients is missing count by country"
+    ));
+}
+
+#[test]
+fn not_equal_keeps_missing_values() {
+    // Studies 3 and 4 are the only ones with a `workers` count: `!=` keeps
+    // the 23 without one, `=` matches none of them.
+    let kept = frame("studies where workers != 59");
+    assert_eq!(kept.height(), 24);
+    let equal = frame("studies where workers = 59");
+    assert_eq!(equal.height(), 1);
+    let negated = frame("studies where not workers = 59");
+    assert_eq!(negated.height(), 24);
+}
+
+#[test]
+fn multi_key_sort_and_limit() {
+    insta::assert_snapshot!(run(
+        "studies sort by country desc, year asc limit 6 show id, country, year"
+    ));
+}
+
+#[test]
+fn top_three_findings() {
+    insta::assert_snapshot!(run("findings sort by fes desc limit 3 show id, name, fes"));
+}
+
+#[test]
+fn papers_and_evidence_tables() {
+    insta::assert_snapshot!(run(
+        "papers where study in (12, 18)\nevidence where finding = 22"
+    ));
+}
+
+#[test]
+fn every_finding_shows_fes_with_one_decimal() {
+    insta::assert_snapshot!(run(
+        "findings show id, perspective, n, fes, reported_fes, studies"
+    ));
+}
+
+#[test]
+fn type_error_names_both_sides() {
+    insta::assert_snapshot!(error("findings where fes > recipient"), @"`fes` is a number, `recipient` is text [at `recipient`] []");
+}
+
+#[test]
+fn unknown_column_suggests_a_name() {
+    insta::assert_snapshot!(error("findings where perspectve = worker"), @"unknown column `perspectve` in findings [at `perspectve`] [\"findings has: id, perspective, name, n, fes, studies, reported_fes\", \"did you mean `perspective`?\"]");
+}
+
+#[test]
+fn unknown_table_lists_tables() {
+    insta::assert_snapshot!(error("studys where year > 2000"), @"unknown table or name `studys` [at `studys`] [\"tables and names bound so far: findings, studies, papers, evidence\", \"did you mean `studies`?\"]");
+}
+
+#[test]
+fn has_on_a_non_list_column() {
+    insta::assert_snapshot!(error("findings where name has 3"), @"`has` needs a list column, but `name` is text [at `name`] [\"to compare `name` with a value, use `=`\"]");
+}
+
+#[test]
+fn name_used_before_it_is_bound() {
+    insta::assert_snapshot!(error("findings among good\nlet good = studies where quality != low"), @"unknown table or name `good` [at `good`] [\"tables and names bound so far: findings, studies, papers, evidence\"]");
+}
+
+#[test]
+fn among_set_of_the_wrong_table() {
+    insta::assert_snapshot!(error("findings among (findings where fes > 40)"), @"`findings among` needs a set of studies, but this is a set of findings [at `(findings where fes > 40)`] []");
+}
+
+#[test]
+fn language_doc_examples_run() {
+    let doc = include_str!("../../../docs/LANGUAGE.md");
+    let mut all = String::new();
+    for block in doc.split("```msq\n").skip(1) {
+        let body = &block[..block.find("```").unwrap()];
+        all.push_str(&run(body));
+        all.push('\n');
+    }
+    insta::assert_snapshot!(all);
+}
