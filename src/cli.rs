@@ -2,20 +2,49 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use metasum_engine::Format;
 
 /// metasum: qualitative metasummary (Sandelowski & Barroso) at the command line.
 ///
 /// Computes frequency effect sizes (FES) of findings and intensity of studies
-/// from a review's evidence links. With no --data, runs on the embedded seed
-/// review (peer support in mental health: 25 studies, 24 findings).
+/// from a review's evidence links, and answers questions about them in a
+/// small query language (see docs/LANGUAGE.md):
+///
+///     metasum -c "findings where perspective = recipient and fes > 30"
+///
+/// With no --data, runs on the embedded seed review (peer support in mental
+/// health: 25 studies, 27 papers, 24 findings). With no command and a
+/// terminal, starts the interactive shell; with a script piped to stdin, runs
+/// it.
+///
+/// Exit status: 0 when every statement ran; 1 for a query, script or dataset
+/// error; 2 for a usage error.
 #[derive(Debug, Parser)]
-#[command(name = "metasum", version, about, long_about)]
+#[command(name = "metasum", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
     /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv,
     /// evidence.csv); the embedded seed review when not given.
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
+
+    /// Output format; `table` on a terminal, `csv` otherwise.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+
+    /// Write results to FILE (atomically: a temporary file renamed into
+    /// place, so FILE is never half-written) instead of stdout.
+    #[arg(long, short, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// In a script, go on after a failing statement and report every error
+    /// (the exit status is still 1).
+    #[arg(long, global = true)]
+    pub keep_going: bool,
+
+    /// Run these statements (separated by `;` or new lines) and exit.
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    pub query: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -24,8 +53,49 @@ pub struct Cli {
 /// What to do with the dataset.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run saved scripts in order (`-` reads stdin). A script may start with
+    /// a `#!` line.
+    Run {
+        /// Script files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Validate the dataset and report where it disagrees with itself
     /// (reported FES against computed FES, published participant totals
     /// against column sums). Exit status 1 when the dataset is invalid.
     Check,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned columns with a row count.
+    Table,
+    /// Comma-separated values; list items joined with `;`.
+    Csv,
+    /// An array of objects per result.
+    Json,
+    /// A GitHub table with a row count.
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

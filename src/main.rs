@@ -1,16 +1,34 @@
-//! The `metasum` binary: command line, and (later) REPL and script runner.
+//! The `metasum` binary: command line, REPL and script runner around one
+//! [`executor::Executor`].
 
 mod cli;
+mod executor;
+mod output;
+mod render;
+mod repl;
+mod schema;
 
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Parser;
-use metasum_engine::{Dataset, LoadError, check};
+use metasum_engine::{Dataset, Format, LoadError, Session, check};
 
 use cli::{Cli, Command};
+use executor::Executor;
+use output::Sink;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.query.is_some() && cli.command.is_some() {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-c cannot be combined with a subcommand",
+            )
+            .exit();
+    }
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
@@ -18,8 +36,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match cli.command {
-        Some(Command::Check) | None => match check::check(&dataset) {
+    if let Some(Command::Check) = cli.command {
+        return match check::check(&dataset) {
             Ok(report) => {
                 print!("{report}");
                 ExitCode::SUCCESS
@@ -28,8 +46,93 @@ fn main() -> ExitCode {
                 eprintln!("error: could not compute the report: {e}");
                 ExitCode::from(1)
             }
-        },
+        };
     }
+    let interactive =
+        cli.query.is_none() && cli.command.is_none() && std::io::stdin().is_terminal();
+    let format = cli.format.map(Format::from).unwrap_or_else(|| {
+        if cli.output.is_none() && std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        }
+    });
+    let mut executor = Executor::new(
+        Session::new(dataset),
+        format,
+        Sink::new(cli.output.clone()),
+        cli.keep_going,
+    );
+    if interactive {
+        repl::run(executor);
+        return ExitCode::SUCCESS;
+    }
+    let ok = match (&cli.query, &cli.command) {
+        (Some(query), _) => executor.run_source("-c", query),
+        (None, Some(Command::Run { files })) => {
+            let mut ok = true;
+            for file in files {
+                let (name, src) = if file.as_os_str() == "-" {
+                    ("<stdin>".to_string(), read_stdin())
+                } else {
+                    (
+                        file.display().to_string(),
+                        std::fs::read_to_string(file).map_err(|e| e.to_string()),
+                    )
+                };
+                match src {
+                    Ok(src) => ok &= executor.run_source(&name, &src),
+                    Err(e) => {
+                        eprintln!("error: cannot read {name}: {e}");
+                        ok = false;
+                    }
+                }
+                if !ok && !cli.keep_going {
+                    break;
+                }
+            }
+            ok
+        }
+        _ => match read_stdin() {
+            Ok(src) => executor.run_source("<stdin>", &src),
+            Err(e) => {
+                eprintln!("error: cannot read stdin: {e}");
+                false
+            }
+        },
+    };
+    finish(&executor, ok)
+}
+
+/// Writes `--output` (only when every statement ran, or with
+/// `--keep-going`) and turns the outcome into an exit status.
+fn finish(executor: &Executor, ok: bool) -> ExitCode {
+    if let Some(path) = executor.sink.path() {
+        if ok || executor.keep_going {
+            if let Err(e) = executor.sink.finish() {
+                eprintln!("error: could not write {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        } else {
+            eprintln!(
+                "note: {} was not written, because a statement failed",
+                path.display()
+            );
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn read_stdin() -> Result<String, String> {
+    let mut src = String::new();
+    std::io::stdin()
+        .read_to_string(&mut src)
+        .map_err(|e| e.to_string())?;
+    Ok(src)
 }
 
 /// The dataset named by `--data` / `METASUM_DATA`, else the embedded seed.

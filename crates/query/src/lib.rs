@@ -23,6 +23,17 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Parses a script: every statement, or every error (one per bad statement).
 pub fn parse(src: &str) -> Result<Script, Vec<Error>> {
+    let (script, errors) = parse_partial(src);
+    if errors.is_empty() {
+        Ok(script)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses what it can: the good statements, and one error per bad one (for
+/// running a script with `--keep-going`).
+pub fn parse_partial(src: &str) -> (Script, Vec<Error>) {
     let p = parse::P { src };
     let mut statements = Vec::new();
     let mut errors = Vec::new();
@@ -50,11 +61,7 @@ pub fn parse(src: &str) -> Result<Script, Vec<Error>> {
             Err(nom::Err::Incomplete(_)) => break,
         }
     }
-    if errors.is_empty() {
-        Ok(Script { statements })
-    } else {
-        Err(errors)
-    }
+    (Script { statements }, errors)
 }
 
 /// Whether `src` is an unfinished statement that more lines could complete

@@ -1,0 +1,87 @@
+//! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
+//! run its statements on the session, send results to the sink, draw errors.
+
+use metasum_engine::{Format, Session, format};
+
+use crate::output::Sink;
+use crate::render::{self, Diagnostic};
+
+/// The session plus how results are written.
+pub struct Executor {
+    pub session: Session,
+    pub format: Format,
+    pub sink: Sink,
+    pub keep_going: bool,
+    pub color: bool,
+    /// Whether a result has been written (to separate the next one).
+    wrote: bool,
+}
+
+impl Executor {
+    /// An executor on `session`.
+    pub fn new(session: Session, format: Format, sink: Sink, keep_going: bool) -> Executor {
+        Executor {
+            session,
+            format,
+            sink,
+            keep_going,
+            color: render::use_color(),
+            wrote: false,
+        }
+    }
+
+    /// Runs the statements of `src` (named `name` in messages). Returns
+    /// whether every statement ran.
+    ///
+    /// A script with syntax errors runs nothing and reports them all; with
+    /// `keep_going` its good statements run. A failing statement stops the
+    /// run unless `keep_going`.
+    pub fn run_source(&mut self, name: &str, src: &str) -> bool {
+        let (script, errors) = metasum_query::parse_partial(src);
+        for e in &errors {
+            eprint!(
+                "{}",
+                render::render(name, src, &Diagnostic::from(e), self.color)
+            );
+        }
+        if !errors.is_empty() && !self.keep_going {
+            return false;
+        }
+        let mut ok = errors.is_empty();
+        for statement in &script.statements {
+            match self.session.run(statement) {
+                Ok(Some(result)) => {
+                    let text = match format::render(&result.frame, self.format) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            eprintln!("error: could not format the result: {e}");
+                            return false;
+                        }
+                    };
+                    let separator = if self.wrote && self.format != Format::Json {
+                        "\n"
+                    } else {
+                        ""
+                    };
+                    if let Err(e) = self.sink.write(&format!("{separator}{text}")) {
+                        eprintln!("error: could not write the result: {e}");
+                        return false;
+                    }
+                    self.wrote = true;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    eprint!(
+                        "{}",
+                        render::render(name, src, &Diagnostic::from(&e), self.color)
+                    );
+                    ok = false;
+                    if !self.keep_going {
+                        return false;
+                    }
+                }
+            }
+        }
+        ok
+    }
+}

@@ -1,0 +1,136 @@
+//! Dot commands of the REPL: one enum that parses them and renders `.help`.
+
+use std::path::PathBuf;
+
+use metasum_engine::Format;
+
+/// A REPL command starting with `.`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DotCommand {
+    Help,
+    Tables,
+    Schema(Option<String>),
+    Format(Format),
+    /// `None`: back to stdout.
+    Output(Option<PathBuf>),
+    Read(PathBuf),
+    Data(PathBuf),
+    Lets,
+    Quit,
+}
+
+/// Usage and meaning of every command, in `.help` order.
+pub const COMMANDS: [(&str, &str); 9] = [
+    (".help", "show this help"),
+    (".tables", "list the tables and their row counts"),
+    (
+        ".schema [TABLE]",
+        "columns of TABLE (or of every table) with types and meanings",
+    ),
+    (".format table|csv|json|markdown", "how results are printed"),
+    (
+        ".output FILE|stdout",
+        "send results to FILE (rewritten whole after each statement) or back to the screen",
+    ),
+    (".read FILE", "run the statements of a script"),
+    (
+        ".data DIR",
+        "switch to another dataset folder (let names are cleared)",
+    ),
+    (".lets", "list the names bound with let"),
+    (".quit", "leave (Ctrl-D does too)"),
+];
+
+impl DotCommand {
+    /// Parses a line that starts with `.`.
+    pub fn parse(line: &str) -> Result<DotCommand, String> {
+        let line = line.trim();
+        let (name, arg) = match line.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, Some(a.trim()).filter(|a| !a.is_empty())),
+            None => (line, None),
+        };
+        let need = |what: &str| {
+            arg.map(str::to_string)
+                .ok_or_else(|| format!("{name} needs {what}"))
+        };
+        match name {
+            ".help" | ".h" => Ok(DotCommand::Help),
+            ".tables" => Ok(DotCommand::Tables),
+            ".schema" => Ok(DotCommand::Schema(arg.map(str::to_string))),
+            ".format" | ".mode" => need("a format: table, csv, json or markdown")?
+                .parse()
+                .map(DotCommand::Format),
+            ".output" => Ok(DotCommand::Output(
+                match need("a file, or stdout")?.as_str() {
+                    "stdout" | "-" => None,
+                    path => Some(PathBuf::from(path)),
+                },
+            )),
+            ".read" => need("a script file").map(|f| DotCommand::Read(f.into())),
+            ".data" => need("a dataset folder").map(|d| DotCommand::Data(d.into())),
+            ".lets" => Ok(DotCommand::Lets),
+            ".quit" | ".exit" | ".q" => Ok(DotCommand::Quit),
+            other => {
+                let names: Vec<&str> = COMMANDS
+                    .iter()
+                    .map(|(u, _)| u.split(' ').next().unwrap_or(u))
+                    .collect();
+                Err(format!(
+                    "unknown command `{other}`; commands: {}",
+                    names.join(" ")
+                ))
+            }
+        }
+    }
+
+    /// The `.help` text.
+    pub fn help() -> String {
+        let width = COMMANDS.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+        let mut out = String::from(
+            "Statements are queries (see docs/LANGUAGE.md), e.g.\n  findings where perspective = recipient and fes > 30\n\n",
+        );
+        for (usage, meaning) in COMMANDS {
+            out.push_str(&format!("  {usage:width$}  {meaning}\n"));
+        }
+        out.push_str("\nTab completes keywords, tables, columns and values; an open `(` or a\ntrailing `where`/`and`/`or` continues on the next line.\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_command_in_the_help() {
+        for (usage, _) in COMMANDS {
+            let line = usage
+                .replace("[TABLE]", "findings")
+                .replace("table|csv|json|markdown", "csv")
+                .replace("FILE|stdout", "stdout")
+                .replace("FILE", "x.msq")
+                .replace("DIR", "datasets/x");
+            assert!(DotCommand::parse(&line).is_ok(), "{line}");
+            assert!(DotCommand::help().contains(usage));
+        }
+    }
+
+    #[test]
+    fn arguments_are_parsed() {
+        assert_eq!(
+            DotCommand::parse(".format markdown"),
+            Ok(DotCommand::Format(Format::Markdown))
+        );
+        assert_eq!(
+            DotCommand::parse(".output stdout"),
+            Ok(DotCommand::Output(None))
+        );
+        assert_eq!(DotCommand::parse(".schema"), Ok(DotCommand::Schema(None)));
+        assert!(DotCommand::parse(".format").unwrap_err().contains("needs"));
+        assert!(
+            DotCommand::parse(".frobnicate")
+                .unwrap_err()
+                .contains("unknown command")
+        );
+    }
+}

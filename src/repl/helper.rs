@@ -1,0 +1,316 @@
+//! The rustyline helper: the parser decides whether input is complete, and
+//! Tab completes keywords, tables, columns, `let` names and text values.
+
+use std::collections::BTreeMap;
+
+use metasum_engine::Session;
+use metasum_engine::polars::prelude::*;
+use metasum_engine::table::ColumnType;
+use metasum_query::ast::KEYWORDS;
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Helper};
+
+use super::dot::COMMANDS;
+
+/// Built-in tables, offered by completion.
+const TABLES: [&str; 4] = ["findings", "studies", "papers", "evidence"];
+
+/// Text columns with more distinct values than this are not completed.
+const MAX_VALUES: usize = 500;
+
+/// What completion draws on, refreshed after each statement.
+#[derive(Debug, Default)]
+pub struct MetasumHelper {
+    /// Columns of each table and `let` name.
+    columns: BTreeMap<String, Vec<String>>,
+    /// Distinct values of text columns: (table, column) -> values.
+    values: BTreeMap<(String, String), Vec<String>>,
+    lets: Vec<String>,
+}
+
+impl MetasumHelper {
+    /// Completion data for the session's dataset and names.
+    pub fn new(session: &Session) -> MetasumHelper {
+        let mut helper = MetasumHelper::default();
+        for table in TABLES {
+            let Ok(script) = metasum_query::parse(table) else {
+                continue;
+            };
+            let Some(metasum_query::ast::StatementKind::Query(q)) =
+                script.statements.first().map(|s| &s.kind)
+            else {
+                continue;
+            };
+            let Ok(result) = session.query(q) else {
+                continue;
+            };
+            helper.learn(table, &result.frame);
+        }
+        helper.refresh_lets(session);
+        helper
+    }
+
+    /// Picks up `let` names bound since the last call.
+    pub fn refresh_lets(&mut self, session: &Session) {
+        self.lets = session.lets().keys().cloned().collect();
+        for (name, binding) in session.lets() {
+            if !self.columns.contains_key(name) {
+                self.learn(name, &binding.frame);
+            }
+        }
+    }
+
+    fn learn(&mut self, table: &str, frame: &DataFrame) {
+        let names = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        self.columns.insert(table.to_string(), names);
+        for column in frame.columns() {
+            if ColumnType::of(column.dtype()) != ColumnType::Text {
+                continue;
+            }
+            let Ok(unique) = column.as_materialized_series().unique() else {
+                continue;
+            };
+            if unique.len() > MAX_VALUES {
+                continue;
+            }
+            let Ok(strings) = unique.str() else { continue };
+            let mut values: Vec<String> = strings.iter().flatten().map(str::to_string).collect();
+            values.sort();
+            self.values
+                .insert((table.to_string(), column.name().to_string()), values);
+        }
+    }
+
+    /// Candidates for the word that ends at `pos` in `line`, and where it starts.
+    pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let before = &line[..pos];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let prefix = &before[start..];
+        if before.trim_start().starts_with('.') && !before.trim_start().contains(' ') {
+            let names = COMMANDS
+                .iter()
+                .map(|(u, _)| u.split(' ').next().unwrap_or(u).to_string());
+            return (start, matching(names, prefix));
+        }
+        let statement = &before[before.rfind(';').map_or(0, |i| i + 1)..];
+        let table = source_table(statement);
+        if let (Some(table), Some(column)) = (table, column_before_value(&before[..start])) {
+            if let Some(values) = self.values.get(&(table.to_string(), column.to_string())) {
+                let quoted = values.iter().map(|v| quote_if_needed(v));
+                return (start, matching(quoted, prefix));
+            }
+        }
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.extend(TABLES.iter().map(|t| t.to_string()));
+        words.extend(self.lets.iter().cloned());
+        if let Some(columns) = table.and_then(|t| self.columns.get(t)) {
+            words.extend(columns.iter().cloned());
+        }
+        words.sort();
+        words.dedup();
+        (start, matching(words.into_iter(), prefix))
+    }
+}
+
+fn matching(words: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
+    let lower = prefix.to_lowercase();
+    words
+        .filter(|w| w.trim_start_matches('"').to_lowercase().starts_with(&lower))
+        .collect()
+}
+
+fn quote_if_needed(v: &str) -> String {
+    let bare = v
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !metasum_query::ast::is_keyword(v);
+    if bare {
+        v.to_string()
+    } else {
+        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The table a statement reads: its first word, after `let NAME =`.
+fn source_table(statement: &str) -> Option<&str> {
+    let mut words = statement.split_whitespace();
+    let first = words.next()?;
+    if first.eq_ignore_ascii_case("let") {
+        let _name = words.next()?;
+        let rest = statement.split_once('=')?.1;
+        return rest
+            .split_whitespace()
+            .next()
+            .map(|w| w.trim_start_matches('('));
+    }
+    Some(first)
+}
+
+/// The column whose value is being typed: `perspective = rec`, `x != `, or
+/// inside `x in (a, `.
+fn column_before_value(before: &str) -> Option<&str> {
+    let t = before.trim_end();
+    let t = if let Some(open) = t.rfind('(').filter(|&i| !t[i..].contains(')')) {
+        let head = t[..open].trim_end();
+        if !head.to_lowercase().ends_with(" in") {
+            return None;
+        }
+        &head[..head.len() - 2]
+    } else {
+        t.strip_suffix("!=").or_else(|| t.strip_suffix('='))?
+    };
+    t.trim_end()
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .filter(|w| !w.is_empty())
+}
+
+impl Completer for MetasumHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, words) = self.candidates(line, pos);
+        Ok((
+            start,
+            words
+                .into_iter()
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Validator for MetasumHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if input.trim_start().starts_with('.')
+            || !metasum_query::is_incomplete(&as_statement(input))
+        {
+            Ok(ValidationResult::Valid(None))
+        } else {
+            Ok(ValidationResult::Incomplete)
+        }
+    }
+}
+
+/// REPL input as one statement: lines after the first continue it, as if
+/// indented (so `findings where` + Enter + `fes > 30` is one query).
+pub fn as_statement(input: &str) -> String {
+    input.replace('\n', "\n ")
+}
+
+impl Hinter for MetasumHelper {
+    type Hint = String;
+}
+
+impl Highlighter for MetasumHelper {}
+
+impl Helper for MetasumHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metasum_engine::Dataset;
+
+    fn helper() -> MetasumHelper {
+        MetasumHelper::new(&Session::new(Dataset::seed().unwrap()))
+    }
+
+    #[test]
+    fn completes_text_values_after_equals() {
+        // Both codes start with `rec`; the first Tab completes to `recipient`.
+        let line = "findings where perspective = rec";
+        let (start, words) = helper().candidates(line, line.len());
+        assert_eq!(
+            (start, words),
+            (
+                29,
+                vec!["recipient".to_string(), "recommendation".to_string()]
+            )
+        );
+        let line = "findings where perspective = Reci";
+        assert_eq!(helper().candidates(line, line.len()).1, ["recipient"]);
+    }
+
+    #[test]
+    fn completes_values_inside_in_lists() {
+        let line = "findings where perspective in (nonpeer, or";
+        assert_eq!(helper().candidates(line, line.len()).1, ["organisation"]);
+    }
+
+    #[test]
+    fn completes_columns_of_the_statement_table() {
+        let line = "studies where inte";
+        assert_eq!(helper().candidates(line, line.len()).1, ["intensity"]);
+        let line = "findings where inte";
+        assert!(helper().candidates(line, line.len()).1.is_empty());
+    }
+
+    #[test]
+    fn completes_keywords_tables_and_dot_commands() {
+        assert_eq!(helper().candidates("find", 4).1, ["findings"]);
+        assert_eq!(helper().candidates("findings whe", 12).1, ["where"]);
+        assert_eq!(helper().candidates(".sch", 4).1, [".schema"]);
+    }
+
+    #[test]
+    fn values_that_are_not_bare_words_are_quoted() {
+        let line = "studies where author = Gat";
+        assert_eq!(
+            helper().candidates(line, line.len()).1,
+            ["\"Gates & Akabus\""]
+        );
+    }
+
+    #[test]
+    fn completes_let_names_after_they_are_bound() {
+        let mut session = Session::new(Dataset::seed().unwrap());
+        let script = metasum_query::parse("let good = studies where quality != low").unwrap();
+        session.run(&script.statements[0]).unwrap();
+        let mut h = MetasumHelper::new(&session);
+        h.refresh_lets(&session);
+        assert_eq!(h.candidates("findings among go", 17).1, ["good"]);
+    }
+
+    #[test]
+    fn validator_waits_for_open_parens_and_trailing_keywords() {
+        for open in [
+            "findings where",
+            "findings where fes > 3 and",
+            "findings among (studies",
+            "findings where fes >",
+        ] {
+            assert!(metasum_query::is_incomplete(&as_statement(open)), "{open}");
+        }
+        for done in [
+            "findings",
+            "findings where\nfes > 30",
+            "findings wher",
+            "findings where name ~ \"open",
+        ] {
+            assert!(!metasum_query::is_incomplete(&as_statement(done)), "{done}");
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! End-to-end tests of the binary: -c, stdin, run, formats, --output, exit
+//! codes, error rendering, --keep-going, and every saved script in queries/.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn metasum() -> Command {
+    let mut cmd = Command::cargo_bin("metasum").unwrap();
+    cmd.env_remove("METASUM_DATA").env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+const FES_QUERY: &str = "findings where perspective = recipient and fes > 30 show id, name, fes";
+
+#[test]
+fn every_saved_script_runs_and_its_csv_is_as_read_against_the_paper() {
+    let mut scripts: Vec<_> = std::fs::read_dir("queries")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msq"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 5);
+    for script in scripts {
+        let r = run(metasum().arg("run").arg(&script).args(["--format", "csv"]));
+        assert_eq!(r.code, Some(0), "{}: {}", script.display(), r.stderr);
+        let name = script.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(format!("script_{name}"), r.stdout);
+    }
+}
+
+#[test]
+fn one_shot_query_prints_csv_when_not_on_a_terminal() {
+    let r = run(metasum().args(["-c", FES_QUERY]));
+    assert_eq!(r.code, Some(0));
+    insta::assert_snapshot!(r.stdout, @r"
+    id,name,fes
+    14,Peer support workers are role models,44.0
+    15,Peer support workers are easy to build rapport with,40.0
+    ");
+    assert!(r.stderr.is_empty());
+}
+
+#[test]
+fn several_statements_separated_by_semicolons() {
+    let r = run(metasum().args([
+        "-c",
+        "let uk = studies where country = UK; uk show id, author",
+    ]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    insta::assert_snapshot!(r.stdout, @r"
+    id,author
+    8,Doherty et al.
+    22,Straughan & Bucjenham
+    23,Truman et al.
+    ");
+}
+
+#[test]
+fn script_from_stdin() {
+    let r = run(metasum().write_stdin("# a script on stdin\nstudies count by country\n"));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "country,count\nUSA,16\nCanada,4\nUK,3\nAustralia,2\n"
+    );
+}
+
+#[test]
+fn run_dash_reads_stdin() {
+    let r = run(metasum()
+        .args(["run", "-"])
+        .write_stdin("papers where study = 18 show id, citation"));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "id,citation\n19,Pudlinski (1998)\n20,Pudlinski (2001)\n"
+    );
+}
+
+#[test]
+fn all_four_formats() {
+    let mut out = String::new();
+    for format in ["table", "csv", "json", "markdown"] {
+        let r = run(metasum().args(["--format", format, "-c", FES_QUERY]));
+        assert_eq!(r.code, Some(0));
+        out.push_str(&format!("--- {format}\n{}", r.stdout));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("result.md");
+    let r = run(metasum()
+        .args(["--format", "markdown", "-c", FES_QUERY, "--output"])
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("| id | name | fes |"), "{written}");
+    assert!(written.ends_with("2 rows\n"));
+    // Only the result file: the temporary was renamed into place.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn output_file_is_not_touched_when_a_statement_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("result.csv");
+    std::fs::write(&path, "previous\n").unwrap();
+    let r = run(metasum()
+        .args([
+            "-c",
+            "findings limit 1; findings where fes > recipient",
+            "--output",
+        ])
+        .arg(&path));
+    assert_eq!(r.code, Some(1));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous\n");
+    assert!(r.stderr.contains("was not written"), "{}", r.stderr);
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(
+        run(metasum().args(["-c", "findings limit 1"])).code,
+        Some(0)
+    );
+    assert_eq!(
+        run(metasum().args(["-c", "findings wher fes > 3"])).code,
+        Some(1)
+    );
+    assert_eq!(
+        run(metasum().args(["-c", "findings where fes > recipient"])).code,
+        Some(1)
+    );
+    assert_eq!(
+        run(metasum().args(["--data", "tests/data/bad-ids", "-c", "findings"])).code,
+        Some(1)
+    );
+    assert_eq!(
+        run(metasum().args(["--format", "xml", "-c", "findings"])).code,
+        Some(2)
+    );
+    assert_eq!(run(metasum().args(["run"])).code, Some(2));
+    assert_eq!(
+        run(metasum().args(["run", "no-such-script.msq"])).code,
+        Some(1)
+    );
+}
+
+fn write_script(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("review.msq");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn error_on_line_3_of_a_script_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "findings limit 1\nstudies limit 1\nfindings where fes >\npapers limit 1\n",
+    );
+    let r = run(metasum()
+        .arg("run")
+        .arg(&script)
+        .current_dir(dir.path())
+        .arg("--format")
+        .arg("csv"));
+    assert_eq!(r.code, Some(1));
+    // A script with a syntax error runs nothing.
+    assert!(r.stdout.is_empty());
+    let stderr = r
+        .stderr
+        .replace(&script.display().to_string(), "review.msq");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn query_error_in_a_script_is_drawn_under_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "findings limit 1\n\nfindings where perspectve = worker\n",
+    );
+    let r = run(metasum().arg("run").arg(&script));
+    assert_eq!(r.code, Some(1));
+    // The statement before the failing one has run.
+    assert!(r.stdout.starts_with("id,perspective"), "{}", r.stdout);
+    insta::assert_snapshot!(
+        r.stderr
+            .replace(&script.display().to_string(), "review.msq")
+    );
+}
+
+#[test]
+fn keep_going_runs_everything_and_reports_every_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "findings where fes > recipient\nstudies count by country\nfindings wher x\npapers where study = 12 show id\n",
+    );
+    let stop = run(metasum().arg("run").arg(&script));
+    assert_eq!(stop.code, Some(1));
+    assert!(
+        stop.stdout.is_empty(),
+        "syntax errors stop the run before anything runs"
+    );
+
+    let go = run(metasum().arg("run").arg(&script).arg("--keep-going"));
+    assert_eq!(go.code, Some(1));
+    assert_eq!(
+        go.stdout,
+        "country,count\nUSA,16\nCanada,4\nUK,3\nAustralia,2\n\nid\n12\n13\n"
+    );
+    assert!(
+        go.stderr.contains("unknown keyword `wher`"),
+        "{}",
+        go.stderr
+    );
+    assert!(
+        go.stderr.contains("`fes` is a number, `recipient` is text"),
+        "{}",
+        go.stderr
+    );
+}
+
+#[test]
+fn script_may_start_with_a_shebang_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "#!/usr/bin/env -S metasum run\nevidence where finding = 22\n",
+    );
+    let r = run(metasum().arg("run").arg(&script));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "finding,study\n22,2\n22,10\n");
+}
+
+#[test]
+fn help_documents_the_options() {
+    let r = run(metasum().arg("--help"));
+    assert_eq!(r.code, Some(0));
+    for option in [
+        "--data",
+        "--format",
+        "--output",
+        "--keep-going",
+        "-c",
+        "run",
+        "check",
+        "METASUM_DATA",
+    ] {
+        assert!(r.stdout.contains(option), "--help lacks {option}");
+    }
+}

@@ -1,0 +1,78 @@
+//! The REPL driven through a pseudo-terminal: a query, a completion, a dot
+//! command, an error followed by a good query, multi-line input, Ctrl-D.
+
+use std::time::Duration;
+
+use rexpect::session::{PtySession, spawn_command};
+
+fn start() -> PtySession {
+    let home = tempfile::tempdir().unwrap().keep();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    // History goes to a fresh data directory; no colours in the transcript.
+    cmd.env("XDG_DATA_HOME", &home)
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .env_remove("METASUM_DATA");
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Type .help for help").unwrap();
+    p
+}
+
+/// Waits for the prompt, then types `line` and Enter. (Input typed before
+/// the shell is reading may be discarded when it switches the terminal mode.)
+fn enter(p: &mut PtySession, line: &str) {
+    p.exp_string("metasum> ").unwrap();
+    p.send_line(line).unwrap();
+}
+
+#[test]
+fn query_dot_command_error_then_good_query_then_ctrl_d() {
+    let mut p = start();
+    enter(
+        &mut p,
+        "findings where perspective = recipient and fes > 30 show id, fes",
+    );
+    p.exp_string("44.0").unwrap();
+    p.exp_string("(2 rows)").unwrap();
+
+    enter(&mut p, ".tables");
+    p.exp_string("evidence  158 rows").unwrap();
+
+    // An error is shown and the shell goes on.
+    enter(&mut p, "findings where fes > recipient");
+    p.exp_string("`fes` is a number, `recipient` is text")
+        .unwrap();
+    enter(&mut p, "studies count by country");
+    p.exp_string("Australia").unwrap();
+    p.exp_string("(4 rows)").unwrap();
+
+    p.exp_string("metasum> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn tab_completes_a_value_and_open_input_continues_on_the_next_line() {
+    let mut p = start();
+    // `rec<TAB>` after `perspective =` becomes `recipient`.
+    p.exp_string("metasum> ").unwrap();
+    p.send("findings where perspective = rec\t").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_line(" show id").unwrap();
+    p.exp_string("findings where perspective = recipient")
+        .unwrap();
+    p.exp_string("(4 rows)").unwrap();
+
+    // A trailing `where` continues the statement on the next line.
+    enter(&mut p, "studies where");
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_line("intensity > 50 show id, intensity").unwrap();
+    p.exp_string("54.2").unwrap();
+    p.exp_string("(2 rows)").unwrap();
+
+    enter(&mut p, "let good = studies where quality != low");
+    enter(&mut p, ".lets");
+    p.exp_string("good: 22 rows of studies").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}
