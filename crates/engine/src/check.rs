@@ -2,6 +2,7 @@
 //! paper printed against the FES computed from its evidence, and published
 //! participant totals against the sums of the study columns.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use polars::prelude::*;
@@ -23,6 +24,45 @@ pub struct CheckReport {
     pub fes_disagreements: Vec<FesDisagreement>,
     /// One line per published total.
     pub totals: Vec<TotalCheck>,
+    /// Claims in `claims.csv`.
+    pub claims: usize,
+    /// Linked claims citing exactly the finding's studies.
+    pub claims_exact: usize,
+    /// Linked claims whose citations differ from the finding's studies.
+    pub claim_differences: Vec<ClaimDifference>,
+    /// Citations in `citations.csv` compared with `studies.csv` years.
+    pub citations: usize,
+    /// Cited years that differ from `studies.csv`.
+    pub year_differences: Vec<YearDifference>,
+}
+
+/// A claim whose cited studies are not the linked finding's studies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimDifference {
+    pub claim: i64,
+    pub line: u64,
+    pub statement: String,
+    pub finding: i64,
+    pub finding_name: String,
+    /// Cited for the claim but not evidence of the finding: the text and the
+    /// table disagree.
+    pub not_listed: Vec<i64>,
+    /// Evidence of the finding not cited for the claim (the claim may be a
+    /// part of the finding).
+    pub not_cited: Vec<i64>,
+    /// The finding's studies.
+    pub listed: Vec<i64>,
+}
+
+/// A study cited in the text with another year than `studies.csv` gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearDifference {
+    pub study: i64,
+    pub cited_as: String,
+    pub cited_year: i64,
+    pub section: String,
+    pub table_year: Option<i64>,
+    pub line: u64,
 }
 
 /// A finding whose printed FES is not what its evidence gives.
@@ -57,7 +97,14 @@ impl TotalCheck {
 impl CheckReport {
     /// Number of warnings the report carries.
     pub fn warnings(&self) -> usize {
-        self.fes_disagreements.len() + self.totals.iter().filter(|t| !t.agrees()).count()
+        self.fes_disagreements.len()
+            + self.totals.iter().filter(|t| !t.agrees()).count()
+            + self
+                .claim_differences
+                .iter()
+                .filter(|c| !c.not_listed.is_empty())
+                .count()
+            + self.year_differences.len()
     }
 }
 
@@ -116,6 +163,7 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
             studies: of,
         });
     }
+    let (claims_exact, claim_differences) = claim_differences(ds)?;
     Ok(CheckReport {
         origin: ds.origin.clone(),
         title: ds.meta.title.clone(),
@@ -128,7 +176,91 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         fes_compared,
         fes_disagreements,
         totals,
+        claims: ds.claims.len(),
+        claims_exact,
+        claim_differences,
+        citations: ds.citations.len(),
+        year_differences: year_differences(ds)?,
     })
+}
+
+/// Linked claims compared with the evidence of their finding: how many agree
+/// exactly, and every one that does not.
+fn claim_differences(ds: &Dataset) -> PolarsResult<(usize, Vec<ClaimDifference>)> {
+    let mut evidence: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let findings = ds.evidence.column("finding")?.i64()?;
+    let studies = ds.evidence.column("study")?.i64()?;
+    for (f, s) in findings.iter().zip(studies.iter()) {
+        if let (Some(f), Some(s)) = (f, s) {
+            evidence.entry(f).or_default().insert(s);
+        }
+    }
+    let names: BTreeMap<i64, String> = ds
+        .findings
+        .column("id")?
+        .i64()?
+        .iter()
+        .zip(ds.findings.column("name")?.str()?.iter())
+        .filter_map(|(id, name)| Some((id?, name.unwrap_or_default().to_string())))
+        .collect();
+    let mut exact = 0;
+    let mut differences = Vec::new();
+    for claim in &ds.claims {
+        let Some(finding) = claim.finding else {
+            continue;
+        };
+        let listed = evidence.get(&finding).cloned().unwrap_or_default();
+        let cited: BTreeSet<i64> = claim.studies.iter().copied().collect();
+        if cited == listed {
+            exact += 1;
+            continue;
+        }
+        differences.push(ClaimDifference {
+            claim: claim.id,
+            line: claim.line,
+            statement: claim.statement.clone(),
+            finding,
+            finding_name: names.get(&finding).cloned().unwrap_or_default(),
+            not_listed: cited.difference(&listed).copied().collect(),
+            not_cited: listed.difference(&cited).copied().collect(),
+            listed: listed.into_iter().collect(),
+        });
+    }
+    Ok((exact, differences))
+}
+
+/// Cited years that differ from the year `studies.csv` gives the study.
+fn year_differences(ds: &Dataset) -> PolarsResult<Vec<YearDifference>> {
+    let years: BTreeMap<i64, Option<i64>> = ds
+        .studies
+        .column("id")?
+        .i64()?
+        .iter()
+        .zip(ds.studies.column("year")?.i64()?.iter())
+        .filter_map(|(id, year)| Some((id?, year)))
+        .collect();
+    Ok(ds
+        .citations
+        .iter()
+        .filter_map(|c| {
+            let table_year = years.get(&c.study).copied().flatten();
+            (table_year != Some(c.year)).then(|| YearDifference {
+                study: c.study,
+                cited_as: c.cited_as.clone(),
+                cited_year: c.year,
+                section: c.section.clone(),
+                table_year,
+                line: c.line,
+            })
+        })
+        .collect())
+}
+
+fn ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for CheckReport {
@@ -197,6 +329,81 @@ impl fmt::Display for CheckReport {
                 }
             }
         }
+        if self.claims > 0 {
+            let linked = self.claims_exact + self.claim_differences.len();
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Studies cited in the text against the finding's evidence (claims.csv: {} claims, {linked} linked to a finding):",
+                self.claims
+            )?;
+            writeln!(
+                f,
+                "  {} of {linked} cite exactly the studies the finding lists",
+                self.claims_exact
+            )?;
+            for d in self
+                .claim_differences
+                .iter()
+                .filter(|d| !d.not_listed.is_empty())
+            {
+                writeln!(
+                    f,
+                    "  warning: claim {} (claims.csv:{}) \"{}\" cites {} for finding {} \"{}\", which lists {}",
+                    d.claim,
+                    d.line,
+                    d.statement,
+                    ids(&d.not_listed),
+                    d.finding,
+                    d.finding_name,
+                    ids(&d.listed)
+                )?;
+            }
+            let partial: Vec<&ClaimDifference> = self
+                .claim_differences
+                .iter()
+                .filter(|d| d.not_listed.is_empty())
+                .collect();
+            if !partial.is_empty() {
+                writeln!(
+                    f,
+                    "  cite only part of the finding's studies (a part of the theme, not a contradiction):"
+                )?;
+                for d in partial {
+                    let cited = d.listed.len() - d.not_cited.len();
+                    writeln!(
+                        f,
+                        "    claim {} \"{}\": {cited} of finding {}'s {} studies (not cited: {})",
+                        d.claim,
+                        d.statement,
+                        d.finding,
+                        d.listed.len(),
+                        ids(&d.not_cited)
+                    )?;
+                }
+            }
+        }
+        if self.citations > 0 {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Study years cited in the text against studies.csv (citations.csv: {} citations):",
+                self.citations
+            )?;
+            if self.year_differences.is_empty() {
+                writeln!(f, "  all agree")?;
+            }
+            for y in &self.year_differences {
+                let table = y
+                    .table_year
+                    .map_or("no year".to_string(), |t| t.to_string());
+                writeln!(
+                    f,
+                    "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
+                    y.study, y.cited_as, y.cited_year, y.section, y.line
+                )?;
+            }
+        }
         writeln!(f)?;
         match self.warnings() {
             0 => writeln!(f, "no warnings"),
@@ -239,5 +446,26 @@ mod tests {
             assert_eq!(t.counted, 2, "{t:?}");
             assert!(!t.agrees());
         }
+    }
+
+    #[test]
+    fn seed_narrative_cites_studies_table_2_does_not_list() {
+        let report = check(&Dataset::seed().unwrap()).unwrap();
+        let extra: Vec<(i64, i64, Vec<i64>)> = report
+            .claim_differences
+            .iter()
+            .filter(|d| !d.not_listed.is_empty())
+            .map(|d| (d.claim, d.finding, d.not_listed.clone()))
+            .collect();
+        // "not role models (4, 8, 9, 13)": Table 2 lists 4, 8, 9 only.
+        assert!(extra.contains(&(20, 17, vec![13])), "{extra:?}");
+        assert_eq!(extra.len(), 5);
+        // Fisk et al. is 2000 in Table 1 but 2006 in the appraisal section.
+        let years: Vec<(i64, i64, Option<i64>)> = report
+            .year_differences
+            .iter()
+            .map(|y| (y.study, y.cited_year, y.table_year))
+            .collect();
+        assert_eq!(years, [(9, 2006, Some(2000))]);
     }
 }

@@ -120,6 +120,20 @@ impl Cell {
         }
     }
 
+    /// CSV text, safe to open in a spreadsheet: a text cell that starts with
+    /// `=`, `+`, `-`, `@`, tab or carriage return would be read as a formula
+    /// (OWASP "CSV injection"), so it gets a leading `'`. Numbers are left
+    /// alone (`-1` is a number, not a formula).
+    fn csv_text(&self) -> String {
+        let text = self.text(";");
+        match self {
+            Cell::Text(_) | Cell::List(_) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                format!("'{text}")
+            }
+            _ => text,
+        }
+    }
+
     fn json(&self, out: &mut String) {
         match self {
             Cell::Missing => out.push_str("null"),
@@ -184,7 +198,7 @@ pub fn render(frame: &DataFrame, format: Format) -> PolarsResult<String> {
             let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
             w.write_record(&names).map_err(io)?;
             for r in 0..rows {
-                w.write_record(row(r).map(|c| c.text(";"))).map_err(io)?;
+                w.write_record(row(r).map(Cell::csv_text)).map_err(io)?;
             }
             let bytes = w
                 .into_inner()
@@ -363,6 +377,31 @@ mod tests {
          7                                       33.3
         (2 rows)
         "#);
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_in_text_but_not_numbers() {
+        let frame = DataFrame::new(
+            6,
+            vec![
+                Column::new(
+                    "text".into(),
+                    ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain"],
+                ),
+                Column::new("number".into(), [-1i64, 2, 3, 4, 5, 7]),
+            ],
+        )
+        .unwrap();
+        insta::assert_snapshot!(render(&frame, Format::Csv).unwrap(), @r#"
+        text,number
+        "'=HYPERLINK(""x"")",-1
+        '+1,2
+        '-2,3
+        '@SUM(A1),4
+        '	x,5
+        plain,7
+        "#);
+        assert_eq!(Cell::Text("\rx".into()).csv_text(), "'\rx");
     }
 
     #[test]

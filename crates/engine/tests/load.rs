@@ -101,3 +101,8 @@ fn computed_column_stored() {
 fn dataset_toml_syntax_error() {
     insta::assert_snapshot!(problems("bad-toml"));
 }
+
+#[test]
+fn claims_and_citations_naming_what_does_not_exist() {
+    insta::assert_snapshot!(problems("bad-claims"));
+}

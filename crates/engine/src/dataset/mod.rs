@@ -1,6 +1,7 @@
 //! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
 //! polars frames. See `docs/DATASET.md` for the format.
 
+mod claims;
 pub mod csvfile;
 mod meta;
 mod problem;
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub use claims::{Citation, Claim};
 pub use meta::Meta;
 pub use problem::{LoadError, Problem};
 
@@ -26,7 +28,7 @@ pub const FILES: [&str; 5] = [
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
 /// compiled into the binary so metasum runs with no files around it.
-const SEED: [(&str, &[u8]); 5] = [
+const SEED: [(&str, &[u8]); 7] = [
     (
         "dataset.toml",
         include_bytes!("../../../../datasets/peer-support/dataset.toml"),
@@ -46,6 +48,14 @@ const SEED: [(&str, &[u8]); 5] = [
     (
         "evidence.csv",
         include_bytes!("../../../../datasets/peer-support/evidence.csv"),
+    ),
+    (
+        "claims.csv",
+        include_bytes!("../../../../datasets/peer-support/claims.csv"),
+    ),
+    (
+        "citations.csv",
+        include_bytes!("../../../../datasets/peer-support/citations.csv"),
     ),
 ];
 
@@ -67,6 +77,11 @@ pub struct Dataset {
     pub findings: DataFrame,
     /// One row per finding found in a study: `finding`, `study`.
     pub evidence: DataFrame,
+    /// Statements of the review's text with the studies they cite
+    /// (`claims.csv`; empty when absent).
+    pub claims: Vec<Claim>,
+    /// Author-year citations in the review's text (`citations.csv`).
+    pub citations: Vec<Citation>,
 }
 
 const STUDIES: &[ColumnSpec] = &[
@@ -202,6 +217,26 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     };
     tables.check(&mut problems);
 
+    let ids = |t: &Option<csvfile::ReadTable>| -> std::collections::HashSet<i64> {
+        t.as_ref()
+            .and_then(|t| {
+                t.frame
+                    .column("id")
+                    .ok()?
+                    .i64()
+                    .ok()
+                    .map(|c| c.iter().flatten().collect())
+            })
+            .unwrap_or_default()
+    };
+    let (study_ids, finding_ids) = (ids(&studies), ids(&findings));
+    let claims = read("claims.csv", false, &mut problems)
+        .map(|b| claims::parse_claims(&b, &study_ids, &finding_ids, &mut problems))
+        .unwrap_or_default();
+    let citations = read("citations.csv", false, &mut problems)
+        .map(|b| claims::parse_citations(&b, &study_ids, &mut problems))
+        .unwrap_or_default();
+
     match (studies, findings, evidence) {
         (Some(studies), Some(findings), Some(evidence)) if problems.is_empty() => {
             let papers = match papers {
@@ -221,6 +256,8 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 papers,
                 findings: findings.frame,
                 evidence: evidence.frame,
+                claims,
+                citations,
             })
         }
         _ => Err(LoadError { origin, problems }),

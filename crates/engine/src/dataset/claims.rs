@@ -1,0 +1,213 @@
+//! Optional narrative files checked by `metasum check`: `claims.csv` (the
+//! studies a review's text cites for a statement, linked to a finding where
+//! one matches) and `citations.csv` (author-year citations of included
+//! studies in the text).
+
+use std::collections::HashSet;
+
+use super::problem::Problem;
+
+/// A statement of the review's text and the studies it cites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub id: i64,
+    /// Where in the text, e.g. "Discussion".
+    pub section: String,
+    pub statement: String,
+    /// Study ids cited for the statement, as cited.
+    pub studies: Vec<i64>,
+    /// The finding the statement reports, when one matches.
+    pub finding: Option<i64>,
+    /// Line in `claims.csv`.
+    pub line: u64,
+}
+
+/// An author-year citation of an included study in the review's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub study: i64,
+    pub cited_as: String,
+    pub year: i64,
+    pub section: String,
+    /// Line in `citations.csv`.
+    pub line: u64,
+}
+
+/// Reads CSV records as (line, field by header name) and reports problems.
+fn records(
+    file: &str,
+    bytes: &[u8],
+    required: &[&str],
+    problems: &mut Vec<Problem>,
+) -> Vec<(u64, Vec<(String, String)>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            problems.push(Problem::file(file, format!("not readable as CSV: {e}")));
+            return Vec::new();
+        }
+    };
+    let missing: Vec<&&str> = required
+        .iter()
+        .filter(|r| !headers.iter().any(|h| h == **r))
+        .collect();
+    if !missing.is_empty() {
+        for m in missing {
+            problems.push(Problem::at(
+                file,
+                1,
+                format!("missing required column `{m}`"),
+            ));
+        }
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                out.push((
+                    line,
+                    headers
+                        .iter()
+                        .cloned()
+                        .zip(r.iter().map(str::to_string))
+                        .collect(),
+                ));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(Problem::at(file, line, format!("not readable as CSV: {e}")));
+                return Vec::new();
+            }
+        }
+    }
+    out
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn id(
+    file: &str,
+    line: u64,
+    column: &str,
+    text: &str,
+    known: &HashSet<i64>,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<i64> {
+    match text.parse::<i64>() {
+        Ok(n) if known.contains(&n) => Some(n),
+        Ok(n) => {
+            problems.push(Problem::cell(
+                file,
+                line,
+                column,
+                format!("{what} {n} does not exist"),
+            ));
+            None
+        }
+        Err(_) => {
+            problems.push(Problem::cell(
+                file,
+                line,
+                column,
+                format!("expected a {what} id, found `{text}`"),
+            ));
+            None
+        }
+    }
+}
+
+/// Parses `claims.csv`: `id,section,statement,studies,finding` with studies
+/// separated by `;`.
+pub fn parse_claims(
+    bytes: &[u8],
+    studies: &HashSet<i64>,
+    findings: &HashSet<i64>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Claim> {
+    const FILE: &str = "claims.csv";
+    let mut claims = Vec::new();
+    for (line, fields) in records(FILE, bytes, &["id", "statement", "studies"], problems) {
+        let Ok(claim_id) = field(&fields, "id").parse::<i64>() else {
+            problems.push(Problem::cell(
+                FILE,
+                line,
+                "id",
+                format!("expected a whole number, found `{}`", field(&fields, "id")),
+            ));
+            continue;
+        };
+        let cited: Vec<i64> = field(&fields, "studies")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| id(FILE, line, "studies", s, studies, "study", problems))
+            .collect();
+        let finding = match field(&fields, "finding") {
+            "" => None,
+            f => id(FILE, line, "finding", f, findings, "finding", problems),
+        };
+        claims.push(Claim {
+            id: claim_id,
+            section: field(&fields, "section").to_string(),
+            statement: field(&fields, "statement").to_string(),
+            studies: cited,
+            finding,
+            line,
+        });
+    }
+    claims
+}
+
+/// Parses `citations.csv`: `study,cited_as,year,section`.
+pub fn parse_citations(
+    bytes: &[u8],
+    studies: &HashSet<i64>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Citation> {
+    const FILE: &str = "citations.csv";
+    let mut citations = Vec::new();
+    for (line, fields) in records(FILE, bytes, &["study", "cited_as", "year"], problems) {
+        let study = id(
+            FILE,
+            line,
+            "study",
+            field(&fields, "study"),
+            studies,
+            "study",
+            problems,
+        );
+        let year = field(&fields, "year").parse::<i64>();
+        if year.is_err() {
+            problems.push(Problem::cell(
+                FILE,
+                line,
+                "year",
+                format!(
+                    "expected a whole number, found `{}`",
+                    field(&fields, "year")
+                ),
+            ));
+        }
+        if let (Some(study), Ok(year)) = (study, year) {
+            citations.push(Citation {
+                study,
+                cited_as: field(&fields, "cited_as").to_string(),
+                year,
+                section: field(&fields, "section").to_string(),
+                line,
+            });
+        }
+    }
+    citations
+}
