@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub keep_going: bool,
 
+    /// `profile` flags a finding whose FES drops by more than this many
+    /// percentage points when studies of low quality are left out.
+    #[arg(long, global = true, value_name = "POINTS", default_value_t = 5.0)]
+    pub threshold: f64,
+
     /// Run these statements (separated by `;` or new lines) and exit.
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     pub query: Option<String>,

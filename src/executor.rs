@@ -51,7 +51,7 @@ impl Executor {
         for statement in &script.statements {
             match self.session.run(statement) {
                 Ok(Some(result)) => {
-                    let text = match format::render(&result.frame, self.format) {
+                    let text = match format::render_result(&result, self.format) {
                         Ok(t) => t,
                         Err(e) => {
                             eprintln!("error: could not format the result: {e}");

@@ -57,8 +57,10 @@ fn main() -> ExitCode {
             Format::Csv
         }
     });
+    let mut session = Session::new(dataset);
+    session.set_threshold(cli.threshold);
     let mut executor = Executor::new(
-        Session::new(dataset),
+        session,
         format,
         Sink::new(cli.output.clone()),
         cli.keep_going,

@@ -273,3 +273,33 @@ fn help_documents_the_options() {
         assert!(r.stdout.contains(option), "--help lacks {option}");
     }
 }
+
+#[test]
+fn matrix_shows_marks_in_markdown_and_numbers_in_csv() {
+    let q = "matrix among (studies where country = Australia) where n > 0";
+    let md = run(metasum().args(["--format", "markdown", "-c", q]));
+    assert_eq!(md.code, Some(0), "{}", md.stderr);
+    insta::assert_snapshot!(md.stdout);
+    let csv = run(metasum().args(["--format", "csv", "-c", q]));
+    assert!(
+        csv.stdout.starts_with("id,perspective,name,n,fes,14,24\n"),
+        "{}",
+        csv.stdout
+    );
+}
+
+#[test]
+fn threshold_option_changes_the_flags() {
+    let count = |threshold: &str| {
+        let r = run(metasum().args([
+            "--threshold",
+            threshold,
+            "-c",
+            "profile where flag = true show id",
+        ]));
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        r.stdout.lines().count() - 1
+    };
+    assert!(count("1") > count("5"));
+    assert_eq!(count("100"), 0);
+}

@@ -47,8 +47,8 @@ enum Cell {
     List(Vec<Cell>),
 }
 
-/// Columns printed with one decimal.
-const PERCENT_COLUMNS: [&str; 2] = ["fes", "intensity"];
+/// Columns printed with one decimal (percentages and percentage points).
+const PERCENT_COLUMNS: [&str; 5] = ["fes", "intensity", "fes_adequate", "low_share", "drop"];
 
 fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
     let series = column.as_materialized_series();
@@ -175,6 +175,41 @@ fn json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Renders a query result: as [`render`], except that a `matrix` shows its
+/// cells as `X`/blank in tables and Markdown (1/0 in CSV and JSON).
+pub fn render_result(result: &crate::QueryResult, format: Format) -> PolarsResult<String> {
+    if result.kind == crate::table::TableKind::Matrix
+        && matches!(format, Format::Table | Format::Markdown)
+    {
+        return render(&marked_matrix(&result.frame)?, format);
+    }
+    render(&result.frame, format)
+}
+
+/// The matrix with 1/0 cells as X/blank; the two margin rows keep numbers.
+fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let cells = frame.height().saturating_sub(2);
+    let mut columns = Vec::with_capacity(frame.width());
+    for (i, column) in frame.columns().iter().enumerate() {
+        if i < 5 {
+            columns.push(column.clone());
+            continue;
+        }
+        let marked: Vec<Option<String>> = column
+            .str()?
+            .iter()
+            .enumerate()
+            .map(|(row, v)| match (row < cells, v) {
+                (true, Some("1")) => Some("X".to_string()),
+                (true, Some("0")) => None,
+                (_, v) => v.map(str::to_string),
+            })
+            .collect();
+        columns.push(Column::new(column.name().clone(), marked));
+    }
+    DataFrame::new(frame.height(), columns)
 }
 
 /// Renders `frame` in `format`.

@@ -6,6 +6,8 @@ pub mod check;
 pub mod dataset;
 mod filter;
 pub mod format;
+pub mod matrix;
+pub mod profile;
 pub mod query_error;
 pub mod session;
 pub mod stats;

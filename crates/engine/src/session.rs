@@ -33,12 +33,16 @@ pub struct QueryResult {
 pub struct Session {
     dataset: Dataset,
     lets: BTreeMap<String, Binding>,
+    /// Percentage points of FES drop that flag a finding in `profile`.
+    threshold: f64,
 }
 
 /// A query planned but not yet run.
 struct Planned {
     info: TableInfo,
     frame: LazyFrame,
+    /// For `matrix`: the studies that become columns.
+    matrix_studies: Option<Vec<i64>>,
 }
 
 impl Session {
@@ -47,7 +51,13 @@ impl Session {
         Session {
             dataset,
             lets: BTreeMap::new(),
+            threshold: crate::profile::DEFAULT_THRESHOLD,
         }
+    }
+
+    /// Sets the FES drop (percentage points) that flags a finding in `profile`.
+    pub fn set_threshold(&mut self, threshold: f64) {
+        self.threshold = threshold;
     }
 
     /// The dataset queries run on.
@@ -106,6 +116,14 @@ impl Session {
 
     fn plan(&self, q: &Query) -> Result<Planned, QueryError> {
         let mut planned = self.source(q)?;
+        if planned.matrix_studies.is_some() {
+            if let Some(c) = q.count_by.first().or(q.show.first()) {
+                return Err(QueryError::new(
+                    c.span,
+                    "`matrix` takes `among`, `where`, `sort by` and `limit`, not `count by` or `show`",
+                ));
+            }
+        }
         if let Some(cond) = &q.filter {
             let predicate = filter::condition(&planned.info, cond)?;
             planned.frame = planned.frame.filter(predicate);
@@ -167,6 +185,16 @@ impl Session {
             planned.frame = planned.frame.select(exprs);
             planned.info.columns = columns;
         }
+        if let Some(studies) = &planned.matrix_studies {
+            let rows = planned
+                .frame
+                .clone()
+                .collect()
+                .map_err(|e| polars_error(q.span, e))?;
+            let wide = crate::matrix::widen(rows, studies).map_err(|e| polars_error(q.span, e))?;
+            planned.info = TableInfo::new(TableKind::Matrix, wide.schema());
+            planned.frame = wide.lazy();
+        }
         Ok(planned)
     }
 
@@ -174,6 +202,7 @@ impl Session {
     /// the `among` set) or a bound name.
     fn source(&self, q: &Query) -> Result<Planned, QueryError> {
         let span = q.source.span;
+        let mut matrix_studies = None;
         let (kind, frame) = match &q.source.kind {
             SourceKind::Findings => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
@@ -187,6 +216,35 @@ impl Session {
                 (
                     TableKind::Studies,
                     stats::studies_view(&self.dataset, scope.as_ref()),
+                )
+            }
+            SourceKind::Profile => {
+                let scope = self.among_ids(q, TableKind::Studies)?;
+                (
+                    TableKind::Profile,
+                    crate::profile::profile_view(&self.dataset, scope.as_ref(), self.threshold),
+                )
+            }
+            SourceKind::Matrix => {
+                let scope = self.among_ids(q, TableKind::Studies)?;
+                let ids = match &scope {
+                    Some(s) => s.column("id"),
+                    None => self.dataset.studies.column("id"),
+                }
+                .and_then(|c| c.cast(&DataType::Int64))
+                .map_err(|e| polars_error(span, e))?;
+                let mut ids: Vec<i64> = ids
+                    .i64()
+                    .map_err(|e| polars_error(span, e))?
+                    .iter()
+                    .flatten()
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                matrix_studies = Some(ids);
+                (
+                    TableKind::Findings,
+                    stats::findings_view(&self.dataset, scope.as_ref()),
                 )
             }
             SourceKind::Papers => {
@@ -210,7 +268,7 @@ impl Session {
         // Rows come in id order unless a query sorts them (a bound name keeps
         // the order it was made in).
         frame = match kind {
-            TableKind::Findings | TableKind::Studies | TableKind::Papers
+            TableKind::Findings | TableKind::Studies | TableKind::Papers | TableKind::Profile
                 if !matches!(q.source.kind, SourceKind::Name(_)) =>
             {
                 frame.sort(["id"], SortMultipleOptions::default())
@@ -221,7 +279,11 @@ impl Session {
             _ => frame,
         };
         let info = self.info_of(kind, &mut frame, span)?;
-        Ok(Planned { info, frame })
+        Ok(Planned {
+            info,
+            frame,
+            matrix_studies,
+        })
     }
 
     fn info_of(

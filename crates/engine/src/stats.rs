@@ -118,23 +118,28 @@ fn scoped_links(
 }
 
 /// `100 * n / total`, or missing when nothing is in scope.
+fn percent_of(total: usize) -> Expr {
+    percent("n", total)
+}
+
+/// `100 * column / total`, or missing when `total` is 0.
 ///
 /// Exact to the last bit: the product is taken in integers, so one division
 /// is the only rounding. Polars turns division by a scalar into multiplication
 /// by its reciprocal (900 / 22 would come out one ulp high, and a `fes >=`
 /// filter at an exact boundary could miss), so the divisor is given as a
 /// full column.
-fn percent_of(total: usize) -> Expr {
+pub(crate) fn percent(column: &str, total: usize) -> Expr {
     if total == 0 {
         return lit(NULL).cast(DataType::Float64);
     }
-    let n = col("n").cast(DataType::Float64);
-    let divisor = n.clone() * lit(0.0) + lit(total as f64);
-    (col("n") * lit(100i64)).cast(DataType::Float64) / divisor
+    let n = col(column).cast(DataType::Float64);
+    let divisor = n * lit(0.0) + lit(total as f64);
+    (col(column) * lit(100i64)).cast(DataType::Float64) / divisor
 }
 
 /// A list column where rows with no links get an empty list, not a missing one.
-fn empty_list_for_null(name: &str) -> Expr {
+pub(crate) fn empty_list_for_null(name: &str) -> Expr {
     let empty = Scalar::new(
         DataType::List(Box::new(DataType::Int64)),
         AnyValue::List(Series::new_empty(PlSmallStr::EMPTY, &DataType::Int64)),

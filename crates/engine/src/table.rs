@@ -14,6 +14,10 @@ pub enum TableKind {
     Studies,
     Papers,
     Evidence,
+    /// Findings with their evidence profile.
+    Profile,
+    /// The study x finding matrix.
+    Matrix,
     /// A `count by` result.
     Counts,
 }
@@ -26,6 +30,8 @@ impl TableKind {
             TableKind::Studies => "studies",
             TableKind::Papers => "papers",
             TableKind::Evidence => "evidence",
+            TableKind::Profile => "profile",
+            TableKind::Matrix => "matrix",
             TableKind::Counts => "counts",
         }
     }

@@ -200,3 +200,45 @@ fn language_doc_examples_run() {
     }
     insta::assert_snapshot!(all);
 }
+
+#[test]
+fn profile_of_the_recipient_findings() {
+    insta::assert_snapshot!(run("profile where perspective = recipient"));
+}
+
+#[test]
+fn profile_flags_findings_that_drop_more_than_the_threshold() {
+    let flagged = frame("profile where flag = true show id");
+    let ids: Vec<i64> = flagged
+        .column("id")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    let dropped = frame("profile where drop > 5 show id");
+    let expected: Vec<i64> = dropped
+        .column("id")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(
+        ids.contains(&23),
+        "training and supervision rests on 3 low-quality studies: {ids:?}"
+    );
+}
+
+#[test]
+fn matrix_among_uk_studies_with_margins() {
+    insta::assert_snapshot!(run("matrix among (studies where country = UK) where n > 0"));
+}
+
+#[test]
+fn matrix_takes_no_show() {
+    insta::assert_snapshot!(error("matrix show id"), @"`matrix` takes `among`, `where`, `sort by` and `limit`, not `count by` or `show` [at `id`] []");
+}

@@ -62,6 +62,11 @@ pub enum SourceKind {
     Studies,
     Papers,
     Evidence,
+    /// Findings with their evidence profile (participants, countries,
+    /// low-quality share, FES among adequate studies).
+    Profile,
+    /// The study x finding matrix.
+    Matrix,
     /// A `let` name (or an unknown table, reported when names are checked).
     Name(String),
 }
@@ -183,6 +188,8 @@ impl SourceKind {
             "studies" => SourceKind::Studies,
             "papers" => SourceKind::Papers,
             "evidence" => SourceKind::Evidence,
+            "profile" => SourceKind::Profile,
+            "matrix" => SourceKind::Matrix,
             _ => SourceKind::Name(word.to_string()),
         }
     }
@@ -194,6 +201,8 @@ impl SourceKind {
             SourceKind::Studies => "studies",
             SourceKind::Papers => "papers",
             SourceKind::Evidence => "evidence",
+            SourceKind::Profile => "profile",
+            SourceKind::Matrix => "matrix",
             SourceKind::Name(n) => n,
         }
     }

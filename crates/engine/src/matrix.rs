@@ -1,0 +1,83 @@
+//! The study x finding matrix: one row per finding, one column per study,
+//! 1 where the study contains the finding; each row's n and fes, and two
+//! margin rows with each study's n and intensity among the rows shown.
+
+use polars::prelude::*;
+
+/// Labels of the margin rows (in the `name` column).
+pub const MARGIN_N: &str = "n (findings shown in the study)";
+pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
+
+/// Widens `findings` (a findings view: id, perspective, name, n, fes,
+/// studies, ...) into the matrix over `studies` (ids, in column order).
+///
+/// Study columns hold text, "1" or "0" (the margin rows hold numbers as
+/// text), so that one column can carry both cells and margins.
+pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
+    let rows = findings.height();
+    let mut cells: Vec<Expr> = vec![
+        col("id"),
+        col("perspective"),
+        col("name"),
+        col("n"),
+        col("fes"),
+    ];
+    for s in studies {
+        cells.push(
+            col("studies")
+                .list()
+                .contains(lit(*s), false)
+                .fill_null(lit(false))
+                .cast(DataType::Int64)
+                .alias(s.to_string()),
+        );
+    }
+    let body = findings.lazy().select(cells).collect()?;
+    let mut margin_n = Vec::with_capacity(studies.len());
+    let mut margin_intensity = Vec::with_capacity(studies.len());
+    for s in studies {
+        let n = body.column(&s.to_string())?.i64()?.sum().unwrap_or(0);
+        margin_n.push(n.to_string());
+        margin_intensity.push(if rows == 0 {
+            String::new()
+        } else {
+            format!("{:.1}", (n * 100) as f64 / rows as f64)
+        });
+    }
+    let mut columns = vec![
+        extend(body.column("id")?, 2)?,
+        extend(body.column("perspective")?, 2)?,
+        {
+            let mut names: Vec<Option<String>> = body
+                .column("name")?
+                .str()?
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect();
+            names.push(Some(MARGIN_N.to_string()));
+            names.push(Some(MARGIN_INTENSITY.to_string()));
+            Column::new("name".into(), names)
+        },
+        extend(body.column("n")?, 2)?,
+        extend(body.column("fes")?, 2)?,
+    ];
+    for (i, s) in studies.iter().enumerate() {
+        let mut values: Vec<String> = body
+            .column(&s.to_string())?
+            .i64()?
+            .iter()
+            .map(|v| v.unwrap_or(0).to_string())
+            .collect();
+        values.push(margin_n[i].clone());
+        values.push(margin_intensity[i].clone());
+        columns.push(Column::new(s.to_string().into(), values));
+    }
+    DataFrame::new(rows + 2, columns)
+}
+
+/// `column` with `extra` missing values appended.
+fn extend(column: &Column, extra: usize) -> PolarsResult<Column> {
+    let mut c = column.as_materialized_series().clone();
+    c.append(&Series::full_null(c.name().clone(), extra, c.dtype()))?;
+    Ok(c.into_column())
+}
