@@ -26,3 +26,13 @@ ci:
 fuzz SECONDS="60":
     cargo install cargo-fuzz --locked
     cd crates/query && RUSTC_BOOTSTRAP=1 cargo fuzz run parse -- -max_total_time={{SECONDS}}
+
+# Draw the seed figures into docs/figures (SVG) and render PNGs for review
+# with resvg.
+figures:
+    cargo build --release
+    ./target/release/metasum -c "plot fes" --output docs/figures/fes.svg
+    ./target/release/metasum -c "plot matrix" --output docs/figures/matrix.svg
+    ./target/release/metasum -c "plot flow" --output docs/figures/flow.svg
+    cargo install resvg --locked
+    for f in fes matrix flow; do resvg docs/figures/$f.svg target/$f.png; done

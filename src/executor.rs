@@ -2,6 +2,7 @@
 //! run its statements on the session, send results to the sink, draw errors.
 
 use metasum_engine::{Format, Session, format};
+use metasum_query::ast::StatementKind;
 
 use crate::output::Sink;
 use crate::render::{self, Diagnostic};
@@ -49,6 +50,33 @@ impl Executor {
         }
         let mut ok = errors.is_empty();
         for statement in &script.statements {
+            if let StatementKind::Plot {
+                figure,
+                span,
+                query,
+            } = &statement.kind
+            {
+                match self.session.plot(*figure, *span, query.as_ref()) {
+                    Ok(svg) => {
+                        if let Err(e) = self.sink.write(&svg) {
+                            eprintln!("error: could not write the figure: {e}");
+                            return false;
+                        }
+                        self.wrote = true;
+                    }
+                    Err(e) => {
+                        eprint!(
+                            "{}",
+                            render::render(name, src, &Diagnostic::from(&e), self.color)
+                        );
+                        ok = false;
+                        if !self.keep_going {
+                            return false;
+                        }
+                    }
+                }
+                continue;
+            }
             match self.session.run(statement) {
                 Ok(Some(result)) => {
                     let text = match format::render_result(&result, self.format) {

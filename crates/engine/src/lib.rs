@@ -7,6 +7,7 @@ pub mod dataset;
 mod filter;
 pub mod format;
 pub mod matrix;
+pub mod plot;
 pub mod profile;
 pub mod query_error;
 pub mod session;

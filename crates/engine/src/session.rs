@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use metasum_query::Span;
-use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
+use metasum_query::ast::{Figure, Query, SetKind, SourceKind, Statement, StatementKind};
 
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
@@ -75,6 +75,10 @@ impl Session {
     pub fn run(&mut self, statement: &Statement) -> Result<Option<QueryResult>, QueryError> {
         match &statement.kind {
             StatementKind::Query(q) => self.query(q).map(Some),
+            StatementKind::Plot { span, .. } => Err(QueryError::new(
+                *span,
+                "a figure is drawn with `Session::plot`, not `run`",
+            )),
             StatementKind::Let { name, query } => {
                 if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
                     let result = self.query(query)?;
@@ -94,6 +98,74 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Draws a `plot` statement's figure as SVG: `fes` and `matrix` over the
+    /// findings of `query` (all findings without one), `flow` from the
+    /// dataset's `search.csv`.
+    pub fn plot(
+        &self,
+        figure: Figure,
+        span: Span,
+        query: Option<&Query>,
+    ) -> Result<String, QueryError> {
+        let labels = &self.dataset.meta.perspectives;
+        if figure == Figure::Flow {
+            if self.dataset.search.is_empty() {
+                return Err(QueryError::new(
+                    span,
+                    "this dataset has no search.csv to draw the flow from",
+                ));
+            }
+            return crate::plot::flow_chart(&self.dataset.search)
+                .map_err(|e| QueryError::new(span, e.0));
+        }
+        let all;
+        let q = match query {
+            Some(q) => q,
+            None => {
+                all = findings_query(span);
+                &all
+            }
+        };
+        let result = self.query(q)?;
+        if result.kind != TableKind::Findings {
+            return Err(QueryError::new(
+                q.source.span,
+                format!(
+                    "`plot {}` draws findings, but this query gives {}",
+                    figure.name(),
+                    result.kind.name()
+                ),
+            ));
+        }
+        let rows = finding_rows(&result.frame).map_err(|e| {
+            QueryError::new(
+                q.span,
+                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
+            )
+        })?;
+        Ok(match figure {
+            Figure::Fes => crate::plot::fes_chart(&rows, labels),
+            _ => {
+                let scope = self.among_ids(q, TableKind::Studies)?;
+                let ids = match &scope {
+                    Some(s) => s.column("id"),
+                    None => self.dataset.studies.column("id"),
+                }
+                .and_then(|c| c.cast(&DataType::Int64))
+                .map_err(|e| polars_error(span, e))?;
+                let mut ids: Vec<i64> = ids
+                    .i64()
+                    .map_err(|e| polars_error(span, e))?
+                    .iter()
+                    .flatten()
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                crate::plot::matrix_chart(&rows, &ids, labels)
+            }
+        })
     }
 
     /// Plans and runs a query.
@@ -385,4 +457,47 @@ fn stable_sort(
                 .with_nulls_last(true),
         )
         .select(columns)
+}
+
+/// The query `findings` (what `plot` draws without a query).
+fn findings_query(span: Span) -> Query {
+    Query {
+        source: metasum_query::ast::Source {
+            kind: SourceKind::Findings,
+            span,
+        },
+        among: None,
+        filter: None,
+        count_by: Vec::new(),
+        sort_by: Vec::new(),
+        limit: None,
+        show: Vec::new(),
+        span,
+    }
+}
+
+/// The rows of a findings result, for the figures.
+fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<crate::plot::FindingRow>> {
+    let ids = frame.column("id")?.i64()?;
+    let perspectives = frame.column("perspective")?.str()?;
+    let names = frame.column("name")?.str()?;
+    let ns = frame.column("n")?.i64()?;
+    let fes = frame.column("fes")?.f64()?;
+    let studies = frame.column("studies")?.list()?;
+    let mut rows = Vec::with_capacity(frame.height());
+    for (i, list) in studies.amortized_iter().enumerate() {
+        let studies = match list {
+            Some(s) => s.as_ref().i64()?.iter().flatten().collect(),
+            None => Vec::new(),
+        };
+        rows.push(crate::plot::FindingRow {
+            id: ids.get(i).unwrap_or_default(),
+            perspective: perspectives.get(i).unwrap_or_default().to_string(),
+            name: names.get(i).unwrap_or_default().to_string(),
+            n: ns.get(i).unwrap_or_default(),
+            fes: fes.get(i),
+            studies,
+        });
+    }
+    Ok(rows)
 }

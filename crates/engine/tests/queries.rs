@@ -10,6 +10,19 @@ fn run(src: &str) -> String {
     let mut session = Session::new(Dataset::seed().unwrap());
     let mut out = String::new();
     for statement in &script.statements {
+        if let metasum_query::ast::StatementKind::Plot {
+            figure,
+            span,
+            query,
+        } = &statement.kind
+        {
+            let svg = session
+                .plot(*figure, *span, query.as_ref())
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+            assert!(svg.starts_with("<svg"), "{statement}");
+            out.push_str(&format!("# {statement}\n(an SVG figure)\n"));
+            continue;
+        }
         match session.run(statement) {
             Ok(Some(result)) => {
                 out.push_str(&format!("# {statement}\n"));

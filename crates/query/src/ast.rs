@@ -26,6 +26,35 @@ pub enum StatementKind {
     Query(Query),
     /// `let good = studies where quality != low`
     Let { name: Ident, query: Query },
+    /// `plot fes findings where perspective = worker`: a figure of the
+    /// query's findings (all findings when there is no query).
+    Plot {
+        figure: Figure,
+        span: Span,
+        query: Option<Query>,
+    },
+}
+
+/// The figures `plot` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    /// Bar chart of FES per finding, grouped by perspective.
+    Fes,
+    /// Heatmap of the study x finding matrix.
+    Matrix,
+    /// The search flow diagram (PRISMA-style), from `search.csv`.
+    Flow,
+}
+
+impl Figure {
+    /// The figure's name in queries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::Fes => "fes",
+            Figure::Matrix => "matrix",
+            Figure::Flow => "flow",
+        }
+    }
 }
 
 /// `source [among set] [where expr] [count by ...] [sort by ...] [limit n] [show ...]`
@@ -170,9 +199,9 @@ pub struct Limit {
 
 /// Words with a meaning of their own in the language; a bare value that is
 /// one of these must be quoted.
-pub const KEYWORDS: [&str; 17] = [
-    "let", "among", "where", "count", "by", "sort", "asc", "desc", "limit", "show", "and", "or",
-    "not", "in", "has", "is", "missing",
+pub const KEYWORDS: [&str; 18] = [
+    "let", "plot", "among", "where", "count", "by", "sort", "asc", "desc", "limit", "show", "and",
+    "or", "not", "in", "has", "is", "missing",
 ];
 
 /// Whether `word` (any case) is a keyword.
@@ -236,6 +265,10 @@ impl fmt::Display for Statement {
         match &self.kind {
             StatementKind::Query(q) => write!(f, "{q}"),
             StatementKind::Let { name, query } => write!(f, "let {} = {query}", name.name),
+            StatementKind::Plot { figure, query, .. } => match query {
+                Some(q) => write!(f, "plot {} {q}", figure.name()),
+                None => write!(f, "plot {}", figure.name()),
+            },
         }
     }
 }

@@ -39,6 +39,8 @@ pub enum Expect {
     Column,
     /// `findings limit x`: a whole number
     Count,
+    /// `plot bars`: a figure (`fes`, `matrix`, `flow`)
+    Figure,
     /// `findings fes > 3`: a clause (`among`, `where`, `count by`, `sort by`, `limit`, `show`) or the end of the statement
     Clause,
 }
@@ -66,6 +68,7 @@ impl Expect {
             Expect::By => "`by`",
             Expect::Column => "a column name",
             Expect::Count => "a whole number",
+            Expect::Figure => "a figure: `fes`, `matrix` or `flow`",
             Expect::Clause => {
                 "`among`, `where`, `count by`, `sort by`, `limit`, `show` or the end of the statement"
             }

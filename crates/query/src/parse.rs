@@ -15,7 +15,9 @@ pub struct P<'s> {
 }
 
 /// Clause keywords, in the order clauses must come; used for suggestions.
-const CLAUSES: [&str; 7] = ["among", "where", "count", "sort", "limit", "show", "let"];
+const CLAUSES: [&str; 8] = [
+    "among", "where", "count", "sort", "limit", "show", "let", "plot",
+];
 
 impl<'s> P<'s> {
     /// Byte offset of the remaining input `rest`.
@@ -79,6 +81,9 @@ impl<'s> P<'s> {
                 },
             ));
         }
+        if let Ok((rest, _)) = keyword("plot")(i) {
+            return self.plot(start, ws(rest));
+        }
         let (rest, query) = self.query(i, 0)?;
         self.end_of_statement(rest, 0)?;
         let span = query.span;
@@ -86,6 +91,38 @@ impl<'s> P<'s> {
             rest,
             Statement {
                 kind: StatementKind::Query(query),
+                span,
+            },
+        ))
+    }
+
+    /// `plot FIGURE [query]`, after `plot`.
+    fn plot(&self, start: &'s str, i: &'s str) -> PResult<'s, Statement> {
+        let (rest, word) = lex::word(i).map_err(|_| self.unexpected(i, &[Expect::Figure]))?;
+        let figure = match word.to_ascii_lowercase().as_str() {
+            "fes" => Figure::Fes,
+            "matrix" => Figure::Matrix,
+            "flow" => Figure::Flow,
+            _ => return Err(self.unexpected(i, &[Expect::Figure])),
+        };
+        let figure_span = self.span(i, rest);
+        let at = ws(rest);
+        let (rest, query) = if at_statement_end(at) || figure == Figure::Flow {
+            (rest, None)
+        } else {
+            let (rest, q) = self.query(at, 0)?;
+            (rest, Some(q))
+        };
+        self.end_of_statement(rest, 0)?;
+        let span = self.span(start, rest);
+        Ok((
+            rest,
+            Statement {
+                kind: StatementKind::Plot {
+                    figure,
+                    span: figure_span,
+                    query,
+                },
                 span,
             },
         ))

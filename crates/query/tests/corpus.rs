@@ -102,6 +102,16 @@ fn tree_statement(out: &mut String, src: &str, s: &Statement) {
             writeln!(out, "let {} {}", name.name, at(src, name.span)).unwrap();
             tree_query(out, src, query, 1);
         }
+        StatementKind::Plot {
+            figure,
+            span,
+            query,
+        } => {
+            writeln!(out, "plot {} {}", figure.name(), at(src, *span)).unwrap();
+            if let Some(q) = query {
+                tree_query(out, src, q, 1);
+            }
+        }
     }
 }
 

@@ -34,7 +34,7 @@ pub struct Citation {
 }
 
 /// Reads CSV records as (line, field by header name) and reports problems.
-fn records(
+pub(super) fn records(
     file: &str,
     bytes: &[u8],
     required: &[&str],
@@ -210,4 +210,54 @@ pub fn parse_citations(
         }
     }
     citations
+}
+
+/// Parses `search.csv`: `stage,count,parent,label`, parents separated by `;`.
+pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<crate::plot::SearchStage> {
+    const FILE: &str = "search.csv";
+    let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
+    let stages: HashSet<&str> = rows.iter().map(|(_, f)| field(f, "stage")).collect();
+    let mut out = Vec::new();
+    for (line, fields) in &rows {
+        let Ok(count) = field(fields, "count").parse::<i64>() else {
+            problems.push(Problem::cell(
+                FILE,
+                *line,
+                "count",
+                format!(
+                    "expected a whole number, found `{}`",
+                    field(fields, "count")
+                ),
+            ));
+            continue;
+        };
+        let parents: Vec<String> = field(fields, "parent")
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        for p in &parents {
+            if !stages.contains(p.as_str()) {
+                problems.push(Problem::cell(
+                    FILE,
+                    *line,
+                    "parent",
+                    format!("no stage is called `{p}`"),
+                ));
+            }
+        }
+        let stage = field(fields, "stage").to_string();
+        let label = match field(fields, "label") {
+            "" => stage.clone(),
+            l => l.to_string(),
+        };
+        out.push(crate::plot::SearchStage {
+            stage,
+            count,
+            parents,
+            label,
+        });
+    }
+    out
 }

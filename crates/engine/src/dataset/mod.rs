@@ -28,7 +28,7 @@ pub const FILES: [&str; 5] = [
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
 /// compiled into the binary so metasum runs with no files around it.
-const SEED: [(&str, &[u8]); 7] = [
+const SEED: [(&str, &[u8]); 8] = [
     (
         "dataset.toml",
         include_bytes!("../../../../datasets/peer-support/dataset.toml"),
@@ -57,6 +57,10 @@ const SEED: [(&str, &[u8]); 7] = [
         "citations.csv",
         include_bytes!("../../../../datasets/peer-support/citations.csv"),
     ),
+    (
+        "search.csv",
+        include_bytes!("../../../../datasets/peer-support/search.csv"),
+    ),
 ];
 
 /// A loaded, validated review: the four stored tables and their description.
@@ -82,6 +86,8 @@ pub struct Dataset {
     pub claims: Vec<Claim>,
     /// Author-year citations in the review's text (`citations.csv`).
     pub citations: Vec<Citation>,
+    /// The search and selection flow (`search.csv`), for `plot flow`.
+    pub search: Vec<crate::plot::SearchStage>,
 }
 
 const STUDIES: &[ColumnSpec] = &[
@@ -236,6 +242,9 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     let citations = read("citations.csv", false, &mut problems)
         .map(|b| claims::parse_citations(&b, &study_ids, &mut problems))
         .unwrap_or_default();
+    let search = read("search.csv", false, &mut problems)
+        .map(|b| claims::parse_search(&b, &mut problems))
+        .unwrap_or_default();
 
     match (studies, findings, evidence) {
         (Some(studies), Some(findings), Some(evidence)) if problems.is_empty() => {
@@ -258,6 +267,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 evidence: evidence.frame,
                 claims,
                 citations,
+                search,
             })
         }
         _ => Err(LoadError { origin, problems }),

@@ -1,0 +1,366 @@
+//! Figures for a manuscript, as SVG: FES per finding (bars), the study x
+//! finding matrix (heatmap), and the search flow (PRISMA-style). Long names
+//! are shortened on the figure, with the full text in a `<title>` tooltip.
+
+mod svg;
+
+use std::collections::BTreeMap;
+
+use svg::{Svg, truncate};
+
+/// Colours for perspectives, in the order they first appear.
+const PALETTE: [&str; 8] = [
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+];
+
+/// Characters of a finding name shown before it is shortened.
+const NAME_CHARS: usize = 62;
+
+/// One finding as the figures see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    pub id: i64,
+    pub perspective: String,
+    pub name: String,
+    pub n: i64,
+    pub fes: Option<f64>,
+    pub studies: Vec<i64>,
+}
+
+/// One stage of the search flow (`search.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchStage {
+    /// Short key, referred to by `parents`.
+    pub stage: String,
+    pub count: i64,
+    pub parents: Vec<String>,
+    /// The text in the box.
+    pub label: String,
+}
+
+/// Perspectives in order of first appearance, each with its colour and label.
+fn groups<'a>(
+    rows: &'a [FindingRow],
+    labels: &[(String, String)],
+) -> Vec<(&'a str, &'static str, String)> {
+    let mut out: Vec<(&str, &'static str, String)> = Vec::new();
+    for r in rows {
+        if !out.iter().any(|(p, _, _)| *p == r.perspective) {
+            let colour = PALETTE[out.len() % PALETTE.len()];
+            let label = labels
+                .iter()
+                .find(|(k, _)| *k == r.perspective)
+                .map_or(r.perspective.clone(), |(_, l)| l.clone());
+            out.push((r.perspective.as_str(), colour, label));
+        }
+    }
+    out
+}
+
+/// Horizontal bars of FES per finding, grouped and coloured by perspective,
+/// in the rows' order within each group, labelled with the percentage.
+pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
+    let groups = groups(rows, labels);
+    let (label_w, bar_w, row_h, head_h, top) = (430.0, 380.0, 20.0, 26.0, 50.0);
+    let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
+    let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
+    let height = top + groups.len() as f64 * head_h + rows.len() as f64 * row_h + 50.0;
+    let width = label_w + bar_w + 70.0;
+    let mut svg = Svg::new(width, height);
+    svg.text(
+        10.0,
+        24.0,
+        "Frequency effect size (FES) of each abstracted finding",
+        "start",
+        r#"font-size="15" font-weight="bold""#,
+        None,
+    );
+    let mut y = top;
+    for (perspective, colour, label) in &groups {
+        svg.text(
+            10.0,
+            y + 17.0,
+            label,
+            "start",
+            r#"font-weight="bold""#,
+            None,
+        );
+        y += head_h;
+        for r in rows.iter().filter(|r| r.perspective == *perspective) {
+            let shown = truncate(&r.name, NAME_CHARS);
+            let title = (shown != r.name).then_some(r.name.as_str());
+            svg.text(label_w - 8.0, y + 14.0, &shown, "end", "", title);
+            let fes = r.fes.unwrap_or(0.0);
+            let w = bar_w * fes / scale;
+            let tip = format!("{}: FES {fes:.1}% ({} studies)", r.name, r.n);
+            svg.rect(
+                [label_w, y + 3.0, w, row_h - 6.0],
+                colour,
+                Some("bar"),
+                Some(&tip),
+            );
+            svg.text(
+                label_w + w + 4.0,
+                y + 14.0,
+                &format!("{fes:.0}%"),
+                "start",
+                "",
+                None,
+            );
+            y += row_h;
+        }
+    }
+    // Axis: ticks every 10 points.
+    svg.line(label_w, y + 4.0, label_w + bar_w, y + 4.0, "#333");
+    let mut tick = 0.0;
+    while tick <= scale + 1e-9 {
+        let x = label_w + bar_w * tick / scale;
+        svg.line(x, y + 4.0, x, y + 9.0, "#333");
+        svg.text(x, y + 22.0, &format!("{tick:.0}%"), "middle", "", None);
+        tick += 10.0;
+    }
+    svg.finish()
+}
+
+/// The study x finding matrix as a heatmap: findings grouped by perspective,
+/// studies by id; a filled cell where the study contains the finding.
+pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, String)]) -> String {
+    let groups = groups(rows, labels);
+    let (label_w, cell, top, head_h) = (430.0, 16.0, 70.0, 22.0);
+    let grid_w = cell * studies.len() as f64;
+    let legend_h = 30.0 + 18.0 * groups.len() as f64;
+    let height = top + groups.len() as f64 * head_h + rows.len() as f64 * cell + legend_h + 20.0;
+    let width = label_w + grid_w + 40.0;
+    let mut svg = Svg::new(width, height);
+    svg.text(
+        10.0,
+        24.0,
+        "Studies (columns) containing each abstracted finding (rows)",
+        "start",
+        r#"font-size="15" font-weight="bold""#,
+        None,
+    );
+    for (i, s) in studies.iter().enumerate() {
+        let x = label_w + cell * i as f64 + cell / 2.0;
+        svg.text(
+            x,
+            top - 8.0,
+            &s.to_string(),
+            "middle",
+            r#"font-size="9""#,
+            Some(&format!("study {s}")),
+        );
+    }
+    let mut y = top;
+    for (perspective, colour, label) in &groups {
+        svg.text(
+            10.0,
+            y + 15.0,
+            label,
+            "start",
+            r#"font-weight="bold""#,
+            None,
+        );
+        y += head_h;
+        for r in rows.iter().filter(|r| r.perspective == *perspective) {
+            let shown = truncate(&r.name, NAME_CHARS);
+            let title = (shown != r.name).then_some(r.name.as_str());
+            svg.text(
+                label_w - 8.0,
+                y + 12.0,
+                &shown,
+                "end",
+                r#"font-size="11""#,
+                title,
+            );
+            for (i, s) in studies.iter().enumerate() {
+                let x = label_w + cell * i as f64;
+                let (fill, class, tip) = if r.studies.contains(s) {
+                    (
+                        *colour,
+                        "cell on",
+                        format!("study {s} contains: {}", r.name),
+                    )
+                } else {
+                    (
+                        "#eeeeee",
+                        "cell",
+                        format!("study {s} does not contain: {}", r.name),
+                    )
+                };
+                svg.rect(
+                    [x + 1.0, y + 1.0, cell - 2.0, cell - 2.0],
+                    fill,
+                    Some(class),
+                    Some(&tip),
+                );
+            }
+            y += cell;
+        }
+    }
+    y += 24.0;
+    svg.text(
+        10.0,
+        y,
+        "Perspective",
+        "start",
+        r#"font-weight="bold""#,
+        None,
+    );
+    for (_, colour, label) in &groups {
+        y += 18.0;
+        svg.rect([10.0, y - 11.0, 12.0, 12.0], colour, Some("legend"), None);
+        svg.text(28.0, y, label, "start", "", None);
+    }
+    svg.finish()
+}
+
+/// Why a search flow cannot be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowError(pub String);
+
+/// The search flow: one box per stage with its count, stages placed in
+/// levels below their parents, arrows from parents to children.
+pub fn flow_chart(stages: &[SearchStage]) -> Result<String, FlowError> {
+    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
+    // Longest path from a root; stages.len() rounds suffice without a cycle.
+    for _ in 0..=stages.len() {
+        for s in stages {
+            let l = s
+                .parents
+                .iter()
+                .map(|p| level.get(p.as_str()).map_or(0, |l| l + 1))
+                .max()
+                .unwrap_or(0);
+            level.insert(&s.stage, l);
+        }
+    }
+    // A stage without parents that feeds a later level (records added
+    // along the way, e.g. from reference lists) sits just above its child.
+    for s in stages.iter().filter(|s| s.parents.is_empty()) {
+        let child = stages
+            .iter()
+            .filter(|c| c.parents.contains(&s.stage))
+            .map(|c| level[c.stage.as_str()])
+            .min();
+        if let Some(child) = child {
+            level.insert(&s.stage, child.saturating_sub(1));
+        }
+    }
+    for s in stages {
+        for p in &s.parents {
+            if level
+                .get(p.as_str())
+                .is_none_or(|lp| *lp >= level[s.stage.as_str()])
+            {
+                return Err(FlowError(format!(
+                    "search stage `{}`: parent `{p}` is missing or in a cycle",
+                    s.stage
+                )));
+            }
+        }
+    }
+    let levels = level.values().max().map_or(0, |m| m + 1);
+    let per_level: Vec<Vec<&SearchStage>> = (0..levels)
+        .map(|l| {
+            stages
+                .iter()
+                .filter(|s| level[s.stage.as_str()] == l)
+                .collect()
+        })
+        .collect();
+    let (box_w, box_h, gap_x, gap_y, top) = (300.0, 62.0, 40.0, 44.0, 50.0);
+    let widest = per_level.iter().map(Vec::len).max().unwrap_or(1) as f64;
+    let width = widest * box_w + (widest + 1.0) * gap_x;
+    let height = top + levels as f64 * (box_h + gap_y) + 10.0;
+    let mut svg = Svg::new(width, height);
+    svg.arrow_marker();
+    svg.text(
+        10.0,
+        24.0,
+        "Search and selection",
+        "start",
+        r#"font-size="15" font-weight="bold""#,
+        None,
+    );
+    let mut centre: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (l, row) in per_level.iter().enumerate() {
+        let row_w = row.len() as f64 * box_w + (row.len() as f64 - 1.0) * gap_x;
+        let x0 = (width - row_w) / 2.0;
+        let y = top + l as f64 * (box_h + gap_y);
+        for (i, s) in row.iter().enumerate() {
+            let x = x0 + i as f64 * (box_w + gap_x);
+            svg.frame(x, y, box_w, box_h);
+            let lines = wrap(&s.label, 40);
+            for (k, line) in lines.iter().take(2).enumerate() {
+                let title = (k == 1 && lines.len() > 2).then_some(s.label.as_str());
+                let text = if k == 1 && lines.len() > 2 {
+                    truncate(&format!("{line} …"), 42)
+                } else {
+                    line.clone()
+                };
+                svg.text(
+                    x + box_w / 2.0,
+                    y + 18.0 + 15.0 * k as f64,
+                    &text,
+                    "middle",
+                    "",
+                    title,
+                );
+            }
+            svg.text(
+                x + box_w / 2.0,
+                y + 52.0,
+                &format!("n = {}", s.count),
+                "middle",
+                r#"font-weight="bold""#,
+                None,
+            );
+            centre.insert(&s.stage, (x + box_w / 2.0, y));
+        }
+    }
+    for s in stages {
+        let (cx, cy) = centre[s.stage.as_str()];
+        for p in &s.parents {
+            let (px, py) = centre[p.as_str()];
+            svg.arrow(px, py + box_h, cx, cy);
+        }
+    }
+    Ok(svg.finish())
+}
+
+/// Words of `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+    }
+
+    #[test]
+    fn flow_rejects_a_cycle() {
+        let stage = |s: &str, p: &str| SearchStage {
+            stage: s.into(),
+            count: 1,
+            parents: vec![p.into()],
+            label: s.into(),
+        };
+        assert!(flow_chart(&[stage("a", "b"), stage("b", "a")]).is_err());
+    }
+}
