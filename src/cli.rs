@@ -24,7 +24,8 @@ use metasum_engine::Format;
 #[command(name = "metasum", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
     /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv,
-    /// evidence.csv); the embedded seed review when not given.
+    /// evidence.csv) or workbook (.xlsx with those sheets, or a `matrix`
+    /// sheet); the embedded seed review when not given.
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
@@ -69,6 +70,14 @@ pub enum Command {
     /// (reported FES against computed FES, published participant totals
     /// against column sums). Exit status 1 when the dataset is invalid.
     Check,
+    /// Write the whole dataset, computed n/fes/intensity columns included,
+    /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).
+    /// Loading the export with --data gives the same query results.
+    Export {
+        /// Folder (created if needed) or FILE.xlsx.
+        #[arg(value_name = "DIR|FILE.xlsx")]
+        target: PathBuf,
+    },
 }
 
 /// `--format` values.
@@ -82,6 +91,8 @@ pub enum FormatArg {
     Json,
     /// A GitHub table with a row count.
     Markdown,
+    /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
+    Xlsx,
 }
 
 impl From<FormatArg> for Format {
@@ -91,6 +102,7 @@ impl From<FormatArg> for Format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Xlsx => Format::Xlsx,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
 //! run its statements on the session, send results to the sink, draw errors.
 
+use metasum_engine::polars::prelude::DataFrame;
 use metasum_engine::{Format, Session, format};
 use metasum_query::ast::StatementKind;
 
@@ -16,6 +17,8 @@ pub struct Executor {
     pub color: bool,
     /// Whether a result has been written (to separate the next one).
     wrote: bool,
+    /// Results kept for an xlsx workbook (one sheet each).
+    sheets: Vec<(String, DataFrame)>,
 }
 
 impl Executor {
@@ -28,6 +31,7 @@ impl Executor {
             keep_going,
             color: render::use_color(),
             wrote: false,
+            sheets: Vec::new(),
         }
     }
 
@@ -78,6 +82,10 @@ impl Executor {
                 continue;
             }
             match self.session.run(statement) {
+                Ok(Some(result)) if self.format == Format::Xlsx => {
+                    let name = format!("result {}", self.sheets.len() + 1);
+                    self.sheets.push((name, result.frame));
+                }
                 Ok(Some(result)) => {
                     let text = match format::render_result(&result, self.format) {
                         Ok(t) => t,
@@ -111,5 +119,14 @@ impl Executor {
             }
         }
         ok
+    }
+}
+
+impl Executor {
+    /// The xlsx workbook of the results kept so far (for `--format xlsx`).
+    pub fn workbook(&self) -> Result<Vec<u8>, String> {
+        let sheets: Vec<(String, &DataFrame)> =
+            self.sheets.iter().map(|(n, f)| (n.clone(), f)).collect();
+        format::xlsx(&sheets)
     }
 }

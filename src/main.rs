@@ -36,6 +36,27 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(Command::Export { target }) = &cli.command {
+        return match metasum_engine::export::export(&dataset, target) {
+            Ok(()) => {
+                eprintln!("wrote {}", target.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if format_is_xlsx(&cli) && cli.output.is_none() {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--format xlsx needs --output FILE.xlsx",
+            )
+            .exit();
+    }
     if let Some(Command::Check) = cli.command {
         return match check::check(&dataset) {
             Ok(report) => {
@@ -111,7 +132,15 @@ fn main() -> ExitCode {
 fn finish(executor: &Executor, ok: bool) -> ExitCode {
     if let Some(path) = executor.sink.path() {
         if ok || executor.keep_going {
-            if let Err(e) = executor.sink.finish() {
+            let written = if executor.format == Format::Xlsx {
+                executor
+                    .workbook()
+                    .map_err(std::io::Error::other)
+                    .and_then(|b| output::write_atomically(path, &b))
+            } else {
+                executor.sink.finish()
+            };
+            if let Err(e) = written {
                 eprintln!("error: could not write {}: {e}", path.display());
                 return ExitCode::from(1);
             }
@@ -127,6 +156,10 @@ fn finish(executor: &Executor, ok: bool) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn format_is_xlsx(cli: &Cli) -> bool {
+    matches!(cli.format, Some(cli::FormatArg::Xlsx))
 }
 
 fn read_stdin() -> Result<String, String> {

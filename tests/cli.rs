@@ -303,3 +303,51 @@ fn threshold_option_changes_the_flags() {
     assert!(count("1") > count("5"));
     assert_eq!(count("100"), 0);
 }
+
+#[test]
+fn xlsx_output_has_a_sheet_per_result() {
+    use calamine::{Reader, open_workbook_auto};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let r = run(metasum()
+        .args([
+            "--format",
+            "xlsx",
+            "-c",
+            "studies count by country; findings sort by fes desc limit 3 show id, fes",
+            "--output",
+        ])
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let mut book = open_workbook_auto(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["result 1", "result 2"]);
+    let counts = book.worksheet_range("result 1").unwrap();
+    assert_eq!(counts.get_size(), (5, 2));
+    assert_eq!(counts.get((1, 0)).unwrap().to_string(), "USA");
+    assert_eq!(counts.get((1, 1)).unwrap().to_string(), "16");
+    let top = book.worksheet_range("result 2").unwrap();
+    assert_eq!(top.get((1, 1)).unwrap().to_string(), "44");
+}
+
+#[test]
+fn xlsx_without_output_is_a_usage_error() {
+    assert_eq!(
+        run(metasum().args(["--format", "xlsx", "-c", "findings"])).code,
+        Some(2)
+    );
+}
+
+#[test]
+fn export_then_data_gives_the_same_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = "findings among (studies where quality != low) where fes > 30 show id, n, fes; studies count by country";
+    let seed = run(metasum().args(["-c", q]));
+    for target in ["review", "review.xlsx"] {
+        let path = dir.path().join(target);
+        let e = run(metasum().arg("export").arg(&path));
+        assert_eq!(e.code, Some(0), "{}", e.stderr);
+        let back = run(metasum().arg("--data").arg(&path).args(["-c", q]));
+        assert_eq!(back.code, Some(0), "{}", back.stderr);
+        assert_eq!(back.stdout, seed.stdout, "{target}");
+    }
+}

@@ -6,7 +6,7 @@ mod helper;
 
 use std::path::PathBuf;
 
-use metasum_engine::{Dataset, Session};
+use metasum_engine::{Dataset, Format, Session};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
@@ -128,6 +128,11 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             }
         }
         DotCommand::Schema(table) => schema(executor, table),
+        DotCommand::Format(Format::Xlsx) => {
+            eprintln!(
+                "error: xlsx is written from the command line: metasum --format xlsx --output FILE.xlsx"
+            )
+        }
         DotCommand::Format(f) => executor.format = f,
         DotCommand::Output(path) => {
             executor.sink = Sink::new(path);

@@ -34,6 +34,8 @@ pub struct CheckReport {
     pub citations: usize,
     /// Cited years that differ from `studies.csv`.
     pub year_differences: Vec<YearDifference>,
+    /// Stored columns left out because metasum computes them.
+    pub ignored_columns: Vec<(String, String)>,
 }
 
 /// A claim whose cited studies are not the linked finding's studies.
@@ -181,6 +183,7 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         claim_differences,
         citations: ds.citations.len(),
         year_differences: year_differences(ds)?,
+        ignored_columns: ds.ignored_columns.clone(),
     })
 }
 
@@ -403,6 +406,13 @@ impl fmt::Display for CheckReport {
                     y.study, y.cited_as, y.cited_year, y.section, y.line
                 )?;
             }
+        }
+        for (file, column) in &self.ignored_columns {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "note: {file}: column `{column}` is computed by metasum; the stored values were left out"
+            )?;
         }
         writeln!(f)?;
         match self.warnings() {

@@ -17,6 +17,8 @@ pub enum Format {
     Json,
     /// A GitHub table, ready to paste into a manuscript.
     Markdown,
+    /// An Excel workbook, one sheet per result (binary: see [`xlsx`]).
+    Xlsx,
 }
 
 impl FromStr for Format {
@@ -37,7 +39,7 @@ impl FromStr for Format {
 
 /// One cell, ready to print.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Missing,
     Bool(bool),
     Int(i64),
@@ -50,7 +52,7 @@ enum Cell {
 /// Columns printed with one decimal (percentages and percentage points).
 const PERCENT_COLUMNS: [&str; 5] = ["fes", "intensity", "fes_adequate", "low_share", "drop"];
 
-fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
+pub(crate) fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
     let series = column.as_materialized_series();
     let decimals = PERCENT_COLUMNS
         .contains(&column.name().as_str())
@@ -104,7 +106,7 @@ fn series_cells(series: &Series, decimals: Option<usize>) -> PolarsResult<Vec<Ce
 
 impl Cell {
     /// Plain text of the cell; list items joined with `sep`.
-    fn text(&self, sep: &str) -> String {
+    pub(crate) fn text(&self, sep: &str) -> String {
         match self {
             Cell::Missing => String::new(),
             Cell::Bool(b) => b.to_string(),
@@ -228,6 +230,11 @@ pub fn render(frame: &DataFrame, format: Format) -> PolarsResult<String> {
     let row = |r: usize| columns.iter().map(move |c| &c[r]);
     let mut out = String::new();
     match format {
+        Format::Xlsx => {
+            return Err(PolarsError::ComputeError(
+                "xlsx is a binary format: use format::xlsx".into(),
+            ));
+        }
         Format::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
             let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
@@ -342,6 +349,49 @@ fn row_count(rows: usize) -> String {
     } else {
         format!("{rows} rows")
     }
+}
+
+/// An Excel workbook with one sheet per `(name, frame)`: numbers as numbers
+/// (fes and intensity rounded to one decimal), lists joined with `;`, text
+/// as text (never a formula).
+pub fn xlsx(sheets: &[(String, &DataFrame)]) -> Result<Vec<u8>, String> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    for (name, frame) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name.as_str()).map_err(err)?;
+        for (c, column) in frame.columns().iter().enumerate() {
+            let c = c as u16;
+            sheet
+                .write_string(0, c, column.name().as_str())
+                .map_err(err)?;
+            for (r, cell) in cells(column).map_err(|e| e.to_string())?.iter().enumerate() {
+                let r = r as u32 + 1;
+                match cell {
+                    Cell::Missing => {}
+                    Cell::Bool(b) => {
+                        sheet.write_boolean(r, c, *b).map_err(err)?;
+                    }
+                    Cell::Int(i) => {
+                        sheet.write_number(r, c, *i as f64).map_err(err)?;
+                    }
+                    Cell::Float(x, Some(d)) => {
+                        let scale = 10f64.powi(*d as i32);
+                        sheet
+                            .write_number(r, c, (x * scale).round() / scale)
+                            .map_err(err)?;
+                    }
+                    Cell::Float(x, None) => {
+                        sheet.write_number(r, c, *x).map_err(err)?;
+                    }
+                    Cell::Text(_) | Cell::List(_) => {
+                        sheet.write_string(r, c, cell.text(";")).map_err(err)?;
+                    }
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(err)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod dataset;
+pub mod export;
 mod filter;
 pub mod format;
 pub mod matrix;

@@ -93,8 +93,13 @@ fn required_file_missing() {
 }
 
 #[test]
-fn computed_column_stored() {
-    insta::assert_snapshot!(problems("computed-column-stored"));
+fn computed_column_stored_is_left_out_and_recomputed() {
+    let ds = Dataset::load(&data("computed-column-stored")).unwrap();
+    assert_eq!(
+        ds.ignored_columns,
+        [("findings.csv".to_string(), "fes".to_string())]
+    );
+    assert!(ds.findings.column("fes").is_err());
 }
 
 #[test]

@@ -154,7 +154,13 @@ pub fn read_table(
                     format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
                 ));
             }
-            let cell = (!text.is_empty()).then_some(text.as_ref());
+            // A leading `'` before a formula character is how metasum (and
+            // spreadsheets) keep text from being read as a formula.
+            let text = match text.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+                _ => text.as_ref(),
+            };
+            let cell = (!text.is_empty()).then_some(text);
             push_cell(&mut builders[i], kinds[i], cell, |msg| {
                 problems.push(Problem::cell(file, line, name, msg))
             });

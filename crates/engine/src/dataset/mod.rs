@@ -6,6 +6,7 @@ pub mod csvfile;
 mod meta;
 mod problem;
 mod validate;
+pub mod workbook;
 
 use std::path::Path;
 
@@ -17,13 +18,16 @@ pub use problem::{LoadError, Problem};
 
 use csvfile::{ColumnSpec, Kind, read_table};
 
-/// The five files a dataset folder may hold.
-pub const FILES: [&str; 5] = [
+/// The files a dataset folder may hold, in the order problems are listed.
+pub const FILES: [&str; 8] = [
     "dataset.toml",
     "studies.csv",
     "papers.csv",
     "findings.csv",
     "evidence.csv",
+    "claims.csv",
+    "citations.csv",
+    "search.csv",
 ];
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
@@ -88,7 +92,16 @@ pub struct Dataset {
     pub citations: Vec<Citation>,
     /// The search and selection flow (`search.csv`), for `plot flow`.
     pub search: Vec<crate::plot::SearchStage>,
+    /// Stored columns named like computed ones (`file`, `column`), left out
+    /// because metasum computes them (as in a dataset `export` wrote).
+    pub ignored_columns: Vec<(String, String)>,
 }
+
+/// Columns metasum computes; stored columns of these names are left out.
+const COMPUTED: [(&str, &[&str]); 2] = [
+    ("studies.csv", &["n", "intensity", "findings", "papers"]),
+    ("findings.csv", &["n", "fes", "studies"]),
+];
 
 const STUDIES: &[ColumnSpec] = &[
     spec("id", Kind::Id, true),
@@ -132,6 +145,7 @@ const fn spec(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
 enum Source<'a> {
     Dir(&'a Path),
     Embedded,
+    Workbook(&'a workbook::SheetFiles),
 }
 
 impl Source<'_> {
@@ -142,6 +156,7 @@ impl Source<'_> {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, b)| b.to_vec())),
+            Source::Workbook(sheets) => Ok(sheets.files.get(name).cloned()),
             Source::Dir(dir) => match std::fs::read(dir.join(name)) {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -157,21 +172,43 @@ impl Dataset {
         load(Source::Embedded, "embedded seed".to_string())
     }
 
-    /// Loads and validates the dataset folder `dir`, reporting every problem.
-    pub fn load(dir: &Path) -> Result<Dataset, LoadError> {
-        let origin = dir.display().to_string();
-        if !dir.is_dir() {
-            let what = if dir.exists() {
-                "is not a folder"
+    /// Loads and validates the dataset folder (or spreadsheet) `path`,
+    /// reporting every problem.
+    pub fn load(path: &Path) -> Result<Dataset, LoadError> {
+        let origin = path.display().to_string();
+        let fail = |message: String| LoadError {
+            origin: origin.clone(),
+            problems: vec![Problem::file(&origin, message)],
+        };
+        if workbook::is_workbook(path) && path.is_file() {
+            let sheets = workbook::read(path).map_err(fail)?;
+            return load(Source::Workbook(&sheets), origin.clone()).map_err(|mut e| {
+                // Problems name the sheet and its row, not the CSV it became.
+                for p in &mut e.problems {
+                    if let Some((sheet, rows)) = sheets.rows.get(&p.file) {
+                        p.line = p
+                            .line
+                            .and_then(|l| rows.get((l as usize).checked_sub(1)?).copied());
+                        p.file = format!("sheet {sheet}");
+                    }
+                    for file in FILES {
+                        if let Some(stem) = file.strip_suffix(".csv") {
+                            p.message = p.message.replace(file, &format!("sheet {stem}"));
+                        }
+                    }
+                }
+                e
+            });
+        }
+        if !path.is_dir() {
+            let what = if path.exists() {
+                "is neither a folder nor a spreadsheet (.xlsx, .ods)"
             } else {
                 "does not exist"
             };
-            return Err(LoadError {
-                origin: origin.clone(),
-                problems: vec![Problem::file(&origin, format!("dataset folder {what}"))],
-            });
+            return Err(fail(format!("dataset {what}")));
         }
-        load(Source::Dir(dir), origin)
+        load(Source::Dir(path), origin)
     }
 }
 
@@ -209,9 +246,19 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         let bytes = read(name, required, problems)?;
         read_table(name, &bytes, specs, problems)
     };
-    let studies = table("studies.csv", STUDIES, true, &mut problems);
+    let mut studies = table("studies.csv", STUDIES, true, &mut problems);
     let papers = table("papers.csv", PAPERS, false, &mut problems);
-    let findings = table("findings.csv", FINDINGS, true, &mut problems);
+    let mut findings = table("findings.csv", FINDINGS, true, &mut problems);
+    let mut ignored_columns = Vec::new();
+    for (file, table) in [(COMPUTED[0], &mut studies), (COMPUTED[1], &mut findings)] {
+        let Some(table) = table else { continue };
+        for name in file.1 {
+            if let Ok(frame) = table.frame.drop(name) {
+                table.frame = frame;
+                ignored_columns.push((file.0.to_string(), name.to_string()));
+            }
+        }
+    }
     let evidence = table("evidence.csv", EVIDENCE, true, &mut problems);
 
     let tables = validate::Tables {
@@ -268,6 +315,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 claims,
                 citations,
                 search,
+                ignored_columns,
             })
         }
         _ => Err(LoadError { origin, problems }),

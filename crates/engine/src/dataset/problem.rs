@@ -49,7 +49,9 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
+        if let (Some(line), true) = (self.line, self.file.starts_with("sheet ")) {
+            write!(f, ", row {line}")?;
+        } else if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.col {
                 write!(f, ":{col}")?;

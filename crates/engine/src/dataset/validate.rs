@@ -19,15 +19,10 @@ pub struct Tables<'a> {
     pub evidence: Option<&'a ReadTable>,
 }
 
-/// Columns metasum computes; a stored column of the same name would hide them.
-const COMPUTED_STUDY_COLUMNS: [&str; 4] = ["n", "intensity", "findings", "papers"];
-const COMPUTED_FINDING_COLUMNS: [&str; 3] = ["n", "fes", "studies"];
-
 impl Tables<'_> {
     /// Appends every cross-table problem to `problems`.
     pub fn check(&self, problems: &mut Vec<Problem>) {
         if let Some(studies) = self.studies {
-            reserved(problems, "studies.csv", studies, &COMPUTED_STUDY_COLUMNS);
             not_empty(problems, "studies.csv", studies, "author");
             coded(
                 problems,
@@ -52,12 +47,6 @@ impl Tables<'_> {
             }
         }
         if let Some(findings) = self.findings {
-            reserved(
-                problems,
-                "findings.csv",
-                findings,
-                &COMPUTED_FINDING_COLUMNS,
-            );
             not_empty(problems, "findings.csv", findings, "name");
             coded(
                 problems,
@@ -127,18 +116,6 @@ fn ids(table: &ReadTable) -> HashSet<i64> {
     int_cells(table, "id")
         .map(|c| c.iter().flatten().collect())
         .unwrap_or_default()
-}
-
-fn reserved(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, names: &[&str]) {
-    for name in table.frame.get_column_names() {
-        if names.contains(&name.as_str()) {
-            problems.push(Problem::at(
-                file,
-                1,
-                format!("column `{name}` is computed by metasum from the evidence and cannot be stored; rename it"),
-            ));
-        }
-    }
 }
 
 fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column: &str) {
