@@ -36,3 +36,15 @@ figures:
     ./target/release/metasum -c "plot flow" --output docs/figures/flow.svg
     cargo install resvg --locked
     for f in fes matrix flow; do resvg docs/figures/$f.svg target/$f.png; done
+
+# Compare metasum with DuckDB and Python polars on synthetic data (see
+# BENCHMARKS.md); installs the peers from PyPI into target/bench/venv.
+bench-peers SIZES="seed-like,medium" RUNS="5":
+    cargo build --release --examples --bin metasum
+    python3 -m venv target/bench/venv
+    target/bench/venv/bin/pip install --quiet duckdb-cli polars
+    PATH="$PWD/target/bench/venv/bin:$PATH" python3 bench/compare.py --sizes {{SIZES}} --runs {{RUNS}}
+
+# Write a synthetic dataset: just gen 10000 2000 1000000 target/bench/medium
+gen STUDIES="25" FINDINGS="24" LINKS="160" OUT="target/bench/seed-like":
+    cargo run --release --example gen -- --studies {{STUDIES}} --findings {{FINDINGS}} --links {{LINKS}} --seed 1 --out {{OUT}}

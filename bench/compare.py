@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Whole-process comparison of metasum with DuckDB (CLI) and Python polars.
+
+For each dataset size, the same five questions are answered by a fresh
+process of each tool; answers are checked equal before any time counts.
+Wall time is the median of RUNS runs after one warm-up, tools interleaved;
+peak RSS comes from /usr/bin/time. Prints a Markdown table.
+
+    python3 bench/compare.py --sizes seed-like,medium --runs 5
+(`just bench-peers` sets up the virtualenv with duckdb-cli and polars.)
+"""
+import argparse
+import csv
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+METASUM = os.path.join(ROOT, "target", "release", "metasum")
+SIZES = {
+    "seed-like": (25, 24, 160),
+    "medium": (10_000, 2_000, 1_000_000),
+    "large": (100_000, 20_000, 20_000_000),
+}
+
+QUESTIONS = {
+    "fes filter": (
+        "findings where perspective = recipient and fes > 30 show id, fes",
+        """WITH s AS (SELECT count(*) AS n FROM read_csv('{d}/studies.csv')),
+           e AS (SELECT finding, count(DISTINCT study) AS n FROM read_csv('{d}/evidence.csv') GROUP BY finding)
+           SELECT f.id, round(100.0 * e.n / s.n, 1) AS fes
+           FROM read_csv('{d}/findings.csv') f JOIN e ON e.finding = f.id, s
+           WHERE f.perspective = 'recipient' AND 100.0 * e.n / s.n > 30 ORDER BY f.id""",
+        """s = pl.scan_csv(f"{d}/studies.csv").select(pl.len()).collect().item()
+e = pl.scan_csv(f"{d}/evidence.csv").group_by("finding").agg(pl.col("study").n_unique().alias("n"))
+r = (pl.scan_csv(f"{d}/findings.csv").filter(pl.col("perspective") == "recipient")
+     .join(e, left_on="id", right_on="finding").with_columns((pl.col("n") * 100 / s).alias("fes"))
+     .filter(pl.col("fes") > 30).select("id", pl.col("fes").round(1)).sort("id").collect())""",
+    ),
+    "fes among subset": (
+        "findings among (studies where quality != low) where fes > 30 show id, fes",
+        """WITH s AS (SELECT id FROM read_csv('{d}/studies.csv') WHERE quality IS DISTINCT FROM 'low'),
+           e AS (SELECT finding, count(DISTINCT study) AS n FROM read_csv('{d}/evidence.csv') WHERE study IN (SELECT id FROM s) GROUP BY finding)
+           SELECT f.id, round(100.0 * e.n / (SELECT count(*) FROM s), 1) AS fes
+           FROM read_csv('{d}/findings.csv') f JOIN e ON e.finding = f.id
+           WHERE 100.0 * e.n / (SELECT count(*) FROM s) > 30 ORDER BY f.id""",
+        """st = pl.scan_csv(f"{d}/studies.csv").filter(pl.col("quality").ne_missing("low")).select("id").collect()
+e = (pl.scan_csv(f"{d}/evidence.csv").join(st.lazy(), left_on="study", right_on="id", how="semi")
+     .group_by("finding").agg(pl.col("study").n_unique().alias("n")))
+r = (pl.scan_csv(f"{d}/findings.csv").join(e, left_on="id", right_on="finding")
+     .with_columns((pl.col("n") * 100 / st.height).alias("fes")).filter(pl.col("fes") > 30)
+     .select("id", pl.col("fes").round(1)).sort("id").collect())""",
+    ),
+    "intensity top 10": (
+        "studies sort by intensity desc, id limit 10 show id, intensity",
+        """WITH f AS (SELECT count(*) AS n FROM read_csv('{d}/findings.csv')),
+           e AS (SELECT study, count(DISTINCT finding) AS n FROM read_csv('{d}/evidence.csv') GROUP BY study)
+           SELECT s.id, round(100.0 * coalesce(e.n, 0) / f.n, 1) AS intensity
+           FROM read_csv('{d}/studies.csv') s LEFT JOIN e ON e.study = s.id, f
+           ORDER BY coalesce(e.n, 0) DESC, s.id LIMIT 10""",
+        """f = pl.scan_csv(f"{d}/findings.csv").select(pl.len()).collect().item()
+e = pl.scan_csv(f"{d}/evidence.csv").group_by("study").agg(pl.col("finding").n_unique().alias("n"))
+r = (pl.scan_csv(f"{d}/studies.csv").join(e, left_on="id", right_on="study", how="left")
+     .with_columns(pl.col("n").fill_null(0)).sort(["n", "id"], descending=[True, False]).head(10)
+     .select("id", (pl.col("n") * 100 / f).round(1).alias("intensity")).collect())""",
+    ),
+    "count by country": (
+        "studies count by country",
+        """SELECT country, count(*) AS count FROM read_csv('{d}/studies.csv') GROUP BY country ORDER BY count DESC, country""",
+        """r = (pl.scan_csv(f"{d}/studies.csv").group_by("country").agg(pl.len().alias("count"))
+     .sort(["count", "country"], descending=[True, False]).collect())""",
+    ),
+    "has lookup": (
+        "findings where studies has 13 show id",
+        """SELECT DISTINCT finding AS id FROM read_csv('{d}/evidence.csv') WHERE study = 13 ORDER BY id""",
+        """r = pl.scan_csv(f"{d}/evidence.csv").filter(pl.col("study") == 13).select(pl.col("finding").alias("id")).unique().sort("id").collect()""",
+    ),
+}
+
+
+def commands(tool, question, d, py):
+    mq, sql, polars_code = QUESTIONS[question]
+    if tool == "metasum":
+        return [METASUM, "--data", d, "--format", "csv", "-c", mq]
+    if tool == "duckdb":
+        return ["duckdb", "-csv", "-c", sql.format(d=d)]
+    code = "import polars as pl, sys\nd = %r\n%s\nr.write_csv(sys.stdout)\n" % (d, polars_code)
+    return [py, "-c", code]
+
+
+def answer(text):
+    """Rows as a sorted list of tuples, numbers rounded to one decimal."""
+    rows = list(csv.reader(io.StringIO(text.strip())))[1:]
+    out = []
+    for row in rows:
+        cells = []
+        for c in row:
+            try:
+                cells.append(round(float(c), 1))
+            except ValueError:
+                cells.append(c)
+        out.append(tuple(cells))
+    return sorted(out, key=repr)
+
+
+def run(cmd):
+    """Wall seconds, peak RSS in MiB, stdout."""
+    start = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd[:3]), p.stderr[-2000:]))
+    rss_kib = int(p.stderr.strip().splitlines()[-1])
+    return wall, rss_kib / 1024, p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="seed-like,medium")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--python", default=os.path.join(ROOT, "target", "bench", "venv", "bin", "python"))
+    args = ap.parse_args()
+    tools = ["metasum", "duckdb", "polars"]
+    print("| size | question | metasum ms | duckdb ms | polars ms | metasum/duckdb | metasum/polars | RSS MiB metasum / duckdb / polars |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for size in args.sizes.split(","):
+        d = os.path.join(ROOT, "target", "bench", size)
+        if not os.path.exists(os.path.join(d, "evidence.csv")):
+            s, f, l = SIZES[size]
+            subprocess.run(["cargo", "run", "--release", "--example", "gen", "--", "--studies", str(s),
+                            "--findings", str(f), "--links", str(l), "--seed", "1", "--out", d], check=True, cwd=ROOT)
+        for q in QUESTIONS:
+            cmds = {t: commands(t, q, d, args.python) for t in tools}
+            answers = {t: answer(run(cmds[t])[2]) for t in tools}  # also the warm-up
+            for t in tools[1:]:
+                if answers[t] != answers["metasum"]:
+                    sys.exit("answers differ for %s / %s: metasum %s vs %s %s" % (size, q, answers["metasum"][:5], t, answers[t][:5]))
+            times = {t: [] for t in tools}
+            rss = {t: 0.0 for t in tools}
+            for _ in range(args.runs):
+                for t in tools:
+                    wall, mib, _ = run(cmds[t])
+                    times[t].append(wall * 1000)
+                    rss[t] = max(rss[t], mib)
+            med = {t: statistics.median(times[t]) for t in tools}
+            print("| %s | %s | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f / %.0f / %.0f |" % (
+                size, q, med["metasum"], med["duckdb"], med["polars"], med["metasum"] / med["duckdb"],
+                med["metasum"] / med["polars"], rss["metasum"], rss["duckdb"], rss["polars"]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
