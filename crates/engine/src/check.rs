@@ -298,7 +298,7 @@ impl fmt::Display for CheckReport {
                 self.fes_compared
             )?;
             for d in &self.fes_disagreements {
-                let exact = 100.0 * d.n as f64 / d.of as f64;
+                let exact = crate::format::round_half_up(100.0 * d.n as f64 / d.of as f64, 1);
                 writeln!(
                     f,
                     "  warning: finding {} \"{}\": reported {}, computed {exact:.1} ({} of {} studies)",

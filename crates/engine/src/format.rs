@@ -49,6 +49,17 @@ pub(crate) enum Cell {
     List(Vec<Cell>),
 }
 
+/// `x` rounded to `decimals` places, halves away from zero, as a reader
+/// expects of a percentage: 33.15 (3315 of 10,000 studies) shows as 33.2.
+/// The double nearest 33.15 lies just below it, so plain formatting would
+/// print 33.1; the nudge of 1e-9 (far below the gap between any two
+/// percentages with fewer than 10^8 studies) puts it back on the half.
+pub fn round_half_up(x: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    let y = x * scale;
+    (y + y.signum() * 1e-9).round() / scale
+}
+
 /// Columns printed with one decimal (percentages and percentage points).
 const PERCENT_COLUMNS: [&str; 5] = ["fes", "intensity", "fes_adequate", "low_share", "drop"];
 
@@ -111,7 +122,7 @@ impl Cell {
             Cell::Missing => String::new(),
             Cell::Bool(b) => b.to_string(),
             Cell::Int(i) => i.to_string(),
-            Cell::Float(x, Some(d)) => format!("{x:.d$}"),
+            Cell::Float(x, Some(d)) => format!("{:.d$}", round_half_up(*x, *d)),
             Cell::Float(x, None) => format!("{x:?}"),
             Cell::Text(s) => s.clone(),
             Cell::List(items) => items
@@ -487,6 +498,18 @@ mod tests {
         plain,7
         "#);
         assert_eq!(Cell::Text("\rx".into()).csv_text(), "'\rx");
+    }
+
+    #[test]
+    fn percentages_round_half_up_from_the_exact_value() {
+        assert_eq!(
+            Cell::Float(3315.0 * 100.0 / 10_000.0, Some(1)).text(""),
+            "33.2"
+        );
+        assert_eq!(Cell::Float(100.0 / 8.0, Some(1)).text(""), "12.5");
+        assert_eq!(Cell::Float(100.0 / 3.0, Some(1)).text(""), "33.3");
+        assert_eq!(Cell::Float(200.0 / 3.0, Some(1)).text(""), "66.7");
+        assert_eq!(Cell::Float(-1.45, Some(1)).text(""), "-1.5");
     }
 
     #[test]

@@ -41,7 +41,10 @@ pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
         margin_intensity.push(if rows == 0 {
             String::new()
         } else {
-            format!("{:.1}", (n * 100) as f64 / rows as f64)
+            format!(
+                "{:.1}",
+                crate::format::round_half_up((n * 100) as f64 / rows as f64, 1)
+            )
         });
     }
     let mut columns = vec![

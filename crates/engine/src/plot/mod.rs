@@ -92,7 +92,12 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
             svg.text(label_w - 8.0, y + 14.0, &shown, "end", "", title);
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
-            let tip = format!("{}: FES {fes:.1}% ({} studies)", r.name, r.n);
+            let tip = format!(
+                "{}: FES {:.1}% ({} studies)",
+                r.name,
+                crate::format::round_half_up(fes, 1),
+                r.n
+            );
             svg.rect(
                 [label_w, y + 3.0, w, row_h - 6.0],
                 colour,
@@ -102,7 +107,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
             svg.text(
                 label_w + w + 4.0,
                 y + 14.0,
-                &format!("{fes:.0}%"),
+                &format!("{:.0}%", crate::format::round_half_up(fes, 0)),
                 "start",
                 "",
                 None,
