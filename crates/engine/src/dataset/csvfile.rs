@@ -130,14 +130,18 @@ pub fn read_table(
     let mut lines = Vec::new();
     let mut seen_ids: HashMap<i64, u64> = HashMap::new();
 
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
+    drop(records);
+    // One record reused for every row: no allocation per row.
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 problems.push(csv_problem(file, &e));
                 return None;
             }
-        };
+        }
         let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|f| f.is_empty()) {
             continue; // a blank line, e.g. at the end of a hand-edited file

@@ -112,10 +112,44 @@ fn text_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a StringChunke
     table.frame.column(column).ok()?.str().ok()
 }
 
-fn ids(table: &ReadTable) -> HashSet<i64> {
-    int_cells(table, "id")
-        .map(|c| c.iter().flatten().collect())
-        .unwrap_or_default()
+/// A set of positive ids: a bitmap when the ids are dense enough, else a
+/// hash set (lookups run once per evidence row).
+pub enum IdSet {
+    Dense(Vec<bool>),
+    Sparse(HashSet<i64>),
+}
+
+impl IdSet {
+    fn new(ids: Vec<i64>) -> IdSet {
+        let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
+        if max <= 16 * ids.len() + 1024 {
+            let mut bits = vec![false; max + 1];
+            for id in ids.into_iter().filter(|id| *id >= 0) {
+                bits[id as usize] = true;
+            }
+            IdSet::Dense(bits)
+        } else {
+            IdSet::Sparse(ids.into_iter().collect())
+        }
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        match self {
+            IdSet::Dense(bits) => usize::try_from(id)
+                .ok()
+                .and_then(|i| bits.get(i))
+                .copied()
+                .unwrap_or(false),
+            IdSet::Sparse(set) => set.contains(&id),
+        }
+    }
+}
+
+fn ids(table: &ReadTable) -> IdSet {
+    match int_cells(table, "id") {
+        Some(c) => IdSet::new(c.iter().flatten().collect()),
+        None => IdSet::Sparse(HashSet::new()),
+    }
 }
 
 fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column: &str) {
@@ -178,7 +212,7 @@ fn references(
     file: &str,
     table: &ReadTable,
     column: &str,
-    targets: &HashSet<i64>,
+    targets: &IdSet,
     target_file: &str,
 ) {
     let Some(cells) = int_cells(table, column) else {
@@ -186,7 +220,7 @@ fn references(
     };
     for (row, cell) in cells.iter().enumerate() {
         if let Some(id) = cell {
-            if !targets.contains(&id) {
+            if !targets.contains(id) {
                 problems.push(Problem::cell(
                     file,
                     table.lines[row],
@@ -204,18 +238,38 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
     else {
         return;
     };
-    let mut first_line = HashMap::with_capacity(evidence.lines.len());
-    for (row, pair) in findings.iter().zip(studies.iter()).enumerate() {
-        if let (Some(f), Some(s)) = pair {
-            let line = evidence.lines[row];
-            if let Some(first) = first_line.insert((f, s), line) {
-                first_line.insert((f, s), first);
-                problems.push(Problem::at(
-                    "evidence.csv",
-                    line,
-                    format!("finding {f} in study {s} is listed twice (first on line {first})"),
-                ));
-            }
-        }
+    // Fast path: sort (finding, study, row) and look for equal neighbours;
+    // only when some pair repeats are the lines looked up.
+    let mut pairs: Vec<(i64, i64, usize)> = findings
+        .iter()
+        .zip(studies.iter())
+        .enumerate()
+        .filter_map(|(row, pair)| match pair {
+            (Some(f), Some(s)) => Some((f, s, row)),
+            _ => None,
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut repeats: Vec<(usize, usize, i64, i64)> = pairs
+        .windows(2)
+        .filter(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        .map(|w| (w[1].2, first_row(&pairs, w[1].0, w[1].1), w[1].0, w[1].1))
+        .collect();
+    repeats.sort_unstable();
+    let mut seen = HashMap::new();
+    for (row, first, f, s) in repeats {
+        seen.entry((f, s)).or_insert(first);
+        let (line, first) = (evidence.lines[row], evidence.lines[first]);
+        problems.push(Problem::at(
+            "evidence.csv",
+            line,
+            format!("finding {f} in study {s} is listed twice (first on line {first})"),
+        ));
     }
+}
+
+/// The first row holding the pair (rows sorted within equal pairs).
+fn first_row(pairs: &[(i64, i64, usize)], f: i64, s: i64) -> usize {
+    let at = pairs.partition_point(|p| (p.0, p.1) < (f, s));
+    pairs[at].2
 }
