@@ -54,58 +54,39 @@ impl Executor {
         }
         let mut ok = errors.is_empty();
         for statement in &script.statements {
-            if let StatementKind::Plot {
-                figure,
-                span,
-                query,
-            } = &statement.kind
-            {
-                match self.session.plot(*figure, *span, query.as_ref()) {
-                    Ok(svg) => {
-                        if let Err(e) = self.sink.write(&svg) {
-                            eprintln!("error: could not write the figure: {e}");
-                            return false;
-                        }
-                        self.wrote = true;
-                    }
-                    Err(e) => {
-                        eprint!(
-                            "{}",
-                            render::render(name, src, &Diagnostic::from(&e), self.color)
-                        );
-                        ok = false;
-                        if !self.keep_going {
-                            return false;
-                        }
-                    }
-                }
-                continue;
-            }
-            match self.session.run(statement) {
-                Ok(Some(result)) if self.format == Format::Xlsx => {
+            let outcome = match &statement.kind {
+                StatementKind::Plot {
+                    figure,
+                    span,
+                    query,
+                } => self
+                    .session
+                    .plot(*figure, *span, query.as_ref())
+                    .map(Outcome::Figure),
+                _ => self
+                    .session
+                    .run(statement)
+                    .map(|r| r.map_or(Outcome::Nothing, Outcome::Rows)),
+            };
+            let written = match outcome {
+                Ok(Outcome::Nothing) => Ok(()),
+                Ok(Outcome::Figure(svg)) => self.write(svg),
+                Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
                     let name = format!("result {}", self.sheets.len() + 1);
                     self.sheets.push((name, result.frame));
+                    Ok(())
                 }
-                Ok(Some(result)) => {
-                    let text = match format::render_result(&result, self.format) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            eprintln!("error: could not format the result: {e}");
-                            return false;
-                        }
-                    };
-                    let separator = if self.wrote && self.format != Format::Json {
-                        "\n"
-                    } else {
-                        ""
-                    };
-                    if let Err(e) = self.sink.write(&format!("{separator}{text}")) {
-                        eprintln!("error: could not write the result: {e}");
-                        return false;
+                Ok(Outcome::Rows(result)) => match format::render_result(&result, self.format) {
+                    Ok(text) => {
+                        let separator = if self.wrote && self.format != Format::Json {
+                            "\n"
+                        } else {
+                            ""
+                        };
+                        self.write(format!("{separator}{text}"))
                     }
-                    self.wrote = true;
-                }
-                Ok(None) => {}
+                    Err(e) => Err(format!("could not format the result: {e}")),
+                },
                 Err(e) => {
                     eprint!(
                         "{}",
@@ -115,14 +96,35 @@ impl Executor {
                     if !self.keep_going {
                         return false;
                     }
+                    Ok(())
                 }
+            };
+            if let Err(e) = written {
+                eprintln!("error: {e}");
+                return false;
             }
         }
         ok
     }
 }
 
+/// What one statement produced.
+enum Outcome {
+    Rows(metasum_engine::QueryResult),
+    Figure(String),
+    Nothing,
+}
+
 impl Executor {
+    /// Sends rendered output to the sink.
+    fn write(&mut self, text: String) -> Result<(), String> {
+        self.sink
+            .write(&text)
+            .map_err(|e| format!("could not write the result: {e}"))?;
+        self.wrote = true;
+        Ok(())
+    }
+
     /// The xlsx workbook of the results kept so far (for `--format xlsx`).
     pub fn workbook(&self) -> Result<Vec<u8>, String> {
         let sheets: Vec<(String, &DataFrame)> =

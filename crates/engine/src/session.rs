@@ -149,20 +149,7 @@ impl Session {
             Figure::Fes => crate::plot::fes_chart(&rows, labels),
             _ => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
-                let ids = match &scope {
-                    Some(s) => s.column("id"),
-                    None => self.dataset.studies.column("id"),
-                }
-                .and_then(|c| c.cast(&DataType::Int64))
-                .map_err(|e| polars_error(span, e))?;
-                let mut ids: Vec<i64> = ids
-                    .i64()
-                    .map_err(|e| polars_error(span, e))?
-                    .iter()
-                    .flatten()
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
+                let ids = self.study_ids(scope.as_ref(), span)?;
                 crate::plot::matrix_chart(&rows, &ids, labels)
             }
         })
@@ -299,20 +286,7 @@ impl Session {
             }
             SourceKind::Matrix => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
-                let ids = match &scope {
-                    Some(s) => s.column("id"),
-                    None => self.dataset.studies.column("id"),
-                }
-                .and_then(|c| c.cast(&DataType::Int64))
-                .map_err(|e| polars_error(span, e))?;
-                let mut ids: Vec<i64> = ids
-                    .i64()
-                    .map_err(|e| polars_error(span, e))?
-                    .iter()
-                    .flatten()
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
+                let ids = self.study_ids(scope.as_ref(), span)?;
                 matrix_studies = Some(ids);
                 (
                     TableKind::Findings,
@@ -393,6 +367,26 @@ impl Session {
             )),
             None => Ok(()),
         }
+    }
+
+    /// The sorted ids of the studies in `scope` (all studies without one):
+    /// the columns of a matrix.
+    fn study_ids(&self, scope: Option<&DataFrame>, span: Span) -> Result<Vec<i64>, QueryError> {
+        let ids = match scope {
+            Some(s) => s.column("id"),
+            None => self.dataset.studies.column("id"),
+        }
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(|e| polars_error(span, e))?;
+        let mut ids: Vec<i64> = ids
+            .i64()
+            .map_err(|e| polars_error(span, e))?
+            .iter()
+            .flatten()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// The ids of the `among` set, which must be rows of `expected`.
