@@ -82,21 +82,21 @@ pub fn read_table(
         .has_headers(false)
         .trim(csv::Trim::All)
         .from_reader(bytes);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        Some(Ok(record)) => record,
-        Some(Err(e)) => {
-            problems.push(csv_problem(file, &e));
-            return None;
-        }
-        None => {
+    let mut header = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
             problems.push(Problem::file(
                 file,
                 "file is empty (expected a header line)",
             ));
             return None;
         }
-    };
+        Err(e) => {
+            problems.push(csv_problem(file, &e));
+            return None;
+        }
+    }
     let mut headers = Vec::with_capacity(header.len());
     for field in header.iter() {
         match std::str::from_utf8(field) {
@@ -130,7 +130,6 @@ pub fn read_table(
     let mut lines = Vec::new();
     let mut seen_ids: HashMap<i64, u64> = HashMap::new();
 
-    drop(records);
     // One record reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
     loop {

@@ -1,7 +1,7 @@
 //! Checks that span more than one cell: references between tables, repeated
 //! evidence, coded values against `dataset.toml`, reserved column names.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use polars::prelude::*;
 
@@ -256,9 +256,7 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
         .map(|w| (w[1].2, first_row(&pairs, w[1].0, w[1].1), w[1].0, w[1].1))
         .collect();
     repeats.sort_unstable();
-    let mut seen = HashMap::new();
     for (row, first, f, s) in repeats {
-        seen.entry((f, s)).or_insert(first);
         let (line, first) = (evidence.lines[row], evidence.lines[first]);
         problems.push(Problem::at(
             "evidence.csv",
