@@ -135,14 +135,10 @@ pub fn profile_view(
         col("n").fill_null(lit(0i64)),
         col("low_n").fill_null(lit(0i64)),
         col("n_adequate").fill_null(lit(0i64)),
-        empty_list_for_null("low_studies"),
+        empty_list_for_null("low_studies", DataType::Int64),
     ];
     if has("country") {
-        let empty = Scalar::new(
-            DataType::List(Box::new(DataType::String)),
-            AnyValue::List(Series::new_empty(PlSmallStr::EMPTY, &DataType::String)),
-        );
-        fill.push(col("countries").fill_null(lit(empty)));
+        fill.push(empty_list_for_null("countries", DataType::String));
     }
     Ok(ds
         .findings

@@ -124,7 +124,10 @@ impl Session {
         let q = match query {
             Some(q) => q,
             None => {
-                all = findings_query(span);
+                all = Query::of(metasum_query::ast::Source {
+                    kind: SourceKind::Findings,
+                    span,
+                });
                 &all
             }
         };
@@ -451,23 +454,6 @@ fn stable_sort(
                 .with_nulls_last(true),
         )
         .select(columns)
-}
-
-/// The query `findings` (what `plot` draws without a query).
-fn findings_query(span: Span) -> Query {
-    Query {
-        source: metasum_query::ast::Source {
-            kind: SourceKind::Findings,
-            span,
-        },
-        among: None,
-        filter: None,
-        count_by: Vec::new(),
-        sort_by: Vec::new(),
-        limit: None,
-        show: Vec::new(),
-        span,
-    }
 }
 
 /// The rows of a findings result, for the figures.

@@ -42,7 +42,7 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns([
             col("n").fill_null(lit(0i64)),
-            empty_list_for_null("studies"),
+            empty_list_for_null("studies", DataType::Int64),
         ])
         .with_column(percent_of(in_scope).alias("fes"))
         .select(order))
@@ -93,7 +93,7 @@ pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsRe
         .with_columns([
             col("n").fill_null(lit(0i64)),
             col("papers").fill_null(lit(0i64)),
-            empty_list_for_null("findings"),
+            empty_list_for_null("findings", DataType::Int64),
         ])
         .with_column(percent_of(in_scope).alias("intensity"))
         .select(order))
@@ -139,10 +139,10 @@ pub(crate) fn percent(column: &str, total: usize) -> Expr {
 }
 
 /// A list column where rows with no links get an empty list, not a missing one.
-pub(crate) fn empty_list_for_null(name: &str) -> Expr {
+pub(crate) fn empty_list_for_null(name: &str, item: DataType) -> Expr {
     let empty = Scalar::new(
-        DataType::List(Box::new(DataType::Int64)),
-        AnyValue::List(Series::new_empty(PlSmallStr::EMPTY, &DataType::Int64)),
+        DataType::List(Box::new(item.clone())),
+        AnyValue::List(Series::new_empty(PlSmallStr::EMPTY, &item)),
     );
     col(name).fill_null(lit(empty)).alias(name)
 }

@@ -209,6 +209,23 @@ pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
+impl Query {
+    /// The query that reads `source` with no clauses (`findings`).
+    pub fn of(source: Source) -> Query {
+        let span = source.span;
+        Query {
+            source,
+            among: None,
+            filter: None,
+            count_by: Vec::new(),
+            sort_by: Vec::new(),
+            limit: None,
+            show: Vec::new(),
+            span,
+        }
+    }
+}
+
 impl SourceKind {
     /// The built-in table a word names, or a `let` name.
     pub fn from_word(word: &str) -> SourceKind {

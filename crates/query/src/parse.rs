@@ -181,16 +181,7 @@ impl<'s> P<'s> {
                 return Err(err);
             }
         };
-        let mut query = Query {
-            source,
-            among: None,
-            filter: None,
-            count_by: Vec::new(),
-            sort_by: Vec::new(),
-            limit: None,
-            show: Vec::new(),
-            span: Span::default(),
-        };
+        let mut query = Query::of(source);
         let mut end = i;
         if let Ok((rest, _)) = keyword("among")(ws(i)) {
             let (rest, set) = self.set(ws(rest), depth)?;
