@@ -87,9 +87,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
         );
         y += head_h;
         for r in rows.iter().filter(|r| r.perspective == *perspective) {
-            let shown = truncate(&r.name, NAME_CHARS);
-            let title = (shown != r.name).then_some(r.name.as_str());
-            svg.text(label_w - 8.0, y + 14.0, &shown, "end", "", title);
+            svg.finding_name(label_w - 8.0, y + 14.0, &r.name, "");
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
             let tip = format!(
@@ -168,16 +166,7 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
         );
         y += head_h;
         for r in rows.iter().filter(|r| r.perspective == *perspective) {
-            let shown = truncate(&r.name, NAME_CHARS);
-            let title = (shown != r.name).then_some(r.name.as_str());
-            svg.text(
-                label_w - 8.0,
-                y + 12.0,
-                &shown,
-                "end",
-                r#"font-size="11""#,
-                title,
-            );
+            svg.finding_name(label_w - 8.0, y + 12.0, &r.name, r#"font-size="11""#);
             for (i, s) in studies.iter().enumerate() {
                 let x = label_w + cell * i as f64;
                 let (fill, class, tip) = if r.studies.contains(s) {

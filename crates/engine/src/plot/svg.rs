@@ -91,6 +91,14 @@ impl Svg {
         let _ = writeln!(self.out, "{}</text>", escape(text));
     }
 
+    /// A finding's name, right-aligned at (x, y), shortened to
+    /// `NAME_CHARS` with the full name as its tooltip.
+    pub fn finding_name(&mut self, x: f64, y: f64, name: &str, style: &str) {
+        let shown = truncate(name, super::NAME_CHARS);
+        let title = (shown != name).then_some(name);
+        self.text(x, y, &shown, "end", style, title);
+    }
+
     /// A line with an arrowhead at its end.
     pub fn arrow(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
         let _ = writeln!(
