@@ -15,11 +15,9 @@ use crate::Dataset;
 pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
     let per_finding = links.group_by([col("finding")]).agg([
-        col("study").n_unique().cast(DataType::Int64).alias("n"),
-        col("study")
-            .unique()
-            .sort(SortOptions::default())
-            .alias("studies"),
+        // A link is listed once (the loader rejects repeats), so n is a count.
+        len().cast(DataType::Int64).alias("n"),
+        col("study").sort(SortOptions::default()).alias("studies"),
     ]);
     let computed = ["n", "fes", "studies"];
     let mut order = vec![
@@ -57,9 +55,9 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
 pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
     let per_study = links.group_by([col("study")]).agg([
-        col("finding").n_unique().cast(DataType::Int64).alias("n"),
+        // A link is listed once (the loader rejects repeats), so n is a count.
+        len().cast(DataType::Int64).alias("n"),
         col("finding")
-            .unique()
             .sort(SortOptions::default())
             .alias("findings"),
     ]);

@@ -39,8 +39,27 @@ pub struct ReadTable {
     /// The typed frame: known columns with their kind, extra columns typed by
     /// what all their cells parse as.
     pub frame: DataFrame,
-    /// The 1-based line each row starts on.
-    pub lines: Vec<u64>,
+    /// Where each row starts in the file.
+    pub lines: Lines,
+}
+
+/// The 1-based line each row of a [`ReadTable`] starts on.
+pub enum Lines {
+    /// Listed row by row (blank lines skipped, quoted cells over several
+    /// lines).
+    Listed(Vec<u64>),
+    /// One row per line after the header: row `r` is on line `r + 2`.
+    AfterHeader,
+}
+
+impl ReadTable {
+    /// The 1-based line row `row` starts on.
+    pub fn line(&self, row: usize) -> u64 {
+        match &self.lines {
+            Lines::Listed(lines) => lines[row],
+            Lines::AfterHeader => row as u64 + 2,
+        }
+    }
 }
 
 enum Builder {
@@ -93,7 +112,7 @@ pub fn read_table(
             return None;
         }
         Err(e) => {
-            problems.push(csv_problem(file, &e));
+            problems.push(csv_problem(file, bytes, &e));
             return None;
         }
     }
@@ -137,11 +156,11 @@ pub fn read_table(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                problems.push(csv_problem(file, &e));
+                problems.push(csv_problem(file, bytes, &e));
                 return None;
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(bytes, p));
         if record.iter().all(|f| f.is_empty()) {
             continue; // a blank line, e.g. at the end of a hand-edited file
         }
@@ -191,7 +210,10 @@ pub fn read_table(
         .map(|(name, b)| finish_column(name, b))
         .collect();
     match DataFrame::new(height, columns) {
-        Ok(frame) => Some(ReadTable { frame, lines }),
+        Ok(frame) => Some(ReadTable {
+            frame,
+            lines: Lines::Listed(lines),
+        }),
         Err(e) => {
             problems.push(Problem::file(
                 file,
@@ -327,8 +349,16 @@ fn infer_column(name: PlSmallStr, cells: Vec<Option<String>>) -> Column {
     Column::new(name, cells)
 }
 
-fn csv_problem(file: &str, e: &csv::Error) -> Problem {
-    let line = e.position().map(|p| p.line());
+/// The 1-based line a record starts on.
+fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+    // After a CRLF line end the csv crate starts the next record at the
+    // `\n`, which it still counts on the line before.
+    let at_line_feed = bytes.get(position.byte() as usize) == Some(&b'\n');
+    position.line() + u64::from(at_line_feed)
+}
+
+fn csv_problem(file: &str, bytes: &[u8], e: &csv::Error) -> Problem {
+    let line = e.position().map(|p| line_of(bytes, p));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -341,5 +371,39 @@ fn csv_problem(file: &str, e: &csv::Error) -> Problem {
     match line {
         Some(l) => Problem::at(file, l, message),
         None => Problem::file(file, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STUDIES: &[ColumnSpec] = &[
+        ColumnSpec {
+            name: "id",
+            kind: Kind::Id,
+            required: true,
+        },
+        ColumnSpec {
+            name: "year",
+            kind: Kind::Int,
+            required: true,
+        },
+    ];
+
+    fn problem_lines(text: &str) -> Vec<u64> {
+        let mut problems = Vec::new();
+        read_table("studies.csv", text.as_bytes(), STUDIES, &mut problems);
+        problems.iter().map(|p| p.line.unwrap()).collect()
+    }
+
+    #[test]
+    fn lines_are_right_with_windows_line_ends() {
+        for end in ["\n", "\r\n"] {
+            let text = ["id,year", "1,2001", "2,soon", "3,2003"].join(end);
+            assert_eq!(problem_lines(&text), vec![3], "{end:?}");
+            let text = ["id,year", "1,2001", "2,2002", "3,2003,extra"].join(end);
+            assert_eq!(problem_lines(&text), vec![4], "{end:?}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Checks that span more than one cell: references between tables, repeated
 //! evidence, coded values against `dataset.toml`, reserved column names.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use polars::prelude::*;
 
@@ -59,7 +59,7 @@ impl Tables<'_> {
         }
         let study_ids = self.studies.map(ids);
         let finding_ids = self.findings.map(ids);
-        if let (Some(papers), Some(study_ids)) = (self.papers, &study_ids) {
+        if let (Some(papers), Some((study_ids, _))) = (self.papers, &study_ids) {
             references(
                 problems,
                 "papers.csv",
@@ -70,7 +70,7 @@ impl Tables<'_> {
             );
         }
         if let Some(evidence) = self.evidence {
-            if let Some(finding_ids) = &finding_ids {
+            if let Some((finding_ids, _)) = &finding_ids {
                 references(
                     problems,
                     "evidence.csv",
@@ -80,7 +80,7 @@ impl Tables<'_> {
                     "findings.csv",
                 );
             }
-            if let Some(study_ids) = &study_ids {
+            if let Some((study_ids, _)) = &study_ids {
                 references(
                     problems,
                     "evidence.csv",
@@ -90,7 +90,13 @@ impl Tables<'_> {
                     "studies.csv",
                 );
             }
-            repeated_links(problems, evidence);
+            let maybe_repeated = match (&finding_ids, &study_ids) {
+                (Some(findings), Some(studies)) => any_link_repeated(evidence, findings, studies),
+                _ => true,
+            };
+            if maybe_repeated {
+                repeated_links(problems, evidence);
+            }
         }
         problems.sort_by(|a, b| {
             let order = |f: &str| {
@@ -112,44 +118,58 @@ fn text_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a StringChunke
     table.frame.column(column).ok()?.str().ok()
 }
 
-/// A set of positive ids: a bitmap when the ids are dense enough, else a
-/// hash set (lookups run once per evidence row).
-pub enum IdSet {
-    Dense(Vec<bool>),
-    Sparse(HashSet<i64>),
+/// The positions of the ids of a table: a lookup array when the ids are
+/// dense enough, else a hash map (lookups run once per evidence row).
+pub enum IdIndex {
+    Dense(Vec<u32>),
+    Sparse(HashMap<i64, u32>),
 }
 
-impl IdSet {
-    fn new(ids: Vec<i64>) -> IdSet {
+const ABSENT: u32 = u32::MAX;
+
+impl IdIndex {
+    fn new(ids: &[i64]) -> IdIndex {
         let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
         if max <= 16 * ids.len() + 1024 {
-            let mut bits = vec![false; max + 1];
-            for id in ids.into_iter().filter(|id| *id >= 0) {
-                bits[id as usize] = true;
+            let mut index = vec![ABSENT; max + 1];
+            for (position, id) in ids.iter().enumerate() {
+                if let Ok(id) = usize::try_from(*id) {
+                    index[id] = position as u32;
+                }
             }
-            IdSet::Dense(bits)
+            IdIndex::Dense(index)
         } else {
-            IdSet::Sparse(ids.into_iter().collect())
+            IdIndex::Sparse(
+                ids.iter()
+                    .enumerate()
+                    .map(|(position, id)| (*id, position as u32))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The position of `id` in its table, if it is there.
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            IdIndex::Dense(index) => usize::try_from(id)
+                .ok()
+                .and_then(|i| index.get(i))
+                .copied()
+                .filter(|p| *p != ABSENT),
+            IdIndex::Sparse(map) => map.get(&id).copied(),
         }
     }
 
     fn contains(&self, id: i64) -> bool {
-        match self {
-            IdSet::Dense(bits) => usize::try_from(id)
-                .ok()
-                .and_then(|i| bits.get(i))
-                .copied()
-                .unwrap_or(false),
-            IdSet::Sparse(set) => set.contains(&id),
-        }
+        self.get(id).is_some()
     }
 }
 
-fn ids(table: &ReadTable) -> IdSet {
-    match int_cells(table, "id") {
-        Some(c) => IdSet::new(c.iter().flatten().collect()),
-        None => IdSet::Sparse(HashSet::new()),
-    }
+fn ids(table: &ReadTable) -> (IdIndex, usize) {
+    let ids: Vec<i64> = int_cells(table, "id")
+        .map(|c| c.iter().flatten().collect())
+        .unwrap_or_default();
+    (IdIndex::new(&ids), ids.len())
 }
 
 fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column: &str) {
@@ -158,7 +178,7 @@ fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column:
             if cell.is_none() {
                 problems.push(Problem::cell(
                     file,
-                    table.lines[row],
+                    table.line(row),
                     column,
                     "is empty (a value is required)",
                 ));
@@ -186,7 +206,7 @@ fn coded(
         .collect::<Vec<_>>()
         .join(", ");
     for (row, cell) in cells.iter().enumerate() {
-        let line = table.lines[row];
+        let line = table.line(row);
         match cell {
             None if required => problems.push(Problem::cell(
                 file,
@@ -212,18 +232,25 @@ fn references(
     file: &str,
     table: &ReadTable,
     column: &str,
-    targets: &IdSet,
+    targets: &IdIndex,
     target_file: &str,
 ) {
     let Some(cells) = int_cells(table, column) else {
         return;
     };
+    // Millions of rows: scan the plain values; only rows that fail are
+    // looked at again.
+    if let Ok(values) = cells.cont_slice() {
+        if values.iter().all(|id| targets.contains(*id)) {
+            return;
+        }
+    }
     for (row, cell) in cells.iter().enumerate() {
         if let Some(id) = cell {
             if !targets.contains(id) {
                 problems.push(Problem::cell(
                     file,
-                    table.lines[row],
+                    table.line(row),
                     column,
                     format!("{column} {id} does not exist in {target_file}"),
                 ));
@@ -232,14 +259,62 @@ fn references(
     }
 }
 
+/// Whether some (finding, study) pair may be listed twice, in time linear in
+/// the links: the links are bucketed by finding (a counting sort), then each
+/// bucket's studies are stamped in one array. `true` also when the check
+/// cannot be made this way (missing cells), so the exact check runs.
+fn any_link_repeated(
+    evidence: &ReadTable,
+    (findings, finding_count): &(IdIndex, usize),
+    (studies, study_count): &(IdIndex, usize),
+) -> bool {
+    let (Some(finding_of), Some(study_of)) = (
+        int_cells(evidence, "finding").and_then(|c| c.cont_slice().ok()),
+        int_cells(evidence, "study").and_then(|c| c.cont_slice().ok()),
+    ) else {
+        return true;
+    };
+    if finding_of.len() >= ABSENT as usize {
+        return true;
+    }
+    // start[f]..start[f + 1]: where finding f's studies go.
+    let mut start = vec![0u32; finding_count + 1];
+    for id in finding_of {
+        if let Some(f) = findings.get(*id) {
+            start[f as usize + 1] += 1;
+        }
+    }
+    for f in 0..*finding_count {
+        start[f + 1] += start[f];
+    }
+    let mut next = start.clone();
+    let mut bucketed = vec![0u32; start[*finding_count] as usize];
+    for (f, s) in finding_of.iter().zip(study_of) {
+        if let (Some(f), Some(s)) = (findings.get(*f), studies.get(*s)) {
+            bucketed[next[f as usize] as usize] = s;
+            next[f as usize] += 1;
+        }
+    }
+    let mut seen_in = vec![ABSENT; *study_count];
+    for f in 0..*finding_count {
+        for s in &bucketed[start[f] as usize..start[f + 1] as usize] {
+            if seen_in[*s as usize] == f as u32 {
+                return true;
+            }
+            seen_in[*s as usize] = f as u32;
+        }
+    }
+    false
+}
+
+/// Reports every repeated (finding, study) pair with both its lines.
 fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
     let (Some(findings), Some(studies)) =
         (int_cells(evidence, "finding"), int_cells(evidence, "study"))
     else {
         return;
     };
-    // Fast path: sort (finding, study, row) and look for equal neighbours;
-    // only when some pair repeats are the lines looked up.
+    // Sort (finding, study, row) and look for equal neighbours.
     let mut pairs: Vec<(i64, i64, usize)> = findings
         .iter()
         .zip(studies.iter())
@@ -257,7 +332,7 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
         .collect();
     repeats.sort_unstable();
     for (row, first, f, s) in repeats {
-        let (line, first) = (evidence.lines[row], evidence.lines[first]);
+        let (line, first) = (evidence.line(row), evidence.line(first));
         problems.push(Problem::at(
             "evidence.csv",
             line,

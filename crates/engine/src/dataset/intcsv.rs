@@ -1,0 +1,272 @@
+//! The fast path for a file of plain whole numbers (`evidence.csv`, which
+//! can hold millions of links): the body is split at line ends and parsed on
+//! every core straight into the final columns.
+//!
+//! It accepts only the simplest layout: a header naming known integer
+//! columns, then one row per line of comma-separated digits. Anything else
+//! (quotes, spaces, blank lines, empty or negative cells, extra columns)
+//! makes it give up, and the file is read again by the general reader,
+//! which reports every problem with its line and column. The fast path never
+//! reports a problem itself, so both paths accept the same files and build
+//! the same table.
+
+use polars::prelude::*;
+
+use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
+
+/// Below this many bytes of rows, one thread parses the whole body.
+const BYTES_PER_THREAD: usize = 1 << 20;
+
+/// More digits than this could overflow an `i64`; such files go the slow way.
+const MAX_DIGITS: usize = 18;
+
+/// Reads `bytes` when every column is a known whole-number column (not
+/// `id`) and every cell is plain digits; `None` otherwise.
+pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> {
+    let header_end = bytes.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&bytes[..header_end]).ok()?;
+    let header = header.strip_suffix('\r').unwrap_or(header);
+    let names: Vec<&str> = header.split(',').collect();
+    let mut positive = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let spec = specs.iter().find(|s| s.name == *name)?;
+        if spec.name == "id" || names[..i].contains(name) {
+            return None; // ids must also be checked for repeats: slow path
+        }
+        match spec.kind {
+            Kind::Id => positive.push(true),
+            // An empty cell is allowed in an Int column: slow path.
+            Kind::Int => positive.push(false),
+            _ => return None,
+        }
+    }
+    if specs.iter().any(|s| s.required && !names.contains(&s.name)) {
+        return None;
+    }
+
+    let body = &bytes[header_end + 1..];
+    let chunks = split_at_line_ends(body, threads_for(body.len()));
+    let rows: Vec<usize> = chunks.iter().map(|c| count_rows(c)).collect();
+    let height: usize = rows.iter().sum();
+    let mut columns: Vec<Vec<i64>> = vec![vec![0; height]; names.len()];
+
+    // Each chunk writes its own disjoint stretch of every column.
+    let mut parts: Vec<Vec<&mut [i64]>> = chunks.iter().map(|_| Vec::new()).collect();
+    for column in &mut columns {
+        let mut rest: &mut [i64] = column;
+        for (part, n) in parts.iter_mut().zip(&rows) {
+            let (mine, tail) = rest.split_at_mut(*n);
+            part.push(mine);
+            rest = tail;
+        }
+    }
+    let parsed_all = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .zip(parts)
+            .map(|(chunk, mut out)| {
+                let positive = &positive;
+                scope.spawn(move || parse_rows(chunk, positive, &mut out))
+            })
+            .collect();
+        handles.into_iter().all(|h| h.join().unwrap_or(false))
+    });
+    if !parsed_all {
+        return None;
+    }
+
+    let columns = names
+        .iter()
+        .zip(columns)
+        .map(|(name, values)| Int64Chunked::from_vec((*name).into(), values).into_column())
+        .collect();
+    let frame = DataFrame::new(height, columns).ok()?;
+    Some(ReadTable {
+        frame,
+        lines: Lines::AfterHeader,
+    })
+}
+
+/// How many threads to parse `len` bytes of rows with.
+fn threads_for(len: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(len / BYTES_PER_THREAD + 1)
+}
+
+/// Splits `body` into at most `parts` pieces, each ending at a line end.
+fn split_at_line_ends(body: &[u8], parts: usize) -> Vec<&[u8]> {
+    let mut chunks = Vec::with_capacity(parts);
+    let mut rest = body;
+    for k in (1..parts).rev() {
+        let mut cut = rest.len() - rest.len() / (k + 1);
+        while cut < rest.len() && rest[cut - 1] != b'\n' {
+            cut += 1;
+        }
+        let (head, tail) = rest.split_at(cut);
+        chunks.push(head);
+        rest = tail;
+        if rest.is_empty() {
+            return chunks;
+        }
+    }
+    chunks.push(rest);
+    chunks
+}
+
+/// The rows in `chunk`: its line ends, plus a last line with no line end.
+fn count_rows(chunk: &[u8]) -> usize {
+    let ends = chunk.iter().filter(|&&b| b == b'\n').count();
+    ends + usize::from(chunk.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// Parses the rows of `chunk` into `out` (one slice per column, exactly as
+/// long as the chunk has rows). `false` when any row is not plain digits.
+fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
+    let last = positive.len() - 1;
+    let height = out.first().map_or(0, |c| c.len());
+    let mut at = 0;
+    for row in 0..height {
+        for (column, &must_be_positive) in positive.iter().enumerate() {
+            let start = at;
+            let mut value: i64 = 0;
+            while let Some(digit) = chunk.get(at).and_then(|b| b.checked_sub(b'0')) {
+                if digit > 9 {
+                    break;
+                }
+                value = value * 10 + i64::from(digit);
+                at += 1;
+            }
+            let digits = at - start;
+            if digits == 0 || digits > MAX_DIGITS || (must_be_positive && value == 0) {
+                return false;
+            }
+            out[column][row] = value;
+            if column < last {
+                if chunk.get(at) != Some(&b',') {
+                    return false;
+                }
+                at += 1;
+            } else {
+                if chunk.get(at) == Some(&b'\r') {
+                    at += 1;
+                }
+                match chunk.get(at) {
+                    Some(b'\n') => at += 1,
+                    None => {}
+                    Some(_) => return false,
+                }
+            }
+        }
+    }
+    at == chunk.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::csvfile::read_table;
+    use super::*;
+
+    const SPECS: &[ColumnSpec] = &[
+        ColumnSpec {
+            name: "finding",
+            kind: Kind::Id,
+            required: true,
+        },
+        ColumnSpec {
+            name: "study",
+            kind: Kind::Id,
+            required: true,
+        },
+    ];
+
+    fn both_ways(text: &str) -> Option<DataFrame> {
+        let fast = read_plain_ints(text.as_bytes(), SPECS);
+        let mut problems = Vec::new();
+        let slow = read_table("evidence.csv", text.as_bytes(), SPECS, &mut problems);
+        if let Some(fast) = &fast {
+            let slow = slow.expect("what the fast path reads, the general reader reads");
+            assert!(problems.is_empty(), "{problems:?}");
+            assert!(fast.frame.equals(&slow.frame));
+            for row in 0..fast.frame.height() {
+                assert_eq!(fast.line(row), slow.line(row), "{text:?} row {row}");
+            }
+        }
+        fast.map(|t| t.frame)
+    }
+
+    #[test]
+    fn reads_plain_rows_with_or_without_a_last_line_end() {
+        for text in [
+            "finding,study\n1,2\n3,40\n",
+            "finding,study\n1,2\n3,40",
+            "finding,study\r\n1,2\r\n3,40\r\n",
+            "study,finding\n2,1\n40,3\n",
+        ] {
+            let frame = both_ways(text).expect(text);
+            assert_eq!(frame.height(), 2, "{text}");
+            let study: Vec<_> = frame
+                .column("study")
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .collect();
+            assert_eq!(study, vec![Some(2), Some(40)]);
+        }
+        assert_eq!(both_ways("finding,study\n").unwrap().height(), 0);
+    }
+
+    #[test]
+    fn gives_up_on_anything_but_plain_digits() {
+        for text in [
+            "finding,study\n1,2\n\n3,4\n",             // blank line
+            "finding,study\n1, 2\n",                   // space
+            "finding,study\n\"1\",2\n",                // quotes
+            "finding,study\n1,\n",                     // empty cell
+            "finding,study\n0,2\n",                    // not positive
+            "finding,study\n-1,2\n",                   // negative
+            "finding,study\n1,2,3\n",                  // extra field
+            "finding,study\n1\n",                      // missing field
+            "finding,study,page\n1,2,3\n",             // extra column
+            "finding\n1\n",                            // missing column
+            "finding,finding\n1,2\n",                  // repeated column
+            "finding,study\n1,2\n\n",                  // two line ends at the end
+            "finding,study\n1,99999999999999999999\n", // too long
+            "\u{feff}finding,study\n1,2\n",            // byte order mark
+            "finding,study",                           // no line end after the header
+        ] {
+            assert!(both_ways(text).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn chunks_split_only_at_line_ends_and_cover_the_body() {
+        let body = b"1,2\n33,44\n555,666\n7,8";
+        for parts in 1..6 {
+            let chunks = split_at_line_ends(body, parts);
+            assert_eq!(chunks.concat(), body.to_vec());
+            for c in &chunks[..chunks.len() - 1] {
+                assert!(c.is_empty() || c.ends_with(b"\n"), "{parts}: {chunks:?}");
+            }
+            let rows: usize = chunks.iter().map(|c| count_rows(c)).sum();
+            assert_eq!(rows, 4);
+        }
+    }
+
+    #[test]
+    fn a_large_file_parses_on_several_threads_in_order() {
+        let mut text = String::from("finding,study\n");
+        for i in 1..=300_000 {
+            text.push_str(&format!("{},{}\n", i % 97 + 1, i));
+        }
+        let frame = both_ways(&text).unwrap();
+        let study = frame.column("study").unwrap().i64().unwrap();
+        assert_eq!(study.len(), 300_000);
+        assert!(
+            study
+                .iter()
+                .enumerate()
+                .all(|(i, s)| s == Some(i as i64 + 1))
+        );
+    }
+}
