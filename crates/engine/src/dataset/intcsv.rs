@@ -126,7 +126,7 @@ fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
     let height = out.first().map_or(0, |c| c.len());
     let mut at = 0;
     for row in 0..height {
-        for (column, &must_be_positive) in positive.iter().enumerate() {
+        for (column, (cells, &must_be_positive)) in out.iter_mut().zip(positive).enumerate() {
             let start = at;
             let mut value: i64 = 0;
             while let Some(digit) = chunk.get(at).and_then(|b| b.checked_sub(b'0')) {
@@ -140,7 +140,7 @@ fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
             if digits == 0 || digits > MAX_DIGITS || (must_be_positive && value == 0) {
                 return false;
             }
-            out[column][row] = value;
+            cells[row] = value;
             if column < last {
                 if chunk.get(at) != Some(&b',') {
                     return false;
