@@ -68,6 +68,31 @@ pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
     })
 }
 
+/// The part of `cond` that `table` alone decides: its top-level `and`
+/// terms whose columns `table` has (and whose types check), joined by `and`.
+/// `None` when no term qualifies.
+///
+/// Used to filter a table before its computed columns are counted; the
+/// whole condition still runs afterwards, so this never changes a result.
+pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
+    let mut terms = Vec::new();
+    and_terms(cond, &mut terms);
+    terms
+        .into_iter()
+        .filter_map(|term| condition(table, term).ok())
+        .reduce(Expr::and)
+}
+
+fn and_terms<'a>(cond: &'a Cond, terms: &mut Vec<&'a Cond>) {
+    match &cond.kind {
+        ExprKind::And(a, b) => {
+            and_terms(a, terms);
+            and_terms(b, terms);
+        }
+        _ => terms.push(cond),
+    }
+}
+
 fn lower(name: &str) -> Expr {
     col(name).str().to_lowercase()
 }
@@ -134,4 +159,47 @@ fn compare(
         CompareOp::Gt => left.gt(right).fill_null(lit(false)),
         CompareOp::GtEq => left.gt_eq(right).fill_null(lit(false)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings_info() -> TableInfo {
+        TableInfo {
+            kind: crate::table::TableKind::Findings,
+            columns: vec![
+                ("id".into(), ColumnType::Number),
+                ("perspective".into(), ColumnType::Text),
+                ("name".into(), ColumnType::Text),
+            ],
+        }
+    }
+
+    fn decided(query: &str) -> Option<String> {
+        let statements = metasum_query::parse(query).unwrap();
+        let metasum_query::ast::StatementKind::Query(q) = &statements.statements[0].kind else {
+            panic!("not a query: {query}")
+        };
+        decided_by(&findings_info(), q.filter.as_ref().unwrap()).map(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn only_and_terms_on_known_columns_are_decided_early() {
+        let both = decided("findings where perspective = recipient and fes > 30").unwrap();
+        assert!(
+            both.contains("recipient") && !both.contains("fes"),
+            "{both}"
+        );
+        let two = decided("findings where fes > 30 and id < 5 and name ~ \"peer\"").unwrap();
+        assert!(two.contains("id") && two.contains("peer") && !two.contains("fes"));
+        // An `or` with a computed column cannot be split.
+        assert_eq!(
+            decided("findings where perspective = recipient or fes > 30"),
+            None
+        );
+        assert_eq!(decided("findings where fes > 30"), None);
+        // A term that does not type-check is left for the full check to report.
+        assert_eq!(decided("findings where id = recipient"), None);
+    }
 }

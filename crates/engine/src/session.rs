@@ -268,16 +268,18 @@ impl Session {
         let (kind, frame) = match &q.source.kind {
             SourceKind::Findings => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
+                let keep = self.decided_by_stored(q, TableKind::Findings);
                 (
                     TableKind::Findings,
-                    stats::findings_view(&self.dataset, scope.as_ref()),
+                    stats::findings_view_restricted(&self.dataset, scope.as_ref(), keep),
                 )
             }
             SourceKind::Studies => {
                 let scope = self.among_ids(q, TableKind::Findings)?;
+                let keep = self.decided_by_stored(q, TableKind::Studies);
                 (
                     TableKind::Studies,
-                    stats::studies_view(&self.dataset, scope.as_ref()),
+                    stats::studies_view_restricted(&self.dataset, scope.as_ref(), keep),
                 )
             }
             SourceKind::Profile => {
@@ -291,9 +293,10 @@ impl Session {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 let ids = self.study_ids(scope.as_ref(), span)?;
                 matrix_studies = Some(ids);
+                let keep = self.decided_by_stored(q, TableKind::Findings);
                 (
                     TableKind::Findings,
-                    stats::findings_view(&self.dataset, scope.as_ref()),
+                    stats::findings_view_restricted(&self.dataset, scope.as_ref(), keep),
                 )
             }
             SourceKind::Papers => {
@@ -333,6 +336,20 @@ impl Session {
             frame,
             matrix_studies,
         })
+    }
+
+    /// The part of the `where` condition of `q` that the stored columns of
+    /// `kind` (findings or studies) decide alone, to apply before counting.
+    fn decided_by_stored(&self, q: &Query, kind: TableKind) -> Option<Expr> {
+        let (stored, computed): (_, &[&str]) = match kind {
+            TableKind::Findings => (&self.dataset.findings, &stats::COMPUTED_FOR_FINDINGS),
+            _ => (&self.dataset.studies, &stats::COMPUTED_FOR_STUDIES),
+        };
+        let mut info = TableInfo::new(kind, stored.schema());
+        // A name the view resolves to a computed column (any case) stays out.
+        info.columns
+            .retain(|(name, _)| !computed.iter().any(|c| c.eq_ignore_ascii_case(name)));
+        filter::decided_by(&info, q.filter.as_ref()?)
     }
 
     fn info_of(

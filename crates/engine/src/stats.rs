@@ -6,6 +6,12 @@ use polars::prelude::*;
 
 use crate::Dataset;
 
+/// The columns computed for each finding.
+pub const COMPUTED_FOR_FINDINGS: [&str; 3] = ["n", "fes", "studies"];
+
+/// The columns computed for each study.
+pub const COMPUTED_FOR_STUDIES: [&str; 4] = ["n", "intensity", "findings", "papers"];
+
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
 /// scope) and `studies` (sorted list of supporting study ids).
 ///
@@ -13,13 +19,29 @@ use crate::Dataset;
 /// `among` set). `None` means all studies. The FES denominator is the number
 /// of distinct studies in scope.
 pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
+    findings_view_restricted(ds, study_scope, None)
+}
+
+/// [`findings_view`] of only the findings `keep` (a condition on stored
+/// columns) holds for.
+///
+/// The FES of a finding depends on its own links and on the study scope,
+/// never on other findings, so the links of the other findings are dropped
+/// before anything is counted: with millions of links, a filter such as
+/// `perspective = recipient` then counts a fraction of them.
+pub fn findings_view_restricted(
+    ds: &Dataset,
+    study_scope: Option<&DataFrame>,
+    keep: Option<Expr>,
+) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
+    let (findings, links) = restrict(&ds.findings, links, "finding", keep);
     let per_finding = links.group_by([col("finding")]).agg([
         // A link is listed once (the loader rejects repeats), so n is a count.
         len().cast(DataType::Int64).alias("n"),
         col("study").sort(SortOptions::default()).alias("studies"),
     ]);
-    let computed = ["n", "fes", "studies"];
+    let computed = COMPUTED_FOR_FINDINGS;
     let mut order = vec![
         col("id"),
         col("perspective"),
@@ -33,10 +55,7 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
         &["id", "perspective", "name"],
         &computed,
     ));
-    Ok(ds
-        .findings
-        .clone()
-        .lazy()
+    Ok(findings
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns([
             col("n").fill_null(lit(0i64)),
@@ -53,7 +72,19 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
 /// `finding_scope` is a frame with an `id` column: the findings that count.
 /// `None` means all findings.
 pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
+    studies_view_restricted(ds, finding_scope, None)
+}
+
+/// [`studies_view`] of only the studies `keep` (a condition on stored
+/// columns) holds for; the intensity of a study does not depend on other
+/// studies, so their links are dropped first.
+pub fn studies_view_restricted(
+    ds: &Dataset,
+    finding_scope: Option<&DataFrame>,
+    keep: Option<Expr>,
+) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
+    let (studies, links) = restrict(&ds.studies, links, "study", keep);
     let per_study = links.group_by([col("study")]).agg([
         // A link is listed once (the loader rejects repeats), so n is a count.
         len().cast(DataType::Int64).alias("n"),
@@ -67,7 +98,7 @@ pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsRe
         .lazy()
         .group_by([col("study")])
         .agg([len().cast(DataType::Int64).alias("papers")]);
-    let computed = ["n", "intensity", "findings", "papers"];
+    let computed = COMPUTED_FOR_STUDIES;
     let mut order = vec![
         col("id"),
         col("author"),
@@ -82,10 +113,7 @@ pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsRe
         &["id", "author", "year"],
         &computed,
     ));
-    Ok(ds
-        .studies
-        .clone()
-        .lazy()
+    Ok(studies
         .left_join(per_study, col("id"), col("study"))
         .left_join(papers, col("id"), col("study"))
         .with_columns([
@@ -113,6 +141,24 @@ fn scoped_links(
             scope.column("id")?.n_unique()?,
         ),
     })
+}
+
+/// The rows of `table` that `keep` holds for, and the links whose `key`
+/// (`finding` or `study`) is one of them.
+fn restrict(
+    table: &DataFrame,
+    links: LazyFrame,
+    key: &str,
+    keep: Option<Expr>,
+) -> (LazyFrame, LazyFrame) {
+    match keep {
+        None => (table.clone().lazy(), links),
+        Some(keep) => {
+            let rows = table.clone().lazy().filter(keep);
+            let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
+            (rows, links)
+        }
+    }
 }
 
 /// `100 * n / total`, or missing when nothing is in scope.
@@ -257,5 +303,47 @@ mod tests {
         let fes = view.column("fes").unwrap().f64().unwrap().get(0).unwrap();
         assert_eq!(n[0], 9);
         assert_eq!(fes, 900.0 / 22.0, "the double nearest 9 / 22 as a percent");
+    }
+
+    #[test]
+    fn restricting_first_gives_the_rows_of_the_full_view() {
+        let ds = seed();
+        let adequate = ds
+            .studies
+            .clone()
+            .lazy()
+            .filter(col("quality").neq(lit("low")))
+            .collect()
+            .unwrap();
+        for scope in [None, Some(&adequate)] {
+            let keep = col("perspective").eq(lit("recipient"));
+            let full = findings_view(&ds, scope)
+                .unwrap()
+                .filter(keep.clone())
+                .sort(["id"], Default::default())
+                .collect()
+                .unwrap();
+            let restricted = findings_view_restricted(&ds, scope, Some(keep))
+                .unwrap()
+                .sort(["id"], Default::default())
+                .collect()
+                .unwrap();
+            assert!(full.height() > 0 && full.height() < 24);
+            assert!(restricted.equals_missing(&full), "{restricted}\n{full}");
+        }
+        let keep = col("country").eq(lit("UK"));
+        let full = studies_view(&ds, None)
+            .unwrap()
+            .filter(keep.clone())
+            .sort(["id"], Default::default())
+            .collect()
+            .unwrap();
+        let restricted = studies_view_restricted(&ds, None, Some(keep))
+            .unwrap()
+            .sort(["id"], Default::default())
+            .collect()
+            .unwrap();
+        assert!(full.height() > 0 && full.height() < 25);
+        assert!(restricted.equals_missing(&full));
     }
 }

@@ -100,8 +100,8 @@ pub struct Dataset {
 
 /// Columns metasum computes; stored columns of these names are left out.
 const COMPUTED: [(&str, &[&str]); 2] = [
-    ("studies.csv", &["n", "intensity", "findings", "papers"]),
-    ("findings.csv", &["n", "fes", "studies"]),
+    ("studies.csv", &crate::stats::COMPUTED_FOR_STUDIES),
+    ("findings.csv", &crate::stats::COMPUTED_FOR_FINDINGS),
 ];
 
 const STUDIES: &[ColumnSpec] = &[
