@@ -83,6 +83,28 @@ pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
         .reduce(Expr::and)
 }
 
+/// Every column a condition names, in order.
+pub fn columns(cond: &Cond) -> impl Iterator<Item = &Ident> {
+    let mut found = Vec::new();
+    collect_columns(cond, &mut found);
+    found.into_iter()
+}
+
+fn collect_columns<'a>(cond: &'a Cond, found: &mut Vec<&'a Ident>) {
+    match &cond.kind {
+        ExprKind::Or(a, b) | ExprKind::And(a, b) => {
+            collect_columns(a, found);
+            collect_columns(b, found);
+        }
+        ExprKind::Not(a) => collect_columns(a, found),
+        ExprKind::Compare { column, .. }
+        | ExprKind::In { column, .. }
+        | ExprKind::Has { column, .. }
+        | ExprKind::Contains { column, .. }
+        | ExprKind::Missing { column, .. } => found.push(column),
+    }
+}
+
 fn and_terms<'a>(cond: &'a Cond, terms: &mut Vec<&'a Cond>) {
     match &cond.kind {
         ExprKind::And(a, b) => {

@@ -43,6 +43,19 @@ struct Planned {
     frame: LazyFrame,
     /// For `matrix`: the studies that become columns.
     matrix_studies: Option<Vec<i64>>,
+    /// The list column left missing until the rows are known, and the
+    /// scope to count it in.
+    lists_later: Option<(stats::ListOf, Option<DataFrame>)>,
+}
+
+/// Whether a query's list columns (`studies`, `findings`) are wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lists {
+    /// Filled, as every result shows them.
+    Filled,
+    /// Left missing: only the ids of the rows are used (an `among` set, or
+    /// column names for completion).
+    Skipped,
 }
 
 impl Session {
@@ -160,7 +173,7 @@ impl Session {
 
     /// Plans and runs a query.
     pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
-        let planned = self.plan(q)?;
+        let planned = self.plan(q, Lists::Filled)?;
         let frame = planned
             .frame
             .collect()
@@ -173,10 +186,10 @@ impl Session {
 
     /// The columns a query's result would have (for completion and `.schema`).
     pub fn columns_of(&self, q: &Query) -> Result<Vec<(String, ColumnType)>, QueryError> {
-        Ok(self.plan(q)?.info.columns)
+        Ok(self.plan(q, Lists::Skipped)?.info.columns)
     }
 
-    fn plan(&self, q: &Query) -> Result<Planned, QueryError> {
+    fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {
         let mut planned = self.source(q)?;
         if planned.matrix_studies.is_some() {
             if let Some(c) = q.count_by.first().or(q.show.first()) {
@@ -236,6 +249,13 @@ impl Session {
                 .frame
                 .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
         }
+        if let Some((list, scope)) = planned.lists_later.take() {
+            if lists == Lists::Filled && planned.info.kind != TableKind::Counts {
+                planned.frame =
+                    stats::attach_lists(&self.dataset, list, scope.as_ref(), planned.frame)
+                        .map_err(|e| polars_error(q.span, e))?;
+            }
+        }
         if !q.show.is_empty() {
             let mut exprs = Vec::new();
             let mut columns = Vec::new();
@@ -265,21 +285,28 @@ impl Session {
     fn source(&self, q: &Query) -> Result<Planned, QueryError> {
         let span = q.source.span;
         let mut matrix_studies = None;
+        let mut lists_later = None;
         let (kind, frame) = match &q.source.kind {
             SourceKind::Findings => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
-                let keep = self.decided_by_stored(q, TableKind::Findings);
+                let options = self.view_options(q, TableKind::Findings);
+                if options.lists_later {
+                    lists_later = Some((stats::ListOf::StudiesOfFindings, scope.clone()));
+                }
                 (
                     TableKind::Findings,
-                    stats::findings_view_restricted(&self.dataset, scope.as_ref(), keep),
+                    stats::findings_view_with(&self.dataset, scope.as_ref(), options),
                 )
             }
             SourceKind::Studies => {
                 let scope = self.among_ids(q, TableKind::Findings)?;
-                let keep = self.decided_by_stored(q, TableKind::Studies);
+                let options = self.view_options(q, TableKind::Studies);
+                if options.lists_later {
+                    lists_later = Some((stats::ListOf::FindingsOfStudies, scope.clone()));
+                }
                 (
                     TableKind::Studies,
-                    stats::studies_view_restricted(&self.dataset, scope.as_ref(), keep),
+                    stats::studies_view_with(&self.dataset, scope.as_ref(), options),
                 )
             }
             SourceKind::Profile => {
@@ -293,10 +320,13 @@ impl Session {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 let ids = self.study_ids(scope.as_ref(), span)?;
                 matrix_studies = Some(ids);
-                let keep = self.decided_by_stored(q, TableKind::Findings);
+                let options = stats::ViewOptions {
+                    keep: self.decided_by_stored(q, TableKind::Findings),
+                    lists_later: false,
+                };
                 (
                     TableKind::Findings,
-                    stats::findings_view_restricted(&self.dataset, scope.as_ref(), keep),
+                    stats::findings_view_with(&self.dataset, scope.as_ref(), options),
                 )
             }
             SourceKind::Papers => {
@@ -335,7 +365,26 @@ impl Session {
             info,
             frame,
             matrix_studies,
+            lists_later,
         })
+    }
+
+    /// How to build the findings or studies view for `q`: filtered early on
+    /// stored columns, and with its list column filled only at the end
+    /// unless the condition reads it (`studies has 13`).
+    fn view_options(&self, q: &Query, kind: TableKind) -> stats::ViewOptions {
+        let list = match kind {
+            TableKind::Findings => "studies",
+            _ => "findings",
+        };
+        let reads_list = q
+            .filter
+            .as_ref()
+            .is_some_and(|c| filter::columns(c).any(|i| i.name.eq_ignore_ascii_case(list)));
+        stats::ViewOptions {
+            keep: self.decided_by_stored(q, kind),
+            lists_later: !reads_list,
+        }
     }
 
     /// The part of the `where` condition of `q` that the stored columns of
@@ -418,8 +467,13 @@ impl Session {
                 (b.kind, b.frame.clone())
             }
             SetKind::Query(inner) => {
-                let r = self.query(inner)?;
-                (r.kind, r.frame)
+                // Only the ids are used: no lists.
+                let planned = self.plan(inner, Lists::Skipped)?;
+                let frame = planned
+                    .frame
+                    .collect()
+                    .map_err(|e| polars_error(inner.span, e))?;
+                (planned.info.kind, frame)
             }
         };
         if kind != expected {

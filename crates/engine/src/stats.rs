@@ -19,28 +19,36 @@ pub const COMPUTED_FOR_STUDIES: [&str; 4] = ["n", "intensity", "findings", "pape
 /// `among` set). `None` means all studies. The FES denominator is the number
 /// of distinct studies in scope.
 pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    findings_view_restricted(ds, study_scope, None)
+    findings_view_with(ds, study_scope, ViewOptions::default())
 }
 
-/// [`findings_view`] of only the findings `keep` (a condition on stored
-/// columns) holds for.
-///
-/// The FES of a finding depends on its own links and on the study scope,
-/// never on other findings, so the links of the other findings are dropped
-/// before anything is counted: with millions of links, a filter such as
-/// `perspective = recipient` then counts a fraction of them.
-pub fn findings_view_restricted(
+/// What to build of a view besides its rows and counts: with millions of
+/// links, most of the work is in what a query does not need.
+#[derive(Default)]
+pub struct ViewOptions {
+    /// Only the rows this condition on stored columns holds for. The FES of
+    /// a finding depends on its own links and the study scope, never on
+    /// other findings (and the intensity of a study likewise), so the links
+    /// of other rows are dropped before anything is counted: a filter such
+    /// as `perspective = recipient` then counts a fraction of them.
+    pub keep: Option<Expr>,
+    /// Leave the list column (`studies` or `findings`) missing, for
+    /// [`attach_lists`] to fill once the rows that remain are known (after
+    /// `where`, `sort by` and `limit`).
+    pub lists_later: bool,
+}
+
+/// [`findings_view`], built as `options` say.
+pub fn findings_view_with(
     ds: &Dataset,
     study_scope: Option<&DataFrame>,
-    keep: Option<Expr>,
+    options: ViewOptions,
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
-    let (findings, links) = restrict(&ds.findings, links, "finding", keep);
-    let per_finding = links.group_by([col("finding")]).agg([
-        // A link is listed once (the loader rejects repeats), so n is a count.
-        len().cast(DataType::Int64).alias("n"),
-        col("study").sort(SortOptions::default()).alias("studies"),
-    ]);
+    let (findings, links) = restrict(&ds.findings, links, "finding", options.keep);
+    let per_finding = links
+        .group_by([col("finding")])
+        .agg(counts(ListOf::StudiesOfFindings, options.lists_later));
     let computed = COMPUTED_FOR_FINDINGS;
     let mut order = vec![
         col("id"),
@@ -59,7 +67,7 @@ pub fn findings_view_restricted(
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns([
             col("n").fill_null(lit(0i64)),
-            empty_list_for_null("studies", DataType::Int64),
+            list_column(ListOf::StudiesOfFindings, options.lists_later),
         ])
         .with_column(percent_of(in_scope).alias("fes"))
         .select(order))
@@ -72,26 +80,20 @@ pub fn findings_view_restricted(
 /// `finding_scope` is a frame with an `id` column: the findings that count.
 /// `None` means all findings.
 pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    studies_view_restricted(ds, finding_scope, None)
+    studies_view_with(ds, finding_scope, ViewOptions::default())
 }
 
-/// [`studies_view`] of only the studies `keep` (a condition on stored
-/// columns) holds for; the intensity of a study does not depend on other
-/// studies, so their links are dropped first.
-pub fn studies_view_restricted(
+/// [`studies_view`], built as `options` say.
+pub fn studies_view_with(
     ds: &Dataset,
     finding_scope: Option<&DataFrame>,
-    keep: Option<Expr>,
+    options: ViewOptions,
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
-    let (studies, links) = restrict(&ds.studies, links, "study", keep);
-    let per_study = links.group_by([col("study")]).agg([
-        // A link is listed once (the loader rejects repeats), so n is a count.
-        len().cast(DataType::Int64).alias("n"),
-        col("finding")
-            .sort(SortOptions::default())
-            .alias("findings"),
-    ]);
+    let (studies, links) = restrict(&ds.studies, links, "study", options.keep);
+    let per_study = links
+        .group_by([col("study")])
+        .agg(counts(ListOf::FindingsOfStudies, options.lists_later));
     let papers = ds
         .papers
         .clone()
@@ -119,7 +121,7 @@ pub fn studies_view_restricted(
         .with_columns([
             col("n").fill_null(lit(0i64)),
             col("papers").fill_null(lit(0i64)),
-            empty_list_for_null("findings", DataType::Int64),
+            list_column(ListOf::FindingsOfStudies, options.lists_later),
         ])
         .with_column(percent_of(in_scope).alias("intensity"))
         .select(order))
@@ -141,6 +143,89 @@ fn scoped_links(
             scope.column("id")?.n_unique()?,
         ),
     })
+}
+
+/// A view's list column: the studies of each finding, or the findings of
+/// each study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOf {
+    StudiesOfFindings,
+    FindingsOfStudies,
+}
+
+impl ListOf {
+    /// The list column's name, the link column of a row's id, and the link
+    /// column the items come from.
+    pub fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            ListOf::StudiesOfFindings => ("studies", "finding", "study"),
+            ListOf::FindingsOfStudies => ("findings", "study", "finding"),
+        }
+    }
+}
+
+/// The aggregations of links per row: `n`, and the sorted list unless it
+/// comes later.
+fn counts(list: ListOf, lists_later: bool) -> Vec<Expr> {
+    let (name, _, item) = list.names();
+    // A link is listed once (the loader rejects repeats), so n is a count.
+    let mut aggs = vec![len().cast(DataType::Int64).alias("n")];
+    if !lists_later {
+        aggs.push(col(item).sort(SortOptions::default()).alias(name));
+    }
+    aggs
+}
+
+/// The list column after the join: empty for rows with no links, or all
+/// missing when it comes later.
+fn list_column(list: ListOf, lists_later: bool) -> Expr {
+    let (name, _, _) = list.names();
+    if lists_later {
+        lit(NULL)
+            .cast(DataType::List(Box::new(DataType::Int64)))
+            .alias(name)
+    } else {
+        empty_list_for_null(name, DataType::Int64)
+    }
+}
+
+/// Fills the list column of `rows` (a view built with `lists_later`, then
+/// filtered, sorted and cut), counting only the links of those rows. The
+/// scope must be the one the view was built with.
+pub fn attach_lists(
+    ds: &Dataset,
+    list: ListOf,
+    scope: Option<&DataFrame>,
+    rows: LazyFrame,
+) -> PolarsResult<LazyFrame> {
+    let (name, key, item) = list.names();
+    let (links, _) = scoped_links(ds, scope, item, 0)?;
+    // The rows are used twice (their ids, then the join): work them out once.
+    let mut rows = rows.cache();
+    let columns: Vec<PlSmallStr> = rows.collect_schema()?.iter_names().cloned().collect();
+    let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
+    let lists = links
+        .group_by([col(key)])
+        .agg([col(item).sort(SortOptions::default()).alias(name)]);
+    let others: Vec<Expr> = columns
+        .iter()
+        .filter(|c| c.as_str() != name)
+        .map(|c| col(c.clone()))
+        .collect();
+    Ok(rows
+        .select(others)
+        .join(
+            lists,
+            [col("id")],
+            [col(key)],
+            // The rows are sorted and cut already: keep their order.
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_column(empty_list_for_null(name, DataType::Int64))
+        .select(columns.into_iter().map(col).collect::<Vec<_>>()))
 }
 
 /// The rows of `table` that `keep` holds for, and the links whose `key`
@@ -323,7 +408,11 @@ mod tests {
                 .sort(["id"], Default::default())
                 .collect()
                 .unwrap();
-            let restricted = findings_view_restricted(&ds, scope, Some(keep))
+            let options = ViewOptions {
+                keep: Some(keep),
+                lists_later: false,
+            };
+            let restricted = findings_view_with(&ds, scope, options)
                 .unwrap()
                 .sort(["id"], Default::default())
                 .collect()
@@ -338,12 +427,60 @@ mod tests {
             .sort(["id"], Default::default())
             .collect()
             .unwrap();
-        let restricted = studies_view_restricted(&ds, None, Some(keep))
+        let options = ViewOptions {
+            keep: Some(keep),
+            lists_later: false,
+        };
+        let restricted = studies_view_with(&ds, None, options)
             .unwrap()
             .sort(["id"], Default::default())
             .collect()
             .unwrap();
         assert!(full.height() > 0 && full.height() < 25);
         assert!(restricted.equals_missing(&full));
+    }
+
+    #[test]
+    fn lists_attached_late_equal_lists_built_first_and_keep_the_row_order() {
+        let ds = seed();
+        let adequate = ds
+            .studies
+            .clone()
+            .lazy()
+            .filter(col("quality").neq(lit("low")))
+            .collect()
+            .unwrap();
+        let top = |frame: LazyFrame| {
+            frame
+                .sort(
+                    ["n", "id"],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .limit(5)
+        };
+        for scope in [None, Some(&adequate)] {
+            let first = top(findings_view(&ds, scope).unwrap()).collect().unwrap();
+            let options = ViewOptions {
+                keep: None,
+                lists_later: true,
+            };
+            let later = top(findings_view_with(&ds, scope, options).unwrap());
+            let later = attach_lists(&ds, ListOf::StudiesOfFindings, scope, later)
+                .unwrap()
+                .collect()
+                .unwrap();
+            assert!(later.equals_missing(&first), "{later}\n{first}");
+        }
+        let first = top(studies_view(&ds, None).unwrap()).collect().unwrap();
+        let options = ViewOptions {
+            keep: None,
+            lists_later: true,
+        };
+        let later = top(studies_view_with(&ds, None, options).unwrap());
+        let later = attach_lists(&ds, ListOf::FindingsOfStudies, None, later)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert!(later.equals_missing(&first), "{later}\n{first}");
     }
 }
