@@ -390,6 +390,12 @@ impl Session {
     /// The part of the `where` condition of `q` that the stored columns of
     /// `kind` (findings or studies) decide alone, to apply before counting.
     fn decided_by_stored(&self, q: &Query, kind: TableKind) -> Option<Expr> {
+        filter::decided_by(&self.stored(kind).1, q.filter.as_ref()?)
+    }
+
+    /// The stored rows of findings or studies, and the columns a condition
+    /// may read from them before anything is computed.
+    fn stored(&self, kind: TableKind) -> (&DataFrame, TableInfo) {
         let (stored, computed): (_, &[&str]) = match kind {
             TableKind::Findings => (&self.dataset.findings, &stats::COMPUTED_FOR_FINDINGS),
             _ => (&self.dataset.studies, &stats::COMPUTED_FOR_STUDIES),
@@ -398,7 +404,35 @@ impl Session {
         // A name the view resolves to a computed column (any case) stays out.
         info.columns
             .retain(|(name, _)| !computed.iter().any(|c| c.eq_ignore_ascii_case(name)));
-        filter::decided_by(&info, q.filter.as_ref()?)
+        (stored, info)
+    }
+
+    /// The ids of an `among` set that stored columns alone decide (`studies
+    /// where quality != low`): no link needs counting. `None` when the set
+    /// needs more (computed columns, `limit`, `count by`, ...).
+    fn stored_set(&self, inner: &Query) -> Option<(TableKind, DataFrame)> {
+        let kind = match inner.source.kind {
+            SourceKind::Findings => TableKind::Findings,
+            SourceKind::Studies => TableKind::Studies,
+            _ => return None,
+        };
+        if inner.among.is_some()
+            || !inner.count_by.is_empty()
+            || inner.limit.is_some()
+            || !inner.show.is_empty()
+        {
+            return None;
+        }
+        let (stored, info) = self.stored(kind);
+        let rows = stored.clone().lazy().select([col("id")]);
+        let rows = match &inner.filter {
+            None => rows,
+            Some(cond) => {
+                let keep = filter::condition(&info, cond).ok()?;
+                stored.clone().lazy().filter(keep).select([col("id")])
+            }
+        };
+        Some((kind, rows.collect().ok()?))
     }
 
     fn info_of(
@@ -467,13 +501,17 @@ impl Session {
                 (b.kind, b.frame.clone())
             }
             SetKind::Query(inner) => {
-                // Only the ids are used: no lists.
-                let planned = self.plan(inner, Lists::Skipped)?;
-                let frame = planned
-                    .frame
-                    .collect()
-                    .map_err(|e| polars_error(inner.span, e))?;
-                (planned.info.kind, frame)
+                if let Some(set) = self.stored_set(inner) {
+                    set
+                } else {
+                    // Only the ids are used: no lists.
+                    let planned = self.plan(inner, Lists::Skipped)?;
+                    let frame = planned
+                        .frame
+                        .collect()
+                        .map_err(|e| polars_error(inner.span, e))?;
+                    (planned.info.kind, frame)
+                }
             }
         };
         if kind != expected {
