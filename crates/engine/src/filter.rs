@@ -83,6 +83,50 @@ pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
         .reduce(Expr::and)
 }
 
+/// `cond` as a polars expression without the top-level `and` terms `skip`
+/// picks (terms already applied another way); `None` when none is left.
+/// Every term is still checked, so errors are the same either way.
+pub fn condition_without(
+    table: &TableInfo,
+    cond: &Cond,
+    skip: impl Fn(&Cond) -> bool,
+) -> Result<Option<Expr>, QueryError> {
+    let mut terms = Vec::new();
+    and_terms(cond, &mut terms);
+    let mut kept = None;
+    for term in terms {
+        let expr = condition(table, term)?;
+        if !skip(term) {
+            kept = Some(match kept {
+                None => expr,
+                Some(k) => Expr::and(k, expr),
+            });
+        }
+    }
+    Ok(kept)
+}
+
+/// The item of a `LIST has ITEM` term on the list column `list`, when the
+/// item is a whole number (a study or finding id).
+pub fn has_item(term: &Cond, list: &str) -> Option<i64> {
+    match &term.kind {
+        ExprKind::Has { column, value } if column.name.eq_ignore_ascii_case(list) => {
+            match value.kind {
+                ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Some(n as i64),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The top-level `and` terms of a condition.
+pub fn terms(cond: &Cond) -> Vec<&Cond> {
+    let mut found = Vec::new();
+    and_terms(cond, &mut found);
+    found
+}
+
 /// Every column a condition names, in order.
 pub fn columns(cond: &Cond) -> impl Iterator<Item = &Ident> {
     let mut found = Vec::new();
@@ -223,5 +267,29 @@ mod tests {
         assert_eq!(decided("findings where fes > 30"), None);
         // A term that does not type-check is left for the full check to report.
         assert_eq!(decided("findings where id = recipient"), None);
+    }
+
+    #[test]
+    fn has_terms_on_the_list_with_a_whole_number_are_answered_from_links() {
+        let item = |query: &str| {
+            let script = metasum_query::parse(query).unwrap();
+            let metasum_query::ast::StatementKind::Query(q) = &script.statements[0].kind else {
+                panic!("not a query: {query}")
+            };
+            terms(q.filter.as_ref().unwrap())
+                .iter()
+                .map(|t| has_item(t, "studies"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(item("findings where studies has 13"), [Some(13)]);
+        assert_eq!(
+            item("findings where STUDIES has 4 and n > 2"),
+            [Some(4), None]
+        );
+        assert_eq!(item("findings where studies has 13.5"), [None]);
+        assert_eq!(
+            item("findings where studies has 1 or studies has 2"),
+            [None]
+        );
     }
 }

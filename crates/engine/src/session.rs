@@ -46,6 +46,9 @@ struct Planned {
     /// The list column left missing until the rows are known, and the
     /// scope to count it in.
     lists_later: Option<(stats::ListOf, Option<DataFrame>)>,
+    /// The list column whose `has` terms were applied from the links
+    /// already ([`stats::ViewOptions::linked_to`]).
+    has_applied: Option<&'static str>,
 }
 
 /// Whether a query's list columns (`studies`, `findings`) are wanted.
@@ -200,8 +203,14 @@ impl Session {
             }
         }
         if let Some(cond) = &q.filter {
-            let predicate = filter::condition(&planned.info, cond)?;
-            planned.frame = planned.frame.filter(predicate);
+            let applied = |term: &_| {
+                planned
+                    .has_applied
+                    .is_some_and(|list| filter::has_item(term, list).is_some())
+            };
+            if let Some(predicate) = filter::condition_without(&planned.info, cond, applied)? {
+                planned.frame = planned.frame.filter(predicate);
+            }
         }
         if !q.count_by.is_empty() {
             let mut keys = Vec::new();
@@ -286,12 +295,16 @@ impl Session {
         let span = q.source.span;
         let mut matrix_studies = None;
         let mut lists_later = None;
+        let mut has_applied = None;
         let (kind, frame) = match &q.source.kind {
             SourceKind::Findings => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 let options = self.view_options(q, TableKind::Findings);
                 if options.lists_later {
                     lists_later = Some((stats::ListOf::StudiesOfFindings, scope.clone()));
+                }
+                if !options.linked_to.is_empty() {
+                    has_applied = Some("studies");
                 }
                 (
                     TableKind::Findings,
@@ -303,6 +316,9 @@ impl Session {
                 let options = self.view_options(q, TableKind::Studies);
                 if options.lists_later {
                     lists_later = Some((stats::ListOf::FindingsOfStudies, scope.clone()));
+                }
+                if !options.linked_to.is_empty() {
+                    has_applied = Some("findings");
                 }
                 (
                     TableKind::Studies,
@@ -322,7 +338,7 @@ impl Session {
                 matrix_studies = Some(ids);
                 let options = stats::ViewOptions {
                     keep: self.decided_by_stored(q, TableKind::Findings),
-                    lists_later: false,
+                    ..Default::default()
                 };
                 (
                     TableKind::Findings,
@@ -366,6 +382,7 @@ impl Session {
             frame,
             matrix_studies,
             lists_later,
+            has_applied,
         })
     }
 
@@ -377,12 +394,20 @@ impl Session {
             TableKind::Findings => "studies",
             _ => "findings",
         };
-        let reads_list = q
-            .filter
-            .as_ref()
-            .is_some_and(|c| filter::columns(c).any(|i| i.name.eq_ignore_ascii_case(list)));
+        let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
+        // `LIST has ID` terms are answered from the links; any other use of
+        // the list needs it built before the condition runs.
+        let linked_to: Vec<i64> = terms
+            .iter()
+            .filter_map(|t| filter::has_item(t, list))
+            .collect();
+        let reads_list = terms.iter().any(|t| {
+            filter::has_item(t, list).is_none()
+                && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
+        });
         stats::ViewOptions {
             keep: self.decided_by_stored(q, kind),
+            linked_to: if reads_list { Vec::new() } else { linked_to },
             lists_later: !reads_list,
         }
     }

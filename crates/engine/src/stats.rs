@@ -32,6 +32,10 @@ pub struct ViewOptions {
     /// of other rows are dropped before anything is counted: a filter such
     /// as `perspective = recipient` then counts a fraction of them.
     pub keep: Option<Expr>,
+    /// Only the rows linked to every one of these items (`studies has 13`
+    /// keeps the findings linked to study 13 in scope), found from the
+    /// links, so the list column need not be built to test them.
+    pub linked_to: Vec<i64>,
     /// Leave the list column (`studies` or `findings`) missing, for
     /// [`attach_lists`] to fill once the rows that remain are known (after
     /// `where`, `sort by` and `limit`).
@@ -45,7 +49,7 @@ pub fn findings_view_with(
     options: ViewOptions,
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
-    let (findings, links) = restrict(&ds.findings, links, "finding", options.keep);
+    let (findings, links) = restrict(&ds.findings, links, ListOf::StudiesOfFindings, &options);
     let per_finding = links
         .group_by([col("finding")])
         .agg(counts(ListOf::StudiesOfFindings, options.lists_later));
@@ -90,7 +94,7 @@ pub fn studies_view_with(
     options: ViewOptions,
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
-    let (studies, links) = restrict(&ds.studies, links, "study", options.keep);
+    let (studies, links) = restrict(&ds.studies, links, ListOf::FindingsOfStudies, &options);
     let per_study = links
         .group_by([col("study")])
         .agg(counts(ListOf::FindingsOfStudies, options.lists_later));
@@ -233,17 +237,26 @@ pub fn attach_lists(
 fn restrict(
     table: &DataFrame,
     links: LazyFrame,
-    key: &str,
-    keep: Option<Expr>,
+    list: ListOf,
+    options: &ViewOptions,
 ) -> (LazyFrame, LazyFrame) {
-    match keep {
-        None => (table.clone().lazy(), links),
-        Some(keep) => {
-            let rows = table.clone().lazy().filter(keep);
-            let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
-            (rows, links)
-        }
+    if options.keep.is_none() && options.linked_to.is_empty() {
+        return (table.clone().lazy(), links);
     }
+    let (_, key, item) = list.names();
+    let mut rows = table.clone().lazy();
+    if let Some(keep) = &options.keep {
+        rows = rows.filter(keep.clone());
+    }
+    for linked in &options.linked_to {
+        let linked = links
+            .clone()
+            .filter(col(item).eq(lit(*linked)))
+            .select([col(key)]);
+        rows = rows.semi_join(linked, col("id"), col(key));
+    }
+    let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
+    (rows, links)
 }
 
 /// `100 * n / total`, or missing when nothing is in scope.
@@ -410,7 +423,7 @@ mod tests {
                 .unwrap();
             let options = ViewOptions {
                 keep: Some(keep),
-                lists_later: false,
+                ..Default::default()
             };
             let restricted = findings_view_with(&ds, scope, options)
                 .unwrap()
@@ -429,7 +442,7 @@ mod tests {
             .unwrap();
         let options = ViewOptions {
             keep: Some(keep),
-            lists_later: false,
+            ..Default::default()
         };
         let restricted = studies_view_with(&ds, None, options)
             .unwrap()
@@ -461,8 +474,8 @@ mod tests {
         for scope in [None, Some(&adequate)] {
             let first = top(findings_view(&ds, scope).unwrap()).collect().unwrap();
             let options = ViewOptions {
-                keep: None,
                 lists_later: true,
+                ..Default::default()
             };
             let later = top(findings_view_with(&ds, scope, options).unwrap());
             let later = attach_lists(&ds, ListOf::StudiesOfFindings, scope, later)
@@ -473,8 +486,8 @@ mod tests {
         }
         let first = top(studies_view(&ds, None).unwrap()).collect().unwrap();
         let options = ViewOptions {
-            keep: None,
             lists_later: true,
+            ..Default::default()
         };
         let later = top(studies_view_with(&ds, None, options).unwrap());
         let later = attach_lists(&ds, ListOf::FindingsOfStudies, None, later)

@@ -274,6 +274,22 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "findings among (studies where year >= 2008) where name ~ \"peer\" sort by fes desc limit 4",
             "let s = studies where year >= 2008\nlet f = findings among s\nf where name ~ \"peer\" sort by fes desc limit 4",
         ),
+        (
+            "findings where studies has 13 and studies has 4 sort by fes desc",
+            "let f = findings\nf where studies has 13 and studies has 4 sort by fes desc",
+        ),
+        (
+            "findings among (studies where quality = low) where studies has 7",
+            "let s = studies where quality = low\nlet f = findings among s\nf where studies has 7",
+        ),
+        (
+            "studies among (findings where perspective = worker) where findings has 1 and year > 2005",
+            "let f = findings where perspective = worker\nlet s = studies among f\ns where findings has 1 and year > 2005",
+        ),
+        (
+            "findings where studies has 13 or fes > 50",
+            "let f = findings\nf where studies has 13 or fes > 50",
+        ),
     ] {
         let (a, b) = (frame(shortcut), frame(plain));
         assert!(a.height() > 0, "{shortcut}");
