@@ -13,9 +13,7 @@
 use polars::prelude::*;
 
 use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
-
-/// Below this many bytes of rows, one thread parses the whole body.
-const BYTES_PER_THREAD: usize = 1 << 20;
+use super::parallel::threads_for;
 
 /// More digits than this could overflow an `i64`; such files go the slow way.
 const MAX_DIGITS: usize = 18;
@@ -46,9 +44,16 @@ pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> 
 
     let body = &bytes[header_end + 1..];
     let chunks = split_at_line_ends(body, threads_for(body.len()));
-    let rows: Vec<usize> = chunks.iter().map(|c| count_rows(c)).collect();
+    let rows: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|c| scope.spawn(|| count_rows(c)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
     let height: usize = rows.iter().sum();
-    let mut columns: Vec<Vec<i64>> = vec![vec![0; height]; names.len()];
+    // One fresh (lazily zeroed) allocation per column, never a copy of one.
+    let mut columns: Vec<Vec<i64>> = names.iter().map(|_| vec![0; height]).collect();
 
     // Each chunk writes its own disjoint stretch of every column.
     let mut parts: Vec<Vec<&mut [i64]>> = chunks.iter().map(|_| Vec::new()).collect();
@@ -87,12 +92,6 @@ pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> 
     })
 }
 
-/// How many threads to parse `len` bytes of rows with.
-fn threads_for(len: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(len / BYTES_PER_THREAD + 1)
-}
-
 /// Splits `body` into at most `parts` pieces, each ending at a line end.
 fn split_at_line_ends(body: &[u8], parts: usize) -> Vec<&[u8]> {
     let mut chunks = Vec::with_capacity(parts);
@@ -115,8 +114,24 @@ fn split_at_line_ends(body: &[u8], parts: usize) -> Vec<&[u8]> {
 
 /// The rows in `chunk`: its line ends, plus a last line with no line end.
 fn count_rows(chunk: &[u8]) -> usize {
-    let ends = chunk.iter().filter(|&&b| b == b'\n').count();
+    let ends = count_line_feeds(chunk);
     ends + usize::from(chunk.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// How many `\n` bytes `bytes` holds, eight bytes at a time.
+fn count_line_feeds(bytes: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const LINE_FEEDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder().iter().filter(|&&b| b == b'\n').count();
+    words
+        .map(|w| {
+            let x = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ LINE_FEEDS;
+            // The high bit of each byte is set exactly where `x` is zero.
+            (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones() as usize
+        })
+        .sum::<usize>()
+        + tail
 }
 
 /// Parses the rows of `chunk` into `out` (one slice per column, exactly as
@@ -236,6 +251,17 @@ mod tests {
             "finding,study",                           // no line end after the header
         ] {
             assert!(both_ways(text).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn line_feeds_are_counted_exactly_around_every_byte() {
+        let mut bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        bytes.extend(b"\n\n\x8a\x0b\x09\n");
+        for start in 0..9 {
+            let part = &bytes[start..];
+            let plain = part.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(count_line_feeds(part), plain, "from {start}");
         }
     }
 

@@ -5,6 +5,7 @@ mod claims;
 pub mod csvfile;
 mod intcsv;
 mod meta;
+mod parallel;
 mod problem;
 mod validate;
 pub mod workbook;
@@ -158,7 +159,7 @@ impl Source<'_> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, b)| b.to_vec())),
             Source::Workbook(sheets) => Ok(sheets.files.get(name).cloned()),
-            Source::Dir(dir) => match std::fs::read(dir.join(name)) {
+            Source::Dir(dir) => match parallel::read_file(&dir.join(name)) {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e),

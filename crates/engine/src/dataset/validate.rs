@@ -241,7 +241,7 @@ fn references(
     // Millions of rows: scan the plain values; only rows that fail are
     // looked at again.
     if let Ok(values) = cells.cont_slice() {
-        if values.iter().all(|id| targets.contains(*id)) {
+        if super::parallel::all(values, |id| targets.contains(*id)) {
             return;
         }
     }
@@ -261,8 +261,9 @@ fn references(
 
 /// Whether some (finding, study) pair may be listed twice, in time linear in
 /// the links: the links are bucketed by finding (a counting sort), then each
-/// bucket's studies are stamped in one array. `true` also when the check
-/// cannot be made this way (missing cells), so the exact check runs.
+/// bucket's studies are stamped in one array. Each thread takes a range of
+/// findings. `true` also when the check cannot be made this way (missing
+/// cells), so the exact check runs.
 fn any_link_repeated(
     evidence: &ReadTable,
     (findings, finding_count): &(IdIndex, usize),
@@ -277,34 +278,74 @@ fn any_link_repeated(
     if finding_of.len() >= ABSENT as usize {
         return true;
     }
-    // start[f]..start[f + 1]: where finding f's studies go.
-    let mut start = vec![0u32; finding_count + 1];
-    for id in finding_of {
-        if let Some(f) = findings.get(*id) {
-            start[f as usize + 1] += 1;
+    let links = Links {
+        finding_of,
+        study_of,
+        findings,
+        studies,
+        study_count: *study_count,
+    };
+    let threads = super::parallel::threads_for(finding_of.len());
+    let per_thread = finding_count.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let links = &links;
+        let handles: Vec<_> = (0..*finding_count)
+            .step_by(per_thread)
+            .map(|first| {
+                let range = first as u32..(first + per_thread).min(*finding_count) as u32;
+                scope.spawn(move || links.repeat_among(range))
+            })
+            .collect();
+        handles.into_iter().any(|h| h.join().unwrap_or(true))
+    })
+}
+
+/// The evidence links with the positions of their findings and studies.
+struct Links<'a> {
+    finding_of: &'a [i64],
+    study_of: &'a [i64],
+    findings: &'a IdIndex,
+    studies: &'a IdIndex,
+    study_count: usize,
+}
+
+impl Links<'_> {
+    /// Whether a pair repeats among the links of the findings at `range`.
+    fn repeat_among(&self, range: std::ops::Range<u32>) -> bool {
+        let width = (range.end - range.start) as usize;
+        let mine = |id: &i64| {
+            self.findings
+                .get(*id)
+                .filter(|f| range.contains(f))
+                .map(|f| (f - range.start) as usize)
+        };
+        // start[f]..start[f + 1]: where finding f's studies go.
+        let mut start = vec![0u32; width + 1];
+        for f in self.finding_of.iter().filter_map(mine) {
+            start[f + 1] += 1;
         }
-    }
-    for f in 0..*finding_count {
-        start[f + 1] += start[f];
-    }
-    let mut next = start.clone();
-    let mut bucketed = vec![0u32; start[*finding_count] as usize];
-    for (f, s) in finding_of.iter().zip(study_of) {
-        if let (Some(f), Some(s)) = (findings.get(*f), studies.get(*s)) {
-            bucketed[next[f as usize] as usize] = s;
-            next[f as usize] += 1;
+        for f in 0..width {
+            start[f + 1] += start[f];
         }
-    }
-    let mut seen_in = vec![ABSENT; *study_count];
-    for f in 0..*finding_count {
-        for s in &bucketed[start[f] as usize..start[f + 1] as usize] {
-            if seen_in[*s as usize] == f as u32 {
-                return true;
+        let mut next = start.clone();
+        let mut bucketed = vec![0u32; start[width] as usize];
+        for (f, s) in self.finding_of.iter().zip(self.study_of) {
+            if let (Some(f), Some(s)) = (mine(f), self.studies.get(*s)) {
+                bucketed[next[f] as usize] = s;
+                next[f] += 1;
             }
-            seen_in[*s as usize] = f as u32;
         }
+        let mut seen_in = vec![ABSENT; self.study_count];
+        for f in 0..width {
+            for s in &bucketed[start[f] as usize..start[f + 1] as usize] {
+                if seen_in[*s as usize] == f as u32 {
+                    return true;
+                }
+                seen_in[*s as usize] = f as u32;
+            }
+        }
+        false
     }
-    false
 }
 
 /// Reports every repeated (finding, study) pair with both its lines.
@@ -345,4 +386,54 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
 fn first_row(pairs: &[(i64, i64, usize)], f: i64, s: i64) -> usize {
     let at = pairs.partition_point(|p| (p.0, p.1) < (f, s));
     pairs[at].2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::csvfile::Lines;
+    use super::*;
+
+    fn links(pairs: &[(i64, i64)]) -> ReadTable {
+        let (f, s): (Vec<i64>, Vec<i64>) = pairs.iter().copied().unzip();
+        ReadTable {
+            frame: DataFrame::new(
+                pairs.len(),
+                vec![
+                    Column::new("finding".into(), f),
+                    Column::new("study".into(), s),
+                ],
+            )
+            .unwrap(),
+            lines: Lines::AfterHeader,
+        }
+    }
+
+    #[test]
+    fn repeats_are_found_in_any_finding_range_on_many_threads() {
+        // 3,000 findings x 1,000 studies: enough links for several threads.
+        let ids = |n: i64| (1..=n).collect::<Vec<_>>();
+        let findings = (IdIndex::new(&ids(3_000)), 3_000);
+        let studies = (IdIndex::new(&ids(1_000)), 1_000);
+        let mut pairs: Vec<(i64, i64)> = (1..=3_000)
+            .flat_map(|f| {
+                (1..=1_000)
+                    .filter(move |s| (f + s) % 2 == 0)
+                    .map(move |s| (f, s))
+            })
+            .collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(
+            super::super::parallel::threads_for(pairs.len()),
+            cores.min(2)
+        );
+        assert!(!any_link_repeated(&links(&pairs), &findings, &studies));
+        for (f, s) in [(1, 1), (2_999, 3), (3_000, 1_000)] {
+            pairs.push((f, s));
+            assert!(
+                any_link_repeated(&links(&pairs), &findings, &studies),
+                "{f},{s}"
+            );
+            pairs.pop();
+        }
+    }
 }
