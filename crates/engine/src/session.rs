@@ -259,7 +259,10 @@ impl Session {
                 .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
         }
         if let Some((list, scope)) = planned.lists_later.take() {
-            if lists == Lists::Filled && planned.info.kind != TableKind::Counts {
+            let (name, _, _) = list.names();
+            let shown =
+                q.show.is_empty() || q.show.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+            if lists == Lists::Filled && shown && planned.info.kind != TableKind::Counts {
                 planned.frame =
                     stats::attach_lists(&self.dataset, list, scope.as_ref(), planned.frame)
                         .map_err(|e| polars_error(q.span, e))?;

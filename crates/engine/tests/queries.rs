@@ -287,6 +287,10 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "let f = findings where perspective = worker\nlet s = studies among f\ns where findings has 1 and year > 2005",
         ),
         (
+            "findings where fes > 30 sort by n desc show name, studies",
+            "let f = findings\nf where fes > 30 sort by n desc show name, studies",
+        ),
+        (
             "findings where studies has 13 or fes > 50",
             "let f = findings\nf where studies has 13 or fes > 50",
         ),
