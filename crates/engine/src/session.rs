@@ -263,9 +263,14 @@ impl Session {
             let shown =
                 q.show.is_empty() || q.show.iter().any(|c| c.name.eq_ignore_ascii_case(name));
             if lists == Lists::Filled && shown && planned.info.kind != TableKind::Counts {
-                planned.frame =
-                    stats::attach_lists(&self.dataset, list, scope.as_ref(), planned.frame)
-                        .map_err(|e| polars_error(q.span, e))?;
+                // The rows are known now: work them out once, then list
+                // the links of those rows only.
+                let rows = planned
+                    .frame
+                    .collect()
+                    .map_err(|e| polars_error(q.span, e))?;
+                planned.frame = stats::attach_lists(&self.dataset, list, scope.as_ref(), rows)
+                    .map_err(|e| polars_error(q.span, e))?;
             }
         }
         if !q.show.is_empty() {

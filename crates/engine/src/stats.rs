@@ -208,14 +208,13 @@ pub fn attach_lists(
     ds: &Dataset,
     list: ListOf,
     scope: Option<&DataFrame>,
-    rows: LazyFrame,
+    rows: DataFrame,
 ) -> PolarsResult<LazyFrame> {
     let (name, key, item) = list.names();
     let (links, _) = scoped_links(ds, scope, item, 0)?;
-    // The rows are used twice (their ids, then the join): work them out once.
-    let mut rows = rows.cache();
-    let columns: Vec<PlSmallStr> = rows.collect_schema()?.iter_names().cloned().collect();
-    let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
+    let columns: Vec<PlSmallStr> = rows.get_column_names_owned();
+    let ids = lit(rows.column("id")?.as_materialized_series().clone()).implode(false);
+    let links = links.filter(col(key).is_in(ids, false));
     let lists = links
         .group_by([col(key)])
         .agg([col(item).sort(SortOptions::default()).alias(name)]);
@@ -225,6 +224,7 @@ pub fn attach_lists(
         .map(|c| col(c.clone()))
         .collect();
     Ok(rows
+        .lazy()
         .select(others)
         .join(
             lists,
@@ -486,6 +486,7 @@ mod tests {
                 ..Default::default()
             };
             let later = top(findings_view_with(&ds, scope, options).unwrap());
+            let later = later.collect().unwrap();
             let later = attach_lists(&ds, ListOf::StudiesOfFindings, scope, later)
                 .unwrap()
                 .collect()
@@ -498,6 +499,7 @@ mod tests {
             ..Default::default()
         };
         let later = top(studies_view_with(&ds, None, options).unwrap());
+        let later = later.collect().unwrap();
         let later = attach_lists(&ds, ListOf::FindingsOfStudies, None, later)
             .unwrap()
             .collect()
