@@ -10,6 +10,7 @@ pub mod format;
 pub mod matrix;
 pub mod plot;
 pub mod profile;
+mod pushdown;
 pub mod query_error;
 pub mod session;
 pub mod stats;

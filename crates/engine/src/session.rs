@@ -10,7 +10,7 @@ use metasum_query::ast::{Figure, Query, SetKind, SourceKind, Statement, Statemen
 
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
-use crate::{Dataset, filter, stats};
+use crate::{Dataset, filter, pushdown, stats};
 
 /// A result bound by `let`: its rows and the table they come from.
 #[derive(Debug, Clone)]
@@ -307,7 +307,7 @@ impl Session {
         let (kind, frame) = match &q.source.kind {
             SourceKind::Findings => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
-                let options = self.view_options(q, TableKind::Findings);
+                let options = pushdown::view_options(&self.dataset, q, TableKind::Findings);
                 if options.lists_later {
                     lists_later = Some((stats::ListOf::StudiesOfFindings, scope.clone()));
                 }
@@ -321,7 +321,7 @@ impl Session {
             }
             SourceKind::Studies => {
                 let scope = self.among_ids(q, TableKind::Findings)?;
-                let options = self.view_options(q, TableKind::Studies);
+                let options = pushdown::view_options(&self.dataset, q, TableKind::Studies);
                 if options.lists_later {
                     lists_later = Some((stats::ListOf::FindingsOfStudies, scope.clone()));
                 }
@@ -345,7 +345,7 @@ impl Session {
                 let ids = self.study_ids(scope.as_ref(), span)?;
                 matrix_studies = Some(ids);
                 let options = stats::ViewOptions {
-                    keep: self.decided_by_stored(q, TableKind::Findings),
+                    keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
                     ..Default::default()
                 };
                 (
@@ -392,80 +392,6 @@ impl Session {
             lists_later,
             has_applied,
         })
-    }
-
-    /// How to build the findings or studies view for `q`: filtered early on
-    /// stored columns, and with its list column filled only at the end
-    /// unless the condition reads it (`studies has 13`).
-    fn view_options(&self, q: &Query, kind: TableKind) -> stats::ViewOptions {
-        let list = match kind {
-            TableKind::Findings => "studies",
-            _ => "findings",
-        };
-        let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
-        // `LIST has ID` terms are answered from the links; any other use of
-        // the list needs it built before the condition runs.
-        let linked_to: Vec<i64> = terms
-            .iter()
-            .filter_map(|t| filter::has_item(t, list))
-            .collect();
-        let reads_list = terms.iter().any(|t| {
-            filter::has_item(t, list).is_none()
-                && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
-        });
-        stats::ViewOptions {
-            keep: self.decided_by_stored(q, kind),
-            linked_to: if reads_list { Vec::new() } else { linked_to },
-            lists_later: !reads_list,
-        }
-    }
-
-    /// The part of the `where` condition of `q` that the stored columns of
-    /// `kind` (findings or studies) decide alone, to apply before counting.
-    fn decided_by_stored(&self, q: &Query, kind: TableKind) -> Option<Expr> {
-        filter::decided_by(&self.stored(kind).1, q.filter.as_ref()?)
-    }
-
-    /// The stored rows of findings or studies, and the columns a condition
-    /// may read from them before anything is computed.
-    fn stored(&self, kind: TableKind) -> (&DataFrame, TableInfo) {
-        let (stored, computed): (_, &[&str]) = match kind {
-            TableKind::Findings => (&self.dataset.findings, &stats::COMPUTED_FOR_FINDINGS),
-            _ => (&self.dataset.studies, &stats::COMPUTED_FOR_STUDIES),
-        };
-        let mut info = TableInfo::new(kind, stored.schema());
-        // A name the view resolves to a computed column (any case) stays out.
-        info.columns
-            .retain(|(name, _)| !computed.iter().any(|c| c.eq_ignore_ascii_case(name)));
-        (stored, info)
-    }
-
-    /// The ids of an `among` set that stored columns alone decide (`studies
-    /// where quality != low`): no link needs counting. `None` when the set
-    /// needs more (computed columns, `limit`, `count by`, ...).
-    fn stored_set(&self, inner: &Query) -> Option<(TableKind, DataFrame)> {
-        let kind = match inner.source.kind {
-            SourceKind::Findings => TableKind::Findings,
-            SourceKind::Studies => TableKind::Studies,
-            _ => return None,
-        };
-        if inner.among.is_some()
-            || !inner.count_by.is_empty()
-            || inner.limit.is_some()
-            || !inner.show.is_empty()
-        {
-            return None;
-        }
-        let (stored, info) = self.stored(kind);
-        let rows = stored.clone().lazy().select([col("id")]);
-        let rows = match &inner.filter {
-            None => rows,
-            Some(cond) => {
-                let keep = filter::condition(&info, cond).ok()?;
-                stored.clone().lazy().filter(keep).select([col("id")])
-            }
-        };
-        Some((kind, rows.collect().ok()?))
     }
 
     fn info_of(
@@ -534,7 +460,7 @@ impl Session {
                 (b.kind, b.frame.clone())
             }
             SetKind::Query(inner) => {
-                if let Some(set) = self.stored_set(inner) {
+                if let Some(set) = pushdown::stored_set(&self.dataset, inner) {
                     set
                 } else {
                     // Only the ids are used: no lists.

@@ -389,16 +389,24 @@ mod tests {
         assert_eq!(two, vec![12, 18]);
     }
 
-    #[test]
-    fn scope_changes_the_denominator() {
-        let ds = seed();
-        let low_quality_out = ds
-            .studies
+    /// The seed's studies of adequate quality (all but 3, 7 and 9).
+    fn adequate(ds: &Dataset) -> DataFrame {
+        ds.studies
             .clone()
             .lazy()
             .filter(col("quality").neq(lit("low")))
             .collect()
-            .unwrap();
+            .unwrap()
+    }
+
+    fn by_id(frame: LazyFrame) -> DataFrame {
+        frame.sort(["id"], Default::default()).collect().unwrap()
+    }
+
+    #[test]
+    fn scope_changes_the_denominator() {
+        let ds = seed();
+        let low_quality_out = adequate(&ds);
         assert_eq!(low_quality_out.height(), 22);
         let view = findings_view(&ds, Some(&low_quality_out))
             .unwrap()
@@ -414,63 +422,43 @@ mod tests {
     #[test]
     fn restricting_first_gives_the_rows_of_the_full_view() {
         let ds = seed();
-        let adequate = ds
-            .studies
-            .clone()
-            .lazy()
-            .filter(col("quality").neq(lit("low")))
-            .collect()
-            .unwrap();
-        for scope in [None, Some(&adequate)] {
-            let keep = col("perspective").eq(lit("recipient"));
-            let full = findings_view(&ds, scope)
-                .unwrap()
-                .filter(keep.clone())
-                .sort(["id"], Default::default())
-                .collect()
-                .unwrap();
-            let options = ViewOptions {
-                keep: Some(keep),
-                ..Default::default()
+        let adequate = adequate(&ds);
+        let cases: [(&str, Expr, Option<&DataFrame>); 3] = [
+            ("findings", col("perspective").eq(lit("recipient")), None),
+            (
+                "findings",
+                col("perspective").eq(lit("recipient")),
+                Some(&adequate),
+            ),
+            ("studies", col("country").eq(lit("UK")), None),
+        ];
+        for (table, keep, scope) in cases {
+            let (full, restricted) = {
+                let options = ViewOptions {
+                    keep: Some(keep.clone()),
+                    ..Default::default()
+                };
+                match table {
+                    "findings" => (
+                        findings_view(&ds, scope).unwrap(),
+                        findings_view_with(&ds, scope, options).unwrap(),
+                    ),
+                    _ => (
+                        studies_view(&ds, scope).unwrap(),
+                        studies_view_with(&ds, scope, options).unwrap(),
+                    ),
+                }
             };
-            let restricted = findings_view_with(&ds, scope, options)
-                .unwrap()
-                .sort(["id"], Default::default())
-                .collect()
-                .unwrap();
-            assert!(full.height() > 0 && full.height() < 24);
+            let (full, restricted) = (by_id(full.filter(keep)), by_id(restricted));
+            assert!(full.height() > 0 && full.height() < 24, "{table}");
             assert!(restricted.equals_missing(&full), "{restricted}\n{full}");
         }
-        let keep = col("country").eq(lit("UK"));
-        let full = studies_view(&ds, None)
-            .unwrap()
-            .filter(keep.clone())
-            .sort(["id"], Default::default())
-            .collect()
-            .unwrap();
-        let options = ViewOptions {
-            keep: Some(keep),
-            ..Default::default()
-        };
-        let restricted = studies_view_with(&ds, None, options)
-            .unwrap()
-            .sort(["id"], Default::default())
-            .collect()
-            .unwrap();
-        assert!(full.height() > 0 && full.height() < 25);
-        assert!(restricted.equals_missing(&full));
     }
 
     #[test]
     fn lists_attached_late_equal_lists_built_first_and_keep_the_row_order() {
         let ds = seed();
-        let adequate = ds
-            .studies
-            .clone()
-            .lazy()
-            .filter(col("quality").neq(lit("low")))
-            .collect()
-            .unwrap();
+        let adequate = adequate(&ds);
         let top = |frame: LazyFrame| {
             frame
                 .sort(
@@ -478,32 +466,32 @@ mod tests {
                     SortMultipleOptions::default().with_order_descending_multi([true, false]),
                 )
                 .limit(5)
-        };
-        for scope in [None, Some(&adequate)] {
-            let first = top(findings_view(&ds, scope).unwrap()).collect().unwrap();
-            let options = ViewOptions {
-                lists_later: true,
-                ..Default::default()
-            };
-            let later = top(findings_view_with(&ds, scope, options).unwrap());
-            let later = later.collect().unwrap();
-            let later = attach_lists(&ds, ListOf::StudiesOfFindings, scope, later)
-                .unwrap()
                 .collect()
-                .unwrap();
-            assert!(later.equals_missing(&first), "{later}\n{first}");
-        }
-        let first = top(studies_view(&ds, None).unwrap()).collect().unwrap();
-        let options = ViewOptions {
+                .unwrap()
+        };
+        let later = || ViewOptions {
             lists_later: true,
             ..Default::default()
         };
-        let later = top(studies_view_with(&ds, None, options).unwrap());
-        let later = later.collect().unwrap();
-        let later = attach_lists(&ds, ListOf::FindingsOfStudies, None, later)
-            .unwrap()
-            .collect()
-            .unwrap();
-        assert!(later.equals_missing(&first), "{later}\n{first}");
+        let cases = [
+            (ListOf::StudiesOfFindings, None),
+            (ListOf::StudiesOfFindings, Some(&adequate)),
+            (ListOf::FindingsOfStudies, None),
+        ];
+        for (list, scope) in cases {
+            let (first, rows) = match list {
+                ListOf::StudiesOfFindings => (
+                    findings_view(&ds, scope).unwrap(),
+                    findings_view_with(&ds, scope, later()).unwrap(),
+                ),
+                ListOf::FindingsOfStudies => (
+                    studies_view(&ds, scope).unwrap(),
+                    studies_view_with(&ds, scope, later()).unwrap(),
+                ),
+            };
+            let attached = attach_lists(&ds, list, scope, top(rows)).unwrap();
+            let (first, attached) = (top(first), attached.collect().unwrap());
+            assert!(attached.equals_missing(&first), "{attached}\n{first}");
+        }
     }
 }

@@ -1,0 +1,85 @@
+//! Work a query does not need, left out before polars runs it: the parts
+//! of a `where` condition that stored columns decide, list columns nobody
+//! reads, `among` sets that need no counting. Each shortcut gives the rows
+//! the plain plan gives (`tests/queries.rs` checks them against it).
+
+use polars::prelude::*;
+
+use metasum_query::ast::{Query, SourceKind};
+
+use crate::table::{TableInfo, TableKind};
+use crate::{Dataset, filter, stats};
+
+/// How to build the findings or studies view for `q`: filtered early on
+/// stored columns, and with its list column filled only at the end
+/// unless the condition reads it (`studies has 13`).
+pub(crate) fn view_options(ds: &Dataset, q: &Query, kind: TableKind) -> stats::ViewOptions {
+    let list = match kind {
+        TableKind::Findings => "studies",
+        _ => "findings",
+    };
+    let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
+    // `LIST has ID` terms are answered from the links; any other use of
+    // the list needs it built before the condition runs.
+    let linked_to: Vec<i64> = terms
+        .iter()
+        .filter_map(|t| filter::has_item(t, list))
+        .collect();
+    let reads_list = terms.iter().any(|t| {
+        filter::has_item(t, list).is_none()
+            && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
+    });
+    stats::ViewOptions {
+        keep: decided_by_stored(ds, q, kind),
+        linked_to: if reads_list { Vec::new() } else { linked_to },
+        lists_later: !reads_list,
+    }
+}
+
+/// The part of the `where` condition of `q` that the stored columns of
+/// `kind` (findings or studies) decide alone, to apply before counting.
+pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Option<Expr> {
+    filter::decided_by(&stored(ds, kind).1, q.filter.as_ref()?)
+}
+
+/// The stored rows of findings or studies, and the columns a condition
+/// may read from them before anything is computed.
+fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {
+    let (stored, computed): (_, &[&str]) = match kind {
+        TableKind::Findings => (&ds.findings, &stats::COMPUTED_FOR_FINDINGS),
+        _ => (&ds.studies, &stats::COMPUTED_FOR_STUDIES),
+    };
+    let mut info = TableInfo::new(kind, stored.schema());
+    // A name the view resolves to a computed column (any case) stays out.
+    info.columns
+        .retain(|(name, _)| !computed.iter().any(|c| c.eq_ignore_ascii_case(name)));
+    (stored, info)
+}
+
+/// The ids of an `among` set that stored columns alone decide (`studies
+/// where quality != low`): no link needs counting. `None` when the set
+/// needs more (computed columns, `limit`, `count by`, ...).
+pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, DataFrame)> {
+    let kind = match inner.source.kind {
+        SourceKind::Findings => TableKind::Findings,
+        SourceKind::Studies => TableKind::Studies,
+        _ => return None,
+    };
+    if inner.among.is_some()
+        || !inner.count_by.is_empty()
+        || inner.limit.is_some()
+        || !inner.show.is_empty()
+    {
+        return None;
+    }
+    let (stored, info) = stored(ds, kind);
+    let rows = stored.clone().lazy().select([col("id")]);
+    let rows = match &inner.filter {
+        None => rows,
+        Some(cond) => {
+            let keep = filter::condition(&info, cond).ok()?;
+            stored.clone().lazy().filter(keep).select([col("id")])
+        }
+    };
+    Some((kind, rows.collect().ok()?))
+}
