@@ -43,8 +43,8 @@ struct Planned {
     frame: LazyFrame,
     /// For `matrix`: the studies that become columns.
     matrix_studies: Option<Vec<i64>>,
-    /// The list column left missing until the rows are known, and the
-    /// scope to count it in.
+    /// The list column left out until the rows are known (the info lists
+    /// it already), and the scope to count it in.
     lists_later: Option<(stats::ListOf, Option<DataFrame>)>,
     /// The list column whose `has` terms were applied from the links
     /// already ([`stats::ViewOptions::linked_to`]).
@@ -59,6 +59,20 @@ enum Lists {
     /// Left missing: only the ids of the rows are used (an `among` set, or
     /// column names for completion).
     Skipped,
+}
+
+impl Planned {
+    /// The columns the frame has now: the info's, but a list column that
+    /// comes later.
+    fn present_columns(&self) -> Vec<Expr> {
+        let pending = self.lists_later.as_ref().map(|(list, _)| list.names().0);
+        self.info
+            .columns
+            .iter()
+            .filter(|(name, _)| Some(name.as_str()) != pending)
+            .map(|(name, _)| col(name.as_str()))
+            .collect()
+    }
 }
 
 impl Session {
@@ -235,7 +249,8 @@ impl Session {
                 .group_by(key_exprs)
                 .agg([len().cast(DataType::Int64).alias("count")]);
             planned.info = self.info_of(TableKind::Counts, &mut planned.frame, q.span)?;
-            planned.frame = stable_sort(planned.frame, order, descending, &planned.info);
+            let columns = planned.present_columns();
+            planned.frame = stable_sort(planned.frame, order, descending, columns);
         }
         if !q.sort_by.is_empty() {
             let mut exprs = Vec::new();
@@ -251,7 +266,8 @@ impl Session {
                 exprs.push(col(name.as_str()));
                 descending.push(key.descending);
             }
-            planned.frame = stable_sort(planned.frame, exprs, descending, &planned.info);
+            let columns = planned.present_columns();
+            planned.frame = stable_sort(planned.frame, exprs, descending, columns);
         }
         if let Some(limit) = &q.limit {
             planned.frame = planned
@@ -260,17 +276,26 @@ impl Session {
         }
         if let Some((list, scope)) = planned.lists_later.take() {
             let (name, _, _) = list.names();
-            let shown =
-                q.show.is_empty() || q.show.iter().any(|c| c.name.eq_ignore_ascii_case(name));
-            if lists == Lists::Filled && shown && planned.info.kind != TableKind::Counts {
+            // Built when shown: named by `show`, or every column is shown
+            // and the caller wants the lists.
+            let named = q.show.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+            let shown = named || (q.show.is_empty() && lists == Lists::Filled);
+            if shown && planned.info.kind != TableKind::Counts {
                 // The rows are known now: work them out once, then list
                 // the links of those rows only.
                 let rows = planned
                     .frame
                     .collect()
                     .map_err(|e| polars_error(q.span, e))?;
-                planned.frame = stats::attach_lists(&self.dataset, list, scope.as_ref(), rows)
-                    .map_err(|e| polars_error(q.span, e))?;
+                let order: Vec<String> = planned
+                    .info
+                    .columns
+                    .iter()
+                    .map(|(c, _)| c.clone())
+                    .collect();
+                planned.frame =
+                    stats::attach_lists(&self.dataset, list, scope.as_ref(), rows, &order)
+                        .map_err(|e| polars_error(q.span, e))?;
             }
         }
         if !q.show.is_empty() {
@@ -384,7 +409,23 @@ impl Session {
             }
             _ => frame,
         };
-        let info = self.info_of(kind, &mut frame, span)?;
+        let mut info = self.info_of(kind, &mut frame, span)?;
+        if let Some((list, _)) = &lists_later {
+            // The list column comes last, but queries see it where it will be.
+            let (name, _, _) = list.names();
+            let after = if kind == TableKind::Findings {
+                "fes"
+            } else {
+                "intensity"
+            };
+            let at = info
+                .columns
+                .iter()
+                .position(|(c, _)| c == after)
+                .map_or(0, |i| i + 1);
+            let ty = ColumnType::List(&ColumnType::Number);
+            info.columns.insert(at, (name.to_string(), ty));
+        }
         Ok(Planned {
             info,
             frame,
@@ -503,16 +544,11 @@ fn stable_sort(
     frame: LazyFrame,
     mut keys: Vec<Expr>,
     mut descending: Vec<bool>,
-    info: &TableInfo,
+    columns: Vec<Expr>,
 ) -> LazyFrame {
     const POSITION: &str = "__metasum_position";
     keys.push(col(POSITION));
     descending.push(false);
-    let columns: Vec<Expr> = info
-        .columns
-        .iter()
-        .map(|(name, _)| col(name.as_str()))
-        .collect();
     frame
         .with_row_index(POSITION, None)
         .sort_by_exprs(

@@ -291,6 +291,14 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "let f = findings\nf where fes > 30 sort by n desc show name, studies",
         ),
         (
+            "findings among (studies where n > 10 show id, findings) where fes > 40",
+            "let s = studies where n > 10 show id, findings\nlet f = findings among s\nf where fes > 40",
+        ),
+        (
+            "studies where n > 10 sort by n desc, id limit 3 show findings, id",
+            "let s = studies\ns where n > 10 sort by n desc, id limit 3 show findings, id",
+        ),
+        (
             "findings where studies has 13 or fes > 50",
             "let f = findings\nf where studies has 13 or fes > 50",
         ),
