@@ -54,10 +54,10 @@ struct Planned {
 /// Whether a query's list columns (`studies`, `findings`) are wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lists {
-    /// Filled, as every result shows them.
+    /// Built, as every result shows them.
     Filled,
-    /// Left missing: only the ids of the rows are used (an `among` set, or
-    /// column names for completion).
+    /// Left out unless `show` names them: only the ids of the rows are used
+    /// (an `among` set), or only the column names (completion).
     Skipped,
 }
 
