@@ -43,12 +43,22 @@ struct Planned {
     frame: LazyFrame,
     /// For `matrix`: the studies that become columns.
     matrix_studies: Option<Vec<i64>>,
-    /// The list column left out until the rows are known (the info lists
-    /// it already), and the scope to count it in.
-    lists_later: Option<(stats::ListOf, Option<DataFrame>)>,
-    /// The list column whose `has` terms were applied from the links
-    /// already ([`stats::ViewOptions::linked_to`]).
-    has_applied: Option<&'static str>,
+    /// For findings and studies: what the view left for later.
+    pending: Option<Pending>,
+}
+
+/// What a findings or studies view leaves for after its rows are known.
+struct Pending {
+    /// The view's list column.
+    list: stats::ListOf,
+    /// The `among` scope the view was counted in.
+    scope: Option<DataFrame>,
+    /// The list column is left out until the rows are known (the info
+    /// lists it already).
+    lists_later: bool,
+    /// Its `has` terms were answered from the links already
+    /// ([`stats::ViewOptions::linked_to`]).
+    has_applied: bool,
 }
 
 /// Whether a query's list columns (`studies`, `findings`) are wanted.
@@ -65,7 +75,9 @@ impl Planned {
     /// The columns the frame has now: the info's, but a list column that
     /// comes later.
     fn present_columns(&self) -> Vec<Expr> {
-        let pending = self.lists_later.as_ref().map(|(list, _)| list.names().0);
+        let pending = (self.pending.as_ref())
+            .filter(|p| p.lists_later)
+            .map(|p| p.list.names().0);
         self.info
             .columns
             .iter()
@@ -172,7 +184,7 @@ impl Session {
                 ),
             ));
         }
-        let rows = finding_rows(&result.frame).map_err(|e| {
+        let rows = crate::plot::finding_rows(&result.frame).map_err(|e| {
             QueryError::new(
                 q.span,
                 format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
@@ -218,9 +230,9 @@ impl Session {
         }
         if let Some(cond) = &q.filter {
             let applied = |term: &_| {
-                planned
-                    .has_applied
-                    .is_some_and(|list| filter::has_item(term, list).is_some())
+                (planned.pending.as_ref())
+                    .filter(|p| p.has_applied)
+                    .is_some_and(|p| filter::has_item(term, p.list.names().0).is_some())
             };
             if let Some(predicate) = filter::condition_without(&planned.info, cond, applied)? {
                 planned.frame = planned.frame.filter(predicate);
@@ -274,7 +286,13 @@ impl Session {
                 .frame
                 .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
         }
-        if let Some((list, scope)) = planned.lists_later.take() {
+        if let Some(Pending {
+            list,
+            scope,
+            lists_later: true,
+            ..
+        }) = planned.pending.take()
+        {
             let (name, _, _) = list.names();
             // Built when shown: named by `show`, or every column is shown
             // and the caller wants the lists.
@@ -327,37 +345,10 @@ impl Session {
     fn source(&self, q: &Query) -> Result<Planned, QueryError> {
         let span = q.source.span;
         let mut matrix_studies = None;
-        let mut lists_later = None;
-        let mut has_applied = None;
+        let mut pending = None;
         let (kind, frame) = match &q.source.kind {
-            SourceKind::Findings => {
-                let scope = self.among_ids(q, TableKind::Studies)?;
-                let options = pushdown::view_options(&self.dataset, q, TableKind::Findings);
-                if options.lists_later {
-                    lists_later = Some((stats::ListOf::StudiesOfFindings, scope.clone()));
-                }
-                if !options.linked_to.is_empty() {
-                    has_applied = Some("studies");
-                }
-                (
-                    TableKind::Findings,
-                    stats::findings_view_with(&self.dataset, scope.as_ref(), options),
-                )
-            }
-            SourceKind::Studies => {
-                let scope = self.among_ids(q, TableKind::Findings)?;
-                let options = pushdown::view_options(&self.dataset, q, TableKind::Studies);
-                if options.lists_later {
-                    lists_later = Some((stats::ListOf::FindingsOfStudies, scope.clone()));
-                }
-                if !options.linked_to.is_empty() {
-                    has_applied = Some("findings");
-                }
-                (
-                    TableKind::Studies,
-                    stats::studies_view_with(&self.dataset, scope.as_ref(), options),
-                )
-            }
+            SourceKind::Findings => self.view(q, stats::ListOf::StudiesOfFindings, &mut pending)?,
+            SourceKind::Studies => self.view(q, stats::ListOf::FindingsOfStudies, &mut pending)?,
             SourceKind::Profile => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 (
@@ -410,7 +401,12 @@ impl Session {
             _ => frame,
         };
         let mut info = self.info_of(kind, &mut frame, span)?;
-        if let Some((list, _)) = &lists_later {
+        if let Some(Pending {
+            list,
+            lists_later: true,
+            ..
+        }) = &pending
+        {
             // The list column comes last, but queries see it where it will be.
             let (name, _, _) = list.names();
             let after = if kind == TableKind::Findings {
@@ -430,9 +426,40 @@ impl Session {
             info,
             frame,
             matrix_studies,
-            lists_later,
-            has_applied,
+            pending,
         })
+    }
+
+    /// The findings or studies view (the rows `list` belongs to) for `q`,
+    /// built as [`pushdown::view_options`] allows; what it leaves for later
+    /// goes to `pending`.
+    fn view(
+        &self,
+        q: &Query,
+        list: stats::ListOf,
+        pending: &mut Option<Pending>,
+    ) -> Result<(TableKind, PolarsResult<LazyFrame>), QueryError> {
+        let (kind, set_kind) = match list {
+            stats::ListOf::StudiesOfFindings => (TableKind::Findings, TableKind::Studies),
+            stats::ListOf::FindingsOfStudies => (TableKind::Studies, TableKind::Findings),
+        };
+        let scope = self.among_ids(q, set_kind)?;
+        let options = pushdown::view_options(&self.dataset, q, kind);
+        *pending = Some(Pending {
+            list,
+            scope: scope.clone(),
+            lists_later: options.lists_later,
+            has_applied: !options.linked_to.is_empty(),
+        });
+        let frame = match list {
+            stats::ListOf::StudiesOfFindings => {
+                stats::findings_view_with(&self.dataset, scope.as_ref(), options)
+            }
+            stats::ListOf::FindingsOfStudies => {
+                stats::studies_view_with(&self.dataset, scope.as_ref(), options)
+            }
+        };
+        Ok((kind, frame))
     }
 
     fn info_of(
@@ -558,30 +585,4 @@ fn stable_sort(
                 .with_nulls_last(true),
         )
         .select(columns)
-}
-
-/// The rows of a findings result, for the figures.
-fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<crate::plot::FindingRow>> {
-    let ids = frame.column("id")?.i64()?;
-    let perspectives = frame.column("perspective")?.str()?;
-    let names = frame.column("name")?.str()?;
-    let ns = frame.column("n")?.i64()?;
-    let fes = frame.column("fes")?.f64()?;
-    let studies = frame.column("studies")?.list()?;
-    let mut rows = Vec::with_capacity(frame.height());
-    for (i, list) in studies.amortized_iter().enumerate() {
-        let studies = match list {
-            Some(s) => s.as_ref().i64()?.iter().flatten().collect(),
-            None => Vec::new(),
-        };
-        rows.push(crate::plot::FindingRow {
-            id: ids.get(i).unwrap_or_default(),
-            perspective: perspectives.get(i).unwrap_or_default().to_string(),
-            name: names.get(i).unwrap_or_default().to_string(),
-            n: ns.get(i).unwrap_or_default(),
-            fes: fes.get(i),
-            studies,
-        });
-    }
-    Ok(rows)
 }

@@ -6,6 +6,8 @@ mod svg;
 
 use std::collections::BTreeMap;
 
+use polars::prelude::*;
+
 use svg::{Svg, truncate};
 
 /// Colours for perspectives, in the order they first appear.
@@ -25,6 +27,32 @@ pub struct FindingRow {
     pub n: i64,
     pub fes: Option<f64>,
     pub studies: Vec<i64>,
+}
+
+/// The rows of a findings result, for the figures.
+pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
+    let ids = frame.column("id")?.i64()?;
+    let perspectives = frame.column("perspective")?.str()?;
+    let names = frame.column("name")?.str()?;
+    let ns = frame.column("n")?.i64()?;
+    let fes = frame.column("fes")?.f64()?;
+    let studies = frame.column("studies")?.list()?;
+    let mut rows = Vec::with_capacity(frame.height());
+    for (i, list) in studies.amortized_iter().enumerate() {
+        let studies = match list {
+            Some(s) => s.as_ref().i64()?.iter().flatten().collect(),
+            None => Vec::new(),
+        };
+        rows.push(FindingRow {
+            id: ids.get(i).unwrap_or_default(),
+            perspective: perspectives.get(i).unwrap_or_default().to_string(),
+            name: names.get(i).unwrap_or_default().to_string(),
+            n: ns.get(i).unwrap_or_default(),
+            fes: fes.get(i),
+            studies,
+        });
+    }
+    Ok(rows)
 }
 
 /// One stage of the search flow (`search.csv`).
