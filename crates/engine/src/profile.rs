@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use crate::Dataset;
-use crate::stats::{empty_list_for_null, percent};
+use crate::stats::{self, ViewOptions, empty_list_for_null, percent};
 
 /// Default for `--threshold`: a drop of more than this many percentage
 /// points when low-quality studies are left out flags the finding.
@@ -52,7 +52,6 @@ pub fn profile_view(
         attributes.push(col("country"));
     }
     let studies = studies.select(attributes).collect()?;
-    let in_scope = studies.height();
     let adequate = studies
         .column("low")?
         .bool()?
@@ -60,8 +59,8 @@ pub fn profile_view(
         .filter(|l| *l == Some(false))
         .count();
 
+    // n and fes are the findings view's; the rest is counted here.
     let mut aggs = vec![
-        col("study").n_unique().cast(DataType::Int64).alias("n"),
         col("study")
             .filter(col("low"))
             .n_unique()
@@ -132,7 +131,6 @@ pub fn profile_view(
         .map(col),
     );
     let mut fill = vec![
-        col("n").fill_null(lit(0i64)),
         col("low_n").fill_null(lit(0i64)),
         col("n_adequate").fill_null(lit(0i64)),
         empty_list_for_null("low_studies", DataType::Int64),
@@ -140,16 +138,18 @@ pub fn profile_view(
     if has("country") {
         fill.push(empty_list_for_null("countries", DataType::String));
     }
-    Ok(ds
-        .findings
-        .clone()
-        .lazy()
+    let findings = stats::findings_view_with(
+        ds,
+        study_scope,
+        ViewOptions {
+            lists_later: true,
+            ..Default::default()
+        },
+    )?;
+    Ok(findings
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns(fill)
-        .with_columns([
-            percent("n", in_scope).alias("fes"),
-            percent("n_adequate", adequate).alias("fes_adequate"),
-        ])
+        .with_column(percent("n_adequate", adequate).alias("fes_adequate"))
         .with_columns([
             // Share of the finding's studies that are of low quality.
             when(col("n").gt(lit(0)))
