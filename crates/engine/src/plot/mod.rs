@@ -95,24 +95,10 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
     let height = top + groups.len() as f64 * head_h + rows.len() as f64 * row_h + 50.0;
     let width = label_w + bar_w + 70.0;
     let mut svg = Svg::new(width, height);
-    svg.text(
-        10.0,
-        24.0,
-        "Frequency effect size (FES) of each abstracted finding",
-        "start",
-        r#"font-size="15" font-weight="bold""#,
-        None,
-    );
+    svg.title("Frequency effect size (FES) of each abstracted finding");
     let mut y = top;
     for (perspective, colour, label) in &groups {
-        svg.text(
-            10.0,
-            y + 17.0,
-            label,
-            "start",
-            r#"font-weight="bold""#,
-            None,
-        );
+        svg.heading(10.0, y + 17.0, label);
         y += head_h;
         for r in rows.iter().filter(|r| r.perspective == *perspective) {
             svg.finding_name(label_w - 8.0, y + 14.0, &r.name, "");
@@ -163,14 +149,7 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
     let height = top + groups.len() as f64 * head_h + rows.len() as f64 * cell + legend_h + 20.0;
     let width = label_w + grid_w + 40.0;
     let mut svg = Svg::new(width, height);
-    svg.text(
-        10.0,
-        24.0,
-        "Studies (columns) containing each abstracted finding (rows)",
-        "start",
-        r#"font-size="15" font-weight="bold""#,
-        None,
-    );
+    svg.title("Studies (columns) containing each abstracted finding (rows)");
     for (i, s) in studies.iter().enumerate() {
         let x = label_w + cell * i as f64 + cell / 2.0;
         svg.text(
@@ -184,14 +163,7 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
     }
     let mut y = top;
     for (perspective, colour, label) in &groups {
-        svg.text(
-            10.0,
-            y + 15.0,
-            label,
-            "start",
-            r#"font-weight="bold""#,
-            None,
-        );
+        svg.heading(10.0, y + 15.0, label);
         y += head_h;
         for r in rows.iter().filter(|r| r.perspective == *perspective) {
             svg.finding_name(label_w - 8.0, y + 12.0, &r.name, r#"font-size="11""#);
@@ -221,14 +193,7 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
         }
     }
     y += 24.0;
-    svg.text(
-        10.0,
-        y,
-        "Perspective",
-        "start",
-        r#"font-weight="bold""#,
-        None,
-    );
+    svg.heading(10.0, y, "Perspective");
     for (_, colour, label) in &groups {
         y += 18.0;
         svg.rect([10.0, y - 11.0, 12.0, 12.0], colour, Some("legend"), None);
@@ -297,14 +262,7 @@ pub fn flow_chart(stages: &[SearchStage]) -> Result<String, FlowError> {
     let height = top + levels as f64 * (box_h + gap_y) + 10.0;
     let mut svg = Svg::new(width, height);
     svg.arrow_marker();
-    svg.text(
-        10.0,
-        24.0,
-        "Search and selection",
-        "start",
-        r#"font-size="15" font-weight="bold""#,
-        None,
-    );
+    svg.title("Search and selection");
     let mut centre: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (l, row) in per_level.iter().enumerate() {
         let row_w = row.len() as f64 * box_w + (row.len() as f64 - 1.0) * gap_x;

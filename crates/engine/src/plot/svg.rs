@@ -91,6 +91,23 @@ impl Svg {
         let _ = writeln!(self.out, "{}</text>", escape(text));
     }
 
+    /// The figure's title, at its top left.
+    pub fn title(&mut self, text: &str) {
+        self.text(
+            10.0,
+            24.0,
+            text,
+            "start",
+            r#"font-size="15" font-weight="bold""#,
+            None,
+        );
+    }
+
+    /// A bold heading starting at (x, y): a group of rows, a legend.
+    pub fn heading(&mut self, x: f64, y: f64, text: &str) {
+        self.text(x, y, text, "start", r#"font-weight="bold""#, None);
+    }
+
     /// A finding's name, right-aligned at (x, y), shortened to
     /// `NAME_CHARS` with the full name as its tooltip.
     pub fn finding_name(&mut self, x: f64, y: f64, name: &str, style: &str) {
