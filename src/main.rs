@@ -59,10 +59,13 @@ fn main() -> ExitCode {
     }
     if let Some(Command::Check) = cli.command {
         return match check::check(&dataset) {
-            Ok(report) => {
-                print!("{report}");
-                ExitCode::SUCCESS
-            }
+            Ok(report) => match output::print_stdout(&report.to_string()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: could not write the report: {e}");
+                    ExitCode::from(1)
+                }
+            },
             Err(e) => {
                 eprintln!("error: could not compute the report: {e}");
                 ExitCode::from(1)

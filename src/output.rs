@@ -26,11 +26,7 @@ impl Sink {
     /// Adds one rendered result.
     pub fn write(&mut self, text: &str) -> std::io::Result<()> {
         match self {
-            Sink::Stdout => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
+            Sink::Stdout => print_stdout(text),
             Sink::File { buffer, .. } => {
                 buffer.push_str(text);
                 Ok(())
@@ -54,6 +50,32 @@ impl Sink {
         }
     }
 }
+
+/// Prints `text` to stdout. When the reader has gone away (`metasum ... |
+/// head`), the process ends quietly with status 0, as ripgrep and other
+/// Unix filters do, instead of panicking or reporting every later write.
+/// Any other write error (a full disk behind `> file`) is returned.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if let Err(e) = &written
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+    written
+}
+
+/// `println!` for the shell's own messages (banner, `.help`, `.tables`):
+/// a reader that went away ends the process quietly instead of a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        let _ = $crate::output::print_stdout(&line);
+    }};
+}
+pub(crate) use outln;
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`: readers see the old file or the new one, never a part.

@@ -351,3 +351,28 @@ fn export_then_data_gives_the_same_answers() {
         assert_eq!(back.stdout, seed.stdout, "{target}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    // `metasum -c ... | head -1`: far more output than a pipe buffers, and
+    // the reader leaves after one line.
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let statements = vec!["findings"; 500].join("; ");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"))
+        .env_remove("METASUM_DATA")
+        .args(["-c", &statements])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("id,perspective,name"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}

@@ -12,7 +12,7 @@ use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 
 use crate::executor::Executor;
-use crate::output::Sink;
+use crate::output::{Sink, outln};
 use dot::DotCommand;
 use helper::{MetasumHelper, as_statement};
 
@@ -44,7 +44,7 @@ pub fn run(mut executor: Executor) {
         let _ = editor.load_history(path);
     }
     let ds = executor.session.dataset();
-    println!(
+    outln!(
         "metasum {}: {} ({}). Type .help for help, Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION"),
         if ds.meta.title.is_empty() {
@@ -108,7 +108,9 @@ fn flush(executor: &Executor) {
 /// Carries out a dot command; returns whether the dataset changed.
 fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
     match command {
-        DotCommand::Help => print!("{}", DotCommand::help()),
+        DotCommand::Help => {
+            let _ = crate::output::print_stdout(&DotCommand::help());
+        }
         DotCommand::Tables => {
             let ds = executor.session.dataset();
             for (name, frame) in [
@@ -117,10 +119,10 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 ("papers", &ds.papers),
                 ("evidence", &ds.evidence),
             ] {
-                println!("{name:<9} {} rows", frame.height());
+                outln!("{name:<9} {} rows", frame.height());
             }
             for (name, binding) in executor.session.lets() {
-                println!(
+                outln!(
                     "{name:<9} {} rows of {} (let)",
                     binding.frame.height(),
                     binding.kind.name()
@@ -145,7 +147,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         },
         DotCommand::Data(dir) => match Dataset::load(&dir) {
             Ok(ds) => {
-                println!(
+                outln!(
                     "dataset: {} ({} studies, {} findings); let names cleared",
                     ds.origin,
                     ds.studies.height(),
@@ -158,10 +160,10 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         },
         DotCommand::Lets => {
             if executor.session.lets().is_empty() {
-                println!("no names bound yet (let NAME = query)");
+                outln!("no names bound yet (let NAME = query)");
             }
             for (name, binding) in executor.session.lets() {
-                println!(
+                outln!(
                     "{name}: {} rows of {}",
                     binding.frame.height(),
                     binding.kind.name()
@@ -196,9 +198,9 @@ fn schema(executor: &Executor, table: Option<String>) {
         };
         match executor.session.columns_of(q) {
             Ok(columns) => {
-                println!("{table}:");
+                outln!("{table}:");
                 for (name, ty) in columns {
-                    println!(
+                    outln!(
                         "  {name:<13} {:<14} {}",
                         ty.describe(),
                         crate::schema::meaning(&table, &name)
