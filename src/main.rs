@@ -7,8 +7,10 @@ mod output;
 mod render;
 mod repl;
 mod schema;
+mod source;
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -98,18 +100,15 @@ fn main() -> ExitCode {
         (None, Some(Command::Run { files })) => {
             let mut ok = true;
             for file in files {
-                let (name, src) = if file.as_os_str() == "-" {
-                    ("<stdin>".to_string(), read_stdin())
+                let name = if file.as_os_str() == "-" {
+                    "<stdin>".to_string()
                 } else {
-                    (
-                        file.display().to_string(),
-                        std::fs::read_to_string(file).map_err(|e| e.to_string()),
-                    )
+                    file.display().to_string()
                 };
-                match src {
+                match source::read_script(file) {
                     Ok(src) => ok &= executor.run_source(&name, &src),
                     Err(e) => {
-                        eprintln!("error: cannot read {name}: {e}");
+                        eprintln!("error: {e}");
                         ok = false;
                     }
                 }
@@ -119,10 +118,10 @@ fn main() -> ExitCode {
             }
             ok
         }
-        _ => match read_stdin() {
+        _ => match source::read_script(Path::new("-")) {
             Ok(src) => executor.run_source("<stdin>", &src),
             Err(e) => {
-                eprintln!("error: cannot read stdin: {e}");
+                eprintln!("error: {e}");
                 false
             }
         },
@@ -163,14 +162,6 @@ fn finish(executor: &Executor, ok: bool) -> ExitCode {
 
 fn format_is_xlsx(cli: &Cli) -> bool {
     matches!(cli.format, Some(cli::FormatArg::Xlsx))
-}
-
-fn read_stdin() -> Result<String, String> {
-    let mut src = String::new();
-    std::io::stdin()
-        .read_to_string(&mut src)
-        .map_err(|e| e.to_string())?;
-    Ok(src)
 }
 
 /// The dataset named by `--data` / `METASUM_DATA`, else the embedded seed.

@@ -376,3 +376,23 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn a_script_that_is_not_utf8_is_placed_by_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.msq");
+    std::fs::write(
+        &path,
+        b"findings limit 1\nfindings where name ~ \"r\xf4le\"\n",
+    )
+    .unwrap();
+    let r = run(metasum().arg("run").arg(&path));
+    assert_eq!(r.code, Some(1));
+    assert_eq!(r.stdout, "", "nothing runs from a script that is not text");
+    assert!(
+        r.stderr
+            .contains("latin1.msq:2:25: the script is not UTF-8 text (byte 0xF4)"),
+        "{}",
+        r.stderr
+    );
+}

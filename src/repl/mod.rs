@@ -139,11 +139,11 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Output(path) => {
             executor.sink = Sink::new(path);
         }
-        DotCommand::Read(path) => match std::fs::read_to_string(&path) {
+        DotCommand::Read(path) => match crate::source::read_script(&path) {
             Ok(src) => {
                 executor.run_source(&path.display().to_string(), &src);
             }
-            Err(e) => eprintln!("error: cannot read {}: {e}", path.display()),
+            Err(e) => eprintln!("error: {e}"),
         },
         DotCommand::Data(dir) => match Dataset::load(&dir) {
             Ok(ds) => {
