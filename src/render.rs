@@ -46,11 +46,35 @@ impl From<&QueryError> for Diagnostic {
 }
 
 /// Draws `diagnostic` against `src` (named `name`, e.g. a file path).
+/// A line longer than [`LONG_LINE`] bytes (a generated `in (...)` list, a
+/// 100,000-deep nesting) is shown in part: the text around each span, with
+/// `...` for what is left out; the header still gives the true column.
 pub fn render(name: &str, src: &str, diagnostic: &Diagnostic, color: bool) -> String {
+    let spans: Vec<Span> = std::iter::once(diagnostic.span)
+        .chain(diagnostic.secondary.iter().map(|(s, _)| *s))
+        .collect();
+    let clipped = Clipped::new(src, &spans);
+    let drawn = draw(name, &clipped, diagnostic, color);
+    if clipped.text.len() == src.len() {
+        return drawn;
+    }
+    // ariadne counted the column in the shortened line; give the true one.
+    let (line, shown_col) = clipped.span(diagnostic.span).line_col(&clipped.text);
+    let (_, col) = diagnostic.span.line_col(src);
+    drawn.replacen(
+        &format!("{name}:{line}:{shown_col} "),
+        &format!("{name}:{line}:{col} "),
+        1,
+    )
+}
+
+/// Draws `diagnostic` with ariadne against the (possibly shortened) source.
+fn draw(name: &str, clipped: &Clipped, diagnostic: &Diagnostic, color: bool) -> String {
     // A span at the very end (e.g. "found end of input") needs a character
     // to stand under.
-    let src = format!("{src} ");
+    let src = format!("{} ", clipped.text);
     let range = |s: Span| {
+        let s = clipped.span(s);
         let start = s.start.min(src.len() - 1);
         let end = s.end.max(start + 1).min(src.len());
         (name.to_string(), start..end)
@@ -80,8 +104,185 @@ pub fn render(name: &str, src: &str, diagnostic: &Diagnostic, color: bool) -> St
     let mut out = Vec::new();
     let cache = ariadne::sources(vec![(name.to_string(), src.as_str())]);
     if report.finish().write(cache, &mut out).is_err() {
-        let (line, col) = diagnostic.span.line_col(&src);
+        let (line, col) = clipped.span(diagnostic.span).line_col(&src);
         return format!("error: {name}:{line}:{col}: {}\n", diagnostic.message);
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Lines longer than this many bytes are shown in part.
+pub const LONG_LINE: usize = 240;
+/// Bytes kept on either side of a span's ends on a long line.
+const CONTEXT: usize = 60;
+
+/// The source with each long line cut down to the text around the spans
+/// on it, and where the kept pieces came from.
+struct Clipped {
+    text: String,
+    /// (start in the source, end in the source, start in `text`), in order.
+    kept: Vec<(usize, usize, usize)>,
+}
+
+impl Clipped {
+    fn new(src: &str, spans: &[Span]) -> Clipped {
+        let points: Vec<usize> = spans
+            .iter()
+            .flat_map(|s| [s.start, s.end])
+            .map(|p| p.min(src.len()))
+            .collect();
+        let mut clipped = Clipped {
+            text: String::with_capacity(src.len().min(4096)),
+            kept: Vec::new(),
+        };
+        let mut line_start = 0;
+        for line in src.split_inclusive('\n') {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let line_end = line_start + body.len();
+            if body.len() <= LONG_LINE {
+                clipped.keep(src, line_start, line_start + line.len());
+            } else {
+                clipped.keep_parts(src, line_start, line_end, &points);
+                if line.len() > body.len() {
+                    clipped.keep(src, line_end, line_end + 1);
+                }
+            }
+            line_start += line.len();
+        }
+        clipped
+    }
+
+    /// Keeps the windows around `points` of the line `start..end`, with
+    /// `...` where text is left out.
+    fn keep_parts(&mut self, src: &str, start: usize, end: usize, points: &[usize]) {
+        let floor = |mut i: usize| {
+            while !src.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let mut windows: Vec<(usize, usize)> = points
+            .iter()
+            .filter(|&&p| (start..=end).contains(&p))
+            .map(|&p| {
+                (
+                    floor(p.saturating_sub(CONTEXT).max(start)),
+                    floor((p + CONTEXT).min(end)),
+                )
+            })
+            .collect();
+        if windows.is_empty() {
+            windows.push((start, floor(start + 2 * CONTEXT)));
+        }
+        windows.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in windows {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 + 3 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let mut at = start;
+        for (a, b) in merged {
+            if a > at {
+                self.text.push_str("...");
+            }
+            self.keep(src, a, b);
+            at = b;
+        }
+        if at < end {
+            self.text.push_str("...");
+        }
+    }
+
+    fn keep(&mut self, src: &str, start: usize, end: usize) {
+        self.kept.push((start, end, self.text.len()));
+        self.text.push_str(&src[start..end]);
+    }
+
+    /// Where source offset `offset` ended up in `text` (an offset that was
+    /// left out moves to the next kept piece).
+    fn offset(&self, offset: usize) -> usize {
+        for &(start, end, to) in &self.kept {
+            if offset <= end {
+                return to + offset.saturating_sub(start);
+            }
+        }
+        self.text.len()
+    }
+
+    /// `span` in `text`.
+    fn span(&self, span: Span) -> Span {
+        Span::new(self.offset(span.start), self.offset(span.end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(start: usize, end: usize) -> Diagnostic {
+        Diagnostic {
+            message: "parentheses nested too deep".to_string(),
+            span: Span::new(start, end),
+            label: "here".to_string(),
+            secondary: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_short_script_is_drawn_whole() {
+        let src = "findings\nfindings wher fes > 3\n";
+        let out = render("s.msq", src, &diagnostic(18, 22), false);
+        assert!(out.contains("s.msq:2:10 "), "{out}");
+        assert!(out.contains("findings wher fes > 3"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_span_with_the_true_column() {
+        let src = format!("findings\nfindings where {}x", "(".repeat(100_000));
+        let at = 9 + 15 + 5_000;
+        let out = render("deep.msq", &src, &diagnostic(at, at + 1), false);
+        assert!(out.contains("deep.msq:2:5016 "), "{out}");
+        assert!(out.len() < 1_000, "{} bytes: {out}", out.len());
+        let line = out.lines().find(|l| l.contains("((")).unwrap();
+        assert!(line.contains("...((("), "{line}");
+        assert!(line.trim_end().ends_with("(((..."), "{line}");
+        // The caret stands under the kept piece at the same place: CONTEXT
+        // characters after the `...`.
+        let lines: Vec<&str> = out.lines().collect();
+        let at_line = lines.iter().position(|l| l.contains("((")).unwrap();
+        let caret = lines[at_line + 1].rfind('|').unwrap();
+        assert_eq!(caret, line.find("...").unwrap() + 3 + CONTEXT, "{out}");
+    }
+
+    #[test]
+    fn both_ends_of_an_unclosed_paren_on_a_long_line_are_kept() {
+        let list = (1..2_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let src = format!("studies where id in ({list}");
+        let open = src.find('(').unwrap();
+        let mut d = diagnostic(src.len(), src.len());
+        d.secondary
+            .push((Span::new(open, open + 1), "opened here".to_string()));
+        let out = render("ids.msq", &src, &d, false);
+        assert!(
+            out.contains(&format!("ids.msq:1:{} ", src.len() + 1)),
+            "{out}"
+        );
+        assert!(out.contains("studies where id in (1, 2, 3"), "{out}");
+        assert!(out.contains("1998, 1999"), "{out}");
+        assert!(out.contains("opened here"), "{out}");
+        assert!(out.len() < 1_500, "{} bytes: {out}", out.len());
+    }
+
+    #[test]
+    fn clipping_keeps_characters_whole() {
+        let src = format!("{}é{}", "é".repeat(300), "x".repeat(300));
+        let clipped = Clipped::new(&src, &[Span::new(600, 602)]);
+        assert!(clipped.text.starts_with("...é"), "{}", clipped.text);
+        assert_eq!(&clipped.text[clipped.offset(600)..][..2], "é");
+    }
 }
