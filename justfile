@@ -45,6 +45,16 @@ bench-peers SIZES="seed-like,medium" RUNS="5":
     target/bench/venv/bin/pip install --quiet duckdb-cli polars
     PATH="$PWD/target/bench/venv/bin:$PATH" python3 bench/compare.py --sizes {{SIZES}} --runs {{RUNS}}
 
+# Start-up and REPL timings of BENCHMARKS.md on the embedded seed
+# (installs hyperfine with cargo when it is missing).
+bench-startup:
+    cargo build --release
+    command -v hyperfine >/dev/null || cargo install hyperfine --locked
+    hyperfine -N --warmup 5 --runs 50 './target/release/metasum -c "findings where perspective = recipient and fes > 30"' './target/release/metasum -c "papers limit 1"'
+    mkdir -p target/bench
+    for i in $(seq 1000); do echo "findings where perspective = recipient and fes > 30"; done > target/bench/seed-1000.msq
+    hyperfine -N --warmup 2 --runs 10 './target/release/metasum run target/bench/seed-1000.msq'
+
 # Write a synthetic dataset: just gen 10000 2000 1000000 target/bench/medium
 gen STUDIES="25" FINDINGS="24" LINKS="160" OUT="target/bench/seed-like":
     cargo run --release --example gen -- --studies {{STUDIES}} --findings {{FINDINGS}} --links {{LINKS}} --seed 1 --out {{OUT}}
