@@ -116,6 +116,13 @@ enum Outcome {
 }
 
 impl Executor {
+    /// Sends later results to `sink`; the first result there needs no
+    /// separator before it.
+    pub fn set_sink(&mut self, sink: Sink) {
+        self.sink = sink;
+        self.wrote = false;
+    }
+
     /// Sends rendered output to the sink.
     fn write(&mut self, text: String) -> Result<(), String> {
         self.sink

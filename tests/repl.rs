@@ -76,3 +76,24 @@ fn tab_completes_a_value_and_open_input_continues_on_the_next_line() {
     enter(&mut p, ".quit");
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn output_to_a_file_that_cannot_be_written_keeps_results_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("no-such-folder").join("out.csv");
+    let good = dir.path().join("out.csv");
+    let mut p = start();
+    enter(&mut p, &format!(".output {}", bad.display()));
+    p.exp_string("results still go to stdout").unwrap();
+    enter(&mut p, "findings where fes > 40 show id, fes");
+    p.exp_string("(3 rows)").unwrap();
+
+    enter(&mut p, &format!(".output {}", good.display()));
+    enter(&mut p, "studies where quality = low show id");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&good).unwrap(),
+        "id\n--\n 3\n 7\n 9\n(3 rows)\n"
+    );
+}

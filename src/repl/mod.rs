@@ -137,7 +137,21 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         }
         DotCommand::Format(f) => executor.format = f,
         DotCommand::Output(path) => {
-            executor.sink = Sink::new(path);
+            // Try the file now, so a bad path leaves results where they went.
+            let sink = Sink::new(path);
+            match sink.finish() {
+                Ok(()) => executor.set_sink(sink),
+                Err(e) => eprintln!(
+                    "error: cannot write {}: {e}; results still go to {}",
+                    sink.path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    executor
+                        .sink
+                        .path()
+                        .map_or("stdout".to_string(), |p| p.display().to_string())
+                ),
+            }
         }
         DotCommand::Read(path) => match crate::source::read_script(&path) {
             Ok(src) => {
