@@ -4,8 +4,9 @@
 
 use polars::prelude::*;
 
-/// Labels of the margin rows (in the `name` column).
+/// Label of the margin row with each study's n (in the `name` column).
 pub const MARGIN_N: &str = "n (findings shown in the study)";
+/// Label of the margin row with each study's intensity (in the `name` column).
 pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
 
 /// Widens `findings` (a findings view: id, perspective, name, n, fes,

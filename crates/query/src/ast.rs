@@ -15,7 +15,9 @@ pub struct Script {
 /// One statement: a query, or a `let` binding a query's result to a name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// What the statement does.
     pub kind: StatementKind,
+    /// The statement's text, without its `;` or comment.
     pub span: Span,
 }
 
@@ -25,12 +27,20 @@ pub enum StatementKind {
     /// `findings where fes > 30`
     Query(Query),
     /// `let good = studies where quality != low`
-    Let { name: Ident, query: Query },
+    Let {
+        /// The name bound.
+        name: Ident,
+        /// The query whose result it is bound to.
+        query: Query,
+    },
     /// `plot fes findings where perspective = worker`: a figure of the
     /// query's findings (all findings when there is no query).
     Plot {
+        /// Which figure.
         figure: Figure,
+        /// Where the figure's name was written.
         span: Span,
+        /// The findings to draw.
         query: Option<Query>,
     },
 }
@@ -60,36 +70,53 @@ impl Figure {
 /// `source [among set] [where expr] [count by ...] [sort by ...] [limit n] [show ...]`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// The table read: `findings`, `studies`, ... or a `let` name.
     pub source: Source,
+    /// `among SET`: the rows of the other table that n, fes and intensity
+    /// are computed among.
     pub among: Option<Set>,
+    /// `where EXPR`.
     pub filter: Option<Expr>,
+    /// `count by COLUMN, ...` (empty without the clause).
     pub count_by: Vec<Ident>,
+    /// `sort by COLUMN [asc|desc], ...` (empty without the clause).
     pub sort_by: Vec<SortKey>,
+    /// `limit N`.
     pub limit: Option<Limit>,
+    /// `show COLUMN, ...` (empty: every column).
     pub show: Vec<Ident>,
+    /// The whole query's text.
     pub span: Span,
 }
 
 /// A name: a column, a `let` name, a table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
+    /// The name as written.
     pub name: String,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// The table a query reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
+    /// Which table.
     pub kind: SourceKind,
+    /// Where the table's name was written.
     pub span: Span,
 }
 
 /// Built-in tables, or a name bound by `let`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
+    /// `findings`: abstracted findings with n, fes and their studies.
     Findings,
+    /// `studies`: studies with n, intensity, their findings and papers.
     Studies,
+    /// `papers`: the reports, as stored.
     Papers,
+    /// `evidence`: the finding-study links, as stored.
     Evidence,
     /// Findings with their evidence profile (participants, countries,
     /// low-quality share, FES among adequate studies).
@@ -103,7 +130,9 @@ pub enum SourceKind {
 /// The `among` set: which rows of the other table count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Set {
+    /// A name or a query.
     pub kind: SetKind,
+    /// The set's text (with its parentheses).
     pub span: Span,
 }
 
@@ -119,40 +148,56 @@ pub enum SetKind {
 /// A filter condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
+    /// What the condition tests.
     pub kind: ExprKind,
+    /// The condition's text.
     pub span: Span,
 }
 
 /// The kinds of condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
+    /// `a or b`
     Or(Box<Expr>, Box<Expr>),
+    /// `a and b`
     And(Box<Expr>, Box<Expr>),
+    /// `not a`
     Not(Box<Expr>),
     /// `fes > 30`, `perspective = recipient`
     Compare {
+        /// The column on the left.
         column: Ident,
+        /// The operator.
         op: CompareOp,
+        /// The value on the right.
         value: Value,
     },
     /// `perspective in (nonpeer, organisation)`
     In {
+        /// The column on the left.
         column: Ident,
+        /// The values in the parentheses, in order.
         values: Vec<Value>,
     },
     /// `studies has 13`
     Has {
+        /// The list column.
         column: Ident,
+        /// The item looked for.
         value: Value,
     },
     /// `name ~ "role model"`
     Contains {
+        /// The text column.
         column: Ident,
+        /// The text looked for (any case).
         pattern: Value,
     },
     /// `recipients is missing`, `recipients is not missing`
     Missing {
+        /// The column tested.
         column: Ident,
+        /// `is not missing`.
         negated: bool,
     },
 }
@@ -160,40 +205,55 @@ pub enum ExprKind {
 /// Comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareOp {
+    /// `=`
     Eq,
+    /// `!=`
     NotEq,
+    /// `<`
     Lt,
+    /// `<=`
     LtEq,
+    /// `>`
     Gt,
+    /// `>=`
     GtEq,
 }
 
 /// A literal on the right of an operator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
+    /// A number or text.
     pub kind: ValueKind,
+    /// Where it was written (with quotes, if any).
     pub span: Span,
 }
 
 /// Numbers, and text (quoted or a bare word: `recipient` is text, never a column).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
+    /// `30`, `2.5`
     Number(f64),
+    /// `recipient`, `"role model"` (without the quotes)
     Text(String),
 }
 
 /// One `sort by` key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SortKey {
+    /// The column sorted on.
     pub column: Ident,
+    /// `desc`.
     pub descending: bool,
+    /// The key's text (with `asc`/`desc`).
     pub span: Span,
 }
 
 /// `limit N`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limit {
+    /// At most this many rows.
     pub rows: u64,
+    /// Where the number was written.
     pub span: Span,
 }
 

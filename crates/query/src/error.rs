@@ -88,15 +88,23 @@ pub enum ErrorKind {
     },
     /// `findings wher fes > 3`: a word where a clause keyword belongs.
     UnknownKeyword {
+        /// The word as written.
         found: String,
+        /// The keyword it most resembles, if any.
         suggestion: Option<&'static str>,
     },
     /// `findings where (fes > 3`: a `(` with no `)`; `open` is the `(`.
-    Unclosed { open: Span },
+    Unclosed {
+        /// The `(` that is never closed.
+        open: Span,
+    },
     /// `findings where name ~ "role`: a string with no closing quote.
     UnclosedText,
     /// `findings where perspective = and`: a keyword where a value belongs.
-    KeywordAsValue { word: String },
+    KeywordAsValue {
+        /// The keyword as written.
+        word: String,
+    },
     /// `findings limit 99999999999999999999999`: a number too large.
     NumberTooLarge,
     /// Parentheses nested deeper than [`crate::MAX_DEPTH`].
@@ -107,9 +115,13 @@ pub enum ErrorKind {
 /// expected there, and hints for fixing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
+    /// Where the problem is (the caret goes under it).
     pub span: Span,
+    /// What went wrong.
     pub kind: ErrorKind,
+    /// What would have been accepted there.
     pub expected: Vec<Expect>,
+    /// How to fix it, one sentence each.
     pub hints: Vec<String>,
 }
 

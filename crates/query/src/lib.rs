@@ -6,6 +6,8 @@
 //! assert_eq!(script.statements.len(), 1);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod ast;
 pub mod error;
 mod expr;
