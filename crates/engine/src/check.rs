@@ -41,10 +41,15 @@ pub struct CheckReport {
 /// A claim whose cited studies are not the linked finding's studies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimDifference {
+    /// The claim's id in `claims.csv`.
     pub claim: i64,
+    /// Its line in `claims.csv`.
     pub line: u64,
+    /// The statement of the text.
     pub statement: String,
+    /// The finding the claim is linked to.
     pub finding: i64,
+    /// That finding's name.
     pub finding_name: String,
     /// Cited for the claim but not evidence of the finding: the text and the
     /// table disagree.
@@ -59,33 +64,47 @@ pub struct ClaimDifference {
 /// A study cited in the text with another year than `studies.csv` gives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearDifference {
+    /// The study cited.
     pub study: i64,
+    /// The citation as the text gives it, e.g. "Fisk et al. (2006)".
     pub cited_as: String,
+    /// The year in the citation.
     pub cited_year: i64,
+    /// Where in the text.
     pub section: String,
+    /// The year in `studies.csv` (missing when none is recorded).
     pub table_year: Option<i64>,
+    /// The line in `citations.csv`.
     pub line: u64,
 }
 
 /// A finding whose printed FES is not what its evidence gives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FesDisagreement {
+    /// The finding's id.
     pub finding: i64,
+    /// The finding's name.
     pub name: String,
+    /// The FES the paper printed (`reported_fes`).
     pub reported: f64,
-    /// Supporting studies and all studies: the exact FES is `100 * n / of`.
+    /// Supporting studies: the exact FES is `100 * n / of`.
     pub n: i64,
+    /// All studies.
     pub of: usize,
 }
 
 /// A published participant total set beside the sum of its column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TotalCheck {
+    /// The participant column, e.g. `workers`.
     pub column: String,
+    /// The total the paper printed (`dataset.toml`).
     pub published: i64,
+    /// The sum of the column over the studies with a count.
     pub sum: i64,
-    /// Studies with a count in the column, and studies in all.
+    /// Studies with a count in the column.
     pub counted: usize,
+    /// Studies in all.
     pub studies: usize,
 }
 

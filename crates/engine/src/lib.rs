@@ -2,6 +2,8 @@
 //! of a qualitative metasummary (FES, intensity), queries checked and run on
 //! polars, results formatted, and the consistency report.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod dataset;
 pub mod export;

@@ -15,7 +15,9 @@ use crate::{Dataset, filter, pushdown, stats};
 /// A result bound by `let`: its rows and the table they come from.
 #[derive(Debug, Clone)]
 pub struct Binding {
+    /// The table the rows come from.
     pub kind: TableKind,
+    /// The rows, as computed when the name was bound.
     pub frame: DataFrame,
 }
 

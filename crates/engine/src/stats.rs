@@ -163,7 +163,9 @@ fn ids_count(scope: &DataFrame) -> PolarsResult<usize> {
 /// each study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListOf {
+    /// `findings.studies`.
     StudiesOfFindings,
+    /// `studies.findings`.
     FindingsOfStudies,
 }
 

@@ -10,9 +10,13 @@ use crate::query_error::QueryError;
 /// Which table the rows of a result come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableKind {
+    /// Findings with n, fes and their studies.
     Findings,
+    /// Studies with n, intensity, their findings and papers.
     Studies,
+    /// Papers as stored.
     Papers,
+    /// Evidence links as stored.
     Evidence,
     /// Findings with their evidence profile.
     Profile,
@@ -40,8 +44,11 @@ impl TableKind {
 /// Column types as the language sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
+    /// Whole or decimal numbers.
     Number,
+    /// Text.
     Text,
+    /// `true`/`false`.
     Bool,
     /// A list whose items have the given (scalar) type.
     List(ScalarType),
@@ -80,7 +87,9 @@ impl ColumnType {
 /// The shape of a (planned) result: its table and columns.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
+    /// The table the rows come from.
     pub kind: TableKind,
+    /// Column names and types, in order.
     pub columns: Vec<(String, ColumnType)>,
 }
 

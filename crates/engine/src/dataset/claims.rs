@@ -10,9 +10,11 @@ use super::problem::Problem;
 /// A statement of the review's text and the studies it cites.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
+    /// The claim's id in `claims.csv`.
     pub id: i64,
     /// Where in the text, e.g. "Discussion".
     pub section: String,
+    /// The statement, as the text words it.
     pub statement: String,
     /// Study ids cited for the statement, as cited.
     pub studies: Vec<i64>,
@@ -25,9 +27,13 @@ pub struct Claim {
 /// An author-year citation of an included study in the review's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
+    /// The study cited.
     pub study: i64,
+    /// The citation as the text gives it, e.g. "Fisk et al. (2006)".
     pub cited_as: String,
+    /// The year in the citation.
     pub year: i64,
+    /// Where in the text.
     pub section: String,
     /// Line in `citations.csv`.
     pub line: u64,

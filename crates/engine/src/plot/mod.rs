@@ -21,11 +21,17 @@ const NAME_CHARS: usize = 62;
 /// One finding as the figures see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingRow {
+    /// The finding's id.
     pub id: i64,
+    /// Its perspective code, e.g. `recipient`.
     pub perspective: String,
+    /// Its name.
     pub name: String,
+    /// Supporting studies.
     pub n: i64,
+    /// Its FES (missing when no study is in scope).
     pub fes: Option<f64>,
+    /// The ids of its studies.
     pub studies: Vec<i64>,
 }
 
@@ -60,7 +66,9 @@ pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
 pub struct SearchStage {
     /// Short key, referred to by `parents`.
     pub stage: String,
+    /// Records at this stage.
     pub count: i64,
+    /// The stages that feed this one.
     pub parents: Vec<String>,
     /// The text in the box.
     pub label: String,
