@@ -387,9 +387,8 @@ pub fn xlsx(sheets: &[(String, &DataFrame)]) -> Result<Vec<u8>, String> {
                         sheet.write_number(r, c, *i as f64).map_err(err)?;
                     }
                     Cell::Float(x, Some(d)) => {
-                        let scale = 10f64.powi(*d as i32);
                         sheet
-                            .write_number(r, c, (x * scale).round() / scale)
+                            .write_number(r, c, round_half_up(*x, *d))
                             .map_err(err)?;
                     }
                     Cell::Float(x, None) => {
@@ -498,6 +497,21 @@ mod tests {
         plain,7
         "#);
         assert_eq!(Cell::Text("\rx".into()).csv_text(), "'\rx");
+    }
+
+    #[test]
+    fn workbook_percentages_round_as_the_text_formats_do() {
+        use calamine::{Reader, Xlsx};
+        let frame = DataFrame::new(
+            1,
+            vec![Column::new("fes".into(), [3315.0 * 100.0 / 10_000.0])],
+        )
+        .unwrap();
+        let bytes = xlsx(&[("r".to_string(), &frame)]).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("r").unwrap();
+        assert_eq!(range.get((1, 0)).unwrap().to_string(), "33.2");
+        assert_eq!(render(&frame, Format::Csv).unwrap(), "fes\n33.2\n");
     }
 
     #[test]
