@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use super::problem::Problem;
+use super::validate::IdIndex;
 
 /// A statement of the review's text and the studies it cites.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,12 +107,12 @@ fn id(
     line: u64,
     column: &str,
     text: &str,
-    known: &HashSet<i64>,
+    known: &IdIndex,
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<i64> {
     match text.parse::<i64>() {
-        Ok(n) if known.contains(&n) => Some(n),
+        Ok(n) if known.contains(n) => Some(n),
         Ok(n) => {
             problems.push(Problem::cell(
                 file,
@@ -137,8 +138,8 @@ fn id(
 /// separated by `;`.
 pub fn parse_claims(
     bytes: &[u8],
-    studies: &HashSet<i64>,
-    findings: &HashSet<i64>,
+    studies: &IdIndex,
+    findings: &IdIndex,
     problems: &mut Vec<Problem>,
 ) -> Vec<Claim> {
     const FILE: &str = "claims.csv";
@@ -178,7 +179,7 @@ pub fn parse_claims(
 /// Parses `citations.csv`: `study,cited_as,year,section`.
 pub fn parse_citations(
     bytes: &[u8],
-    studies: &HashSet<i64>,
+    studies: &IdIndex,
     problems: &mut Vec<Problem>,
 ) -> Vec<Citation> {
     const FILE: &str = "citations.csv";

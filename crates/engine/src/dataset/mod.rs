@@ -19,6 +19,7 @@ pub use meta::Meta;
 pub use problem::{LoadError, Problem};
 
 use csvfile::{ColumnSpec, Kind, read_table};
+use validate::IdIndex;
 
 /// The files a dataset folder may hold, in the order problems are listed.
 pub const FILES: [&str; 8] = [
@@ -98,12 +99,6 @@ pub struct Dataset {
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,
 }
-
-/// Columns metasum computes; stored columns of these names are left out.
-const COMPUTED: [(&str, &[&str]); 2] = [
-    ("studies.csv", &crate::stats::COMPUTED_FOR_STUDIES),
-    ("findings.csv", &crate::stats::COMPUTED_FOR_FINDINGS),
-];
 
 const STUDIES: &[ColumnSpec] = &[
     spec("id", Kind::Id, true),
@@ -252,12 +247,24 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     let papers = table("papers.csv", PAPERS, false, &mut problems);
     let mut findings = table("findings.csv", FINDINGS, true, &mut problems);
     let mut ignored_columns = Vec::new();
-    for (file, table) in [(COMPUTED[0], &mut studies), (COMPUTED[1], &mut findings)] {
+    // Columns metasum computes: stored columns of these names are left out.
+    for (file, table, computed) in [
+        (
+            "studies.csv",
+            &mut studies,
+            &crate::stats::COMPUTED_FOR_STUDIES[..],
+        ),
+        (
+            "findings.csv",
+            &mut findings,
+            &crate::stats::COMPUTED_FOR_FINDINGS[..],
+        ),
+    ] {
         let Some(table) = table else { continue };
-        for name in file.1 {
+        for name in computed {
             if let Ok(frame) = table.frame.drop(name) {
                 table.frame = frame;
-                ignored_columns.push((file.0.to_string(), name.to_string()));
+                ignored_columns.push((file.to_string(), name.to_string()));
             }
         }
     }
@@ -267,33 +274,31 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
             .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems))
     });
 
+    let study_ids = studies.as_ref().map(IdIndex::of);
+    let finding_ids = findings.as_ref().map(IdIndex::of);
     let tables = validate::Tables {
         meta: &meta,
         studies: studies.as_ref(),
         papers: papers.as_ref(),
         findings: findings.as_ref(),
         evidence: evidence.as_ref(),
+        study_ids: study_ids.as_ref(),
+        finding_ids: finding_ids.as_ref(),
     };
     tables.check(&mut problems);
 
-    let ids = |t: &Option<csvfile::ReadTable>| -> std::collections::HashSet<i64> {
-        t.as_ref()
-            .and_then(|t| {
-                t.frame
-                    .column("id")
-                    .ok()?
-                    .i64()
-                    .ok()
-                    .map(|c| c.iter().flatten().collect())
-            })
-            .unwrap_or_default()
-    };
-    let (study_ids, finding_ids) = (ids(&studies), ids(&findings));
+    // Claims and citations naming a table that could not be read name
+    // nothing that exists.
+    let none = IdIndex::default();
+    let (study_ids, finding_ids) = (
+        study_ids.as_ref().unwrap_or(&none),
+        finding_ids.as_ref().unwrap_or(&none),
+    );
     let claims = read("claims.csv", false, &mut problems)
-        .map(|b| claims::parse_claims(&b, &study_ids, &finding_ids, &mut problems))
+        .map(|b| claims::parse_claims(&b, study_ids, finding_ids, &mut problems))
         .unwrap_or_default();
     let citations = read("citations.csv", false, &mut problems)
-        .map(|b| claims::parse_citations(&b, &study_ids, &mut problems))
+        .map(|b| claims::parse_citations(&b, study_ids, &mut problems))
         .unwrap_or_default();
     let search = read("search.csv", false, &mut problems)
         .map(|b| claims::parse_search(&b, &mut problems))

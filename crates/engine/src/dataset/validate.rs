@@ -17,6 +17,10 @@ pub struct Tables<'a> {
     pub papers: Option<&'a ReadTable>,
     pub findings: Option<&'a ReadTable>,
     pub evidence: Option<&'a ReadTable>,
+    /// The ids of `studies` (present with the table).
+    pub study_ids: Option<&'a IdIndex>,
+    /// The ids of `findings` (present with the table).
+    pub finding_ids: Option<&'a IdIndex>,
 }
 
 impl Tables<'_> {
@@ -57,9 +61,7 @@ impl Tables<'_> {
                 true,
             );
         }
-        let study_ids = self.studies.map(ids);
-        let finding_ids = self.findings.map(ids);
-        if let (Some(papers), Some((study_ids, _))) = (self.papers, &study_ids) {
+        if let (Some(papers), Some(study_ids)) = (self.papers, self.study_ids) {
             references(
                 problems,
                 "papers.csv",
@@ -70,7 +72,7 @@ impl Tables<'_> {
             );
         }
         if let Some(evidence) = self.evidence {
-            if let Some((finding_ids, _)) = &finding_ids {
+            if let Some(finding_ids) = self.finding_ids {
                 references(
                     problems,
                     "evidence.csv",
@@ -80,7 +82,7 @@ impl Tables<'_> {
                     "findings.csv",
                 );
             }
-            if let Some((study_ids, _)) = &study_ids {
+            if let Some(study_ids) = self.study_ids {
                 references(
                     problems,
                     "evidence.csv",
@@ -90,7 +92,7 @@ impl Tables<'_> {
                     "studies.csv",
                 );
             }
-            let maybe_repeated = match (&finding_ids, &study_ids) {
+            let maybe_repeated = match (self.finding_ids, self.study_ids) {
                 (Some(findings), Some(studies)) => any_link_repeated(evidence, findings, studies),
                 _ => true,
             };
@@ -118,58 +120,79 @@ fn text_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a StringChunke
     table.frame.column(column).ok()?.str().ok()
 }
 
-/// The positions of the ids of a table: a lookup array when the ids are
-/// dense enough, else a hash map (lookups run once per evidence row).
-pub enum IdIndex {
+/// The ids of a table and the position of each: built once per table, and
+/// used by every reference check (millions of evidence rows, claims,
+/// citations).
+#[derive(Default)]
+pub struct IdIndex {
+    positions: Positions,
+    /// How many ids the table has.
+    len: usize,
+}
+
+/// A lookup array when the ids are dense enough, else a hash map.
+enum Positions {
     Dense(Vec<u32>),
     Sparse(HashMap<i64, u32>),
+}
+
+impl Default for Positions {
+    fn default() -> Self {
+        Positions::Dense(Vec::new())
+    }
 }
 
 const ABSENT: u32 = u32::MAX;
 
 impl IdIndex {
+    /// The index of the `id` column of `table`.
+    pub fn of(table: &ReadTable) -> IdIndex {
+        let ids: Vec<i64> = int_cells(table, "id")
+            .map(|c| c.iter().flatten().collect())
+            .unwrap_or_default();
+        IdIndex::new(&ids)
+    }
+
     fn new(ids: &[i64]) -> IdIndex {
         let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
-        if max <= 16 * ids.len() + 1024 {
+        let positions = if max <= 16 * ids.len() + 1024 {
             let mut index = vec![ABSENT; max + 1];
             for (position, id) in ids.iter().enumerate() {
                 if let Ok(id) = usize::try_from(*id) {
                     index[id] = position as u32;
                 }
             }
-            IdIndex::Dense(index)
+            Positions::Dense(index)
         } else {
-            IdIndex::Sparse(
+            Positions::Sparse(
                 ids.iter()
                     .enumerate()
                     .map(|(position, id)| (*id, position as u32))
                     .collect(),
             )
+        };
+        IdIndex {
+            positions,
+            len: ids.len(),
         }
     }
 
     /// The position of `id` in its table, if it is there.
     fn get(&self, id: i64) -> Option<u32> {
-        match self {
-            IdIndex::Dense(index) => usize::try_from(id)
+        match &self.positions {
+            Positions::Dense(index) => usize::try_from(id)
                 .ok()
                 .and_then(|i| index.get(i))
                 .copied()
                 .filter(|p| *p != ABSENT),
-            IdIndex::Sparse(map) => map.get(&id).copied(),
+            Positions::Sparse(map) => map.get(&id).copied(),
         }
     }
 
-    fn contains(&self, id: i64) -> bool {
+    /// Whether the table has the id `id`.
+    pub fn contains(&self, id: i64) -> bool {
         self.get(id).is_some()
     }
-}
-
-fn ids(table: &ReadTable) -> (IdIndex, usize) {
-    let ids: Vec<i64> = int_cells(table, "id")
-        .map(|c| c.iter().flatten().collect())
-        .unwrap_or_default();
-    (IdIndex::new(&ids), ids.len())
 }
 
 fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column: &str) {
@@ -264,11 +287,7 @@ fn references(
 /// bucket's studies are stamped in one array. Each thread takes a range of
 /// findings. `true` also when the check cannot be made this way (missing
 /// cells), so the exact check runs.
-fn any_link_repeated(
-    evidence: &ReadTable,
-    (findings, finding_count): &(IdIndex, usize),
-    (studies, study_count): &(IdIndex, usize),
-) -> bool {
+fn any_link_repeated(evidence: &ReadTable, findings: &IdIndex, studies: &IdIndex) -> bool {
     let (Some(finding_of), Some(study_of)) = (
         int_cells(evidence, "finding").and_then(|c| c.cont_slice().ok()),
         int_cells(evidence, "study").and_then(|c| c.cont_slice().ok()),
@@ -283,16 +302,17 @@ fn any_link_repeated(
         study_of,
         findings,
         studies,
-        study_count: *study_count,
+        study_count: studies.len,
     };
+    let finding_count = findings.len;
     let threads = super::parallel::threads_for(finding_of.len());
     let per_thread = finding_count.div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let links = &links;
-        let handles: Vec<_> = (0..*finding_count)
+        let handles: Vec<_> = (0..finding_count)
             .step_by(per_thread)
             .map(|first| {
-                let range = first as u32..(first + per_thread).min(*finding_count) as u32;
+                let range = first as u32..(first + per_thread).min(finding_count) as u32;
                 scope.spawn(move || links.repeat_among(range))
             })
             .collect();
@@ -412,8 +432,8 @@ mod tests {
     fn repeats_are_found_in_any_finding_range_on_many_threads() {
         // 3,000 findings x 1,000 studies: enough links for several threads.
         let ids = |n: i64| (1..=n).collect::<Vec<_>>();
-        let findings = (IdIndex::new(&ids(3_000)), 3_000);
-        let studies = (IdIndex::new(&ids(1_000)), 1_000);
+        let findings = IdIndex::new(&ids(3_000));
+        let studies = IdIndex::new(&ids(1_000));
         let mut pairs: Vec<(i64, i64)> = (1..=3_000)
             .flat_map(|f| {
                 (1..=1_000)
