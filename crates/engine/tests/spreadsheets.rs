@@ -152,3 +152,41 @@ fn workbook_problems_name_sheet_and_row() {
         ]
     );
 }
+
+#[test]
+fn repeats_in_a_sheet_name_the_row_of_the_first_one() {
+    // The tables start on row 2, so CSV lines and sheet rows differ by one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repeats.xlsx");
+    write_book(
+        &path,
+        &[
+            (
+                "studies",
+                &[
+                    &["", "", ""],
+                    &["id", "author", "year"],
+                    &["1", "Ames", "2001"],
+                    &["1", "Bell", "2003"],
+                ],
+            ),
+            (
+                "findings",
+                &[&["id", "perspective", "name"], &["1", "worker", "Low pay"]],
+            ),
+            (
+                "evidence",
+                &[&["", ""], &["finding", "study"], &["1", "1"], &["1", "1"]],
+            ),
+        ],
+    );
+    let err = Dataset::load(&path).unwrap_err();
+    let problems: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "sheet studies, row 4: column `id`: id 1 repeats (first on row 3)",
+            "sheet evidence, row 4: finding 1 in study 1 is listed twice (first on row 3)",
+        ]
+    );
+}

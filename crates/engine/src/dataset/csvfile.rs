@@ -190,12 +190,10 @@ pub fn read_table(
                 if let Builder::Int(v) = &builders[i] {
                     if let Some(Some(id)) = v.last() {
                         if let Some(first) = seen_ids.insert(*id, line) {
-                            problems.push(Problem::cell(
-                                file,
-                                line,
-                                "id",
-                                format!("id {id} repeats (first on line {first})"),
-                            ));
+                            problems.push(
+                                Problem::cell(file, line, "id", format!("id {id} repeats"))
+                                    .repeating(first),
+                            );
                         }
                     }
                 }

@@ -180,20 +180,7 @@ impl Dataset {
         if workbook::is_workbook(path) && path.is_file() {
             let sheets = workbook::read(path).map_err(fail)?;
             return load(Source::Workbook(&sheets), origin.clone()).map_err(|mut e| {
-                // Problems name the sheet and its row, not the CSV it became.
-                for p in &mut e.problems {
-                    if let Some((sheet, rows)) = sheets.rows.get(&p.file) {
-                        p.line = p
-                            .line
-                            .and_then(|l| rows.get((l as usize).checked_sub(1)?).copied());
-                        p.file = format!("sheet {sheet}");
-                    }
-                    for file in FILES {
-                        if let Some(stem) = file.strip_suffix(".csv") {
-                            p.message = p.message.replace(file, &format!("sheet {stem}"));
-                        }
-                    }
-                }
+                e.problems.iter_mut().for_each(|p| sheets.locate(p));
                 e
             });
         }

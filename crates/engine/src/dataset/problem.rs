@@ -7,6 +7,9 @@ use std::fmt;
 pub struct Problem {
     /// File name inside the dataset folder, e.g. `studies.csv`.
     pub file: String,
+    /// The sheet the file was read from, when the dataset is a workbook;
+    /// `line` and `first` are then sheet rows.
+    pub sheet: Option<String>,
     /// 1-based line, when the problem sits on one line.
     pub line: Option<u64>,
     /// 1-based column (character), when known (only for `dataset.toml`).
@@ -15,6 +18,8 @@ pub struct Problem {
     pub column: Option<String>,
     /// What is wrong, as a sentence fragment.
     pub message: String,
+    /// For something repeated: the line it first stood on.
+    pub first: Option<u64>,
 }
 
 impl Problem {
@@ -22,10 +27,12 @@ impl Problem {
     pub fn file(file: &str, message: impl Into<String>) -> Self {
         Problem {
             file: file.to_string(),
+            sheet: None,
             line: None,
             col: None,
             column: None,
             message: message.into(),
+            first: None,
         }
     }
 
@@ -44,24 +51,46 @@ impl Problem {
             ..Problem::at(file, line, message)
         }
     }
+
+    /// The same problem, for something that first stood on line `first`.
+    pub fn repeating(self, first: u64) -> Self {
+        Problem {
+            first: Some(first),
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let (Some(line), true) = (self.line, self.file.starts_with("sheet ")) {
-            write!(f, ", row {line}")?;
-        } else if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(col) = self.col {
-                write!(f, ":{col}")?;
+        let unit = match &self.sheet {
+            Some(sheet) => {
+                write!(f, "sheet {sheet}")?;
+                if let Some(row) = self.line {
+                    write!(f, ", row {row}")?;
+                }
+                "row"
             }
-        }
+            None => {
+                write!(f, "{}", self.file)?;
+                if let Some(line) = self.line {
+                    write!(f, ":{line}")?;
+                    if let Some(col) = self.col {
+                        write!(f, ":{col}")?;
+                    }
+                }
+                "line"
+            }
+        };
         write!(f, ": ")?;
         if let Some(column) = &self.column {
             write!(f, "column `{column}`: ")?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", self.message)?;
+        if let Some(first) = self.first {
+            write!(f, " (first on {unit} {first})")?;
+        }
+        Ok(())
     }
 }
 

@@ -394,11 +394,14 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
     repeats.sort_unstable();
     for (row, first, f, s) in repeats {
         let (line, first) = (evidence.line(row), evidence.line(first));
-        problems.push(Problem::at(
-            "evidence.csv",
-            line,
-            format!("finding {f} in study {s} is listed twice (first on line {first})"),
-        ));
+        problems.push(
+            Problem::at(
+                "evidence.csv",
+                line,
+                format!("finding {f} in study {s} is listed twice"),
+            )
+            .repeating(first),
+        );
     }
 }
 

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
 
+use super::problem::Problem;
+
 /// A workbook read as dataset files.
 pub struct SheetFiles {
     /// File name (`studies.csv`, ...) -> CSV bytes.
@@ -15,6 +17,24 @@ pub struct SheetFiles {
     /// File name -> the sheet it came from and the sheet row of each CSV
     /// line (index 0 is line 1), so problems name sheet rows.
     pub rows: BTreeMap<String, (String, Vec<u64>)>,
+}
+
+impl SheetFiles {
+    /// Points `problem` (found in the CSV text a sheet became) at the
+    /// sheet and its rows, and names sheets, not files, in its message.
+    pub fn locate(&self, problem: &mut Problem) {
+        if let Some((sheet, rows)) = self.rows.get(&problem.file) {
+            let row = |line: u64| rows.get((line as usize).checked_sub(1)?).copied();
+            problem.line = problem.line.and_then(row);
+            problem.first = problem.first.and_then(row);
+            problem.sheet = Some(sheet.clone());
+        }
+        for file in super::FILES {
+            if let Some(stem) = file.strip_suffix(".csv") {
+                problem.message = problem.message.replace(file, &format!("sheet {stem}"));
+            }
+        }
+    }
 }
 
 /// Whether `path` names a spreadsheet metasum reads.
@@ -42,7 +62,7 @@ fn cell_text(cell: &Data) -> String {
 type SheetRows = Vec<(u64, Vec<String>)>;
 
 /// A sheet as rows of text, with the 1-based sheet row of each.
-fn sheet_rows(range: &calamine::Range<Data>) -> Vec<(u64, Vec<String>)> {
+fn sheet_rows(range: &calamine::Range<Data>) -> SheetRows {
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     range
