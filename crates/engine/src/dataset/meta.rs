@@ -42,7 +42,7 @@ struct RawMeta {
 
 impl Meta {
     /// Parses `dataset.toml`; problems carry line and column.
-    pub fn parse(file: &str, text: &str) -> Result<Meta, Problem> {
+    pub fn parse(file: &str, text: &str) -> Result<Meta, Box<Problem>> {
         let raw: RawMeta = toml::from_str(text).map_err(|e| {
             let mut p = Problem::file(file, e.message().to_string());
             if let Some(span) = e.span() {
@@ -50,35 +50,36 @@ impl Meta {
                 p.line = Some(line);
                 p.col = Some(col);
             }
-            p
+            Box::new(p)
         })?;
-        let labels = |table: toml::Table, what: &str| -> Result<Vec<(String, String)>, Problem> {
-            table
-                .into_iter()
-                .map(|(k, v)| match v {
-                    toml::Value::String(s) => Ok((k, s)),
-                    other => Err(Problem::file(
-                        file,
-                        format!(
-                            "[{what}] `{k}` must be a text label, found {}",
-                            other.type_str()
-                        ),
-                    )),
-                })
-                .collect()
-        };
+        let labels =
+            |table: toml::Table, what: &str| -> Result<Vec<(String, String)>, Box<Problem>> {
+                table
+                    .into_iter()
+                    .map(|(k, v)| match v {
+                        toml::Value::String(s) => Ok((k, s)),
+                        other => Err(Box::new(Problem::file(
+                            file,
+                            format!(
+                                "[{what}] `{k}` must be a text label, found {}",
+                                other.type_str()
+                            ),
+                        ))),
+                    })
+                    .collect()
+            };
         let published_totals = raw
             .published_totals
             .into_iter()
             .map(|(k, v)| match v {
                 toml::Value::Integer(n) => Ok((k, n)),
-                other => Err(Problem::file(
+                other => Err(Box::new(Problem::file(
                     file,
                     format!(
                         "[published_totals] `{k}` must be a whole number, found {}",
                         other.type_str()
                     ),
-                )),
+                ))),
             })
             .collect::<Result<_, _>>()?;
         Ok(Meta {

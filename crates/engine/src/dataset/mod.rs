@@ -220,7 +220,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 Meta::default()
             }
             Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
-                problems.push(p);
+                problems.push(*p);
                 Meta::default()
             }),
         },
