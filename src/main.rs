@@ -138,7 +138,7 @@ fn finish(executor: &Executor, ok: bool) -> ExitCode {
                 executor
                     .workbook()
                     .map_err(std::io::Error::other)
-                    .and_then(|b| output::write_atomically(path, &b))
+                    .and_then(|b| metasum_engine::atomic::write_atomically(path, &b))
             } else {
                 executor.sink.finish()
             };

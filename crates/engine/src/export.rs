@@ -6,6 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::atomic::write_atomically;
 use crate::format::{Format, render, xlsx};
 use crate::{Dataset, stats};
 
@@ -27,90 +28,58 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
         let c = &ds.claims;
         out.push((
             "claims".into(),
-            DataFrame::new(
-                c.len(),
-                vec![
-                    Column::new("id".into(), c.iter().map(|x| x.id).collect::<Vec<_>>()),
-                    Column::new(
-                        "section".into(),
-                        c.iter().map(|x| x.section.clone()).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "statement".into(),
-                        c.iter().map(|x| x.statement.clone()).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "studies".into(),
-                        c.iter()
-                            .map(|x| {
-                                x.studies
-                                    .iter()
-                                    .map(i64::to_string)
-                                    .collect::<Vec<_>>()
-                                    .join(";")
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "finding".into(),
-                        c.iter().map(|x| x.finding).collect::<Vec<_>>(),
-                    ),
-                ],
-            )?,
+            frame(vec![
+                column("id", c, |x| x.id),
+                column("section", c, |x| x.section.clone()),
+                column("statement", c, |x| x.statement.clone()),
+                column("studies", c, |x| joined(&x.studies)),
+                column("finding", c, |x| x.finding),
+            ])?,
         ));
     }
     if !ds.citations.is_empty() {
         let c = &ds.citations;
         out.push((
             "citations".into(),
-            DataFrame::new(
-                c.len(),
-                vec![
-                    Column::new(
-                        "study".into(),
-                        c.iter().map(|x| x.study).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "cited_as".into(),
-                        c.iter().map(|x| x.cited_as.clone()).collect::<Vec<_>>(),
-                    ),
-                    Column::new("year".into(), c.iter().map(|x| x.year).collect::<Vec<_>>()),
-                    Column::new(
-                        "section".into(),
-                        c.iter().map(|x| x.section.clone()).collect::<Vec<_>>(),
-                    ),
-                ],
-            )?,
+            frame(vec![
+                column("study", c, |x| x.study),
+                column("cited_as", c, |x| x.cited_as.clone()),
+                column("year", c, |x| x.year),
+                column("section", c, |x| x.section.clone()),
+            ])?,
         ));
     }
     if !ds.search.is_empty() {
         let s = &ds.search;
         out.push((
             "search".into(),
-            DataFrame::new(
-                s.len(),
-                vec![
-                    Column::new(
-                        "stage".into(),
-                        s.iter().map(|x| x.stage.clone()).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "count".into(),
-                        s.iter().map(|x| x.count).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "parent".into(),
-                        s.iter().map(|x| x.parents.join(";")).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "label".into(),
-                        s.iter().map(|x| x.label.clone()).collect::<Vec<_>>(),
-                    ),
-                ],
-            )?,
+            frame(vec![
+                column("stage", s, |x| x.stage.clone()),
+                column("count", s, |x| x.count),
+                column("parent", s, |x| x.parents.join(";")),
+                column("label", s, |x| x.label.clone()),
+            ])?,
         ));
     }
     Ok(out)
+}
+
+/// A column named `name` with `value` of each of `rows`.
+fn column<T, V>(name: &str, rows: &[T], value: impl Fn(&T) -> V) -> Column
+where
+    Series: NamedFrom<Vec<V>, [V]>,
+{
+    Column::new(name.into(), rows.iter().map(value).collect::<Vec<V>>())
+}
+
+/// A frame of equally long `columns`.
+fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
+    DataFrame::new(columns.first().map_or(0, Column::len), columns)
+}
+
+/// Ids as the CSV files list them: `1;13;16`.
+fn joined(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(";")
 }
 
 /// `dataset.toml` for the dataset's description.
@@ -152,7 +121,8 @@ fn meta_toml(ds: &Dataset) -> String {
 }
 
 /// Writes the dataset to `target`: a workbook when it ends in `.xlsx`, else
-/// a folder (created if needed) of CSV files plus `dataset.toml`.
+/// a folder (created if needed) of CSV files plus `dataset.toml`. Each file
+/// is written whole (a temporary file, then a rename).
 pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
     let tables = tables(ds).map_err(|e| e.to_string())?;
     let toml = meta_toml(ds);
@@ -165,13 +135,14 @@ pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
         let mut sheets: Vec<(String, &DataFrame)> = vec![("dataset.toml".into(), &meta)];
         sheets.extend(tables.iter().map(|(n, f)| (n.clone(), f)));
         let bytes = xlsx(&sheets)?;
-        return std::fs::write(target, bytes)
+        return write_atomically(target, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", target.display()));
     }
     std::fs::create_dir_all(target)
         .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
     let write = |name: &str, text: &str| {
-        std::fs::write(target.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
+        write_atomically(&target.join(name), text.as_bytes())
+            .map_err(|e| format!("cannot write {name}: {e}"))
     };
     write("dataset.toml", &toml)?;
     for (name, frame) in &tables {

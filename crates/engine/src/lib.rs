@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod check;
 pub mod dataset;
 pub mod export;
