@@ -75,9 +75,7 @@ pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
 /// Used to filter a table before its computed columns are counted; the
 /// whole condition still runs afterwards, so this never changes a result.
 pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
-    let mut terms = Vec::new();
-    and_terms(cond, &mut terms);
-    terms
+    terms(cond)
         .into_iter()
         .filter_map(|term| condition(table, term).ok())
         .reduce(Expr::and)
@@ -91,19 +89,14 @@ pub fn condition_without(
     cond: &Cond,
     skip: impl Fn(&Cond) -> bool,
 ) -> Result<Option<Expr>, QueryError> {
-    let mut terms = Vec::new();
-    and_terms(cond, &mut terms);
-    let mut kept = None;
-    for term in terms {
+    let mut kept = Vec::new();
+    for term in terms(cond) {
         let expr = condition(table, term)?;
         if !skip(term) {
-            kept = Some(match kept {
-                None => expr,
-                Some(k) => Expr::and(k, expr),
-            });
+            kept.push(expr);
         }
     }
-    Ok(kept)
+    Ok(kept.into_iter().reduce(Expr::and))
 }
 
 /// The item of a `LIST has ITEM` term on the list column `list`, when the

@@ -13,11 +13,9 @@ use crate::{Dataset, filter, stats};
 /// How to build the findings or studies view for `q`: filtered early on
 /// stored columns, and with its list column filled only at the end
 /// unless the condition reads it (`studies has 13`).
-pub(crate) fn view_options(ds: &Dataset, q: &Query, kind: TableKind) -> stats::ViewOptions {
-    let list = match kind {
-        TableKind::Findings => "studies",
-        _ => "findings",
-    };
+pub(crate) fn view_options(ds: &Dataset, q: &Query, list: stats::ListOf) -> stats::ViewOptions {
+    let (kind, _) = list.tables();
+    let (list, _, _) = list.names();
     let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
     // `LIST has ID` terms are answered from the links; any other use of
     // the list needs it built before the condition runs.
@@ -73,13 +71,9 @@ pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, Data
         return None;
     }
     let (stored, info) = stored(ds, kind);
-    let rows = stored.clone().lazy().select([col("id")]);
-    let rows = match &inner.filter {
-        None => rows,
-        Some(cond) => {
-            let keep = filter::condition(&info, cond).ok()?;
-            stored.clone().lazy().filter(keep).select([col("id")])
-        }
-    };
-    Some((kind, rows.collect().ok()?))
+    let mut rows = stored.clone().lazy();
+    if let Some(cond) = &inner.filter {
+        rows = rows.filter(filter::condition(&info, cond).ok()?);
+    }
+    Some((kind, rows.select([col("id")]).collect().ok()?))
 }

@@ -411,15 +411,10 @@ impl Session {
         {
             // The list column comes last, but queries see it where it will be.
             let (name, _, _) = list.names();
-            let after = if kind == TableKind::Findings {
-                "fes"
-            } else {
-                "intensity"
-            };
             let at = info
                 .columns
                 .iter()
-                .position(|(c, _)| c == after)
+                .position(|(c, _)| c == list.follows())
                 .map_or(0, |i| i + 1);
             let ty = ColumnType::List(&ColumnType::Number);
             info.columns.insert(at, (name.to_string(), ty));
@@ -441,12 +436,9 @@ impl Session {
         list: stats::ListOf,
         pending: &mut Option<Pending>,
     ) -> Result<(TableKind, PolarsResult<LazyFrame>), QueryError> {
-        let (kind, set_kind) = match list {
-            stats::ListOf::StudiesOfFindings => (TableKind::Findings, TableKind::Studies),
-            stats::ListOf::FindingsOfStudies => (TableKind::Studies, TableKind::Findings),
-        };
+        let (kind, set_kind) = list.tables();
         let scope = self.among_ids(q, set_kind)?;
-        let options = pushdown::view_options(&self.dataset, q, kind);
+        let options = pushdown::view_options(&self.dataset, q, list);
         *pending = Some(Pending {
             list,
             scope: scope.clone(),

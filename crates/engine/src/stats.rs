@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use crate::Dataset;
+use crate::table::TableKind;
 
 /// The columns computed for each finding.
 pub const COMPUTED_FOR_FINDINGS: [&str; 3] = ["n", "fes", "studies"];
@@ -59,7 +60,7 @@ pub fn findings_view_with(
         col("perspective"),
         col("name"),
         col("n"),
-        col("fes"),
+        col(ListOf::StudiesOfFindings.follows()),
     ];
     order.extend(list_column(ListOf::StudiesOfFindings, options.lists_later));
     order.extend(other_columns(
@@ -107,7 +108,7 @@ pub fn studies_view_with(
         col("author"),
         col("year"),
         col("n"),
-        col("intensity"),
+        col(ListOf::FindingsOfStudies.follows()),
     ];
     order.extend(list_column(ListOf::FindingsOfStudies, options.lists_later));
     order.push(col("papers"));
@@ -170,6 +171,23 @@ pub enum ListOf {
 }
 
 impl ListOf {
+    /// The table whose rows carry the list, and the table of its items
+    /// (the other table, which an `among` set restricts).
+    pub fn tables(self) -> (TableKind, TableKind) {
+        match self {
+            ListOf::StudiesOfFindings => (TableKind::Findings, TableKind::Studies),
+            ListOf::FindingsOfStudies => (TableKind::Studies, TableKind::Findings),
+        }
+    }
+
+    /// The column the list column follows in its view (`fes`, `intensity`).
+    pub fn follows(self) -> &'static str {
+        match self {
+            ListOf::StudiesOfFindings => "fes",
+            ListOf::FindingsOfStudies => "intensity",
+        }
+    }
+
     /// The list column's name, the link column of a row's id, and the link
     /// column the items come from.
     pub fn names(self) -> (&'static str, &'static str, &'static str) {
