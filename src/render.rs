@@ -55,7 +55,7 @@ pub fn render(name: &str, src: &str, diagnostic: &Diagnostic, color: bool) -> St
         .collect();
     let clipped = Clipped::new(src, &spans);
     let drawn = draw(name, &clipped, diagnostic, color);
-    if clipped.text.len() == src.len() {
+    if !clipped.shortened {
         return drawn;
     }
     // ariadne counted the column in the shortened line; give the true one.
@@ -112,6 +112,8 @@ fn draw(name: &str, clipped: &Clipped, diagnostic: &Diagnostic, color: bool) -> 
 
 /// Lines longer than this many bytes are shown in part.
 pub const LONG_LINE: usize = 240;
+/// What stands for text left out.
+const ELLIPSIS: &str = "...";
 /// Bytes kept on either side of a span's ends on a long line.
 const CONTEXT: usize = 60;
 
@@ -119,6 +121,8 @@ const CONTEXT: usize = 60;
 /// on it, and where the kept pieces came from.
 struct Clipped {
     text: String,
+    /// Whether any text was left out.
+    shortened: bool,
     /// (start in the source, end in the source, start in `text`), in order.
     kept: Vec<(usize, usize, usize)>,
 }
@@ -132,6 +136,7 @@ impl Clipped {
             .collect();
         let mut clipped = Clipped {
             text: String::with_capacity(src.len().min(4096)),
+            shortened: false,
             kept: Vec::new(),
         };
         let mut line_start = 0;
@@ -177,21 +182,31 @@ impl Clipped {
         let mut merged: Vec<(usize, usize)> = Vec::new();
         for (a, b) in windows {
             match merged.last_mut() {
-                Some(last) if a <= last.1 + 3 => last.1 = last.1.max(b),
+                Some(last) if a <= last.1 + ELLIPSIS.len() => last.1 = last.1.max(b),
                 _ => merged.push((a, b)),
             }
         }
+        // A gap no longer than the `...` that would stand for it is kept.
         let mut at = start;
         for (a, b) in merged {
-            if a > at {
-                self.text.push_str("...");
+            if a > at + ELLIPSIS.len() {
+                self.leave_out();
+                self.keep(src, a, b);
+            } else {
+                self.keep(src, at, b);
             }
-            self.keep(src, a, b);
             at = b;
         }
-        if at < end {
-            self.text.push_str("...");
+        if end > at + ELLIPSIS.len() {
+            self.leave_out();
+        } else {
+            self.keep(src, at, end);
         }
+    }
+
+    fn leave_out(&mut self) {
+        self.text.push_str(ELLIPSIS);
+        self.shortened = true;
     }
 
     fn keep(&mut self, src: &str, start: usize, end: usize) {
@@ -276,6 +291,18 @@ mod tests {
         assert!(out.contains("1998, 1999"), "{out}");
         assert!(out.contains("opened here"), "{out}");
         assert!(out.len() < 1_500, "{} bytes: {out}", out.len());
+    }
+
+    #[test]
+    fn a_gap_as_short_as_the_ellipsis_is_kept() {
+        // One byte after the window: kept, not replaced by a longer `...`.
+        let src = "x".repeat(LONG_LINE + 1);
+        let at = LONG_LINE - CONTEXT;
+        let clipped = Clipped::new(&src, &[Span::new(at, at)]);
+        assert!(clipped.shortened);
+        assert_eq!(clipped.text, format!("...{}", &src[at - CONTEXT..]));
+        let near_start = Clipped::new(&src, &[Span::new(CONTEXT + 2, CONTEXT + 2)]);
+        assert!(near_start.text.starts_with("xx"), "{}", near_start.text);
     }
 
     #[test]
