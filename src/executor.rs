@@ -106,16 +106,7 @@ impl Executor {
         }
         ok
     }
-}
 
-/// What one statement produced.
-enum Outcome {
-    Rows(metasum_engine::QueryResult),
-    Figure(String),
-    Nothing,
-}
-
-impl Executor {
     /// Sends later results to `sink`; the first result there needs no
     /// separator before it.
     pub fn set_sink(&mut self, sink: Sink) {
@@ -138,4 +129,11 @@ impl Executor {
             self.sheets.iter().map(|(n, f)| (n.clone(), f)).collect();
         format::xlsx(&sheets)
     }
+}
+
+/// What one statement produced.
+enum Outcome {
+    Rows(metasum_engine::QueryResult),
+    Figure(String),
+    Nothing,
 }

@@ -83,12 +83,14 @@ fn to_csv(rows: &[(u64, Vec<String>)]) -> Result<(Vec<u8>, Vec<u64>), String> {
         .from_writer(Vec::new());
     let mut lines = Vec::new();
     for (row, cells) in rows {
-        let mut cells = cells.clone();
-        cells.resize(width, String::new());
-        // One CSV line per sheet row: a line break inside a cell would shift
-        // the line numbers that problems report.
-        let cells: Vec<String> = cells.iter().map(|c| c.replace(['\r', '\n'], " ")).collect();
-        w.write_record(&cells).map_err(|e| e.to_string())?;
+        // One CSV line per sheet row (a line break inside a cell would shift
+        // the line numbers that problems report), every row `width` wide.
+        let cells = (0..width).map(|i| {
+            cells
+                .get(i)
+                .map_or(String::new(), |c| c.replace(['\r', '\n'], " "))
+        });
+        w.write_record(cells).map_err(|e| e.to_string())?;
         lines.push(*row);
     }
     Ok((w.into_inner().map_err(|e| e.to_string())?, lines))
