@@ -79,12 +79,10 @@ mod tests {
 
     #[test]
     fn a_large_file_reads_back_byte_for_byte() {
-        let dir = std::env::temp_dir().join(format!("metasum-read-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("big.bin");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
         let bytes: Vec<u8> = (0..(3 << 20) + 17).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(read_file(&path).unwrap(), bytes);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
