@@ -45,7 +45,8 @@ pub struct Cli {
 
     /// `profile` flags a finding whose FES drops by more than this many
     /// percentage points when studies of low quality are left out.
-    #[arg(long, global = true, value_name = "POINTS", default_value_t = 5.0)]
+    #[arg(long, global = true, value_name = "POINTS", default_value_t = 5.0,
+          value_parser = parse_threshold)]
     pub threshold: f64,
 
     /// Run these statements (separated by `;` or new lines) and exit.
@@ -78,6 +79,22 @@ pub enum Command {
         #[arg(value_name = "DIR|FILE.xlsx")]
         target: PathBuf,
     },
+}
+
+/// `--threshold`: a finite number of percentage points, 0 to 100 (`NaN`
+/// would flag nothing, silently).
+fn parse_threshold(text: &str) -> Result<f64, String> {
+    let points: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if points.is_finite() && (0.0..=100.0).contains(&points) {
+        Ok(points)
+    } else {
+        Err(format!(
+            "`{text}` is not a number of percentage points from 0 to 100"
+        ))
+    }
 }
 
 /// `--format` values.
@@ -114,5 +131,14 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn thresholds_are_finite_percentage_points() {
+        assert_eq!(super::parse_threshold("2.5"), Ok(2.5));
+        assert_eq!(super::parse_threshold("0"), Ok(0.0));
+        for bad in ["NaN", "nan", "inf", "-1", "101", "five"] {
+            assert!(super::parse_threshold(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -5,8 +5,12 @@ use metasum_engine::polars::prelude::DataFrame;
 use metasum_engine::{Format, Session, format};
 use metasum_query::ast::StatementKind;
 
-use crate::output::Sink;
+use std::io::BufRead;
+use std::path::Path;
+
+use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
+use crate::source;
 
 /// The session plus how results are written.
 pub struct Executor {
@@ -35,25 +39,144 @@ impl Executor {
         }
     }
 
-    /// Runs the statements of `src` (named `name` in messages). Returns
-    /// whether every statement ran.
-    ///
-    /// A script with syntax errors runs nothing and reports them all; with
-    /// `keep_going` its good statements run. A failing statement stops the
-    /// run unless `keep_going`.
-    pub fn run_source(&mut self, name: &str, src: &str) -> bool {
-        let (script, errors) = metasum_query::parse_partial(src);
-        for e in &errors {
-            eprint!(
-                "{}",
-                render::render(name, src, &Diagnostic::from(e), self.color)
-            );
+    /// Runs the script at `path` (`-` is stdin).
+    pub fn run_file(&mut self, path: &Path) -> bool {
+        if path.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            let whole = is_small_file(&stdin);
+            return self.run_script("<stdin>", stdin.lock(), whole);
         }
-        if !errors.is_empty() && !self.keep_going {
+        let name = path.display().to_string();
+        match std::fs::File::open(path) {
+            Ok(file) if file.metadata().is_ok_and(|m| m.is_dir()) => {
+                errln!("error: cannot read {name}: it is a folder");
+                false
+            }
+            Ok(file) => {
+                let whole = is_small_file(&file);
+                self.run_script(&name, std::io::BufReader::new(file), whole)
+            }
+            Err(e) => {
+                errln!("error: cannot read {name}: {e}");
+                false
+            }
+        }
+    }
+
+    /// Runs a script read from `reader` (named `name` in messages) in
+    /// [`source::Chunks`] of whole statements. Returns whether every
+    /// statement ran.
+    ///
+    /// `whole`: the script is a file of bounded size, read and checked in
+    /// full first, so that a syntax error (or a line that is not UTF-8)
+    /// anywhere in it runs nothing. Otherwise (a pipe, a FIFO, a device)
+    /// each statement runs as it arrives, in bounded memory.
+    ///
+    /// A failing statement stops the script unless `keep_going`; a
+    /// statement past [`source::MAX_STATEMENT`] or a read error always does.
+    pub fn run_script(&mut self, name: &str, reader: impl BufRead, whole: bool) -> bool {
+        let mut chunks = source::Chunks::new(name, reader);
+        if !whole {
+            let mut ok = true;
+            while let Some(chunk) = chunks.next_chunk() {
+                let ran = match chunk {
+                    Ok(chunk) => self.run_chunk(name, chunk),
+                    Err(e) => {
+                        errln!("error: {}", e.message);
+                        if !e.recoverable {
+                            return false;
+                        }
+                        false
+                    }
+                };
+                ok &= ran;
+                if !ok && !self.keep_going {
+                    return false;
+                }
+            }
+            return ok;
+        }
+        let mut parsed = Vec::new();
+        let mut ok = true;
+        while let Some(chunk) = chunks.next_chunk() {
+            match chunk {
+                Ok(chunk) => {
+                    let p = self.parse(name, chunk);
+                    ok &= p.errors == 0;
+                    parsed.push(p);
+                }
+                Err(e) => {
+                    errln!("error: {}", e.message);
+                    ok = false;
+                    if !e.recoverable {
+                        break;
+                    }
+                }
+            }
+        }
+        if !ok && !self.keep_going {
             return false;
         }
-        let mut ok = errors.is_empty();
-        for statement in &script.statements {
+        for p in &parsed {
+            ok &= self.run_parsed(name, p);
+            if !ok && !self.keep_going {
+                return false;
+            }
+        }
+        ok
+    }
+
+    /// Runs the statements of `src` (named `name` in messages; its first
+    /// line is line `first_line` of that script): `-c` and a line of the
+    /// shell. Returns whether every statement ran.
+    ///
+    /// Text with syntax errors runs nothing and reports them all; with
+    /// `keep_going` its good statements run. A failing statement stops the
+    /// run unless `keep_going`.
+    pub fn run_source(&mut self, name: &str, src: &str, first_line: usize) -> bool {
+        let chunk = source::Chunk {
+            text: src.to_string(),
+            first_line,
+        };
+        self.run_chunk(name, chunk)
+    }
+
+    /// Parses and runs one chunk (see [`Executor::run_source`]).
+    fn run_chunk(&mut self, name: &str, chunk: source::Chunk) -> bool {
+        let parsed = self.parse(name, chunk);
+        if parsed.errors > 0 && !self.keep_going {
+            return false;
+        }
+        self.run_parsed(name, &parsed) && parsed.errors == 0
+    }
+
+    /// Parses a chunk of a script and reports its syntax errors.
+    fn parse(&self, name: &str, chunk: source::Chunk) -> Parsed {
+        let (script, errors) = metasum_query::parse_partial(&chunk.text);
+        for e in &errors {
+            print_stderr(&render::render(
+                name,
+                &chunk.text,
+                chunk.first_line,
+                &Diagnostic::from(e),
+                self.color,
+            ));
+        }
+        Parsed {
+            chunk,
+            script,
+            errors: errors.len(),
+        }
+    }
+
+    /// Runs the good statements of a parsed chunk. Returns whether every
+    /// one ran; a failing one stops the rest unless `keep_going`.
+    fn run_parsed(&mut self, name: &str, parsed: &Parsed) -> bool {
+        let (src, first_line) = (parsed.chunk.text.as_str(), parsed.chunk.first_line);
+        let color = self.color;
+        let draw = |d: Diagnostic| render::render(name, src, first_line, &d, color);
+        let mut ok = true;
+        for statement in &parsed.script.statements {
             let outcome = match &statement.kind {
                 StatementKind::Plot {
                     figure,
@@ -88,10 +211,7 @@ impl Executor {
                     Err(e) => Err(format!("could not format the result: {e}")),
                 },
                 Err(e) => {
-                    eprint!(
-                        "{}",
-                        render::render(name, src, &Diagnostic::from(&e), self.color)
-                    );
+                    print_stderr(&draw(Diagnostic::from(&e)));
                     ok = false;
                     if !self.keep_going {
                         return false;
@@ -100,7 +220,7 @@ impl Executor {
                 }
             };
             if let Err(e) = written {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return false;
             }
         }
@@ -123,12 +243,62 @@ impl Executor {
         Ok(())
     }
 
+    /// Ends a batch run: an `--output` file is put in place when every
+    /// statement ran (`ok`), and otherwise left as it was, `--keep-going` or
+    /// not (a failed run never replaces a good file with part of its
+    /// results). Returns whether the run succeeded in all.
+    pub fn finish(mut self, ok: bool) -> bool {
+        let sink = std::mem::replace(&mut self.sink, Sink::Stdout);
+        let Some(path) = sink.path().map(|p| p.display().to_string()) else {
+            return ok;
+        };
+        if !ok {
+            errln!("note: {path} was not written, because a statement failed");
+            return false;
+        }
+        let mut sink = sink;
+        let written = if self.format == Format::Xlsx {
+            self.workbook()
+                .map_err(std::io::Error::other)
+                .and_then(|bytes| sink.write_bytes(&bytes))
+        } else {
+            Ok(())
+        };
+        match written.and_then(|()| sink.commit()) {
+            Ok(()) => true,
+            Err(e) => {
+                errln!("error: could not write {path}: {e}");
+                false
+            }
+        }
+    }
+
     /// The xlsx workbook of the results kept so far (for `--format xlsx`).
     pub fn workbook(&self) -> Result<Vec<u8>, String> {
         let sheets: Vec<(String, &DataFrame)> =
             self.sheets.iter().map(|(n, f)| (n.clone(), f)).collect();
         format::xlsx(&sheets)
     }
+}
+
+/// A chunk of a script, parsed: its good statements and how many syntax
+/// errors it had (reported already).
+struct Parsed {
+    chunk: source::Chunk,
+    script: metasum_query::Script,
+    errors: usize,
+}
+
+/// Whether `file` is a regular file small enough to read whole before
+/// running it (see [`Executor::run_script`]); a pipe or device is not.
+fn is_small_file(file: &impl std::os::fd::AsFd) -> bool {
+    /// Larger scripts are run as they are read.
+    const WHOLE: u64 = 64 << 20;
+    file.as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file() && m.len() <= WHOLE)
 }
 
 /// What one statement produced.

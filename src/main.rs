@@ -18,7 +18,7 @@ use metasum_engine::{Dataset, Format, LoadError, Session, check};
 
 use cli::{Cli, Command};
 use executor::Executor;
-use output::Sink;
+use output::{Sink, errln};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,18 +34,18 @@ fn main() -> ExitCode {
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
-            eprint!("error: {e}");
+            output::print_stderr(&format!("error: {e}"));
             return ExitCode::from(1);
         }
     };
     if let Some(Command::Export { target }) = &cli.command {
         return match metasum_engine::export::export(&dataset, target) {
             Ok(()) => {
-                eprintln!("wrote {}", target.display());
+                errln!("wrote {}", target.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 ExitCode::from(1)
             }
         };
@@ -64,12 +64,12 @@ fn main() -> ExitCode {
             Ok(report) => match output::print_stdout(&report.to_string()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: could not write the report: {e}");
+                    errln!("error: could not write the report: {e}");
                     ExitCode::from(1)
                 }
             },
             Err(e) => {
-                eprintln!("error: could not compute the report: {e}");
+                errln!("error: could not compute the report: {e}");
                 ExitCode::from(1)
             }
         };
@@ -83,77 +83,36 @@ fn main() -> ExitCode {
             Format::Csv
         }
     });
+    let sink = match Sink::output(cli.output.as_deref()) {
+        Ok(sink) => sink,
+        Err(e) => {
+            let path = cli.output.as_deref().unwrap_or(Path::new("-"));
+            errln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    };
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
-    let mut executor = Executor::new(
-        session,
-        format,
-        Sink::new(cli.output.clone()),
-        cli.keep_going,
-    );
+    let mut executor = Executor::new(session, format, sink, cli.keep_going);
     if interactive {
         repl::run(executor);
         return ExitCode::SUCCESS;
     }
     let ok = match (&cli.query, &cli.command) {
-        (Some(query), _) => executor.run_source("-c", query),
+        (Some(query), _) => executor.run_source("-c", query, 1),
         (None, Some(Command::Run { files })) => {
             let mut ok = true;
             for file in files {
-                let name = if file.as_os_str() == "-" {
-                    "<stdin>".to_string()
-                } else {
-                    file.display().to_string()
-                };
-                match source::read_script(file) {
-                    Ok(src) => ok &= executor.run_source(&name, &src),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        ok = false;
-                    }
-                }
+                ok &= executor.run_file(file);
                 if !ok && !cli.keep_going {
                     break;
                 }
             }
             ok
         }
-        _ => match source::read_script(Path::new("-")) {
-            Ok(src) => executor.run_source("<stdin>", &src),
-            Err(e) => {
-                eprintln!("error: {e}");
-                false
-            }
-        },
+        _ => executor.run_file(Path::new("-")),
     };
-    finish(&executor, ok)
-}
-
-/// Writes `--output` (only when every statement ran, or with
-/// `--keep-going`) and turns the outcome into an exit status.
-fn finish(executor: &Executor, ok: bool) -> ExitCode {
-    if let Some(path) = executor.sink.path() {
-        if ok || executor.keep_going {
-            let written = if executor.format == Format::Xlsx {
-                executor
-                    .workbook()
-                    .map_err(std::io::Error::other)
-                    .and_then(|b| metasum_engine::atomic::write_atomically(path, &b))
-            } else {
-                executor.sink.finish()
-            };
-            if let Err(e) = written {
-                eprintln!("error: could not write {}: {e}", path.display());
-                return ExitCode::from(1);
-            }
-        } else {
-            eprintln!(
-                "note: {} was not written, because a statement failed",
-                path.display()
-            );
-        }
-    }
-    if ok {
+    if executor.finish(ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1,27 +1,45 @@
-//! Where results go: stdout, or a file written atomically.
+//! Where results go: stdout, an `--output` file written whole at the end,
+//! or the shell's `.output` file; and messages to stderr that never panic.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use metasum_engine::atomic::write_atomically;
+use metasum_engine::atomic::{OutputFile, write_atomically};
 
 /// The destination of results.
 pub enum Sink {
     /// Printed as they come.
     Stdout,
-    /// Collected, then written to `path` in one piece by [`Sink::finish`].
-    File { path: PathBuf, buffer: String },
+    /// `--output FILE`: written as results come to a temporary file, which
+    /// [`Sink::commit`] puts in place (a device or FIFO is written
+    /// straight through).
+    File {
+        /// The path as given, for messages.
+        path: PathBuf,
+        /// The file being written.
+        file: Box<OutputFile>,
+    },
+    /// The shell's `.output FILE`: everything sent so far, rewritten whole
+    /// by [`Sink::rewrite`] after each statement.
+    Rewrite {
+        /// The file.
+        path: PathBuf,
+        /// What it holds.
+        buffer: String,
+    },
 }
 
 impl Sink {
-    /// A sink for `--output`/`.output`, or stdout.
-    pub fn new(path: Option<PathBuf>) -> Sink {
+    /// The sink for `--output PATH` (`-` is stdout): the file is opened now,
+    /// so a path that cannot be written is reported before any work.
+    pub fn output(path: Option<&Path>) -> std::io::Result<Sink> {
         match path {
-            Some(path) => Sink::File {
-                path,
-                buffer: String::new(),
-            },
-            None => Sink::Stdout,
+            None => Ok(Sink::Stdout),
+            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout),
+            Some(p) => Ok(Sink::File {
+                path: p.to_path_buf(),
+                file: Box::new(OutputFile::create(p)?),
+            }),
         }
     }
 
@@ -29,18 +47,35 @@ impl Sink {
     pub fn write(&mut self, text: &str) -> std::io::Result<()> {
         match self {
             Sink::Stdout => print_stdout(text),
-            Sink::File { buffer, .. } => {
+            Sink::File { file, .. } => file.write_all(text.as_bytes()),
+            Sink::Rewrite { buffer, .. } => {
                 buffer.push_str(text);
                 Ok(())
             }
         }
     }
 
-    /// Writes a file sink's contents; stdout needs nothing.
-    pub fn finish(&self) -> std::io::Result<()> {
+    /// Adds bytes (a workbook) to a file sink.
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
-            Sink::Stdout => Ok(()),
-            Sink::File { path, buffer } => write_atomically(path, buffer.as_bytes()),
+            Sink::File { file, .. } => file.write_all(bytes),
+            _ => Err(std::io::Error::other("binary output needs --output FILE")),
+        }
+    }
+
+    /// Rewrites a `.output` file with everything sent to it so far.
+    pub fn rewrite(&self) -> std::io::Result<()> {
+        match self {
+            Sink::Rewrite { path, buffer } => write_atomically(path, buffer.as_bytes()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Puts an `--output` file in place; stdout needs nothing.
+    pub fn commit(self) -> std::io::Result<()> {
+        match self {
+            Sink::File { file, .. } => file.commit(),
+            Sink::Stdout | Sink::Rewrite { .. } => Ok(()),
         }
     }
 
@@ -48,7 +83,7 @@ impl Sink {
     pub fn path(&self) -> Option<&Path> {
         match self {
             Sink::Stdout => None,
-            Sink::File { path, .. } => Some(path),
+            Sink::File { path, .. } | Sink::Rewrite { path, .. } => Some(path),
         }
     }
 }
@@ -68,6 +103,14 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     written
 }
 
+/// Writes `text` to stderr. A closed or full stderr (`2>/dev/full`, a
+/// reader that left) is ignored: the message is lost, the run goes on and
+/// its exit status still tells what happened (`eprint!` panicked here).
+pub fn print_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
 /// `println!` for the shell's own messages (banner, `.help`, `.tables`):
 /// a reader that went away ends the process quietly instead of a panic.
 macro_rules! outln {
@@ -78,3 +121,13 @@ macro_rules! outln {
     }};
 }
 pub(crate) use outln;
+
+/// `eprintln!` that never panics (see [`print_stderr`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        $crate::output::print_stderr(&line);
+    }};
+}
+pub(crate) use errln;

@@ -21,6 +21,24 @@ pub struct Diagnostic {
     pub hints: Vec<String>,
 }
 
+impl Diagnostic {
+    /// The same diagnostic for the text with `by` bytes put before it.
+    fn shifted(&self, by: usize) -> Diagnostic {
+        let shift = |s: Span| Span::new(s.start + by, s.end + by);
+        Diagnostic {
+            message: self.message.clone(),
+            span: shift(self.span),
+            label: self.label.clone(),
+            secondary: self
+                .secondary
+                .iter()
+                .map(|(s, l)| (shift(*s), l.clone()))
+                .collect(),
+            hints: self.hints.clone(),
+        }
+    }
+}
+
 impl From<&metasum_query::Error> for Diagnostic {
     fn from(e: &metasum_query::Error) -> Self {
         Diagnostic {
@@ -49,7 +67,30 @@ impl From<&QueryError> for Diagnostic {
 /// A line longer than [`LONG_LINE`] bytes (a generated `in (...)` list, a
 /// 100,000-deep nesting) is shown in part: the text around each span, with
 /// `...` for what is left out; the header still gives the true column.
-pub fn render(name: &str, src: &str, diagnostic: &Diagnostic, color: bool) -> String {
+///
+/// `src` may be a part of a longer script that starts on line
+/// `first_line` of it (a script is run a statement at a time): lines are
+/// numbered as in the script.
+pub fn render(
+    name: &str,
+    src: &str,
+    first_line: usize,
+    diagnostic: &Diagnostic,
+    color: bool,
+) -> String {
+    // Lines before the text stand in as empty lines, so ariadne numbers
+    // the lines (in its header and its margin) as in the script.
+    let offset = first_line.saturating_sub(1);
+    let padded;
+    let (src, diagnostic) = if offset == 0 {
+        (src, diagnostic)
+    } else {
+        padded = (
+            format!("{}{src}", "\n".repeat(offset)),
+            diagnostic.shifted(offset),
+        );
+        (padded.0.as_str(), &padded.1)
+    };
     let spans: Vec<Span> = std::iter::once(diagnostic.span)
         .chain(diagnostic.secondary.iter().map(|(s, _)| *s))
         .collect();
@@ -108,6 +149,20 @@ fn draw(name: &str, clipped: &Clipped, diagnostic: &Diagnostic, color: bool) -> 
         return format!("error: {name}:{line}:{col}: {}\n", diagnostic.message);
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `c`, or a stand-in of the same length in bytes (so spans still fit) for
+/// a character that would act on the terminal or hide itself: an escape
+/// sequence in a script is shown, not obeyed.
+fn visible(c: char) -> char {
+    if matches!(c, '\n' | '\t' | '\r') || !metasum_query::error::is_invisible(c) {
+        return c;
+    }
+    match c.len_utf8() {
+        1 => '?',
+        2 => '\u{00BF}',
+        _ => '\u{FFFD}',
+    }
 }
 
 /// Lines longer than this many bytes are shown in part.
@@ -211,7 +266,7 @@ impl Clipped {
 
     fn keep(&mut self, src: &str, start: usize, end: usize) {
         self.kept.push((start, end, self.text.len()));
-        self.text.push_str(&src[start..end]);
+        self.text.extend(src[start..end].chars().map(visible));
     }
 
     /// Where source offset `offset` ended up in `text` (an offset that was
@@ -248,7 +303,7 @@ mod tests {
     #[test]
     fn a_short_script_is_drawn_whole() {
         let src = "findings\nfindings wher fes > 3\n";
-        let out = render("s.msq", src, &diagnostic(18, 22), false);
+        let out = render("s.msq", src, 1, &diagnostic(18, 22), false);
         assert!(out.contains("s.msq:2:10 "), "{out}");
         assert!(out.contains("findings wher fes > 3"), "{out}");
     }
@@ -257,7 +312,7 @@ mod tests {
     fn a_long_line_is_shown_around_the_span_with_the_true_column() {
         let src = format!("findings\nfindings where {}x", "(".repeat(100_000));
         let at = 9 + 15 + 5_000;
-        let out = render("deep.msq", &src, &diagnostic(at, at + 1), false);
+        let out = render("deep.msq", &src, 1, &diagnostic(at, at + 1), false);
         assert!(out.contains("deep.msq:2:5016 "), "{out}");
         assert!(out.len() < 1_000, "{} bytes: {out}", out.len());
         let line = out.lines().find(|l| l.contains("((")).unwrap();
@@ -282,7 +337,7 @@ mod tests {
         let mut d = diagnostic(src.len(), src.len());
         d.secondary
             .push((Span::new(open, open + 1), "opened here".to_string()));
-        let out = render("ids.msq", &src, &d, false);
+        let out = render("ids.msq", &src, 1, &d, false);
         assert!(
             out.contains(&format!("ids.msq:1:{} ", src.len() + 1)),
             "{out}"
@@ -303,6 +358,25 @@ mod tests {
         assert_eq!(clipped.text, format!("...{}", &src[at - CONTEXT..]));
         let near_start = Clipped::new(&src, &[Span::new(CONTEXT + 2, CONTEXT + 2)]);
         assert!(near_start.text.starts_with("xx"), "{}", near_start.text);
+    }
+
+    #[test]
+    fn lines_are_numbered_as_in_the_whole_script() {
+        let src = "findings wher fes > 3\n";
+        let out = render("s.msq", src, 40, &diagnostic(9, 13), false);
+        assert!(out.contains("s.msq:40:10 "), "{out}");
+        assert!(out.contains("40 |"), "{out}");
+    }
+
+    #[test]
+    fn escape_sequences_in_a_script_are_shown_not_obeyed() {
+        let src = "findings \u{1b}[2J\u{202e} x";
+        let out = render("s.msq", src, 1, &diagnostic(9, 10), false);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
+        assert!(out.contains("?[2J\u{FFFD} x"), "{out}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 
 use crate::executor::Executor;
-use crate::output::{Sink, outln};
+use crate::output::{Sink, errln, outln};
 use dot::DotCommand;
 use helper::{MetasumHelper, as_statement};
 
@@ -34,7 +34,7 @@ pub fn run(mut executor: Executor) {
     {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: cannot start the interactive shell: {e}");
+            errln!("error: cannot start the interactive shell: {e}");
             return;
         }
     };
@@ -66,10 +66,10 @@ pub fn run(mut executor: Executor) {
                     match DotCommand::parse(&line) {
                         Ok(DotCommand::Quit) => break,
                         Ok(command) => new_dataset = dot_command(&mut executor, command),
-                        Err(e) => eprintln!("error: {e}"),
+                        Err(e) => errln!("error: {e}"),
                     }
                 } else {
-                    executor.run_source("<input>", &as_statement(&line));
+                    executor.run_source("<input>", &as_statement(&line), 1);
                 }
                 flush(&executor);
                 if let Some(helper) = editor.helper_mut() {
@@ -83,7 +83,7 @@ pub fn run(mut executor: Executor) {
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 break;
             }
         }
@@ -95,13 +95,13 @@ pub fn run(mut executor: Executor) {
 
 /// Rewrites an `.output` file with everything sent to it so far.
 fn flush(executor: &Executor) {
-    if let Err(e) = executor.sink.finish() {
+    if let Err(e) = executor.sink.rewrite() {
         let path = executor
             .sink
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        eprintln!("error: could not write {path}: {e}");
+        errln!("error: could not write {path}: {e}");
     }
 }
 
@@ -131,17 +131,23 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         }
         DotCommand::Schema(table) => schema(executor, table),
         DotCommand::Format(Format::Xlsx) => {
-            eprintln!(
+            errln!(
                 "error: xlsx is written from the command line: metasum --format xlsx --output FILE.xlsx"
             )
         }
         DotCommand::Format(f) => executor.format = f,
         DotCommand::Output(path) => {
             // Try the file now, so a bad path leaves results where they went.
-            let sink = Sink::new(path);
-            match sink.finish() {
+            let sink = match path {
+                Some(path) => Sink::Rewrite {
+                    path,
+                    buffer: String::new(),
+                },
+                None => Sink::Stdout,
+            };
+            match sink.rewrite() {
                 Ok(()) => executor.set_sink(sink),
-                Err(e) => eprintln!(
+                Err(e) => errln!(
                     "error: cannot write {}: {e}; results still go to {}",
                     sink.path()
                         .map(|p| p.display().to_string())
@@ -153,12 +159,9 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 ),
             }
         }
-        DotCommand::Read(path) => match crate::source::read_script(&path) {
-            Ok(src) => {
-                executor.run_source(&path.display().to_string(), &src);
-            }
-            Err(e) => eprintln!("error: {e}"),
-        },
+        DotCommand::Read(path) => {
+            executor.run_file(&path);
+        }
         DotCommand::Data(dir) => match Dataset::load(&dir) {
             Ok(ds) => {
                 outln!(
@@ -170,7 +173,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 executor.session = Session::new(ds);
                 return true;
             }
-            Err(e) => eprint!("error: {e}"),
+            Err(e) => crate::output::print_stderr(&format!("error: {e}")),
         },
         DotCommand::Lets => {
             if executor.session.lets().is_empty() {
@@ -201,7 +204,7 @@ fn schema(executor: &Executor, table: Option<String>) {
         let script = match metasum_query::parse(&table) {
             Ok(s) => s,
             Err(_) => {
-                eprintln!("error: `{table}` is not a table name");
+                errln!("error: `{table}` is not a table name");
                 continue;
             }
         };
@@ -221,7 +224,7 @@ fn schema(executor: &Executor, table: Option<String>) {
                     );
                 }
             }
-            Err(e) => eprintln!("error: {e}"),
+            Err(e) => errln!("error: {e}"),
         }
     }
 }

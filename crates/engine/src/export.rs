@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::atomic::write_atomically;
+use crate::atomic::{FolderSwap, write_atomically};
 use crate::format::{Format, render, xlsx};
 use crate::{Dataset, stats};
 
@@ -121,11 +121,16 @@ fn meta_toml(ds: &Dataset) -> String {
 }
 
 /// Writes the dataset to `target`: a workbook when it ends in `.xlsx`, else
-/// a folder (created if needed) of CSV files plus `dataset.toml`. Each file
-/// is written whole (a temporary file, then a rename).
+/// a folder of CSV files plus `dataset.toml`. Either is written whole: the
+/// workbook through a temporary file, the folder built beside the target
+/// and swapped in, so a failed or concurrent export never leaves files of
+/// two datasets mixed (a `claims.csv` of an earlier export does not
+/// survive into this one). An existing folder is replaced only when it
+/// holds nothing but dataset files.
 pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
     let tables = tables(ds).map_err(|e| e.to_string())?;
     let toml = meta_toml(ds);
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
     if target
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
@@ -135,21 +140,17 @@ pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
         let mut sheets: Vec<(String, &DataFrame)> = vec![("dataset.toml".into(), &meta)];
         sheets.extend(tables.iter().map(|(n, f)| (n.clone(), f)));
         let bytes = xlsx(&sheets)?;
-        return write_atomically(target, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()));
+        return write_atomically(target, &bytes).map_err(cannot);
     }
-    std::fs::create_dir_all(target)
-        .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
-    let write = |name: &str, text: &str| {
-        write_atomically(&target.join(name), text.as_bytes())
-            .map_err(|e| format!("cannot write {name}: {e}"))
-    };
-    write("dataset.toml", &toml)?;
+    let folder = FolderSwap::create(target, &crate::dataset::FILES).map_err(cannot)?;
+    folder
+        .write("dataset.toml", toml.as_bytes())
+        .map_err(cannot)?;
     for (name, frame) in &tables {
-        write(
-            &format!("{name}.csv"),
-            &render(frame, Format::Csv).map_err(|e| e.to_string())?,
-        )?;
+        let text = render(frame, Format::Csv).map_err(|e| e.to_string())?;
+        folder
+            .write(&format!("{name}.csv"), text.as_bytes())
+            .map_err(cannot)?;
     }
-    Ok(())
+    folder.commit().map_err(cannot)
 }

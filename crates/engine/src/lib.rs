@@ -20,6 +20,16 @@ pub mod stats;
 pub mod table;
 
 pub use dataset::{Dataset, LoadError, Problem};
+
+use polars::prelude::{Expr, PlSmallStr};
+
+/// The column named exactly `name`. polars' own `col()` reads `*` and
+/// `^...$` as patterns, so a dataset column named `^zz$` vanished from
+/// results and exports and one named `*` broke every query; every module
+/// that builds polars expressions imports this one instead.
+pub(crate) fn col(name: impl Into<PlSmallStr>) -> Expr {
+    Expr::Column(name.into())
+}
 pub use format::Format;
 pub use polars;
 pub use query_error::QueryError;

@@ -4,6 +4,8 @@
 
 use polars::prelude::*;
 
+use crate::col;
+
 /// Label of the margin row with each study's n (in the `name` column).
 pub const MARGIN_N: &str = "n (findings shown in the study)";
 /// Label of the margin row with each study's intensity (in the `name` column).

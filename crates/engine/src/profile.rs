@@ -5,6 +5,8 @@
 
 use polars::prelude::*;
 
+use crate::col;
+
 use crate::Dataset;
 use crate::stats::{self, ViewOptions, empty_list_for_null, percent};
 
@@ -95,10 +97,13 @@ pub fn profile_view(
                 .alias("countries"),
         );
     }
+    // Only the link columns: an extra evidence column named like a study
+    // column (`low`, `country`) would otherwise be read in its place.
     let per_finding = ds
         .evidence
         .clone()
         .lazy()
+        .select([col("finding"), col("study")])
         .join(
             studies.lazy(),
             [col("study")],
@@ -146,7 +151,17 @@ pub fn profile_view(
             ..Default::default()
         },
     )?;
+    // Only the columns the profile shows: a stored findings column named
+    // like one counted here (`low_n`, `workers`) would otherwise win the
+    // join and replace the figure.
     Ok(findings
+        .select([
+            col("id"),
+            col("perspective"),
+            col("name"),
+            col("n"),
+            col("fes"),
+        ])
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns(fill)
         .with_column(percent("n_adequate", adequate).alias("fes_adequate"))

@@ -5,6 +5,8 @@
 
 use polars::prelude::*;
 
+use crate::col;
+
 use metasum_query::ast::{Query, SourceKind};
 
 use crate::table::{TableInfo, TableKind};

@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::col;
+
 use metasum_query::Span;
 use metasum_query::ast::{Figure, Query, SetKind, SourceKind, Statement, StatementKind};
 
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, filter, pushdown, stats};
+
+/// The column `count by` puts its counts in.
+const COUNT: &str = "count";
 
 /// A result bound by `let`: its rows and the table they come from.
 #[derive(Debug, Clone)]
@@ -241,7 +246,7 @@ impl Session {
             }
         }
         if !q.count_by.is_empty() {
-            let mut keys = Vec::new();
+            let mut keys: Vec<String> = Vec::new();
             for ident in &q.count_by {
                 let (name, ty) = planned.info.resolve(ident)?;
                 if let ColumnType::List(_) = ty {
@@ -250,10 +255,24 @@ impl Session {
                         format!("cannot count by the list column `{name}`"),
                     ));
                 }
+                if name.eq_ignore_ascii_case(COUNT) {
+                    return Err(QueryError::new(
+                        ident.span,
+                        format!(
+                            "cannot count by a column named `{name}`: the counts go in a column of that name"
+                        ),
+                    ));
+                }
+                if keys.contains(&name) {
+                    return Err(QueryError::new(
+                        ident.span,
+                        format!("`{name}` is named twice in `count by`"),
+                    ));
+                }
                 keys.push(name);
             }
             let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-            let mut order = vec![col("count")];
+            let mut order = vec![col(COUNT)];
             order.extend(key_exprs.clone());
             let descending: Vec<bool> = std::iter::once(true)
                 .chain(keys.iter().map(|_| false))
@@ -261,7 +280,7 @@ impl Session {
             planned.frame = planned
                 .frame
                 .group_by(key_exprs)
-                .agg([len().cast(DataType::Int64).alias("count")]);
+                .agg([len().cast(DataType::Int64).alias(COUNT)]);
             planned.info = self.info_of(TableKind::Counts, &mut planned.frame, q.span)?;
             let columns = planned.present_columns();
             planned.frame = stable_sort(planned.frame, order, descending, columns);
@@ -323,6 +342,12 @@ impl Session {
             let mut columns = Vec::new();
             for ident in &q.show {
                 let (name, ty) = planned.info.resolve(ident)?;
+                if columns.iter().any(|(c, _)| *c == name) {
+                    return Err(QueryError::new(
+                        ident.span,
+                        format!("`{name}` is named twice in `show`"),
+                    ));
+                }
                 exprs.push(col(name.as_str()));
                 columns.push((name, ty));
             }
@@ -562,16 +587,20 @@ impl Session {
 /// a sort followed by `limit` into a top-k that does not keep it, so the row
 /// position is the last key).
 fn stable_sort(
-    frame: LazyFrame,
+    mut frame: LazyFrame,
     mut keys: Vec<Expr>,
     mut descending: Vec<bool>,
     columns: Vec<Expr>,
 ) -> LazyFrame {
-    const POSITION: &str = "__metasum_position";
-    keys.push(col(POSITION));
+    // A name no column of the frame has (a dataset may have any column).
+    let mut position = String::from("__metasum_position");
+    while frame.collect_schema().is_ok_and(|s| s.contains(&position)) {
+        position.push('_');
+    }
+    keys.push(col(position.as_str()));
     descending.push(false);
     frame
-        .with_row_index(POSITION, None)
+        .with_row_index(position.as_str(), None)
         .sort_by_exprs(
             keys,
             SortMultipleOptions::default()

@@ -4,6 +4,8 @@
 
 use polars::prelude::*;
 
+use crate::col;
+
 use crate::Dataset;
 use crate::table::TableKind;
 

@@ -157,10 +157,12 @@ pub struct Expr {
 /// The kinds of condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
-    /// `a or b`
-    Or(Box<Expr>, Box<Expr>),
-    /// `a and b`
-    And(Box<Expr>, Box<Expr>),
+    /// `a or b or c`: two or more terms, in order. A chain is one node,
+    /// not a nested pair per `or`, so 10,000 terms nest no deeper than two
+    /// (and nothing that walks the tree recurses once per term).
+    Or(Vec<Expr>),
+    /// `a and b and c`: two or more terms, in order (see [`ExprKind::Or`]).
+    And(Vec<Expr>),
     /// `not a`
     Not(Box<Expr>),
     /// `fes > 30`, `perspective = recipient`
@@ -413,21 +415,24 @@ fn write_operand(f: &mut fmt::Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
     }
 }
 
+/// Writes the terms of a chain joined by `op`; a term that binds no
+/// tighter than the chain itself (a parenthesised chain of the same kind)
+/// keeps its parentheses.
+fn write_chain(f: &mut fmt::Formatter<'_>, terms: &[Expr], op: &str, min: u8) -> fmt::Result {
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            write!(f, " {op} ")?;
+        }
+        write_operand(f, term, min)?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            // `or` and `and` associate to the left: a right operand of the
-            // same kind needs parentheses to keep its grouping.
-            ExprKind::Or(a, b) => {
-                write_operand(f, a, 1)?;
-                write!(f, " or ")?;
-                write_operand(f, b, 2)
-            }
-            ExprKind::And(a, b) => {
-                write_operand(f, a, 2)?;
-                write!(f, " and ")?;
-                write_operand(f, b, 3)
-            }
+            ExprKind::Or(terms) => write_chain(f, terms, "or", 2),
+            ExprKind::And(terms) => write_chain(f, terms, "and", 3),
             ExprKind::Not(a) => {
                 write!(f, "not ")?;
                 write_operand(f, a, 3)

@@ -183,6 +183,39 @@ impl Error {
     }
 }
 
+/// How many characters of a token a message repeats.
+const EXCERPT_CHARS: usize = 40;
+
+/// `text` as a message shows it: at most 40 characters (then `…`, so a
+/// 1 MB word is not echoed back whole), and every character a reader could
+/// not see spelled out (`U+FEFF`, `U+0000`, `U+200B`), so "found ``" never
+/// happens.
+pub fn excerpt(text: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        if is_invisible(c) {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that print as nothing, move the cursor or reorder text:
+/// control characters, zero-width and direction marks, the byte order mark,
+/// the no-break space and the soft hyphen.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00A0}' | '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.message())

@@ -1,43 +1,50 @@
 //! Conditions after `where`: `or` < `and` < `not` < comparisons, with
-//! parentheses. Both `or` and `and` associate to the left.
+//! parentheses. A chain of `or`s (or of `and`s) is read in a loop into one
+//! node with all its terms, so its length never deepens the recursion.
 
 use nom::Parser;
 use nom::bytes::complete::tag;
 use nom::character::complete::char;
 
 use crate::ast::*;
-use crate::error::{Error, ErrorKind, Expect};
+use crate::error::{Error, ErrorKind, Expect, excerpt};
 use crate::lex::{self, PErr, PResult, keyword, ws};
 use crate::parse::P;
+
+/// One term as itself, several as a chain node spanning them all.
+fn chain(mut terms: Vec<Expr>, kind: fn(Vec<Expr>) -> ExprKind) -> Expr {
+    if terms.len() == 1 {
+        return terms.remove(0);
+    }
+    let span = terms[0].span.to(terms[terms.len() - 1].span);
+    Expr {
+        kind: kind(terms),
+        span,
+    }
+}
 
 impl<'s> P<'s> {
     /// A condition; `depth` counts enclosing parentheses and `not`s.
     pub fn expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
-        let (mut i, mut left) = self.and_expr(i, depth)?;
+        let (mut i, first) = self.and_expr(i, depth)?;
+        let mut terms = vec![first];
         while let Ok((rest, _)) = keyword("or")(ws(i)) {
-            let (rest, right) = self.and_expr(ws(rest), depth)?;
-            let span = left.span.to(right.span);
-            left = Expr {
-                kind: ExprKind::Or(Box::new(left), Box::new(right)),
-                span,
-            };
+            let (rest, term) = self.and_expr(ws(rest), depth)?;
+            terms.push(term);
             i = rest;
         }
-        Ok((i, left))
+        Ok((i, chain(terms, ExprKind::Or)))
     }
 
     fn and_expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
-        let (mut i, mut left) = self.not_expr(i, depth)?;
+        let (mut i, first) = self.not_expr(i, depth)?;
+        let mut terms = vec![first];
         while let Ok((rest, _)) = keyword("and")(ws(i)) {
-            let (rest, right) = self.not_expr(ws(rest), depth)?;
-            let span = left.span.to(right.span);
-            left = Expr {
-                kind: ExprKind::And(Box::new(left), Box::new(right)),
-                span,
-            };
+            let (rest, term) = self.not_expr(ws(rest), depth)?;
+            terms.push(term);
             i = rest;
         }
-        Ok((i, left))
+        Ok((i, chain(terms, ExprKind::And)))
     }
 
     fn not_expr(&self, i: &'s str, depth: usize) -> PResult<'s, Expr> {
@@ -182,7 +189,8 @@ impl<'s> P<'s> {
             if let (nom::Err::Failure(PErr { error: Some(e), .. }), Ok((_, w))) =
                 (&mut err, lex::bare_value(i))
             {
-                e.hints.push(format!("write the text in quotes: \"{w}\""));
+                e.hints
+                    .push(format!("write the text in quotes: \"{}\"", excerpt(w)));
             }
             return Err(err);
         };

@@ -39,7 +39,8 @@ pub fn parse_partial(src: &str) -> (Script, Vec<Error>) {
     let p = parse::P { src };
     let mut statements = Vec::new();
     let mut errors = Vec::new();
-    let mut i = src;
+    // A byte order mark (Notepad saves one) is not part of the script.
+    let mut i = src.strip_prefix('\u{feff}').unwrap_or(src);
     loop {
         i = skip_blank(i);
         if i.is_empty() {
@@ -57,7 +58,7 @@ pub fn parse_partial(src: &str) -> (Script, Vec<Error>) {
                     e.error
                         .map_or_else(|| p.unexpected_error(e.rest, &[Expect::Source]), |b| *b),
                 );
-                i = &src[next_statement(src, at.max(p.off(i)))..];
+                i = &src[next_statement(src, p.off(i), at)..];
             }
             // `complete` parsers never ask for more input; treat it as the end.
             Err(nom::Err::Incomplete(_)) => break,
@@ -93,18 +94,49 @@ fn skip_blank(mut i: &str) -> &str {
     }
 }
 
-/// The offset where the statement containing `at` ends (so parsing can go on
-/// after an error): the next `;` or line break not followed by an indented
-/// line.
-fn next_statement(src: &str, at: usize) -> usize {
+/// The offset where the statement that starts at `start` and has an error
+/// at `at` ends, so parsing can go on after it: the first `;` or line break
+/// not followed by an indented line, at or after `at`, that is not inside a
+/// quoted text or a `#` comment (`findings wher x  # note; evidence` is one
+/// bad statement, not two).
+pub(crate) fn next_statement(src: &str, start: usize, at: usize) -> usize {
     let bytes = src.as_bytes();
-    let mut k = at.min(src.len());
+    let mut k = start.min(src.len());
     while k < bytes.len() {
         match bytes[k] {
-            b';' => return k + 1,
-            b'\n' if !matches!(bytes.get(k + 1), Some(b' ' | b'\t')) => return k + 1,
+            b'"' => k = text_end(bytes, k + 1),
+            b'#' => {
+                k = memchr_newline(bytes, k);
+                continue;
+            }
+            b';' if k >= at => return k + 1,
+            b'\n' if k >= at && !matches!(bytes.get(k + 1), Some(b' ' | b'\t')) => {
+                return k + 1;
+            }
             _ => k += 1,
         }
     }
     src.len()
+}
+
+/// The offset after the closing `"` of a text whose body starts at `k`, or
+/// of the line end where an unclosed text stops.
+fn text_end(bytes: &[u8], mut k: usize) -> usize {
+    while k < bytes.len() {
+        match bytes[k] {
+            b'"' => return k + 1,
+            b'\n' => return k,
+            b'\\' => k += 2,
+            _ => k += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The offset of the next line break at or after `k` (or the end).
+fn memchr_newline(bytes: &[u8], k: usize) -> usize {
+    bytes[k..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |n| k + n)
 }

@@ -5,7 +5,7 @@ use nom::Parser;
 use nom::character::complete::char;
 
 use crate::ast::*;
-use crate::error::{Error, ErrorKind, Expect};
+use crate::error::{Error, ErrorKind, Expect, excerpt};
 use crate::lex::{self, PErr, PResult, at_statement_end, keyword, ws};
 use crate::span::Span;
 
@@ -376,7 +376,7 @@ impl<'s> P<'s> {
                 Error {
                     span: Span::new(at, self.off(rest)),
                     kind: ErrorKind::UnknownKeyword {
-                        found: w.to_string(),
+                        found: excerpt(w),
                         suggestion,
                     },
                     expected: vec![Expect::Clause],
@@ -393,6 +393,9 @@ fn closest_clause(word: &str) -> Option<&'static str> {
     CLAUSES
         .iter()
         .chain(["and", "or", "desc", "asc"].iter())
+        // Two edits cannot bridge a longer difference (and a 1 MB word
+        // would cost a 1 MB x 5 table per keyword).
+        .filter(|k| word.len().abs_diff(k.len()) <= 2)
         .map(|k| (edit_distance(word, k), *k))
         .filter(|(d, k)| *d <= 2 && *d < k.len())
         .min()
@@ -440,20 +443,20 @@ fn describe_found(rest: &str) -> (String, usize) {
         let len = rest[first..]
             .find(|c: char| !lex::is_word_char(c) && c != '.')
             .map_or(rest.len(), |n| n + first);
-        return (format!("`{}`", &rest[..len]), len);
+        return (format!("`{}`", excerpt(&rest[..len])), len);
     }
     if let Some(body) = rest.strip_prefix('"') {
         let len = body
             .find(['"', '\n'])
             .map_or(rest.len(), |n| n + 2)
             .min(rest.len());
-        return (format!("`{}`", &rest[..len]), len);
+        return (format!("`{}`", excerpt(&rest[..len])), len);
     }
     if let Ok((after, op)) = lex::operator(rest) {
         return (format!("`{op}`"), rest.len() - after.len());
     }
     match rest.chars().next() {
-        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        Some(c) => (format!("`{}`", excerpt(&c.to_string())), c.len_utf8()),
         None => ("end of input".into(), 0),
     }
 }

@@ -173,15 +173,16 @@ fn value(src: &str, v: &Value) -> String {
 fn tree_expr(out: &mut String, src: &str, e: &Expr, depth: usize) {
     let pad = "  ".repeat(depth);
     match &e.kind {
-        ExprKind::Or(a, b) | ExprKind::And(a, b) => {
+        ExprKind::Or(terms) | ExprKind::And(terms) => {
             let op = if matches!(e.kind, ExprKind::Or(..)) {
                 "or"
             } else {
                 "and"
             };
             writeln!(out, "{pad}{op}").unwrap();
-            tree_expr(out, src, a, depth + 1);
-            tree_expr(out, src, b, depth + 1);
+            for term in terms {
+                tree_expr(out, src, term, depth + 1);
+            }
         }
         ExprKind::Not(a) => {
             writeln!(out, "{pad}not").unwrap();

@@ -1,7 +1,9 @@
 //! Reading one CSV file of a dataset into typed columns, with every bad cell
 //! reported by line and column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use metasum_query::error::excerpt;
 
 use polars::prelude::*;
 
@@ -12,8 +14,10 @@ use super::problem::Problem;
 pub enum Kind {
     /// A positive whole number that must be present (`id`, references).
     Id,
-    /// A whole number, possibly empty (`year`, participant counts).
+    /// A whole number, possibly empty (`year`).
     Int,
+    /// A count: a whole number, 0 or more, possibly empty (participants).
+    Count,
     /// A number with or without decimals, possibly empty (`reported_fes`).
     Float,
     /// `true`/`false` (also `yes`/`no`), possibly empty.
@@ -97,8 +101,11 @@ pub fn read_table(
         ));
         return None;
     }
+    // Flexible: a row of the wrong length is reported here, with its line,
+    // and reading goes on (the csv crate would stop at it).
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(bytes);
     let mut header = csv::ByteRecord::new();
@@ -139,7 +146,7 @@ pub fn read_table(
     let mut builders: Vec<Builder> = kinds
         .iter()
         .map(|k| match k {
-            Some(Kind::Id | Kind::Int) => Builder::Int(Vec::new()),
+            Some(Kind::Id | Kind::Int | Kind::Count) => Builder::Int(Vec::new()),
             Some(Kind::Float) => Builder::Float(Vec::new()),
             Some(Kind::Bool) => Builder::Bool(Vec::new()),
             Some(Kind::Text) => Builder::Text(Vec::new()),
@@ -148,6 +155,9 @@ pub fn read_table(
         .collect();
     let mut lines = Vec::new();
     let mut seen_ids: HashMap<i64, u64> = HashMap::new();
+    // Rows left out (of the wrong length): the table is then incomplete,
+    // and nothing may be checked against it (its ids would be missing).
+    let mut rows_left_out = false;
 
     // One record reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
@@ -162,7 +172,24 @@ pub fn read_table(
         }
         let line = record.position().map_or(0, |p| line_of(bytes, p));
         if record.iter().all(|f| f.is_empty()) {
-            continue; // a blank line, e.g. at the end of a hand-edited file
+            // A blank line (or one of spaces, or of commas only, as a
+            // spreadsheet writes an empty row), e.g. at the end of a
+            // hand-edited file.
+            continue;
+        }
+        if record.len() != headers.len() {
+            problems.push(Problem::at(
+                file,
+                line,
+                format!(
+                    "row has {} fields, but the header has {}{}",
+                    record.len(),
+                    headers.len(),
+                    separator_hint(&record)
+                ),
+            ));
+            rows_left_out = true;
+            continue;
         }
         lines.push(line);
         for (i, raw) in record.iter().enumerate() {
@@ -182,6 +209,16 @@ pub fn read_table(
                 Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
                 _ => text.as_ref(),
             };
+            if let Some(error) = spreadsheet_error(text) {
+                problems.push(Problem::cell(
+                    file,
+                    line,
+                    name,
+                    format!(
+                        "holds the spreadsheet error `{error}` (a formula that failed; fix it in the spreadsheet)"
+                    ),
+                ));
+            }
             let cell = (!text.is_empty()).then_some(text);
             push_cell(&mut builders[i], kinds[i], cell, |msg| {
                 problems.push(Problem::cell(file, line, name, msg))
@@ -201,6 +238,9 @@ pub fn read_table(
         }
     }
 
+    if rows_left_out {
+        return None;
+    }
     let height = lines.len();
     let columns = headers
         .iter()
@@ -228,31 +268,97 @@ fn check_headers(
     specs: &[ColumnSpec],
     problems: &mut Vec<Problem>,
 ) {
-    let mut seen = HashSet::new();
+    // Queries name columns in any case, so `Quality` and `quality` would be
+    // one name for two columns.
+    let mut seen: HashMap<String, &str> = HashMap::new();
     for h in headers {
         if h.is_empty() {
             problems.push(Problem::at(file, 1, "header has an empty column name"));
-        } else if !seen.insert(h.as_str()) {
-            problems.push(Problem::at(
+            continue;
+        }
+        match seen.insert(h.to_lowercase(), h) {
+            Some(first) if first == h => problems.push(Problem::at(
                 file,
                 1,
                 format!("column `{h}` appears twice in the header"),
-            ));
+            )),
+            Some(first) => problems.push(Problem::at(
+                file,
+                1,
+                format!(
+                    "columns `{first}` and `{h}` differ only in case (queries name columns in any case); rename one"
+                ),
+            )),
+            None => {}
         }
     }
     for spec in specs.iter().filter(|s| s.required) {
         if !headers.iter().any(|h| h == spec.name) {
+            let shown: Vec<String> = headers.iter().map(|h| excerpt(h)).collect();
             problems.push(Problem::at(
                 file,
                 1,
                 format!(
-                    "missing required column `{}` (header has: {})",
+                    "missing required column `{}` (header has: {}){}",
                     spec.name,
-                    headers.join(", ")
+                    shown.join(", "),
+                    header_separator_hint(headers)
                 ),
             ));
         }
     }
+}
+
+/// A hint when a one-field header holds `;` or tabs: a file saved with
+/// another separator (European Excel saves "CSV" with `;`).
+fn header_separator_hint(headers: &[String]) -> String {
+    match headers {
+        [one] if one.contains(';') => {
+            "; the header is separated by `;`, as Excel saves CSV in some languages: save the file as comma-separated CSV (in Excel: CSV UTF-8 (Comma delimited))".into()
+        }
+        [one] if one.contains('\t') => {
+            "; the header is separated by tabs: save the file as comma-separated CSV".into()
+        }
+        _ => String::new(),
+    }
+}
+
+/// What may be wrong with a row of the wrong length: a row of one field
+/// holding `;` was saved with another separator.
+fn separator_hint(record: &csv::ByteRecord) -> String {
+    match record.iter().collect::<Vec<_>>().as_slice() {
+        [one] if one.contains(&b';') => {
+            " (it is separated by `;`: save the file as comma-separated CSV)".into()
+        }
+        _ => " (is this a CSV file with a header line?)".into(),
+    }
+}
+
+/// The error value a spreadsheet writes for a formula that failed, when
+/// `text` is one (`#DIV/0!`, `#N/A`, ...): data lost, not text.
+pub fn spreadsheet_error(text: &str) -> Option<&str> {
+    const ERRORS: [&str; 16] = [
+        "#DIV/0!",
+        "#N/A",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#REF!",
+        "#VALUE!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+        "#DATA!",
+    ];
+    ERRORS
+        .iter()
+        .find(|e| e.eq_ignore_ascii_case(text))
+        .copied()
 }
 
 fn push_cell(
@@ -274,12 +380,16 @@ fn push_cell(
                         report(format!("expected a positive whole number, found `{s}`"));
                         None
                     }
+                    Ok(n) if k == Some(Kind::Count) && n < 0 => {
+                        report(format!("expected a count (0 or more), found `{s}`"));
+                        None
+                    }
                     Ok(n) => Some(n),
                     Err(_) => {
-                        let what = if k == Some(Kind::Id) {
-                            "a positive whole number"
-                        } else {
-                            "a whole number"
+                        let what = match k {
+                            Some(Kind::Id) => "a positive whole number",
+                            Some(Kind::Count) => "a count (a whole number, 0 or more)",
+                            _ => "a whole number",
                         };
                         report(format!("expected {what}, found `{s}`"));
                         None

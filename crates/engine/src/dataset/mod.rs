@@ -4,6 +4,7 @@
 mod claims;
 pub mod csvfile;
 mod intcsv;
+mod matrix_sheet;
 mod meta;
 mod parallel;
 mod problem;
@@ -106,9 +107,9 @@ const STUDIES: &[ColumnSpec] = &[
     spec("year", Kind::Int, true),
     spec("country", Kind::Text, false),
     spec("method", Kind::Text, false),
-    spec("workers", Kind::Int, false),
-    spec("staff", Kind::Int, false),
-    spec("recipients", Kind::Int, false),
+    spec("workers", Kind::Count, false),
+    spec("staff", Kind::Count, false),
+    spec("recipients", Kind::Count, false),
     spec("paid", Kind::Bool, false),
     spec("quality", Kind::Text, false),
     spec("notes", Kind::Text, false),
@@ -179,10 +180,19 @@ impl Dataset {
         };
         if workbook::is_workbook(path) && path.is_file() {
             let sheets = workbook::read(path).map_err(fail)?;
-            return load(Source::Workbook(&sheets), origin.clone()).map_err(|mut e| {
-                e.problems.iter_mut().for_each(|p| sheets.locate(p));
-                e
-            });
+            let loaded = load(Source::Workbook(&sheets), origin.clone());
+            // Problems in the sheets themselves come first; the dataset is
+            // refused with them even when the rest loads.
+            let mut problems = sheets.problems.clone();
+            return match loaded {
+                Ok(ds) if problems.is_empty() => Ok(ds),
+                Ok(_) => Err(LoadError { origin, problems }),
+                Err(mut e) => {
+                    e.problems.iter_mut().for_each(|p| sheets.locate(p));
+                    problems.append(&mut e.problems);
+                    Err(LoadError { origin, problems })
+                }
+            };
         }
         if !path.is_dir() {
             let what = if path.exists() {
@@ -248,10 +258,19 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         ),
     ] {
         let Some(table) = table else { continue };
-        for name in computed {
-            if let Ok(frame) = table.frame.drop(name) {
+        // Any case: queries name columns in any case, so a stored `FES`
+        // would stand beside the computed `fes` under one name.
+        let stored: Vec<String> = table
+            .frame
+            .get_column_names()
+            .iter()
+            .filter(|c| computed.iter().any(|n| n.eq_ignore_ascii_case(c)))
+            .map(|c| c.to_string())
+            .collect();
+        for name in stored {
+            if let Ok(frame) = table.frame.drop(&name) {
                 table.frame = frame;
-                ignored_columns.push((file.to_string(), name.to_string()));
+                ignored_columns.push((file.to_string(), name));
             }
         }
     }
