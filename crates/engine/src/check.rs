@@ -36,6 +36,11 @@ pub struct CheckReport {
     pub year_differences: Vec<YearDifference>,
     /// Stored columns left out because metasum computes them.
     pub ignored_columns: Vec<(String, String)>,
+    /// Studies that support no finding (id, author): counted in
+    /// every FES denominator, yet not evidence of anything.
+    pub studies_without_findings: Vec<(i64, String)>,
+    /// Findings no study supports (id, name): FES 0.
+    pub findings_without_evidence: Vec<(i64, String)>,
 }
 
 /// A claim whose cited studies are not the linked finding's studies.
@@ -100,8 +105,9 @@ pub struct TotalCheck {
     pub column: String,
     /// The total the paper printed (`dataset.toml`).
     pub published: i64,
-    /// The sum of the column over the studies with a count.
-    pub sum: i64,
+    /// The sum of the column over the studies with a count (wide enough
+    /// never to wrap: a wrapped sum was reported "off by -59").
+    pub sum: i128,
     /// Studies with a count in the column.
     pub counted: usize,
     /// Studies in all.
@@ -111,7 +117,7 @@ pub struct TotalCheck {
 impl TotalCheck {
     /// Whether the column adds up to the published figure.
     pub fn agrees(&self) -> bool {
-        self.published == self.sum
+        i128::from(self.published) == self.sum
     }
 }
 
@@ -126,6 +132,8 @@ impl CheckReport {
                 .filter(|c| !c.not_listed.is_empty())
                 .count()
             + self.year_differences.len()
+            + self.studies_without_findings.len()
+            + self.findings_without_evidence.len()
     }
 }
 
@@ -179,12 +187,15 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         totals.push(TotalCheck {
             column: column.clone(),
             published: *published,
-            sum: cells.sum().unwrap_or(0),
+            sum: cells.iter().flatten().map(i128::from).sum(),
             counted: cells.len() - cells.null_count(),
             studies: of,
         });
     }
     let (claims_exact, claim_differences) = claim_differences(ds)?;
+    let findings_without_evidence = unlinked(&findings, "name")?;
+    let studies = stats::studies_view(ds, None)?.collect()?;
+    let studies_without_findings = unlinked(&studies, "author")?;
     Ok(CheckReport {
         origin: ds.origin.clone(),
         title: ds.meta.title.clone(),
@@ -203,7 +214,26 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         citations: ds.citations.len(),
         year_differences: year_differences(ds)?,
         ignored_columns: ds.ignored_columns.clone(),
+        studies_without_findings,
+        findings_without_evidence,
     })
+}
+
+/// The rows of a findings or studies view with `n` = 0: their ids and
+/// their text in `column` (a finding's name, a study's author).
+fn unlinked(view: &DataFrame, column: &str) -> PolarsResult<Vec<(i64, String)>> {
+    let ids = view.column("id")?.i64()?;
+    let ns = view.column("n")?.i64()?;
+    let texts = view.column(column)?.str()?;
+    Ok(ids
+        .iter()
+        .zip(ns.iter())
+        .zip(texts.iter())
+        .filter_map(|((id, n), text)| match (id, n) {
+            (Some(id), Some(0)) => Some((id, text.unwrap_or_default().to_string())),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Linked claims compared with the evidence of their finding: how many agree
@@ -346,7 +376,7 @@ impl fmt::Display for CheckReport {
                         t.column,
                         t.published,
                         t.sum,
-                        t.published - t.sum
+                        i128::from(t.published) - t.sum
                     )?;
                 }
             }
@@ -423,6 +453,22 @@ impl fmt::Display for CheckReport {
                     f,
                     "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
                     y.study, y.cited_as, y.cited_year, y.section, y.line
+                )?;
+            }
+        }
+        if !self.studies_without_findings.is_empty() || !self.findings_without_evidence.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Evidence links:")?;
+            for (id, author) in &self.studies_without_findings {
+                writeln!(
+                    f,
+                    "  warning: study {id} ({author}) supports no finding, yet counts in every FES denominator"
+                )?;
+            }
+            for (id, name) in &self.findings_without_evidence {
+                writeln!(
+                    f,
+                    "  warning: finding {id} \"{name}\" has no evidence (FES 0)"
                 )?;
             }
         }

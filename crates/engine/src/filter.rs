@@ -7,9 +7,14 @@ use polars::prelude::*;
 use crate::col;
 
 use metasum_query::ast::{CompareOp, Expr as Cond, ExprKind, Ident, Value, ValueKind};
+use metasum_query::error::excerpt;
 
 use crate::query_error::QueryError;
 use crate::table::{ColumnType, TableInfo};
+
+/// The longest text `~` looks for (far beyond any name; 100,000 characters
+/// still worked, 300,000 passed the regex size cap).
+const MAX_PATTERN: usize = 10_000;
 
 /// The polars expression for a condition over `table`.
 pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
@@ -48,6 +53,17 @@ pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
             let ValueKind::Text(p) = &pattern.kind else {
                 return Err(QueryError::new(pattern.span, "`~` needs a quoted text"));
             };
+            // polars matches through a regex, whose compiled size is capped
+            // (a 1 MB text failed with "Compiled regex exceeds size limit").
+            let length = p.chars().count();
+            if length > MAX_PATTERN {
+                return Err(QueryError::new(
+                    pattern.span,
+                    format!(
+                        "the text after `~` is {length} characters long; at most {MAX_PATTERN} are matched"
+                    ),
+                ));
+            }
             lower(&name)
                 .str()
                 .contains_literal(lit(p.to_lowercase()))
@@ -226,6 +242,11 @@ fn and_terms<'a>(cond: &'a Cond, terms: &mut Vec<&'a Cond>) {
     }
 }
 
+/// A value as a message shows it (shortened, invisible characters named).
+fn shown(value: &Value) -> String {
+    excerpt(&value.to_string())
+}
+
 fn lower(name: &str) -> Expr {
     col(name).str().to_lowercase()
 }
@@ -251,16 +272,16 @@ fn literal(name: &str, ty: ColumnType, value: &Value) -> Result<Expr, QueryError
             Some(b) => Ok(lit(b)),
             None => Err(QueryError::new(
                 value.span,
-                format!("`{name}` is true or false, `{t}` is neither"),
+                format!("`{name}` is true or false, `{}` is neither", excerpt(t)),
             )),
         },
         (ColumnType::Number, ValueKind::Text(t)) => Err(QueryError::new(
             value.span,
-            format!("`{name}` is a number, `{t}` is text"),
+            format!("`{name}` is a number, `{}` is text", excerpt(t)),
         )),
         (ty, _) => Err(QueryError::new(
             value.span,
-            format!("`{name}` is {}, `{value}` is not", ty.describe()),
+            format!("`{name}` is {}, `{}` is not", ty.describe(), shown(value)),
         )),
     }
 }
@@ -277,7 +298,7 @@ fn compare(
             column.span,
             format!("`{name}` is a list; compare its items with `has`"),
         )
-        .hint(format!("e.g. `{name} has {value}`")));
+        .hint(format!("e.g. `{name} has {}`", shown(value))));
     }
     if ty == ColumnType::Bool && !matches!(op, CompareOp::Eq | CompareOp::NotEq) {
         return Err(QueryError::new(

@@ -495,7 +495,8 @@ impl Session {
         self.lets.get(name).ok_or_else(|| {
             let mut names: Vec<&str> = vec!["findings", "studies", "papers", "evidence"];
             names.extend(self.lets.keys().map(String::as_str));
-            let mut err = QueryError::new(span, format!("unknown table or name `{name}`")).hint(
+            let shown = metasum_query::error::excerpt(name);
+            let mut err = QueryError::new(span, format!("unknown table or name `{shown}`")).hint(
                 format!("tables and names bound so far: {}", names.join(", ")),
             );
             if let Some(best) = did_you_mean(name, &names) {

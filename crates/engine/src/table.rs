@@ -4,6 +4,7 @@
 use polars::prelude::*;
 
 use metasum_query::ast::Ident;
+use metasum_query::error::excerpt;
 
 use crate::query_error::QueryError;
 
@@ -116,7 +117,11 @@ impl TableInfo {
         let names: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
         let mut err = QueryError::new(
             ident.span,
-            format!("unknown column `{}` in {}", ident.name, self.kind.name()),
+            format!(
+                "unknown column `{}` in {}",
+                excerpt(&ident.name),
+                self.kind.name()
+            ),
         )
         .hint(format!("{} has: {}", self.kind.name(), names.join(", ")));
         if let Some(best) = did_you_mean(&ident.name, &names) {
@@ -132,6 +137,9 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
     candidates
         .iter()
+        // Two edits cannot bridge more (and a 1 MB word would cost a table
+        // of 1 MB times the candidate's length).
+        .filter(|c| word.chars().count().abs_diff(c.chars().count()) <= 2)
         .map(|c| (metasum_query::edit_distance(&word, &c.to_lowercase()), *c))
         .filter(|(d, c)| *d <= 2 && *d < c.len())
         .min()

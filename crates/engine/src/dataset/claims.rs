@@ -107,12 +107,14 @@ fn id(
     line: u64,
     column: &str,
     text: &str,
-    known: &IdIndex,
+    known: Option<&IdIndex>,
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<i64> {
     match text.parse::<i64>() {
-        Ok(n) if known.contains(n) => Some(n),
+        // A table that could not be read names nothing: its problems are
+        // reported, not one "does not exist" per reference to it.
+        Ok(n) if known.is_none_or(|k| k.contains(n)) => Some(n),
         Ok(n) => {
             problems.push(Problem::cell(
                 file,
@@ -138,8 +140,8 @@ fn id(
 /// separated by `;`.
 pub fn parse_claims(
     bytes: &[u8],
-    studies: &IdIndex,
-    findings: &IdIndex,
+    studies: Option<&IdIndex>,
+    findings: Option<&IdIndex>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Claim> {
     const FILE: &str = "claims.csv";
@@ -179,7 +181,7 @@ pub fn parse_claims(
 /// Parses `citations.csv`: `study,cited_as,year,section`.
 pub fn parse_citations(
     bytes: &[u8],
-    studies: &IdIndex,
+    studies: Option<&IdIndex>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Citation> {
     const FILE: &str = "citations.csv";

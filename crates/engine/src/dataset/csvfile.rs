@@ -16,7 +16,8 @@ pub enum Kind {
     Id,
     /// A whole number, possibly empty (`year`).
     Int,
-    /// A count: a whole number, 0 or more, possibly empty (participants).
+    /// A count: a whole number from 0 to [`MAX_COUNT`], possibly empty
+    /// (participants).
     Count,
     /// A number with or without decimals, possibly empty (`reported_fes`).
     Float,
@@ -74,6 +75,10 @@ enum Builder {
     /// An extra column: kept as text until every cell has been seen.
     Infer(Vec<Option<String>>),
 }
+
+/// The largest participant count of one study: a billion is more than any
+/// study has, and keeps sums over millions of studies far from overflow.
+pub const MAX_COUNT: i64 = 1_000_000_000;
 
 /// Parses a boolean cell the way a spreadsheet user would write it.
 pub fn parse_bool(s: &str) -> Option<bool> {
@@ -380,8 +385,10 @@ fn push_cell(
                         report(format!("expected a positive whole number, found `{s}`"));
                         None
                     }
-                    Ok(n) if k == Some(Kind::Count) && n < 0 => {
-                        report(format!("expected a count (0 or more), found `{s}`"));
+                    Ok(n) if k == Some(Kind::Count) && !(0..=MAX_COUNT).contains(&n) => {
+                        report(format!(
+                            "expected a count from 0 to {MAX_COUNT}, found `{s}`"
+                        ));
                         None
                     }
                     Ok(n) => Some(n),

@@ -293,13 +293,9 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     };
     tables.check(&mut problems);
 
-    // Claims and citations naming a table that could not be read name
-    // nothing that exists.
-    let none = IdIndex::default();
-    let (study_ids, finding_ids) = (
-        study_ids.as_ref().unwrap_or(&none),
-        finding_ids.as_ref().unwrap_or(&none),
-    );
+    // Claims and citations are checked against the tables that could be
+    // read (a table that could not be has its own problems).
+    let (study_ids, finding_ids) = (study_ids.as_ref(), finding_ids.as_ref());
     let claims = read("claims.csv", false, &mut problems)
         .map(|b| claims::parse_claims(&b, study_ids, finding_ids, &mut problems))
         .unwrap_or_default();

@@ -339,10 +339,15 @@ impl Links<'_> {
                 .filter(|f| range.contains(f))
                 .map(|f| (f - range.start) as usize)
         };
-        // start[f]..start[f + 1]: where finding f's studies go.
+        // start[f]..start[f + 1]: where finding f's studies go. Only links
+        // to a known study are bucketed (the others are reported as unknown
+        // references): counting them too left unfilled slots that read as
+        // study 0, which a header-only studies.csv does not have.
         let mut start = vec![0u32; width + 1];
-        for f in self.finding_of.iter().filter_map(mine) {
-            start[f + 1] += 1;
+        for (f, s) in self.finding_of.iter().zip(self.study_of) {
+            if let (Some(f), true) = (mine(f), self.studies.contains(*s)) {
+                start[f + 1] += 1;
+            }
         }
         for f in 0..width {
             start[f + 1] += start[f];
@@ -450,6 +455,13 @@ mod tests {
             cores.min(2)
         );
         assert!(!any_link_repeated(&links(&pairs), &findings, &studies));
+        // Links to studies that do not exist (reported elsewhere) are no
+        // repeats, and no study at all is no crash.
+        let mut unknown = pairs.clone();
+        unknown.extend([(5, 4_000), (5, 4_001)]);
+        assert!(!any_link_repeated(&links(&unknown), &findings, &studies));
+        let no_studies = IdIndex::new(&[]);
+        assert!(!any_link_repeated(&links(&pairs), &findings, &no_studies));
         for (f, s) in [(1, 1), (2_999, 3), (3_000, 1_000)] {
             pairs.push((f, s));
             assert!(

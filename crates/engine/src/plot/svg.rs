@@ -9,11 +9,25 @@ pub struct Svg {
 }
 
 /// Escapes text for XML content and attributes.
+///
+/// A character XML 1.0 does not allow at all (control characters but tab
+/// and line ends, U+FFFE, U+FFFF), which no escape can carry, becomes
+/// U+FFFD: a finding name holding one made `plot fes` write a file no SVG
+/// reader would open.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `text` cut to `max` characters, with `…` when cut.
@@ -154,6 +168,10 @@ mod tests {
     #[test]
     fn escapes_markup_and_truncates_with_an_ellipsis() {
         assert_eq!(escape("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
+        assert_eq!(
+            escape("bell\u{7}\u{0}\u{FFFF}"),
+            "bell\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
     }
