@@ -190,3 +190,160 @@ fn repeats_in_a_sheet_name_the_row_of_the_first_one() {
         ]
     );
 }
+
+/// A workbook of one `studies` sheet (Ames, Bell, Cole) and a `matrix`.
+fn matrix_book(path: &Path, matrix: &[&[&str]]) {
+    write_book(
+        path,
+        &[
+            (
+                "studies",
+                &[
+                    &["id", "author", "year"],
+                    &["1", "Ames", "2001"],
+                    &["2", "Bell", "2003"],
+                    &["3", "Cole", "2005"],
+                ],
+            ),
+            ("matrix", matrix),
+        ],
+    );
+}
+
+fn fes_of(ds: Dataset) -> String {
+    let script = metasum_query::parse("findings show id, n, fes").unwrap();
+    let r = Session::new(ds)
+        .run(&script.statements[0])
+        .unwrap()
+        .unwrap();
+    format::render(&r.frame, Format::Csv).unwrap()
+}
+
+#[test]
+fn a_matrix_of_ones_and_zeros_reads_zeros_as_no_evidence() {
+    // metasum's own matrix output pasted back: every `0` counted as
+    // evidence and every finding had FES 100.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matrix.xlsx");
+    matrix_book(
+        &path,
+        &[
+            &["id", "perspective", "name", "1", "2", "3"],
+            &["1", "worker", "Low pay", "1", "1", "0"],
+            &["2", "recipient", "Role models", "0", "0", "1"],
+        ],
+    );
+    assert_eq!(
+        fes_of(Dataset::load(&path).unwrap()),
+        "id,n,fes\n1,2,66.7\n2,1,33.3\n"
+    );
+}
+
+#[test]
+fn a_matrix_column_of_marks_that_names_no_study_is_refused() {
+    // `Smith 2019` became a finding column and its evidence vanished
+    // ("0 evidence links: valid").
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matrix.xlsx");
+    matrix_book(
+        &path,
+        &[
+            &["id", "perspective", "name", "1", "Smith 2019"],
+            &["1", "worker", "Low pay", "1", "x"],
+            &["2", "recipient", "Role models", "", ""],
+        ],
+    );
+    let problems: Vec<String> = Dataset::load(&path)
+        .unwrap_err()
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "sheet matrix, row 1: column `Smith 2019`: holds evidence marks, but `Smith 2019` is not the id of a study in sheet studies; head each study column with its study's id"
+        ]
+    );
+    // Text that is no mark, in a study column.
+    matrix_book(
+        &path,
+        &[
+            &["id", "perspective", "name", "1", "2"],
+            &["1", "worker", "Low pay", "1", "maybe"],
+        ],
+    );
+    let err = Dataset::load(&path).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.problems[0]
+            .to_string()
+            .starts_with("sheet matrix, row 2: column `2`: `maybe` is not an evidence mark"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cell_at_the_far_corner_of_a_sheet_is_a_located_problem() {
+    // One cell at XFD1048576 made calamine ask for 549 GB and abort.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, &[&[&str]]); 3] = [
+        (
+            "studies",
+            &[&["id", "author", "year"], &["1", "Ames", "2001"]],
+        ),
+        (
+            "findings",
+            &[&["id", "perspective", "name"], &["1", "worker", "Low pay"]],
+        ),
+        ("evidence", &[&["finding", "study"], &["1", "1"]]),
+    ];
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        if name == "studies" {
+            sheet.write_string(1_048_575, 16_383, "stray").unwrap();
+        }
+    }
+    book.save(&path).unwrap();
+    let err = Dataset::load(&path).unwrap_err();
+    let problems: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "sheet studies, row 1048576: cell XFD1048576 holds `stray`, to the right of the header's last column (C); delete it or give its column a header"
+        ]
+    );
+}
+
+#[test]
+fn a_zip_bomb_is_refused_after_a_bounded_read() {
+    // A 1 MB workbook that inflated past 10.5 GB.
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..600 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+    let err = Dataset::load(&path).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the workbook inflates to more than 512 MiB"),
+        "{err}"
+    );
+}

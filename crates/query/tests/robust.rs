@@ -1,6 +1,7 @@
 //! No input panics the parser or overflows its stack.
 
-use metasum_query::{ErrorKind, MAX_DEPTH, parse};
+use metasum_query::ast::{ExprKind, StatementKind};
+use metasum_query::{ErrorKind, MAX_DEPTH, parse, parse_partial};
 use proptest::prelude::*;
 
 #[test]
@@ -97,4 +98,73 @@ fn among_nesting_up_to_the_limit_parses() {
         ")".repeat(depth)
     );
     parse(&src).unwrap();
+}
+
+#[test]
+fn a_hundred_thousand_terms_are_one_chain_node() {
+    // A left-nested pair per `or` overflowed the stack (10,000 terms,
+    // SIGABRT) when the tree was walked or dropped.
+    for op in ["or", "and"] {
+        let src = format!(
+            "papers where {}",
+            vec!["id = 1"; 100_000].join(&format!(" {op} "))
+        );
+        let script = parse(&src).unwrap();
+        let StatementKind::Query(q) = &script.statements[0].kind else {
+            panic!("a query")
+        };
+        let terms = match &q.filter.as_ref().unwrap().kind {
+            ExprKind::Or(terms) | ExprKind::And(terms) => terms.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(terms, 100_000);
+        assert_eq!(parse(&script.to_string()).unwrap(), script);
+    }
+}
+
+#[test]
+fn parenthesised_chains_keep_their_grouping_in_canonical_text() {
+    for src in [
+        "findings where (a = 1 or b = 2) or c = 3",
+        "findings where a = 1 or (b = 2 or c = 3)",
+        "findings where (a = 1 and b = 2) and c = 3",
+        "findings where a = 1 and (b = 2 or c = 3) and d = 4",
+    ] {
+        let script = parse(src).unwrap();
+        assert_eq!(script.to_string().trim_end(), src);
+    }
+}
+
+#[test]
+fn recovery_after_an_error_skips_semicolons_in_comments_and_text() {
+    // `--keep-going` ran `evidence limit 1` from inside the comment.
+    for src in [
+        "findings wher x  # note; evidence limit 1\npapers",
+        "findings wher name ~ \"a; evidence limit 1\"\npapers",
+        "findings wher name ~ \"a \\\"; evidence\"\npapers",
+    ] {
+        let (script, errors) = parse_partial(src);
+        assert_eq!(errors.len(), 1, "{src}: {errors:?}");
+        let sources: Vec<String> = script.statements.iter().map(|s| s.to_string()).collect();
+        assert_eq!(sources, ["papers"], "{src}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_starts_no_statement() {
+    assert_eq!(parse("\u{feff}findings").unwrap().to_string(), "findings\n");
+}
+
+#[test]
+fn invisible_characters_are_named_and_long_words_shortened() {
+    let message = |src: &str| parse(src).unwrap_err()[0].message();
+    assert_eq!(
+        message("findings \u{0}"),
+        "expected `among`, `where`, `count by`, `sort by`, `limit`, `show` or the end of the statement after `findings`, found `U+0000`"
+    );
+    assert!(message("findings \u{feff}").ends_with("found `U+FEFF`"));
+    let long = message(&format!("findings {}", "w".repeat(1_000_000)));
+    assert!(long.len() < 120, "{long}");
+    assert!(long.starts_with("unknown keyword `wwww"), "{long}");
+    assert!(long.ends_with("…`"), "{long}");
 }

@@ -1,0 +1,463 @@
+//! The hostile-input suite (issue 12): the release of each of these once
+//! damaged a file, crashed, ran away or printed what a reader misreads.
+//! Every run here is bounded by the test itself, in time (a timeout) and
+//! in memory (`ulimit -v`), and must end with a chosen exit status and
+//! message, never 101 (a panic) or a signal.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Address space a run may take: the old code needed 4 GB for a 3,000-id
+/// list and 24 GB for 10,000 `and` terms.
+const MEMORY_KB: u64 = 2_000_000;
+/// Time a run may take (a debug build, on a loaded two-core machine).
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_metasum"))
+}
+
+/// `metasum ARGS` under the memory limit, with no colours and the seed.
+fn metasum(args: &[&str]) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("ulimit -v {MEMORY_KB}; exec \"$0\" \"$@\""))
+        .arg(binary())
+        .args(args)
+        .env_remove("METASUM_DATA")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `cmd` with `input` on stdin, within [`TIMEOUT`].
+fn run_with(mut cmd: Command, input: &[u8]) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = wait(child);
+    let _ = writer.join();
+    out
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with(metasum(args), b"")
+}
+
+/// Waits for `child` at most [`TIMEOUT`], killing it past that.
+fn wait(mut child: std::process::Child) -> Run {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("still running after {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+    };
+    assert_ne!(run.code, Some(101), "panicked: {}", run.stderr);
+    assert!(
+        run.code.is_some(),
+        "ended by a signal: {status:?} {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const QUERY: &str = "findings where id < 3 show id";
+const RESULT: &str = "id\n1\n2\n";
+
+// -- Files damaged or written where they should not be --------------------
+
+#[test]
+fn output_to_a_device_writes_through_and_leaves_the_device() {
+    let r = run(&["-c", QUERY, "--output", "/dev/null"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
+#[test]
+fn output_through_a_symlink_replaces_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = write(dir.path(), "real.csv", "old\n");
+    let link = dir.path().join("out.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let r = run(&["-c", QUERY, "--output", link.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), RESULT);
+}
+
+#[test]
+fn a_symlink_planted_beside_the_output_is_not_followed() {
+    // The temporary file was `.NAME.PID.tmp`, opened without O_EXCL: a link
+    // planted there had its target overwritten.
+    let dir = tempfile::tempdir().unwrap();
+    let victim = write(dir.path(), "victim.txt", "precious\n");
+    for pid in 1..=4_096 {
+        let planted = dir.path().join(format!(".out.csv.{pid}.tmp"));
+        std::os::unix::fs::symlink(&victim, planted).unwrap();
+    }
+    let out = dir.path().join("out.csv");
+    let r = run(&["-c", QUERY, "--output", out.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), RESULT);
+}
+
+#[test]
+fn output_keeps_the_permissions_and_links_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let private = write(dir.path(), "private.csv", "old\n");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let linked = dir.path().join("linked.csv");
+    std::fs::hard_link(&private, &linked).unwrap();
+    let r = run(&["-c", QUERY, "--output", private.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(std::fs::read_to_string(&linked).unwrap(), RESULT);
+}
+
+#[test]
+fn output_to_a_fifo_is_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let r = run(&["-c", QUERY, "--output", fifo.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(reader.join().unwrap(), RESULT);
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn export_over_an_earlier_export_keeps_no_file_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review");
+    let out = out.to_str().unwrap();
+    assert_eq!(run(&["export", out]).code, Some(0));
+    assert!(Path::new(out).join("claims.csv").exists());
+    let r = run(&["--data", "tests/data/valid-minimal", "export", out]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // The seed's claims, citations and search flow are gone with it.
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "dataset.toml",
+            "evidence.csv",
+            "findings.csv",
+            "papers.csv",
+            "studies.csv"
+        ]
+    );
+    let r = run(&["--data", out, "plot", "flow"]);
+    assert_ne!(r.code, Some(0));
+    let r = run(&["--data", out, "-c", "studies count by country"]);
+    assert_eq!(r.stdout, "country,count\nUK,2\nUSA,1\n");
+}
+
+#[test]
+fn export_never_replaces_a_folder_of_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "thesis.docx", "years of work");
+    let r = run(&["export", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("thesis.docx"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("thesis.docx")).unwrap(),
+        "years of work"
+    );
+}
+
+#[test]
+fn keep_going_writes_no_output_file_when_a_statement_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = write(dir.path(), "keep.csv", "good results\n");
+    let r = run(&[
+        "--keep-going",
+        "-c",
+        "findings limit 1; findings where fes > recipient; studies limit 1",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "good results\n");
+    assert!(r.stderr.contains("was not written"), "{}", r.stderr);
+}
+
+// -- Wrong data without an error ------------------------------------------
+
+#[test]
+fn keep_going_resumes_outside_comments_and_quoted_text() {
+    // Both ran the text after the `;` as a statement.
+    for script in [
+        "findings wher x  # note; evidence limit 1\npapers where id = 19 show id\n",
+        "findings wher name ~ \"a; evidence limit 1\"\npapers where id = 19 show id\n",
+    ] {
+        let r = run_with(metasum(&["--keep-going"]), script.as_bytes());
+        assert_eq!(r.code, Some(1));
+        assert_eq!(r.stdout, "id\n19\n", "{script}");
+        assert_eq!(r.stderr.matches("Error:").count(), 1, "{}", r.stderr);
+    }
+}
+
+// -- Crashes and runaway processes -----------------------------------------
+
+#[test]
+fn long_chains_and_lists_end_in_bounded_time_and_memory() {
+    let or = vec!["id = 19"; 10_000].join(" or ");
+    let and: Vec<String> = (0..10_000).map(|i| format!("id != {}", i + 100)).collect();
+    let ids: Vec<String> = (1..=6_000).map(|i| i.to_string()).collect();
+    for (script, expected) in [
+        (format!("papers where {or} show id"), "id\n19\n"),
+        (
+            format!("papers where {} and id = 19 show id", and.join(" and ")),
+            "id\n19\n",
+        ),
+        (
+            format!(
+                "studies where id in ({}) and country = UK show id",
+                ids.join(",")
+            ),
+            "id\n8\n22\n23\n",
+        ),
+    ] {
+        let r = run_with(metasum(&[]), script.as_bytes());
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.stdout, expected);
+    }
+}
+
+#[test]
+fn statements_from_a_pipe_run_as_they_arrive() {
+    // `yes 'findings limit 1' | metasum` printed nothing and grew to 2 GB.
+    let mut child = metasum(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"papers where id = 19 show id;\n").unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    for expected in ["id\n", "19\n"] {
+        line.clear();
+        stdout.read_line(&mut line).unwrap();
+        assert_eq!(line, expected, "the answer came before stdin closed");
+    }
+    // Then a long stream, read as it is written: every answer comes, in
+    // memory bounded by `ulimit` (the whole stream is never held).
+    let reader = std::thread::spawn(move || {
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        rest
+    });
+    for _ in 0..20_000 {
+        stdin.write_all(b"papers where id = 19 show id\n").unwrap();
+    }
+    drop(stdin);
+    let status = wait_status(child);
+    assert_eq!(status, Some(0));
+    assert_eq!(reader.join().unwrap().matches("19\n").count(), 20_000);
+}
+
+/// The exit status of `child`, waiting at most [`TIMEOUT`].
+fn wait_status(mut child: std::process::Child) -> Option<i32> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("still running after {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_script_with_no_line_ends_stops_at_a_clear_error() {
+    // `metasum run /dev/zero` grew to 4.4 GB in 3 s.
+    let r = run(&["run", "/dev/zero"]);
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .starts_with("error: /dev/zero:1:1: the statement is longer than 1 MiB"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_closed_or_full_stderr_ends_the_run_without_a_panic() {
+    // `2>/dev/full` panicked with exit 101.
+    let full = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" -c 'findings wher' 2>/dev/full")
+        .arg(binary())
+        .status()
+        .unwrap();
+    assert_eq!(full.code(), Some(1));
+    // A reader of stderr that left (`2>&1 >/dev/null | head -1`).
+    let dir = tempfile::tempdir().unwrap();
+    let many: String = (0..2_000).map(|_| "findings wher x\n").collect();
+    let script = write(dir.path(), "many-errors.msq", &many);
+    let mut child = metasum(&["--keep-going", "run"])
+        .arg(&script)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(wait_status(child), Some(1));
+}
+
+#[test]
+fn a_header_only_studies_file_is_reported_without_a_panic() {
+    let r = run(&["--data", "tests/data/header-only-studies", "-c", "findings"]);
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr.contains("study 1 does not exist in studies.csv"),
+        "{}",
+        r.stderr
+    );
+}
+
+// -- Output that a reader or terminal misreads -------------------------------
+
+#[test]
+fn odd_column_names_and_cells_are_written_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("odd");
+    std::fs::create_dir(&data).unwrap();
+    write(
+        &data,
+        "studies.csv",
+        "id,author,year,=cmd|calc\n1,Ames,2001,x\n",
+    );
+    write(
+        &data,
+        "findings.csv",
+        "id,perspective,name\n1,worker,\"Low \u{1b}[31mpay\u{7}\"\n",
+    );
+    write(&data, "evidence.csv", "finding,study\n1,1\n");
+    let data = data.to_str().unwrap();
+    let r = run(&["--data", data, "-c", "studies"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // The header was written raw: a spreadsheet ran it as a formula.
+    assert!(r.stdout.starts_with("id,author,year,n,"), "{}", r.stdout);
+    assert!(r.stdout.contains(",'=cmd|calc\n"), "{}", r.stdout);
+    let r = run(&["--data", data, "--format", "table", "-c", "findings"]);
+    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'));
+    assert!(
+        r.stdout.contains("Low \u{FFFD}[31mpay\u{FFFD}"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["--data", data, "-c", "plot fes"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    roxmltree::Document::parse(&r.stdout).expect("the figure is well-formed XML");
+}
+
+// -- Unclear errors ------------------------------------------------------------
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_invisible_characters_are_named() {
+    let r = run_with(
+        metasum(&[]),
+        "\u{feff}papers where id = 19 show id\n".as_bytes(),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "id\n19\n");
+    let r = run_with(metasum(&[]), b"papers\0 where id = 19\n");
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("found `U+0000`"), "{}", r.stderr);
+}
+
+#[test]
+fn a_huge_identifier_is_not_echoed_whole() {
+    let src = format!("findings {}\n", "w".repeat(1_000_000));
+    let r = run_with(metasum(&[]), src.as_bytes());
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.len() < 2_000, "{} bytes", r.stderr.len());
+}
+
+#[test]
+fn a_threshold_that_is_not_a_number_of_points_is_a_usage_error() {
+    for bad in ["NaN", "-1", "inf", "101"] {
+        let r = run(&[&format!("--threshold={bad}"), "-c", "profile"]);
+        assert_eq!(r.code, Some(2), "{bad}");
+        assert!(r.stderr.contains("percentage points"), "{}", r.stderr);
+    }
+}
