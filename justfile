@@ -21,11 +21,23 @@ bench:
 ci:
     bash .ci/run
 
-# Fuzz the parser for SECONDS (default 60). cargo-fuzz needs nightly
-# features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+# Fuzz the parser for SECONDS (default 60), seeded with the query corpus.
+# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable
+# toolchain provide them. See FUZZING.md for the recorded runs.
 fuzz SECONDS="60":
-    cargo install cargo-fuzz --locked
-    cd crates/query && RUSTC_BOOTSTRAP=1 cargo fuzz run parse -- -max_total_time={{SECONDS}}
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p crates/query/fuzz/corpus/parse
+    cd crates/query && RUSTC_BOOTSTRAP=1 cargo fuzz run parse fuzz/corpus/parse tests/corpus/valid tests/corpus/invalid -- -max_total_time={{SECONDS}}
+
+# Fuzz the dataset loader (CSV files and workbooks) for SECONDS, seeded with
+# tests/data and the seed review. The first build compiles polars with
+# fuzzing instrumentation (about 25 minutes on two cores).
+fuzz-load SECONDS="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p crates/engine/fuzz/corpus/load target/fuzz-seeds
+    cargo run -q -- --data tests/data/valid-minimal export target/fuzz-seeds/minimal.xlsx
+    python3 crates/engine/fuzz/seeds.py crates/engine/fuzz/corpus/load target/fuzz-seeds/minimal.xlsx
+    cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load fuzz/corpus/load -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
 
 # Draw the seed figures into docs/figures (SVG) and render PNGs for review
 # with resvg.

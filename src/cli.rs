@@ -33,13 +33,15 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
 
-    /// Write results to FILE (atomically: a temporary file renamed into
-    /// place, so FILE is never half-written) instead of stdout.
+    /// Write results to FILE instead of stdout: whole, through a temporary
+    /// file renamed into place when every statement ran (FILE is left as it
+    /// was when one fails); a device or FIFO is written straight through;
+    /// `-` is stdout.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// In a script, go on after a failing statement and report every error
-    /// (the exit status is still 1).
+    /// (the exit status is still 1, and --output is not written).
     #[arg(long, global = true)]
     pub keep_going: bool,
 

@@ -11,6 +11,7 @@ mod problem;
 mod validate;
 pub mod workbook;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -143,7 +144,9 @@ const fn spec(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
 enum Source<'a> {
     Dir(&'a Path),
     Embedded,
-    Workbook(&'a workbook::SheetFiles),
+    /// File name -> contents (a workbook's sheets as CSV, or files given
+    /// in memory).
+    Files(&'a BTreeMap<String, Vec<u8>>),
 }
 
 impl Source<'_> {
@@ -154,7 +157,7 @@ impl Source<'_> {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, b)| b.to_vec())),
-            Source::Workbook(sheets) => Ok(sheets.files.get(name).cloned()),
+            Source::Files(files) => Ok(files.get(name).cloned()),
             Source::Dir(dir) => match parallel::read_file(&dir.join(name)) {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -170,6 +173,13 @@ impl Dataset {
         load(Source::Embedded, "embedded seed".to_string())
     }
 
+    /// Loads and validates a dataset given as the contents of its files
+    /// (`studies.csv` -> bytes, ...), as a folder would hold them; problems
+    /// name the files. `origin` says where they came from.
+    pub fn from_files(files: &BTreeMap<String, Vec<u8>>, origin: &str) -> Result<Dataset, LoadError> {
+        load(Source::Files(files), origin.to_string())
+    }
+
     /// Loads and validates the dataset folder (or spreadsheet) `path`,
     /// reporting every problem.
     pub fn load(path: &Path) -> Result<Dataset, LoadError> {
@@ -180,7 +190,7 @@ impl Dataset {
         };
         if workbook::is_workbook(path) && path.is_file() {
             let sheets = workbook::read(path).map_err(fail)?;
-            let loaded = load(Source::Workbook(&sheets), origin.clone());
+            let loaded = load(Source::Files(&sheets.files), origin.clone());
             // Problems in the sheets themselves come first; the dataset is
             // refused with them even when the rest loads.
             let mut problems = sheets.problems.clone();
