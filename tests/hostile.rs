@@ -60,7 +60,8 @@ fn run(args: &[&str]) -> Run {
     run_with(metasum(args), b"")
 }
 
-/// Waits for `child` at most [`TIMEOUT`], killing it past that.
+/// The outcome of `child`, which must end within [`TIMEOUT`] with an exit
+/// status (not a signal) other than a panic's 101.
 fn wait(mut child: std::process::Child) -> Run {
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
@@ -74,17 +75,7 @@ fn wait(mut child: std::process::Child) -> Run {
         let _ = stderr.read_to_end(&mut s);
         s
     });
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            panic!("still running after {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_for(&mut child);
     let run = Run {
         code: status.code(),
         stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
@@ -225,6 +216,41 @@ fn export_over_an_earlier_export_keeps_no_file_of_it() {
 }
 
 #[test]
+fn concurrent_exports_leave_one_whole_dataset() {
+    // 20 of 30 concurrent pairs left old and new files mixed.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review");
+    let out = out.to_str().unwrap();
+    for round in 0..10 {
+        let spawn = |args: &[&str]| {
+            metasum(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let a = spawn(&["export", out]);
+        let b = spawn(&["--data", "tests/data/valid-minimal", "export", out]);
+        assert_eq!(wait_status(a), Some(0), "round {round}");
+        assert_eq!(wait_status(b), Some(0), "round {round}");
+        let files = std::fs::read_dir(out).unwrap().count();
+        let r = run(&["--data", out, "-c", "studies count by country"]);
+        assert_eq!(r.code, Some(0), "round {round}: {}", r.stderr);
+        match files {
+            8 => assert!(
+                r.stdout.starts_with("country,count\nUSA,16\n"),
+                "{}",
+                r.stdout
+            ),
+            5 => assert_eq!(r.stdout, "country,count\nUK,2\nUSA,1\n"),
+            n => panic!("round {round}: {n} files"),
+        }
+        let hidden = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(hidden, 1, "round {round}: nothing but the export is left");
+    }
+}
+
+#[test]
 fn export_never_replaces_a_folder_of_other_files() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "thesis.docx", "years of work");
@@ -333,10 +359,15 @@ fn statements_from_a_pipe_run_as_they_arrive() {
 
 /// The exit status of `child`, waiting at most [`TIMEOUT`].
 fn wait_status(mut child: std::process::Child) -> Option<i32> {
+    wait_for(&mut child).code()
+}
+
+/// Waits for `child` at most [`TIMEOUT`], killing it (and failing) past that.
+fn wait_for(child: &mut std::process::Child) -> std::process::ExitStatus {
     let start = std::time::Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
+            return status;
         }
         if start.elapsed() > TIMEOUT {
             let _ = child.kill();

@@ -211,9 +211,14 @@ fn hard_links(_: &Metadata) -> u64 {
 /// Makes a rename durable (best effort: not every file system can).
 fn sync_parent(path: &Path) {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
-        }
+        sync_dir(dir);
+    }
+}
+
+/// Makes the entries of a folder durable (best effort).
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
     }
 }
 
@@ -223,6 +228,9 @@ fn sync_parent(path: &Path) {
 pub struct FolderSwap {
     target: PathBuf,
     building: PathBuf,
+    /// The names a dataset folder may hold (the only ones removed from the
+    /// folder replaced).
+    allowed: Vec<String>,
     committed: bool,
 }
 
@@ -280,6 +288,7 @@ impl FolderSwap {
                     return Ok(FolderSwap {
                         target,
                         building,
+                        allowed: allowed.iter().map(|a| a.to_string()).collect(),
                         committed: false,
                     });
                 }
@@ -301,28 +310,58 @@ impl FolderSwap {
 
     /// Puts the new folder at the target: swapped with the old one in one
     /// step where the system can (Linux `renameat2` with `RENAME_EXCHANGE`),
-    /// else the old one moved aside first; then the old one is removed.
+    /// else the old one moved aside first. Of the old folder, only the
+    /// dataset files are removed: anything else that appeared in it is
+    /// kept, and said where.
     pub fn commit(mut self) -> io::Result<()> {
-        sync_parent(&self.building.join("x"));
-        let aside = self.building.with_extension("old");
-        if std::fs::metadata(&self.target).is_ok() {
-            if exchange(&self.building, &self.target).is_ok() {
-                // `building` now holds the old folder.
-                self.committed = true;
-                let _ = std::fs::remove_dir_all(&self.building);
-                sync_parent(&self.target);
-                return Ok(());
+        sync_dir(&self.building);
+        // Another export may put a folder at the target between a look and
+        // a rename: look again.
+        for _ in 0..10 {
+            if std::fs::symlink_metadata(&self.target).is_err() {
+                match std::fs::rename(&self.building, &self.target) {
+                    Ok(()) => {
+                        self.committed = true;
+                        sync_parent(&self.target);
+                        return Ok(());
+                    }
+                    // Someone else's folder got there first: swap with it.
+                    Err(_) if std::fs::symlink_metadata(&self.target).is_ok() => continue,
+                    Err(e) => return Err(e),
+                }
             }
-            std::fs::rename(&self.target, &aside)?;
+            let old = if exchange(&self.building, &self.target).is_ok() {
+                // `building` holds the old folder now.
+                self.building.clone()
+            } else {
+                let aside = self.building.with_extension("old");
+                std::fs::rename(&self.target, &aside)?;
+                if let Err(e) = std::fs::rename(&self.building, &self.target) {
+                    let _ = std::fs::rename(&aside, &self.target);
+                    return Err(e);
+                }
+                aside
+            };
+            self.committed = true;
+            sync_parent(&self.target);
+            return self.remove_old(&old);
         }
-        if let Err(e) = std::fs::rename(&self.building, &self.target) {
-            let _ = std::fs::rename(&aside, &self.target);
-            return Err(e);
+        Err(io::Error::other(
+            "other processes kept replacing the folder; try again",
+        ))
+    }
+
+    /// Removes the dataset files of the replaced folder, then the folder.
+    fn remove_old(&self, old: &Path) -> io::Result<()> {
+        for name in &self.allowed {
+            let _ = std::fs::remove_file(old.join(name));
         }
-        self.committed = true;
-        let _ = std::fs::remove_dir_all(&aside);
-        sync_parent(&self.target);
-        Ok(())
+        std::fs::remove_dir(old).map_err(|_| {
+            io::Error::other(format!(
+                "the new folder is in place; the old one held files that are not part of a dataset and was kept as {}",
+                old.display()
+            ))
+        })
     }
 }
 
@@ -492,14 +531,40 @@ mod tests {
         assert_eq!(entries(dir.path()), ["thesis.docx"]);
     }
 
-    #[test]
-    fn an_abandoned_folder_swap_leaves_the_target_as_it_was() {
+    /// A folder `export` holding an old `studies.csv`, and a swap writing
+    /// a new one.
+    fn export_over_an_old_one() -> (tempfile::TempDir, PathBuf, FolderSwap) {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("export");
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("studies.csv"), "old").unwrap();
         let swap = FolderSwap::create(&target, &["studies.csv"]).unwrap();
         swap.write("studies.csv", b"new").unwrap();
+        (dir, target, swap)
+    }
+
+    #[test]
+    fn a_file_that_appears_in_the_old_folder_is_kept() {
+        let (dir, target, swap) = export_over_an_old_one();
+        // Written between the look and the swap.
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        let err = swap.commit().unwrap_err();
+        assert!(err.to_string().contains("was kept as"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("studies.csv")).unwrap(),
+            "new"
+        );
+        let kept: Vec<PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.join("notes.txt").exists())
+            .collect();
+        assert_eq!(kept.len(), 1);
+    }
+
+    #[test]
+    fn an_abandoned_folder_swap_leaves_the_target_as_it_was() {
+        let (dir, target, swap) = export_over_an_old_one();
         drop(swap);
         assert_eq!(
             std::fs::read_to_string(target.join("studies.csv")).unwrap(),

@@ -176,7 +176,10 @@ impl Dataset {
     /// Loads and validates a dataset given as the contents of its files
     /// (`studies.csv` -> bytes, ...), as a folder would hold them; problems
     /// name the files. `origin` says where they came from.
-    pub fn from_files(files: &BTreeMap<String, Vec<u8>>, origin: &str) -> Result<Dataset, LoadError> {
+    pub fn from_files(
+        files: &BTreeMap<String, Vec<u8>>,
+        origin: &str,
+    ) -> Result<Dataset, LoadError> {
         load(Source::Files(files), origin.to_string())
     }
 
