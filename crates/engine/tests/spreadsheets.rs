@@ -347,3 +347,92 @@ fn a_zip_bomb_is_refused_after_a_bounded_read() {
         "{err}"
     );
 }
+
+/// An OpenDocument spreadsheet of `sheets`, each row written as given:
+/// `(cells, repeat)` where a cell of `(text, repeat)` is written once with
+/// `number-columns-repeated`, and the row with `number-rows-repeated`.
+fn write_ods(path: &Path, sheets: &[(&str, Vec<(Vec<(&str, u64)>, u64)>)]) {
+    use std::io::Write;
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
+    );
+    for (name, rows) in sheets {
+        xml.push_str(&format!(r#"<table:table table:name="{name}">"#));
+        for (cells, repeat) in rows {
+            xml.push_str(&format!(
+                r#"<table:table-row table:number-rows-repeated="{repeat}">"#
+            ));
+            for (text, repeat) in cells {
+                xml.push_str(&format!(
+                    r#"<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+                ));
+            }
+            xml.push_str("</table:table-row>");
+        }
+        xml.push_str("</table:table>");
+    }
+    xml.push_str("</office:spreadsheet></office:body></office:document-content>");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+    )
+    .unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+/// A row of single cells.
+fn row<'a>(cells: &[&'a str]) -> (Vec<(&'a str, u64)>, u64) {
+    (cells.iter().map(|c| (*c, 1)).collect(), 1)
+}
+
+#[test]
+fn an_ods_workbook_loads_and_one_that_repeats_a_row_of_values_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ods");
+    let mut sheets = vec![
+        (
+            "studies",
+            vec![
+                row(&["id", "author", "year"]),
+                row(&["1", "Ames", "2001"]),
+                row(&["2", "Bell", "2003"]),
+            ],
+        ),
+        (
+            "findings",
+            vec![
+                row(&["id", "perspective", "name"]),
+                row(&["1", "worker", "Low pay"]),
+            ],
+        ),
+        (
+            "evidence",
+            vec![row(&["finding", "study"]), row(&["1", "2"])],
+        ),
+    ];
+    write_ods(&path, &sheets);
+    assert_eq!(
+        fes_of(Dataset::load(&path).unwrap()),
+        "id,n,fes\n1,1,50.0\n"
+    );
+    // A few hundred bytes that stand for 6,000 rows of 16,384 values: calamine
+    // built them all and aborted at 4.5 GB.
+    sheets[0].1.push((vec![("x", 16_384)], 6_000));
+    write_ods(&path, &sheets);
+    let err = Dataset::load(&path).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the workbook repeats its cells to more than 20000000"),
+        "{err}"
+    );
+}

@@ -10,6 +10,7 @@ mod parallel;
 mod problem;
 mod validate;
 pub mod workbook;
+mod workbook_limits;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -12,19 +12,12 @@
 //! located problem, not 16,384 columns of every row).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Xlsx, open_workbook, open_workbook_auto};
 
 use super::problem::Problem;
-
-/// At most this many bytes inflated from the archive (all of its files):
-/// a full sheet of 1,048,576 evidence rows is about 100 MB of XML.
-const MAX_INFLATED: u64 = 512 << 20;
-
-/// At most this many non-empty cells in one sheet.
-const MAX_CELLS: usize = 20_000_000;
+use super::workbook_limits::{self as limits, MAX_CELLS};
 
 /// The sheets metasum reads; any other sheet is left unread.
 const SHEETS: [&str; 9] = [
@@ -290,7 +283,10 @@ fn read_sheets(path: &Path) -> Result<Vec<(String, Sheet)>, String> {
     let cannot = |e: String| format!("cannot read the workbook: {e}");
     let ext = extension(path).unwrap_or_default();
     if ["xlsx", "xlsm", "ods"].contains(&ext.as_str()) {
-        check_inflated_size(path)?;
+        limits::check_inflated_size(path)?;
+    }
+    if ext == "ods" {
+        limits::check_ods_cells(path)?;
     }
     let mut out = Vec::new();
     if ext == "xlsx" || ext == "xlsm" {
@@ -321,8 +317,8 @@ fn read_sheets(path: &Path) -> Result<Vec<(String, Sheet)>, String> {
         }
         return Ok(out);
     }
-    // Other formats through calamine's ranges (`.ods` bounds its own
-    // cells; `.xls` is limited by its format to 65,536 x 256).
+    // Other formats through calamine's ranges (`.ods` is measured above;
+    // `.xls` is limited by its format to 65,536 x 256).
     let mut book = open_workbook_auto(path).map_err(|e| cannot(format!("{e}")))?;
     for name in book.sheet_names() {
         if !SHEETS.contains(&name.as_str()) {
@@ -352,37 +348,6 @@ fn read_sheets(path: &Path) -> Result<Vec<(String, Sheet)>, String> {
 
 fn too_many_cells(name: &str) -> String {
     format!("sheet `{name}` holds more than {MAX_CELLS} cells; metasum reads no more")
-}
-
-/// Refuses an archive whose files inflate past [`MAX_INFLATED`], measured
-/// by inflating them (the sizes a zip declares can lie), before calamine
-/// reads it: a 1 MB zip bomb went past 10.5 GB.
-fn check_inflated_size(path: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the workbook: {e}"))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| format!("cannot read the workbook: {e}"))?;
-    let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| format!("cannot read the workbook: {e}"))?;
-        loop {
-            let n = match entry.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => return Err(format!("cannot read the workbook: {e}")),
-            };
-            total += n as u64;
-            if total > MAX_INFLATED {
-                return Err(format!(
-                    "the workbook inflates to more than {} MiB (a zip bomb, or far more data than a review holds); metasum reads no more",
-                    MAX_INFLATED >> 20
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// CSV text of `rows` (each as wide as the first) and the sheet row of
