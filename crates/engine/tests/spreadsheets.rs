@@ -351,7 +351,10 @@ fn a_zip_bomb_is_refused_after_a_bounded_read() {
 /// An OpenDocument spreadsheet of `sheets`, each row written as given:
 /// `(cells, repeat)` where a cell of `(text, repeat)` is written once with
 /// `number-columns-repeated`, and the row with `number-rows-repeated`.
-fn write_ods(path: &Path, sheets: &[(&str, Vec<(Vec<(&str, u64)>, u64)>)]) {
+/// An `.ods` row: its cells, each with its column repeat, and its row repeat.
+type OdsRow<'a> = (Vec<(&'a str, u64)>, u64);
+
+fn write_ods(path: &Path, sheets: &[(&str, Vec<OdsRow<'_>>)]) {
     use std::io::Write;
     let mut xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -391,7 +394,7 @@ fn write_ods(path: &Path, sheets: &[(&str, Vec<(Vec<(&str, u64)>, u64)>)]) {
 }
 
 /// A row of single cells.
-fn row<'a>(cells: &[&'a str]) -> (Vec<(&'a str, u64)>, u64) {
+fn row<'a>(cells: &[&'a str]) -> OdsRow<'a> {
     (cells.iter().map(|c| (*c, 1)).collect(), 1)
 }
 
