@@ -164,6 +164,22 @@ fn output_keeps_the_permissions_and_links_of_the_file_it_replaces() {
 }
 
 #[test]
+fn output_to_a_folder_or_a_missing_folder_fails_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, says) in [
+        (dir.path().to_path_buf(), "it is a folder"),
+        (dir.path().join("no/such/out.csv"), "No such file"),
+    ] {
+        let r = run(&["-c", QUERY, "--output", path.to_str().unwrap()]);
+        assert_eq!(r.code, Some(1));
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.starts_with("error: cannot write "), "{}", r.stderr);
+        assert!(r.stderr.contains(says), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn output_to_a_fifo_is_written_through() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
