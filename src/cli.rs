@@ -33,10 +33,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
 
-    /// Write results to FILE instead of stdout: whole, through a temporary
-    /// file renamed into place when every statement ran (FILE is left as it
-    /// was when one fails); a device or FIFO is written straight through;
-    /// `-` is stdout.
+    /// Write results to FILE instead of stdout, only when every statement
+    /// ran (FILE is left as it was when one fails): through a temporary file
+    /// renamed into place; a device, FIFO or pipe (/dev/stdout) is written
+    /// straight through; `-` is stdout.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

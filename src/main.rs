@@ -21,6 +21,12 @@ use executor::Executor;
 use output::{Sink, errln};
 
 fn main() -> ExitCode {
+    // An interrupted run (Ctrl-C, SIGTERM) leaves no temporary file behind;
+    // what it was writing stays as it was.
+    let _ = ctrlc::set_handler(|| {
+        metasum_engine::atomic::remove_unfinished();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     if cli.query.is_some() && cli.command.is_some() {
         use clap::CommandFactory;
@@ -83,7 +89,12 @@ fn main() -> ExitCode {
             Format::Csv
         }
     });
-    let sink = match Sink::output(cli.output.as_deref()) {
+    let opened = if interactive {
+        Sink::shell_output(cli.output.as_deref())
+    } else {
+        Sink::output(cli.output.as_deref())
+    };
+    let sink = match opened {
         Ok(sink) => sink,
         Err(e) => {
             let path = cli.output.as_deref().unwrap_or(Path::new("-"));

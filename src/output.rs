@@ -43,6 +43,24 @@ impl Sink {
         }
     }
 
+    /// The sink for the shell's `.output PATH` (and `--output` given to the
+    /// shell): rewritten whole after each statement, tried now so that a
+    /// path that cannot be written is told at once. `-` or none is stdout.
+    pub fn shell_output(path: Option<&Path>) -> std::io::Result<Sink> {
+        match path {
+            None => Ok(Sink::Stdout),
+            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout),
+            Some(p) => {
+                let sink = Sink::Rewrite {
+                    path: p.to_path_buf(),
+                    buffer: String::new(),
+                };
+                sink.rewrite()?;
+                Ok(sink)
+            }
+        }
+    }
+
     /// Adds one rendered result.
     pub fn write(&mut self, text: &str) -> std::io::Result<()> {
         match self {

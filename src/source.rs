@@ -32,6 +32,8 @@ pub struct ReadError {
     /// Whether reading can go on after it (a bad statement, not a broken
     /// stream).
     pub recoverable: bool,
+    /// Whether the bad line is indented, so continues the statement above.
+    continues: bool,
 }
 
 /// Statements read from `reader` a chunk at a time.
@@ -42,7 +44,8 @@ pub struct Chunks<R> {
     line: usize,
     /// A line read ahead (it starts the next chunk), with its number.
     ahead: Option<(String, usize)>,
-    /// An error met while a chunk was still open: told after the chunk.
+    /// An error met after a statement ended (a line that cannot be read,
+    /// which starts the next one), or one that ends the script: told next.
     error: Option<ReadError>,
     done: bool,
 }
@@ -69,7 +72,7 @@ impl<R: BufRead> Chunks<R> {
     /// The next chunk, an error, or `None` at the end of the script.
     pub fn next_chunk(&mut self) -> Option<Result<Chunk, ReadError>> {
         if let Some(e) = self.error.take() {
-            return Some(Err(self.fail(e)));
+            return Some(Err(self.drop_statement(e)));
         }
         if self.done {
             return None;
@@ -82,15 +85,19 @@ impl<R: BufRead> Chunks<R> {
                     self.done = true;
                     return None;
                 }
-                Err(e) => return Some(Err(self.fail(e))),
+                Err(e) => return Some(Err(self.drop_statement(e))),
             },
         };
-        while !ends_statement(&text) {
+        // Each line is looked at once (a long statement is not rescanned
+        // for every line added to it).
+        let mut ended = ends_statement(&text);
+        while !ended {
             match self.read_line() {
                 Ok(Line::Text(next)) if next.starts_with([' ', '\t']) => {
                     if text.len() + next.len() > MAX_STATEMENT {
                         return Some(Err(self.too_long(first_line)));
                     }
+                    ended = ends_statement(&next);
                     text.push_str(&next);
                 }
                 Ok(Line::Text(next)) => {
@@ -101,14 +108,44 @@ impl<R: BufRead> Chunks<R> {
                     self.done = true;
                     break;
                 }
-                // The statement so far runs first; the error comes next.
-                Err(e) => {
+                // A bad line of its own starts the next statement: this
+                // one is whole.
+                Err(e) if !e.continues => {
                     self.error = Some(e);
+                    break;
+                }
+                Err(e) => return Some(Err(self.drop_statement(e))),
+            }
+        }
+        Some(Ok(Chunk { text, first_line }))
+    }
+
+    /// After a line that could not be read: the statement it belongs to is
+    /// dropped whole (run without that line it could mean something else:
+    /// `findings` without its `where`), its other lines skipped.
+    fn drop_statement(&mut self, e: ReadError) -> ReadError {
+        if !e.recoverable {
+            return self.fail(e);
+        }
+        loop {
+            match self.read_line() {
+                Ok(Line::Text(next)) if next.starts_with([' ', '\t']) => {}
+                Ok(Line::Text(next)) => {
+                    self.ahead = Some((next, self.line));
+                    break;
+                }
+                Ok(Line::End) => {
+                    self.done = true;
+                    break;
+                }
+                Err(later) if later.recoverable => {}
+                Err(later) => {
+                    self.error = Some(later);
                     break;
                 }
             }
         }
-        Some(Ok(Chunk { text, first_line }))
+        e
     }
 
     /// One line with its line end, checked to be UTF-8 and not too long.
@@ -121,6 +158,7 @@ impl<R: BufRead> Chunks<R> {
             .map_err(|e| ReadError {
                 message: format!("cannot read {}: {e}", self.name),
                 recoverable: false,
+                continues: false,
             })?;
         if read == 0 {
             return Ok(Line::End);
@@ -133,11 +171,13 @@ impl<R: BufRead> Chunks<R> {
             // A byte order mark (Notepad writes one) is not part of the script.
             bytes.drain(..3);
         }
+        let continues = bytes.starts_with(b" ") || bytes.starts_with(b"\t");
         String::from_utf8(bytes)
             .map(Line::Text)
             .map_err(|e| ReadError {
                 message: not_utf8(&self.name, self.line, e.as_bytes(), e.utf8_error()),
                 recoverable: true,
+                continues,
             })
     }
 
@@ -153,6 +193,7 @@ impl<R: BufRead> Chunks<R> {
                 MAX_STATEMENT >> 20
             ),
             recoverable: false,
+            continues: false,
         }
     }
 
@@ -257,6 +298,31 @@ mod tests {
         );
         // Reading goes on after it.
         assert_eq!(out[2], chunk("studies\n", 3));
+    }
+
+    #[test]
+    fn a_statement_with_a_bad_line_is_dropped_whole() {
+        // `findings show id` ran without its `where` (all 24 ids).
+        let out = chunks(
+            b"findings show id\n  where fes > 40 and name ~ \"caf\xe9\"\n  and n > 1\nstudies\n",
+        );
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(
+            out[0].as_ref().unwrap_err().starts_with("s.msq:2:"),
+            "{out:?}"
+        );
+        assert_eq!(out[1], chunk("studies\n", 4));
+    }
+
+    #[test]
+    fn a_statement_of_many_lines_is_one_chunk() {
+        let mut text = String::from("findings where fes > 1\n");
+        for _ in 0..40_000 {
+            text.push_str("  and fes > 1\n");
+        }
+        let out = chunks(text.as_bytes());
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].as_ref().unwrap().text.len(), text.len());
     }
 
     #[test]

@@ -104,10 +104,26 @@ const RESULT: &str = "id\n1\n2\n";
 
 #[test]
 fn output_to_a_device_writes_through_and_leaves_the_device() {
-    let r = run(&["-c", QUERY, "--output", "/dev/null"]);
+    // As root, `--output /dev/null` replaced the device with a regular
+    // file. Where the test may make device nodes (as root), it writes to a
+    // null device of its own, so that a regression damages nothing else.
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("null");
+    let made = Command::new("mknod")
+        .arg(&own)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let device = if made {
+        own
+    } else {
+        PathBuf::from("/dev/null")
+    };
+    let r = run(&["-c", QUERY, "--output", device.to_str().unwrap()]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
-        std::fs::metadata("/dev/null")
+        std::fs::metadata(&device)
             .unwrap()
             .file_type()
             .is_char_device()
@@ -134,18 +150,60 @@ fn output_through_a_symlink_replaces_its_target_and_keeps_the_link() {
 #[test]
 fn a_symlink_planted_beside_the_output_is_not_followed() {
     // The temporary file was `.NAME.PID.tmp`, opened without O_EXCL: a link
-    // planted there had its target overwritten.
+    // planted there had its target overwritten. `$$` is the shell's PID,
+    // which `exec` hands to metasum.
     let dir = tempfile::tempdir().unwrap();
     let victim = write(dir.path(), "victim.txt", "precious\n");
-    for pid in 1..=4_096 {
-        let planted = dir.path().join(format!(".out.csv.{pid}.tmp"));
-        std::os::unix::fs::symlink(&victim, planted).unwrap();
-    }
-    let out = dir.path().join("out.csv");
-    let r = run(&["-c", QUERY, "--output", out.to_str().unwrap()]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("ln -s victim.txt .out.csv.$$.tmp && exec \"$0\" -c \"$1\" --output out.csv")
+        .arg(binary())
+        .arg(QUERY)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), RESULT);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        RESULT
+    );
+}
+
+#[test]
+fn output_to_dev_stdout_goes_where_stdout_goes() {
+    // It was read as a link to `pipe:[53531]`, and a `>>` file was
+    // replaced by the results alone.
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "log.txt", "PRECIOUS LOG\n");
+    let sh = |script: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(binary())
+            .arg(QUERY)
+            .arg(&log)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(
+        sh("\"$0\" -c \"$1\" --output /dev/stdout | cat"),
+        (Some(0), RESULT.to_string())
+    );
+    assert_eq!(
+        sh("\"$0\" -c \"$1\" --output /dev/stdout >> \"$2\""),
+        (Some(0), String::new())
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("PRECIOUS LOG\n{RESULT}")
+    );
 }
 
 #[test]
@@ -336,6 +394,19 @@ fn long_chains_and_lists_end_in_bounded_time_and_memory() {
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         assert_eq!(r.stdout, expected);
     }
+}
+
+#[test]
+fn a_statement_of_forty_thousand_lines_from_a_pipe_ends() {
+    // Each line rescanned the whole statement: over 120 s.
+    let mut script = String::from("findings where fes > 1\n");
+    for _ in 0..40_000 {
+        script.push_str("  and fes > 1\n");
+    }
+    script.push_str("  show id\n");
+    let r = run_with(metasum(&[]), script.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 25, "{}", r.stdout);
 }
 
 #[test]

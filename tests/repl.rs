@@ -6,8 +6,14 @@ use std::time::Duration;
 use rexpect::session::{PtySession, spawn_command};
 
 fn start() -> PtySession {
+    start_with(&[])
+}
+
+/// The shell started with `args`.
+fn start_with(args: &[&str]) -> PtySession {
     let home = tempfile::tempdir().unwrap().keep();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    cmd.args(args);
     // History goes to a fresh data directory; no colours in the transcript.
     cmd.env("XDG_DATA_HOME", &home)
         .env("HOME", &home)
@@ -96,4 +102,19 @@ fn output_to_a_file_that_cannot_be_written_keeps_results_on_the_terminal() {
         std::fs::read_to_string(&good).unwrap(),
         "id\n--\n 3\n 7\n 9\n(3 rows)\n"
     );
+}
+
+#[test]
+fn output_given_to_the_shell_is_written_after_each_statement() {
+    // `metasum --output FILE` on a terminal wrote nothing at all.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("session.csv");
+    let mut p = start_with(&["--output", out.to_str().unwrap()]);
+    enter(&mut p, "papers where id = 19 show id");
+    enter(&mut p, ".lets");
+    p.exp_string("no names bound yet").unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id\n19\n");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id\n19\n");
 }

@@ -137,21 +137,14 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         }
         DotCommand::Format(f) => executor.format = f,
         DotCommand::Output(path) => {
-            // Try the file now, so a bad path leaves results where they went.
-            let sink = match path {
-                Some(path) => Sink::Rewrite {
-                    path,
-                    buffer: String::new(),
-                },
-                None => Sink::Stdout,
-            };
-            match sink.rewrite() {
-                Ok(()) => executor.set_sink(sink),
+            // Tried now, so a bad path leaves results where they went.
+            match Sink::shell_output(path.as_deref()) {
+                Ok(sink) => executor.set_sink(sink),
                 Err(e) => errln!(
                     "error: cannot write {}: {e}; results still go to {}",
-                    sink.path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
+                    path.as_deref()
+                        .unwrap_or(std::path::Path::new("-"))
+                        .display(),
                     executor
                         .sink
                         .path()

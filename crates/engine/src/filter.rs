@@ -231,6 +231,15 @@ pub fn terms(cond: &Cond) -> Vec<&Cond> {
     found
 }
 
+/// How many comparisons a condition makes (an `in` list is one lookup).
+pub fn comparisons(cond: &Cond) -> usize {
+    match &cond.kind {
+        ExprKind::Or(terms) | ExprKind::And(terms) => terms.iter().map(comparisons).sum(),
+        ExprKind::Not(a) => comparisons(a),
+        _ => 1,
+    }
+}
+
 /// Every column a condition names, in order.
 pub fn columns(cond: &Cond) -> impl Iterator<Item = &Ident> {
     let mut found = Vec::new();

@@ -25,10 +25,13 @@ pub(crate) fn view_options(ds: &Dataset, q: &Query, list: stats::ListOf) -> stat
         .iter()
         .filter_map(|t| filter::has_item(t, list))
         .collect();
-    let reads_list = terms.iter().any(|t| {
-        filter::has_item(t, list).is_none()
-            && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
-    });
+    // Each item is a semi-join: past a few dozen, polars' planner takes
+    // longer than building the list and testing it.
+    let reads_list = linked_to.len() > MAX_SHORTCUT_TERMS
+        || terms.iter().any(|t| {
+            filter::has_item(t, list).is_none()
+                && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
+        });
     stats::ViewOptions {
         keep: decided_by_stored(ds, q, kind),
         linked_to: if reads_list { Vec::new() } else { linked_to },
@@ -36,10 +39,21 @@ pub(crate) fn view_options(ds: &Dataset, q: &Query, list: stats::ListOf) -> stat
     }
 }
 
+/// The most comparisons a condition may hold for the shortcuts: the early
+/// filter puts the condition into the plan twice (on the rows kept, and on
+/// the links semi-joined to them), and with 1,000 `and` terms polars'
+/// optimiser took 9 s and 2.6 GB over it; a longer condition runs once,
+/// after the view (1,000 terms there: 0.6 s).
+const MAX_SHORTCUT_TERMS: usize = 32;
+
 /// The part of the `where` condition of `q` that the stored columns of
 /// `kind` (findings or studies) decide alone, to apply before counting.
 pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Option<Expr> {
-    filter::decided_by(&stored(ds, kind).1, q.filter.as_ref()?)
+    let cond = q.filter.as_ref()?;
+    if filter::comparisons(cond) > MAX_SHORTCUT_TERMS {
+        return None;
+    }
+    filter::decided_by(&stored(ds, kind).1, cond)
 }
 
 /// The stored rows of findings or studies, and the columns a condition

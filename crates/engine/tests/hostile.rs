@@ -289,9 +289,7 @@ fn spreadsheet_errors_are_refused_and_blank_rows_skipped() {
         problems(&data("spreadsheet-errors")),
         [
             "studies.csv:2: column `workers`: holds the spreadsheet error `#DIV/0!` (a formula that failed; fix it in the spreadsheet)",
-            "studies.csv:2: column `workers`: expected a count (a whole number, 0 or more), found `#DIV/0!`",
             "studies.csv:5: column `year`: holds the spreadsheet error `#N/A` (a formula that failed; fix it in the spreadsheet)",
-            "studies.csv:5: column `year`: expected a whole number, found `#N/A`",
         ]
     );
 }

@@ -138,8 +138,10 @@ pub fn quoted_rest(i: &str) -> PResult<'_, String> {
             '\\' => match chars.next() {
                 Some((_, 'n')) => out.push('\n'),
                 Some((_, 't')) => out.push('\t'),
+                // A text closes on its own line, a backslash or not (a
+                // script read a statement at a time could not join them).
+                Some((_, '\n')) | None => break,
                 Some((_, c)) => out.push(c),
-                None => break,
             },
             c => out.push(c),
         }
@@ -199,5 +201,6 @@ mod tests {
             (" rest", "a \"b\" c".to_string())
         );
         assert!(quoted_rest("open\n\"").is_err());
+        assert!(quoted_rest("open \\\nstill\"").is_err());
     }
 }

@@ -126,6 +126,7 @@ fn text_end(bytes: &[u8], mut k: usize) -> usize {
         match bytes[k] {
             b'"' => return k + 1,
             b'\n' => return k,
+            b'\\' if bytes.get(k + 1) == Some(&b'\n') => return k + 1,
             b'\\' => k += 2,
             _ => k += 1,
         }

@@ -7,7 +7,7 @@ use metasum_query::error::excerpt;
 
 use polars::prelude::*;
 
-use super::problem::Problem;
+use super::problem::{MAX_LISTED, Problem};
 
 /// What a known column holds, and so how each cell is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,9 +164,18 @@ pub fn read_table(
     // and nothing may be checked against it (its ids would be missing).
     let mut rows_left_out = false;
 
+    // Past MAX_LISTED problems in the rows, the rest are only counted (a
+    // file of millions of bad cells would otherwise hold a problem each).
+    let listed_from = problems.len();
+    let mut not_listed = 0;
+
     // One record reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
     loop {
+        if problems.len() > listed_from + MAX_LISTED {
+            not_listed += problems.len() - (listed_from + MAX_LISTED);
+            problems.truncate(listed_from + MAX_LISTED);
+        }
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -223,6 +232,9 @@ pub fn read_table(
                         "holds the spreadsheet error `{error}` (a formula that failed; fix it in the spreadsheet)"
                     ),
                 ));
+                // Told once: not also as a value of the wrong type.
+                push_missing(&mut builders[i]);
+                continue;
             }
             let cell = (!text.is_empty()).then_some(text);
             push_cell(&mut builders[i], kinds[i], cell, |msg| {
@@ -243,6 +255,16 @@ pub fn read_table(
         }
     }
 
+    if problems.len() > listed_from + MAX_LISTED {
+        not_listed += problems.len() - (listed_from + MAX_LISTED);
+        problems.truncate(listed_from + MAX_LISTED);
+    }
+    if not_listed > 0 {
+        problems.push(Problem::file(
+            file,
+            format!("and {not_listed} more problems in its rows, not listed"),
+        ));
+    }
     if rows_left_out {
         return None;
     }
@@ -420,6 +442,16 @@ fn push_cell(
             b
         })),
         Builder::Text(v) | Builder::Infer(v) => v.push(cell.map(str::to_string)),
+    }
+}
+
+/// A missing value, with no check (its problem is told already).
+fn push_missing(builder: &mut Builder) {
+    match builder {
+        Builder::Int(v) => v.push(None),
+        Builder::Float(v) => v.push(None),
+        Builder::Bool(v) => v.push(None),
+        Builder::Text(v) | Builder::Infer(v) => v.push(None),
     }
 }
 

@@ -20,13 +20,9 @@ pub(super) fn mark(text: &str) -> Option<bool> {
     }
 }
 
-/// The marks that give a column away as a study column whose header names
-/// no study (`true`/`false` are left out: they may describe findings).
-fn looks_like_marks(text: &str) -> bool {
-    matches!(
-        text.trim().to_lowercase().as_str(),
-        "0" | "1" | "x" | "\u{2713}" | "\u{2714}" | "yes" | "no"
-    )
+/// Whether a filled cell is an evidence mark.
+fn is_mark(text: &str) -> bool {
+    mark(text).is_some()
 }
 
 /// Finding columns of the CSV format: never study columns.
@@ -85,13 +81,17 @@ pub(super) fn split(
             if study_ids.iter().any(|id| id == h) || h.parse::<u64>().is_ok_and(|n| n > 0) {
                 return Column::Study(h.to_string());
             }
-            let mut present = cells().filter(|t| !t.is_empty()).peekable();
-            if present.peek().is_some() && present.all(looks_like_marks) {
+            // Mostly marks: a study column whose header names no study (a
+            // typo, an author-year label). Read as a finding column, its
+            // evidence would vanish without a word.
+            let filled = cells().filter(|t| !t.is_empty()).count();
+            let marks = cells().filter(|t| !t.is_empty() && is_mark(t)).count();
+            if marks * 2 > filled {
                 problems.push(problem(
                     *header_row,
                     h,
                     format!(
-                        "holds evidence marks, but `{}` is not the id of a study in sheet studies; head each study column with its study's id",
+                        "holds evidence marks in {marks} of its {filled} filled cells, but `{}` is not the id of a study in sheet studies; head each study column with its study's id (a column that describes the findings with yes/no values belongs in a `findings` sheet, beside an `evidence` sheet)",
                         metasum_query::error::excerpt(h)
                     ),
                 ));
@@ -203,6 +203,35 @@ mod tests {
         // Neither a finding column nor evidence.
         assert_eq!(findings[0].1, ["id", "name"]);
         assert!(links(&evidence).is_empty());
+    }
+
+    #[test]
+    fn a_column_of_mostly_marks_is_refused_whatever_its_marks() {
+        // TRUE/FALSE as Excel writes them, or marks with one slip: the
+        // column became a finding column and its evidence was lost.
+        for cells in [["TRUE", "FALSE", "true"], ["x", "x", "maybe"]] {
+            let sheet = rows(&[
+                &["id", "name", "Smith 2019"],
+                &["1", "a", cells[0]],
+                &["2", "b", cells[1]],
+                &["3", "c", cells[2]],
+            ]);
+            let mut problems = Vec::new();
+            split(sheet, &["1".into()], &mut problems);
+            assert_eq!(problems.len(), 1, "{cells:?}");
+            assert!(problems[0].message.contains("of its 3 filled cells"));
+        }
+        // A column of text that holds a mark or two describes the findings.
+        let sheet = rows(&[
+            &["id", "theme", "1"],
+            &["1", "pay", "1"],
+            &["2", "x", "0"],
+            &["3", "roles", "1"],
+        ]);
+        let mut problems = Vec::new();
+        let (findings, _) = split(sheet, &[], &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(findings[0].1, ["id", "theme"]);
     }
 
     #[test]

@@ -61,6 +61,56 @@ impl Problem {
     }
 }
 
+/// The most problems of one kind listed for one file: a sheet of millions
+/// of bad references would otherwise hold a problem each (2 million took
+/// 1.15 GB); the rest are counted in one last problem.
+pub const MAX_LISTED: usize = 1_000;
+
+/// Counts problems of one kind as they are found, keeping the first
+/// [`MAX_LISTED`].
+pub struct Listed<'a> {
+    problems: &'a mut Vec<Problem>,
+    file: String,
+    more: usize,
+    listed: usize,
+}
+
+impl<'a> Listed<'a> {
+    /// Problems of one kind in `file`, appended to `problems`.
+    pub fn new(problems: &'a mut Vec<Problem>, file: &str) -> Listed<'a> {
+        Listed {
+            problems,
+            file: file.to_string(),
+            more: 0,
+            listed: 0,
+        }
+    }
+
+    /// Adds a problem, or counts it past the first [`MAX_LISTED`].
+    pub fn push(&mut self, problem: Problem) {
+        if self.listed < MAX_LISTED {
+            self.problems.push(problem);
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+impl Drop for Listed<'_> {
+    fn drop(&mut self) {
+        if self.more > 0 {
+            self.problems.push(Problem::file(
+                &self.file,
+                format!(
+                    "and {} more problems like the {MAX_LISTED} above, not listed",
+                    self.more
+                ),
+            ));
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = match &self.sheet {

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::Meta;
 use super::csvfile::ReadTable;
-use super::problem::Problem;
+use super::problem::{Listed, Problem};
 
 /// The tables of one dataset as read so far (a table that could not be read
 /// at all is `None`, and checks that need it are skipped).
@@ -107,7 +107,10 @@ impl Tables<'_> {
                     .position(|x| *x == f)
                     .unwrap_or(usize::MAX)
             };
-            (order(&a.file), a.line).cmp(&(order(&b.file), b.line))
+            // A problem of no one line (the count of those not listed)
+            // after the lines of its file.
+            let line = |p: &Problem| p.line.unwrap_or(u64::MAX);
+            (order(&a.file), line(a)).cmp(&(order(&b.file), line(b)))
         });
     }
 }
@@ -268,10 +271,11 @@ fn references(
             return;
         }
     }
+    let mut listed = Listed::new(problems, file);
     for (row, cell) in cells.iter().enumerate() {
         if let Some(id) = cell {
             if !targets.contains(id) {
-                problems.push(Problem::cell(
+                listed.push(Problem::cell(
                     file,
                     table.line(row),
                     column,
@@ -397,9 +401,10 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
         .map(|w| (w[1].2, first_row(&pairs, w[1].0, w[1].1), w[1].0, w[1].1))
         .collect();
     repeats.sort_unstable();
+    let mut listed = Listed::new(problems, "evidence.csv");
     for (row, first, f, s) in repeats {
         let (line, first) = (evidence.line(row), evidence.line(first));
-        problems.push(
+        listed.push(
             Problem::at(
                 "evidence.csv",
                 line,

@@ -180,7 +180,7 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
                 out.files.insert("dataset.toml".into(), text.into_bytes());
             }
             "matrix" => {
-                let rows = sheet_rows(name, sheet, &mut out.problems);
+                let rows = sheet_rows(name, sheet, &mut out.problems)?;
                 let (findings, evidence) =
                     super::matrix_sheet::split(rows, &study_ids, &mut out.problems);
                 for (file, rows) in [("findings.csv", findings), ("evidence.csv", evidence)] {
@@ -188,7 +188,7 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
                 }
             }
             sheet_name => {
-                let rows = sheet_rows(name, sheet, &mut out.problems);
+                let rows = sheet_rows(name, sheet, &mut out.problems)?;
                 out.add(&format!("{sheet_name}.csv"), sheet_name, &rows)?;
             }
         }
@@ -213,11 +213,18 @@ impl SheetFiles {
 /// cell to the right of the header is a problem at its place, and is left
 /// out: one stray cell at XFD1048576 would otherwise widen every row to
 /// 16,384 columns.
-fn sheet_rows(name: &str, sheet: &Sheet, problems: &mut Vec<Problem>) -> SheetRows {
-    let Some((_, header)) = sheet.rows.first() else {
-        return Vec::new();
+fn sheet_rows(name: &str, sheet: &Sheet, problems: &mut Vec<Problem>) -> Result<SheetRows, String> {
+    let Some((header_row, header)) = sheet.rows.first() else {
+        return Ok(Vec::new());
     };
     let width = header.last().map_or(0, |(c, _)| c + 1);
+    if width.saturating_mul(sheet.rows.len()) > MAX_CELLS {
+        return Err(format!(
+            "sheet `{name}` has a header {width} columns wide (to cell {}{header_row}) over {} rows: more than {MAX_CELLS} cells; delete what stands to the right of its columns",
+            column_letters(width - 1),
+            sheet.rows.len()
+        ));
+    }
     let mut rows = Vec::with_capacity(sheet.rows.len());
     for (row, cells) in &sheet.rows {
         let mut texts = vec![String::new(); width];
@@ -242,7 +249,7 @@ fn sheet_rows(name: &str, sheet: &Sheet, problems: &mut Vec<Problem>) -> SheetRo
         }
         rows.push((*row, texts));
     }
-    rows
+    Ok(rows)
 }
 
 /// The values of the column headed `name` (trimmed), below its header.
@@ -389,7 +396,7 @@ mod tests {
             (1_048_575, 16_383, "stray".into()),
         ]);
         let mut problems = Vec::new();
-        let rows = sheet_rows("studies", &sheet, &mut problems);
+        let rows = sheet_rows("studies", &sheet, &mut problems).unwrap();
         assert!(rows.iter().all(|(_, cells)| cells.len() == 2));
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, Some(1_048_576));

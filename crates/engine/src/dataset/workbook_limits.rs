@@ -51,32 +51,43 @@ pub(super) fn check_inflated_size(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Refuses an `.ods` whose cells with a value, repeats counted, pass
-/// [`MAX_CELLS`]: calamine writes out every repeat. (Empty cells and rows,
-/// which spreadsheets repeat to the sheet's edge, cost nothing.)
+/// Refuses an `.ods` that calamine would expand past [`MAX_CELLS`]: it
+/// writes out every repeat of a cell with a value, and fills the box from
+/// the first row and column to the last ones holding a value (empty cells
+/// and rows repeated to the sheet's edge, as spreadsheets write them, cost
+/// nothing unless a value stands beyond them).
 pub(super) fn check_ods_cells(path: &Path) -> Result<(), String> {
     let mut zip = archive(path)?;
     let content = zip.by_name("content.xml").map_err(cannot)?;
     let mut xml = quick_xml::Reader::from_reader(BufReader::new(content));
     let mut buf = Vec::new();
-    let (mut total, mut row_repeats, mut row_cells) = (0u64, 1u64, 0u64);
+    let mut sheet = Extent::default();
+    let mut filled = 0u64;
     loop {
         match xml.read_event_into(&mut buf).map_err(cannot)? {
+            Event::Start(e) if e.name().as_ref() == "table:table" => sheet = Extent::default(),
             Event::Start(e) if e.name().as_ref() == "table:table-row" => {
-                row_repeats = repeats(&e, "table:number-rows-repeated");
-                row_cells = 0;
+                sheet.start_row(repeats(&e, "table:number-rows-repeated"));
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                sheet.row += repeats(&e, "table:number-rows-repeated");
             }
             Event::Start(e) | Event::Empty(e)
                 if matches!(
                     e.name().as_ref(),
                     "table:table-cell" | "table:covered-table-cell"
-                ) && has_value(&e) =>
+                ) =>
             {
-                row_cells = row_cells.saturating_add(repeats(&e, "table:number-columns-repeated"));
+                let n = repeats(&e, "table:number-columns-repeated");
+                if has_value(&e) {
+                    filled = filled.saturating_add(sheet.row_repeats.saturating_mul(n));
+                    sheet.value_at(n);
+                }
+                sheet.col = sheet.col.saturating_add(n);
             }
             Event::End(e) if e.name().as_ref() == "table:table-row" => {
-                total = total.saturating_add(row_repeats.saturating_mul(row_cells));
-                if total > MAX_CELLS as u64 {
+                sheet.end_row();
+                if filled > MAX_CELLS as u64 || sheet.cells() > MAX_CELLS as u64 {
                     return Err(format!(
                         "the workbook repeats its cells to more than {MAX_CELLS} (a few bytes can stand for a sheet of billions); metasum reads no more"
                     ));
@@ -86,6 +97,47 @@ pub(super) fn check_ods_cells(path: &Path) -> Result<(), String> {
             _ => {}
         }
         buf.clear();
+    }
+}
+
+/// Where the reading of one `.ods` sheet is, and how far its values reach.
+#[derive(Default)]
+struct Extent {
+    /// The first row of the current row element, and its repeat count.
+    row: u64,
+    row_repeats: u64,
+    /// The column of the next cell element.
+    col: u64,
+    /// Whether the current row holds a value.
+    row_has_value: bool,
+    /// One past the last row and column holding a value.
+    rows: u64,
+    cols: u64,
+}
+
+impl Extent {
+    fn start_row(&mut self, repeats: u64) {
+        self.row_repeats = repeats;
+        self.col = 0;
+        self.row_has_value = false;
+    }
+
+    /// A value in the `n` cells from the current column.
+    fn value_at(&mut self, n: u64) {
+        self.row_has_value = true;
+        self.cols = self.cols.max(self.col.saturating_add(n));
+    }
+
+    fn end_row(&mut self) {
+        self.row = self.row.saturating_add(self.row_repeats);
+        if self.row_has_value {
+            self.rows = self.rows.max(self.row);
+        }
+    }
+
+    /// The cells of the box calamine fills.
+    fn cells(&self) -> u64 {
+        self.rows.saturating_mul(self.cols)
     }
 }
 

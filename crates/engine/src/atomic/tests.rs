@@ -1,0 +1,129 @@
+//! Tests of writing files whole.
+
+use super::*;
+
+pub(super) fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "old").unwrap();
+    write_atomically(&path, b"new").unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    assert_eq!(entries(dir.path()), ["out.csv"]);
+}
+
+#[test]
+fn an_uncommitted_file_leaves_the_old_one_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "old").unwrap();
+    let mut file = OutputFile::create(&path).unwrap();
+    file.write_all(b"half of the ne").unwrap();
+    drop(file);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+    assert_eq!(entries(dir.path()), ["out.csv"]);
+}
+
+#[test]
+fn a_path_in_a_missing_folder_fails_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-folder").join("out.csv");
+    assert!(OutputFile::create(&path).is_err());
+    assert!(write_atomically(&path, b"new").is_err());
+    assert_eq!(entries(dir.path()), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_stays_a_link_and_its_target_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.csv");
+    let link = dir.path().join("link.csv");
+    std::fs::write(&target, "old").unwrap();
+    std::os::unix::fs::symlink("real.csv", &link).unwrap();
+    write_atomically(&link, b"new").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    assert_eq!(entries(dir.path()), ["link.csv", "real.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_of_the_replaced_file_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("private.csv");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_atomically(&path, b"new").unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn hard_links_keep_sharing_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.csv");
+    let other = dir.path().join("b.csv");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::hard_link(&path, &other).unwrap();
+    write_atomically(&path, b"new").unwrap();
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "new");
+    assert_eq!(entries(dir.path()), ["a.csv", "b.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_at_a_temporary_name_is_not_followed() {
+    // The old temporary name was `.NAME.PID.tmp`: a link planted there
+    // had its target overwritten.
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let planted = dir
+        .path()
+        .join(format!(".out.csv.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    write_atomically(&dir.path().join("out.csv"), b"new").unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_written_through_and_stays_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    // /dev/null is not replaced by a regular file (as root it was). As
+    // root, a null device of the test's own is used, so that a regression
+    // damages nothing else.
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("null");
+    let made = std::process::Command::new("mknod")
+        .arg(&own)
+        .args(["c", "1", "3"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let device = if made {
+        own
+    } else {
+        PathBuf::from("/dev/null")
+    };
+    write_atomically(&device, b"results").unwrap();
+    let kind = std::fs::metadata(&device).unwrap().file_type();
+    assert!(kind.is_char_device());
+}
