@@ -4,6 +4,10 @@
 use std::fmt::Write;
 use std::str::FromStr;
 
+mod escape;
+
+use escape::{formula_safe, json_string, markdown_text, terminal_safe};
+
 use polars::prelude::*;
 
 /// Output formats.
@@ -168,70 +172,6 @@ impl Cell {
     fn is_number(&self) -> bool {
         matches!(self, Cell::Int(_) | Cell::Float(..))
     }
-}
-
-/// Text that a spreadsheet will not read as a formula: a leading `'` before
-/// `=`, `+`, `-`, `@`, tab or carriage return (cells and column names alike:
-/// a dataset column may be named `=cmd|calc`).
-fn formula_safe(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    }
-}
-
-/// Text for a terminal: a character that would act on it (an escape
-/// sequence, a carriage return, a direction override that reorders the
-/// line) is shown as U+FFFD instead.
-fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if acts_on_display(c) { '\u{FFFD}' } else { c })
-        .collect()
-}
-
-/// Control characters and the bidirectional overrides and isolates.
-fn acts_on_display(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text for a Markdown table cell: ASCII punctuation that Markdown (and
-/// pandoc, which manuscripts go through) would read as markup is
-/// backslash-escaped, the backslash first (`a\|b` stays one cell, `<b>`
-/// stays text, `$5 and $10` is no formula, `@smith` no citation); line
-/// breaks become spaces and other control characters U+FFFD.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '$' | '^' | '@' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if acts_on_display(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Renders a query result: as [`render`], except that a `matrix` shows its
@@ -569,50 +509,6 @@ mod tests {
         assert_eq!(Cell::Float(100.0 / 3.0, Some(1)).text(""), "33.3");
         assert_eq!(Cell::Float(200.0 / 3.0, Some(1)).text(""), "66.7");
         assert_eq!(Cell::Float(-1.45, Some(1)).text(""), "-1.5");
-    }
-
-    #[test]
-    fn column_names_are_formula_safe_in_csv() {
-        let frame = DataFrame::new(1, vec![Column::new("=cmd|calc".into(), [1i64])]).unwrap();
-        assert_eq!(render(&frame, Format::Csv).unwrap(), "'=cmd|calc\n1\n");
-    }
-
-    #[test]
-    fn markdown_cells_keep_their_text_whatever_it_holds() {
-        let frame = DataFrame::new(
-            1,
-            vec![Column::new(
-                "a|b".into(),
-                ["a\\|b <b>bold</b> $5 and $10 @smith\r\nnext *x* \u{1b}[2J"],
-            )],
-        )
-        .unwrap();
-        insta::assert_snapshot!(render(&frame, Format::Markdown).unwrap(), @r#"
-        | a\|b |
-        | --- |
-        | a\\\|b \<b\>bold\</b\> \$5 and \$10 \@smith  next \*x\* �\[2J |
-
-        1 row
-        "#);
-    }
-
-    #[test]
-    fn terminal_control_characters_never_reach_the_terminal() {
-        let frame = DataFrame::new(
-            1,
-            vec![Column::new(
-                "name\u{1b}]0;title\u{7}".into(),
-                ["\u{1b}[31mred\u{1b}[0m \u{202e}txt.exe\r"],
-            )],
-        )
-        .unwrap();
-        let table = render(&frame, Format::Table).unwrap();
-        assert!(!table.chars().any(acts_on_display_or_is_bell), "{table:?}");
-        assert!(table.contains("�[31mred�[0m �txt.exe�"), "{table}");
-    }
-
-    fn acts_on_display_or_is_bell(c: char) -> bool {
-        c != '\n' && acts_on_display(c)
     }
 
     #[test]

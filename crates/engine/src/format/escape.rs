@@ -1,0 +1,119 @@
+//! Text made safe for where it goes: a spreadsheet (no formulas), a
+//! terminal (no control sequences), Markdown (no markup), JSON.
+
+use std::fmt::Write;
+
+/// Text that a spreadsheet will not read as a formula: a leading `'` before
+/// `=`, `+`, `-`, `@`, tab or carriage return (cells and column names alike:
+/// a dataset column may be named `=cmd|calc`).
+pub(super) fn formula_safe(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// Text for a terminal: a character that would act on it (an escape
+/// sequence, a carriage return, a direction override that reorders the
+/// line) is shown as U+FFFD instead.
+pub(super) fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if acts_on_display(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Control characters and the bidirectional overrides and isolates.
+fn acts_on_display(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for a Markdown table cell: ASCII punctuation that Markdown (and
+/// pandoc, which manuscripts go through) would read as markup is
+/// backslash-escaped, the backslash first (`a\|b` stays one cell, `<b>`
+/// stays text, `$5 and $10` is no formula, `@smith` no citation); line
+/// breaks become spaces and other control characters U+FFFD.
+pub(super) fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '$' | '^' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if acts_on_display(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub(super) fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Format, render};
+    use polars::prelude::*;
+
+    #[test]
+    fn column_names_are_formula_safe_in_csv() {
+        let frame = DataFrame::new(1, vec![Column::new("=cmd|calc".into(), [1i64])]).unwrap();
+        assert_eq!(render(&frame, Format::Csv).unwrap(), "'=cmd|calc\n1\n");
+    }
+
+    #[test]
+    fn markdown_cells_keep_their_text_whatever_it_holds() {
+        let frame = DataFrame::new(
+            1,
+            vec![Column::new(
+                "a|b".into(),
+                ["a\\|b <b>bold</b> $5 and $10 @smith\r\nnext *x* \u{1b}[2J"],
+            )],
+        )
+        .unwrap();
+        insta::assert_snapshot!(render(&frame, Format::Markdown).unwrap(), @r#"
+        | a\|b |
+        | --- |
+        | a\\\|b \<b\>bold\</b\> \$5 and \$10 \@smith  next \*x\* �\[2J |
+
+        1 row
+        "#);
+    }
+
+    #[test]
+    fn terminal_control_characters_never_reach_the_terminal() {
+        let frame = DataFrame::new(
+            1,
+            vec![Column::new(
+                "name\u{1b}]0;title\u{7}".into(),
+                ["\u{1b}[31mred\u{1b}[0m \u{202e}txt.exe\r"],
+            )],
+        )
+        .unwrap();
+        let table = render(&frame, Format::Table).unwrap();
+        assert!(!table.chars().any(acts_on_display_or_is_bell), "{table:?}");
+        assert!(table.contains("�[31mred�[0m �txt.exe�"), "{table}");
+    }
+
+    fn acts_on_display_or_is_bell(c: char) -> bool {
+        c != '\n' && acts_on_display(c)
+    }
+}
