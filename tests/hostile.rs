@@ -243,13 +243,14 @@ fn output_to_a_fifo_is_written_through() {
     let fifo = dir.path().join("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
-    let reader = {
+    let read = within_timeout({
         let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-    };
+        move || std::fs::read_to_string(fifo).unwrap()
+    });
     let r = run(&["-c", QUERY, "--output", fifo.to_str().unwrap()]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert_eq!(reader.join().unwrap(), RESULT);
+    // A FIFO replaced by a file would leave the reader waiting for ever.
+    assert_eq!(read(), RESULT);
     assert!(
         std::fs::symlink_metadata(&fifo)
             .unwrap()
@@ -422,12 +423,16 @@ fn statements_from_a_pipe_run_as_they_arrive() {
     stdin.write_all(b"papers where id = 19 show id;\n").unwrap();
     stdin.flush().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    for expected in ["id\n", "19\n"] {
-        line.clear();
-        stdout.read_line(&mut line).unwrap();
-        assert_eq!(line, expected, "the answer came before stdin closed");
-    }
+    // Before stdin closes (a run that waits for the end would never answer).
+    let (first_lines, stdout) = within_timeout(move || {
+        let mut lines = String::new();
+        for _ in 0..2 {
+            stdout.read_line(&mut lines).unwrap();
+        }
+        (lines, stdout)
+    })();
+    assert_eq!(first_lines, "id\n19\n");
+    let mut stdout = stdout;
     // Then a long stream, read as it is written: every answer comes, in
     // memory bounded by `ulimit` (the whole stream is never held).
     let reader = std::thread::spawn(move || {
@@ -442,6 +447,23 @@ fn statements_from_a_pipe_run_as_they_arrive() {
     let status = wait_status(child);
     assert_eq!(status, Some(0));
     assert_eq!(reader.join().unwrap().matches("19\n").count(), 20_000);
+}
+
+/// Runs `work` on a thread; the function returned waits for its result at
+/// most [`TIMEOUT`], failing the test past that (a blocked read would
+/// otherwise hang the suite).
+fn within_timeout<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> impl FnOnce() -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(work());
+    });
+    move || {
+        receive
+            .recv_timeout(TIMEOUT)
+            .unwrap_or_else(|e| panic!("no answer within {TIMEOUT:?}: {e}"))
+    }
 }
 
 /// The exit status of `child`, waiting at most [`TIMEOUT`].

@@ -325,18 +325,36 @@ fn a_cell_at_the_far_corner_of_a_sheet_is_a_located_problem() {
 
 #[test]
 fn a_zip_bomb_is_refused_after_a_bounded_read() {
-    // A 1 MB workbook that inflated past 10.5 GB.
-    use std::io::Write;
+    // A 1 MB workbook that inflated past 10.5 GB. This one is a whole
+    // workbook (so calamine would read it), whose one sheet inflates to
+    // 600 MiB of a single cell's text.
+    use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.xlsx");
+    write_book(&plain, &[("studies", &[&["id"], &["1"]])]);
     let path = dir.path().join("bomb.xlsx");
+    let mut from = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
-    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
-    let zeros = vec![b'0'; 1 << 20];
-    for _ in 0..600 {
-        zip.write_all(&zeros).unwrap();
+    for i in 0..from.len() {
+        let mut entry = from.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        zip.start_file(name.as_str(), options).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>"#).unwrap();
+            let text = vec![b'a'; 1 << 20];
+            for _ in 0..600 {
+                zip.write_all(&text).unwrap();
+            }
+            zip.write_all(b"</t></is></c></row></sheetData></worksheet>")
+                .unwrap();
+        } else {
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
     }
     zip.finish().unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
