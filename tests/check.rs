@@ -16,7 +16,40 @@ fn stdout(out: &std::process::Output) -> String {
 fn check_on_the_embedded_seed_reports_agreement_and_totals() {
     let out = metasum().arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!(stdout(&out));
+    let report = stdout(&out);
+    // Counted in the seed's files (25 studies in Table 1, 27 papers, the
+    // 24 findings of Table 2 and their 158 study links), and the totals the
+    // paper printed (279 workers, 232 staff, 88 recipients) against the
+    // only two studies that report counts (65, 40 and 6).
+    for line in [
+        "  25 studies, 27 papers, 24 findings, 158 evidence links: valid",
+        "  all 24 reported FES values agree with the computed ones",
+        "  warning: workers: published 279, sum 65, off by 214 (2 of 25 studies have a count)",
+        "  warning: staff: published 232, sum 40, off by 192 (2 of 25 studies have a count)",
+        "  warning: recipients: published 88, sum 6, off by 82 (2 of 25 studies have a count)",
+    ] {
+        assert!(report.lines().any(|l| l == line), "{line}\n{report}");
+    }
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn check_reports_a_printed_fes_that_disagrees_and_exits_0() {
+    // Role models: 1 of 3 studies is 33.3%, not the 40 printed.
+    let out = metasum()
+        .args(["check", "--data", "tests/data/fes-disagrees"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report = stdout(&out);
+    for line in [
+        "  1 of 2 reported FES values agree; these do not:",
+        "  warning: finding 2 \"Role models, sometimes\": reported 40, computed 33.3 (1 of 3 studies)",
+    ] {
+        assert!(report.lines().any(|l| l == line), "{line}\n{report}");
+    }
+    // The published total (10 workers) agrees: the FES is the one warning.
+    assert!(report.ends_with("\n1 warning\n"), "{report}");
 }
 
 #[test]

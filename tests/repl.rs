@@ -118,3 +118,39 @@ fn output_given_to_the_shell_is_written_after_each_statement() {
     p.exp_eof().unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id\n19\n");
 }
+
+#[test]
+fn data_keeps_the_threshold_and_read_schema_format_and_ctrl_c_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("twenty.msq");
+    std::fs::write(&script, "papers where id = 20 show id\n").unwrap();
+    let mut p = start_with(&["--threshold", "1"]);
+    // Table 2 against the adequate studies: 12 findings drop by more than
+    // one point (1, 2, 5, 7, 9, 12, 17, 19, 20, 21, 23, 24).
+    enter(&mut p, "profile where flag = true count by flag");
+    p.exp_regex(r"true\s+12").unwrap();
+    // `.data` built a new session with the default threshold: 3 flags.
+    enter(&mut p, ".data datasets/peer-support");
+    p.exp_string("(25 studies, 24 findings); let names cleared")
+        .unwrap();
+    enter(&mut p, "profile where flag = true count by flag");
+    p.exp_regex(r"true\s+12").unwrap();
+
+    enter(&mut p, ".format csv");
+    enter(&mut p, "papers where id = 19 show id");
+    p.exp_string("id\r\n19\r\n").unwrap();
+    enter(&mut p, &format!(".read {}", script.display()));
+    p.exp_string("id\r\n20\r\n").unwrap();
+    enter(&mut p, ".schema papers");
+    p.exp_regex(r"citation\s+text").unwrap();
+
+    // Ctrl-C drops the line being typed; the shell goes on.
+    p.exp_string("metasum> ").unwrap();
+    p.send("findings wher").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_control('c').unwrap();
+    enter(&mut p, "papers where id = 21 show id");
+    p.exp_string("id\r\n21\r\n").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}

@@ -163,7 +163,11 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                     ds.studies.height(),
                     ds.findings.height()
                 );
+                // The new session keeps the settings of the old one
+                // (`--threshold` was lost: 12 flags at 1 point became 3).
+                let threshold = executor.session.threshold();
                 executor.session = Session::new(ds);
+                executor.session.set_threshold(threshold);
                 return true;
             }
             Err(e) => crate::output::print_stderr(&format!("error: {e}")),

@@ -20,7 +20,8 @@ const PARTICIPANTS: [&str; 3] = ["workers", "staff", "recipients"];
 /// Findings with `n`, `fes`, summed participants, `countries`, the studies
 /// of low quality (`low_n`, `low_share`, `low_studies`), `fes_adequate` (FES
 /// among the studies not of low quality), `drop` (fes - fes_adequate, in
-/// percentage points) and `flag` (drop > threshold).
+/// percentage points) and `flag` (drop > threshold; missing when there is
+/// no `fes_adequate` to compare with).
 ///
 /// `study_scope` (an `id` frame) restricts the studies, as `among` does.
 pub fn profile_view(
@@ -176,12 +177,10 @@ pub fn profile_view(
                 .alias("low_share"),
             (col("fes") - col("fes_adequate")).alias("drop"),
         ])
-        .with_column(
-            col("drop")
-                .gt(lit(threshold))
-                .fill_null(lit(false))
-                .alias("flag"),
-        )
+        // Missing, not false, when there is no FES without the studies of
+        // low quality to compare with (every study in scope is of low
+        // quality): "does not drop" would be a claim the data cannot make.
+        .with_column(col("drop").gt(lit(threshold)).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
         .select(order))
 }

@@ -109,6 +109,11 @@ impl Session {
         self.threshold = threshold;
     }
 
+    /// The FES drop (percentage points) that flags a finding in `profile`.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
     /// The dataset queries run on.
     pub fn dataset(&self) -> &Dataset {
         &self.dataset

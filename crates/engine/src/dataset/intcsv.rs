@@ -148,11 +148,16 @@ fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
                 if digit > 9 {
                     break;
                 }
+                if at - start == MAX_DIGITS {
+                    // One digit more could overflow (the fuzzer found 90
+                    // digits: a panic in a debug build): the slow way.
+                    return false;
+                }
                 value = value * 10 + i64::from(digit);
                 at += 1;
             }
             let digits = at - start;
-            if digits == 0 || digits > MAX_DIGITS || (must_be_positive && value == 0) {
+            if digits == 0 || (must_be_positive && value == 0) {
                 return false;
             }
             cells[row] = value;
@@ -229,6 +234,25 @@ mod tests {
             assert_eq!(study, vec![Some(2), Some(40)]);
         }
         assert_eq!(both_ways("finding,study\n").unwrap().height(), 0);
+    }
+
+    #[test]
+    fn a_number_too_long_for_an_i64_is_given_up_on_without_overflow() {
+        // Found by the loader fuzzer: 90 digits overflowed the multiplication
+        // (a panic in a debug build, caught in its thread, printed to the
+        // terminal). Called here on this thread, so a panic fails the test.
+        let mut finding = [0i64; 1];
+        let mut study = [0i64; 1];
+        let digits = format!("1,1{}\n", "8".repeat(90));
+        let mut out: [&mut [i64]; 2] = [&mut finding, &mut study];
+        assert!(!parse_rows(digits.as_bytes(), &[true, true], &mut out));
+        let mut out: [&mut [i64]; 2] = [&mut finding, &mut study];
+        assert!(parse_rows(
+            b"1,999999999999999999\n",
+            &[true, true],
+            &mut out
+        ));
+        assert_eq!(study[0], 999_999_999_999_999_999);
     }
 
     #[test]

@@ -292,6 +292,22 @@ fn references(
 /// findings. `true` also when the check cannot be made this way (missing
 /// cells), so the exact check runs.
 fn any_link_repeated(evidence: &ReadTable, findings: &IdIndex, studies: &IdIndex) -> bool {
+    let links = evidence.frame.height();
+    any_link_repeated_on(
+        evidence,
+        findings,
+        studies,
+        super::parallel::threads_for(links),
+    )
+}
+
+/// [`any_link_repeated`] on `threads` threads.
+fn any_link_repeated_on(
+    evidence: &ReadTable,
+    findings: &IdIndex,
+    studies: &IdIndex,
+    threads: usize,
+) -> bool {
     let (Some(finding_of), Some(study_of)) = (
         int_cells(evidence, "finding").and_then(|c| c.cont_slice().ok()),
         int_cells(evidence, "study").and_then(|c| c.cont_slice().ok()),
@@ -309,8 +325,7 @@ fn any_link_repeated(evidence: &ReadTable, findings: &IdIndex, studies: &IdIndex
         study_count: studies.len,
     };
     let finding_count = findings.len;
-    let threads = super::parallel::threads_for(finding_of.len());
-    let per_thread = finding_count.div_ceil(threads).max(1);
+    let per_thread = finding_count.div_ceil(threads.max(1)).max(1);
     std::thread::scope(|scope| {
         let links = &links;
         let handles: Vec<_> = (0..finding_count)
@@ -442,8 +457,9 @@ mod tests {
     }
 
     #[test]
-    fn repeats_are_found_in_any_finding_range_on_many_threads() {
-        // 3,000 findings x 1,000 studies: enough links for several threads.
+    fn repeats_are_found_in_any_finding_range_on_any_number_of_threads() {
+        // 3,000 findings x 1,000 studies. The thread counts are given, so
+        // the many-threads path runs on a one-core machine too.
         let ids = |n: i64| (1..=n).collect::<Vec<_>>();
         let findings = IdIndex::new(&ids(3_000));
         let studies = IdIndex::new(&ids(1_000));
@@ -454,26 +470,23 @@ mod tests {
                     .map(move |s| (f, s))
             })
             .collect();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        assert_eq!(
-            super::super::parallel::threads_for(pairs.len()),
-            cores.min(2)
-        );
-        assert!(!any_link_repeated(&links(&pairs), &findings, &studies));
-        // Links to studies that do not exist (reported elsewhere) are no
-        // repeats, and no study at all is no crash.
-        let mut unknown = pairs.clone();
-        unknown.extend([(5, 4_000), (5, 4_001)]);
-        assert!(!any_link_repeated(&links(&unknown), &findings, &studies));
-        let no_studies = IdIndex::new(&[]);
-        assert!(!any_link_repeated(&links(&pairs), &findings, &no_studies));
-        for (f, s) in [(1, 1), (2_999, 3), (3_000, 1_000)] {
-            pairs.push((f, s));
-            assert!(
-                any_link_repeated(&links(&pairs), &findings, &studies),
-                "{f},{s}"
-            );
-            pairs.pop();
+        for threads in [1, 2, 3, 7] {
+            let repeated = |pairs: &[(i64, i64)], studies: &IdIndex| {
+                any_link_repeated_on(&links(pairs), &findings, studies, threads)
+            };
+            assert!(!repeated(&pairs, &studies), "{threads} threads");
+            // Links to studies that do not exist (reported elsewhere) are no
+            // repeats, and no study at all is no crash.
+            let mut unknown = pairs.clone();
+            unknown.extend([(5, 4_000), (5, 4_001)]);
+            assert!(!repeated(&unknown, &studies), "{threads} threads");
+            assert!(!repeated(&pairs, &IdIndex::new(&[])), "{threads} threads");
+            // A repeat in the first, a middle and the last finding range.
+            for (f, s) in [(1, 1), (1_500, 2), (2_999, 3), (3_000, 1_000)] {
+                pairs.push((f, s));
+                assert!(repeated(&pairs, &studies), "{f},{s} on {threads} threads");
+                pairs.pop();
+            }
         }
     }
 }
