@@ -457,3 +457,107 @@ fn an_ods_workbook_loads_and_one_that_repeats_a_row_of_values_is_refused() {
         "{err}"
     );
 }
+
+/// A workbook whose `studies` sheet is written cell by cell by `studies`,
+/// with findings and evidence of its own.
+fn typed_book(path: &Path, studies: impl Fn(&mut rust_xlsxwriter::Worksheet)) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("studies").unwrap();
+    studies(sheet);
+    let rows: [(&str, &[&[&str]]); 2] = [
+        (
+            "findings",
+            &[&["id", "perspective", "name"], &["1", "worker", "Low pay"]],
+        ),
+        (
+            "evidence",
+            &[&["finding", "study"], &["1", "1"], &["1", "2"]],
+        ),
+    ];
+    for (name, rows) in rows {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                // Ids stored as text, as a CSV import leaves them.
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn cells_of_every_type_are_read_as_a_reviewer_typed_them() {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.xlsx");
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    typed_book(&path, |sheet| {
+        for (c, h) in ["id", "author", "year", "paid", "published"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        // An id as text, a whole number stored as a float, a number.
+        sheet.write_string(1, 0, "1").unwrap();
+        sheet.write_number(2, 0, 2.0).unwrap();
+        for (r, author) in [(1, "Ames"), (2, "Bell")] {
+            sheet.write_string(r, 1, author).unwrap();
+            sheet.write_number(r, 2, 2000.0 + r as f64).unwrap();
+        }
+        sheet.write_boolean(1, 3, true).unwrap();
+        sheet.write_boolean(2, 3, false).unwrap();
+        let may = ExcelDateTime::from_ymd(2019, 5, 1).unwrap();
+        sheet.write_datetime_with_format(1, 4, &may, &date).unwrap();
+    });
+    let ds = Dataset::load(&path).unwrap();
+    let script = metasum_query::parse("studies show id, n, paid, published").unwrap();
+    let r = Session::new(ds)
+        .run(&script.statements[0])
+        .unwrap()
+        .unwrap();
+    // The date as the sheet shows it, not its serial number (43586).
+    assert_eq!(
+        format::render(&r.frame, Format::Csv).unwrap(),
+        "id,n,paid,published\n1,1,true,2019-05-01\n2,1,false,\n"
+    );
+}
+
+#[test]
+fn a_fractional_id_and_a_date_for_a_year_are_refused_with_their_cells() {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.xlsx");
+    let date = CellFormat::new().set_num_format("dd/mm/yyyy");
+    typed_book(&path, |sheet| {
+        for (c, h) in ["id", "author", "year"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_number(1, 0, 1.0).unwrap();
+        sheet.write_string(1, 1, "Ames").unwrap();
+        sheet.write_number(1, 2, 2001.0).unwrap();
+        sheet.write_number(2, 0, 2.5).unwrap();
+        sheet.write_string(2, 1, "Bell").unwrap();
+        // A year typed into a date cell.
+        let year = ExcelDateTime::from_ymd(2003, 1, 1).unwrap();
+        sheet
+            .write_datetime_with_format(2, 2, &year, &date)
+            .unwrap();
+    });
+    let problems: Vec<String> = Dataset::load(&path)
+        .unwrap_err()
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        problems[..2],
+        [
+            "sheet studies, row 3: column `id`: expected a positive whole number, found `2.5`",
+            "sheet studies, row 3: column `year`: expected a whole number, found `2003-01-01`",
+        ]
+    );
+}

@@ -86,7 +86,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => float_text(*f),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d.to_string(),
+        Data::DateTime(d) => date_text(d),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
     }
@@ -101,8 +101,25 @@ fn cell_ref_text(cell: &DataRef<'_>) -> String {
         DataRef::Int(i) => i.to_string(),
         DataRef::Float(f) => float_text(*f),
         DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(d) => d.to_string(),
+        DataRef::DateTime(d) => date_text(d),
         DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// A date cell as the spreadsheet shows it (`2019-05-01`, with the time
+/// when there is one); a duration as its number of days. Its serial number
+/// (43586) would be read as a number: a year typed into a date cell would
+/// become a wrong year instead of an error.
+fn date_text(d: &calamine::ExcelDateTime) -> String {
+    match d.as_datetime() {
+        Some(t) if d.is_datetime() => {
+            let day = t.format("%Y-%m-%d").to_string();
+            match t.format("%H:%M:%S").to_string() {
+                time if time == "00:00:00" => day,
+                time => format!("{day} {time}"),
+            }
+        }
+        _ => float_text(d.as_f64()),
     }
 }
 
