@@ -1,8 +1,8 @@
 # Recipes for developers; README commands never need `just`.
 
-# Run every test (the same command CI runs).
+# Run every test (the test command CI runs; `.ci/run` is all of CI).
 test:
-    cargo test --workspace
+    cargo test --workspace --locked
 
 # Run metasum; arguments pass through, e.g. `just run check`.
 run *ARGS:

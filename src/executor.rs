@@ -6,7 +6,7 @@ use metasum_engine::{Format, Session, format};
 use metasum_query::ast::StatementKind;
 
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
@@ -37,6 +37,37 @@ impl Executor {
             wrote: false,
             sheets: Vec::new(),
         }
+    }
+
+    /// Runs the scripts at `paths` in order (`-` is stdin). A name that is
+    /// missing or a folder runs nothing, as a syntax error does, unless
+    /// `keep_going` (then the others run). Only named, not opened, first:
+    /// opening a FIFO would wait for its writer.
+    pub fn run_files(&mut self, paths: &[PathBuf]) -> bool {
+        let unreadable: Vec<&PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .filter(|path| {
+                let why = match std::fs::metadata(path) {
+                    Ok(m) if m.is_dir() => "it is a folder".to_string(),
+                    Ok(_) => return false,
+                    Err(e) => e.to_string(),
+                };
+                errln!("error: cannot read {}: {why}", path.display());
+                true
+            })
+            .collect();
+        let mut ok = unreadable.is_empty();
+        if !ok && !self.keep_going {
+            return false;
+        }
+        for path in paths.iter().filter(|p| !unreadable.contains(p)) {
+            ok &= self.run_file(path);
+            if !ok && !self.keep_going {
+                break;
+            }
+        }
+        ok
     }
 
     /// Runs the script at `path` (`-` is stdin).

@@ -111,16 +111,7 @@ fn main() -> ExitCode {
     }
     let ok = match (&cli.query, &cli.command) {
         (Some(query), _) => executor.run_source("-c", query, 1),
-        (None, Some(Command::Run { files })) => {
-            let mut ok = true;
-            for file in files {
-                ok &= executor.run_file(file);
-                if !ok && !cli.keep_going {
-                    break;
-                }
-            }
-            ok
-        }
+        (None, Some(Command::Run { files })) => executor.run_files(files),
         _ => executor.run_file(Path::new("-")),
     };
     if executor.finish(ok) {

@@ -1,5 +1,5 @@
 //! End-to-end tests of the binary: -c, stdin, run, formats, --output, exit
-//! codes, error rendering, --keep-going, and every saved script in queries/.
+//! codes, error rendering, --keep-going (saved scripts: `saved_scripts.rs`).
 
 use std::path::Path;
 
@@ -27,23 +27,6 @@ fn run(cmd: &mut Command) -> Run {
 }
 
 const FES_QUERY: &str = "findings where perspective = recipient and fes > 30 show id, name, fes";
-
-#[test]
-fn every_saved_script_runs_and_its_csv_is_as_read_against_the_paper() {
-    let mut scripts: Vec<_> = std::fs::read_dir("queries")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msq"))
-        .collect();
-    scripts.sort();
-    assert!(scripts.len() >= 5);
-    for script in scripts {
-        let r = run(metasum().arg("run").arg(&script).args(["--format", "csv"]));
-        assert_eq!(r.code, Some(0), "{}: {}", script.display(), r.stderr);
-        let name = script.file_stem().unwrap().to_string_lossy().to_string();
-        insta::assert_snapshot!(format!("script_{name}"), r.stdout);
-    }
-}
 
 #[test]
 fn one_shot_query_prints_csv_when_not_on_a_terminal() {
@@ -242,6 +225,96 @@ fn keep_going_runs_everything_and_reports_every_error() {
         "{}",
         go.stderr
     );
+}
+
+#[test]
+fn keep_going_when_every_statement_succeeds_is_an_ordinary_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "studies count by country\nfindings where fes >= 40 show id, fes\n",
+    );
+    let expected = "country,count\nUSA,16\nCanada,4\nUK,3\nAustralia,2\n\n\
+                    id,fes\n1,44.0\n14,44.0\n15,40.0\n23,44.0\n";
+    let plain = run(metasum().arg("run").arg(&script));
+    let go = run(metasum().arg("run").arg(&script).arg("--keep-going"));
+    for r in [&plain, &go] {
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (Some(0), expected, "")
+        );
+    }
+    let path = dir.path().join("out.csv");
+    let r = run(metasum()
+        .arg("run")
+        .arg(&script)
+        .arg("--keep-going")
+        .arg("--output")
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+}
+
+#[test]
+fn a_missing_script_among_several_runs_nothing_unless_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.msq");
+    let last = dir.path().join("last.msq");
+    std::fs::write(&first, "findings where id = 22 show n\n").unwrap();
+    std::fs::write(&last, "studies where id = 18 show n\n").unwrap();
+    let missing = dir.path().join("mising.msq");
+    let out = dir.path().join("out.csv");
+    let runs = |keep_going: bool| {
+        let mut cmd = metasum();
+        cmd.arg("run").arg(&first).arg(&missing).arg(&last);
+        cmd.arg(dir.path()).arg("--output").arg(&out);
+        if keep_going {
+            cmd.arg("--keep-going");
+        }
+        run(&mut cmd)
+    };
+    for keep_going in [false, true] {
+        let r = runs(keep_going);
+        assert_eq!(r.code, Some(1), "keep going: {keep_going}");
+        assert!(r.stdout.is_empty());
+        assert!(!out.exists(), "a failed run writes no --output");
+        assert!(
+            r.stderr.contains("mising.msq: No such file"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("it is a folder"), "{}", r.stderr);
+    }
+    // Without --output: nothing runs, or (keep going) both good scripts do.
+    let names = |keep_going: &str| {
+        let mut cmd = metasum();
+        cmd.args([keep_going, "run"])
+            .arg(&first)
+            .arg(&missing)
+            .arg(&last);
+        run(&mut cmd)
+    };
+    assert_eq!(names("--format=csv").stdout, "");
+    assert_eq!(names("--keep-going").stdout, "n\n2\n\nn\n1\n");
+}
+
+#[test]
+fn c_with_a_subcommand_is_a_usage_error() {
+    for sub in [
+        &["run", "queries/table2.msq"][..],
+        &["check"],
+        &["export", "x.csv"],
+    ] {
+        let r = run(metasum().args(["-c", "findings"]).args(sub));
+        assert_eq!(r.code, Some(2), "{sub:?}");
+        assert!(r.stdout.is_empty());
+        assert!(
+            r.stderr.contains("-c cannot be combined with a subcommand"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(!Path::new("x.csv").exists());
 }
 
 #[test]

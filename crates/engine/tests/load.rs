@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use metasum_engine::{Dataset, LoadError};
+use metasum_engine::{Dataset, Format, LoadError, Session, format};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -93,13 +93,31 @@ fn required_file_missing() {
 }
 
 #[test]
-fn computed_column_stored_is_left_out_and_recomputed() {
+fn computed_columns_stored_are_left_out_and_recomputed() {
     let ds = Dataset::load(&data("computed-column-stored")).unwrap();
     assert_eq!(
         ds.ignored_columns,
-        [("findings.csv".to_string(), "fes".to_string())]
+        [
+            ("studies.csv".to_string(), "Intensity".to_string()),
+            ("findings.csv".to_string(), "fes".to_string()),
+        ]
     );
     assert!(ds.findings.column("fes").is_err());
+    assert!(ds.studies.column("Intensity").is_err());
+    // The stored values (99, 0, 12.5 and 67, 33) are not what the links
+    // give: two findings, each study supports one (50 %); finding 1 is in
+    // 2 of 3 studies, finding 2 in 1 of 3.
+    let mut session = Session::new(ds);
+    let mut answer = |q: &str| {
+        let script = metasum_query::parse(q).unwrap();
+        let r = session.run(&script.statements[0]).unwrap().unwrap();
+        format::render(&r.frame, Format::Csv).unwrap()
+    };
+    assert_eq!(
+        answer("studies show id, intensity"),
+        "id,intensity\n1,50.0\n2,50.0\n3,50.0\n"
+    );
+    assert_eq!(answer("findings show id, fes"), "id,fes\n1,66.7\n2,33.3\n");
 }
 
 #[test]
