@@ -63,7 +63,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run saved scripts in order (`-` reads stdin). A script may start with
-    /// a `#!` line.
+    /// a `#!` line. When one of them cannot be read, none runs (with
+    /// --keep-going, the others do).
     Run {
         /// Script files.
         #[arg(required = true, value_name = "FILE")]
