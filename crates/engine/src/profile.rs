@@ -211,4 +211,41 @@ mod tests {
             AnyValue::Null
         );
     }
+
+    #[test]
+    fn a_review_with_no_study_of_low_quality_profiles_without_a_drop() {
+        let files: std::collections::BTreeMap<String, Vec<u8>> = [
+            (
+                "studies.csv",
+                "id,author,year,country,quality\n1,Ames,2001,UK,adequate\n\
+                 2,Bell,2003,USA,adequate\n3,Cole,2005,UK,adequate\n",
+            ),
+            (
+                "findings.csv",
+                "id,perspective,name\n1,worker,Low pay\n2,recipient,Role models\n",
+            ),
+            ("evidence.csv", "finding,study\n1,1\n1,2\n2,3\n"),
+        ]
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .into();
+        let ds = Dataset::from_files(&files, "test").unwrap();
+        let df = profile_view(&ds, None, DEFAULT_THRESHOLD)
+            .unwrap()
+            .collect()
+            .unwrap();
+        let column = |c: &str| -> Vec<String> {
+            let s = df.column(c).unwrap().cast(&DataType::String).unwrap();
+            let s = s.str().unwrap();
+            s.iter().map(|v| v.unwrap_or("-").to_string()).collect()
+        };
+        assert_eq!(column("low_n"), ["0", "0"]);
+        // 2 of 3 and 1 of 3 studies, with or without the (no) low ones.
+        assert_eq!(column("fes"), ["66.66666666666667", "33.333333333333336"]);
+        assert_eq!(column("fes_adequate"), column("fes"));
+        assert_eq!(column("drop"), ["0.0", "0.0"]);
+        assert_eq!(column("flag"), ["false", "false"]);
+        let low_studies = df.column("low_studies").unwrap().list().unwrap().clone();
+        let lengths: Vec<_> = low_studies.lst_lengths().iter().collect();
+        assert_eq!(lengths, [Some(0), Some(0)]);
+    }
 }
