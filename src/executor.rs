@@ -222,6 +222,13 @@ impl Executor {
                     .run(statement)
                     .map(|r| r.map_or(Outcome::Nothing, Outcome::Rows)),
             };
+            if let Ok(Outcome::Rows(result)) = &outcome {
+                // On stderr: a note is for the person running the query,
+                // never part of a result file or a pipe.
+                for note in &result.notes {
+                    errln!("note: {note}");
+                }
+            }
             let written = match outcome {
                 Ok(Outcome::Nothing) => Ok(()),
                 Ok(Outcome::Figure(svg)) => self.write(svg),

@@ -1,5 +1,7 @@
 //! End-to-end: `metasum check` on the embedded seed and on broken datasets.
 
+use std::path::Path;
+
 use assert_cmd::Command;
 
 fn metasum() -> Command {
@@ -24,6 +26,7 @@ fn check_on_the_embedded_seed_reports_agreement_and_totals() {
     for line in [
         "  25 studies, 27 papers, 24 findings, 158 evidence links: valid",
         "  all 24 reported FES values agree with the computed ones",
+        "  quality concerns low: 3 of 25 studies left out",
         "  warning: workers: published 279, sum 65, off by 214 (2 of 25 studies have a count)",
         "  warning: staff: published 232, sum 40, off by 192 (2 of 25 studies have a count)",
         "  warning: recipients: published 88, sum 6, off by 82 (2 of 25 studies have a count)",
@@ -110,4 +113,88 @@ fn missing_folder_exits_1() {
 fn usage_error_exits_2() {
     let out = metasum().arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn quality_codes_without_a_declared_concern_are_said_in_check_and_profile() {
+    let data = "tests/data/no-declared-concerns";
+    let out = metasum().args(["check", "--data", data]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report = stdout(&out);
+    assert!(
+        report.contains(
+            "  warning: dataset.toml declares no quality code a concern, so no study is left out"
+        ),
+        "{report}"
+    );
+    assert!(report.ends_with("\n1 warning\n"), "{report}");
+
+    let out = metasum()
+        .args(["--data", data, "-c"])
+        .arg("profile show id, fes, concern_n, fes_without_concerns, flag")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Missing, not 0 and false: nothing says which studies are of concern.
+    assert_eq!(
+        stdout(&out),
+        "id,fes,concern_n,fes_without_concerns,flag\n1,75.0,,,\n2,50.0,,,\n"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("note: dataset.toml declares no quality code a concern")
+            && stderr.contains("`quality_concerns` (codes: no or very minor concerns, minor concerns, moderate concerns, serious concerns)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn declared_cerqual_concerns_are_left_out_by_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "studies.csv",
+        "findings.csv",
+        "evidence.csv",
+        "dataset.toml",
+    ] {
+        let from = Path::new("tests/data/no-declared-concerns").join(file);
+        let mut text = std::fs::read_to_string(from).unwrap();
+        if file == "dataset.toml" {
+            text.insert_str(
+                0,
+                "quality_concerns = [\"moderate concerns\", \"serious concerns\"]\n",
+            );
+        }
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let out = metasum()
+        .arg("--data")
+        .arg(dir.path())
+        .arg("-c")
+        .arg("profile show id, fes, concern_n, concern_studies, fes_without_concerns, drop, flag")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+    // Studies 2 (serious) and 3 (moderate) are of concern; 1 and 4 remain.
+    // Finding 1: 3 of 4 (75), then study 1 of 1 and 4 = 50; finding 2:
+    // 2 of 4 (50), then study 4 of 1 and 4 = 50.
+    assert_eq!(
+        stdout(&out),
+        "id,fes,concern_n,concern_studies,fes_without_concerns,drop,flag\n\
+         1,75.0,2,2;3,50.0,25.0,true\n2,50.0,1,2,50.0,0.0,false\n"
+    );
+    let out = metasum()
+        .arg("check")
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(
+        report.contains(
+            "  quality concerns moderate concerns, serious concerns: 2 of 4 studies left out"
+        ),
+        "{report}"
+    );
 }

@@ -214,7 +214,7 @@ fn low_quality_flags_the_three_findings_that_drop_more_than_5_points() {
         assert_eq!(row["drop"], format!("{drop:.1}"), "finding {id}");
         assert_eq!(row["flag"], (drop > 5.0).to_string(), "finding {id}");
         assert_eq!(
-            row["low_studies"],
+            row["concern_studies"],
             joined(&supporting(id, |s| LOW.contains(&s))),
             "finding {id}"
         );

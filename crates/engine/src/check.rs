@@ -41,6 +41,10 @@ pub struct CheckReport {
     pub studies_without_findings: Vec<(i64, String)>,
     /// Findings no study supports (id, name): FES 0.
     pub findings_without_evidence: Vec<(i64, String)>,
+    /// The declared quality concerns and how many studies have one.
+    pub concerns: (Vec<String>, usize),
+    /// Why `profile` can leave no study out, when it cannot (a warning).
+    pub quality_note: Option<String>,
 }
 
 /// A claim whose cited studies are not the linked finding's studies.
@@ -134,6 +138,7 @@ impl CheckReport {
             + self.year_differences.len()
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
+            + usize::from(self.quality_note.is_some())
     }
 }
 
@@ -216,7 +221,22 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,
+        concerns: (ds.meta.quality_concerns.clone(), studies_of_concern(ds)?),
+        quality_note: crate::profile::quality_note(ds),
     })
+}
+
+/// How many studies have a quality code declared a concern.
+fn studies_of_concern(ds: &Dataset) -> PolarsResult<usize> {
+    let Ok(quality) = ds.studies.column("quality") else {
+        return Ok(0);
+    };
+    let concerns = &ds.meta.quality_concerns;
+    Ok(quality
+        .str()?
+        .iter()
+        .filter(|q| q.is_some_and(|q| concerns.iter().any(|c| c == q)))
+        .count())
 }
 
 /// The rows of a findings or studies view with `n` = 0: their ids and
@@ -354,6 +374,20 @@ impl fmt::Display for CheckReport {
                     d.finding, d.name, d.reported, d.n, d.of
                 )?;
             }
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "Sensitivity (profile without the studies of quality concern):"
+        )?;
+        match &self.quality_note {
+            Some(note) => writeln!(f, "  warning: {note}")?,
+            None => writeln!(
+                f,
+                "  quality concerns {}: {} of {studies} studies left out",
+                self.concerns.0.join(", "),
+                self.concerns.1
+            )?,
         }
         if !self.totals.is_empty() {
             writeln!(f)?;

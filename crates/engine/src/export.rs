@@ -106,6 +106,13 @@ fn meta_toml(ds: &Dataset) -> String {
     if !m.perspectives.is_empty() {
         t.insert("perspectives".into(), table(&m.perspectives));
     }
+    if !m.quality_concerns.is_empty() {
+        let concerns = m.quality_concerns.iter().cloned().map(toml::Value::String);
+        t.insert(
+            "quality_concerns".into(),
+            toml::Value::Array(concerns.collect()),
+        );
+    }
     if !m.quality.is_empty() {
         t.insert("quality".into(), table(&m.quality));
     }

@@ -11,17 +11,33 @@ use crate::Dataset;
 use crate::stats::{self, ViewOptions, empty_list_for_null, percent};
 
 /// Default for `--threshold`: a drop of more than this many percentage
-/// points when low-quality studies are left out flags the finding.
+/// points when the studies of quality concern are left out flags the
+/// finding.
 pub const DEFAULT_THRESHOLD: f64 = 5.0;
+
+/// The columns of `profile` that need the studies of quality concern:
+/// missing when the dataset declares none.
+pub const CONCERN_COLUMNS: [&str; 6] = [
+    "concern_n",
+    "concern_share",
+    "concern_studies",
+    "fes_without_concerns",
+    "drop",
+    "flag",
+];
 
 /// Participant count columns summed per finding, when the dataset has them.
 const PARTICIPANTS: [&str; 3] = ["workers", "staff", "recipients"];
 
 /// Findings with `n`, `fes`, summed participants, `countries`, the studies
-/// of low quality (`low_n`, `low_share`, `low_studies`), `fes_adequate` (FES
-/// among the studies not of low quality), `drop` (fes - fes_adequate, in
-/// percentage points) and `flag` (drop > threshold; missing when there is
-/// no `fes_adequate` to compare with).
+/// whose quality code is a declared concern (`concern_n`, `concern_share`,
+/// `concern_studies`), `fes_without_concerns` (FES among the others),
+/// `drop` (fes - fes_without_concerns, in percentage points) and `flag`
+/// (drop > threshold; missing when there is nothing to compare with).
+///
+/// When the dataset declares no concern (see [`quality_note`]), the
+/// concern columns are missing rather than zeros: "no study of concern"
+/// would be a claim the data does not make.
 ///
 /// `study_scope` (an `id` frame) restricts the studies, as `among` does.
 pub fn profile_view(
@@ -39,46 +55,49 @@ pub fn profile_view(
     }
     let names = ds.studies.get_column_names();
     let has = |c: &str| names.iter().any(|n| n.as_str() == c);
-    let is_low = if has("quality") {
+    let concerns = &ds.meta.quality_concerns;
+    let declared = has("quality") && !concerns.is_empty();
+    let is_concern = if declared {
+        let codes = Series::new("concerns".into(), concerns.clone());
         col("quality")
-            .str()
-            .to_lowercase()
-            .eq(lit("low"))
+            .is_in(lit(codes).implode(false), false)
             .fill_null(lit(false))
     } else {
-        lit(false)
+        // Unknown, not false: without declared concerns every concern
+        // column comes out missing.
+        lit(NULL).cast(DataType::Boolean)
     };
-    let mut attributes = vec![col("id"), is_low.clone().alias("low")];
+    let mut attributes = vec![col("id"), is_concern.alias("concern")];
     let present: Vec<&str> = PARTICIPANTS.into_iter().filter(|c| has(c)).collect();
     attributes.extend(present.iter().map(|c| col(*c)));
     if has("country") {
         attributes.push(col("country"));
     }
     let studies = studies.select(attributes).collect()?;
-    let adequate = studies
-        .column("low")?
+    let without = studies
+        .column("concern")?
         .bool()?
         .iter()
-        .filter(|l| *l == Some(false))
+        .filter(|c| *c == Some(false))
         .count();
 
     // n and fes are the findings view's; the rest is counted here.
     let mut aggs = vec![
         col("study")
-            .filter(col("low"))
+            .filter(col("concern"))
             .n_unique()
             .cast(DataType::Int64)
-            .alias("low_n"),
+            .alias("concern_n"),
         col("study")
-            .filter(col("low"))
+            .filter(col("concern"))
             .unique()
             .sort(SortOptions::default())
-            .alias("low_studies"),
+            .alias("concern_studies"),
         col("study")
-            .filter(col("low").not())
+            .filter(col("concern").not())
             .n_unique()
             .cast(DataType::Int64)
-            .alias("n_adequate"),
+            .alias("n_without"),
     ];
     for c in &present {
         // A sum over studies none of which reported a count is unknown, not 0.
@@ -125,22 +144,21 @@ pub fn profile_view(
     if has("country") {
         order.push(col("countries"));
     }
-    order.extend(
-        [
-            "low_n",
-            "low_share",
-            "low_studies",
-            "fes_adequate",
-            "drop",
-            "flag",
-        ]
-        .map(col),
-    );
+    order.extend(CONCERN_COLUMNS.map(col));
     let mut fill = vec![
-        col("low_n").fill_null(lit(0i64)),
-        col("n_adequate").fill_null(lit(0i64)),
-        empty_list_for_null("low_studies", DataType::Int64),
+        col("concern_n").fill_null(lit(0i64)),
+        col("n_without").fill_null(lit(0i64)),
+        empty_list_for_null("concern_studies", DataType::Int64),
     ];
+    if !declared {
+        fill = vec![
+            lit(NULL).cast(DataType::Int64).alias("concern_n"),
+            lit(NULL).cast(DataType::Int64).alias("n_without"),
+            lit(NULL)
+                .cast(DataType::List(Box::new(DataType::Int64)))
+                .alias("concern_studies"),
+        ];
+    }
     if has("country") {
         fill.push(empty_list_for_null("countries", DataType::String));
     }
@@ -153,7 +171,7 @@ pub fn profile_view(
         },
     )?;
     // Only the columns the profile shows: a stored findings column named
-    // like one counted here (`low_n`, `workers`) would otherwise win the
+    // like one counted here (`concern_n`, `workers`) would otherwise win the
     // join and replace the figure.
     Ok(findings
         .select([
@@ -165,24 +183,61 @@ pub fn profile_view(
         ])
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns(fill)
-        .with_column(percent("n_adequate", adequate).alias("fes_adequate"))
+        .with_column(percent("n_without", without).alias("fes_without_concerns"))
         .with_columns([
-            // Share of the finding's studies that are of low quality.
+            // Share of the finding's studies that are of concern.
             when(col("n").gt(lit(0)))
                 .then(
-                    (col("low_n") * lit(100i64)).cast(DataType::Float64)
+                    (col("concern_n") * lit(100i64)).cast(DataType::Float64)
                         / col("n").cast(DataType::Float64),
                 )
                 .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("low_share"),
-            (col("fes") - col("fes_adequate")).alias("drop"),
+                .alias("concern_share"),
+            (col("fes") - col("fes_without_concerns")).alias("drop"),
         ])
         // Missing, not false, when there is no FES without the studies of
-        // low quality to compare with (every study in scope is of low
-        // quality): "does not drop" would be a claim the data cannot make.
+        // concern to compare with (every study in scope is of concern, or
+        // no concern is declared): "does not drop" would be a claim the
+        // data cannot make.
         .with_column(col("drop").gt(lit(threshold)).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
         .select(order))
+}
+
+/// Why `profile` cannot leave any study out, when it cannot: the studies
+/// have no `quality` column, or `dataset.toml` declares no code a concern.
+/// `None` when concerns are declared.
+pub fn quality_note(ds: &Dataset) -> Option<String> {
+    let has_quality = ds
+        .studies
+        .get_column_names()
+        .iter()
+        .any(|c| c.as_str() == "quality");
+    let codes: Vec<&str> = ds.meta.quality.iter().map(|(k, _)| k.as_str()).collect();
+    if !has_quality {
+        Some(
+            "studies have no `quality` column, so no study can be left out: \
+             the concern columns of profile are empty"
+                .into(),
+        )
+    } else if ds.meta.quality_concerns.is_empty() {
+        let how = if codes.is_empty() {
+            "define the codes in a [quality] table and name the concerns in \
+             `quality_concerns`"
+                .to_string()
+        } else {
+            format!(
+                "name them in `quality_concerns` (codes: {})",
+                codes.join(", ")
+            )
+        };
+        Some(format!(
+            "dataset.toml declares no quality code a concern, so no study is \
+             left out and the concern columns of profile are empty; {how}"
+        ))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -199,10 +254,10 @@ mod tests {
         let row = |c: &str| df.column(c).unwrap().get(0).unwrap().into_static();
         // Finding 1 (low pay): studies 4,7,9,10,13,15,16,19,20,21,25; 7 and 9 are low.
         assert_eq!(row("n"), AnyValue::Int64(11));
-        assert_eq!(row("low_n"), AnyValue::Int64(2));
+        assert_eq!(row("concern_n"), AnyValue::Int64(2));
         // Only study 4 (of the 11) has participant counts: 59 workers.
         assert_eq!(row("workers"), AnyValue::Int64(59));
-        assert_eq!(row("fes_adequate"), AnyValue::Float64(900.0 / 22.0));
+        assert_eq!(row("fes_without_concerns"), AnyValue::Float64(900.0 / 22.0));
         assert_eq!(row("drop"), AnyValue::Float64(44.0 - 900.0 / 22.0));
         assert_eq!(row("flag"), AnyValue::Boolean(false));
         // Finding 8 (social network) has no study with counts: unknown, not 0.
@@ -212,40 +267,112 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_review_with_no_study_of_low_quality_profiles_without_a_drop() {
+    /// A review of three studies (1 and 2 of finding 1, 3 of finding 2),
+    /// with `toml` as its dataset.toml, profiled: each column as text.
+    fn profile_of_three(toml: &str, quality: [&str; 3]) -> (Dataset, DataFrame) {
         let files: std::collections::BTreeMap<String, Vec<u8>> = [
             (
                 "studies.csv",
-                "id,author,year,country,quality\n1,Ames,2001,UK,adequate\n\
-                 2,Bell,2003,USA,adequate\n3,Cole,2005,UK,adequate\n",
+                format!(
+                    "id,author,year,country,quality\n1,Ames,2001,UK,{}\n\
+                     2,Bell,2003,USA,{}\n3,Cole,2005,UK,{}\n",
+                    quality[0], quality[1], quality[2]
+                ),
             ),
             (
                 "findings.csv",
-                "id,perspective,name\n1,worker,Low pay\n2,recipient,Role models\n",
+                "id,perspective,name\n1,worker,Low pay\n2,recipient,Role models\n".into(),
             ),
-            ("evidence.csv", "finding,study\n1,1\n1,2\n2,3\n"),
+            ("evidence.csv", "finding,study\n1,1\n1,2\n2,3\n".into()),
+            ("dataset.toml", toml.into()),
         ]
-        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .map(|(name, text)| (name.to_string(), text.into_bytes()))
         .into();
         let ds = Dataset::from_files(&files, "test").unwrap();
         let df = profile_view(&ds, None, DEFAULT_THRESHOLD)
             .unwrap()
             .collect()
             .unwrap();
-        let column = |c: &str| -> Vec<String> {
-            let s = df.column(c).unwrap().cast(&DataType::String).unwrap();
-            let s = s.str().unwrap();
-            s.iter().map(|v| v.unwrap_or("-").to_string()).collect()
-        };
-        assert_eq!(column("low_n"), ["0", "0"]);
-        // 2 of 3 and 1 of 3 studies, with or without the (no) low ones.
+        (ds, df)
+    }
+
+    fn text_column(df: &DataFrame, c: &str) -> Vec<String> {
+        let s = df.column(c).unwrap().cast(&DataType::String).unwrap();
+        let s = s.str().unwrap();
+        s.iter().map(|v| v.unwrap_or("-").to_string()).collect()
+    }
+
+    const CERQUAL: &str = "quality_concerns = [\"moderate concerns\", \"serious concerns\"]\n\
+        [quality]\n\"no concerns\" = \"\"\n\"minor concerns\" = \"\"\n\
+        \"moderate concerns\" = \"\"\n\"serious concerns\" = \"\"\n";
+
+    #[test]
+    fn declared_concerns_are_left_out_whatever_their_codes() {
+        let (ds, df) = profile_of_three(
+            CERQUAL,
+            ["serious concerns", "minor concerns", "moderate concerns"],
+        );
+        assert_eq!(quality_note(&ds), None);
+        // Studies 1 and 3 are of concern; study 2 alone remains.
+        assert_eq!(text_column(&df, "concern_n"), ["1", "1"]);
+        let studies = df
+            .column("concern_studies")
+            .unwrap()
+            .list()
+            .unwrap()
+            .clone();
+        let studies: Vec<Vec<Option<i64>>> = (0..2)
+            .map(|i| {
+                let s = studies.get_as_series(i).unwrap();
+                s.i64().unwrap().iter().collect()
+            })
+            .collect();
+        assert_eq!(studies, [[Some(1)], [Some(3)]]);
+        // Finding 1: 2 of 3 studies (66.7), then 1 of 1 (100); finding 2:
+        // 1 of 3, then 0 of 1.
+        assert_eq!(text_column(&df, "fes_without_concerns"), ["100.0", "0.0"]);
+        assert_eq!(text_column(&df, "flag"), ["false", "true"]);
+    }
+
+    #[test]
+    fn codes_without_declared_concerns_leave_the_concern_columns_empty() {
+        let toml = "[quality]\n\"no concerns\" = \"\"\n\"serious concerns\" = \"\"\n";
+        let (ds, df) = profile_of_three(toml, ["serious concerns"; 3]);
+        for c in CONCERN_COLUMNS {
+            assert_eq!(text_column(&df, c), ["-", "-"], "{c}");
+        }
+        assert_eq!(
+            text_column(&df, "fes"),
+            ["66.66666666666667", "33.333333333333336"]
+        );
+        let note = quality_note(&ds).unwrap();
+        assert!(
+            note.contains("declares no quality code a concern"),
+            "{note}"
+        );
+        assert!(
+            note.contains("(codes: no concerns, serious concerns)"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn a_review_with_no_study_of_concern_profiles_without_a_drop() {
+        let (_, df) = profile_of_three(CERQUAL, ["no concerns", "minor concerns", "no concerns"]);
+        let column = |c| text_column(&df, c);
+        assert_eq!(column("concern_n"), ["0", "0"]);
+        // 2 of 3 and 1 of 3 studies, with or without the (no) studies of concern.
         assert_eq!(column("fes"), ["66.66666666666667", "33.333333333333336"]);
-        assert_eq!(column("fes_adequate"), column("fes"));
+        assert_eq!(column("fes_without_concerns"), column("fes"));
         assert_eq!(column("drop"), ["0.0", "0.0"]);
         assert_eq!(column("flag"), ["false", "false"]);
-        let low_studies = df.column("low_studies").unwrap().list().unwrap().clone();
-        let lengths: Vec<_> = low_studies.lst_lengths().iter().collect();
+        let concern_studies = df
+            .column("concern_studies")
+            .unwrap()
+            .list()
+            .unwrap()
+            .clone();
+        let lengths: Vec<_> = concern_studies.lst_lengths().iter().collect();
         assert_eq!(lengths, [Some(0), Some(0)]);
     }
 }

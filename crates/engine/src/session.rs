@@ -33,6 +33,10 @@ pub struct QueryResult {
     pub kind: TableKind,
     /// The rows, with computed columns at full precision.
     pub frame: DataFrame,
+    /// What a reader of the rows must know (e.g. why the concern columns
+    /// of `profile` are empty); for the person at the terminal, not part of
+    /// the rows.
+    pub notes: Vec<String>,
 }
 
 /// A dataset plus the names bound so far: the state shared by the REPL,
@@ -219,9 +223,16 @@ impl Session {
             .frame
             .collect()
             .map_err(|e| polars_error(q.span, e))?;
+        let notes = match planned.info.kind {
+            TableKind::Profile => crate::profile::quality_note(&self.dataset)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(QueryResult {
             kind: planned.info.kind,
             frame,
+            notes,
         })
     }
 

@@ -74,16 +74,16 @@ fn with_column(text: &str, header: &str, value: &str) -> String {
 
 #[test]
 fn stored_columns_named_like_profile_figures_do_not_replace_them() {
-    // findings.csv with `low_n`, `workers`, `n_adequate` and `flag` of its
-    // own: profile's figures were read from them (fes_adequate 113.6).
+    // findings.csv with `concern_n`, `workers`, `n_adequate` and `flag` of its
+    // own: profile's figures were read from them (fes_without_concerns 113.6).
     let dir = seed_copy("findings.csv", |t| {
-        let t = with_column(t, "low_n", "99");
+        let t = with_column(t, "concern_n", "99");
         let t = with_column(&t, "workers", "12345");
         let t = with_column(&t, "n_adequate", "25");
         with_column(&t, "flag", "true")
     });
     let ds = Dataset::load(dir.path()).unwrap();
-    let query = "profile show id, n, workers, low_n, fes_adequate, flag";
+    let query = "profile show id, n, workers, concern_n, fes_without_concerns, flag";
     assert_eq!(csv(ds, query), csv(Dataset::seed().unwrap(), query));
     // Read against the paper: finding 1 (low pay) is in 11 studies, 7 and 9
     // of them of low quality: 9 of the 22 adequate studies.
@@ -96,7 +96,7 @@ fn an_extra_evidence_column_is_not_read_as_a_study_column() {
     // An evidence column `low` (all true) stood in for the studies' quality.
     let dir = seed_copy("evidence.csv", |t| with_column(t, "low", "true"));
     let ds = Dataset::load(dir.path()).unwrap();
-    let query = "profile show id, low_n, fes_adequate";
+    let query = "profile show id, concern_n, fes_without_concerns";
     assert_eq!(csv(ds, query), csv(Dataset::seed().unwrap(), query));
 }
 
@@ -346,7 +346,12 @@ fn check_sums_without_wrapping_and_warns_of_unlinked_rows() {
         text.contains("warning: finding 3 \"Never found\" has no evidence (FES 0)"),
         "{text}"
     );
-    assert_eq!(report.warnings(), 3, "{text}");
+    // And no `quality` column: no sensitivity analysis is possible.
+    assert!(
+        text.contains("warning: studies have no `quality` column"),
+        "{text}"
+    );
+    assert_eq!(report.warnings(), 4, "{text}");
 }
 
 #[test]

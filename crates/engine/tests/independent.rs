@@ -227,17 +227,21 @@ fn among_an_empty_set_nothing_is_counted_and_no_percentage_is_made_up() {
 
 #[test]
 fn a_profile_among_studies_all_of_low_quality_has_nothing_to_compare_with() {
-    // fes_adequate cannot be computed: drop and flag are missing, not 0 and
+    // fes_without_concerns cannot be computed: drop and flag are missing, not 0 and
     // false.
     let df = frame(
-        "profile among (studies where quality = low) show id, n, low_n, fes_adequate, drop, flag",
+        "profile among (studies where quality = low) show id, n, concern_n, fes_without_concerns, drop, flag",
     );
-    assert!(floats(&df, "fes_adequate").iter().all(Option::is_none));
+    assert!(
+        floats(&df, "fes_without_concerns")
+            .iter()
+            .all(Option::is_none)
+    );
     assert!(floats(&df, "drop").iter().all(Option::is_none));
     assert!(bools(&df, "flag").iter().all(Option::is_none));
     // Low pay (finding 1) is in 2 of the 3 low-quality studies (7 and 9).
     assert_eq!(ints(&df, "n")[0], Some(2));
-    assert_eq!(ints(&df, "low_n")[0], Some(2));
+    assert_eq!(ints(&df, "concern_n")[0], Some(2));
 }
 
 #[test]

@@ -16,7 +16,7 @@ studies count by country
 studies among (findings where perspective = worker) sort by intensity desc limit 5
 findings where studies has 13 show id, name
 studies where recipients is missing show id
-profile show id, n, fes, fes_adequate, flag
+profile show id, n, fes, fes_without_concerns, flag
 matrix where perspective = nonpeer
 papers
 evidence",

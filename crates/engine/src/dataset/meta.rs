@@ -19,6 +19,10 @@ pub struct Meta {
     /// Allowed `quality` codes and their meaning, in file order; empty means
     /// any value is accepted.
     pub quality: Vec<(String, String)>,
+    /// The `quality` codes that are concerns (`quality_concerns`): the
+    /// studies the sensitivity analysis leaves out. Each is one of
+    /// `quality`; empty when the dataset declares none.
+    pub quality_concerns: Vec<String>,
     /// Participant totals as a paper printed them, by column name.
     pub published_totals: Vec<(String, i64)>,
 }
@@ -37,21 +41,25 @@ struct RawMeta {
     #[serde(default)]
     quality: toml::Table,
     #[serde(default)]
+    quality_concerns: Vec<toml::Spanned<String>>,
+    #[serde(default)]
     published_totals: toml::Table,
 }
 
 impl Meta {
     /// Parses `dataset.toml`; problems carry line and column.
     pub fn parse(file: &str, text: &str) -> Result<Meta, Box<Problem>> {
-        let raw: RawMeta = toml::from_str(text).map_err(|e| {
-            let mut p = Problem::file(file, e.message().to_string());
-            if let Some(span) = e.span() {
+        let located = |message: String, at: Option<std::ops::Range<usize>>| {
+            let mut p = Problem::file(file, message);
+            if let Some(span) = at {
                 let (line, col) = line_col(text, span.start);
                 p.line = Some(line);
                 p.col = Some(col);
             }
             Box::new(p)
-        })?;
+        };
+        let raw: RawMeta =
+            toml::from_str(text).map_err(|e| located(e.message().to_string(), e.span()))?;
         let labels =
             |table: toml::Table, what: &str| -> Result<Vec<(String, String)>, Box<Problem>> {
                 table
@@ -82,12 +90,36 @@ impl Meta {
                 ))),
             })
             .collect::<Result<_, _>>()?;
+        let quality = labels(raw.quality, "quality")?;
+        // A concern must be a declared code: quality cells are then checked
+        // against the codes, so a concern spelt one way in the data and
+        // another here cannot leave its studies silently in.
+        let codes: Vec<&str> = quality.iter().map(|(k, _)| k.as_str()).collect();
+        for concern in &raw.quality_concerns {
+            if !codes.contains(&concern.get_ref().as_str()) {
+                let why = if codes.is_empty() {
+                    "quality_concerns needs a [quality] table that defines every code".to_string()
+                } else {
+                    format!(
+                        "`{}` is not a [quality] code (defined: {})",
+                        concern.get_ref(),
+                        codes.join(", ")
+                    )
+                };
+                return Err(located(why, Some(concern.span())));
+            }
+        }
         Ok(Meta {
             title: raw.title,
             citation: raw.citation,
             notes: raw.notes.trim().to_string(),
             perspectives: labels(raw.perspectives, "perspectives")?,
-            quality: labels(raw.quality, "quality")?,
+            quality_concerns: raw
+                .quality_concerns
+                .into_iter()
+                .map(|c| c.into_inner())
+                .collect(),
+            quality,
             published_totals,
         })
     }
@@ -130,5 +162,29 @@ mod tests {
     fn unknown_key_is_an_error() {
         let err = Meta::parse("dataset.toml", "titel = \"T\"\n").unwrap_err();
         assert!(err.message.contains("titel"), "{}", err.message);
+    }
+
+    #[test]
+    fn quality_concerns_are_declared_codes() {
+        let meta = Meta::parse(
+            "dataset.toml",
+            "quality_concerns = [\"serious concerns\"]\n[quality]\n\"no concerns\" = \"\"\n\"serious concerns\" = \"\"\n",
+        )
+        .unwrap();
+        assert_eq!(meta.quality_concerns, ["serious concerns"]);
+        let err = Meta::parse(
+            "dataset.toml",
+            "quality_concerns = [\"low\", \"serius\"]\n[quality]\nlow = \"\"\nhigh = \"\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dataset.toml:1:28: `serius` is not a [quality] code (defined: low, high)"
+        );
+        let err = Meta::parse("dataset.toml", "quality_concerns = [\"low\"]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dataset.toml:1:21: quality_concerns needs a [quality] table that defines every code"
+        );
     }
 }

@@ -65,7 +65,13 @@ pub fn round_half_up(x: f64, decimals: usize) -> f64 {
 }
 
 /// Columns printed with one decimal (percentages and percentage points).
-const PERCENT_COLUMNS: [&str; 5] = ["fes", "intensity", "fes_adequate", "low_share", "drop"];
+const PERCENT_COLUMNS: [&str; 5] = [
+    "fes",
+    "intensity",
+    "fes_without_concerns",
+    "concern_share",
+    "drop",
+];
 
 pub(crate) fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
     let series = column.as_materialized_series();
