@@ -472,3 +472,31 @@ fn a_script_that_is_not_utf8_is_placed_by_line_and_column() {
         r.stderr
     );
 }
+
+#[test]
+fn a_header_with_a_space_is_named_in_backquotes_and_hinted_so() {
+    let data = ["--data", "tests/data/odd-column-names", "-c"];
+    let r = run(metasum()
+        .args(data)
+        .arg("studies where `Sample size` > 20 show id, `Sample size`"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (Some(0), "id,Sample size\n3,30\n")
+    );
+    let r = run(metasum().args(data).arg("studies where sample_size > 20"));
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .contains("did you mean `Sample size`? (backquotes included)"),
+        "{}",
+        r.stderr
+    );
+    let r = run(metasum().args(data).arg("studies sort by `Sample size"));
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .contains("unclosed column name: missing closing backquote"),
+        "{}",
+        r.stderr
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
 use metasum_engine::table::ColumnType;
-use metasum_query::ast::KEYWORDS;
+use metasum_query::ast::{KEYWORDS, column_text};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -96,6 +96,8 @@ impl MetasumHelper {
             .map_or(0, |i| {
                 i + before[i..].chars().next().map_or(1, char::len_utf8)
             });
+        // A backquoted column name being typed: complete from its backquote.
+        let start = start - usize::from(before[..start].ends_with('`'));
         let prefix = &before[start..];
         if before.trim_start().starts_with('.') && !before.trim_start().contains(' ') {
             let names = COMMANDS
@@ -115,7 +117,7 @@ impl MetasumHelper {
         words.extend(TABLES.iter().map(|t| t.to_string()));
         words.extend(self.lets.iter().cloned());
         if let Some(columns) = table.and_then(|t| self.columns.get(t)) {
-            words.extend(columns.iter().cloned());
+            words.extend(columns.iter().map(|c| column_text(c).into_owned()));
         }
         words.sort();
         words.dedup();
@@ -124,9 +126,13 @@ impl MetasumHelper {
 }
 
 fn matching(words: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
-    let lower = prefix.to_lowercase();
+    let lower = prefix.trim_start_matches('`').to_lowercase();
     words
-        .filter(|w| w.trim_start_matches('"').to_lowercase().starts_with(&lower))
+        .filter(|w| {
+            w.trim_start_matches(['"', '`'])
+                .to_lowercase()
+                .starts_with(&lower)
+        })
         .collect()
 }
 
@@ -173,8 +179,12 @@ fn column_before_value(before: &str) -> Option<&str> {
     } else {
         t.strip_suffix("!=").or_else(|| t.strip_suffix('='))?
     };
-    t.trim_end()
-        .rsplit(|c: char| c.is_whitespace() || c == '(')
+    let t = t.trim_end();
+    if let Some(quoted) = t.strip_suffix('`') {
+        // `` `Study design` = ``: the name between the backquotes.
+        return quoted.rfind('`').map(|open| &quoted[open + 1..]);
+    }
+    t.rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .filter(|w| !w.is_empty())
 }
@@ -266,6 +276,30 @@ mod tests {
         assert_eq!(helper().candidates(line, line.len()).1, ["intensity"]);
         let line = "findings where inte";
         assert!(helper().candidates(line, line.len()).1.is_empty());
+    }
+
+    #[test]
+    fn columns_that_are_not_words_complete_in_backquotes() {
+        let files: BTreeMap<String, Vec<u8>> = [
+            (
+                "studies.csv",
+                "id,author,year,Sample size,Study design\n1,Ames,2001,12,RCT\n",
+            ),
+            ("findings.csv", "id,perspective,name\n1,worker,Low pay\n"),
+            ("evidence.csv", "finding,study\n1,1\n"),
+        ]
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .into();
+        let ds = Dataset::from_files(&files, "test").unwrap();
+        let helper = MetasumHelper::new(&Session::new(ds));
+        for line in ["studies where sam", "studies where `Sam"] {
+            let (start, words) = helper.candidates(line, line.len());
+            assert_eq!(words, ["`Sample size`"], "{line}");
+            // The typed backquote is replaced, not doubled.
+            assert_eq!(&line[..start], "studies where ", "{line}");
+        }
+        let line = "studies where `Study design` = R";
+        assert_eq!(helper.candidates(line, line.len()).1, ["RCT"]);
     }
 
     #[test]

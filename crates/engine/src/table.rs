@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use metasum_query::ast::Ident;
+use metasum_query::ast::{Ident, column_text};
 use metasum_query::error::excerpt;
 
 use crate::query_error::QueryError;
@@ -115,6 +115,8 @@ impl TableInfo {
             return Ok((name.clone(), *ty));
         }
         let names: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
+        // Each as a query must write it (`` `Sample size` `` in backquotes).
+        let typed: Vec<_> = names.iter().map(|c| column_text(c)).collect();
         let mut err = QueryError::new(
             ident.span,
             format!(
@@ -123,9 +125,12 @@ impl TableInfo {
                 self.kind.name()
             ),
         )
-        .hint(format!("{} has: {}", self.kind.name(), names.join(", ")));
+        .hint(format!("{} has: {}", self.kind.name(), typed.join(", ")));
         if let Some(best) = did_you_mean(&ident.name, &names) {
-            err = err.hint(format!("did you mean `{best}`?"));
+            err = err.hint(match column_text(best) {
+                plain if plain == best => format!("did you mean `{best}`?"),
+                quoted => format!("did you mean {quoted}? (backquotes included)"),
+            });
         }
         Err(err)
     }

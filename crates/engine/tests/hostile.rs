@@ -122,6 +122,22 @@ fn column_names_are_names_not_patterns() {
         csv(ds(), "studies count by year sort by year show year, count"),
         "year,count\n2001,1\n2003,1\n2005,1\n"
     );
+    // Any header can be named in backquotes (a keyword too); names match in
+    // any case, as plain ones do.
+    assert_eq!(
+        csv(
+            ds(),
+            "findings where `^zz$` = kept or `*` = star2 sort by `^.*$` desc show id, `*`"
+        ),
+        "id,*\n2,star2\n1,star\n"
+    );
+    assert_eq!(
+        csv(
+            ds(),
+            "studies where `sample SIZE` is not missing and `count` > 7 show id, `Sample size`"
+        ),
+        "id,Sample size\n3,30\n"
+    );
     // Nothing is lost in an export either.
     let dir = tempfile::tempdir().unwrap();
     export::export(&ds(), &dir.path().join("out")).unwrap();

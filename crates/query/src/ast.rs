@@ -266,6 +266,31 @@ pub const KEYWORDS: [&str; 18] = [
     "or", "not", "in", "has", "is", "missing",
 ];
 
+/// `name` as a query must write it: as it is when it is a word that is not
+/// a keyword, else in backquotes (a backquote in it doubled).
+pub fn column_text(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_keyword(name) {
+        backquoted(name).into()
+    } else {
+        listed_column_text(name)
+    }
+}
+
+/// `name` as a `count by`, `sort by` or `show` list writes it: there any
+/// word is a column (`sort by count`), so only a name that is not a word
+/// needs backquotes.
+fn listed_column_text(name: &str) -> std::borrow::Cow<'_, str> {
+    if crate::lex::word(name).is_ok_and(|(rest, _)| rest.is_empty()) {
+        name.into()
+    } else {
+        backquoted(name).into()
+    }
+}
+
+fn backquoted(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
 /// Whether `word` (any case) is a keyword.
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
@@ -366,7 +391,7 @@ impl fmt::Display for Query {
         }
         let names = |ids: &[Ident]| {
             ids.iter()
-                .map(|i| i.name.as_str())
+                .map(|i| listed_column_text(&i.name))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -380,7 +405,7 @@ impl fmt::Display for Query {
                 .map(|k| {
                     format!(
                         "{} {}",
-                        k.column.name,
+                        listed_column_text(&k.column.name),
                         if k.descending { "desc" } else { "asc" }
                     )
                 })
@@ -438,25 +463,27 @@ impl fmt::Display for Expr {
                 write_operand(f, a, 3)
             }
             ExprKind::Compare { column, op, value } => {
-                write!(f, "{} {} {value}", column.name, op.symbol())
+                write!(f, "{} {} {value}", column_text(&column.name), op.symbol())
             }
             ExprKind::In { column, values } => {
                 let vs: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-                write!(f, "{} in ({})", column.name, vs.join(", "))
+                write!(f, "{} in ({})", column_text(&column.name), vs.join(", "))
             }
-            ExprKind::Has { column, value } => write!(f, "{} has {value}", column.name),
+            ExprKind::Has { column, value } => {
+                write!(f, "{} has {value}", column_text(&column.name))
+            }
             ExprKind::Contains { column, pattern } => match &pattern.kind {
                 // `~` takes only quoted text.
                 ValueKind::Text(t) => {
-                    write!(f, "{} ~ ", column.name).and_then(|_| write_quoted(f, t))
+                    write!(f, "{} ~ ", column_text(&column.name)).and_then(|_| write_quoted(f, t))
                 }
-                ValueKind::Number(_) => write!(f, "{} ~ \"{pattern}\"", column.name),
+                ValueKind::Number(_) => write!(f, "{} ~ \"{pattern}\"", column_text(&column.name)),
             },
             ExprKind::Missing { column, negated } => {
                 write!(
                     f,
                     "{} is {}missing",
-                    column.name,
+                    column_text(&column.name),
                     if *negated { "not " } else { "" }
                 )
             }

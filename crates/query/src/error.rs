@@ -100,6 +100,11 @@ pub enum ErrorKind {
     },
     /// `findings where name ~ "role`: a string with no closing quote.
     UnclosedText,
+    /// ``studies sort by `Sample size``: a backquoted column name with no
+    /// closing backquote on its line.
+    UnclosedName,
+    /// ``studies sort by ``: backquotes with no name between them.
+    EmptyName,
     /// `findings where perspective = and`: a keyword where a value belongs.
     KeywordAsValue {
         /// The keyword as written.
@@ -149,6 +154,10 @@ impl Error {
             },
             ErrorKind::Unclosed { .. } => "unclosed `(`".to_string(),
             ErrorKind::UnclosedText => "unclosed text: missing closing `\"`".to_string(),
+            ErrorKind::UnclosedName => {
+                "unclosed column name: missing closing backquote".to_string()
+            }
+            ErrorKind::EmptyName => "empty column name between backquotes".to_string(),
             ErrorKind::KeywordAsValue { word } => {
                 format!("`{word}` is a keyword, not a value")
             }
@@ -167,6 +176,8 @@ impl Error {
             ErrorKind::UnknownKeyword { .. } => "not a keyword".to_string(),
             ErrorKind::Unclosed { .. } => "expected `)` here".to_string(),
             ErrorKind::UnclosedText => "text starts here".to_string(),
+            ErrorKind::UnclosedName => "name starts here".to_string(),
+            ErrorKind::EmptyName => "empty".to_string(),
             ErrorKind::KeywordAsValue { .. } => "keyword".to_string(),
             ErrorKind::NumberTooLarge => "too large".to_string(),
             ErrorKind::TooDeep => "too deep".to_string(),

@@ -71,9 +71,12 @@ impl<'s> P<'s> {
             e.span = self.span(i, rest);
             return Ok((rest, e));
         }
-        let (rest, column) = self
-            .name(i)
-            .map_err(|_| self.unexpected(i, &[Expect::Condition]))?;
+        let (rest, column) = match self.backquoted(i) {
+            Some(found) => found?,
+            None => self
+                .name(i)
+                .map_err(|_| self.unexpected(i, &[Expect::Condition]))?,
+        };
         let i = ws(rest);
         let (rest, kind) = if let Ok((rest, op)) = lex::operator(i) {
             let op = match op {

@@ -83,6 +83,40 @@ pub fn word(i: &str) -> PResult<'_, &str> {
     .parse(i)
 }
 
+/// The outcome of reading a backquoted column name (see [`backquoted`]).
+pub enum Backquoted {
+    /// The name, backquotes removed and doubled backquotes made single.
+    Name(String),
+    /// No closing backquote before the line ends.
+    Unclosed,
+    /// Nothing between the backquotes.
+    Empty,
+}
+
+/// A column name in backquotes, for a header that is not a word or is a
+/// keyword (`` `Sample size` ``, `` `count` ``); a doubled backquote stands
+/// for one. Fails (recoverably) when `i` does not start with a backquote;
+/// the rest returned is after the closing backquote (or at the line end
+/// when there is none).
+pub fn backquoted(i: &str) -> PResult<'_, Backquoted> {
+    let (body, _) = char('`').parse(i)?;
+    let mut name = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '`' if chars.peek().is_some_and(|(_, c)| *c == '`') => {
+                name.push('`');
+                chars.next();
+            }
+            '`' if name.is_empty() => return Ok((&body[k + 1..], Backquoted::Empty)),
+            '`' => return Ok((&body[k + 1..], Backquoted::Name(name))),
+            '\n' => return Ok((&body[k..], Backquoted::Unclosed)),
+            c => name.push(c),
+        }
+    }
+    Ok(("", Backquoted::Unclosed))
+}
+
 /// A bare-word value: like a word, but `-` and `.` may follow the first
 /// character (`not-reported`, `v1.2`).
 pub fn bare_value(i: &str) -> PResult<'_, &str> {

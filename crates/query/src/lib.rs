@@ -97,7 +97,7 @@ fn skip_blank(mut i: &str) -> &str {
 /// The offset where the statement that starts at `start` and has an error
 /// at `at` ends, so parsing can go on after it: the first `;` or line break
 /// not followed by an indented line, at or after `at`, that is not inside a
-/// quoted text or a `#` comment (`findings wher x  # note; evidence` is one
+/// quoted text, a backquoted name or a `#` comment (`findings wher x  # note; evidence` is one
 /// bad statement, not two).
 pub(crate) fn next_statement(src: &str, start: usize, at: usize) -> usize {
     let bytes = src.as_bytes();
@@ -105,6 +105,13 @@ pub(crate) fn next_statement(src: &str, start: usize, at: usize) -> usize {
     while k < bytes.len() {
         match bytes[k] {
             b'"' => k = text_end(bytes, k + 1),
+            // A backquoted column name ends at its backquote or line end.
+            b'`' => {
+                k = bytes[k + 1..memchr_newline(bytes, k)]
+                    .iter()
+                    .position(|b| *b == b'`')
+                    .map_or(memchr_newline(bytes, k), |n| k + 1 + n + 1)
+            }
             b'#' => {
                 k = memchr_newline(bytes, k);
                 continue;

@@ -147,8 +147,11 @@ impl<'s> P<'s> {
     }
 
     /// A column name in `count by`, `sort by` and `show`: any word, so that
-    /// `sort by count` works after `count by`.
+    /// `sort by count` works after `count by`, or a backquoted name.
     fn column(&self, i: &'s str) -> PResult<'s, Ident> {
+        if let Some(found) = self.backquoted(i) {
+            return found;
+        }
         let (rest, w) = lex::word(i).map_err(|_| self.unexpected(i, &[Expect::Column]))?;
         Ok((
             rest,
@@ -157,6 +160,40 @@ impl<'s> P<'s> {
                 span: self.span(i, rest),
             },
         ))
+    }
+
+    /// A column name in backquotes (`` `Sample size` ``), when `i` starts
+    /// with a backquote: for a header that is not a word, or is a keyword.
+    pub fn backquoted(&self, i: &'s str) -> Option<PResult<'s, Ident>> {
+        let (rest, name) = lex::backquoted(i).ok()?;
+        let kind = match name {
+            lex::Backquoted::Name(name) => {
+                let span = self.span(i, rest);
+                return Some(Ok((rest, Ident { name, span })));
+            }
+            lex::Backquoted::Unclosed => ErrorKind::UnclosedName,
+            lex::Backquoted::Empty => ErrorKind::EmptyName,
+        };
+        let at = self.off(i);
+        let (span, hint) = match kind {
+            ErrorKind::EmptyName => (
+                Span::new(at, at + 2),
+                "write the column's name between the backquotes: `Sample size`",
+            ),
+            _ => (
+                Span::new(at, at + 1),
+                "a column name in backquotes closes on its line: `Sample size`",
+            ),
+        };
+        Some(Err(self.failure(
+            i,
+            Error {
+                span,
+                kind,
+                expected: vec![Expect::Column],
+                hints: vec![hint.into()],
+            },
+        )))
     }
 
     /// A query; `depth` counts the parentheses around it.
