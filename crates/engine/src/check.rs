@@ -7,6 +7,8 @@ use std::fmt;
 
 use polars::prelude::*;
 
+use crate::dataset::TableKeys;
+use crate::dataset::keys::Keys;
 use crate::{Dataset, stats};
 
 /// What `check` found in a dataset that loaded without problems.
@@ -45,6 +47,8 @@ pub struct CheckReport {
     pub concerns: (Vec<String>, usize),
     /// Why `profile` can leave no study out, when it cannot (a warning).
     pub quality_note: Option<String>,
+    /// How the dataset writes its ids (the ids above are numbers).
+    pub keys: TableKeys,
 }
 
 /// A claim whose cited studies are not the linked finding's studies.
@@ -223,6 +227,7 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         findings_without_evidence,
         concerns: (ds.meta.quality_concerns.clone(), studies_of_concern(ds)?),
         quality_note: crate::profile::quality_note(ds),
+        keys: ds.keys.clone(),
     })
 }
 
@@ -328,9 +333,10 @@ fn year_differences(ds: &Dataset) -> PolarsResult<Vec<YearDifference>> {
         .collect())
 }
 
-fn ids(ids: &[i64]) -> String {
+/// Study ids as the reviewer wrote them, comma-separated.
+fn ids(keys: &Keys, ids: &[i64]) -> String {
     ids.iter()
-        .map(i64::to_string)
+        .map(|id| keys.text(*id))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -371,7 +377,11 @@ impl fmt::Display for CheckReport {
                 writeln!(
                     f,
                     "  warning: finding {} \"{}\": reported {}, computed {exact:.1} ({} of {} studies)",
-                    d.finding, d.name, d.reported, d.n, d.of
+                    self.keys.findings.text(d.finding),
+                    d.name,
+                    d.reported,
+                    d.n,
+                    d.of
                 )?;
             }
         }
@@ -439,10 +449,10 @@ impl fmt::Display for CheckReport {
                     d.claim,
                     d.line,
                     d.statement,
-                    ids(&d.not_listed),
-                    d.finding,
+                    ids(&self.keys.studies, &d.not_listed),
+                    self.keys.findings.text(d.finding),
                     d.finding_name,
-                    ids(&d.listed)
+                    ids(&self.keys.studies, &d.listed)
                 )?;
             }
             let partial: Vec<&ClaimDifference> = self
@@ -462,9 +472,9 @@ impl fmt::Display for CheckReport {
                         "    claim {} \"{}\": {cited} of finding {}'s {} studies (not cited: {})",
                         d.claim,
                         d.statement,
-                        d.finding,
+                        self.keys.findings.text(d.finding),
                         d.listed.len(),
-                        ids(&d.not_cited)
+                        ids(&self.keys.studies, &d.not_cited)
                     )?;
                 }
             }
@@ -486,7 +496,11 @@ impl fmt::Display for CheckReport {
                 writeln!(
                     f,
                     "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
-                    y.study, y.cited_as, y.cited_year, y.section, y.line
+                    self.keys.studies.text(y.study),
+                    y.cited_as,
+                    y.cited_year,
+                    y.section,
+                    y.line
                 )?;
             }
         }
@@ -494,12 +508,14 @@ impl fmt::Display for CheckReport {
             writeln!(f)?;
             writeln!(f, "Evidence links:")?;
             for (id, author) in &self.studies_without_findings {
+                let id = self.keys.studies.text(*id);
                 writeln!(
                     f,
                     "  warning: study {id} ({author}) supports no finding, yet counts in every FES denominator"
                 )?;
             }
             for (id, name) in &self.findings_without_evidence {
+                let id = self.keys.findings.text(*id);
                 writeln!(
                     f,
                     "  warning: finding {id} \"{name}\" has no evidence (FES 0)"

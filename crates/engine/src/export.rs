@@ -7,23 +7,31 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::atomic::{FolderSwap, write_atomically};
+use crate::dataset::keys::Keys;
 use crate::format::{Format, render, xlsx};
-use crate::{Dataset, stats};
+use crate::table::TableKind::{Evidence, Findings, Papers, Studies};
+use crate::{Dataset, keyed, stats};
 
 /// The tables of an export: name and frame.
 fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
+    // Ids as the reviewer wrote them (text ids are numbers inside).
+    let written = |kind, frame| keyed::present(ds, kind, frame);
     let mut out = vec![
         (
             "studies".to_string(),
-            stats::studies_view(ds, None)?.collect()?,
+            written(Studies, stats::studies_view(ds, None)?.collect()?)?,
         ),
-        ("papers".to_string(), ds.papers.clone()),
+        ("papers".to_string(), written(Papers, ds.papers.clone())?),
         (
             "findings".to_string(),
-            stats::findings_view(ds, None)?.collect()?,
+            written(Findings, stats::findings_view(ds, None)?.collect()?)?,
         ),
-        ("evidence".to_string(), ds.evidence.clone()),
+        (
+            "evidence".to_string(),
+            written(Evidence, ds.evidence.clone())?,
+        ),
     ];
+    let (studies, findings) = (&ds.keys.studies, &ds.keys.findings);
     if !ds.claims.is_empty() {
         let c = &ds.claims;
         out.push((
@@ -32,8 +40,8 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
                 column("id", c, |x| x.id),
                 column("section", c, |x| x.section.clone()),
                 column("statement", c, |x| x.statement.clone()),
-                column("studies", c, |x| joined(&x.studies)),
-                column("finding", c, |x| x.finding),
+                column("studies", c, |x| joined(studies, &x.studies)),
+                column("finding", c, |x| x.finding.map(|f| findings.text(f))),
             ])?,
         ));
     }
@@ -42,7 +50,7 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
         out.push((
             "citations".into(),
             frame(vec![
-                column("study", c, |x| x.study),
+                column("study", c, |x| studies.text(x.study)),
                 column("cited_as", c, |x| x.cited_as.clone()),
                 column("year", c, |x| x.year),
                 column("section", c, |x| x.section.clone()),
@@ -77,9 +85,12 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     DataFrame::new(columns.first().map_or(0, Column::len), columns)
 }
 
-/// Ids as the CSV files list them: `1;13;16`.
-fn joined(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(";")
+/// Ids as the CSV files list them: `1;13;16`, as the reviewer wrote them.
+fn joined(keys: &Keys, ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| keys.text(*id))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// `dataset.toml` for the dataset's description.

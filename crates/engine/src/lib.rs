@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod export;
 mod filter;
 pub mod format;
+mod keyed;
 pub mod matrix;
 pub mod plot;
 pub mod profile;

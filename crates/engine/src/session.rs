@@ -12,7 +12,7 @@ use metasum_query::ast::{Figure, Query, SetKind, SourceKind, Statement, Statemen
 
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
-use crate::{Dataset, filter, pushdown, stats};
+use crate::{Dataset, filter, keyed, pushdown, stats};
 
 /// The column `count by` puts its counts in.
 const COUNT: &str = "count";
@@ -139,14 +139,10 @@ impl Session {
             )),
             StatementKind::Let { name, query } => {
                 if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
-                    let result = self.query(query)?;
-                    self.lets.insert(
-                        name.name.clone(),
-                        Binding {
-                            kind: result.kind,
-                            frame: result.frame,
-                        },
-                    );
+                    // Bound as planned (ids as numbers): the name is read
+                    // by later queries, not by a person.
+                    let (kind, frame) = self.rows(query)?;
+                    self.lets.insert(name.name.clone(), Binding { kind, frame });
                     Ok(None)
                 } else {
                     Err(QueryError::new(
@@ -189,7 +185,11 @@ impl Session {
                 &all
             }
         };
-        let result = self.query(q)?;
+        // Ids as numbers: the figure places studies by id and writes
+        // each as the reviewer wrote it.
+        let q = &self.resolved(q)?;
+        let (kind, frame) = self.rows_resolved(q)?;
+        let result = self.result(kind, frame)?;
         if result.kind != TableKind::Findings {
             return Err(QueryError::new(
                 q.source.span,
@@ -211,34 +211,79 @@ impl Session {
             _ => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 let ids = self.study_ids(scope.as_ref(), span)?;
-                crate::plot::matrix_chart(&rows, &ids, labels)
+                let keys = &self.dataset.keys.studies;
+                let studies: Vec<(i64, String)> =
+                    ids.into_iter().map(|id| (id, keys.text(id))).collect();
+                crate::plot::matrix_chart(&rows, &studies, labels)
             }
         })
     }
 
-    /// Plans and runs a query.
+    /// Plans and runs a query; ids come out as the reviewer wrote them.
     pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
+        let (kind, frame) = self.rows(q)?;
+        // A `count by` result keeps the names of the rows it counted.
+        let rows_of = match kind {
+            TableKind::Counts => keyed::rows_of(&q.source.kind, &|n| self.kind_of(n)),
+            kind => Some(kind),
+        };
+        let frame = match rows_of {
+            Some(rows_of) => keyed::present(&self.dataset, rows_of, frame)
+                .map_err(|e| polars_error(q.span, e))?,
+            None => frame,
+        };
+        self.result(kind, frame)
+    }
+
+    /// The rows of `q` as planned: ids as numbers (stand-ins for text ids).
+    fn rows(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
+        self.rows_resolved(&self.resolved(q)?)
+    }
+
+    /// `q` with its values on text-id columns made numbers
+    /// ([`keyed::resolve`]); done once per statement.
+    fn resolved(&self, q: &Query) -> Result<Query, QueryError> {
+        keyed::resolve(&self.dataset, q, &|n| self.kind_of(n))
+    }
+
+    /// The rows of a query already [`Session::resolved`].
+    fn rows_resolved(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
         let planned = self.plan(q, Lists::Filled)?;
         let frame = planned
             .frame
             .collect()
             .map_err(|e| polars_error(q.span, e))?;
-        let notes = match planned.info.kind {
+        Ok((planned.info.kind, frame))
+    }
+
+    /// The rows a bound name holds.
+    fn kind_of(&self, name: &str) -> Option<TableKind> {
+        self.lets.get(name).map(|b| b.kind)
+    }
+
+    /// A query's result, with what a reader must know about it.
+    fn result(&self, kind: TableKind, frame: DataFrame) -> Result<QueryResult, QueryError> {
+        let notes = match kind {
             TableKind::Profile => crate::profile::quality_note(&self.dataset)
                 .into_iter()
                 .collect(),
             _ => Vec::new(),
         };
-        Ok(QueryResult {
-            kind: planned.info.kind,
-            frame,
-            notes,
-        })
+        Ok(QueryResult { kind, frame, notes })
     }
 
     /// The columns a query's result would have (for completion and `.schema`).
     pub fn columns_of(&self, q: &Query) -> Result<Vec<(String, ColumnType)>, QueryError> {
-        Ok(self.plan(q, Lists::Skipped)?.info.columns)
+        let info = self.plan(&self.resolved(q)?, Lists::Skipped)?.info;
+        let rows_of = match info.kind {
+            TableKind::Counts => keyed::rows_of(&q.source.kind, &|n| self.kind_of(n)),
+            kind => Some(kind),
+        };
+        let mut columns = info.columns;
+        if let Some(rows_of) = rows_of {
+            keyed::present_types(&self.dataset, rows_of, &mut columns);
+        }
+        Ok(columns)
     }
 
     fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {

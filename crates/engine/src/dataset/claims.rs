@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use super::keys::{Keys, Resolved};
 use super::problem::Problem;
 use super::validate::IdIndex;
 
@@ -102,29 +103,33 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// The ids of one table, for resolving references to it: its index (absent
+/// when the table could not be read) and how its ids are written.
+pub type Known<'a> = (Option<&'a IdIndex>, &'a Keys);
+
 fn id(
     file: &str,
     line: u64,
     column: &str,
     text: &str,
-    known: Option<&IdIndex>,
+    (known, keys): Known<'_>,
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<i64> {
-    match text.parse::<i64>() {
+    match keys.resolve(text) {
         // A table that could not be read names nothing: its problems are
         // reported, not one "does not exist" per reference to it.
-        Ok(n) if known.is_none_or(|k| k.contains(n)) => Some(n),
-        Ok(n) => {
+        Resolved::Id(n) if known.is_none_or(|k| k.contains(n)) => Some(n),
+        Resolved::Id(_) | Resolved::Unknown => {
             problems.push(Problem::cell(
                 file,
                 line,
                 column,
-                format!("{what} {n} does not exist"),
+                format!("{what} {text} does not exist"),
             ));
             None
         }
-        Err(_) => {
+        Resolved::NotANumber => {
             problems.push(Problem::cell(
                 file,
                 line,
@@ -140,8 +145,8 @@ fn id(
 /// separated by `;`.
 pub fn parse_claims(
     bytes: &[u8],
-    studies: Option<&IdIndex>,
-    findings: Option<&IdIndex>,
+    studies: Known<'_>,
+    findings: Known<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Claim> {
     const FILE: &str = "claims.csv";
@@ -181,7 +186,7 @@ pub fn parse_claims(
 /// Parses `citations.csv`: `study,cited_as,year,section`.
 pub fn parse_citations(
     bytes: &[u8],
-    studies: Option<&IdIndex>,
+    studies: Known<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Citation> {
     const FILE: &str = "citations.csv";

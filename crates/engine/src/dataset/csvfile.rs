@@ -12,8 +12,12 @@ use super::problem::{MAX_LISTED, Problem};
 /// What a known column holds, and so how each cell is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A positive whole number that must be present (`id`, references).
+    /// A positive whole number that must be present (the evidence links'
+    /// fast path, when both their tables have whole-number ids).
     Id,
+    /// An id or a reference to one, as written (`7`, `Smith2019`), that
+    /// must be present; [`super::keys::Keys`] turns it into a number.
+    Key,
     /// A whole number, possibly empty (`year`).
     Int,
     /// A count: a whole number from 0 to [`MAX_COUNT`], possibly empty
@@ -154,12 +158,13 @@ pub fn read_table(
             Some(Kind::Id | Kind::Int | Kind::Count) => Builder::Int(Vec::new()),
             Some(Kind::Float) => Builder::Float(Vec::new()),
             Some(Kind::Bool) => Builder::Bool(Vec::new()),
-            Some(Kind::Text) => Builder::Text(Vec::new()),
+            Some(Kind::Text | Kind::Key) => Builder::Text(Vec::new()),
             None => Builder::Infer(Vec::new()),
         })
         .collect();
     let mut lines = Vec::new();
     let mut seen_ids: HashMap<i64, u64> = HashMap::new();
+    let mut seen_keys: HashMap<String, u64> = HashMap::new();
     // Rows left out (of the wrong length): the table is then incomplete,
     // and nothing may be checked against it (its ids would be missing).
     let mut rows_left_out = false;
@@ -241,15 +246,24 @@ pub fn read_table(
                 problems.push(Problem::cell(file, line, name, msg))
             });
             if name == "id" {
-                if let Builder::Int(v) = &builders[i] {
-                    if let Some(Some(id)) = v.last() {
-                        if let Some(first) = seen_ids.insert(*id, line) {
-                            problems.push(
-                                Problem::cell(file, line, "id", format!("id {id} repeats"))
-                                    .repeating(first),
-                            );
+                let first = match &builders[i] {
+                    Builder::Int(v) => match v.last() {
+                        Some(Some(id)) => seen_ids.insert(*id, line).map(|f| (id.to_string(), f)),
+                        _ => None,
+                    },
+                    Builder::Text(v) if kinds[i] == Some(Kind::Key) => match v.last() {
+                        Some(Some(id)) => {
+                            seen_keys.insert(id.clone(), line).map(|f| (id.clone(), f))
                         }
-                    }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some((id, first)) = first {
+                    problems.push(
+                        Problem::cell(file, line, "id", format!("id {id} repeats"))
+                            .repeating(first),
+                    );
                 }
             }
         }
@@ -441,6 +455,10 @@ fn push_cell(
             }
             b
         })),
+        Builder::Text(v) if kind == Some(Kind::Key) && cell.is_none() => {
+            report("is empty (an id is required)".into());
+            v.push(None)
+        }
         Builder::Text(v) | Builder::Infer(v) => v.push(cell.map(str::to_string)),
     }
 }

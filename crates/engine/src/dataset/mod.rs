@@ -4,6 +4,7 @@
 mod claims;
 pub mod csvfile;
 mod intcsv;
+pub mod keys;
 mod matrix_sheet;
 mod meta;
 mod parallel;
@@ -22,6 +23,7 @@ pub use meta::Meta;
 pub use problem::{LoadError, Problem};
 
 use csvfile::{ColumnSpec, Kind, read_table};
+use keys::Keys;
 use validate::IdIndex;
 
 /// The files a dataset folder may hold, in the order problems are listed.
@@ -101,10 +103,24 @@ pub struct Dataset {
     /// Stored columns named like computed ones (`file`, `column`), left out
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,
+    /// How the ids of studies, findings and papers are written; the frames
+    /// hold whole numbers (see [`keys`]).
+    pub keys: TableKeys,
+}
+
+/// How the ids of each keyed table are written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableKeys {
+    /// Ids of `studies` (and of `study` references).
+    pub studies: keys::Keys,
+    /// Ids of `findings` (and of `finding` references).
+    pub findings: keys::Keys,
+    /// Ids of `papers`.
+    pub papers: keys::Keys,
 }
 
 const STUDIES: &[ColumnSpec] = &[
-    spec("id", Kind::Id, true),
+    spec("id", Kind::Key, true),
     spec("author", Kind::Text, true),
     spec("year", Kind::Int, true),
     spec("country", Kind::Text, false),
@@ -117,20 +133,27 @@ const STUDIES: &[ColumnSpec] = &[
     spec("notes", Kind::Text, false),
 ];
 const PAPERS: &[ColumnSpec] = &[
-    spec("id", Kind::Id, true),
-    spec("study", Kind::Id, true),
+    spec("id", Kind::Key, true),
+    spec("study", Kind::Key, true),
     spec("citation", Kind::Text, true),
     spec("year", Kind::Int, false),
 ];
 const FINDINGS: &[ColumnSpec] = &[
-    spec("id", Kind::Id, true),
+    spec("id", Kind::Key, true),
     spec("perspective", Kind::Text, true),
     spec("name", Kind::Text, true),
     spec("reported_fes", Kind::Float, false),
 ];
+/// Evidence links when studies and findings both have whole-number ids:
+/// read by the parallel fast path.
 const EVIDENCE: &[ColumnSpec] = &[
     spec("finding", Kind::Id, true),
     spec("study", Kind::Id, true),
+];
+/// Evidence links naming text ids.
+const EVIDENCE_KEYS: &[ColumnSpec] = &[
+    spec("finding", Kind::Key, true),
+    spec("study", Kind::Key, true),
 ];
 
 const fn spec(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
@@ -255,8 +278,21 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         read_table(name, &bytes, specs, problems)
     };
     let mut studies = table("studies.csv", STUDIES, true, &mut problems);
-    let papers = table("papers.csv", PAPERS, false, &mut problems);
+    let mut papers = table("papers.csv", PAPERS, false, &mut problems);
     let mut findings = table("findings.csv", FINDINGS, true, &mut problems);
+    let assign = |t: Option<&mut csvfile::ReadTable>| {
+        t.map_or_else(Default::default, |t| Keys::assign(t, "id"))
+    };
+    let keys = TableKeys {
+        studies: assign(studies.as_mut()),
+        findings: assign(findings.as_mut()),
+        papers: assign(papers.as_mut()),
+    };
+    if let Some(papers) = papers.as_mut() {
+        let refers = ("papers.csv", "study", "studies.csv");
+        keys.studies
+            .resolve_column(papers, "study", refers, &mut problems);
+    }
     let mut ignored_columns = Vec::new();
     // Columns metasum computes: stored columns of these names are left out.
     for (file, table, computed) in [
@@ -288,10 +324,23 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
             }
         }
     }
-    // Millions of links: plain files take the parallel fast path.
+    // Millions of links: plain files of whole-number ids take the parallel
+    // fast path.
+    let numbers = !keys.studies.is_text() && !keys.findings.is_text();
     let evidence = read("evidence.csv", true, &mut problems).and_then(|bytes| {
-        intcsv::read_plain_ints(&bytes, EVIDENCE)
-            .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems))
+        if numbers {
+            return intcsv::read_plain_ints(&bytes, EVIDENCE)
+                .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems));
+        }
+        let mut links = read_table("evidence.csv", &bytes, EVIDENCE_KEYS, &mut problems)?;
+        for (column, keys, target) in [
+            ("finding", &keys.findings, "findings.csv"),
+            ("study", &keys.studies, "studies.csv"),
+        ] {
+            let refers = ("evidence.csv", column, target);
+            keys.resolve_column(&mut links, column, refers, &mut problems);
+        }
+        Some(links)
     });
 
     let study_ids = studies.as_ref().map(IdIndex::of);
@@ -309,7 +358,8 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
 
     // Claims and citations are checked against the tables that could be
     // read (a table that could not be has its own problems).
-    let (study_ids, finding_ids) = (study_ids.as_ref(), finding_ids.as_ref());
+    let study_ids = (study_ids.as_ref(), &keys.studies);
+    let finding_ids = (finding_ids.as_ref(), &keys.findings);
     let claims = read("claims.csv", false, &mut problems)
         .map(|b| claims::parse_claims(&b, study_ids, finding_ids, &mut problems))
         .unwrap_or_default();
@@ -343,6 +393,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 citations,
                 search,
                 ignored_columns,
+                keys,
             })
         }
         _ => Err(LoadError { origin, problems }),

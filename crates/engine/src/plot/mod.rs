@@ -149,7 +149,13 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
 
 /// The study x finding matrix as a heatmap: findings grouped by perspective,
 /// studies by id; a filled cell where the study contains the finding.
-pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, String)]) -> String {
+///
+/// `studies` are (id, the id as the reviewer wrote it).
+pub fn matrix_chart(
+    rows: &[FindingRow],
+    studies: &[(i64, String)],
+    labels: &[(String, String)],
+) -> String {
     let groups = groups(rows, labels);
     let (label_w, cell, top, head_h) = (430.0, 16.0, 70.0, 22.0);
     let grid_w = cell * studies.len() as f64;
@@ -158,12 +164,12 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
     let width = label_w + grid_w + 40.0;
     let mut svg = Svg::new(width, height);
     svg.title("Studies (columns) containing each abstracted finding (rows)");
-    for (i, s) in studies.iter().enumerate() {
+    for (i, (_, s)) in studies.iter().enumerate() {
         let x = label_w + cell * i as f64 + cell / 2.0;
         svg.text(
             x,
             top - 8.0,
-            &s.to_string(),
+            s,
             "middle",
             r#"font-size="9""#,
             Some(&format!("study {s}")),
@@ -175,9 +181,9 @@ pub fn matrix_chart(rows: &[FindingRow], studies: &[i64], labels: &[(String, Str
         y += head_h;
         for r in rows.iter().filter(|r| r.perspective == *perspective) {
             svg.finding_name(label_w - 8.0, y + 12.0, &r.name, r#"font-size="11""#);
-            for (i, s) in studies.iter().enumerate() {
+            for (i, (id, s)) in studies.iter().enumerate() {
                 let x = label_w + cell * i as f64;
-                let (fill, class, tip) = if r.studies.contains(s) {
+                let (fill, class, tip) = if r.studies.contains(id) {
                     (
                         *colour,
                         "cell on",

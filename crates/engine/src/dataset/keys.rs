@@ -1,0 +1,260 @@
+//! Ids as the reviewer wrote them: whole numbers (`7`) or text (`Smith2019`,
+//! `T1.2`).
+//!
+//! Inside the engine every id is a whole number, so views, joins and the
+//! evidence index work the same for every review. A table whose ids are all
+//! positive whole numbers keeps them; a table with any other id gets a
+//! stand-in number per id, its rank in natural order (`T1.2` before
+//! `T1.10`), so sorting by the stand-in sorts the ids naturally. The text
+//! goes back in at the edges: references while loading, values in
+//! conditions, and the ids in results and exports.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::csvfile::ReadTable;
+use super::problem::Problem;
+
+/// How one table's ids are written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Keys {
+    /// Positive whole numbers, used as they are.
+    #[default]
+    Numbers,
+    /// Text: the id whose stand-in number is `k` is `ids[k - 1]`.
+    Text {
+        /// The ids in natural order.
+        ids: Vec<String>,
+        /// Id -> stand-in number.
+        numbers: HashMap<String, i64>,
+    },
+}
+
+/// What a reference written as some text names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    /// The id (a stand-in number for a text id).
+    Id(i64),
+    /// Ids are numbers and this is not a positive whole number.
+    NotANumber,
+    /// Ids are text and no row has this one.
+    Unknown,
+}
+
+impl Keys {
+    /// Turns the text `column` of `table` into whole numbers: the ids
+    /// themselves when every one is a positive whole number, else each
+    /// id's rank in natural order. Empty cells stay empty (the reader has
+    /// reported them).
+    pub fn assign(table: &mut ReadTable, column: &str) -> Keys {
+        let Some(cells) = text_cells(table, column) else {
+            return Keys::Numbers;
+        };
+        let numbers: Option<Vec<Option<i64>>> = cells
+            .iter()
+            .map(|c| match c {
+                None => Some(None),
+                Some(s) => s.parse::<i64>().ok().filter(|n| *n > 0).map(Some),
+            })
+            .collect();
+        if let Some(numbers) = numbers {
+            replace(table, column, numbers);
+            return Keys::Numbers;
+        }
+        let mut ids: Vec<String> = cells.iter().flatten().cloned().collect();
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        ids.dedup();
+        let numbers: HashMap<String, i64> = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| (id.clone(), k as i64 + 1))
+            .collect();
+        let column_numbers = cells
+            .iter()
+            .map(|c| c.as_ref().map(|s| numbers[s]))
+            .collect();
+        replace(table, column, column_numbers);
+        Keys::Text { ids, numbers }
+    }
+
+    /// The id a reference written `text` names.
+    pub fn resolve(&self, text: &str) -> Resolved {
+        match self {
+            Keys::Numbers => match text.parse::<i64>() {
+                Ok(n) if n > 0 => Resolved::Id(n),
+                _ => Resolved::NotANumber,
+            },
+            Keys::Text { numbers, .. } => numbers
+                .get(text)
+                .map_or(Resolved::Unknown, |n| Resolved::Id(*n)),
+        }
+    }
+
+    /// Whether the ids are text (and the numbers stand-ins).
+    pub fn is_text(&self) -> bool {
+        matches!(self, Keys::Text { .. })
+    }
+
+    /// The id as the reviewer wrote it.
+    pub fn text(&self, id: i64) -> String {
+        match self {
+            Keys::Numbers => id.to_string(),
+            Keys::Text { ids, .. } => usize::try_from(id - 1)
+                .ok()
+                .and_then(|k| ids.get(k))
+                .cloned()
+                .unwrap_or_else(|| id.to_string()),
+        }
+    }
+
+    /// `values` (ids) as the reviewer wrote them.
+    pub fn texts(&self, values: &Int64Chunked) -> StringChunked {
+        values
+            .iter()
+            .map(|v| v.map(|id| self.text(id)))
+            .collect::<StringChunked>()
+            .with_name(values.name().clone())
+    }
+
+    /// Turns the text reference `column` of `table` (in `file`) into the
+    /// ids of `target` (`what` names one of them, `target_file` holds
+    /// them); a reference that names none is a located problem, its cell
+    /// left empty.
+    pub fn resolve_column(
+        &self,
+        table: &mut ReadTable,
+        column: &str,
+        (file, what, target_file): (&str, &str, &str),
+        problems: &mut Vec<Problem>,
+    ) {
+        let Some(cells) = text_cells(table, column) else {
+            return;
+        };
+        let ids = cells
+            .iter()
+            .enumerate()
+            .map(|(row, cell)| {
+                let text = cell.as_deref()?;
+                let why = match self.resolve(text) {
+                    Resolved::Id(id) => return Some(id),
+                    Resolved::NotANumber => {
+                        format!("expected a positive whole number, found `{text}`")
+                    }
+                    Resolved::Unknown => {
+                        format!("{what} `{text}` does not exist in {target_file}")
+                    }
+                };
+                problems.push(Problem::cell(file, table.line(row), column, why));
+                None
+            })
+            .collect();
+        replace(table, column, ids);
+    }
+}
+
+/// The cells of the text `column` of `table`, if it has one.
+fn text_cells(table: &ReadTable, column: &str) -> Option<Vec<Option<String>>> {
+    let column = table.frame.column(column).ok()?;
+    let cells = column.str().ok()?;
+    Some(cells.iter().map(|c| c.map(str::to_string)).collect())
+}
+
+/// Puts `ids` in place of `column` of `table`.
+fn replace(table: &mut ReadTable, column: &str, ids: Vec<Option<i64>>) {
+    let ids = Column::new(column.into(), ids);
+    // The column exists (its cells were just read).
+    let _ = table.frame.with_column(ids);
+}
+
+/// Natural order: runs of digits compare as numbers (`T1.2` < `T1.10`,
+/// `Smith2019` < `Smith2019a`); otherwise character by character. Ties
+/// (`T01` and `T1`) are broken by plain order, so distinct ids never
+/// compare equal.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a, b);
+    loop {
+        match (x.chars().next(), y.chars().next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let (m, rest_x) = digits(x);
+                let (n, rest_y) = digits(y);
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let by_value = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (x, y) = (rest_x, rest_y);
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                (x, y) = (&x[c.len_utf8()..], &y[d.len_utf8()..]);
+            }
+        }
+    }
+}
+
+/// The leading run of ASCII digits of `s`, and the rest.
+fn digits(s: &str) -> (&str, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    s.split_at(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_compares_digit_runs_as_numbers() {
+        let mut ids = vec![
+            "T1.10",
+            "T1.2",
+            "T2.1",
+            "T1.1",
+            "Smith2019a",
+            "Smith2019",
+            "Ames2001",
+            "T01.1",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "Ames2001",
+                "Smith2019",
+                "Smith2019a",
+                "T01.1",
+                "T1.1",
+                "T1.2",
+                "T1.10",
+                "T2.1"
+            ]
+        );
+        // Huge digit runs compare by length, without overflow.
+        assert_eq!(
+            natural_cmp("x99999999999999999999999", "x100000000000000000000000"),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn text_ids_resolve_to_their_rank_and_back() {
+        let numbers: HashMap<String, i64> =
+            [("T1.2".to_string(), 1), ("T1.10".to_string(), 2)].into();
+        let keys = Keys::Text {
+            ids: vec!["T1.2".into(), "T1.10".into()],
+            numbers,
+        };
+        assert_eq!(keys.resolve("T1.10"), Resolved::Id(2));
+        assert_eq!(keys.resolve("T1.3"), Resolved::Unknown);
+        assert_eq!(keys.text(2), "T1.10");
+        assert_eq!(Keys::Numbers.resolve("7"), Resolved::Id(7));
+        assert_eq!(Keys::Numbers.resolve("0"), Resolved::NotANumber);
+        assert_eq!(Keys::Numbers.resolve("T1"), Resolved::NotANumber);
+    }
+}

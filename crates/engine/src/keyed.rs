@@ -1,0 +1,276 @@
+//! Text ids at the edges of a query (see [`crate::dataset::keys`]): a
+//! condition's values on id columns become the stand-in numbers before
+//! planning, and a result's id columns become the ids as written after it.
+//! A review with whole-number ids passes through untouched.
+
+use polars::prelude::*;
+
+use metasum_query::ast::{
+    CompareOp, Expr as Cond, ExprKind, Query, SetKind, SourceKind, Value, ValueKind,
+};
+
+use crate::Dataset;
+use crate::dataset::keys::{Keys, Resolved};
+use crate::query_error::QueryError;
+use crate::table::{ColumnType, TableKind};
+
+/// Which table's ids a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// A study id (`studies.id`, `evidence.study`, a `studies` list).
+    Study,
+    /// A finding id.
+    Finding,
+    /// A paper id.
+    Paper,
+}
+
+/// The columns of rows of `kind` that hold ids, by name (a list column
+/// holds several).
+pub fn id_columns(kind: TableKind) -> &'static [(&'static str, Entity)] {
+    match kind {
+        TableKind::Findings => &[("id", Entity::Finding), ("studies", Entity::Study)],
+        // `papers` there is a count, not a list.
+        TableKind::Studies => &[("id", Entity::Study), ("findings", Entity::Finding)],
+        TableKind::Papers => &[("id", Entity::Paper), ("study", Entity::Study)],
+        TableKind::Evidence => &[("finding", Entity::Finding), ("study", Entity::Study)],
+        TableKind::Profile => &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
+        TableKind::Matrix => &[("id", Entity::Finding)],
+        TableKind::Counts => &[],
+    }
+}
+
+impl crate::dataset::TableKeys {
+    /// How the ids of `entity` are written.
+    pub fn of(&self, entity: Entity) -> &Keys {
+        match entity {
+            Entity::Study => &self.studies,
+            Entity::Finding => &self.findings,
+            Entity::Paper => &self.papers,
+        }
+    }
+
+    /// Whether any table has text ids.
+    pub fn any_text(&self) -> bool {
+        self.studies.is_text() || self.findings.is_text() || self.papers.is_text()
+    }
+}
+
+/// `q` with every value compared with a text-id column (in it and in the
+/// queries it nests) replaced by that id's stand-in number. `kind_of` gives
+/// the rows a bound name holds.
+pub fn resolve(
+    ds: &Dataset,
+    q: &Query,
+    kind_of: &dyn Fn(&str) -> Option<TableKind>,
+) -> Result<Query, QueryError> {
+    let mut q = q.clone();
+    if !ds.keys.any_text() {
+        return Ok(q);
+    }
+    if let Some(set) = &mut q.among {
+        if let SetKind::Query(inner) = &set.kind {
+            set.kind = SetKind::Query(Box::new(resolve(ds, inner, kind_of)?));
+        }
+    }
+    let Some(kind) = rows_of(&q.source.kind, kind_of) else {
+        return Ok(q);
+    };
+    if let Some(filter) = &q.filter {
+        q.filter = Some(resolve_condition(ds, kind, filter)?);
+    }
+    Ok(q)
+}
+
+/// The rows a query's source gives, before any `count by` (a bound name's
+/// by `kind_of`); `None` for a name not bound.
+pub fn rows_of(
+    source: &SourceKind,
+    kind_of: &dyn Fn(&str) -> Option<TableKind>,
+) -> Option<TableKind> {
+    Some(match source {
+        SourceKind::Findings | SourceKind::Matrix => TableKind::Findings,
+        SourceKind::Studies => TableKind::Studies,
+        SourceKind::Papers => TableKind::Papers,
+        SourceKind::Evidence => TableKind::Evidence,
+        SourceKind::Profile => TableKind::Profile,
+        SourceKind::Name(name) => kind_of(name)?,
+    })
+}
+
+fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond, QueryError> {
+    let keys_of = |column: &str| {
+        id_columns(kind)
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(column))
+            .map(|(_, e)| ds.keys.of(*e))
+            .filter(|k| k.is_text())
+    };
+    let kind_of_cond = match &cond.kind {
+        ExprKind::Or(terms) => ExprKind::Or(resolve_all(ds, kind, terms)?),
+        ExprKind::And(terms) => ExprKind::And(resolve_all(ds, kind, terms)?),
+        ExprKind::Not(a) => ExprKind::Not(Box::new(resolve_condition(ds, kind, a)?)),
+        ExprKind::Compare { column, op, value } => match keys_of(&column.name) {
+            Some(keys) => ExprKind::Compare {
+                column: column.clone(),
+                op: *op,
+                value: stand_in(keys, value, *op)?,
+            },
+            None => cond.kind.clone(),
+        },
+        ExprKind::In { column, values } => match keys_of(&column.name) {
+            Some(keys) => ExprKind::In {
+                column: column.clone(),
+                values: values
+                    .iter()
+                    .map(|v| stand_in(keys, v, CompareOp::Eq))
+                    .collect::<Result<_, _>>()?,
+            },
+            None => cond.kind.clone(),
+        },
+        ExprKind::Has { column, value } => match keys_of(&column.name) {
+            Some(keys) => ExprKind::Has {
+                column: column.clone(),
+                value: stand_in(keys, value, CompareOp::Eq)?,
+            },
+            None => cond.kind.clone(),
+        },
+        // `id ~ "smith"`: the ids that contain the text.
+        ExprKind::Contains { column, pattern } => match (keys_of(&column.name), &pattern.kind) {
+            (Some(Keys::Text { ids, numbers }), ValueKind::Text(p)) => {
+                let p = p.to_lowercase();
+                let values = ids
+                    .iter()
+                    .filter(|id| id.to_lowercase().contains(&p))
+                    .map(|id| Value {
+                        kind: ValueKind::Number(numbers[id] as f64),
+                        span: pattern.span,
+                    })
+                    .collect();
+                ExprKind::In {
+                    column: column.clone(),
+                    values,
+                }
+            }
+            _ => cond.kind.clone(),
+        },
+        ExprKind::Missing { .. } => cond.kind.clone(),
+    };
+    Ok(Cond {
+        kind: kind_of_cond,
+        span: cond.span,
+    })
+}
+
+fn resolve_all(ds: &Dataset, kind: TableKind, terms: &[Cond]) -> Result<Vec<Cond>, QueryError> {
+    terms
+        .iter()
+        .map(|t| resolve_condition(ds, kind, t))
+        .collect()
+}
+
+/// The stand-in number of the text id `value` names. An id no row has
+/// equals nothing (0 is no stand-in); ordering needs an id that exists.
+fn stand_in(keys: &Keys, value: &Value, op: CompareOp) -> Result<Value, QueryError> {
+    let text = match &value.kind {
+        ValueKind::Text(t) => t.clone(),
+        ValueKind::Number(n) => n.to_string(),
+    };
+    let number = match keys.resolve(&text) {
+        Resolved::Id(n) => n,
+        // Ids match in any case when only one id is spelt that way.
+        _ => match keys {
+            Keys::Text { ids, numbers } => {
+                let mut same = ids.iter().filter(|id| id.eq_ignore_ascii_case(&text));
+                match (same.next(), same.next()) {
+                    (Some(id), None) => numbers[id],
+                    _ if matches!(op, CompareOp::Eq | CompareOp::NotEq) => 0,
+                    _ => {
+                        return Err(QueryError::new(
+                            value.span,
+                            format!(
+                                "`{text}` is not an id here; `<` and `>` order the ids there are"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Keys::Numbers => 0,
+        },
+    };
+    Ok(Value {
+        kind: ValueKind::Number(number as f64),
+        span: value.span,
+    })
+}
+
+/// The types of `columns` (of rows of `kind`) as a query sees them: a
+/// column of text ids is text.
+pub fn present_types(ds: &Dataset, kind: TableKind, columns: &mut [(String, ColumnType)]) {
+    for (name, ty) in columns.iter_mut() {
+        let text = id_columns(kind)
+            .iter()
+            .any(|(c, e)| c.eq_ignore_ascii_case(name) && ds.keys.of(*e).is_text());
+        if text {
+            *ty = match ty {
+                ColumnType::List(_) => ColumnType::List(&ColumnType::Text),
+                _ => ColumnType::Text,
+            };
+        }
+    }
+}
+
+/// `frame` (rows of `kind`) with its id columns as the reviewer wrote the
+/// ids, and a matrix's study columns named by them.
+pub fn present(ds: &Dataset, kind: TableKind, mut frame: DataFrame) -> PolarsResult<DataFrame> {
+    if !ds.keys.any_text() {
+        return Ok(frame);
+    }
+    for (name, entity) in id_columns(kind) {
+        let keys = ds.keys.of(*entity);
+        if !keys.is_text() {
+            continue;
+        }
+        let Some(found) = frame
+            .get_column_names()
+            .into_iter()
+            .find(|c| c.eq_ignore_ascii_case(name))
+            .cloned()
+        else {
+            continue;
+        };
+        let column = frame.column(&found)?.clone();
+        let texts = match column.dtype() {
+            DataType::Int64 => keys.texts(column.i64()?).into_series(),
+            DataType::List(_) => {
+                let lists = column.list()?;
+                let mut out: Vec<Option<Series>> = Vec::with_capacity(lists.len());
+                for list in lists.amortized_iter() {
+                    out.push(match list {
+                        Some(ids) => Some(keys.texts(ids.as_ref().i64()?).into_series()),
+                        None => None,
+                    });
+                }
+                let mut out: ListChunked = out.into_iter().collect();
+                out.rename(found.clone());
+                out.into_series()
+            }
+            _ => continue,
+        };
+        frame.with_column(texts.with_name(found).into_column())?;
+    }
+    if kind == TableKind::Matrix && ds.keys.studies.is_text() {
+        let renames: Vec<(PlSmallStr, String)> = frame
+            .get_column_names()
+            .into_iter()
+            .filter_map(|c| {
+                let id = c.parse::<i64>().ok()?;
+                Some((c.clone(), ds.keys.studies.text(id)))
+            })
+            .collect();
+        for (from, to) in renames {
+            frame.rename(&from, to.into())?;
+        }
+    }
+    Ok(frame)
+}

@@ -1,0 +1,192 @@
+//! A review keyed the way reviewers key them (`tests/data/author-year-review`):
+//! studies by author-year (`Smith2019`, `Smith2019a`), findings by theme
+//! code (`T1.2`, `T1.10`), papers `P1`..., CERQual-style quality codes with
+//! declared concerns and a header with a space. Every figure below is
+//! counted by hand from its four files.
+
+use assert_cmd::Command;
+
+const DATA: &str = "tests/data/author-year-review";
+
+/// stdout of `metasum --data DATA ARGS`, which must succeed.
+fn metasum(args: &[&str]) -> String {
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .env_remove("METASUM_DATA")
+        .args(["--data", DATA])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn query(q: &str) -> String {
+    metasum(&["-c", q])
+}
+
+#[test]
+fn findings_and_studies_show_the_ids_as_written_in_natural_order() {
+    // T1.2 before T1.10: digit runs sort as numbers.
+    assert_eq!(
+        query("findings"),
+        "id,perspective,name,n,fes,studies\n\
+         T1.2,worker,Low pay,3,75.0,Ahmed2021;Jones2018;Smith2019\n\
+         T1.10,recipient,Feeling understood,1,25.0,Smith2019a\n\
+         T2.1,recipient,Role models,3,75.0,Jones2018;Smith2019;Smith2019a\n"
+    );
+    // Jones2018 has two papers (P2, P3); each study's intensity is of 3.
+    assert_eq!(
+        query("studies show id, n, intensity, findings, papers, `Sample size`"),
+        "id,n,intensity,findings,papers,Sample size\n\
+         Ahmed2021,1,33.3,T1.2,1,8\n\
+         Jones2018,2,66.7,T1.2;T2.1,2,40\n\
+         Smith2019,2,66.7,T1.2;T2.1,1,12\n\
+         Smith2019a,2,66.7,T1.10;T2.1,1,\n"
+    );
+    assert_eq!(
+        query("findings sort by id desc show id"),
+        "id\nT2.1\nT1.10\nT1.2\n"
+    );
+}
+
+#[test]
+fn conditions_name_ids_as_written() {
+    assert_eq!(
+        query("findings where studies has Smith2019a show id"),
+        "id\nT1.10\nT2.1\n"
+    );
+    // In any case, when only one id is spelt that way; an id no row has
+    // matches nothing.
+    assert_eq!(
+        query("findings where id in (t1.2, T9) show id, n"),
+        "id,n\nT1.2,3\n"
+    );
+    assert_eq!(
+        query("studies where id ~ \"smith\" show id"),
+        "id\nSmith2019\nSmith2019a\n"
+    );
+    assert_eq!(
+        query("findings where id > T1.2 show id"),
+        "id\nT1.10\nT2.1\n"
+    );
+    assert_eq!(
+        query("papers where study = Jones2018 show id"),
+        "id\nP2\nP3\n"
+    );
+    assert_eq!(
+        query("evidence count by study"),
+        "study,count\nJones2018,2\nSmith2019,2\nSmith2019a,2\nAhmed2021,1\n"
+    );
+}
+
+#[test]
+fn among_a_set_of_text_ids_counts_only_those_studies() {
+    // Among Smith2019 and Smith2019a: T1.2 in 1 of 2, T1.10 in 1, T2.1 in 2.
+    assert_eq!(
+        query("findings among (studies where id ~ \"smith\") show id, n, fes"),
+        "id,n,fes\nT1.2,1,50.0\nT1.10,1,50.0\nT2.1,2,100.0\n"
+    );
+    let script = "let recipients = findings where perspective = recipient\n\
+                  studies among recipients where n > 0 show id, n, intensity";
+    assert_eq!(
+        metasum(&["-c", script]),
+        "id,n,intensity\nJones2018,1,50.0\nSmith2019,1,50.0\nSmith2019a,2,100.0\n"
+    );
+}
+
+#[test]
+fn profile_leaves_out_the_declared_cerqual_concerns() {
+    // Concerns: Jones2018 (serious), Ahmed2021 (moderate). Without them 2
+    // studies remain: T1.2 has Smith2019 (1 of 2), T1.10 Smith2019a (1),
+    // T2.1 both Smiths (2).
+    assert_eq!(
+        query(
+            "profile show id, n, fes, concern_n, concern_studies, fes_without_concerns, drop, flag"
+        ),
+        "id,n,fes,concern_n,concern_studies,fes_without_concerns,drop,flag\n\
+         T1.2,3,75.0,2,Ahmed2021;Jones2018,50.0,25.0,true\n\
+         T1.10,1,25.0,0,,50.0,-25.0,false\n\
+         T2.1,3,75.0,1,Jones2018,100.0,-25.0,false\n"
+    );
+}
+
+#[test]
+fn the_matrix_has_a_column_per_study_named_as_written() {
+    assert_eq!(
+        query("matrix"),
+        "id,perspective,name,n,fes,Ahmed2021,Jones2018,Smith2019,Smith2019a\n\
+         T1.2,worker,Low pay,3,75.0,1,1,1,0\n\
+         T1.10,recipient,Feeling understood,1,25.0,0,0,0,1\n\
+         T2.1,recipient,Role models,3,75.0,0,1,1,1\n\
+         ,,n (findings shown in the study),,,1,2,2,2\n\
+         ,,intensity (% of the findings shown),,,33.3,66.7,66.7,66.7\n"
+    );
+    let svg = query("plot matrix findings among (studies where id != Jones2018)");
+    for study in ["Ahmed2021", "Smith2019", "Smith2019a"] {
+        assert!(svg.contains(&format!("{study} contains")), "{study}");
+    }
+    assert!(!svg.contains("Jones2018"));
+}
+
+#[test]
+fn check_and_export_keep_the_ids_as_written() {
+    let report = metasum(&["check"]);
+    assert!(
+        report.contains("4 studies, 5 papers, 3 findings, 7 evidence links: valid"),
+        "{report}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for target in ["out", "out.xlsx"] {
+        let path = dir.path().join(target);
+        metasum(&["export", path.to_str().unwrap()]);
+        let back = Command::cargo_bin("metasum")
+            .unwrap()
+            .arg("--data")
+            .arg(&path)
+            .args(["-c", "findings; papers"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(back.stdout).unwrap(),
+            query("findings; papers"),
+            "{target}"
+        );
+    }
+    let evidence = std::fs::read_to_string(dir.path().join("out/evidence.csv")).unwrap();
+    assert!(evidence.starts_with("finding,study\nT1.2,"), "{evidence}");
+}
+
+#[test]
+fn a_reference_to_an_id_no_row_has_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "dataset.toml",
+        "studies.csv",
+        "findings.csv",
+        "papers.csv",
+        "evidence.csv",
+    ] {
+        let mut text = std::fs::read_to_string(format!("{DATA}/{file}")).unwrap();
+        if file == "evidence.csv" {
+            text.push_str("T1.2,Smith2091\nT3,Jones2018\n");
+        }
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["-c", "findings"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for problem in [
+        "evidence.csv:9: column `study`: study `Smith2091` does not exist in studies.csv",
+        "evidence.csv:10: column `finding`: finding `T3` does not exist in findings.csv",
+    ] {
+        assert!(stderr.contains(problem), "{problem}\n{stderr}");
+    }
+}
