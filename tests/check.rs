@@ -176,13 +176,14 @@ fn declared_cerqual_concerns_are_left_out_by_profile() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty());
-    // Studies 2 (serious) and 3 (moderate) are of concern; 1 and 4 remain.
+    // Studies 2 (serious) and 3 (moderate) are of concern, shown by label;
+    // 1 and 4 remain.
     // Finding 1: 3 of 4 (75), then study 1 of 1 and 4 = 50; finding 2:
     // 2 of 4 (50), then study 4 of 1 and 4 = 50.
     assert_eq!(
         stdout(&out),
         "id,fes,concern_n,concern_studies,fes_without_concerns,drop,flag\n\
-         1,75.0,2,2;3,50.0,25.0,true\n2,50.0,1,2,50.0,0.0,false\n"
+         1,75.0,2,Bell (2003);Cole (2005),50.0,25.0,true\n2,50.0,1,Bell (2003),50.0,0.0,false\n"
     );
     let out = metasum()
         .arg("check")

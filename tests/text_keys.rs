@@ -98,7 +98,8 @@ fn among_a_set_of_text_ids_counts_only_those_studies() {
 
 #[test]
 fn profile_leaves_out_the_declared_cerqual_concerns() {
-    // Concerns: Jones2018 (serious), Ahmed2021 (moderate). Without them 2
+    // Concerns: Jones2018 (serious), Ahmed2021 (moderate), listed by
+    // label (author and year). Without them 2
     // studies remain: T1.2 has Smith2019 (1 of 2), T1.10 Smith2019a (1),
     // T2.1 both Smiths (2).
     assert_eq!(
@@ -106,17 +107,18 @@ fn profile_leaves_out_the_declared_cerqual_concerns() {
             "profile show id, n, fes, concern_n, concern_studies, fes_without_concerns, drop, flag"
         ),
         "id,n,fes,concern_n,concern_studies,fes_without_concerns,drop,flag\n\
-         T1.2,3,75.0,2,Ahmed2021;Jones2018,50.0,25.0,true\n\
+         T1.2,3,75.0,2,Ahmed (2021);Jones (2018),50.0,25.0,true\n\
          T1.10,1,25.0,0,,50.0,-25.0,false\n\
-         T2.1,3,75.0,1,Jones2018,100.0,-25.0,false\n"
+         T2.1,3,75.0,1,Jones (2018),100.0,-25.0,false\n"
     );
 }
 
 #[test]
-fn the_matrix_has_a_column_per_study_named_as_written() {
+fn the_matrix_has_a_column_per_study_by_label() {
+    // Labels are author (year); ids stay what queries use.
     assert_eq!(
         query("matrix"),
-        "id,perspective,name,n,fes,Ahmed2021,Jones2018,Smith2019,Smith2019a\n\
+        "id,perspective,name,n,fes,Ahmed (2021),Jones (2018),Smith et al. (2019),Smith & Lee (2019)\n\
          T1.2,worker,Low pay,3,75.0,1,1,1,0\n\
          T1.10,recipient,Feeling understood,1,25.0,0,0,0,1\n\
          T2.1,recipient,Role models,3,75.0,0,1,1,1\n\
@@ -124,10 +126,14 @@ fn the_matrix_has_a_column_per_study_named_as_written() {
          ,,intensity (% of the findings shown),,,33.3,66.7,66.7,66.7\n"
     );
     let svg = query("plot matrix findings among (studies where id != Jones2018)");
-    for study in ["Ahmed2021", "Smith2019", "Smith2019a"] {
+    for study in [
+        "Ahmed (2021)",
+        "Smith et al. (2019)",
+        "Smith &amp; Lee (2019)",
+    ] {
         assert!(svg.contains(&format!("{study} contains")), "{study}");
     }
-    assert!(!svg.contains("Jones2018"));
+    assert!(!svg.contains("Jones"));
 }
 
 #[test]
@@ -189,4 +195,164 @@ fn a_reference_to_an_id_no_row_has_is_located() {
     ] {
         assert!(stderr.contains(problem), "{problem}\n{stderr}");
     }
+}
+
+#[test]
+fn labels_are_the_label_column_else_author_year_lettered_when_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "studies.csv",
+            "id,author,year,label\nS1,Smith,2019,\nS2,Smith,2019,\nS3,Lee,,\nS4,Okafor,2020,Okafor's trial\n",
+        ),
+        ("findings.csv", "id,perspective,name\nF1,worker,Low pay\n"),
+        (
+            "evidence.csv",
+            "finding,study\nF1,S1\nF1,S2\nF1,S3\nF1,S4\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["-c", "matrix"])
+        .output()
+        .unwrap();
+    let header = String::from_utf8(out.stdout).unwrap();
+    let header = header.lines().next().unwrap().to_string();
+    assert_eq!(
+        header,
+        "id,perspective,name,n,fes,Smith (2019a),Smith (2019b),Lee,Okafor's trial"
+    );
+}
+
+/// Runs `query` on a dataset of `studies`, `findings` and `evidence`
+/// (CSV bodies after their headers): exit code, stdout, stderr.
+fn on(studies: &str, findings: &str, evidence: &str, query: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, header, body) in [
+        ("studies.csv", "id,author,year", studies),
+        ("findings.csv", "id,perspective,name", findings),
+        ("evidence.csv", "finding,study", evidence),
+    ] {
+        std::fs::write(dir.path().join(name), format!("{header}\n{body}")).unwrap();
+    }
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["-c", query])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+// Found by an adversarial pass over text ids.
+
+#[test]
+fn a_text_id_equal_to_another_studys_number_does_not_break_the_matrix() {
+    // `A` stands in as 1 and `2` as 2 inside; the columns were renamed one
+    // by one, and `2` clashed.
+    let (code, out, _) = on("2,Ames,2000\nA,Bell,2001\n", "T1,w,a\n", "T1,2\n", "matrix");
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("id,perspective,name,n,fes,Ames (2000),Bell (2001)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ids_written_differently_are_different_ids() {
+    // `01` and `1` were both read as 1: two rows with id 1, FES over 3.
+    let studies = "01,Ames,2000\n1,Bell,2001\n2,Cole,2002\n";
+    let (code, out, _) = on(studies, "F1,w,a\n", "F1,1\nF1,01\n", "studies show id, n");
+    assert_eq!((code, out.as_str()), (0, "id,n\n01,1\n1,1\n2,0\n"));
+    // A bare 01 is the number 1, which both ids read as: quote it.
+    let (code, _, err) = on(studies, "F1,w,a\n", "F1,1\n", "studies where id = 01");
+    assert_eq!(code, 1);
+    assert!(err.contains("could be any of the ids 01, 1"), "{err}");
+    let (_, out, _) = on(
+        studies,
+        "F1,w,a\n",
+        "F1,1\n",
+        "studies where id = \"01\" show id",
+    );
+    assert_eq!(out, "id\n01\n");
+}
+
+#[test]
+fn a_bare_number_names_the_one_id_that_reads_as_it() {
+    let findings = "1.10,w,a\n1.2,w,b\n";
+    let (_, out, _) = on(
+        "S1,Ames,2000\n",
+        findings,
+        "1.10,S1\n",
+        "findings where id = 1.10 show id, n",
+    );
+    assert_eq!(out, "id,n\n1.10,1\n");
+    // With 1.1 and 1.10 both there, 1.10 (the number 1.1) is ambiguous.
+    let (code, _, err) = on(
+        "S1,Ames,2000\n",
+        "1.10,w,a\n1.1,w,b\n",
+        "1.10,S1\n",
+        "findings where id = 1.10",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("could be any of the ids 1.1, 1.10"), "{err}");
+}
+
+#[test]
+fn ids_in_case_only_twins_must_be_written_exactly() {
+    let studies = "Smith2019,Smith,2019\nsmith2019,Smyth,2019\n";
+    let (code, _, err) = on(
+        studies,
+        "F1,w,a\n",
+        "F1,Smith2019\n",
+        "studies where id = SMITH2019",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("could be any of the ids Smith2019, smith2019"),
+        "{err}"
+    );
+    let (_, out, _) = on(
+        studies,
+        "F1,w,a\n",
+        "F1,Smith2019\n",
+        "studies where id = smith2019 show n",
+    );
+    assert_eq!(out, "n\n0\n");
+}
+
+#[test]
+fn an_id_holding_a_semicolon_and_a_repeated_link_are_told_with_the_ids() {
+    let (code, _, err) = on(
+        "A;B,Ames,2000\nA,Bell,2001\n",
+        "F1,w,a\n",
+        "F1,A\n",
+        "findings",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("studies.csv:2: column `id`: an id may not contain `;`"),
+        "{err}"
+    );
+    let (code, _, err) = on(
+        "S1,Ames,2000\n",
+        "T1.2,w,a\nT1.10,w,b\n",
+        "T1.10,S1\nT1.10,S1\n",
+        "findings",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("finding T1.10 in study S1 is listed twice"),
+        "{err}"
+    );
 }

@@ -10,7 +10,7 @@ use metasum_query::ast::{
 };
 
 use crate::Dataset;
-use crate::dataset::keys::{Keys, Resolved};
+use crate::dataset::keys::Keys;
 use crate::query_error::QueryError;
 use crate::table::{ColumnType, TableKind};
 
@@ -37,6 +37,16 @@ pub fn id_columns(kind: TableKind) -> &'static [(&'static str, Entity)] {
         TableKind::Profile => &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
         TableKind::Matrix => &[("id", Entity::Finding)],
         TableKind::Counts => &[],
+    }
+}
+
+impl Dataset {
+    /// The label of study `id` (its id as written when it has none).
+    pub fn study_label(&self, id: i64) -> String {
+        self.study_labels
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| self.keys.studies.text(id))
     }
 }
 
@@ -171,32 +181,49 @@ fn resolve_all(ds: &Dataset, kind: TableKind, terms: &[Cond]) -> Result<Vec<Cond
 
 /// The stand-in number of the text id `value` names. An id no row has
 /// equals nothing (0 is no stand-in); ordering needs an id that exists.
+///
+/// Text names an id exactly, else in any case when only one id is spelt
+/// that way. A bare number is the one id that reads as that number (`1.10`
+/// is the id `1.10` when no other id, such as `1.1`, is the same number);
+/// when several are, it names none of them and must be quoted.
 fn stand_in(keys: &Keys, value: &Value, op: CompareOp) -> Result<Value, QueryError> {
-    let text = match &value.kind {
-        ValueKind::Text(t) => t.clone(),
-        ValueKind::Number(n) => n.to_string(),
+    let Keys::Text { ids, numbers } = keys else {
+        return Ok(value.clone());
     };
-    let number = match keys.resolve(&text) {
-        Resolved::Id(n) => n,
-        // Ids match in any case when only one id is spelt that way.
-        _ => match keys {
-            Keys::Text { ids, numbers } => {
-                let mut same = ids.iter().filter(|id| id.eq_ignore_ascii_case(&text));
-                match (same.next(), same.next()) {
-                    (Some(id), None) => numbers[id],
-                    _ if matches!(op, CompareOp::Eq | CompareOp::NotEq) => 0,
-                    _ => {
-                        return Err(QueryError::new(
-                            value.span,
-                            format!(
-                                "`{text}` is not an id here; `<` and `>` order the ids there are"
-                            ),
-                        ));
-                    }
-                }
-            }
-            Keys::Numbers => 0,
+    let (written, candidates): (String, Vec<&String>) = match &value.kind {
+        ValueKind::Text(t) => match numbers.get(t) {
+            Some(_) => (t.clone(), ids.iter().filter(|id| *id == t).collect()),
+            None => (
+                t.clone(),
+                ids.iter().filter(|id| id.eq_ignore_ascii_case(t)).collect(),
+            ),
         },
+        ValueKind::Number(n) => (
+            n.to_string(),
+            ids.iter()
+                .filter(|id| id.parse::<f64>().is_ok_and(|x| x == *n))
+                .collect(),
+        ),
+    };
+    let number = match candidates.as_slice() {
+        [one] => numbers[*one],
+        [] if matches!(op, CompareOp::Eq | CompareOp::NotEq) => 0,
+        [] => {
+            return Err(QueryError::new(
+                value.span,
+                format!(
+                    "no row has the id `{written}`; `<` and `>` compare ids with one that exists"
+                ),
+            ));
+        }
+        several => {
+            let shown: Vec<&str> = several.iter().take(5).map(|s| s.as_str()).collect();
+            return Err(QueryError::new(
+                value.span,
+                format!("`{written}` could be any of the ids {}", shown.join(", ")),
+            )
+            .hint("write the id in quotes, exactly as the dataset does".to_string()));
+        }
     };
     Ok(Value {
         kind: ValueKind::Number(number as f64),
@@ -204,10 +231,61 @@ fn stand_in(keys: &Keys, value: &Value, op: CompareOp) -> Result<Value, QueryErr
     })
 }
 
+/// Studies by label where a person reads them by name: a matrix's study
+/// columns, and profile's `concern_studies`.
+fn labelled(ds: &Dataset, kind: TableKind, frame: &mut DataFrame) -> PolarsResult<()> {
+    let label = |id: i64| ds.study_label(id);
+    match kind {
+        TableKind::Matrix => {
+            // The study columns are named by id (the fixed ones are not
+            // numbers); all renamed at once, so that a label equal to
+            // another study's number does not clash on the way.
+            let names: Vec<PlSmallStr> = frame
+                .get_column_names()
+                .into_iter()
+                .map(|c| match c.parse::<i64>() {
+                    Ok(id) => label(id).into(),
+                    Err(_) => c.clone(),
+                })
+                .collect();
+            frame.set_column_names(&names)?;
+        }
+        TableKind::Profile => {
+            let Ok(lists) = frame
+                .column("concern_studies")
+                .and_then(|c| c.list().cloned())
+            else {
+                return Ok(());
+            };
+            let mut out: Vec<Option<Series>> = Vec::with_capacity(lists.len());
+            for list in lists.amortized_iter() {
+                out.push(match list {
+                    Some(ids) => {
+                        let ids = ids.as_ref().i64()?;
+                        let texts: StringChunked = ids.iter().map(|id| id.map(label)).collect();
+                        Some(texts.into_series())
+                    }
+                    None => None,
+                });
+            }
+            let mut out: ListChunked = out.into_iter().collect();
+            out.rename("concern_studies".into());
+            frame.with_column(out.into_column())?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The types of `columns` (of rows of `kind`) as a query sees them: a
 /// column of text ids is text.
 pub fn present_types(ds: &Dataset, kind: TableKind, columns: &mut [(String, ColumnType)]) {
     for (name, ty) in columns.iter_mut() {
+        if kind == TableKind::Profile && name == "concern_studies" {
+            // Shown by label.
+            *ty = ColumnType::List(&ColumnType::Text);
+            continue;
+        }
         let text = id_columns(kind)
             .iter()
             .any(|(c, e)| c.eq_ignore_ascii_case(name) && ds.keys.of(*e).is_text());
@@ -223,6 +301,7 @@ pub fn present_types(ds: &Dataset, kind: TableKind, columns: &mut [(String, Colu
 /// `frame` (rows of `kind`) with its id columns as the reviewer wrote the
 /// ids, and a matrix's study columns named by them.
 pub fn present(ds: &Dataset, kind: TableKind, mut frame: DataFrame) -> PolarsResult<DataFrame> {
+    labelled(ds, kind, &mut frame)?;
     if !ds.keys.any_text() {
         return Ok(frame);
     }
@@ -242,7 +321,8 @@ pub fn present(ds: &Dataset, kind: TableKind, mut frame: DataFrame) -> PolarsRes
         let column = frame.column(&found)?.clone();
         let texts = match column.dtype() {
             DataType::Int64 => keys.texts(column.i64()?).into_series(),
-            DataType::List(_) => {
+            // Lists of labels (profile's studies) are shown as they are.
+            DataType::List(inner) if **inner == DataType::Int64 => {
                 let lists = column.list()?;
                 let mut out: Vec<Option<Series>> = Vec::with_capacity(lists.len());
                 for list in lists.amortized_iter() {
@@ -258,19 +338,6 @@ pub fn present(ds: &Dataset, kind: TableKind, mut frame: DataFrame) -> PolarsRes
             _ => continue,
         };
         frame.with_column(texts.with_name(found).into_column())?;
-    }
-    if kind == TableKind::Matrix && ds.keys.studies.is_text() {
-        let renames: Vec<(PlSmallStr, String)> = frame
-            .get_column_names()
-            .into_iter()
-            .filter_map(|c| {
-                let id = c.parse::<i64>().ok()?;
-                Some((c.clone(), ds.keys.studies.text(id)))
-            })
-            .collect();
-        for (from, to) in renames {
-            frame.rename(&from, to.into())?;
-        }
     }
     Ok(frame)
 }

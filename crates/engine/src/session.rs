@@ -211,9 +211,10 @@ impl Session {
             _ => {
                 let scope = self.among_ids(q, TableKind::Studies)?;
                 let ids = self.study_ids(scope.as_ref(), span)?;
-                let keys = &self.dataset.keys.studies;
-                let studies: Vec<(i64, String)> =
-                    ids.into_iter().map(|id| (id, keys.text(id))).collect();
+                let studies: Vec<(i64, String)> = ids
+                    .into_iter()
+                    .map(|id| (id, self.dataset.study_label(id)))
+                    .collect();
                 crate::plot::matrix_chart(&rows, &studies, labels)
             }
         })

@@ -44,24 +44,47 @@ pub enum Resolved {
 }
 
 impl Keys {
-    /// Turns the text `column` of `table` into whole numbers: the ids
-    /// themselves when every one is a positive whole number, else each
-    /// id's rank in natural order. Empty cells stay empty (the reader has
-    /// reported them).
-    pub fn assign(table: &mut ReadTable, column: &str) -> Keys {
+    /// Turns the text `column` of `table` (read from `file`) into whole
+    /// numbers: the ids themselves when every one is a positive whole
+    /// number written as such, else each id's rank in natural order. Empty
+    /// cells stay empty (the reader has reported them); an id holding `;`
+    /// is a problem.
+    pub fn assign(
+        table: &mut ReadTable,
+        (file, column): (&str, &str),
+        problems: &mut Vec<Problem>,
+    ) -> Keys {
         let Some(cells) = text_cells(table, column) else {
             return Keys::Numbers;
         };
+        // Numbers only when each is written as its number is (`7`, not
+        // `07` or `+7`): `01` and `1` are then two ids, shown as written.
         let numbers: Option<Vec<Option<i64>>> = cells
             .iter()
             .map(|c| match c {
                 None => Some(None),
-                Some(s) => s.parse::<i64>().ok().filter(|n| *n > 0).map(Some),
+                Some(s) => s
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0 && n.to_string() == *s)
+                    .map(Some),
             })
             .collect();
         if let Some(numbers) = numbers {
             replace(table, column, numbers);
             return Keys::Numbers;
+        }
+        // Lists of ids are written joined by `;` (a finding's studies, a
+        // claim's citations): an id holding one would read as two.
+        for (row, cell) in cells.iter().enumerate() {
+            if cell.as_deref().is_some_and(|id| id.contains(';')) {
+                problems.push(Problem::cell(
+                    file,
+                    table.line(row),
+                    column,
+                    "an id may not contain `;` (it separates the ids of a list)",
+                ));
+            }
         }
         let mut ids: Vec<String> = cells.iter().flatten().cloned().collect();
         ids.sort_by(|a, b| natural_cmp(a, b));

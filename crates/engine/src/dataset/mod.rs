@@ -5,6 +5,7 @@ mod claims;
 pub mod csvfile;
 mod intcsv;
 pub mod keys;
+mod labels;
 mod matrix_sheet;
 mod meta;
 mod parallel;
@@ -106,6 +107,10 @@ pub struct Dataset {
     /// How the ids of studies, findings and papers are written; the frames
     /// hold whole numbers (see [`keys`]).
     pub keys: TableKeys,
+    /// Study id -> its label: the `label` column, else `author (year)`
+    /// (`(2019a)`, `(2019b)` for two of one author and year). Shown where
+    /// a person reads studies by name (matrix columns, profile's lists).
+    pub study_labels: std::collections::HashMap<i64, String>,
 }
 
 /// How the ids of each keyed table are written.
@@ -131,6 +136,7 @@ const STUDIES: &[ColumnSpec] = &[
     spec("paid", Kind::Bool, false),
     spec("quality", Kind::Text, false),
     spec("notes", Kind::Text, false),
+    spec("label", Kind::Text, false),
 ];
 const PAPERS: &[ColumnSpec] = &[
     spec("id", Kind::Key, true),
@@ -280,14 +286,20 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     let mut studies = table("studies.csv", STUDIES, true, &mut problems);
     let mut papers = table("papers.csv", PAPERS, false, &mut problems);
     let mut findings = table("findings.csv", FINDINGS, true, &mut problems);
-    let assign = |t: Option<&mut csvfile::ReadTable>| {
-        t.map_or_else(Default::default, |t| Keys::assign(t, "id"))
+    let mut assign = |t: Option<&mut csvfile::ReadTable>, file| {
+        t.map_or_else(Default::default, |t| {
+            Keys::assign(t, (file, "id"), &mut problems)
+        })
     };
     let keys = TableKeys {
-        studies: assign(studies.as_mut()),
-        findings: assign(findings.as_mut()),
-        papers: assign(papers.as_mut()),
+        studies: assign(studies.as_mut(), "studies.csv"),
+        findings: assign(findings.as_mut(), "findings.csv"),
+        papers: assign(papers.as_mut(), "papers.csv"),
     };
+    let study_labels = studies
+        .as_ref()
+        .map(|s| labels::study_labels(s, &mut problems))
+        .unwrap_or_default();
     if let Some(papers) = papers.as_mut() {
         let refers = ("papers.csv", "study", "studies.csv");
         keys.studies
@@ -353,6 +365,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         evidence: evidence.as_ref(),
         study_ids: study_ids.as_ref(),
         finding_ids: finding_ids.as_ref(),
+        keys: &keys,
     };
     tables.check(&mut problems);
 
@@ -394,6 +407,7 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
                 search,
                 ignored_columns,
                 keys,
+                study_labels,
             })
         }
         _ => Err(LoadError { origin, problems }),

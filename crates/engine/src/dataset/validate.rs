@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::Meta;
 use super::csvfile::ReadTable;
 use super::problem::{Listed, Problem};
+use super::{Meta, TableKeys};
 
 /// The tables of one dataset as read so far (a table that could not be read
 /// at all is `None`, and checks that need it are skipped).
@@ -21,6 +21,8 @@ pub struct Tables<'a> {
     pub study_ids: Option<&'a IdIndex>,
     /// The ids of `findings` (present with the table).
     pub finding_ids: Option<&'a IdIndex>,
+    /// How the ids are written (for messages).
+    pub keys: &'a super::TableKeys,
 }
 
 impl Tables<'_> {
@@ -97,7 +99,7 @@ impl Tables<'_> {
                 _ => true,
             };
             if maybe_repeated {
-                repeated_links(problems, evidence);
+                repeated_links(problems, evidence, self.keys);
             }
         }
         problems.sort_by(|a, b| {
@@ -393,7 +395,7 @@ impl Links<'_> {
 }
 
 /// Reports every repeated (finding, study) pair with both its lines.
-fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
+fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable, keys: &TableKeys) {
     let (Some(findings), Some(studies)) =
         (int_cells(evidence, "finding"), int_cells(evidence, "study"))
     else {
@@ -423,7 +425,11 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable) {
             Problem::at(
                 "evidence.csv",
                 line,
-                format!("finding {f} in study {s} is listed twice"),
+                format!(
+                    "finding {} in study {} is listed twice",
+                    keys.findings.text(f),
+                    keys.studies.text(s)
+                ),
             )
             .repeating(first),
         );

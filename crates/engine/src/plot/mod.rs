@@ -150,14 +150,22 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
 /// The study x finding matrix as a heatmap: findings grouped by perspective,
 /// studies by id; a filled cell where the study contains the finding.
 ///
-/// `studies` are (id, the id as the reviewer wrote it).
+/// `studies` are (id, label); labels stand rotated above their columns.
 pub fn matrix_chart(
     rows: &[FindingRow],
     studies: &[(i64, String)],
     labels: &[(String, String)],
 ) -> String {
     let groups = groups(rows, labels);
-    let (label_w, cell, top, head_h) = (430.0, 16.0, 70.0, 22.0);
+    // Room above the grid for the longest label, rotated: about 5.5 px a
+    // character at 9 px (an estimate; issue 15 lays text out exactly).
+    let longest = studies
+        .iter()
+        .map(|(_, s)| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    let top = 50.0 + 5.5 * longest as f64;
+    let (label_w, cell, head_h) = (430.0, 16.0, 22.0);
     let grid_w = cell * studies.len() as f64;
     let legend_h = 30.0 + 18.0 * groups.len() as f64;
     let height = top + groups.len() as f64 * head_h + rows.len() as f64 * cell + legend_h + 20.0;
@@ -165,13 +173,14 @@ pub fn matrix_chart(
     let mut svg = Svg::new(width, height);
     svg.title("Studies (columns) containing each abstracted finding (rows)");
     for (i, (_, s)) in studies.iter().enumerate() {
-        let x = label_w + cell * i as f64 + cell / 2.0;
+        let x = label_w + cell * i as f64 + cell / 2.0 + 3.0;
+        let y = top - 6.0;
         svg.text(
             x,
-            top - 8.0,
+            y,
             s,
-            "middle",
-            r#"font-size="9""#,
+            "start",
+            &format!(r#"font-size="9" transform="rotate(-90 {x:.1} {y:.1})""#),
             Some(&format!("study {s}")),
         );
     }
