@@ -147,6 +147,26 @@ impl<'s> P<'s> {
 
     /// A number, a quoted text, or a bare word (text, never a column).
     fn value(&self, i: &'s str) -> PResult<'s, Value> {
+        // `12b`, `2019-Smith`, `1.2.3`: an id that starts like a number
+        // but is not one; as a bare value it is neither.
+        let run = i
+            .find(|c: char| !(lex::is_word_char(c) || matches!(c, '-' | '.')))
+            .unwrap_or(i.len());
+        let glued = &i[..run];
+        if glued.starts_with(|c: char| c.is_ascii_digit())
+            && lex::number(i).is_ok_and(|(rest, _)| rest.len() > i.len() - run)
+            || glued.starts_with(|c: char| c.is_ascii_digit()) && lex::number(i).is_err()
+        {
+            let mut error = self.unexpected_error(i, &[Expect::Value]);
+            error.span = self.span(i, &i[run..]);
+            if let ErrorKind::Unexpected { found, .. } = &mut error.kind {
+                *found = format!("`{glued}`");
+            }
+            error.hints.push(format!(
+                "a value that is not a number is written in quotes: \"{glued}\""
+            ));
+            return Err(self.failure(i, error));
+        }
         if let Ok((rest, n)) = lex::number(i) {
             let number = n
                 .parse::<f64>()
