@@ -502,3 +502,22 @@ fn a_header_with_a_space_is_named_in_backquotes_and_hinted_so() {
         r.stderr
     );
 }
+
+#[test]
+fn claims_citations_and_search_are_tables_to_query() {
+    // Counted in the seed's claims.csv: the claims citing study 7.
+    let r = run(metasum().args(["-c", "claims where studies has 7 show id"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "id\n15\n17\n19\n23\n24\n26\n27\n29\n30\n");
+    let r = run(metasum().args(["-c", "citations count by study sort by study show study"]));
+    assert_eq!(r.stdout, "study\n3\n7\n9\n");
+    let r = run(metasum().args(["-c", "search where `count` > 100 show stage, count"]));
+    assert_eq!(r.stdout, "stage,count\nidentified,2890\n");
+    // And they survive an export.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review");
+    assert_eq!(run(metasum().arg("export").arg(&out)).code, Some(0));
+    let q = "claims; citations; search";
+    let back = run(metasum().arg("--data").arg(&out).args(["-c", q]));
+    assert_eq!(back.stdout, run(metasum().args(["-c", q])).stdout);
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
 use metasum_engine::table::ColumnType;
-use metasum_query::ast::{KEYWORDS, column_text};
+use metasum_query::ast::{KEYWORDS, SourceKind, TABLES, column_text};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -14,9 +14,6 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
 use super::dot::COMMANDS;
-
-/// Built-in tables, offered by completion.
-const TABLES: [&str; 4] = ["findings", "studies", "papers", "evidence"];
 
 /// Text columns with more distinct values than this are not completed.
 const MAX_VALUES: usize = 500;
@@ -35,7 +32,10 @@ impl MetasumHelper {
     /// Completion data for the session's dataset and names.
     pub fn new(session: &Session) -> MetasumHelper {
         let mut helper = MetasumHelper::default();
-        for table in TABLES {
+        // Not the matrix: its columns are the studies (thousands in a large
+        // review), and its other columns are the findings'.
+        for table in TABLES.iter().filter(|t| **t != SourceKind::Matrix) {
+            let table = table.name();
             let Ok(script) = metasum_query::parse(table) else {
                 continue;
             };
@@ -114,7 +114,7 @@ impl MetasumHelper {
             }
         }
         let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-        words.extend(TABLES.iter().map(|t| t.to_string()));
+        words.extend(TABLES.iter().map(|t| t.name().to_string()));
         words.extend(self.lets.iter().cloned());
         if let Some(columns) = table.and_then(|t| self.columns.get(t)) {
             words.extend(columns.iter().map(|c| column_text(c).into_owned()));

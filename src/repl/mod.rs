@@ -6,7 +6,8 @@ mod helper;
 
 use std::path::PathBuf;
 
-use metasum_engine::{Dataset, Format, Session};
+use metasum_engine::{Dataset, Format, Session, registry};
+use metasum_query::ast::{SourceKind, TABLES};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
@@ -112,15 +113,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             let _ = crate::output::print_stdout(&DotCommand::help());
         }
         DotCommand::Tables => {
-            let ds = executor.session.dataset();
-            for (name, frame) in [
-                ("findings", &ds.findings),
-                ("studies", &ds.studies),
-                ("papers", &ds.papers),
-                ("evidence", &ds.evidence),
-            ] {
-                outln!("{name:<9} {} rows", frame.height());
-            }
+            outln!("{}", tables_text(executor.session.dataset()).trim_end());
             for (name, binding) in executor.session.lets() {
                 outln!(
                     "{name:<9} {} rows of {} (let)",
@@ -192,10 +185,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
 fn schema(executor: &Executor, table: Option<String>) {
     let tables: Vec<String> = match table {
         Some(t) => vec![t],
-        None => ["findings", "studies", "papers", "evidence"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        None => TABLES.iter().map(|t| t.name().to_string()).collect(),
     };
     for table in tables {
         let script = match metasum_query::parse(&table) {
@@ -210,6 +200,10 @@ fn schema(executor: &Executor, table: Option<String>) {
         else {
             continue;
         };
+        let kind = match &q.source.kind {
+            SourceKind::Name(name) => executor.session.lets().get(name).map(|b| b.kind),
+            table => registry::of_source(table).map(|d| d.kind),
+        };
         match executor.session.columns_of(q) {
             Ok(columns) => {
                 outln!("{table}:");
@@ -217,11 +211,69 @@ fn schema(executor: &Executor, table: Option<String>) {
                     outln!(
                         "  {name:<13} {:<14} {}",
                         ty.describe(),
-                        crate::schema::meaning(&table, &name)
+                        crate::schema::meaning(kind, &name)
                     );
                 }
             }
             Err(e) => errln!("error: {e}"),
+        }
+    }
+}
+
+/// `.tables`: every table (from the registry) with its rows and what a row
+/// is.
+fn tables_text(ds: &Dataset) -> String {
+    registry::TABLES
+        .iter()
+        .map(|t| {
+            let rows = registry::rows(ds, t.kind);
+            format!("{:<9} {rows} rows: {}\n", t.source.name(), t.row)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metasum_engine::table::TableKind;
+    use metasum_query::ast::StatementKind;
+
+    /// Every table the language names is listed by `.tables`, completed by
+    /// Tab, named by the "expected a table" error, described by `.schema`
+    /// and answers a query: all from one list, so a table left out of any
+    /// of them fails here.
+    #[test]
+    fn every_table_is_everywhere_a_person_looks_for_tables() {
+        let ds = Dataset::seed().unwrap();
+        let listed = tables_text(&ds);
+        let session = Session::new(ds);
+        let helper = MetasumHelper::new(&session);
+        let completed = helper.candidates("", 0).1;
+        let hint = metasum_query::parse("where fes > 3").unwrap_err()[0].message();
+        for table in TABLES {
+            let name = table.name();
+            assert!(
+                listed
+                    .lines()
+                    .any(|l| l.split_whitespace().next() == Some(name)),
+                "{name} not in .tables:\n{listed}"
+            );
+            assert!(completed.iter().any(|w| w == name), "{name} not completed");
+            assert!(hint.contains(&format!("`{name}`")), "{name} not in: {hint}");
+            let script = metasum_query::parse(name).unwrap();
+            let StatementKind::Query(q) = &script.statements[0].kind else {
+                panic!("{name} is not a query")
+            };
+            let columns = session.columns_of(q).unwrap();
+            session.query(q).unwrap();
+            // Every column the seed gives is described (a matrix's study
+            // columns, named by label, are described as studies).
+            let kind = registry::of_source(&q.source.kind).unwrap().kind;
+            for (column, _) in &columns {
+                let described = registry::meaning(kind, column).is_some()
+                    || kind == TableKind::Matrix && column.contains(" (");
+                assert!(described, "{name}.{column} has no meaning for .schema");
+            }
         }
     }
 }

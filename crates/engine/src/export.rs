@@ -7,10 +7,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::atomic::{FolderSwap, write_atomically};
-use crate::dataset::keys::Keys;
 use crate::format::{Format, render, xlsx};
-use crate::table::TableKind::{Evidence, Findings, Papers, Studies};
-use crate::{Dataset, keyed, stats};
+use crate::table::TableKind::{Citations, Claims, Evidence, Findings, Papers, Studies};
+use crate::{Dataset, keyed, stats, text_tables};
 
 /// The tables of an export: name and frame.
 fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
@@ -31,66 +30,19 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
             written(Evidence, ds.evidence.clone())?,
         ),
     ];
-    let (studies, findings) = (&ds.keys.studies, &ds.keys.findings);
     if !ds.claims.is_empty() {
-        let c = &ds.claims;
-        out.push((
-            "claims".into(),
-            frame(vec![
-                column("id", c, |x| x.id),
-                column("section", c, |x| x.section.clone()),
-                column("statement", c, |x| x.statement.clone()),
-                column("studies", c, |x| joined(studies, &x.studies)),
-                column("finding", c, |x| x.finding.map(|f| findings.text(f))),
-            ])?,
-        ));
+        out.push(("claims".into(), written(Claims, text_tables::claims(ds)?)?));
     }
     if !ds.citations.is_empty() {
-        let c = &ds.citations;
         out.push((
             "citations".into(),
-            frame(vec![
-                column("study", c, |x| studies.text(x.study)),
-                column("cited_as", c, |x| x.cited_as.clone()),
-                column("year", c, |x| x.year),
-                column("section", c, |x| x.section.clone()),
-            ])?,
+            written(Citations, text_tables::citations(ds)?)?,
         ));
     }
     if !ds.search.is_empty() {
-        let s = &ds.search;
-        out.push((
-            "search".into(),
-            frame(vec![
-                column("stage", s, |x| x.stage.clone()),
-                column("count", s, |x| x.count),
-                column("parent", s, |x| x.parents.join(";")),
-                column("label", s, |x| x.label.clone()),
-            ])?,
-        ));
+        out.push(("search".into(), text_tables::search(ds)?));
     }
     Ok(out)
-}
-
-/// A column named `name` with `value` of each of `rows`.
-fn column<T, V>(name: &str, rows: &[T], value: impl Fn(&T) -> V) -> Column
-where
-    Series: NamedFrom<Vec<V>, [V]>,
-{
-    Column::new(name.into(), rows.iter().map(value).collect::<Vec<V>>())
-}
-
-/// A frame of equally long `columns`.
-fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
-    DataFrame::new(columns.first().map_or(0, Column::len), columns)
-}
-
-/// Ids as the CSV files list them: `1;13;16`, as the reviewer wrote them.
-fn joined(keys: &Keys, ids: &[i64]) -> String {
-    ids.iter()
-        .map(|id| keys.text(*id))
-        .collect::<Vec<_>>()
-        .join(";")
 }
 
 /// `dataset.toml` for the dataset's description.

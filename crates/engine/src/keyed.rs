@@ -14,30 +14,12 @@ use crate::dataset::keys::Keys;
 use crate::query_error::QueryError;
 use crate::table::{ColumnType, TableKind};
 
-/// Which table's ids a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    /// A study id (`studies.id`, `evidence.study`, a `studies` list).
-    Study,
-    /// A finding id.
-    Finding,
-    /// A paper id.
-    Paper,
-}
+pub use crate::registry::Entity;
 
 /// The columns of rows of `kind` that hold ids, by name (a list column
-/// holds several).
+/// holds several); from [`crate::registry`].
 pub fn id_columns(kind: TableKind) -> &'static [(&'static str, Entity)] {
-    match kind {
-        TableKind::Findings => &[("id", Entity::Finding), ("studies", Entity::Study)],
-        // `papers` there is a count, not a list.
-        TableKind::Studies => &[("id", Entity::Study), ("findings", Entity::Finding)],
-        TableKind::Papers => &[("id", Entity::Paper), ("study", Entity::Study)],
-        TableKind::Evidence => &[("finding", Entity::Finding), ("study", Entity::Study)],
-        TableKind::Profile => &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
-        TableKind::Matrix => &[("id", Entity::Finding)],
-        TableKind::Counts => &[],
-    }
+    crate::registry::def(kind).map_or(&[], |d| d.ids)
 }
 
 impl Dataset {
@@ -99,12 +81,10 @@ pub fn rows_of(
     kind_of: &dyn Fn(&str) -> Option<TableKind>,
 ) -> Option<TableKind> {
     Some(match source {
-        SourceKind::Findings | SourceKind::Matrix => TableKind::Findings,
-        SourceKind::Studies => TableKind::Studies,
-        SourceKind::Papers => TableKind::Papers,
-        SourceKind::Evidence => TableKind::Evidence,
-        SourceKind::Profile => TableKind::Profile,
+        // A matrix's rows are findings until they are widened.
+        SourceKind::Matrix => TableKind::Findings,
         SourceKind::Name(name) => kind_of(name)?,
+        table => crate::registry::of_source(table)?.kind,
     })
 }
 
@@ -277,10 +257,17 @@ fn labelled(ds: &Dataset, kind: TableKind, frame: &mut DataFrame) -> PolarsResul
     Ok(())
 }
 
-/// The types of `columns` (of rows of `kind`) as a query sees them: a
-/// column of text ids is text.
+/// The names and types of `columns` (of rows of `kind`) as a query's
+/// result shows them: a column of text ids is text, a matrix's study
+/// columns are named by label.
 pub fn present_types(ds: &Dataset, kind: TableKind, columns: &mut [(String, ColumnType)]) {
     for (name, ty) in columns.iter_mut() {
+        if kind == TableKind::Matrix {
+            // Study columns, named by label as the rows will be.
+            if let Ok(id) = name.parse::<i64>() {
+                *name = ds.study_label(id);
+            }
+        }
         if kind == TableKind::Profile && name == "concern_studies" {
             // Shown by label.
             *ty = ColumnType::List(&ColumnType::Text);

@@ -16,9 +16,11 @@ pub mod plot;
 pub mod profile;
 mod pushdown;
 pub mod query_error;
+pub mod registry;
 pub mod session;
 pub mod stats;
 pub mod table;
+mod text_tables;
 
 pub use dataset::{Dataset, LoadError, Problem};
 

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use crate::col;
 
 use metasum_query::Span;
-use metasum_query::ast::{Figure, Query, SetKind, SourceKind, Statement, StatementKind};
+use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
 
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
@@ -154,72 +154,6 @@ impl Session {
         }
     }
 
-    /// Draws a `plot` statement's figure as SVG: `fes` and `matrix` over the
-    /// findings of `query` (all findings without one), `flow` from the
-    /// dataset's `search.csv`.
-    pub fn plot(
-        &self,
-        figure: Figure,
-        span: Span,
-        query: Option<&Query>,
-    ) -> Result<String, QueryError> {
-        let labels = &self.dataset.meta.perspectives;
-        if figure == Figure::Flow {
-            if self.dataset.search.is_empty() {
-                return Err(QueryError::new(
-                    span,
-                    "this dataset has no search.csv to draw the flow from",
-                ));
-            }
-            return crate::plot::flow_chart(&self.dataset.search)
-                .map_err(|e| QueryError::new(span, e.0));
-        }
-        let all;
-        let q = match query {
-            Some(q) => q,
-            None => {
-                all = Query::of(metasum_query::ast::Source {
-                    kind: SourceKind::Findings,
-                    span,
-                });
-                &all
-            }
-        };
-        // Ids as numbers: the figure places studies by id and writes
-        // each as the reviewer wrote it.
-        let q = &self.resolved(q)?;
-        let (kind, frame) = self.rows_resolved(q)?;
-        let result = self.result(kind, frame)?;
-        if result.kind != TableKind::Findings {
-            return Err(QueryError::new(
-                q.source.span,
-                format!(
-                    "`plot {}` draws findings, but this query gives {}",
-                    figure.name(),
-                    result.kind.name()
-                ),
-            ));
-        }
-        let rows = crate::plot::finding_rows(&result.frame).map_err(|e| {
-            QueryError::new(
-                q.span,
-                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
-            )
-        })?;
-        Ok(match figure {
-            Figure::Fes => crate::plot::fes_chart(&rows, labels),
-            _ => {
-                let scope = self.among_ids(q, TableKind::Studies)?;
-                let ids = self.study_ids(scope.as_ref(), span)?;
-                let studies: Vec<(i64, String)> = ids
-                    .into_iter()
-                    .map(|id| (id, self.dataset.study_label(id)))
-                    .collect();
-                crate::plot::matrix_chart(&rows, &studies, labels)
-            }
-        })
-    }
-
     /// Plans and runs a query; ids come out as the reviewer wrote them.
     pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
         let (kind, frame) = self.rows(q)?;
@@ -243,12 +177,12 @@ impl Session {
 
     /// `q` with its values on text-id columns made numbers
     /// ([`keyed::resolve`]); done once per statement.
-    fn resolved(&self, q: &Query) -> Result<Query, QueryError> {
+    pub(crate) fn resolved(&self, q: &Query) -> Result<Query, QueryError> {
         keyed::resolve(&self.dataset, q, &|n| self.kind_of(n))
     }
 
     /// The rows of a query already [`Session::resolved`].
-    fn rows_resolved(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
+    pub(crate) fn rows_resolved(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
         let planned = self.plan(q, Lists::Filled)?;
         let frame = planned
             .frame
@@ -263,7 +197,11 @@ impl Session {
     }
 
     /// A query's result, with what a reader must know about it.
-    fn result(&self, kind: TableKind, frame: DataFrame) -> Result<QueryResult, QueryError> {
+    pub(crate) fn result(
+        &self,
+        kind: TableKind,
+        frame: DataFrame,
+    ) -> Result<QueryResult, QueryError> {
         let notes = match kind {
             TableKind::Profile => crate::profile::quality_note(&self.dataset)
                 .into_iter()
@@ -462,6 +400,18 @@ impl Session {
                 self.no_among(q)?;
                 (TableKind::Papers, Ok(self.dataset.papers.clone().lazy()))
             }
+            SourceKind::Claims | SourceKind::Citations | SourceKind::Search => {
+                self.no_among(q)?;
+                let ds = &self.dataset;
+                let (kind, rows) = match &q.source.kind {
+                    SourceKind::Claims => (TableKind::Claims, crate::text_tables::claims(ds)),
+                    SourceKind::Citations => {
+                        (TableKind::Citations, crate::text_tables::citations(ds))
+                    }
+                    _ => (TableKind::Search, crate::text_tables::search(ds)),
+                };
+                (kind, rows.map(DataFrame::lazy))
+            }
             SourceKind::Evidence => {
                 self.no_among(q)?;
                 (
@@ -555,7 +505,10 @@ impl Session {
 
     fn binding(&self, name: &str, span: Span) -> Result<&Binding, QueryError> {
         self.lets.get(name).ok_or_else(|| {
-            let mut names: Vec<&str> = vec!["findings", "studies", "papers", "evidence"];
+            let mut names: Vec<&str> = metasum_query::ast::TABLES
+                .iter()
+                .map(SourceKind::name)
+                .collect();
             names.extend(self.lets.keys().map(String::as_str));
             let shown = metasum_query::error::excerpt(name);
             let mut err = QueryError::new(span, format!("unknown table or name `{shown}`")).hint(
@@ -583,7 +536,11 @@ impl Session {
 
     /// The sorted ids of the studies in `scope` (all studies without one):
     /// the columns of a matrix.
-    fn study_ids(&self, scope: Option<&DataFrame>, span: Span) -> Result<Vec<i64>, QueryError> {
+    pub(crate) fn study_ids(
+        &self,
+        scope: Option<&DataFrame>,
+        span: Span,
+    ) -> Result<Vec<i64>, QueryError> {
         let ids = match scope {
             Some(s) => s.column("id"),
             None => self.dataset.studies.column("id"),
@@ -602,7 +559,11 @@ impl Session {
     }
 
     /// The ids of the `among` set, which must be rows of `expected`.
-    fn among_ids(&self, q: &Query, expected: TableKind) -> Result<Option<DataFrame>, QueryError> {
+    pub(crate) fn among_ids(
+        &self,
+        q: &Query,
+        expected: TableKind,
+    ) -> Result<Option<DataFrame>, QueryError> {
         let Some(set) = &q.among else { return Ok(None) };
         let (kind, frame) = match &set.kind {
             SetKind::Name(name) => {

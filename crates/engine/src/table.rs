@@ -23,21 +23,22 @@ pub enum TableKind {
     Profile,
     /// The study x finding matrix.
     Matrix,
+    /// Statements of the text with the studies they cite.
+    Claims,
+    /// Author-year citations in the text.
+    Citations,
+    /// The search and selection flow.
+    Search,
     /// A `count by` result.
     Counts,
 }
 
 impl TableKind {
-    /// The table's name in queries.
+    /// The table's name in queries (from [`crate::registry`]).
     pub fn name(self) -> &'static str {
-        match self {
-            TableKind::Findings => "findings",
-            TableKind::Studies => "studies",
-            TableKind::Papers => "papers",
-            TableKind::Evidence => "evidence",
-            TableKind::Profile => "profile",
-            TableKind::Matrix => "matrix",
-            TableKind::Counts => "counts",
+        match crate::registry::def(self) {
+            Some(def) => def.source.name(),
+            None => "counts",
         }
     }
 }

@@ -123,9 +123,29 @@ pub enum SourceKind {
     Profile,
     /// The study x finding matrix.
     Matrix,
+    /// `claims`: statements of the review's text with the studies they cite.
+    Claims,
+    /// `citations`: author-year citations of included studies in the text.
+    Citations,
+    /// `search`: the stages of the search and selection flow.
+    Search,
     /// A `let` name (or an unknown table, reported when names are checked).
     Name(String),
 }
+
+/// The built-in tables, in the order they are listed (`.tables`, hints,
+/// completion): the one list of table names.
+pub const TABLES: [SourceKind; 9] = [
+    SourceKind::Findings,
+    SourceKind::Studies,
+    SourceKind::Papers,
+    SourceKind::Evidence,
+    SourceKind::Profile,
+    SourceKind::Matrix,
+    SourceKind::Claims,
+    SourceKind::Citations,
+    SourceKind::Search,
+];
 
 /// The `among` set: which rows of the other table count.
 #[derive(Debug, Clone, PartialEq)]
@@ -316,15 +336,10 @@ impl Query {
 impl SourceKind {
     /// The built-in table a word names, or a `let` name.
     pub fn from_word(word: &str) -> SourceKind {
-        match word.to_ascii_lowercase().as_str() {
-            "findings" => SourceKind::Findings,
-            "studies" => SourceKind::Studies,
-            "papers" => SourceKind::Papers,
-            "evidence" => SourceKind::Evidence,
-            "profile" => SourceKind::Profile,
-            "matrix" => SourceKind::Matrix,
-            _ => SourceKind::Name(word.to_string()),
-        }
+        TABLES
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(word))
+            .unwrap_or_else(|| SourceKind::Name(word.to_string()))
     }
 
     /// The name as written in canonical text.
@@ -336,6 +351,9 @@ impl SourceKind {
             SourceKind::Evidence => "evidence",
             SourceKind::Profile => "profile",
             SourceKind::Matrix => "matrix",
+            SourceKind::Claims => "claims",
+            SourceKind::Citations => "citations",
+            SourceKind::Search => "search",
             SourceKind::Name(n) => n,
         }
     }

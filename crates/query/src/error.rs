@@ -9,7 +9,7 @@ use crate::span::Span;
 /// input that produces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Expect {
-    /// `where fes > 3`: a table (`findings`, `studies`, `papers`, `evidence`) or a `let` name
+    /// `where fes > 3`: a table (any of [`crate::ast::TABLES`]) or a `let` name
     Source,
     /// `let = studies`: a name after `let`
     Name,
@@ -45,13 +45,20 @@ pub enum Expect {
     Clause,
 }
 
+/// "a table (`findings`, ...) or a `let` name", from [`crate::ast::TABLES`].
+static SOURCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let names: Vec<String> = crate::ast::TABLES
+        .iter()
+        .map(|t| format!("`{}`", t.name()))
+        .collect();
+    format!("a table ({}) or a `let` name", names.join(", "))
+});
+
 impl Expect {
     /// How the expectation reads in a message.
     pub fn describe(self) -> &'static str {
         match self {
-            Expect::Source => {
-                "a table (`findings`, `studies`, `papers`, `evidence`) or a `let` name"
-            }
+            Expect::Source => &SOURCE,
             Expect::Name => "a name",
             Expect::Equals => "`=`",
             Expect::Set => "a `let` name or a query in parentheses",

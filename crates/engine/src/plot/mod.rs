@@ -4,6 +4,7 @@
 
 mod svg;
 
+mod statement;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;

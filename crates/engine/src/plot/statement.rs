@@ -1,0 +1,76 @@
+//! A `plot` statement: the rows it draws, planned like any query.
+
+use metasum_query::Span;
+use metasum_query::ast::{Figure, Query, SourceKind};
+
+use crate::query_error::QueryError;
+use crate::session::Session;
+use crate::table::TableKind;
+
+impl Session {
+    /// Draws a `plot` statement's figure as SVG: `fes` and `matrix` over the
+    /// findings of `query` (all findings without one), `flow` from the
+    /// dataset's `search.csv`.
+    pub fn plot(
+        &self,
+        figure: Figure,
+        span: Span,
+        query: Option<&Query>,
+    ) -> Result<String, QueryError> {
+        let labels = &self.dataset().meta.perspectives;
+        if figure == Figure::Flow {
+            if self.dataset().search.is_empty() {
+                return Err(QueryError::new(
+                    span,
+                    "this dataset has no search.csv to draw the flow from",
+                ));
+            }
+            return crate::plot::flow_chart(&self.dataset().search)
+                .map_err(|e| QueryError::new(span, e.0));
+        }
+        let all;
+        let q = match query {
+            Some(q) => q,
+            None => {
+                all = Query::of(metasum_query::ast::Source {
+                    kind: SourceKind::Findings,
+                    span,
+                });
+                &all
+            }
+        };
+        // Ids as numbers: the figure places studies by id and writes
+        // each as the reviewer wrote it.
+        let q = &self.resolved(q)?;
+        let (kind, frame) = self.rows_resolved(q)?;
+        let result = self.result(kind, frame)?;
+        if result.kind != TableKind::Findings {
+            return Err(QueryError::new(
+                q.source.span,
+                format!(
+                    "`plot {}` draws findings, but this query gives {}",
+                    figure.name(),
+                    result.kind.name()
+                ),
+            ));
+        }
+        let rows = crate::plot::finding_rows(&result.frame).map_err(|e| {
+            QueryError::new(
+                q.span,
+                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
+            )
+        })?;
+        Ok(match figure {
+            Figure::Fes => crate::plot::fes_chart(&rows, labels),
+            _ => {
+                let scope = self.among_ids(q, TableKind::Studies)?;
+                let ids = self.study_ids(scope.as_ref(), span)?;
+                let studies: Vec<(i64, String)> = ids
+                    .into_iter()
+                    .map(|id| (id, self.dataset().study_label(id)))
+                    .collect();
+                crate::plot::matrix_chart(&rows, &studies, labels)
+            }
+        })
+    }
+}

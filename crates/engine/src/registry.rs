@@ -1,0 +1,273 @@
+//! The tables a query can read, defined once: the name queries use (from
+//! [`metasum_query::ast::TABLES`]), what a row is, and what each known
+//! column means. Name resolution, `.tables`, `.schema`, completion and the
+//! error hints all read this list.
+
+use metasum_query::ast::SourceKind;
+
+use crate::table::TableKind;
+
+/// Which table's ids a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// A study id (`studies.id`, `evidence.study`, a `studies` list).
+    Study,
+    /// A finding id.
+    Finding,
+    /// A paper id.
+    Paper,
+}
+
+/// One table.
+#[derive(Debug)]
+pub struct TableDef {
+    /// The rows' kind.
+    pub kind: TableKind,
+    /// Its name in queries.
+    pub source: SourceKind,
+    /// What one row is.
+    pub row: &'static str,
+    /// The columns it always has (stored or computed), with their meaning;
+    /// a dataset may add its own.
+    pub columns: &'static [(&'static str, &'static str)],
+    /// The columns that hold ids, and whose (a list column holds several):
+    /// shown as the reviewer wrote them, and named so in conditions.
+    pub ids: &'static [(&'static str, Entity)],
+}
+
+/// Every table, in the order of [`metasum_query::ast::TABLES`].
+pub static TABLES: [TableDef; 9] = [
+    TableDef {
+        kind: TableKind::Findings,
+        source: SourceKind::Findings,
+        row: "an abstracted finding",
+        columns: &[
+            ("id", "the finding's id"),
+            (
+                "perspective",
+                "whose experience the finding is (codes in dataset.toml)",
+            ),
+            ("name", "the abstracted finding"),
+            (
+                "n",
+                "computed: studies containing the finding (among the scope)",
+            ),
+            (
+                "fes",
+                "computed: frequency effect size, 100 * n / studies in scope",
+            ),
+            (
+                "studies",
+                "computed: ids of the studies containing the finding",
+            ),
+            (
+                "reported_fes",
+                "the FES the paper printed, to compare against",
+            ),
+        ],
+        ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
+    },
+    TableDef {
+        kind: TableKind::Studies,
+        source: SourceKind::Studies,
+        row: "an included study",
+        columns: &[
+            ("id", "the study's id"),
+            ("author", "first author"),
+            ("year", "year of the (first) paper"),
+            (
+                "n",
+                "computed: findings the study contains (among the scope)",
+            ),
+            ("intensity", "computed: 100 * n / findings in scope"),
+            (
+                "findings",
+                "computed: ids of the findings the study contains",
+            ),
+            ("papers", "computed: papers reporting the study"),
+            ("country", "where the study was done"),
+            ("method", "stated method"),
+            (
+                "workers",
+                "peer support workers taking part (empty: not reported)",
+            ),
+            ("staff", "nonpeer staff taking part (empty: not reported)"),
+            (
+                "recipients",
+                "people in recovery taking part (empty: not reported)",
+            ),
+            ("paid", "whether peer support workers were paid"),
+            ("quality", "appraised quality (codes in dataset.toml)"),
+            ("notes", "transcription notes"),
+            ("label", "how tables and figures name the study"),
+        ],
+        // `papers` is a count, not a list.
+        ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
+    },
+    TableDef {
+        kind: TableKind::Papers,
+        source: SourceKind::Papers,
+        row: "a paper (report) of a study",
+        columns: &[
+            ("id", "the paper's id"),
+            ("study", "the study the paper reports"),
+            ("citation", "how the review cites the paper"),
+            ("year", "year of publication"),
+        ],
+        ids: &[("id", Entity::Paper), ("study", Entity::Study)],
+    },
+    TableDef {
+        kind: TableKind::Evidence,
+        source: SourceKind::Evidence,
+        row: "a finding found in a study",
+        columns: &[
+            ("finding", "a finding ..."),
+            ("study", "... found in this study"),
+        ],
+        ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+    },
+    TableDef {
+        kind: TableKind::Profile,
+        source: SourceKind::Profile,
+        row: "an abstracted finding with its evidence profile",
+        columns: &[
+            ("id", "the finding's id"),
+            ("perspective", "whose experience the finding is"),
+            ("name", "the abstracted finding"),
+            ("n", "computed: studies containing the finding"),
+            ("fes", "computed: frequency effect size"),
+            (
+                "workers",
+                "computed: workers summed over its studies (empty: none reported)",
+            ),
+            (
+                "staff",
+                "computed: staff summed over its studies (empty: none reported)",
+            ),
+            (
+                "recipients",
+                "computed: recipients summed over its studies (empty: none reported)",
+            ),
+            ("countries", "computed: countries of its studies"),
+            (
+                "concern_n",
+                "computed: its studies of a declared quality concern",
+            ),
+            (
+                "concern_share",
+                "computed: percent of n of a quality concern",
+            ),
+            ("concern_studies", "computed: those studies, by label"),
+            (
+                "fes_without_concerns",
+                "computed: FES among the studies of no concern",
+            ),
+            (
+                "drop",
+                "computed: fes - fes_without_concerns, percentage points",
+            ),
+            ("flag", "computed: drop above the threshold (--threshold)"),
+        ],
+        ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
+    },
+    TableDef {
+        kind: TableKind::Matrix,
+        source: SourceKind::Matrix,
+        row: "an abstracted finding, one column per study (by label)",
+        columns: &[
+            ("id", "the finding's id"),
+            ("perspective", "whose experience the finding is"),
+            ("name", "the abstracted finding"),
+            ("n", "computed: studies containing the finding"),
+            ("fes", "computed: frequency effect size"),
+        ],
+        ids: &[("id", Entity::Finding)],
+    },
+    TableDef {
+        kind: TableKind::Claims,
+        source: SourceKind::Claims,
+        row: "a statement of the review's text (claims.csv)",
+        columns: &[
+            ("id", "the claim's number"),
+            ("section", "where in the text"),
+            ("statement", "the statement, as the text words it"),
+            ("studies", "the studies it cites"),
+            ("finding", "the finding it reports, when one matches"),
+        ],
+        ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
+    },
+    TableDef {
+        kind: TableKind::Citations,
+        source: SourceKind::Citations,
+        row: "an author-year citation in the text (citations.csv)",
+        columns: &[
+            ("study", "the study cited"),
+            ("cited_as", "the citation as the text gives it"),
+            ("year", "the year the text gives"),
+            ("section", "where in the text"),
+        ],
+        ids: &[("study", Entity::Study)],
+    },
+    TableDef {
+        kind: TableKind::Search,
+        source: SourceKind::Search,
+        row: "a stage of the search and selection flow (search.csv)",
+        columns: &[
+            ("stage", "the stage"),
+            ("count", "records at the stage"),
+            ("parent", "the stage(s) it comes from"),
+            ("label", "how the flow figure names it"),
+        ],
+        ids: &[],
+    },
+];
+
+/// The definition of the table `kind` (`None` for a `count by` result).
+pub fn def(kind: TableKind) -> Option<&'static TableDef> {
+    TABLES.iter().find(|t| t.kind == kind)
+}
+
+/// The definition of the table a query names (`None` for a `let` name).
+pub fn of_source(source: &SourceKind) -> Option<&'static TableDef> {
+    TABLES.iter().find(|t| &t.source == source)
+}
+
+/// How many rows the table `kind` has in `ds` before any condition (a
+/// findings view, the profile and the matrix have one per finding).
+pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
+    match kind {
+        TableKind::Findings | TableKind::Profile | TableKind::Matrix => ds.findings.height(),
+        TableKind::Studies => ds.studies.height(),
+        TableKind::Papers => ds.papers.height(),
+        TableKind::Evidence => ds.evidence.height(),
+        TableKind::Claims => ds.claims.len(),
+        TableKind::Citations => ds.citations.len(),
+        TableKind::Search => ds.search.len(),
+        TableKind::Counts => 0,
+    }
+}
+
+/// What `column` of `table` means, when the table defines it.
+pub fn meaning(kind: TableKind, column: &str) -> Option<&'static str> {
+    def(kind)?
+        .columns
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(column))
+        .map(|(_, m)| *m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metasum_query::ast::TABLES as NAMES;
+
+    #[test]
+    fn the_registry_defines_every_table_the_language_names_in_its_order() {
+        let sources: Vec<&SourceKind> = TABLES.iter().map(|t| &t.source).collect();
+        assert_eq!(sources, NAMES.iter().collect::<Vec<_>>());
+        for t in &TABLES {
+            assert_eq!(t.kind.name(), t.source.name());
+            assert!(!t.columns.is_empty(), "{}", t.kind.name());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The tables about the review's own text, as frames: `claims`,
+//! `citations` and `search`. Ids are numbers here (stand-ins for text ids),
+//! like every other table's before [`crate::keyed::present`].
+
+use polars::prelude::*;
+
+use crate::Dataset;
+
+/// `claims`: id, section, statement, studies (a list), finding.
+pub fn claims(ds: &Dataset) -> PolarsResult<DataFrame> {
+    let c = &ds.claims;
+    let studies: ListChunked = c
+        .iter()
+        .map(|x| Some(Series::new(PlSmallStr::EMPTY, x.studies.clone())))
+        .collect();
+    frame(vec![
+        column("id", c, |x| x.id),
+        column("section", c, |x| x.section.clone()),
+        column("statement", c, |x| x.statement.clone()),
+        studies.with_name("studies".into()).into_column(),
+        column("finding", c, |x| x.finding),
+    ])
+}
+
+/// `citations`: study, cited_as, year, section.
+pub fn citations(ds: &Dataset) -> PolarsResult<DataFrame> {
+    let c = &ds.citations;
+    frame(vec![
+        column("study", c, |x| x.study),
+        column("cited_as", c, |x| x.cited_as.clone()),
+        column("year", c, |x| x.year),
+        column("section", c, |x| x.section.clone()),
+    ])
+}
+
+/// `search`: stage, count, parent (`;`-separated), label.
+pub fn search(ds: &Dataset) -> PolarsResult<DataFrame> {
+    let s = &ds.search;
+    frame(vec![
+        column("stage", s, |x| x.stage.clone()),
+        column("count", s, |x| x.count),
+        column("parent", s, |x| x.parents.join(";")),
+        column("label", s, |x| x.label.clone()),
+    ])
+}
+
+/// A column named `name` with `value` of each of `rows`.
+fn column<T, V>(name: &str, rows: &[T], value: impl Fn(&T) -> V) -> Column
+where
+    Series: NamedFrom<Vec<V>, [V]>,
+{
+    Column::new(name.into(), rows.iter().map(value).collect::<Vec<V>>())
+}
+
+/// A frame of equally long `columns`.
+fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
+    DataFrame::new(columns.first().map_or(0, Column::len), columns)
+}
