@@ -12,6 +12,7 @@ mod filter;
 pub mod format;
 mod keyed;
 pub mod matrix;
+mod plan;
 pub mod plot;
 pub mod profile;
 mod pushdown;

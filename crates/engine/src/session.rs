@@ -10,6 +10,9 @@ use crate::col;
 use metasum_query::Span;
 use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
 
+use crate::plan::{
+    AfterCollect, Lists, Pending, Planned, plan_lists, plan_show, plan_sort_by, stable_sort,
+};
 use crate::query_error::{QueryError, polars_error};
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, filter, keyed, pushdown, stats};
@@ -46,56 +49,6 @@ pub struct Session {
     lets: BTreeMap<String, Binding>,
     /// Percentage points of FES drop that flag a finding in `profile`.
     threshold: f64,
-}
-
-/// A query planned but not yet run.
-struct Planned {
-    info: TableInfo,
-    frame: LazyFrame,
-    /// For `matrix`: the studies that become columns.
-    matrix_studies: Option<Vec<i64>>,
-    /// For findings and studies: what the view left for later.
-    pending: Option<Pending>,
-}
-
-/// What a findings or studies view leaves for after its rows are known.
-struct Pending {
-    /// The view's list column.
-    list: stats::ListOf,
-    /// The `among` scope the view was counted in.
-    scope: Option<DataFrame>,
-    /// The list column is left out until the rows are known (the info
-    /// lists it already).
-    lists_later: bool,
-    /// Its `has` terms were answered from the links already
-    /// ([`stats::ViewOptions::linked_to`]).
-    has_applied: bool,
-}
-
-/// Whether a query's list columns (`studies`, `findings`) are wanted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lists {
-    /// Built, as every result shows them.
-    Filled,
-    /// Left out unless `show` names them: only the ids of the rows are used
-    /// (an `among` set), or only the column names (completion).
-    Skipped,
-}
-
-impl Planned {
-    /// The columns the frame has now: the info's, but a list column that
-    /// comes later.
-    fn present_columns(&self) -> Vec<Expr> {
-        let pending = (self.pending.as_ref())
-            .filter(|p| p.lists_later)
-            .map(|p| p.list.names().0);
-        self.info
-            .columns
-            .iter()
-            .filter(|(name, _)| Some(name.as_str()) != pending)
-            .map(|(name, _)| col(name.as_str()))
-            .collect()
-    }
 }
 
 impl Session {
@@ -184,11 +137,8 @@ impl Session {
     /// The rows of a query already [`Session::resolved`].
     pub(crate) fn rows_resolved(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
         let planned = self.plan(q, Lists::Filled)?;
-        let frame = planned
-            .frame
-            .collect()
-            .map_err(|e| polars_error(q.span, e))?;
-        Ok((planned.info.kind, frame))
+        let kind = planned.info.kind;
+        Ok((kind, self.run_plan(planned, q.span)?))
     }
 
     /// The rows a bound name holds.
@@ -235,6 +185,24 @@ impl Session {
                 ));
             }
         }
+        self.plan_filter(q, &mut planned)?;
+        self.plan_count_by(q, &mut planned)?;
+        plan_sort_by(q, &mut planned)?;
+        if let Some(limit) = &q.limit {
+            planned.frame = std::mem::take(&mut planned.frame)
+                .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
+        }
+        plan_lists(q, lists, &mut planned);
+        plan_show(q, &mut planned)?;
+        if let Some(studies) = planned.matrix_studies.take() {
+            planned.info = crate::matrix::info(&planned.info, &studies);
+            planned.after.push(AfterCollect::Widen(studies));
+        }
+        Ok(planned)
+    }
+
+    /// `where`: the condition, less the `has` terms the links answered.
+    fn plan_filter(&self, q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
         if let Some(cond) = &q.filter {
             let applied = |term: &_| {
                 (planned.pending.as_ref())
@@ -242,9 +210,14 @@ impl Session {
                     .is_some_and(|p| filter::has_item(term, p.list.names().0).is_some())
             };
             if let Some(predicate) = filter::condition_without(&planned.info, cond, applied)? {
-                planned.frame = planned.frame.filter(predicate);
+                planned.frame = std::mem::take(&mut planned.frame).filter(predicate);
             }
         }
+        Ok(())
+    }
+
+    /// `count by`: one row per distinct key, with its count, most first.
+    fn plan_count_by(&self, q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
         if !q.count_by.is_empty() {
             let mut keys: Vec<String> = Vec::new();
             for ident in &q.count_by {
@@ -277,94 +250,36 @@ impl Session {
             let descending: Vec<bool> = std::iter::once(true)
                 .chain(keys.iter().map(|_| false))
                 .collect();
-            planned.frame = planned
-                .frame
+            planned.frame = std::mem::take(&mut planned.frame)
                 .group_by(key_exprs)
                 .agg([len().cast(DataType::Int64).alias(COUNT)]);
             planned.info = self.info_of(TableKind::Counts, &mut planned.frame, q.span)?;
             let columns = planned.present_columns();
-            planned.frame = stable_sort(planned.frame, order, descending, columns);
+            planned.frame = stable_sort(
+                std::mem::take(&mut planned.frame),
+                order,
+                descending,
+                columns,
+            );
         }
-        if !q.sort_by.is_empty() {
-            let mut exprs = Vec::new();
-            let mut descending = Vec::new();
-            for key in &q.sort_by {
-                let (name, ty) = planned.info.resolve(&key.column)?;
-                if let ColumnType::List(_) = ty {
-                    return Err(QueryError::new(
-                        key.column.span,
-                        format!("cannot sort by the list column `{name}`"),
-                    ));
-                }
-                exprs.push(col(name.as_str()));
-                descending.push(key.descending);
-            }
-            let columns = planned.present_columns();
-            planned.frame = stable_sort(planned.frame, exprs, descending, columns);
-        }
-        if let Some(limit) = &q.limit {
-            planned.frame = planned
-                .frame
-                .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
-        }
-        if let Some(Pending {
-            list,
-            scope,
-            lists_later: true,
-            ..
-        }) = planned.pending.take()
-        {
-            let (name, _, _) = list.names();
-            // Built when shown: named by `show`, or every column is shown
-            // and the caller wants the lists.
-            let named = q.show.iter().any(|c| c.name.eq_ignore_ascii_case(name));
-            let shown = named || (q.show.is_empty() && lists == Lists::Filled);
-            if shown && planned.info.kind != TableKind::Counts {
-                // The rows are known now: work them out once, then list
-                // the links of those rows only.
-                let rows = planned
-                    .frame
-                    .collect()
-                    .map_err(|e| polars_error(q.span, e))?;
-                let order: Vec<String> = planned
-                    .info
-                    .columns
-                    .iter()
-                    .map(|(c, _)| c.clone())
-                    .collect();
-                planned.frame =
+        Ok(())
+    }
+
+    /// Runs a plan: collects its frame, then its steps on the rows.
+    fn run_plan(&self, planned: Planned, span: Span) -> Result<DataFrame, QueryError> {
+        let mut rows = planned.frame.collect().map_err(|e| polars_error(span, e))?;
+        for step in planned.after {
+            rows = match step {
+                AfterCollect::AttachLists { list, scope, order } => {
                     stats::attach_lists(&self.dataset, list, scope.as_ref(), rows, &order)
-                        .map_err(|e| polars_error(q.span, e))?;
-            }
-        }
-        if !q.show.is_empty() {
-            let mut exprs = Vec::new();
-            let mut columns = Vec::new();
-            for ident in &q.show {
-                let (name, ty) = planned.info.resolve(ident)?;
-                if columns.iter().any(|(c, _)| *c == name) {
-                    return Err(QueryError::new(
-                        ident.span,
-                        format!("`{name}` is named twice in `show`"),
-                    ));
+                        .and_then(LazyFrame::collect)
                 }
-                exprs.push(col(name.as_str()));
-                columns.push((name, ty));
+                AfterCollect::Select(exprs) => rows.lazy().select(exprs).collect(),
+                AfterCollect::Widen(studies) => crate::matrix::widen(rows, &studies),
             }
-            planned.frame = planned.frame.select(exprs);
-            planned.info.columns = columns;
+            .map_err(|e| polars_error(span, e))?;
         }
-        if let Some(studies) = &planned.matrix_studies {
-            let rows = planned
-                .frame
-                .clone()
-                .collect()
-                .map_err(|e| polars_error(q.span, e))?;
-            let wide = crate::matrix::widen(rows, studies).map_err(|e| polars_error(q.span, e))?;
-            planned.info = TableInfo::new(TableKind::Matrix, wide.schema());
-            planned.frame = wide.lazy();
-        }
-        Ok(planned)
+        Ok(rows)
     }
 
     /// The rows a query starts from: a table (with computed columns among
@@ -396,33 +311,14 @@ impl Session {
                     stats::findings_view_with(&self.dataset, scope.as_ref(), options),
                 )
             }
-            SourceKind::Papers => {
-                self.no_among(q)?;
-                (TableKind::Papers, Ok(self.dataset.papers.clone().lazy()))
-            }
-            SourceKind::Claims | SourceKind::Citations | SourceKind::Search => {
-                self.no_among(q)?;
-                let ds = &self.dataset;
-                let (kind, rows) = match &q.source.kind {
-                    SourceKind::Claims => (TableKind::Claims, crate::text_tables::claims(ds)),
-                    SourceKind::Citations => {
-                        (TableKind::Citations, crate::text_tables::citations(ds))
-                    }
-                    _ => (TableKind::Search, crate::text_tables::search(ds)),
-                };
-                (kind, rows.map(DataFrame::lazy))
-            }
-            SourceKind::Evidence => {
-                self.no_among(q)?;
-                (
-                    TableKind::Evidence,
-                    Ok(self.dataset.evidence.clone().lazy()),
-                )
-            }
             SourceKind::Name(name) => {
                 let binding = self.binding(name, span)?;
                 self.no_among(q)?;
                 (binding.kind, Ok(binding.frame.clone().lazy()))
+            }
+            stored => {
+                self.no_among(q)?;
+                self.stored(stored)
             }
         };
         let mut frame = frame.map_err(|e| polars_error(span, e))?;
@@ -461,7 +357,22 @@ impl Session {
             frame,
             matrix_studies,
             pending,
+            after: Vec::new(),
         })
+    }
+
+    /// A table read as stored (papers, evidence) or as written in the
+    /// review's text (claims, citations, search): no computed columns.
+    fn stored(&self, source: &SourceKind) -> (TableKind, PolarsResult<LazyFrame>) {
+        let ds = &self.dataset;
+        let (kind, rows) = match source {
+            SourceKind::Papers => (TableKind::Papers, Ok(ds.papers.clone())),
+            SourceKind::Evidence => (TableKind::Evidence, Ok(ds.evidence.clone())),
+            SourceKind::Claims => (TableKind::Claims, crate::text_tables::claims(ds)),
+            SourceKind::Citations => (TableKind::Citations, crate::text_tables::citations(ds)),
+            _ => (TableKind::Search, crate::text_tables::search(ds)),
+        };
+        (kind, rows.map(DataFrame::lazy))
     }
 
     /// The findings or studies view (the rows `list` belongs to) for `q`,
@@ -576,11 +487,8 @@ impl Session {
                 } else {
                     // Only the ids are used: no lists.
                     let planned = self.plan(inner, Lists::Skipped)?;
-                    let frame = planned
-                        .frame
-                        .collect()
-                        .map_err(|e| polars_error(inner.span, e))?;
-                    (planned.info.kind, frame)
+                    let kind = planned.info.kind;
+                    (kind, self.run_plan(planned, inner.span)?)
                 }
             }
         };
@@ -605,31 +513,4 @@ impl Session {
             DataFrame::new(ids.len(), vec![ids.clone()]).map_err(|e| polars_error(set.span, e))?;
         Ok(Some(ids))
     }
-}
-
-/// Sorts by `keys`, keeping the current order among equal keys (polars turns
-/// a sort followed by `limit` into a top-k that does not keep it, so the row
-/// position is the last key).
-fn stable_sort(
-    mut frame: LazyFrame,
-    mut keys: Vec<Expr>,
-    mut descending: Vec<bool>,
-    columns: Vec<Expr>,
-) -> LazyFrame {
-    // A name no column of the frame has (a dataset may have any column).
-    let mut position = String::from("__metasum_position");
-    while frame.collect_schema().is_ok_and(|s| s.contains(&position)) {
-        position.push('_');
-    }
-    keys.push(col(position.as_str()));
-    descending.push(false);
-    frame
-        .with_row_index(position.as_str(), None)
-        .sort_by_exprs(
-            keys,
-            SortMultipleOptions::default()
-                .with_order_descending_multi(descending)
-                .with_nulls_last(true),
-        )
-        .select(columns)
 }
