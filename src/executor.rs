@@ -2,8 +2,7 @@
 //! run its statements on the session, send results to the sink, draw errors.
 
 use metasum_engine::polars::prelude::DataFrame;
-use metasum_engine::{Format, Session, format};
-use metasum_query::ast::StatementKind;
+use metasum_engine::{Format, Outcome, Session, format};
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -208,20 +207,7 @@ impl Executor {
         let draw = |d: Diagnostic| render::render(name, src, first_line, &d, color);
         let mut ok = true;
         for statement in &parsed.script.statements {
-            let outcome = match &statement.kind {
-                StatementKind::Plot {
-                    figure,
-                    span,
-                    query,
-                } => self
-                    .session
-                    .plot(*figure, *span, query.as_ref())
-                    .map(Outcome::Figure),
-                _ => self
-                    .session
-                    .run(statement)
-                    .map(|r| r.map_or(Outcome::Nothing, Outcome::Rows)),
-            };
+            let outcome = self.session.execute(statement);
             if let Ok(Outcome::Rows(result)) = &outcome {
                 // On stderr: a note is for the person running the query,
                 // never part of a result file or a pipe.
@@ -230,7 +216,7 @@ impl Executor {
                 }
             }
             let written = match outcome {
-                Ok(Outcome::Nothing) => Ok(()),
+                Ok(Outcome::Bound(_)) => Ok(()),
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
                     let name = format!("result {}", self.sheets.len() + 1);
@@ -338,11 +324,4 @@ fn is_small_file(file: &impl std::os::fd::AsFd) -> bool {
         .map(std::fs::File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file() && m.len() <= WHOLE)
-}
-
-/// What one statement produced.
-enum Outcome {
-    Rows(metasum_engine::QueryResult),
-    Figure(String),
-    Nothing,
 }

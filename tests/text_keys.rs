@@ -134,6 +134,14 @@ fn the_matrix_has_a_column_per_study_by_label() {
         assert!(svg.contains(&format!("{study} contains")), "{study}");
     }
     assert!(!svg.contains("Jones"));
+    let svg = query("plot fes findings where studies has Smith2019a");
+    for finding in [
+        "Feeling understood: FES 25.0% (1 studies)",
+        "Role models: FES 75.0% (3 studies)",
+    ] {
+        assert!(svg.contains(finding), "{finding}");
+    }
+    assert!(!svg.contains("Low pay"));
 }
 
 #[test]

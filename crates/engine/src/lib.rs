@@ -37,4 +37,4 @@ pub(crate) fn col(name: impl Into<PlSmallStr>) -> Expr {
 pub use format::Format;
 pub use polars;
 pub use query_error::QueryError;
-pub use session::{QueryResult, Session};
+pub use session::{Outcome, QueryResult, Session};

@@ -29,6 +29,17 @@ pub struct Binding {
     pub frame: DataFrame,
 }
 
+/// What a statement produced.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A query's rows.
+    Rows(QueryResult),
+    /// A figure, as SVG.
+    Figure(String),
+    /// A `let` bound its rows to this name.
+    Bound(String),
+}
+
 /// The rows a statement produced.
 #[derive(Debug, Clone)]
 pub struct QueryResult {
@@ -81,22 +92,25 @@ impl Session {
         &self.lets
     }
 
-    /// Runs one statement. A query returns its rows; a `let` binds them and
-    /// returns `None`.
-    pub fn run(&mut self, statement: &Statement) -> Result<Option<QueryResult>, QueryError> {
+    /// Runs one statement, whatever it is: the one path for queries,
+    /// figures and `let`, whose outcome the front ends only write.
+    pub fn execute(&mut self, statement: &Statement) -> Result<Outcome, QueryError> {
         match &statement.kind {
-            StatementKind::Query(q) => self.query(q).map(Some),
-            StatementKind::Plot { span, .. } => Err(QueryError::new(
-                *span,
-                "a figure is drawn with `Session::plot`, not `run`",
-            )),
+            StatementKind::Query(q) => self.query(q).map(Outcome::Rows),
+            StatementKind::Plot {
+                figure,
+                span,
+                query,
+            } => self
+                .plot(*figure, *span, query.as_ref())
+                .map(Outcome::Figure),
             StatementKind::Let { name, query } => {
                 if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
                     // Bound as planned (ids as numbers): the name is read
                     // by later queries, not by a person.
                     let (kind, frame) = self.rows(query)?;
                     self.lets.insert(name.name.clone(), Binding { kind, frame });
-                    Ok(None)
+                    Ok(Outcome::Bound(name.name.clone()))
                 } else {
                     Err(QueryError::new(
                         name.span,
@@ -105,6 +119,15 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Runs one statement through [`Session::execute`]: a query's rows, or
+    /// `None` for a `let` or a figure.
+    pub fn run(&mut self, statement: &Statement) -> Result<Option<QueryResult>, QueryError> {
+        Ok(match self.execute(statement)? {
+            Outcome::Rows(result) => Some(result),
+            Outcome::Figure(_) | Outcome::Bound(_) => None,
+        })
     }
 
     /// Plans and runs a query; ids come out as the reviewer wrote them.

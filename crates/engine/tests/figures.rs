@@ -2,21 +2,15 @@
 //! proportion to FES, one filled matrix cell per evidence link, a box per
 //! search stage; and the copies in docs/figures are current.
 
-use metasum_engine::{Dataset, Session};
-use metasum_query::ast::StatementKind;
+use metasum_engine::{Dataset, Outcome, Session};
 
 fn draw(src: &str) -> String {
     let script = metasum_query::parse(src).unwrap();
-    let session = Session::new(Dataset::seed().unwrap());
-    let StatementKind::Plot {
-        figure,
-        span,
-        query,
-    } = &script.statements[0].kind
-    else {
-        panic!("not a plot")
-    };
-    session.plot(*figure, *span, query.as_ref()).unwrap()
+    let mut session = Session::new(Dataset::seed().unwrap());
+    match session.execute(&script.statements[0]).unwrap() {
+        Outcome::Figure(svg) => svg,
+        other => panic!("not a figure: {other:?}"),
+    }
 }
 
 fn elements<'a>(

@@ -2,7 +2,7 @@
 //! -> format. CSV snapshots are read against the paper's Table 1 and Table 2.
 
 use metasum_engine::polars::prelude::*;
-use metasum_engine::{Dataset, Format, Session, format};
+use metasum_engine::{Dataset, Format, Outcome, Session, format};
 
 /// Runs a script in a fresh session; each query's CSV under a `# query` line.
 fn run(src: &str) -> String {
@@ -10,25 +10,16 @@ fn run(src: &str) -> String {
     let mut session = Session::new(Dataset::seed().unwrap());
     let mut out = String::new();
     for statement in &script.statements {
-        if let metasum_query::ast::StatementKind::Plot {
-            figure,
-            span,
-            query,
-        } = &statement.kind
-        {
-            let svg = session
-                .plot(*figure, *span, query.as_ref())
-                .unwrap_or_else(|e| panic!("{statement}: {e}"));
-            assert!(svg.starts_with("<svg"), "{statement}");
-            out.push_str(&format!("# {statement}\n(an SVG figure)\n"));
-            continue;
-        }
-        match session.run(statement) {
-            Ok(Some(result)) => {
+        match session.execute(statement) {
+            Ok(Outcome::Figure(svg)) => {
+                assert!(svg.starts_with("<svg"), "{statement}");
+                out.push_str(&format!("# {statement}\n(an SVG figure)\n"));
+            }
+            Ok(Outcome::Rows(result)) => {
                 out.push_str(&format!("# {statement}\n"));
                 out.push_str(&format::render(&result.frame, Format::Csv).unwrap());
             }
-            Ok(None) => out.push_str(&format!("# {statement}\n")),
+            Ok(Outcome::Bound(_)) => out.push_str(&format!("# {statement}\n")),
             Err(e) => panic!("{statement}: {e} {:?}", e.hints),
         }
     }

@@ -11,7 +11,7 @@ impl Session {
     /// Draws a `plot` statement's figure as SVG: `fes` and `matrix` over the
     /// findings of `query` (all findings without one), `flow` from the
     /// dataset's `search.csv`.
-    pub fn plot(
+    pub(crate) fn plot(
         &self,
         figure: Figure,
         span: Span,
