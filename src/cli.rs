@@ -46,7 +46,7 @@ pub struct Cli {
     pub keep_going: bool,
 
     /// `profile` flags a finding whose FES drops by more than this many
-    /// percentage points when studies of low quality are left out.
+    /// percentage points when the studies of declared quality concern are left out.
     #[arg(long, global = true, value_name = "POINTS", default_value_t = 5.0,
           value_parser = parse_threshold)]
     pub threshold: f64,

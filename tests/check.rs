@@ -198,4 +198,24 @@ fn declared_cerqual_concerns_are_left_out_by_profile() {
         ),
         "{report}"
     );
+    assert!(!report.contains("no quality code"), "{report}");
+    // A study with no quality code is not of concern: it stays in, and
+    // check says so.
+    let studies = dir.path().join("studies.csv");
+    let text = std::fs::read_to_string(&studies).unwrap();
+    let text = text.replace("Diaz,2010,Spain,minor concerns", "Diaz,2010,Spain,");
+    std::fs::write(&studies, text).unwrap();
+    let out = metasum()
+        .arg("check")
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(
+            "  note: 1 study has no quality code; no concern is declared for it, so it stays in"
+        ),
+        "{}",
+        stdout(&out)
+    );
 }

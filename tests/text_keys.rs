@@ -364,3 +364,51 @@ fn an_id_holding_a_semicolon_and_a_repeated_link_are_told_with_the_ids() {
         "{err}"
     );
 }
+
+#[test]
+fn a_label_two_studies_would_share_or_a_matrix_column_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "studies.csv",
+            "id,author,year,label\nS1,Smith,2019,\nS2,Lee,2020,Smith (2019)\nS3,Ng,2021,fes\n",
+        ),
+        ("findings.csv", "id,perspective,name\nF1,worker,Low pay\n"),
+        ("evidence.csv", "finding,study\nF1,S1\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .arg("--data")
+        .arg(dir.path())
+        .args(["-c", "matrix"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    for problem in [
+        "studies.csv:3: column `label`: two studies are labelled `Smith (2019)`",
+        "studies.csv:4: column `label`: `fes` cannot label a study",
+    ] {
+        assert!(err.contains(problem), "{problem}\n{err}");
+    }
+}
+
+#[test]
+fn a_count_bound_by_let_keeps_its_ids_and_an_unknown_id_is_noted() {
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .args(["--data", DATA, "-c"])
+        .arg("let c = evidence count by study\nc where study = Smith2019a\nfindings among (studies where id != Jonse2018) show id, n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "study,count\nSmith2019a,2\n\nid,n\nT1.2,3\nT1.10,1\nT2.1,3\n"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no row has the id `Jonse2018`"), "{err}");
+}

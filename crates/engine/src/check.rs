@@ -43,8 +43,9 @@ pub struct CheckReport {
     pub studies_without_findings: Vec<(i64, String)>,
     /// Findings no study supports (id, name): FES 0.
     pub findings_without_evidence: Vec<(i64, String)>,
-    /// The declared quality concerns and how many studies have one.
-    pub concerns: (Vec<String>, usize),
+    /// The declared quality concerns, how many studies have one, and how
+    /// many have no quality code (they stay in).
+    pub concerns: (Vec<String>, usize, usize),
     /// Why `profile` can leave no study out, when it cannot (a warning).
     pub quality_note: Option<String>,
     /// How the dataset writes its ids (the ids above are numbers).
@@ -225,23 +226,28 @@ pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,
-        concerns: (ds.meta.quality_concerns.clone(), studies_of_concern(ds)?),
+        concerns: {
+            let (of_concern, unappraised) = studies_of_concern(ds)?;
+            (ds.meta.quality_concerns.clone(), of_concern, unappraised)
+        },
         quality_note: crate::profile::quality_note(ds),
         keys: ds.keys.clone(),
     })
 }
 
-/// How many studies have a quality code declared a concern.
-fn studies_of_concern(ds: &Dataset) -> PolarsResult<usize> {
+/// How many studies have a quality code declared a concern, and how many
+/// have no quality code.
+fn studies_of_concern(ds: &Dataset) -> PolarsResult<(usize, usize)> {
     let Ok(quality) = ds.studies.column("quality") else {
-        return Ok(0);
+        return Ok((0, ds.studies.height()));
     };
     let concerns = &ds.meta.quality_concerns;
-    Ok(quality
-        .str()?
+    let quality = quality.str()?;
+    let of_concern = quality
         .iter()
         .filter(|q| q.is_some_and(|q| concerns.iter().any(|c| c == q)))
-        .count())
+        .count();
+    Ok((of_concern, quality.null_count()))
 }
 
 /// The rows of a findings or studies view with `n` = 0: their ids and
@@ -392,12 +398,24 @@ impl fmt::Display for CheckReport {
         )?;
         match &self.quality_note {
             Some(note) => writeln!(f, "  warning: {note}")?,
-            None => writeln!(
-                f,
-                "  quality concerns {}: {} of {studies} studies left out",
-                self.concerns.0.join(", "),
-                self.concerns.1
-            )?,
+            None => {
+                let (concerns, of_concern, unappraised) = &self.concerns;
+                writeln!(
+                    f,
+                    "  quality concerns {}: {of_concern} of {studies} studies left out",
+                    concerns.join(", ")
+                )?;
+                let (studies_have, them, stays) = match unappraised {
+                    1 => ("study has", "it", "stays in"),
+                    _ => ("studies have", "them", "stay in"),
+                };
+                if *unappraised > 0 {
+                    writeln!(
+                        f,
+                        "  note: {unappraised} {studies_have} no quality code; no concern is declared for {them}, so {them} {stays}"
+                    )?;
+                }
+            }
         }
         if !self.totals.is_empty() {
             writeln!(f)?;

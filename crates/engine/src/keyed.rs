@@ -49,29 +49,32 @@ impl crate::dataset::TableKeys {
 }
 
 /// `q` with every value compared with a text-id column (in it and in the
-/// queries it nests) replaced by that id's stand-in number. `kind_of` gives
-/// the rows a bound name holds.
+/// queries it nests) replaced by that id's stand-in number, and a note for
+/// each id no row has. `kind_of` gives the rows a bound name holds.
 pub fn resolve(
     ds: &Dataset,
     q: &Query,
     kind_of: &dyn Fn(&str) -> Option<TableKind>,
-) -> Result<Query, QueryError> {
+) -> Result<(Query, Vec<String>), QueryError> {
     let mut q = q.clone();
+    let mut notes = Vec::new();
     if !ds.keys.any_text() {
-        return Ok(q);
+        return Ok((q, notes));
     }
     if let Some(set) = &mut q.among {
         if let SetKind::Query(inner) = &set.kind {
-            set.kind = SetKind::Query(Box::new(resolve(ds, inner, kind_of)?));
+            let (inner, inner_notes) = resolve(ds, inner, kind_of)?;
+            notes.extend(inner_notes);
+            set.kind = SetKind::Query(Box::new(inner));
         }
     }
     let Some(kind) = rows_of(&q.source.kind, kind_of) else {
-        return Ok(q);
+        return Ok((q, notes));
     };
     if let Some(filter) = &q.filter {
-        q.filter = Some(resolve_condition(ds, kind, filter)?);
+        q.filter = Some(resolve_condition(ds, kind, filter, &mut notes)?);
     }
-    Ok(q)
+    Ok((q, notes))
 }
 
 /// The rows a query's source gives, before any `count by` (a bound name's
@@ -88,7 +91,12 @@ pub fn rows_of(
     })
 }
 
-fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond, QueryError> {
+fn resolve_condition(
+    ds: &Dataset,
+    kind: TableKind,
+    cond: &Cond,
+    notes: &mut Vec<String>,
+) -> Result<Cond, QueryError> {
     let keys_of = |column: &str| {
         id_columns(kind)
             .iter()
@@ -97,14 +105,14 @@ fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond,
             .filter(|k| k.is_text())
     };
     let kind_of_cond = match &cond.kind {
-        ExprKind::Or(terms) => ExprKind::Or(resolve_all(ds, kind, terms)?),
-        ExprKind::And(terms) => ExprKind::And(resolve_all(ds, kind, terms)?),
-        ExprKind::Not(a) => ExprKind::Not(Box::new(resolve_condition(ds, kind, a)?)),
+        ExprKind::Or(terms) => ExprKind::Or(resolve_all(ds, kind, terms, notes)?),
+        ExprKind::And(terms) => ExprKind::And(resolve_all(ds, kind, terms, notes)?),
+        ExprKind::Not(a) => ExprKind::Not(Box::new(resolve_condition(ds, kind, a, notes)?)),
         ExprKind::Compare { column, op, value } => match keys_of(&column.name) {
             Some(keys) => ExprKind::Compare {
                 column: column.clone(),
                 op: *op,
-                value: stand_in(keys, value, *op)?,
+                value: stand_in(keys, value, *op, notes)?,
             },
             None => cond.kind.clone(),
         },
@@ -113,7 +121,7 @@ fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond,
                 column: column.clone(),
                 values: values
                     .iter()
-                    .map(|v| stand_in(keys, v, CompareOp::Eq))
+                    .map(|v| stand_in(keys, v, CompareOp::Eq, notes))
                     .collect::<Result<_, _>>()?,
             },
             None => cond.kind.clone(),
@@ -121,7 +129,7 @@ fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond,
         ExprKind::Has { column, value } => match keys_of(&column.name) {
             Some(keys) => ExprKind::Has {
                 column: column.clone(),
-                value: stand_in(keys, value, CompareOp::Eq)?,
+                value: stand_in(keys, value, CompareOp::Eq, notes)?,
             },
             None => cond.kind.clone(),
         },
@@ -152,10 +160,15 @@ fn resolve_condition(ds: &Dataset, kind: TableKind, cond: &Cond) -> Result<Cond,
     })
 }
 
-fn resolve_all(ds: &Dataset, kind: TableKind, terms: &[Cond]) -> Result<Vec<Cond>, QueryError> {
+fn resolve_all(
+    ds: &Dataset,
+    kind: TableKind,
+    terms: &[Cond],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Cond>, QueryError> {
     terms
         .iter()
-        .map(|t| resolve_condition(ds, kind, t))
+        .map(|t| resolve_condition(ds, kind, t, notes))
         .collect()
 }
 
@@ -166,7 +179,12 @@ fn resolve_all(ds: &Dataset, kind: TableKind, terms: &[Cond]) -> Result<Vec<Cond
 /// that way. A bare number is the one id that reads as that number (`1.10`
 /// is the id `1.10` when no other id, such as `1.1`, is the same number);
 /// when several are, it names none of them and must be quoted.
-fn stand_in(keys: &Keys, value: &Value, op: CompareOp) -> Result<Value, QueryError> {
+fn stand_in(
+    keys: &Keys,
+    value: &Value,
+    op: CompareOp,
+    notes: &mut Vec<String>,
+) -> Result<Value, QueryError> {
     let Keys::Text { ids, numbers } = keys else {
         return Ok(value.clone());
     };
@@ -187,7 +205,11 @@ fn stand_in(keys: &Keys, value: &Value, op: CompareOp) -> Result<Value, QueryErr
     };
     let number = match candidates.as_slice() {
         [one] => numbers[*one],
-        [] if matches!(op, CompareOp::Eq | CompareOp::NotEq) => 0,
+        [] if matches!(op, CompareOp::Eq | CompareOp::NotEq) => {
+            // Likely a typo: matching nothing would pass unnoticed.
+            notes.push(format!("no row has the id `{written}`: it matches nothing"));
+            0
+        }
         [] => {
             return Err(QueryError::new(
                 value.span,

@@ -27,6 +27,9 @@ pub struct Binding {
     pub kind: TableKind,
     /// The rows, as computed when the name was bound.
     pub frame: DataFrame,
+    /// For a `count by` result: the table whose rows were counted (its id
+    /// columns keep their names).
+    pub counted: Option<TableKind>,
 }
 
 /// What a statement produced.
@@ -109,7 +112,16 @@ impl Session {
                     // Bound as planned (ids as numbers): the name is read
                     // by later queries, not by a person.
                     let (kind, frame) = self.rows(query)?;
-                    self.lets.insert(name.name.clone(), Binding { kind, frame });
+                    let counted = match kind {
+                        TableKind::Counts => self.rows_of(&query.source.kind),
+                        _ => None,
+                    };
+                    let binding = Binding {
+                        kind,
+                        frame,
+                        counted,
+                    };
+                    self.lets.insert(name.name.clone(), binding);
                     Ok(Outcome::Bound(name.name.clone()))
                 } else {
                     Err(QueryError::new(
@@ -132,10 +144,11 @@ impl Session {
 
     /// Plans and runs a query; ids come out as the reviewer wrote them.
     pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
-        let (kind, frame) = self.rows(q)?;
+        let (resolved, unknown_ids) = self.resolved(q)?;
+        let (kind, frame) = self.rows_resolved(&resolved)?;
         // A `count by` result keeps the names of the rows it counted.
         let rows_of = match kind {
-            TableKind::Counts => keyed::rows_of(&q.source.kind, &|n| self.kind_of(n)),
+            TableKind::Counts => self.rows_of(&q.source.kind),
             kind => Some(kind),
         };
         let frame = match rows_of {
@@ -143,17 +156,20 @@ impl Session {
                 .map_err(|e| polars_error(q.span, e))?,
             None => frame,
         };
-        self.result(kind, frame)
+        let mut result = self.result(kind, frame)?;
+        result.notes.extend(unknown_ids);
+        Ok(result)
     }
 
     /// The rows of `q` as planned: ids as numbers (stand-ins for text ids).
     fn rows(&self, q: &Query) -> Result<(TableKind, DataFrame), QueryError> {
-        self.rows_resolved(&self.resolved(q)?)
+        self.rows_resolved(&self.resolved(q)?.0)
     }
 
     /// `q` with its values on text-id columns made numbers
     /// ([`keyed::resolve`]); done once per statement.
-    pub(crate) fn resolved(&self, q: &Query) -> Result<Query, QueryError> {
+    /// The notes say which ids no row has.
+    pub(crate) fn resolved(&self, q: &Query) -> Result<(Query, Vec<String>), QueryError> {
         keyed::resolve(&self.dataset, q, &|n| self.kind_of(n))
     }
 
@@ -164,9 +180,16 @@ impl Session {
         Ok((kind, self.run_plan(planned, q.span)?))
     }
 
-    /// The rows a bound name holds.
+    /// The rows whose id columns a bound name holds: its table's, or for
+    /// a `count by` result the counted table's.
     fn kind_of(&self, name: &str) -> Option<TableKind> {
-        self.lets.get(name).map(|b| b.kind)
+        let b = self.lets.get(name)?;
+        Some(b.counted.unwrap_or(b.kind))
+    }
+
+    /// The rows a query's source gives before any `count by`.
+    fn rows_of(&self, source: &SourceKind) -> Option<TableKind> {
+        keyed::rows_of(source, &|n| self.kind_of(n))
     }
 
     /// A query's result, with what a reader must know about it.
@@ -186,9 +209,9 @@ impl Session {
 
     /// The columns a query's result would have (for completion and `.schema`).
     pub fn columns_of(&self, q: &Query) -> Result<Vec<(String, ColumnType)>, QueryError> {
-        let info = self.plan(&self.resolved(q)?, Lists::Skipped)?.info;
+        let info = self.plan(&self.resolved(q)?.0, Lists::Skipped)?.info;
         let rows_of = match info.kind {
-            TableKind::Counts => keyed::rows_of(&q.source.kind, &|n| self.kind_of(n)),
+            TableKind::Counts => self.rows_of(&q.source.kind),
             kind => Some(kind),
         };
         let mut columns = info.columns;
@@ -388,12 +411,15 @@ impl Session {
     /// review's text (claims, citations, search): no computed columns.
     fn stored(&self, source: &SourceKind) -> (TableKind, PolarsResult<LazyFrame>) {
         let ds = &self.dataset;
-        let (kind, rows) = match source {
-            SourceKind::Papers => (TableKind::Papers, Ok(ds.papers.clone())),
-            SourceKind::Evidence => (TableKind::Evidence, Ok(ds.evidence.clone())),
-            SourceKind::Claims => (TableKind::Claims, crate::text_tables::claims(ds)),
-            SourceKind::Citations => (TableKind::Citations, crate::text_tables::citations(ds)),
-            _ => (TableKind::Search, crate::text_tables::search(ds)),
+        let kind = crate::registry::of_source(source).map_or(TableKind::Counts, |d| d.kind);
+        let rows = match kind {
+            TableKind::Papers => Ok(ds.papers.clone()),
+            TableKind::Evidence => Ok(ds.evidence.clone()),
+            TableKind::Claims => crate::text_tables::claims(ds),
+            TableKind::Citations => crate::text_tables::citations(ds),
+            TableKind::Search => crate::text_tables::search(ds),
+            // A table with computed columns has a view of its own.
+            _ => Err(polars_err!(ComputeError: "`{}` is not read as stored", source.name())),
         };
         (kind, rows.map(DataFrame::lazy))
     }

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use super::csvfile::ReadTable;
 use super::problem::Problem;
 
-/// Study id (as a number) -> label, for every study of `studies`; a
-/// repeated `label` is a located problem.
+/// Study id (as a number) -> label, for every study of `studies`. Two
+/// studies with one label (given, or made from author and year), or a
+/// label that is a matrix column's name, is a located problem.
 pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> HashMap<i64, String> {
     let frame = &studies.frame;
     let (Ok(ids), Ok(authors)) = (frame.column("id"), frame.column("author")) else {
@@ -25,23 +26,6 @@ pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> HashMap
         Some(labels) => labels.iter().collect(),
         None => vec![None; frame.height()],
     };
-    let mut seen: HashMap<&str, u64> = HashMap::new();
-    for (row, label) in given.iter().enumerate() {
-        if let Some(label) = label {
-            let line = studies.line(row);
-            if let Some(first) = seen.insert(label, line) {
-                problems.push(
-                    Problem::cell(
-                        "studies.csv",
-                        line,
-                        "label",
-                        format!("label `{label}` repeats"),
-                    )
-                    .repeating(first),
-                );
-            }
-        }
-    }
     // Author and year of the studies without a label, to find the ones
     // that need a letter.
     let cite = |row: usize| {
@@ -53,7 +37,7 @@ pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> HashMap
         *shared.entry(cite(row)).or_default() += 1;
     }
     let mut lettered: HashMap<(String, Option<i64>), u32> = HashMap::new();
-    let mut labels = HashMap::with_capacity(frame.height());
+    let mut labelled = Vec::with_capacity(frame.height());
     for (row, id) in ids.iter().enumerate() {
         let Some(id) = id else { continue };
         let label = match given[row] {
@@ -74,10 +58,39 @@ pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> HashMap
                 }
             }
         };
-        labels.insert(id, label);
+        labelled.push((studies.line(row), id, label));
     }
-    labels
+    check_distinct(&labelled, problems);
+    labelled
+        .into_iter()
+        .map(|(_, id, label)| (id, label))
+        .collect()
 }
+
+/// Labels name the matrix's columns, which must differ from each other
+/// and from the matrix's own: each clash is a problem at its line.
+fn check_distinct(labelled: &[(u64, i64, String)], problems: &mut Vec<Problem>) {
+    let mut placed: HashMap<&str, u64> = HashMap::new();
+    for (line, _, label) in labelled {
+        let problem = |message: String| Problem::cell("studies.csv", *line, "label", message);
+        if let Some(first) = placed.get(label.as_str()) {
+            problems.push(
+                problem(format!(
+                    "two studies are labelled `{label}` (a `label` cell, or author and year); give one of them another `label`"
+                ))
+                .repeating(*first),
+            );
+        } else if MATRIX_COLUMNS.contains(&label.as_str()) {
+            problems.push(problem(format!(
+                "`{label}` cannot label a study: the matrix has a column of that name"
+            )));
+        }
+        placed.entry(label).or_insert(*line);
+    }
+}
+
+/// The matrix's own columns, beside one per study label.
+const MATRIX_COLUMNS: [&str; 5] = ["id", "perspective", "name", "n", "fes"];
 
 /// `a`, `b`, ..., `z`, `aa`, `ab`, ... for the `k`-th study (from 1).
 fn letter(k: u32) -> String {

@@ -41,7 +41,7 @@ impl Session {
         };
         // Ids as numbers: the figure places studies by id and writes
         // each as the reviewer wrote it.
-        let q = &self.resolved(q)?;
+        let q = &self.resolved(q)?.0;
         let (kind, frame) = self.rows_resolved(q)?;
         let result = self.result(kind, frame)?;
         if result.kind != TableKind::Findings {
