@@ -54,26 +54,28 @@ impl Keys {
         (file, column): (&str, &str),
         problems: &mut Vec<Problem>,
     ) -> Keys {
-        let Some(cells) = text_cells(table, column) else {
-            return Keys::Numbers;
-        };
         // Numbers only when each is written as its number is (`7`, not
         // `07` or `+7`): `01` and `1` are then two ids, shown as written.
-        let numbers: Option<Vec<Option<i64>>> = cells
-            .iter()
-            .map(|c| match c {
-                None => Some(None),
-                Some(s) => s
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0 && n.to_string() == *s)
-                    .map(Some),
-            })
-            .collect();
+        // Read from the column in place: most reviews number their ids.
+        let numbers: Option<Vec<Option<i64>>> = table
+            .frame
+            .column(column)
+            .ok()
+            .and_then(|c| c.str().ok())
+            .and_then(|cells| {
+                let cell = |c: Option<&str>| match c {
+                    None => Some(None),
+                    Some(text) => whole_number(text).map(Some),
+                };
+                cells.iter().map(cell).collect()
+            });
         if let Some(numbers) = numbers {
             replace(table, column, numbers);
             return Keys::Numbers;
         }
+        let Some(cells) = text_cells(table, column) else {
+            return Keys::Numbers;
+        };
         // Lists of ids are written joined by `;` (a finding's studies, a
         // claim's citations): an id holding one would read as two.
         for (row, cell) in cells.iter().enumerate() {
@@ -175,6 +177,15 @@ impl Keys {
             .collect();
         replace(table, column, ids);
     }
+}
+
+/// The positive whole number `text` writes, when written as one writes it
+/// (no sign, no leading zero).
+fn whole_number(text: &str) -> Option<i64> {
+    let canonical = !text.is_empty()
+        && !text.starts_with('0')
+        && text.bytes().all(|b| b.is_ascii_digit());
+    text.parse::<i64>().ok().filter(|n| canonical && *n > 0)
 }
 
 /// The cells of the text `column` of `table`, if it has one.
