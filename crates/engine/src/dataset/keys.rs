@@ -182,9 +182,8 @@ impl Keys {
 /// The positive whole number `text` writes, when written as one writes it
 /// (no sign, no leading zero).
 fn whole_number(text: &str) -> Option<i64> {
-    let canonical = !text.is_empty()
-        && !text.starts_with('0')
-        && text.bytes().all(|b| b.is_ascii_digit());
+    let canonical =
+        !text.is_empty() && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
     text.parse::<i64>().ok().filter(|n| canonical && *n > 0)
 }
 
