@@ -56,6 +56,10 @@ pub struct QueryResult {
     pub notes: Vec<String>,
 }
 
+/// The rows a source gives: their kind, and the frame (or why it could
+/// not be built).
+type SourceRows = (TableKind, PolarsResult<LazyFrame>);
+
 /// A dataset plus the names bound so far: the state shared by the REPL,
 /// `-c`, stdin and scripts.
 pub struct Session {
@@ -345,17 +349,9 @@ impl Session {
                 )
             }
             SourceKind::Matrix => {
-                let scope = self.among_ids(q, TableKind::Studies)?;
-                let ids = self.study_ids(scope.as_ref(), span)?;
-                matrix_studies = Some(ids);
-                let options = stats::ViewOptions {
-                    keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
-                    ..Default::default()
-                };
-                (
-                    TableKind::Findings,
-                    stats::findings_view_with(&self.dataset, scope.as_ref(), options),
-                )
+                let (studies, rows) = self.matrix_rows(q)?;
+                matrix_studies = Some(studies);
+                rows
             }
             SourceKind::Name(name) => {
                 let binding = self.binding(name, span)?;
@@ -367,19 +363,11 @@ impl Session {
                 self.stored(stored)
             }
         };
-        let mut frame = frame.map_err(|e| polars_error(span, e))?;
-        // Rows come in id order unless a query sorts them (a bound name keeps
-        // the order it was made in).
-        frame = match kind {
-            TableKind::Findings | TableKind::Studies | TableKind::Papers | TableKind::Profile
-                if !matches!(q.source.kind, SourceKind::Name(_)) =>
-            {
-                frame.sort(["id"], SortMultipleOptions::default())
-            }
-            TableKind::Evidence if !matches!(q.source.kind, SourceKind::Name(_)) => {
-                frame.sort(["finding", "study"], SortMultipleOptions::default())
-            }
-            _ => frame,
+        let frame = frame.map_err(|e| polars_error(span, e))?;
+        // A bound name keeps the order it was made in.
+        let mut frame = match q.source.kind {
+            SourceKind::Name(_) => frame,
+            _ => in_id_order(kind, frame),
         };
         let mut info = self.info_of(kind, &mut frame, span)?;
         if let Some(Pending {
@@ -407,9 +395,22 @@ impl Session {
         })
     }
 
+    /// A matrix's studies (its columns-to-be) and its rows: the findings
+    /// view among its `among` set, before widening.
+    fn matrix_rows(&self, q: &Query) -> Result<(Vec<i64>, SourceRows), QueryError> {
+        let scope = self.among_ids(q, TableKind::Studies)?;
+        let studies = self.study_ids(scope.as_ref(), q.source.span)?;
+        let options = stats::ViewOptions {
+            keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
+            ..Default::default()
+        };
+        let rows = stats::findings_view_with(&self.dataset, scope.as_ref(), options);
+        Ok((studies, (TableKind::Findings, rows)))
+    }
+
     /// A table read as stored (papers, evidence) or as written in the
     /// review's text (claims, citations, search): no computed columns.
-    fn stored(&self, source: &SourceKind) -> (TableKind, PolarsResult<LazyFrame>) {
+    fn stored(&self, source: &SourceKind) -> SourceRows {
         let ds = &self.dataset;
         let kind = crate::registry::of_source(source).map_or(TableKind::Counts, |d| d.kind);
         let rows = match kind {
@@ -561,5 +562,17 @@ impl Session {
         let ids =
             DataFrame::new(ids.len(), vec![ids.clone()]).map_err(|e| polars_error(set.span, e))?;
         Ok(Some(ids))
+    }
+}
+
+/// Rows of a table in id order (evidence by finding, then study): the
+/// order rows come in unless a query sorts them.
+fn in_id_order(kind: TableKind, frame: LazyFrame) -> LazyFrame {
+    match kind {
+        TableKind::Findings | TableKind::Studies | TableKind::Papers | TableKind::Profile => {
+            frame.sort(["id"], SortMultipleOptions::default())
+        }
+        TableKind::Evidence => frame.sort(["finding", "study"], SortMultipleOptions::default()),
+        _ => frame,
     }
 }
