@@ -174,29 +174,24 @@ fn check_and_export_keep_the_ids_as_written() {
 
 #[test]
 fn a_reference_to_an_id_no_row_has_is_located() {
-    let dir = tempfile::tempdir().unwrap();
-    for file in [
+    let files: Vec<(&str, String)> = [
         "dataset.toml",
         "studies.csv",
         "findings.csv",
         "papers.csv",
         "evidence.csv",
-    ] {
+    ]
+    .into_iter()
+    .map(|file| {
         let mut text = std::fs::read_to_string(format!("{DATA}/{file}")).unwrap();
         if file == "evidence.csv" {
             text.push_str("T1.2,Smith2091\nT3,Jones2018\n");
         }
-        std::fs::write(dir.path().join(file), text).unwrap();
-    }
-    let out = Command::cargo_bin("metasum")
-        .unwrap()
-        .arg("--data")
-        .arg(dir.path())
-        .args(["-c", "findings"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+        (file, text)
+    })
+    .collect();
+    let (code, _, stderr) = on_files(&files, "findings");
+    assert_eq!(code, 1);
     for problem in [
         "evidence.csv:9: column `study`: study `Smith2091` does not exist in studies.csv",
         "evidence.csv:10: column `finding`: finding `T3` does not exist in findings.csv",
@@ -207,46 +202,21 @@ fn a_reference_to_an_id_no_row_has_is_located() {
 
 #[test]
 fn labels_are_the_label_column_else_author_year_lettered_when_shared() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = [
-        (
-            "studies.csv",
-            "id,author,year,label\nS1,Smith,2019,\nS2,Smith,2019,\nS3,Lee,,\nS4,Okafor,2020,Okafor's trial\n",
-        ),
-        ("findings.csv", "id,perspective,name\nF1,worker,Low pay\n"),
-        (
-            "evidence.csv",
-            "finding,study\nF1,S1\nF1,S2\nF1,S3\nF1,S4\n",
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let out = Command::cargo_bin("metasum")
-        .unwrap()
-        .arg("--data")
-        .arg(dir.path())
-        .args(["-c", "matrix"])
-        .output()
-        .unwrap();
-    let header = String::from_utf8(out.stdout).unwrap();
-    let header = header.lines().next().unwrap().to_string();
+    let (_, out, _) = matrix_of(
+        "id,author,year,label\nS1,Smith,2019,\nS2,Smith,2019,\nS3,Lee,,\nS4,Okafor,2020,Okafor's trial\n",
+    );
     assert_eq!(
-        header,
+        out.lines().next().unwrap(),
         "id,perspective,name,n,fes,Smith (2019a),Smith (2019b),Lee,Okafor's trial"
     );
 }
 
-/// Runs `query` on a dataset of `studies`, `findings` and `evidence`
-/// (CSV bodies after their headers): exit code, stdout, stderr.
-fn on(studies: &str, findings: &str, evidence: &str, query: &str) -> (i32, String, String) {
+/// Runs `query` on a dataset folder holding `files` (name, contents):
+/// exit code, stdout, stderr.
+fn on_files(files: &[(&str, String)], query: &str) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    for (name, header, body) in [
-        ("studies.csv", "id,author,year", studies),
-        ("findings.csv", "id,perspective,name", findings),
-        ("evidence.csv", "finding,study", evidence),
-    ] {
-        std::fs::write(dir.path().join(name), format!("{header}\n{body}")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
     }
     let out = Command::cargo_bin("metasum")
         .unwrap()
@@ -260,6 +230,37 @@ fn on(studies: &str, findings: &str, evidence: &str, query: &str) -> (i32, Strin
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+/// Runs `query` on a dataset of `studies`, `findings` and `evidence`
+/// (CSV bodies after their headers).
+fn on(studies: &str, findings: &str, evidence: &str, query: &str) -> (i32, String, String) {
+    let files = [
+        ("studies.csv", format!("id,author,year\n{studies}")),
+        ("findings.csv", format!("id,perspective,name\n{findings}")),
+        ("evidence.csv", format!("finding,study\n{evidence}")),
+    ];
+    on_files(&files, query)
+}
+
+/// One finding, `F1`, in every study of `studies` (a CSV with a `label`
+/// column); the matrix of it.
+fn matrix_of(studies: &str) -> (i32, String, String) {
+    let ids: Vec<&str> = studies
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    let evidence: String = ids.iter().map(|id| format!("F1,{id}\n")).collect();
+    let files = [
+        ("studies.csv", studies.to_string()),
+        (
+            "findings.csv",
+            "id,perspective,name\nF1,worker,Low pay\n".to_string(),
+        ),
+        ("evidence.csv", format!("finding,study\n{evidence}")),
+    ];
+    on_files(&files, "matrix")
 }
 
 // Found by an adversarial pass over text ids.
@@ -367,27 +368,10 @@ fn an_id_holding_a_semicolon_and_a_repeated_link_are_told_with_the_ids() {
 
 #[test]
 fn a_label_two_studies_would_share_or_a_matrix_column_name_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = [
-        (
-            "studies.csv",
-            "id,author,year,label\nS1,Smith,2019,\nS2,Lee,2020,Smith (2019)\nS3,Ng,2021,fes\n",
-        ),
-        ("findings.csv", "id,perspective,name\nF1,worker,Low pay\n"),
-        ("evidence.csv", "finding,study\nF1,S1\n"),
-    ];
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let out = Command::cargo_bin("metasum")
-        .unwrap()
-        .arg("--data")
-        .arg(dir.path())
-        .args(["-c", "matrix"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, _, err) = matrix_of(
+        "id,author,year,label\nS1,Smith,2019,\nS2,Lee,2020,Smith (2019)\nS3,Ng,2021,fes\n",
+    );
+    assert_eq!(code, 1);
     for problem in [
         "studies.csv:3: column `label`: two studies are labelled `Smith (2019)`",
         "studies.csv:4: column `label`: `fes` cannot label a study",
