@@ -253,26 +253,10 @@ fn labelled(ds: &Dataset, kind: TableKind, frame: &mut DataFrame) -> PolarsResul
             frame.set_column_names(&names)?;
         }
         TableKind::Profile => {
-            let Ok(lists) = frame
-                .column("concern_studies")
-                .and_then(|c| c.list().cloned())
-            else {
-                return Ok(());
-            };
-            let mut out: Vec<Option<Series>> = Vec::with_capacity(lists.len());
-            for list in lists.amortized_iter() {
-                out.push(match list {
-                    Some(ids) => {
-                        let ids = ids.as_ref().i64()?;
-                        let texts: StringChunked = ids.iter().map(|id| id.map(label)).collect();
-                        Some(texts.into_series())
-                    }
-                    None => None,
-                });
+            if let Ok(lists) = frame.column("concern_studies") {
+                let labels = as_text(lists, &label)?;
+                frame.with_column(labels.into_column())?;
             }
-            let mut out: ListChunked = out.into_iter().collect();
-            out.rename("concern_studies".into());
-            frame.with_column(out.into_column())?;
         }
         _ => {}
     }
@@ -327,26 +311,41 @@ pub fn present(ds: &Dataset, kind: TableKind, mut frame: DataFrame) -> PolarsRes
         else {
             continue;
         };
-        let column = frame.column(&found)?.clone();
-        let texts = match column.dtype() {
-            DataType::Int64 => keys.texts(column.i64()?).into_series(),
-            // Lists of labels (profile's studies) are shown as they are.
-            DataType::List(inner) if **inner == DataType::Int64 => {
-                let lists = column.list()?;
-                let mut out: Vec<Option<Series>> = Vec::with_capacity(lists.len());
-                for list in lists.amortized_iter() {
-                    out.push(match list {
-                        Some(ids) => Some(keys.texts(ids.as_ref().i64()?).into_series()),
-                        None => None,
-                    });
-                }
-                let mut out: ListChunked = out.into_iter().collect();
-                out.rename(found.clone());
-                out.into_series()
-            }
-            _ => continue,
-        };
-        frame.with_column(texts.with_name(found).into_column())?;
+        let column = frame.column(&found)?;
+        // Lists already of labels (profile's studies) are shown as they are.
+        if !holds_ids(column.dtype()) {
+            continue;
+        }
+        let texts = as_text(column, &|id| keys.text(id))?;
+        frame.with_column(texts.into_column())?;
     }
     Ok(frame)
+}
+
+/// Whether a column of this type holds ids: whole numbers, or lists of them.
+fn holds_ids(dtype: &DataType) -> bool {
+    match dtype {
+        DataType::Int64 => true,
+        DataType::List(inner) => **inner == DataType::Int64,
+        _ => false,
+    }
+}
+
+/// `column` (ids, or lists of ids) with each id as `text` writes it.
+fn as_text(column: &Column, text: &dyn Fn(i64) -> String) -> PolarsResult<Series> {
+    let name = column.name().clone();
+    let ids_as_text =
+        |ids: &Int64Chunked| -> StringChunked { ids.iter().map(|id| id.map(text)).collect() };
+    if let DataType::List(_) = column.dtype() {
+        let mut lists: Vec<Option<Series>> = Vec::with_capacity(column.len());
+        for list in column.list()?.amortized_iter() {
+            lists.push(match list {
+                Some(ids) => Some(ids_as_text(ids.as_ref().i64()?).into_series()),
+                None => None,
+            });
+        }
+        let lists: ListChunked = lists.into_iter().collect();
+        return Ok(lists.with_name(name).into_series());
+    }
+    Ok(ids_as_text(column.i64()?).with_name(name).into_series())
 }

@@ -134,15 +134,6 @@ impl Keys {
         }
     }
 
-    /// `values` (ids) as the reviewer wrote them.
-    pub fn texts(&self, values: &Int64Chunked) -> StringChunked {
-        values
-            .iter()
-            .map(|v| v.map(|id| self.text(id)))
-            .collect::<StringChunked>()
-            .with_name(values.name().clone())
-    }
-
     /// Turns the text reference `column` of `table` (in `file`) into the
     /// ids of `target` (`what` names one of them, `target_file` holds
     /// them); a reference that names none is a located problem, its cell
