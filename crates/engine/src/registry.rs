@@ -30,6 +30,9 @@ pub struct TableDef {
     /// The columns it always has (stored or computed), with their meaning;
     /// a dataset may add its own.
     pub columns: &'static [(&'static str, &'static str)],
+    /// The table whose columns this one shows too (profile and matrix rows
+    /// are findings): a column not described here is described there.
+    pub built_from: Option<TableKind>,
     /// The columns that hold ids, and whose (a list column holds several):
     /// shown as the reviewer wrote them, and named so in conditions.
     pub ids: &'static [(&'static str, Entity)],
@@ -65,6 +68,7 @@ pub static TABLES: [TableDef; 9] = [
                 "the FES the paper printed, to compare against",
             ),
         ],
+        built_from: None,
         ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
     },
     TableDef {
@@ -102,6 +106,7 @@ pub static TABLES: [TableDef; 9] = [
             ("label", "how tables and figures name the study"),
         ],
         // `papers` is a count, not a list.
+        built_from: None,
         ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
     },
     TableDef {
@@ -114,6 +119,7 @@ pub static TABLES: [TableDef; 9] = [
             ("citation", "how the review cites the paper"),
             ("year", "year of publication"),
         ],
+        built_from: None,
         ids: &[("id", Entity::Paper), ("study", Entity::Study)],
     },
     TableDef {
@@ -124,6 +130,7 @@ pub static TABLES: [TableDef; 9] = [
             ("finding", "a finding ..."),
             ("study", "... found in this study"),
         ],
+        built_from: None,
         ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
     },
     TableDef {
@@ -131,11 +138,6 @@ pub static TABLES: [TableDef; 9] = [
         source: SourceKind::Profile,
         row: "an abstracted finding with its evidence profile",
         columns: &[
-            ("id", "the finding's id"),
-            ("perspective", "whose experience the finding is"),
-            ("name", "the abstracted finding"),
-            ("n", "computed: studies containing the finding"),
-            ("fes", "computed: frequency effect size"),
             (
                 "workers",
                 "computed: workers summed over its studies (empty: none reported)",
@@ -168,19 +170,15 @@ pub static TABLES: [TableDef; 9] = [
             ),
             ("flag", "computed: drop above the threshold (--threshold)"),
         ],
+        built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
     },
     TableDef {
         kind: TableKind::Matrix,
         source: SourceKind::Matrix,
         row: "an abstracted finding, one column per study (by label)",
-        columns: &[
-            ("id", "the finding's id"),
-            ("perspective", "whose experience the finding is"),
-            ("name", "the abstracted finding"),
-            ("n", "computed: studies containing the finding"),
-            ("fes", "computed: frequency effect size"),
-        ],
+        columns: &[],
+        built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding)],
     },
     TableDef {
@@ -194,6 +192,7 @@ pub static TABLES: [TableDef; 9] = [
             ("studies", "the studies it cites"),
             ("finding", "the finding it reports, when one matches"),
         ],
+        built_from: None,
         ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
     },
     TableDef {
@@ -206,6 +205,7 @@ pub static TABLES: [TableDef; 9] = [
             ("year", "the year the text gives"),
             ("section", "where in the text"),
         ],
+        built_from: None,
         ids: &[("study", Entity::Study)],
     },
     TableDef {
@@ -218,6 +218,7 @@ pub static TABLES: [TableDef; 9] = [
             ("parent", "the stage(s) it comes from"),
             ("label", "how the flow figure names it"),
         ],
+        built_from: None,
         ids: &[],
     },
 ];
@@ -249,11 +250,12 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
 
 /// What `column` of `table` means, when the table defines it.
 pub fn meaning(kind: TableKind, column: &str) -> Option<&'static str> {
-    def(kind)?
-        .columns
+    let def = def(kind)?;
+    def.columns
         .iter()
         .find(|(c, _)| c.eq_ignore_ascii_case(column))
         .map(|(_, m)| *m)
+        .or_else(|| meaning(def.built_from?, column))
 }
 
 #[cfg(test)]
@@ -267,7 +269,11 @@ mod tests {
         assert_eq!(sources, NAMES.iter().collect::<Vec<_>>());
         for t in &TABLES {
             assert_eq!(t.kind.name(), t.source.name());
-            assert!(!t.columns.is_empty(), "{}", t.kind.name());
+            assert!(
+                !t.columns.is_empty() || t.built_from.is_some(),
+                "{}",
+                t.kind.name()
+            );
         }
     }
 }
