@@ -396,3 +396,25 @@ fn a_count_bound_by_let_keeps_its_ids_and_an_unknown_id_is_noted() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("no row has the id `Jonse2018`"), "{err}");
 }
+
+#[test]
+fn references_to_a_table_that_could_not_be_read_are_not_each_a_problem() {
+    // studies.csv empty: its ids are unknown, so the evidence naming
+    // Smith2019 and the rest was reported row by row as "expected a
+    // positive whole number".
+    let files = [
+        ("studies.csv", String::new()),
+        (
+            "findings.csv",
+            "id,perspective,name\nT1.2,worker,Low pay\n".to_string(),
+        ),
+        (
+            "evidence.csv",
+            "finding,study\nT1.2,Smith2019\nT1.2,Jones2018\n".to_string(),
+        ),
+    ];
+    let (code, _, err) = on_files(&files, "findings");
+    assert_eq!(code, 1);
+    assert!(err.contains("has 1 problem:"), "{err}");
+    assert!(err.contains("studies.csv: file is empty"), "{err}");
+}

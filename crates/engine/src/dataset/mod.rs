@@ -300,7 +300,10 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         .as_ref()
         .map(|s| labels::study_labels(s, &mut problems))
         .unwrap_or_default();
-    if let Some(papers) = papers.as_mut() {
+    // A table that could not be read names nothing: its problems are told,
+    // not one per reference to it (its ids are not known, not numbers).
+    let (studies_read, findings_read) = (studies.is_some(), findings.is_some());
+    if let Some(papers) = papers.as_mut().filter(|_| studies_read) {
         let refers = ("papers.csv", "study", "studies.csv");
         keys.studies
             .resolve_column(papers, "study", refers, &mut problems);
@@ -338,17 +341,21 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
     }
     // Millions of links: plain files of whole-number ids take the parallel
     // fast path.
-    let numbers = !keys.studies.is_text() && !keys.findings.is_text();
+    let numbers =
+        studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
     let evidence = read("evidence.csv", true, &mut problems).and_then(|bytes| {
         if numbers {
             return intcsv::read_plain_ints(&bytes, EVIDENCE)
                 .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems));
         }
         let mut links = read_table("evidence.csv", &bytes, EVIDENCE_KEYS, &mut problems)?;
-        for (column, keys, target) in [
-            ("finding", &keys.findings, "findings.csv"),
-            ("study", &keys.studies, "studies.csv"),
+        for (column, keys, target, read) in [
+            ("finding", &keys.findings, "findings.csv", findings_read),
+            ("study", &keys.studies, "studies.csv", studies_read),
         ] {
+            if !read {
+                continue;
+            }
             let refers = ("evidence.csv", column, target);
             keys.resolve_column(&mut links, column, refers, &mut problems);
         }
