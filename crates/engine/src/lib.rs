@@ -18,6 +18,7 @@ pub mod profile;
 mod pushdown;
 pub mod query_error;
 pub mod registry;
+mod run;
 pub mod session;
 pub mod stats;
 pub mod table;

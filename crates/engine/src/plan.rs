@@ -1,10 +1,13 @@
-//! A query's plan: a lazy frame to collect, then the steps that need its
-//! rows ([`AfterCollect`]); and the clauses that only reshape the frame
-//! (`sort by`, the list column, `show`). [`crate::session::Session`]
-//! builds plans and runs them.
+//! A query's plan, as data: where its rows come from ([`Source`]), the
+//! `among` set they are counted in ([`Scope`]), the steps polars runs
+//! ([`Step`], each with its columns resolved) and the steps that need the
+//! rows collected first ([`AfterCollect`]). Planning reads the dataset's
+//! schema only; nothing runs until [`crate::run`] lowers the plan to a
+//! polars `LazyFrame` and collects it.
 
 use polars::prelude::*;
 
+use metasum_query::Span;
 use metasum_query::ast::Query;
 
 use crate::col;
@@ -12,17 +15,69 @@ use crate::query_error::QueryError;
 use crate::stats;
 use crate::table::{ColumnType, TableInfo, TableKind};
 
-/// A query planned but not yet run: a lazy frame, then the steps that
-/// need its rows collected first ([`Session::run_plan`] does both).
+/// A query planned but not yet run.
 pub(crate) struct Planned {
+    /// The columns the result will have.
     pub(crate) info: TableInfo,
-    pub(crate) frame: LazyFrame,
-    /// For `matrix`: the studies that become columns.
-    pub(crate) matrix_studies: Option<Vec<i64>>,
+    /// Where the rows come from.
+    pub(crate) source: Source,
+    /// The studies or findings a view is counted among.
+    pub(crate) scope: Scope,
+    /// Run by polars on the source's rows, in order.
+    pub(crate) steps: Vec<Step>,
     /// For findings and studies: what the view left for later.
     pub(crate) pending: Option<Pending>,
-    /// After `frame` is collected, in order.
+    /// After the rows are collected, in order.
     pub(crate) after: Vec<AfterCollect>,
+}
+
+/// Where a plan's rows come from.
+pub(crate) enum Source {
+    /// The findings or studies view (the rows `list` belongs to), built as
+    /// the options say (the pushdown shortcuts).
+    View {
+        list: stats::ListOf,
+        options: stats::ViewOptions,
+    },
+    /// The evidence profile of each finding.
+    Profile,
+    /// The findings view a matrix is widened from.
+    Matrix(stats::ViewOptions),
+    /// Rows that need no counting, in their order: a stored table (in id
+    /// order), or a bound name (in the order it was made in).
+    Rows(LazyFrame),
+}
+
+/// The `among` set of a plan.
+pub(crate) enum Scope {
+    /// No `among`: every study or finding counts.
+    All,
+    /// Rows with an `id` column known without counting: a bound name, or
+    /// stored rows a condition on stored columns selects.
+    Ids(Box<LazyFrame>),
+    /// A query's rows: run first, when the plan runs (errors at `span`).
+    Query { plan: Box<Planned>, span: Span },
+}
+
+/// A step polars runs on a plan's rows.
+pub(crate) enum Step {
+    /// `where`: keep the rows the predicate holds for.
+    Filter(Expr),
+    /// `count by`: one row per distinct key with its `count`, most first.
+    CountBy {
+        keys: Vec<Expr>,
+        count: &'static str,
+    },
+    /// A stable sort on `keys`, leaving `columns`.
+    Sort {
+        keys: Vec<Expr>,
+        descending: Vec<bool>,
+        columns: Vec<Expr>,
+    },
+    /// `limit`.
+    Limit(IdxSize),
+    /// `show`: these columns.
+    Select(Vec<Expr>),
 }
 
 /// A step of a plan that works on collected rows.
@@ -31,22 +86,19 @@ pub(crate) enum AfterCollect {
     /// the links of those rows only, not of every row of the view.
     AttachLists {
         list: stats::ListOf,
-        scope: Option<DataFrame>,
         order: Vec<String>,
     },
     /// Keep these columns (a `show` after the lists are attached).
     Select(Vec<Expr>),
-    /// Widen findings into the study x finding matrix, these studies as
-    /// its columns.
-    Widen(Vec<i64>),
+    /// Widen findings into the study x finding matrix, the studies in
+    /// scope as its columns.
+    Widen,
 }
 
 /// What a findings or studies view leaves for after its rows are known.
 pub(crate) struct Pending {
     /// The view's list column.
     pub(crate) list: stats::ListOf,
-    /// The `among` scope the view was counted in.
-    pub(crate) scope: Option<DataFrame>,
     /// The list column is left out until the rows are known (the info
     /// lists it already).
     pub(crate) lists_later: bool,
@@ -84,7 +136,7 @@ impl Planned {
 /// `sort by`: stable, so rows equal on the keys keep their order.
 pub(crate) fn plan_sort_by(q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
     if !q.sort_by.is_empty() {
-        let mut exprs = Vec::new();
+        let mut keys = Vec::new();
         let mut descending = Vec::new();
         for key in &q.sort_by {
             let (name, ty) = planned.info.resolve(&key.column)?;
@@ -94,16 +146,15 @@ pub(crate) fn plan_sort_by(q: &Query, planned: &mut Planned) -> Result<(), Query
                     format!("cannot sort by the list column `{name}`"),
                 ));
             }
-            exprs.push(col(name.as_str()));
+            keys.push(col(name.as_str()));
             descending.push(key.descending);
         }
         let columns = planned.present_columns();
-        planned.frame = stable_sort(
-            std::mem::take(&mut planned.frame),
-            exprs,
+        planned.steps.push(Step::Sort {
+            keys,
             descending,
             columns,
-        );
+        });
     }
     Ok(())
 }
@@ -113,7 +164,6 @@ pub(crate) fn plan_sort_by(q: &Query, planned: &mut Planned) -> Result<(), Query
 pub(crate) fn plan_lists(q: &Query, lists: Lists, planned: &mut Planned) {
     if let Some(Pending {
         list,
-        scope,
         lists_later: true,
         ..
     }) = planned.pending.take()
@@ -128,7 +178,6 @@ pub(crate) fn plan_lists(q: &Query, lists: Lists, planned: &mut Planned) {
             let order = planned.info.columns.iter().map(|(c, _)| c.clone());
             planned.after.push(AfterCollect::AttachLists {
                 list,
-                scope,
                 order: order.collect(),
             });
         }
@@ -152,38 +201,11 @@ pub(crate) fn plan_show(q: &Query, planned: &mut Planned) -> Result<(), QueryErr
             columns.push((name, ty));
         }
         if planned.after.is_empty() {
-            planned.frame = std::mem::take(&mut planned.frame).select(exprs);
+            planned.steps.push(Step::Select(exprs));
         } else {
             planned.after.push(AfterCollect::Select(exprs));
         }
         planned.info.columns = columns;
     }
     Ok(())
-}
-
-/// Sorts by `keys`, keeping the current order among equal keys (polars turns
-/// a sort followed by `limit` into a top-k that does not keep it, so the row
-/// position is the last key).
-pub(crate) fn stable_sort(
-    mut frame: LazyFrame,
-    mut keys: Vec<Expr>,
-    mut descending: Vec<bool>,
-    columns: Vec<Expr>,
-) -> LazyFrame {
-    // A name no column of the frame has (a dataset may have any column).
-    let mut position = String::from("__metasum_position");
-    while frame.collect_schema().is_ok_and(|s| s.contains(&position)) {
-        position.push('_');
-    }
-    keys.push(col(position.as_str()));
-    descending.push(false);
-    frame
-        .with_row_index(position.as_str(), None)
-        .sort_by_exprs(
-            keys,
-            SortMultipleOptions::default()
-                .with_order_descending_multi(descending)
-                .with_nulls_last(true),
-        )
-        .select(columns)
 }

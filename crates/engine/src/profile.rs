@@ -73,13 +73,12 @@ pub fn profile_view(
     if has("country") {
         attributes.push(col("country"));
     }
-    let studies = studies.select(attributes).collect()?;
-    let without = studies
-        .column("concern")?
-        .bool()?
-        .iter()
-        .filter(|c| *c == Some(false))
-        .count();
+    let studies = studies.select(attributes);
+    let without = if declared {
+        studies_without_concerns(ds, study_scope)?
+    } else {
+        0
+    };
 
     // n and fes are the findings view's; the rest is counted here.
     let mut aggs = vec![
@@ -125,7 +124,7 @@ pub fn profile_view(
         .lazy()
         .select([col("finding"), col("study")])
         .join(
-            studies.lazy(),
+            studies,
             [col("study")],
             [col("id")],
             JoinArgs::new(JoinType::Inner),
@@ -202,6 +201,30 @@ pub fn profile_view(
         .with_column(col("drop").gt(lit(threshold)).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
         .select(order))
+}
+
+/// How many studies in `scope` (all without one) are not of declared
+/// concern (a study with no quality code is not): the denominator of
+/// `fes_without_concerns`. Counted from the stored columns, so building
+/// the profile's plan runs nothing.
+fn studies_without_concerns(ds: &Dataset, scope: Option<&DataFrame>) -> PolarsResult<usize> {
+    let in_scope: Option<std::collections::HashSet<i64>> = match scope {
+        Some(s) => Some(s.column("id")?.i64()?.iter().flatten().collect()),
+        None => None,
+    };
+    let ids = ds.studies.column("id")?.cast(&DataType::Int64)?;
+    let quality = ds.studies.column("quality")?.cast(&DataType::String)?;
+    let concerns = &ds.meta.quality_concerns;
+    let count = (ids.i64()?.iter())
+        .zip(quality.str()?.iter())
+        .filter(|(id, _)| match (&in_scope, id) {
+            (Some(set), Some(id)) => set.contains(id),
+            (Some(_), None) => false,
+            (None, _) => true,
+        })
+        .filter(|(_, q)| !q.is_some_and(|q| concerns.iter().any(|c| c == q)))
+        .count();
+    Ok(count)
 }
 
 /// Why `profile` cannot leave any study out, when it cannot: the studies

@@ -73,7 +73,7 @@ fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {
 /// The ids of an `among` set that stored columns alone decide (`studies
 /// where quality != low`): no link needs counting. `None` when the set
 /// needs more (computed columns, `limit`, `count by`, ...).
-pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, DataFrame)> {
+pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, LazyFrame)> {
     let kind = match inner.source.kind {
         SourceKind::Findings => TableKind::Findings,
         SourceKind::Studies => TableKind::Studies,
@@ -91,5 +91,5 @@ pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, Data
     if let Some(cond) = &inner.filter {
         rows = rows.filter(filter::condition(&info, cond).ok()?);
     }
-    Some((kind, rows.select([col("id")]).collect().ok()?))
+    Some((kind, rows.select([col("id")])))
 }

@@ -11,9 +11,10 @@ use metasum_query::Span;
 use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
 
 use crate::plan::{
-    AfterCollect, Lists, Pending, Planned, plan_lists, plan_show, plan_sort_by, stable_sort,
+    AfterCollect, Lists, Pending, Planned, Scope, Source, Step, plan_lists, plan_show, plan_sort_by,
 };
 use crate::query_error::{QueryError, polars_error};
+use crate::run::in_id_order;
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, filter, keyed, pushdown, stats};
 
@@ -225,9 +226,12 @@ impl Session {
         Ok(columns)
     }
 
-    fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {
+    /// Plans a query: its source and scope, then each clause as a step
+    /// with its columns resolved. Reads schemas only; nothing runs.
+    pub(crate) fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {
         let mut planned = self.source(q)?;
-        if planned.matrix_studies.is_some() {
+        let matrix = matches!(planned.source, Source::Matrix(_));
+        if matrix {
             if let Some(c) = q.count_by.first().or(q.show.first()) {
                 return Err(QueryError::new(
                     c.span,
@@ -239,14 +243,17 @@ impl Session {
         self.plan_count_by(q, &mut planned)?;
         plan_sort_by(q, &mut planned)?;
         if let Some(limit) = &q.limit {
-            planned.frame = std::mem::take(&mut planned.frame)
-                .limit(limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize);
+            let rows = limit.rows.min(u64::from(IdxSize::MAX)) as IdxSize;
+            planned.steps.push(Step::Limit(rows));
         }
         plan_lists(q, lists, &mut planned);
         plan_show(q, &mut planned)?;
-        if let Some(studies) = planned.matrix_studies.take() {
+        if matrix {
+            // The studies in scope become columns when the plan runs; the
+            // info names every study a matrix may have.
+            let studies = self.study_ids(None, q.source.span)?;
             planned.info = crate::matrix::info(&planned.info, &studies);
-            planned.after.push(AfterCollect::Widen(studies));
+            planned.after.push(AfterCollect::Widen);
         }
         Ok(planned)
     }
@@ -260,7 +267,7 @@ impl Session {
                     .is_some_and(|p| filter::has_item(term, p.list.names().0).is_some())
             };
             if let Some(predicate) = filter::condition_without(&planned.info, cond, applied)? {
-                planned.frame = std::mem::take(&mut planned.frame).filter(predicate);
+                planned.steps.push(Step::Filter(predicate));
             }
         }
         Ok(())
@@ -269,7 +276,7 @@ impl Session {
     /// `count by`: one row per distinct key, with its count, most first.
     fn plan_count_by(&self, q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
         if !q.count_by.is_empty() {
-            let mut keys: Vec<String> = Vec::new();
+            let mut columns: Vec<(String, ColumnType)> = Vec::new();
             for ident in &q.count_by {
                 let (name, ty) = planned.info.resolve(ident)?;
                 if let ColumnType::List(_) = ty {
@@ -286,89 +293,62 @@ impl Session {
                         ),
                     ));
                 }
-                if keys.contains(&name) {
+                if columns.iter().any(|(c, _)| *c == name) {
                     return Err(QueryError::new(
                         ident.span,
                         format!("`{name}` is named twice in `count by`"),
                     ));
                 }
-                keys.push(name);
+                columns.push((name, ty));
             }
-            let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-            let mut order = vec![col(COUNT)];
-            order.extend(key_exprs.clone());
-            let descending: Vec<bool> = std::iter::once(true)
-                .chain(keys.iter().map(|_| false))
-                .collect();
-            planned.frame = std::mem::take(&mut planned.frame)
-                .group_by(key_exprs)
-                .agg([len().cast(DataType::Int64).alias(COUNT)]);
-            planned.info = self.info_of(TableKind::Counts, &mut planned.frame, q.span)?;
-            let columns = planned.present_columns();
-            planned.frame = stable_sort(
-                std::mem::take(&mut planned.frame),
-                order,
-                descending,
+            let keys = columns.iter().map(|(k, _)| col(k.as_str())).collect();
+            planned.steps.push(Step::CountBy { keys, count: COUNT });
+            columns.push((COUNT.to_string(), ColumnType::Number));
+            planned.info = TableInfo {
+                kind: TableKind::Counts,
                 columns,
-            );
+            };
         }
         Ok(())
-    }
-
-    /// Runs a plan: collects its frame, then its steps on the rows.
-    fn run_plan(&self, planned: Planned, span: Span) -> Result<DataFrame, QueryError> {
-        let mut rows = planned.frame.collect().map_err(|e| polars_error(span, e))?;
-        for step in planned.after {
-            rows = match step {
-                AfterCollect::AttachLists { list, scope, order } => {
-                    stats::attach_lists(&self.dataset, list, scope.as_ref(), rows, &order)
-                        .and_then(LazyFrame::collect)
-                }
-                AfterCollect::Select(exprs) => rows.lazy().select(exprs).collect(),
-                AfterCollect::Widen(studies) => crate::matrix::widen(rows, &studies),
-            }
-            .map_err(|e| polars_error(span, e))?;
-        }
-        Ok(rows)
     }
 
     /// The rows a query starts from: a table (with computed columns among
     /// the `among` set) or a bound name.
     fn source(&self, q: &Query) -> Result<Planned, QueryError> {
         let span = q.source.span;
-        let mut matrix_studies = None;
         let mut pending = None;
-        let (kind, frame) = match &q.source.kind {
+        let (kind, source, scope) = match &q.source.kind {
             SourceKind::Findings => self.view(q, stats::ListOf::StudiesOfFindings, &mut pending)?,
             SourceKind::Studies => self.view(q, stats::ListOf::FindingsOfStudies, &mut pending)?,
-            SourceKind::Profile => {
-                let scope = self.among_ids(q, TableKind::Studies)?;
-                (
-                    TableKind::Profile,
-                    crate::profile::profile_view(&self.dataset, scope.as_ref(), self.threshold),
-                )
-            }
+            SourceKind::Profile => (
+                TableKind::Profile,
+                Source::Profile,
+                self.plan_scope(q, TableKind::Studies)?,
+            ),
             SourceKind::Matrix => {
-                let (studies, rows) = self.matrix_rows(q)?;
-                matrix_studies = Some(studies);
-                rows
+                let options = stats::ViewOptions {
+                    keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
+                    ..Default::default()
+                };
+                let scope = self.plan_scope(q, TableKind::Studies)?;
+                (TableKind::Findings, Source::Matrix(options), scope)
             }
             SourceKind::Name(name) => {
                 let binding = self.binding(name, span)?;
                 self.no_among(q)?;
-                (binding.kind, Ok(binding.frame.clone().lazy()))
+                let rows = binding.frame.clone().lazy();
+                (binding.kind, Source::Rows(rows), Scope::All)
             }
             stored => {
                 self.no_among(q)?;
-                self.stored(stored)
+                let (kind, rows) = self.stored(stored);
+                let rows = rows.map_err(|e| polars_error(span, e))?;
+                (kind, Source::Rows(in_id_order(kind, rows)), Scope::All)
             }
         };
-        let frame = frame.map_err(|e| polars_error(span, e))?;
-        // A bound name keeps the order it was made in.
-        let mut frame = match q.source.kind {
-            SourceKind::Name(_) => frame,
-            _ => in_id_order(kind, frame),
-        };
+        // The columns do not depend on the scope: the frame among every
+        // study or finding has them all.
+        let mut frame = (self.source_frame(&source, None)).map_err(|e| polars_error(span, e))?;
         let mut info = self.info_of(kind, &mut frame, span)?;
         if let Some(Pending {
             list,
@@ -388,24 +368,12 @@ impl Session {
         }
         Ok(Planned {
             info,
-            frame,
-            matrix_studies,
+            source,
+            scope,
+            steps: Vec::new(),
             pending,
             after: Vec::new(),
         })
-    }
-
-    /// A matrix's studies (its columns-to-be) and its rows: the findings
-    /// view among its `among` set, before widening.
-    fn matrix_rows(&self, q: &Query) -> Result<(Vec<i64>, SourceRows), QueryError> {
-        let scope = self.among_ids(q, TableKind::Studies)?;
-        let studies = self.study_ids(scope.as_ref(), q.source.span)?;
-        let options = stats::ViewOptions {
-            keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
-            ..Default::default()
-        };
-        let rows = stats::findings_view_with(&self.dataset, scope.as_ref(), options);
-        Ok((studies, (TableKind::Findings, rows)))
     }
 
     /// A table read as stored (papers, evidence) or as written in the
@@ -433,25 +401,16 @@ impl Session {
         q: &Query,
         list: stats::ListOf,
         pending: &mut Option<Pending>,
-    ) -> Result<(TableKind, PolarsResult<LazyFrame>), QueryError> {
+    ) -> Result<(TableKind, Source, Scope), QueryError> {
         let (kind, set_kind) = list.tables();
-        let scope = self.among_ids(q, set_kind)?;
+        let scope = self.plan_scope(q, set_kind)?;
         let options = pushdown::view_options(&self.dataset, q, list);
         *pending = Some(Pending {
             list,
-            scope: scope.clone(),
             lists_later: options.lists_later,
             has_applied: !options.linked_to.is_empty(),
         });
-        let frame = match list {
-            stats::ListOf::StudiesOfFindings => {
-                stats::findings_view_with(&self.dataset, scope.as_ref(), options)
-            }
-            stats::ListOf::FindingsOfStudies => {
-                stats::studies_view_with(&self.dataset, scope.as_ref(), options)
-            }
-        };
-        Ok((kind, frame))
+        Ok((kind, Source::View { list, options }, scope))
     }
 
     fn info_of(
@@ -495,52 +454,29 @@ impl Session {
         }
     }
 
-    /// The sorted ids of the studies in `scope` (all studies without one):
-    /// the columns of a matrix.
-    pub(crate) fn study_ids(
-        &self,
-        scope: Option<&DataFrame>,
-        span: Span,
-    ) -> Result<Vec<i64>, QueryError> {
-        let ids = match scope {
-            Some(s) => s.column("id"),
-            None => self.dataset.studies.column("id"),
-        }
-        .and_then(|c| c.cast(&DataType::Int64))
-        .map_err(|e| polars_error(span, e))?;
-        let mut ids: Vec<i64> = ids
-            .i64()
-            .map_err(|e| polars_error(span, e))?
-            .iter()
-            .flatten()
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
-    }
-
-    /// The ids of the `among` set, which must be rows of `expected`.
-    pub(crate) fn among_ids(
-        &self,
-        q: &Query,
-        expected: TableKind,
-    ) -> Result<Option<DataFrame>, QueryError> {
-        let Some(set) = &q.among else { return Ok(None) };
-        let (kind, frame) = match &set.kind {
+    /// The `among` set of `q`, whose rows must be of `expected`: planned,
+    /// to run when the query runs.
+    pub(crate) fn plan_scope(&self, q: &Query, expected: TableKind) -> Result<Scope, QueryError> {
+        let Some(set) = &q.among else {
+            return Ok(Scope::All);
+        };
+        let (kind, has_id, scope) = match &set.kind {
             SetKind::Name(name) => {
                 let b = self.binding(name, set.span)?;
-                (b.kind, b.frame.clone())
+                let has_id = b.frame.column("id").is_ok();
+                (b.kind, has_id, Scope::Ids(Box::new(b.frame.clone().lazy())))
             }
-            SetKind::Query(inner) => {
-                if let Some(set) = pushdown::stored_set(&self.dataset, inner) {
-                    set
-                } else {
+            SetKind::Query(inner) => match pushdown::stored_set(&self.dataset, inner) {
+                Some((kind, ids)) => (kind, true, Scope::Ids(Box::new(ids))),
+                None => {
                     // Only the ids are used: no lists.
-                    let planned = self.plan(inner, Lists::Skipped)?;
-                    let kind = planned.info.kind;
-                    (kind, self.run_plan(planned, inner.span)?)
+                    let plan = self.plan(inner, Lists::Skipped)?;
+                    let has_id = plan.info.columns.iter().any(|(c, _)| c == "id");
+                    let span = inner.span;
+                    let plan = Box::new(plan);
+                    (plan.info.kind, has_id, Scope::Query { plan, span })
                 }
-            }
+            },
         };
         if kind != expected {
             return Err(QueryError::new(
@@ -553,26 +489,12 @@ impl Session {
                 ),
             ));
         }
-        let ids = frame.column("id").map_err(|_| {
-            QueryError::new(
+        if !has_id {
+            return Err(QueryError::new(
                 set.span,
                 "the `among` set has no `id` column (it was cut by `show` or `count by`)",
-            )
-        })?;
-        let ids =
-            DataFrame::new(ids.len(), vec![ids.clone()]).map_err(|e| polars_error(set.span, e))?;
-        Ok(Some(ids))
-    }
-}
-
-/// Rows of a table in id order (evidence by finding, then study): the
-/// order rows come in unless a query sorts them.
-fn in_id_order(kind: TableKind, frame: LazyFrame) -> LazyFrame {
-    match kind {
-        TableKind::Findings | TableKind::Studies | TableKind::Papers | TableKind::Profile => {
-            frame.sort(["id"], SortMultipleOptions::default())
+            ));
         }
-        TableKind::Evidence => frame.sort(["finding", "study"], SortMultipleOptions::default()),
-        _ => frame,
+        Ok(scope)
     }
 }

@@ -27,7 +27,7 @@ pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsRes
 
 /// What to build of a view besides its rows and counts: with millions of
 /// links, most of the work is in what a query does not need.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ViewOptions {
     /// Only the rows this condition on stored columns holds for. The FES of
     /// a finding depends on its own links and the study scope, never on

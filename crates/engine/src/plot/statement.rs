@@ -63,7 +63,8 @@ impl Session {
         Ok(match figure {
             Figure::Fes => crate::plot::fes_chart(&rows, labels),
             _ => {
-                let scope = self.among_ids(q, TableKind::Studies)?;
+                let scope = self.plan_scope(q, TableKind::Studies)?;
+                let scope = self.run_scope(scope, span)?;
                 let ids = self.study_ids(scope.as_ref(), span)?;
                 let studies: Vec<(i64, String)> = ids
                     .into_iter()
