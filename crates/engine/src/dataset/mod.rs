@@ -110,7 +110,7 @@ pub struct Dataset {
     /// Study id -> its label: the `label` column, else `author (year)`
     /// (`(2019a)`, `(2019b)` for two of one author and year). Shown where
     /// a person reads studies by name (matrix columns, profile's lists).
-    pub study_labels: std::collections::HashMap<i64, String>,
+    pub study_labels: polars::prelude::PlHashMap<i64, String>,
 }
 
 /// How the ids of each keyed table are written.
