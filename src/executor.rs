@@ -235,7 +235,11 @@ impl Executor {
                     Err(e) => Err(format!("could not format the result: {e}")),
                 },
                 Err(e) => {
-                    print_stderr(&draw(Diagnostic::from(&e)));
+                    match &e {
+                        // At the span of the statement, with a caret.
+                        metasum_engine::Error::Query(e) => print_stderr(&draw(Diagnostic::from(e))),
+                        e => errln!("error: {e}"),
+                    }
                     ok = false;
                     if !self.keep_going {
                         return false;
@@ -298,7 +302,7 @@ impl Executor {
     }
 
     /// The xlsx workbook of the results kept so far (for `--format xlsx`).
-    pub fn workbook(&self) -> Result<Vec<u8>, String> {
+    pub fn workbook(&self) -> metasum_engine::Result<Vec<u8>> {
         let sheets: Vec<(String, &DataFrame)> =
             self.sheets.iter().map(|(n, f)| (n.clone(), f)).collect();
         format::xlsx(&sheets)

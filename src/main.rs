@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use metasum_engine::{Dataset, Format, LoadError, Session, check};
+use metasum_engine::{Dataset, Format, Session, check};
 
 use cli::{Cli, Command};
 use executor::Executor;
@@ -126,7 +126,7 @@ fn format_is_xlsx(cli: &Cli) -> bool {
 }
 
 /// The dataset named by `--data` / `METASUM_DATA`, else the embedded seed.
-fn load(cli: &Cli) -> Result<Dataset, LoadError> {
+fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
     match &cli.data {
         Some(dir) => Dataset::load(dir),
         None => Dataset::seed(),

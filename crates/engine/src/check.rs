@@ -157,7 +157,7 @@ pub fn fes_agrees(reported: f64, n: i64, of: usize) -> bool {
 }
 
 /// Compares what a dataset prints about itself with what its data give.
-pub fn check(ds: &Dataset) -> PolarsResult<CheckReport> {
+pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
     let of = ds.studies.height();
     let findings = stats::findings_view(ds, None)?.collect()?;
     let mut fes_compared = 0;

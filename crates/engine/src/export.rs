@@ -97,7 +97,12 @@ fn meta_toml(ds: &Dataset) -> String {
 /// two datasets mixed (a `claims.csv` of an earlier export does not
 /// survive into this one). An existing folder is replaced only when it
 /// holds nothing but dataset files.
-pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
+pub fn export(ds: &Dataset, target: &Path) -> crate::Result<()> {
+    export_to(ds, target).map_err(crate::Error::Output)
+}
+
+/// [`export`], failing with what went wrong.
+fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
     let tables = tables(ds).map_err(|e| e.to_string())?;
     let toml = meta_toml(ds);
     let cannot = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
@@ -109,7 +114,7 @@ pub fn export(ds: &Dataset, target: &Path) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let mut sheets: Vec<(String, &DataFrame)> = vec![("dataset.toml".into(), &meta)];
         sheets.extend(tables.iter().map(|(n, f)| (n.clone(), f)));
-        let bytes = xlsx(&sheets)?;
+        let bytes = xlsx(&sheets).map_err(|e| e.to_string())?;
         return write_atomically(target, &bytes).map_err(cannot);
     }
     let folder = FolderSwap::create(target, &crate::dataset::FILES).map_err(cannot)?;

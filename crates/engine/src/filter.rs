@@ -9,7 +9,7 @@ use crate::col;
 use metasum_query::ast::{CompareOp, Expr as Cond, ExprKind, Ident, Value, ValueKind};
 use metasum_query::error::excerpt;
 
-use crate::query_error::QueryError;
+use crate::error::QueryError;
 use crate::table::{ColumnType, TableInfo};
 
 /// The longest text `~` looks for (far beyond any name; 100,000 characters

@@ -11,7 +11,7 @@ use metasum_query::ast::{
 
 use crate::Dataset;
 use crate::dataset::keys::Keys;
-use crate::query_error::QueryError;
+use crate::error::QueryError;
 use crate::table::{ColumnType, TableKind};
 
 pub use crate::registry::Entity;

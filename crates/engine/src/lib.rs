@@ -7,6 +7,7 @@
 pub mod atomic;
 pub mod check;
 pub mod dataset;
+pub mod error;
 pub mod export;
 mod filter;
 pub mod format;
@@ -16,7 +17,6 @@ mod plan;
 pub mod plot;
 pub mod profile;
 mod pushdown;
-pub mod query_error;
 pub mod registry;
 mod run;
 pub mod session;
@@ -35,7 +35,7 @@ use polars::prelude::{Expr, PlSmallStr};
 pub(crate) fn col(name: impl Into<PlSmallStr>) -> Expr {
     Expr::Column(name.into())
 }
+pub use error::{Error, QueryError, Result};
 pub use format::Format;
 pub use polars;
-pub use query_error::QueryError;
 pub use session::{Outcome, QueryResult, Session};

@@ -11,7 +11,7 @@ use metasum_query::Span;
 use metasum_query::ast::Query;
 
 use crate::col;
-use crate::query_error::QueryError;
+use crate::error::QueryError;
 use crate::stats;
 use crate::table::{ColumnType, TableInfo, TableKind};
 

@@ -7,8 +7,8 @@ use polars::prelude::*;
 use metasum_query::Span;
 
 use crate::col;
+use crate::error::{QueryError, polars_error};
 use crate::plan::{AfterCollect, Planned, Scope, Source, Step};
-use crate::query_error::{QueryError, polars_error};
 use crate::session::Session;
 use crate::stats::{self, ListOf};
 use crate::table::TableKind;

@@ -10,10 +10,10 @@ use crate::col;
 use metasum_query::Span;
 use metasum_query::ast::{Query, SetKind, SourceKind, Statement, StatementKind};
 
+use crate::error::{QueryError, polars_error};
 use crate::plan::{
     AfterCollect, Lists, Pending, Planned, Scope, Source, Step, plan_lists, plan_show, plan_sort_by,
 };
-use crate::query_error::{QueryError, polars_error};
 use crate::run::in_id_order;
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, filter, keyed, pushdown, stats};
@@ -102,16 +102,18 @@ impl Session {
 
     /// Runs one statement, whatever it is: the one path for queries,
     /// figures and `let`, whose outcome the front ends only write.
-    pub fn execute(&mut self, statement: &Statement) -> Result<Outcome, QueryError> {
+    pub fn execute(&mut self, statement: &Statement) -> crate::Result<Outcome> {
         match &statement.kind {
             StatementKind::Query(q) => self.query(q).map(Outcome::Rows),
             StatementKind::Plot {
                 figure,
                 span,
                 query,
-            } => self
-                .plot(*figure, *span, query.as_ref())
-                .map(Outcome::Figure),
+            } => Ok(Outcome::Figure(self.plot(
+                *figure,
+                *span,
+                query.as_ref(),
+            )?)),
             StatementKind::Let { name, query } => {
                 if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
                     // Bound as planned (ids as numbers): the name is read
@@ -132,7 +134,8 @@ impl Session {
                     Err(QueryError::new(
                         name.span,
                         format!("`{}` is a built-in table; choose another name", name.name),
-                    ))
+                    )
+                    .into())
                 }
             }
         }
@@ -140,7 +143,7 @@ impl Session {
 
     /// Runs one statement through [`Session::execute`]: a query's rows, or
     /// `None` for a `let` or a figure.
-    pub fn run(&mut self, statement: &Statement) -> Result<Option<QueryResult>, QueryError> {
+    pub fn run(&mut self, statement: &Statement) -> crate::Result<Option<QueryResult>> {
         Ok(match self.execute(statement)? {
             Outcome::Rows(result) => Some(result),
             Outcome::Figure(_) | Outcome::Bound(_) => None,
@@ -148,7 +151,12 @@ impl Session {
     }
 
     /// Plans and runs a query; ids come out as the reviewer wrote them.
-    pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
+    pub fn query(&self, q: &Query) -> crate::Result<QueryResult> {
+        Ok(self.query_rows(q)?)
+    }
+
+    /// [`Session::query`], failing at a span of `q`.
+    pub(crate) fn query_rows(&self, q: &Query) -> Result<QueryResult, QueryError> {
         let (resolved, unknown_ids) = self.resolved(q)?;
         let (kind, frame) = self.rows_resolved(&resolved)?;
         // A `count by` result keeps the names of the rows it counted.
@@ -213,7 +221,7 @@ impl Session {
     }
 
     /// The columns a query's result would have (for completion and `.schema`).
-    pub fn columns_of(&self, q: &Query) -> Result<Vec<(String, ColumnType)>, QueryError> {
+    pub fn columns_of(&self, q: &Query) -> crate::Result<Vec<(String, ColumnType)>> {
         let info = self.plan(&self.resolved(q)?.0, Lists::Skipped)?.info;
         let rows_of = match info.kind {
             TableKind::Counts => self.rows_of(&q.source.kind),

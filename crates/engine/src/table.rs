@@ -6,7 +6,7 @@ use polars::prelude::*;
 use metasum_query::ast::{Ident, column_text};
 use metasum_query::error::excerpt;
 
-use crate::query_error::QueryError;
+use crate::error::QueryError;
 
 /// Which table the rows of a result come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

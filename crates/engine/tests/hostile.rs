@@ -16,7 +16,8 @@ fn seed_dir() -> PathBuf {
 }
 
 fn problems(dir: &Path) -> Vec<String> {
-    let err: LoadError = Dataset::load(dir).expect_err("this dataset is malformed");
+    let err = Dataset::load(dir).expect_err("this dataset is malformed");
+    let err: &LoadError = err.as_load().expect("a load error");
     err.problems.iter().map(|p| p.to_string()).collect()
 }
 
@@ -41,7 +42,8 @@ fn error(src: &str) -> (String, String) {
     let mut session = Session::new(Dataset::seed().unwrap());
     for s in &script.statements {
         if let Err(e) = session.run(s) {
-            return (e.message, src[e.span.start..e.span.end].to_string());
+            let e = e.as_query().expect("a statement error");
+            return (e.message.clone(), src[e.span.start..e.span.end].to_string());
         }
     }
     panic!("{src} ran without error")
@@ -153,7 +155,7 @@ fn counting_by_a_column_named_count_is_an_error_naming_the_clash() {
     let ds = Dataset::load(&data("odd-column-names")).unwrap();
     let script = metasum_query::parse("studies count by count").unwrap();
     let err = Session::new(ds).run(&script.statements[0]).unwrap_err();
-    assert!(err.message.contains("named `count`"), "{}", err.message);
+    assert!(err.to_string().contains("named `count`"), "{err}");
 }
 
 #[test]

@@ -12,7 +12,8 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn problems(name: &str) -> String {
-    let err: LoadError = Dataset::load(&data(name)).expect_err("this dataset is malformed");
+    let err = Dataset::load(&data(name)).expect_err("this dataset is malformed");
+    let err: &LoadError = err.as_load().expect("a load error");
     err.problems.iter().map(|p| format!("{p}\n")).collect()
 }
 
@@ -38,8 +39,11 @@ fn minimal_dataset_loads_and_gets_one_paper_per_study() {
 #[test]
 fn missing_folder() {
     let err = Dataset::load(&data("no-such-folder")).unwrap_err();
-    assert_eq!(err.problems.len(), 1);
-    assert!(err.problems[0].message.contains("does not exist"), "{err}");
+    assert_eq!(err.problems().len(), 1);
+    assert!(
+        err.problems()[0].message.contains("does not exist"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ fn run(src: &str) -> String {
                 out.push_str(&format::render(&result.frame, Format::Csv).unwrap());
             }
             Ok(Outcome::Bound(_)) => out.push_str(&format!("# {statement}\n")),
-            Err(e) => panic!("{statement}: {e} {:?}", e.hints),
+            Err(e) => panic!("{statement}: {e} {:?}", e.as_query().map(|q| &q.hints)),
         }
     }
     out
@@ -32,6 +32,7 @@ fn error(src: &str) -> String {
     let mut session = Session::new(Dataset::seed().unwrap());
     for statement in &script.statements {
         if let Err(e) = session.run(statement) {
+            let e = e.as_query().expect("a statement error");
             let under = &src[e.span.start..e.span.end];
             return format!("{} [at `{under}`] {:?}", e.message, e.hints);
         }

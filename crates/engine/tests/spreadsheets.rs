@@ -143,7 +143,7 @@ fn workbook_problems_name_sheet_and_row() {
         ],
     );
     let err = Dataset::load(&path).unwrap_err();
-    let problems: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
     assert_eq!(
         problems,
         [
@@ -181,7 +181,7 @@ fn repeats_in_a_sheet_name_the_row_of_the_first_one() {
         ],
     );
     let err = Dataset::load(&path).unwrap_err();
-    let problems: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
     assert_eq!(
         problems,
         [
@@ -255,7 +255,7 @@ fn a_matrix_column_of_marks_that_names_no_study_is_refused() {
     );
     let problems: Vec<String> = Dataset::load(&path)
         .unwrap_err()
-        .problems
+        .problems()
         .iter()
         .map(|p| p.to_string())
         .collect();
@@ -274,9 +274,9 @@ fn a_matrix_column_of_marks_that_names_no_study_is_refused() {
         ],
     );
     let err = Dataset::load(&path).unwrap_err();
-    assert_eq!(err.problems.len(), 1, "{err}");
+    assert_eq!(err.problems().len(), 1, "{err}");
     assert!(
-        err.problems[0]
+        err.problems()[0]
             .to_string()
             .starts_with("sheet matrix, row 2: column `2`: `maybe` is not an evidence mark"),
         "{err}"
@@ -314,7 +314,7 @@ fn a_cell_at_the_far_corner_of_a_sheet_is_a_located_problem() {
     }
     book.save(&path).unwrap();
     let err = Dataset::load(&path).unwrap_err();
-    let problems: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
     assert_eq!(
         problems,
         [
@@ -549,7 +549,7 @@ fn a_date_for_a_year_is_refused_and_a_fractional_id_matches_no_reference() {
     });
     let problems: Vec<String> = Dataset::load(&path)
         .unwrap_err()
-        .problems
+        .problems()
         .iter()
         .map(|p| p.to_string())
         .collect();

@@ -199,54 +199,56 @@ impl Source<'_> {
 
 impl Dataset {
     /// The embedded seed review.
-    pub fn seed() -> Result<Dataset, LoadError> {
-        load(Source::Embedded, "embedded seed".to_string())
+    pub fn seed() -> crate::Result<Dataset> {
+        Ok(load(Source::Embedded, "embedded seed".to_string())?)
     }
 
     /// Loads and validates a dataset given as the contents of its files
     /// (`studies.csv` -> bytes, ...), as a folder would hold them; problems
     /// name the files. `origin` says where they came from.
-    pub fn from_files(
-        files: &BTreeMap<String, Vec<u8>>,
-        origin: &str,
-    ) -> Result<Dataset, LoadError> {
-        load(Source::Files(files), origin.to_string())
+    pub fn from_files(files: &BTreeMap<String, Vec<u8>>, origin: &str) -> crate::Result<Dataset> {
+        Ok(load(Source::Files(files), origin.to_string())?)
     }
 
     /// Loads and validates the dataset folder (or spreadsheet) `path`,
     /// reporting every problem.
-    pub fn load(path: &Path) -> Result<Dataset, LoadError> {
-        let origin = path.display().to_string();
-        let fail = |message: String| LoadError {
-            origin: origin.clone(),
-            problems: vec![Problem::file(&origin, message)],
-        };
-        if workbook::is_workbook(path) && path.is_file() {
-            let sheets = workbook::read(path).map_err(fail)?;
-            let loaded = load(Source::Files(&sheets.files), origin.clone());
-            // Problems in the sheets themselves come first; the dataset is
-            // refused with them even when the rest loads.
-            let mut problems = sheets.problems.clone();
-            return match loaded {
-                Ok(ds) if problems.is_empty() => Ok(ds),
-                Ok(_) => Err(LoadError { origin, problems }),
-                Err(mut e) => {
-                    e.problems.iter_mut().for_each(|p| sheets.locate(p));
-                    problems.append(&mut e.problems);
-                    Err(LoadError { origin, problems })
-                }
-            };
-        }
-        if !path.is_dir() {
-            let what = if path.exists() {
-                "is neither a folder nor a spreadsheet (.xlsx, .ods)"
-            } else {
-                "does not exist"
-            };
-            return Err(fail(format!("dataset {what}")));
-        }
-        load(Source::Dir(path), origin)
+    pub fn load(path: &Path) -> crate::Result<Dataset> {
+        Ok(load_path(path)?)
     }
+}
+
+/// [`Dataset::load`]: a folder or a workbook.
+fn load_path(path: &Path) -> Result<Dataset, LoadError> {
+    let origin = path.display().to_string();
+    let fail = |message: String| LoadError {
+        origin: origin.clone(),
+        problems: vec![Problem::file(&origin, message)],
+    };
+    if workbook::is_workbook(path) && path.is_file() {
+        let sheets = workbook::read(path).map_err(fail)?;
+        let loaded = load(Source::Files(&sheets.files), origin.clone());
+        // Problems in the sheets themselves come first; the dataset is
+        // refused with them even when the rest loads.
+        let mut problems = sheets.problems.clone();
+        return match loaded {
+            Ok(ds) if problems.is_empty() => Ok(ds),
+            Ok(_) => Err(LoadError { origin, problems }),
+            Err(mut e) => {
+                e.problems.iter_mut().for_each(|p| sheets.locate(p));
+                problems.append(&mut e.problems);
+                Err(LoadError { origin, problems })
+            }
+        };
+    }
+    if !path.is_dir() {
+        let what = if path.exists() {
+            "is neither a folder nor a spreadsheet (.xlsx, .ods)"
+        } else {
+            "does not exist"
+        };
+        return Err(fail(format!("dataset {what}")));
+    }
+    load(Source::Dir(path), origin)
 }
 
 fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {

@@ -182,7 +182,7 @@ impl Cell {
 
 /// Renders a query result: as [`render`], except that a `matrix` shows its
 /// cells as `X`/blank in tables and Markdown (1/0 in CSV and JSON).
-pub fn render_result(result: &crate::QueryResult, format: Format) -> PolarsResult<String> {
+pub fn render_result(result: &crate::QueryResult, format: Format) -> crate::Result<String> {
     if result.kind == crate::table::TableKind::Matrix
         && matches!(format, Format::Table | Format::Markdown)
     {
@@ -216,7 +216,7 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
 }
 
 /// Renders `frame` in `format`.
-pub fn render(frame: &DataFrame, format: Format) -> PolarsResult<String> {
+pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
     let names: Vec<String> = frame
         .get_column_names()
         .iter()
@@ -232,7 +232,7 @@ pub fn render(frame: &DataFrame, format: Format) -> PolarsResult<String> {
     let mut out = String::new();
     match format {
         Format::Xlsx => {
-            return Err(PolarsError::ComputeError(
+            return Err(crate::Error::Output(
                 "xlsx is a binary format: use format::xlsx".into(),
             ));
         }
@@ -356,7 +356,12 @@ fn row_count(rows: usize) -> String {
 /// An Excel workbook with one sheet per `(name, frame)`: numbers as numbers
 /// (fes and intensity rounded to one decimal), lists joined with `;`, text
 /// as text (never a formula).
-pub fn xlsx(sheets: &[(String, &DataFrame)]) -> Result<Vec<u8>, String> {
+pub fn xlsx(sheets: &[(String, &DataFrame)]) -> crate::Result<Vec<u8>> {
+    write_xlsx(sheets).map_err(crate::Error::Output)
+}
+
+/// [`xlsx`], failing with what went wrong.
+fn write_xlsx(sheets: &[(String, &DataFrame)]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     for (name, frame) in sheets {

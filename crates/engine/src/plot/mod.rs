@@ -226,13 +226,9 @@ pub fn matrix_chart(
     svg.finish()
 }
 
-/// Why a search flow cannot be drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlowError(pub String);
-
 /// The search flow: one box per stage with its count, stages placed in
 /// levels below their parents, arrows from parents to children.
-pub fn flow_chart(stages: &[SearchStage]) -> Result<String, FlowError> {
+pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
     let mut level: BTreeMap<&str, usize> = BTreeMap::new();
     // Longest path from a root; stages.len() rounds suffice without a cycle.
     for _ in 0..=stages.len() {
@@ -264,7 +260,7 @@ pub fn flow_chart(stages: &[SearchStage]) -> Result<String, FlowError> {
                 .get(p.as_str())
                 .is_none_or(|lp| *lp >= level[s.stage.as_str()])
             {
-                return Err(FlowError(format!(
+                return Err(crate::Error::Output(format!(
                     "search stage `{}`: parent `{p}` is missing or in a cycle",
                     s.stage
                 )));

@@ -3,7 +3,7 @@
 use metasum_query::Span;
 use metasum_query::ast::{Figure, Query, SourceKind};
 
-use crate::query_error::QueryError;
+use crate::error::QueryError;
 use crate::session::Session;
 use crate::table::TableKind;
 
@@ -26,7 +26,7 @@ impl Session {
                 ));
             }
             return crate::plot::flow_chart(&self.dataset().search)
-                .map_err(|e| QueryError::new(span, e.0));
+                .map_err(|e| QueryError::new(span, e.to_string()));
         }
         let all;
         let q = match query {
