@@ -5,6 +5,7 @@
 
 use metasum_query::ast::SourceKind;
 
+use crate::dataset::csvfile::{ColumnSpec, Kind};
 use crate::table::TableKind;
 
 /// Which table's ids a column holds.
@@ -36,6 +37,24 @@ pub struct TableDef {
     /// The columns that hold ids, and whose (a list column holds several):
     /// shown as the reviewer wrote them, and named so in conditions.
     pub ids: &'static [(&'static str, Entity)],
+    /// For a table read from its own CSV file (or sheet): the columns the
+    /// loader knows, each with its cell type and whether the file must
+    /// have it (every one is also in `columns`, with its meaning).
+    pub stored: &'static [ColumnSpec],
+}
+
+/// A column the loader reads: `name`, its cells of `kind`, `required` or not.
+const fn stored(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        required,
+    }
+}
+
+/// The stored columns of `kind`'s file (none for a computed or text table).
+pub fn stored_columns(kind: TableKind) -> &'static [ColumnSpec] {
+    def(kind).map_or(&[], |d| d.stored)
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
@@ -70,6 +89,12 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
+        stored: &[
+            stored("id", Kind::Key, true),
+            stored("perspective", Kind::Text, true),
+            stored("name", Kind::Text, true),
+            stored("reported_fes", Kind::Float, false),
+        ],
     },
     TableDef {
         kind: TableKind::Studies,
@@ -108,6 +133,20 @@ pub static TABLES: [TableDef; 9] = [
         // `papers` is a count, not a list.
         built_from: None,
         ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
+        stored: &[
+            stored("id", Kind::Key, true),
+            stored("author", Kind::Text, true),
+            stored("year", Kind::Int, true),
+            stored("country", Kind::Text, false),
+            stored("method", Kind::Text, false),
+            stored("workers", Kind::Count, false),
+            stored("staff", Kind::Count, false),
+            stored("recipients", Kind::Count, false),
+            stored("paid", Kind::Bool, false),
+            stored("quality", Kind::Text, false),
+            stored("notes", Kind::Text, false),
+            stored("label", Kind::Text, false),
+        ],
     },
     TableDef {
         kind: TableKind::Papers,
@@ -121,6 +160,12 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("id", Entity::Paper), ("study", Entity::Study)],
+        stored: &[
+            stored("id", Kind::Key, true),
+            stored("study", Kind::Key, true),
+            stored("citation", Kind::Text, true),
+            stored("year", Kind::Int, false),
+        ],
     },
     TableDef {
         kind: TableKind::Evidence,
@@ -132,6 +177,10 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+        stored: &[
+            stored("finding", Kind::Key, true),
+            stored("study", Kind::Key, true),
+        ],
     },
     TableDef {
         kind: TableKind::Profile,
@@ -172,6 +221,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
+        stored: &[],
     },
     TableDef {
         kind: TableKind::Matrix,
@@ -180,6 +230,7 @@ pub static TABLES: [TableDef; 9] = [
         columns: &[],
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding)],
+        stored: &[],
     },
     TableDef {
         kind: TableKind::Claims,
@@ -194,6 +245,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
+        stored: &[],
     },
     TableDef {
         kind: TableKind::Citations,
@@ -207,6 +259,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("study", Entity::Study)],
+        stored: &[],
     },
     TableDef {
         kind: TableKind::Search,
@@ -220,6 +273,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[],
+        stored: &[],
     },
 ];
 
@@ -262,6 +316,30 @@ pub fn meaning(kind: TableKind, column: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use metasum_query::ast::TABLES as NAMES;
+
+    #[test]
+    fn every_stored_column_the_loader_reads_has_a_meaning_and_the_seed_reads_them() {
+        let mut read = 0;
+        for def in &TABLES {
+            for column in def.stored {
+                assert!(
+                    def.columns.iter().any(|(c, _)| *c == column.name),
+                    "{}.{} is read but not described",
+                    def.source.name(),
+                    column.name
+                );
+                read += 1;
+            }
+        }
+        // The four files of every dataset: studies, papers, findings, evidence.
+        assert_eq!(TABLES.iter().filter(|d| !d.stored.is_empty()).count(), 4);
+        assert!(read > 0);
+        // The loader takes its columns from here: a seed column the
+        // registry lists is typed as it says (year a number, not text).
+        let ds = crate::Dataset::seed().unwrap();
+        let year = ds.studies.column("year").unwrap();
+        assert!(year.dtype().is_integer(), "{}", year.dtype());
+    }
 
     #[test]
     fn the_registry_defines_every_table_the_language_names_in_its_order() {

@@ -124,51 +124,20 @@ pub struct TableKeys {
     pub papers: keys::Keys,
 }
 
-const STUDIES: &[ColumnSpec] = &[
-    spec("id", Kind::Key, true),
-    spec("author", Kind::Text, true),
-    spec("year", Kind::Int, true),
-    spec("country", Kind::Text, false),
-    spec("method", Kind::Text, false),
-    spec("workers", Kind::Count, false),
-    spec("staff", Kind::Count, false),
-    spec("recipients", Kind::Count, false),
-    spec("paid", Kind::Bool, false),
-    spec("quality", Kind::Text, false),
-    spec("notes", Kind::Text, false),
-    spec("label", Kind::Text, false),
-];
-const PAPERS: &[ColumnSpec] = &[
-    spec("id", Kind::Key, true),
-    spec("study", Kind::Key, true),
-    spec("citation", Kind::Text, true),
-    spec("year", Kind::Int, false),
-];
-const FINDINGS: &[ColumnSpec] = &[
-    spec("id", Kind::Key, true),
-    spec("perspective", Kind::Text, true),
-    spec("name", Kind::Text, true),
-    spec("reported_fes", Kind::Float, false),
-];
-/// Evidence links when studies and findings both have whole-number ids:
-/// read by the parallel fast path.
+/// Evidence links when studies and findings both have whole-number ids
+/// (read by the parallel fast path): the registry's, each id a number.
 const EVIDENCE: &[ColumnSpec] = &[
-    spec("finding", Kind::Id, true),
-    spec("study", Kind::Id, true),
-];
-/// Evidence links naming text ids.
-const EVIDENCE_KEYS: &[ColumnSpec] = &[
-    spec("finding", Kind::Key, true),
-    spec("study", Kind::Key, true),
-];
-
-const fn spec(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
     ColumnSpec {
-        name,
-        kind,
-        required,
-    }
-}
+        name: "finding",
+        kind: Kind::Id,
+        required: true,
+    },
+    ColumnSpec {
+        name: "study",
+        kind: Kind::Id,
+        required: true,
+    },
+];
 
 /// Where the files of a dataset are read from.
 enum Source<'a> {
@@ -285,9 +254,26 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         let bytes = read(name, required, problems)?;
         read_table(name, &bytes, specs, problems)
     };
-    let mut studies = table("studies.csv", STUDIES, true, &mut problems);
-    let mut papers = table("papers.csv", PAPERS, false, &mut problems);
-    let mut findings = table("findings.csv", FINDINGS, true, &mut problems);
+    use crate::table::TableKind;
+    let columns = crate::registry::stored_columns;
+    let mut studies = table(
+        "studies.csv",
+        columns(TableKind::Studies),
+        true,
+        &mut problems,
+    );
+    let mut papers = table(
+        "papers.csv",
+        columns(TableKind::Papers),
+        false,
+        &mut problems,
+    );
+    let mut findings = table(
+        "findings.csv",
+        columns(TableKind::Findings),
+        true,
+        &mut problems,
+    );
     let mut assign = |t: Option<&mut csvfile::ReadTable>, file| {
         t.map_or_else(Default::default, |t| {
             Keys::assign(t, (file, "id"), &mut problems)
@@ -350,7 +336,8 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
             return intcsv::read_plain_ints(&bytes, EVIDENCE)
                 .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems));
         }
-        let mut links = read_table("evidence.csv", &bytes, EVIDENCE_KEYS, &mut problems)?;
+        let keyed = columns(TableKind::Evidence);
+        let mut links = read_table("evidence.csv", &bytes, keyed, &mut problems)?;
         for (column, keys, target, read) in [
             ("finding", &keys.findings, "findings.csv", findings_read),
             ("study", &keys.studies, "studies.csv", studies_read),
