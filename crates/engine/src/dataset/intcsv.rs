@@ -186,23 +186,11 @@ mod tests {
     use super::super::csvfile::read_table;
     use super::*;
 
-    const SPECS: &[ColumnSpec] = &[
-        ColumnSpec {
-            name: "finding",
-            kind: Kind::Id,
-            required: true,
-        },
-        ColumnSpec {
-            name: "study",
-            kind: Kind::Id,
-            required: true,
-        },
-    ];
-
     fn both_ways(text: &str) -> Option<DataFrame> {
-        let fast = read_plain_ints(text.as_bytes(), SPECS);
+        let specs = &super::super::numbered_links();
+        let fast = read_plain_ints(text.as_bytes(), specs);
         let mut problems = Vec::new();
-        let slow = read_table("evidence.csv", text.as_bytes(), SPECS, &mut problems);
+        let slow = read_table("evidence.csv", text.as_bytes(), specs, &mut problems);
         if let Some(fast) = &fast {
             let slow = slow.expect("what the fast path reads, the general reader reads");
             assert!(problems.is_empty(), "{problems:?}");

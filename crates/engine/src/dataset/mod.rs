@@ -125,19 +125,20 @@ pub struct TableKeys {
 }
 
 /// Evidence links when studies and findings both have whole-number ids
-/// (read by the parallel fast path): the registry's, each id a number.
-const EVIDENCE: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "finding",
-        kind: Kind::Id,
-        required: true,
-    },
-    ColumnSpec {
-        name: "study",
-        kind: Kind::Id,
-        required: true,
-    },
-];
+/// (read by the parallel fast path): the registry's columns, each id a
+/// number.
+pub(crate) fn numbered_links() -> Vec<ColumnSpec> {
+    let links = crate::registry::stored_columns(crate::table::TableKind::Evidence);
+    (links.iter())
+        .map(|c| match c.kind {
+            Kind::Key => ColumnSpec {
+                kind: Kind::Id,
+                ..*c
+            },
+            _ => *c,
+        })
+        .collect()
+}
 
 /// Where the files of a dataset are read from.
 enum Source<'a> {
@@ -333,8 +334,9 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
     let evidence = read("evidence.csv", true, &mut problems).and_then(|bytes| {
         if numbers {
-            return intcsv::read_plain_ints(&bytes, EVIDENCE)
-                .or_else(|| read_table("evidence.csv", &bytes, EVIDENCE, &mut problems));
+            let links = numbered_links();
+            return intcsv::read_plain_ints(&bytes, &links)
+                .or_else(|| read_table("evidence.csv", &bytes, &links, &mut problems));
         }
         let keyed = columns(TableKind::Evidence);
         let mut links = read_table("evidence.csv", &bytes, keyed, &mut problems)?;
