@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::dataset::TableKeys;
 use crate::dataset::keys::Keys;
-use crate::{Dataset, stats};
+use crate::{Dataset, views};
 
 /// What `check` found in a dataset that loaded without problems.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +159,7 @@ pub fn fes_agrees(reported: f64, n: i64, of: usize) -> bool {
 /// Compares what a dataset prints about itself with what its data give.
 pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
     let of = ds.studies.height();
-    let findings = stats::findings_view(ds, None)?.collect()?;
+    let findings = views::findings_view(ds, None)?.collect()?;
     let mut fes_compared = 0;
     let mut fes_disagreements = Vec::new();
     if let Ok(reported) = findings
@@ -204,7 +204,7 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
     }
     let (claims_exact, claim_differences) = claim_differences(ds)?;
     let findings_without_evidence = unlinked(&findings, "name")?;
-    let studies = stats::studies_view(ds, None)?.collect()?;
+    let studies = views::studies_view(ds, None)?.collect()?;
     let studies_without_findings = unlinked(&studies, "author")?;
     Ok(CheckReport {
         origin: ds.origin.clone(),

@@ -8,39 +8,34 @@ use polars::prelude::*;
 
 use crate::atomic::{FolderSwap, write_atomically};
 use crate::format::{Format, render, xlsx};
-use crate::table::TableKind::{Citations, Claims, Evidence, Findings, Papers, Studies};
-use crate::{Dataset, keyed, stats, text_tables};
+use crate::registry::{self, Rows};
+use crate::table::TableKind::{Findings, Studies};
+use crate::{Dataset, keyed, views};
 
-/// The tables of an export: name and frame.
+/// The tables of an export: name and frame. Findings and studies with
+/// their computed columns; then every table the registry reads as stored
+/// (a table of the review's text only when it has rows: its file is
+/// optional).
 fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
     // Ids as the reviewer wrote them (text ids are numbers inside).
     let written = |kind, frame| keyed::present(ds, kind, frame);
     let mut out = vec![
         (
             "studies".to_string(),
-            written(Studies, stats::studies_view(ds, None)?.collect()?)?,
+            written(Studies, views::studies_view(ds, None)?.collect()?)?,
         ),
-        ("papers".to_string(), written(Papers, ds.papers.clone())?),
         (
             "findings".to_string(),
-            written(Findings, stats::findings_view(ds, None)?.collect()?)?,
-        ),
-        (
-            "evidence".to_string(),
-            written(Evidence, ds.evidence.clone())?,
+            written(Findings, views::findings_view(ds, None)?.collect()?)?,
         ),
     ];
-    if !ds.claims.is_empty() {
-        out.push(("claims".into(), written(Claims, text_tables::claims(ds)?)?));
-    }
-    if !ds.citations.is_empty() {
-        out.push((
-            "citations".into(),
-            written(Citations, text_tables::citations(ds)?)?,
-        ));
-    }
-    if !ds.search.is_empty() {
-        out.push(("search".into(), text_tables::search(ds)?));
+    for def in &registry::TABLES {
+        if let Rows::Stored(rows) = def.rows {
+            let frame = rows(ds)?;
+            if frame.height() > 0 || !def.stored.is_empty() {
+                out.push((def.source.name().to_string(), written(def.kind, frame)?));
+            }
+        }
     }
     Ok(out)
 }

@@ -20,9 +20,9 @@ mod pushdown;
 pub mod registry;
 mod run;
 pub mod session;
-pub mod stats;
 pub mod table;
 mod text_tables;
+pub mod views;
 
 pub use dataset::{Dataset, LoadError, Problem};
 

@@ -12,8 +12,8 @@ use metasum_query::ast::Query;
 
 use crate::col;
 use crate::error::QueryError;
-use crate::stats;
 use crate::table::{ColumnType, TableInfo, TableKind};
+use crate::views;
 
 /// A query planned but not yet run.
 pub(crate) struct Planned {
@@ -36,13 +36,13 @@ pub(crate) enum Source {
     /// The findings or studies view (the rows `list` belongs to), built as
     /// the options say (the pushdown shortcuts).
     View {
-        list: stats::ListOf,
-        options: stats::ViewOptions,
+        list: views::ListOf,
+        options: views::ViewOptions,
     },
     /// The evidence profile of each finding.
     Profile,
     /// The findings view a matrix is widened from.
-    Matrix(stats::ViewOptions),
+    Matrix(views::ViewOptions),
     /// Rows that need no counting, in their order: a stored table (in id
     /// order), or a bound name (in the order it was made in).
     Rows(LazyFrame),
@@ -82,10 +82,10 @@ pub(crate) enum Step {
 
 /// A step of a plan that works on collected rows.
 pub(crate) enum AfterCollect {
-    /// Fill the list column of the rows kept ([`stats::attach_lists`]):
+    /// Fill the list column of the rows kept ([`views::attach_lists`]):
     /// the links of those rows only, not of every row of the view.
     AttachLists {
-        list: stats::ListOf,
+        list: views::ListOf,
         order: Vec<String>,
     },
     /// Keep these columns (a `show` after the lists are attached).
@@ -98,12 +98,12 @@ pub(crate) enum AfterCollect {
 /// What a findings or studies view leaves for after its rows are known.
 pub(crate) struct Pending {
     /// The view's list column.
-    pub(crate) list: stats::ListOf,
+    pub(crate) list: views::ListOf,
     /// The list column is left out until the rows are known (the info
     /// lists it already).
     pub(crate) lists_later: bool,
     /// Its `has` terms were answered from the links already
-    /// ([`stats::ViewOptions::linked_to`]).
+    /// ([`views::ViewOptions::linked_to`]).
     pub(crate) has_applied: bool,
 }
 

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
-use crate::stats::{self, ViewOptions, empty_list_for_null, percent};
+use crate::views::{self, ViewOptions, empty_list_for_null, percent};
 
 /// Default for `--threshold`: a drop of more than this many percentage
 /// points when the studies of quality concern are left out flags the
@@ -161,7 +161,7 @@ pub fn profile_view(
     if has("country") {
         fill.push(empty_list_for_null("countries", DataType::String));
     }
-    let findings = stats::findings_view_with(
+    let findings = views::findings_view_with(
         ds,
         study_scope,
         ViewOptions {

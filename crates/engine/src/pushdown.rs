@@ -10,12 +10,12 @@ use crate::col;
 use metasum_query::ast::{Query, SourceKind};
 
 use crate::table::{TableInfo, TableKind};
-use crate::{Dataset, filter, stats};
+use crate::{Dataset, filter, views};
 
 /// How to build the findings or studies view for `q`: filtered early on
 /// stored columns, and with its list column filled only at the end
 /// unless the condition reads it (`studies has 13`).
-pub(crate) fn view_options(ds: &Dataset, q: &Query, list: stats::ListOf) -> stats::ViewOptions {
+pub(crate) fn view_options(ds: &Dataset, q: &Query, list: views::ListOf) -> views::ViewOptions {
     let (kind, _) = list.tables();
     let (list, _, _) = list.names();
     let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
@@ -32,7 +32,7 @@ pub(crate) fn view_options(ds: &Dataset, q: &Query, list: stats::ListOf) -> stat
             filter::has_item(t, list).is_none()
                 && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
         });
-    stats::ViewOptions {
+    views::ViewOptions {
         keep: decided_by_stored(ds, q, kind),
         linked_to: if reads_list { Vec::new() } else { linked_to },
         lists_later: !reads_list,
@@ -60,8 +60,8 @@ pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Opt
 /// may read from them before anything is computed.
 fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {
     let (stored, computed): (_, &[&str]) = match kind {
-        TableKind::Findings => (&ds.findings, &stats::COMPUTED_FOR_FINDINGS),
-        _ => (&ds.studies, &stats::COMPUTED_FOR_STUDIES),
+        TableKind::Findings => (&ds.findings, &views::COMPUTED_FOR_FINDINGS),
+        _ => (&ds.studies, &views::COMPUTED_FOR_STUDIES),
     };
     let mut info = TableInfo::new(kind, stored.schema());
     // A name the view resolves to a computed column (any case) stays out.

@@ -6,7 +6,10 @@
 use metasum_query::ast::SourceKind;
 
 use crate::dataset::csvfile::{ColumnSpec, Kind};
+use polars::prelude::{DataFrame, PolarsResult};
+
 use crate::table::TableKind;
+use crate::{Dataset, text_tables};
 
 /// Which table's ids a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +40,22 @@ pub struct TableDef {
     /// The columns that hold ids, and whose (a list column holds several):
     /// shown as the reviewer wrote them, and named so in conditions.
     pub ids: &'static [(&'static str, Entity)],
+    /// How its rows are made.
+    pub rows: Rows,
     /// For a table read from its own CSV file (or sheet): the columns the
     /// loader knows, each with its cell type and whether the file must
     /// have it (every one is also in `columns`, with its meaning).
     pub stored: &'static [ColumnSpec],
+}
+
+/// How a table's rows are made.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows {
+    /// Counted by a view of its own from the stored tables.
+    Computed,
+    /// As the dataset holds them (ids as numbers): a stored table, or one
+    /// the review's text gives.
+    Stored(fn(&Dataset) -> PolarsResult<DataFrame>),
 }
 
 /// A column the loader reads: `name`, its cells of `kind`, `required` or not.
@@ -89,6 +104,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
+        rows: Rows::Computed,
         stored: &[
             stored("id", Kind::Key, true),
             stored("perspective", Kind::Text, true),
@@ -133,6 +149,7 @@ pub static TABLES: [TableDef; 9] = [
         // `papers` is a count, not a list.
         built_from: None,
         ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
+        rows: Rows::Computed,
         stored: &[
             stored("id", Kind::Key, true),
             stored("author", Kind::Text, true),
@@ -160,6 +177,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("id", Entity::Paper), ("study", Entity::Study)],
+        rows: Rows::Stored(text_tables::papers),
         stored: &[
             stored("id", Kind::Key, true),
             stored("study", Kind::Key, true),
@@ -177,6 +195,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+        rows: Rows::Stored(text_tables::evidence),
         stored: &[
             stored("finding", Kind::Key, true),
             stored("study", Kind::Key, true),
@@ -221,6 +240,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
+        rows: Rows::Computed,
         stored: &[],
     },
     TableDef {
@@ -230,6 +250,7 @@ pub static TABLES: [TableDef; 9] = [
         columns: &[],
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding)],
+        rows: Rows::Computed,
         stored: &[],
     },
     TableDef {
@@ -245,6 +266,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
+        rows: Rows::Stored(text_tables::claims),
         stored: &[],
     },
     TableDef {
@@ -259,6 +281,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[("study", Entity::Study)],
+        rows: Rows::Stored(text_tables::citations),
         stored: &[],
     },
     TableDef {
@@ -273,6 +296,7 @@ pub static TABLES: [TableDef; 9] = [
         ],
         built_from: None,
         ids: &[],
+        rows: Rows::Stored(text_tables::search),
         stored: &[],
     },
 ];

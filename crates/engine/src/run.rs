@@ -10,8 +10,8 @@ use crate::col;
 use crate::error::{QueryError, polars_error};
 use crate::plan::{AfterCollect, Planned, Scope, Source, Step};
 use crate::session::Session;
-use crate::stats::{self, ListOf};
 use crate::table::TableKind;
+use crate::views::{self, ListOf};
 
 impl Session {
     /// Runs a plan: its scope, then its frame, then its steps on the rows.
@@ -33,7 +33,7 @@ impl Session {
         for step in after {
             rows = match step {
                 AfterCollect::AttachLists { list, order } => {
-                    stats::attach_lists(self.dataset(), list, scope.as_ref(), rows, &order)
+                    views::attach_lists(self.dataset(), list, scope.as_ref(), rows, &order)
                         .and_then(LazyFrame::collect)
                 }
                 AfterCollect::Select(exprs) => rows.lazy().select(exprs).collect(),
@@ -79,10 +79,10 @@ impl Session {
                 let (kind, _) = list.tables();
                 let view = match list {
                     ListOf::StudiesOfFindings => {
-                        stats::findings_view_with(ds, scope, options.clone())
+                        views::findings_view_with(ds, scope, options.clone())
                     }
                     ListOf::FindingsOfStudies => {
-                        stats::studies_view_with(ds, scope, options.clone())
+                        views::studies_view_with(ds, scope, options.clone())
                     }
                 };
                 in_id_order(kind, view?)
@@ -93,7 +93,7 @@ impl Session {
             ),
             Source::Matrix(options) => in_id_order(
                 TableKind::Findings,
-                stats::findings_view_with(ds, scope, options.clone())?,
+                views::findings_view_with(ds, scope, options.clone())?,
             ),
             Source::Rows(frame) => frame.clone(),
         })

@@ -16,7 +16,7 @@ use crate::plan::{
 };
 use crate::run::in_id_order;
 use crate::table::{ColumnType, TableInfo, TableKind, did_you_mean};
-use crate::{Dataset, filter, keyed, pushdown, stats};
+use crate::{Dataset, filter, keyed, pushdown, views};
 
 /// The column `count by` puts its counts in.
 const COUNT: &str = "count";
@@ -326,15 +326,15 @@ impl Session {
         let span = q.source.span;
         let mut pending = None;
         let (kind, source, scope) = match &q.source.kind {
-            SourceKind::Findings => self.view(q, stats::ListOf::StudiesOfFindings, &mut pending)?,
-            SourceKind::Studies => self.view(q, stats::ListOf::FindingsOfStudies, &mut pending)?,
+            SourceKind::Findings => self.view(q, views::ListOf::StudiesOfFindings, &mut pending)?,
+            SourceKind::Studies => self.view(q, views::ListOf::FindingsOfStudies, &mut pending)?,
             SourceKind::Profile => (
                 TableKind::Profile,
                 Source::Profile,
                 self.plan_scope(q, TableKind::Studies)?,
             ),
             SourceKind::Matrix => {
-                let options = stats::ViewOptions {
+                let options = views::ViewOptions {
                     keep: pushdown::decided_by_stored(&self.dataset, q, TableKind::Findings),
                     ..Default::default()
                 };
@@ -387,14 +387,10 @@ impl Session {
     /// A table read as stored (papers, evidence) or as written in the
     /// review's text (claims, citations, search): no computed columns.
     fn stored(&self, source: &SourceKind) -> SourceRows {
-        let ds = &self.dataset;
-        let kind = crate::registry::of_source(source).map_or(TableKind::Counts, |d| d.kind);
-        let rows = match kind {
-            TableKind::Papers => Ok(ds.papers.clone()),
-            TableKind::Evidence => Ok(ds.evidence.clone()),
-            TableKind::Claims => crate::text_tables::claims(ds),
-            TableKind::Citations => crate::text_tables::citations(ds),
-            TableKind::Search => crate::text_tables::search(ds),
+        let def = crate::registry::of_source(source);
+        let kind = def.map_or(TableKind::Counts, |d| d.kind);
+        let rows = match def.map(|d| d.rows) {
+            Some(crate::registry::Rows::Stored(rows)) => rows(&self.dataset),
             // A table with computed columns has a view of its own.
             _ => Err(polars_err!(ComputeError: "`{}` is not read as stored", source.name())),
         };
@@ -407,7 +403,7 @@ impl Session {
     fn view(
         &self,
         q: &Query,
-        list: stats::ListOf,
+        list: views::ListOf,
         pending: &mut Option<Pending>,
     ) -> Result<(TableKind, Source, Scope), QueryError> {
         let (kind, set_kind) = list.tables();

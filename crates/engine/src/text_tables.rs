@@ -1,10 +1,22 @@
-//! The tables about the review's own text, as frames: `claims`,
-//! `citations` and `search`. Ids are numbers here (stand-ins for text ids),
-//! like every other table's before [`crate::keyed::present`].
+//! The tables read as the dataset holds them, as frames: `papers` and
+//! `evidence` as stored, and the tables about the review's own text,
+//! `claims`, `citations` and `search` ([`crate::registry::Rows::Stored`]).
+//! Ids are numbers here (stand-ins for text ids), like every other table's
+//! before [`crate::keyed::present`].
 
 use polars::prelude::*;
 
 use crate::Dataset;
+
+/// `papers` as stored.
+pub fn papers(ds: &Dataset) -> PolarsResult<DataFrame> {
+    Ok(ds.papers.clone())
+}
+
+/// `evidence` as stored.
+pub fn evidence(ds: &Dataset) -> PolarsResult<DataFrame> {
+    Ok(ds.evidence.clone())
+}
 
 /// `claims`: id, section, statement, studies (a list), finding.
 pub fn claims(ds: &Dataset) -> PolarsResult<DataFrame> {

@@ -79,7 +79,7 @@ const SEED: [(&str, &[u8]); 8] = [
 /// A loaded, validated review: the four stored tables and their description.
 ///
 /// Computed figures (n, FES, intensity) are not stored here; see
-/// [`crate::stats`].
+/// [`crate::views`].
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// Where the data came from: a folder path, or `embedded seed`.
@@ -303,12 +303,12 @@ fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
         (
             "studies.csv",
             &mut studies,
-            &crate::stats::COMPUTED_FOR_STUDIES[..],
+            &crate::views::COMPUTED_FOR_STUDIES[..],
         ),
         (
             "findings.csv",
             &mut findings,
-            &crate::stats::COMPUTED_FOR_FINDINGS[..],
+            &crate::views::COMPUTED_FOR_FINDINGS[..],
         ),
     ] {
         let Some(table) = table else { continue };
