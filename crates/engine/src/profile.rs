@@ -45,122 +45,13 @@ pub fn profile_view(
     study_scope: Option<&DataFrame>,
     threshold: f64,
 ) -> PolarsResult<LazyFrame> {
-    let mut studies = ds.studies.clone().lazy();
-    if let Some(scope) = study_scope {
-        studies = studies.semi_join(
-            scope.clone().lazy().select([col("id")]),
-            col("id"),
-            col("id"),
-        );
-    }
-    let names = ds.studies.get_column_names();
-    let has = |c: &str| names.iter().any(|n| n.as_str() == c);
-    let concerns = &ds.meta.quality_concerns;
-    let declared = has("quality") && !concerns.is_empty();
-    let is_concern = if declared {
-        let codes = Series::new("concerns".into(), concerns.clone());
-        col("quality")
-            .is_in(lit(codes).implode(false), false)
-            .fill_null(lit(false))
-    } else {
-        // Unknown, not false: without declared concerns every concern
-        // column comes out missing.
-        lit(NULL).cast(DataType::Boolean)
-    };
-    let mut attributes = vec![col("id"), is_concern.alias("concern")];
-    let present: Vec<&str> = PARTICIPANTS.into_iter().filter(|c| has(c)).collect();
-    attributes.extend(present.iter().map(|c| col(*c)));
-    if has("country") {
-        attributes.push(col("country"));
-    }
-    let studies = studies.select(attributes);
-    let without = if declared {
+    let shape = Shape::of(ds);
+    let without = if shape.declared {
         studies_without_concerns(ds, study_scope)?
     } else {
         0
     };
-
-    // n and fes are the findings view's; the rest is counted here.
-    let mut aggs = vec![
-        col("study")
-            .filter(col("concern"))
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("concern_n"),
-        col("study")
-            .filter(col("concern"))
-            .unique()
-            .sort(SortOptions::default())
-            .alias("concern_studies"),
-        col("study")
-            .filter(col("concern").not())
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("n_without"),
-    ];
-    for c in &present {
-        // A sum over studies none of which reported a count is unknown, not 0.
-        aggs.push(
-            when(col(*c).count().gt(lit(0)))
-                .then(col(*c).sum().cast(DataType::Int64))
-                .otherwise(lit(NULL).cast(DataType::Int64))
-                .alias(*c),
-        );
-    }
-    if has("country") {
-        aggs.push(
-            col("country")
-                .drop_nulls()
-                .unique()
-                .sort(SortOptions::default())
-                .alias("countries"),
-        );
-    }
-    // Only the link columns: an extra evidence column named like a study
-    // column (`low`, `country`) would otherwise be read in its place.
-    let per_finding = ds
-        .evidence
-        .clone()
-        .lazy()
-        .select([col("finding"), col("study")])
-        .join(
-            studies,
-            [col("study")],
-            [col("id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("finding")])
-        .agg(aggs);
-
-    let mut order = vec![
-        col("id"),
-        col("perspective"),
-        col("name"),
-        col("n"),
-        col("fes"),
-    ];
-    order.extend(present.iter().map(|c| col(*c)));
-    if has("country") {
-        order.push(col("countries"));
-    }
-    order.extend(CONCERN_COLUMNS.map(col));
-    let mut fill = vec![
-        col("concern_n").fill_null(lit(0i64)),
-        col("n_without").fill_null(lit(0i64)),
-        empty_list_for_null("concern_studies", DataType::Int64),
-    ];
-    if !declared {
-        fill = vec![
-            lit(NULL).cast(DataType::Int64).alias("concern_n"),
-            lit(NULL).cast(DataType::Int64).alias("n_without"),
-            lit(NULL)
-                .cast(DataType::List(Box::new(DataType::Int64)))
-                .alias("concern_studies"),
-        ];
-    }
-    if has("country") {
-        fill.push(empty_list_for_null("countries", DataType::String));
-    }
+    let per_finding = per_finding(ds, study_attributes(ds, study_scope, &shape), &shape);
     let findings = views::findings_view_with(
         ds,
         study_scope,
@@ -181,7 +72,7 @@ pub fn profile_view(
             col("fes"),
         ])
         .left_join(per_finding, col("id"), col("finding"))
-        .with_columns(fill)
+        .with_columns(shape.fills())
         .with_column(percent("n_without", without).alias("fes_without_concerns"))
         .with_columns([
             // Share of the finding's studies that are of concern.
@@ -200,7 +91,155 @@ pub fn profile_view(
         // data cannot make.
         .with_column(col("drop").gt(lit(threshold)).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
-        .select(order))
+        .select(shape.order()))
+}
+
+/// Which of the columns a profile can show this dataset's studies allow.
+struct Shape {
+    /// The participant counts the studies have.
+    participants: Vec<&'static str>,
+    /// The studies have a `country`.
+    country: bool,
+    /// The studies have a `quality` and dataset.toml declares concerns.
+    declared: bool,
+}
+
+impl Shape {
+    fn of(ds: &Dataset) -> Shape {
+        let names = ds.studies.get_column_names();
+        let has = |c: &str| names.iter().any(|n| n.as_str() == c);
+        Shape {
+            participants: PARTICIPANTS.into_iter().filter(|c| has(c)).collect(),
+            country: has("country"),
+            declared: has("quality") && !ds.meta.quality_concerns.is_empty(),
+        }
+    }
+
+    /// The profile's columns, in order.
+    fn order(&self) -> Vec<Expr> {
+        let mut order = vec![
+            col("id"),
+            col("perspective"),
+            col("name"),
+            col("n"),
+            col("fes"),
+        ];
+        order.extend(self.participants.iter().map(|c| col(*c)));
+        if self.country {
+            order.push(col("countries"));
+        }
+        order.extend(CONCERN_COLUMNS.map(col));
+        order
+    }
+
+    /// What a finding with no link among the studies gets: zeros and empty
+    /// lists, or missing concern columns when no concern is declared.
+    fn fills(&self) -> Vec<Expr> {
+        let mut fill = if self.declared {
+            vec![
+                col("concern_n").fill_null(lit(0i64)),
+                col("n_without").fill_null(lit(0i64)),
+                empty_list_for_null("concern_studies", DataType::Int64),
+            ]
+        } else {
+            vec![
+                lit(NULL).cast(DataType::Int64).alias("concern_n"),
+                lit(NULL).cast(DataType::Int64).alias("n_without"),
+                lit(NULL)
+                    .cast(DataType::List(Box::new(DataType::Int64)))
+                    .alias("concern_studies"),
+            ]
+        };
+        if self.country {
+            fill.push(empty_list_for_null("countries", DataType::String));
+        }
+        fill
+    }
+}
+
+/// The studies in scope with what a profile counts of them: `id`,
+/// `concern` (missing when no concern is declared), participant counts,
+/// `country`.
+fn study_attributes(ds: &Dataset, scope: Option<&DataFrame>, shape: &Shape) -> LazyFrame {
+    let mut studies = ds.studies.clone().lazy();
+    if let Some(scope) = scope {
+        studies = studies.semi_join(
+            scope.clone().lazy().select([col("id")]),
+            col("id"),
+            col("id"),
+        );
+    }
+    let is_concern = if shape.declared {
+        let codes = Series::new("concerns".into(), ds.meta.quality_concerns.clone());
+        col("quality")
+            .is_in(lit(codes).implode(false), false)
+            .fill_null(lit(false))
+    } else {
+        // Unknown, not false: without declared concerns every concern
+        // column comes out missing.
+        lit(NULL).cast(DataType::Boolean)
+    };
+    let mut attributes = vec![col("id"), is_concern.alias("concern")];
+    attributes.extend(shape.participants.iter().map(|c| col(*c)));
+    if shape.country {
+        attributes.push(col("country"));
+    }
+    studies.select(attributes)
+}
+
+/// Per finding, over its links to `studies`: the studies of concern
+/// (`concern_n`, `concern_studies`), the others (`n_without`), summed
+/// participants and `countries`.
+fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> LazyFrame {
+    let mut aggs = vec![
+        col("study")
+            .filter(col("concern"))
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("concern_n"),
+        col("study")
+            .filter(col("concern"))
+            .unique()
+            .sort(SortOptions::default())
+            .alias("concern_studies"),
+        col("study")
+            .filter(col("concern").not())
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("n_without"),
+    ];
+    for c in &shape.participants {
+        // A sum over studies none of which reported a count is unknown, not 0.
+        aggs.push(
+            when(col(*c).count().gt(lit(0)))
+                .then(col(*c).sum().cast(DataType::Int64))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias(*c),
+        );
+    }
+    if shape.country {
+        aggs.push(
+            col("country")
+                .drop_nulls()
+                .unique()
+                .sort(SortOptions::default())
+                .alias("countries"),
+        );
+    }
+    // Only the link columns: an extra evidence column named like a study
+    // column (`low`, `country`) would otherwise be read in its place.
+    ds.evidence
+        .clone()
+        .lazy()
+        .select([col("finding"), col("study")])
+        .join(
+            studies,
+            [col("study")],
+            [col("id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("finding")])
+        .agg(aggs)
 }
 
 /// How many studies in `scope` (all without one) are not of declared
