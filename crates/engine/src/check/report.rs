@@ -1,0 +1,281 @@
+//! `metasum check` as text: one section per check, then the count of
+//! warnings.
+
+use std::fmt;
+
+use super::{CheckReport, ClaimDifference};
+use crate::dataset::keys::Keys;
+
+/// Study ids as the reviewer wrote them, comma-separated.
+fn ids(keys: &Keys, ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| keys.text(*id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_header(f)?;
+        self.write_fes(f)?;
+        self.write_sensitivity(f)?;
+        self.write_totals(f)?;
+        self.write_claims(f)?;
+        self.write_years(f)?;
+        self.write_links(f)?;
+        self.write_ignored(f)?;
+        self.write_footer(f)
+    }
+}
+
+impl CheckReport {
+    /// The dataset, its title and its counts.
+    fn write_header(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [studies, papers, findings, links] = self.counts;
+        writeln!(f, "dataset: {}", self.origin)?;
+        if !self.title.is_empty() {
+            writeln!(f, "  {}", self.title)?;
+        }
+        writeln!(
+            f,
+            "  {studies} studies, {papers} papers, {findings} findings, {links} evidence links: valid"
+        )?;
+        writeln!(f)?;
+        Ok(())
+    }
+
+    /// Reported FES against the computed ones.
+    fn write_fes(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [studies, ..] = self.counts;
+        writeln!(
+            f,
+            "Reported FES against FES computed from the evidence (n = {studies}):"
+        )?;
+        if self.fes_compared == 0 {
+            writeln!(f, "  no finding has a reported_fes; nothing to compare")?;
+        } else if self.fes_disagreements.is_empty() {
+            writeln!(
+                f,
+                "  all {} reported FES values agree with the computed ones",
+                self.fes_compared
+            )?;
+        } else {
+            let agree = self.fes_compared - self.fes_disagreements.len();
+            writeln!(
+                f,
+                "  {agree} of {} reported FES values agree; these do not:",
+                self.fes_compared
+            )?;
+            for d in &self.fes_disagreements {
+                let exact = crate::format::round_half_up(100.0 * d.n as f64 / d.of as f64, 1);
+                writeln!(
+                    f,
+                    "  warning: finding {} \"{}\": reported {}, computed {exact:.1} ({} of {} studies)",
+                    self.keys.findings.text(d.finding),
+                    d.name,
+                    d.reported,
+                    d.n,
+                    d.of
+                )?;
+            }
+        }
+        writeln!(f)?;
+        Ok(())
+    }
+
+    /// Which studies the sensitivity analysis leaves out.
+    fn write_sensitivity(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [studies, ..] = self.counts;
+        writeln!(
+            f,
+            "Sensitivity (profile without the studies of quality concern):"
+        )?;
+        match &self.quality_note {
+            Some(note) => writeln!(f, "  warning: {note}")?,
+            None => {
+                let (concerns, of_concern, unappraised) = &self.concerns;
+                writeln!(
+                    f,
+                    "  quality concerns {}: {of_concern} of {studies} studies left out",
+                    concerns.join(", ")
+                )?;
+                let (studies_have, them, stays) = match unappraised {
+                    1 => ("study has", "it", "stays in"),
+                    _ => ("studies have", "them", "stay in"),
+                };
+                if *unappraised > 0 {
+                    writeln!(
+                        f,
+                        "  note: {unappraised} {studies_have} no quality code; no concern is declared for {them}, so {them} {stays}"
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Published participant totals against the sums.
+    fn write_totals(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.totals.is_empty() {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Published participant totals against the sums of studies.csv:"
+            )?;
+            for t in &self.totals {
+                let coverage = format!("{} of {} studies have a count", t.counted, t.studies);
+                if t.agrees() {
+                    writeln!(
+                        f,
+                        "  {}: published {}, sum {} ({coverage}): agree",
+                        t.column, t.published, t.sum
+                    )?;
+                } else {
+                    writeln!(
+                        f,
+                        "  warning: {}: published {}, sum {}, off by {} ({coverage})",
+                        t.column,
+                        t.published,
+                        t.sum,
+                        i128::from(t.published) - t.sum
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Studies cited in the text against the findings' evidence.
+    fn write_claims(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.claims > 0 {
+            let linked = self.claims_exact + self.claim_differences.len();
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Studies cited in the text against the finding's evidence (claims.csv: {} claims, {linked} linked to a finding):",
+                self.claims
+            )?;
+            writeln!(
+                f,
+                "  {} of {linked} cite exactly the studies the finding lists",
+                self.claims_exact
+            )?;
+            for d in self
+                .claim_differences
+                .iter()
+                .filter(|d| !d.not_listed.is_empty())
+            {
+                writeln!(
+                    f,
+                    "  warning: claim {} (claims.csv:{}) \"{}\" cites {} for finding {} \"{}\", which lists {}",
+                    d.claim,
+                    d.line,
+                    d.statement,
+                    ids(&self.keys.studies, &d.not_listed),
+                    self.keys.findings.text(d.finding),
+                    d.finding_name,
+                    ids(&self.keys.studies, &d.listed)
+                )?;
+            }
+            let partial: Vec<&ClaimDifference> = self
+                .claim_differences
+                .iter()
+                .filter(|d| d.not_listed.is_empty())
+                .collect();
+            if !partial.is_empty() {
+                writeln!(
+                    f,
+                    "  cite only part of the finding's studies (a part of the theme, not a contradiction):"
+                )?;
+                for d in partial {
+                    let cited = d.listed.len() - d.not_cited.len();
+                    writeln!(
+                        f,
+                        "    claim {} \"{}\": {cited} of finding {}'s {} studies (not cited: {})",
+                        d.claim,
+                        d.statement,
+                        self.keys.findings.text(d.finding),
+                        d.listed.len(),
+                        ids(&self.keys.studies, &d.not_cited)
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Study years cited in the text against studies.csv.
+    fn write_years(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.citations > 0 {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Study years cited in the text against studies.csv (citations.csv: {} citations):",
+                self.citations
+            )?;
+            if self.year_differences.is_empty() {
+                writeln!(f, "  all agree")?;
+            }
+            for y in &self.year_differences {
+                let table = y
+                    .table_year
+                    .map_or("no year".to_string(), |t| t.to_string());
+                writeln!(
+                    f,
+                    "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
+                    self.keys.studies.text(y.study),
+                    y.cited_as,
+                    y.cited_year,
+                    y.section,
+                    y.line
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Studies that support no finding, findings with no evidence.
+    fn write_links(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.studies_without_findings.is_empty() || !self.findings_without_evidence.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Evidence links:")?;
+            for (id, author) in &self.studies_without_findings {
+                let id = self.keys.studies.text(*id);
+                writeln!(
+                    f,
+                    "  warning: study {id} ({author}) supports no finding, yet counts in every FES denominator"
+                )?;
+            }
+            for (id, name) in &self.findings_without_evidence {
+                let id = self.keys.findings.text(*id);
+                writeln!(
+                    f,
+                    "  warning: finding {id} \"{name}\" has no evidence (FES 0)"
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stored columns left out because metasum computes them.
+    fn write_ignored(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (file, column) in &self.ignored_columns {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "note: {file}: column `{column}` is computed by metasum; the stored values were left out"
+            )?;
+        }
+        Ok(())
+    }
+
+    /// How many warnings.
+    fn write_footer(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f)?;
+        match self.warnings() {
+            0 => writeln!(f, "no warnings"),
+            1 => writeln!(f, "1 warning"),
+            n => writeln!(f, "{n} warnings"),
+        }
+    }
+}
