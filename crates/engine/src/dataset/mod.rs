@@ -6,6 +6,7 @@ pub mod csvfile;
 mod intcsv;
 pub mod keys;
 mod labels;
+mod load;
 mod matrix_sheet;
 mod meta;
 mod parallel;
@@ -23,9 +24,7 @@ pub use claims::{Citation, Claim};
 pub use meta::Meta;
 pub use problem::{LoadError, Problem};
 
-use csvfile::{ColumnSpec, Kind, read_table};
-use keys::Keys;
-use validate::IdIndex;
+use csvfile::{ColumnSpec, Kind};
 
 /// The files a dataset folder may hold, in the order problems are listed.
 pub const FILES: [&str; 8] = [
@@ -170,14 +169,14 @@ impl Source<'_> {
 impl Dataset {
     /// The embedded seed review.
     pub fn seed() -> crate::Result<Dataset> {
-        Ok(load(Source::Embedded, "embedded seed".to_string())?)
+        Ok(load::load(Source::Embedded, "embedded seed".to_string())?)
     }
 
     /// Loads and validates a dataset given as the contents of its files
     /// (`studies.csv` -> bytes, ...), as a folder would hold them; problems
     /// name the files. `origin` says where they came from.
     pub fn from_files(files: &BTreeMap<String, Vec<u8>>, origin: &str) -> crate::Result<Dataset> {
-        Ok(load(Source::Files(files), origin.to_string())?)
+        Ok(load::load(Source::Files(files), origin.to_string())?)
     }
 
     /// Loads and validates the dataset folder (or spreadsheet) `path`,
@@ -196,7 +195,7 @@ fn load_path(path: &Path) -> Result<Dataset, LoadError> {
     };
     if workbook::is_workbook(path) && path.is_file() {
         let sheets = workbook::read(path).map_err(fail)?;
-        let loaded = load(Source::Files(&sheets.files), origin.clone());
+        let loaded = load::load(Source::Files(&sheets.files), origin.clone());
         // Problems in the sheets themselves come first; the dataset is
         // refused with them even when the rest loads.
         let mut problems = sheets.problems.clone();
@@ -218,198 +217,7 @@ fn load_path(path: &Path) -> Result<Dataset, LoadError> {
         };
         return Err(fail(format!("dataset {what}")));
     }
-    load(Source::Dir(path), origin)
-}
-
-fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
-    let mut problems = Vec::new();
-    let read = |name: &str, required: bool, problems: &mut Vec<Problem>| match source.read(name) {
-        Ok(Some(bytes)) => Some(bytes),
-        Ok(None) => {
-            if required {
-                problems.push(Problem::file(name, "file is missing (it is required)"));
-            }
-            None
-        }
-        Err(e) => {
-            problems.push(Problem::file(name, format!("cannot be read: {e}")));
-            None
-        }
-    };
-
-    let meta = match read("dataset.toml", false, &mut problems) {
-        None => Meta::default(),
-        Some(bytes) => match String::from_utf8(bytes) {
-            Err(_) => {
-                problems.push(Problem::file("dataset.toml", "is not valid UTF-8 text"));
-                Meta::default()
-            }
-            Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
-                problems.push(*p);
-                Meta::default()
-            }),
-        },
-    };
-
-    let table = |name: &str, specs: &[ColumnSpec], required: bool, problems: &mut Vec<Problem>| {
-        let bytes = read(name, required, problems)?;
-        read_table(name, &bytes, specs, problems)
-    };
-    use crate::table::TableKind;
-    let columns = crate::registry::stored_columns;
-    let mut studies = table(
-        "studies.csv",
-        columns(TableKind::Studies),
-        true,
-        &mut problems,
-    );
-    let mut papers = table(
-        "papers.csv",
-        columns(TableKind::Papers),
-        false,
-        &mut problems,
-    );
-    let mut findings = table(
-        "findings.csv",
-        columns(TableKind::Findings),
-        true,
-        &mut problems,
-    );
-    let mut assign = |t: Option<&mut csvfile::ReadTable>, file| {
-        t.map_or_else(Default::default, |t| {
-            Keys::assign(t, (file, "id"), &mut problems)
-        })
-    };
-    let keys = TableKeys {
-        studies: assign(studies.as_mut(), "studies.csv"),
-        findings: assign(findings.as_mut(), "findings.csv"),
-        papers: assign(papers.as_mut(), "papers.csv"),
-    };
-    let study_labels = studies
-        .as_ref()
-        .map(|s| labels::study_labels(s, &mut problems))
-        .unwrap_or_default();
-    // A table that could not be read names nothing: its problems are told,
-    // not one per reference to it (its ids are not known, not numbers).
-    let (studies_read, findings_read) = (studies.is_some(), findings.is_some());
-    if let Some(papers) = papers.as_mut().filter(|_| studies_read) {
-        let refers = ("papers.csv", "study", "studies.csv");
-        keys.studies
-            .resolve_column(papers, "study", refers, &mut problems);
-    }
-    let mut ignored_columns = Vec::new();
-    // Columns metasum computes: stored columns of these names are left out.
-    for (file, table, computed) in [
-        (
-            "studies.csv",
-            &mut studies,
-            &crate::views::COMPUTED_FOR_STUDIES[..],
-        ),
-        (
-            "findings.csv",
-            &mut findings,
-            &crate::views::COMPUTED_FOR_FINDINGS[..],
-        ),
-    ] {
-        let Some(table) = table else { continue };
-        // Any case: queries name columns in any case, so a stored `FES`
-        // would stand beside the computed `fes` under one name.
-        let stored: Vec<String> = table
-            .frame
-            .get_column_names()
-            .iter()
-            .filter(|c| computed.iter().any(|n| n.eq_ignore_ascii_case(c)))
-            .map(|c| c.to_string())
-            .collect();
-        for name in stored {
-            if let Ok(frame) = table.frame.drop(&name) {
-                table.frame = frame;
-                ignored_columns.push((file.to_string(), name));
-            }
-        }
-    }
-    // Millions of links: plain files of whole-number ids take the parallel
-    // fast path.
-    let numbers =
-        studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
-    let evidence = read("evidence.csv", true, &mut problems).and_then(|bytes| {
-        if numbers {
-            let links = numbered_links();
-            return intcsv::read_plain_ints(&bytes, &links)
-                .or_else(|| read_table("evidence.csv", &bytes, &links, &mut problems));
-        }
-        let keyed = columns(TableKind::Evidence);
-        let mut links = read_table("evidence.csv", &bytes, keyed, &mut problems)?;
-        for (column, keys, target, read) in [
-            ("finding", &keys.findings, "findings.csv", findings_read),
-            ("study", &keys.studies, "studies.csv", studies_read),
-        ] {
-            if !read {
-                continue;
-            }
-            let refers = ("evidence.csv", column, target);
-            keys.resolve_column(&mut links, column, refers, &mut problems);
-        }
-        Some(links)
-    });
-
-    let study_ids = studies.as_ref().map(IdIndex::of);
-    let finding_ids = findings.as_ref().map(IdIndex::of);
-    let tables = validate::Tables {
-        meta: &meta,
-        studies: studies.as_ref(),
-        papers: papers.as_ref(),
-        findings: findings.as_ref(),
-        evidence: evidence.as_ref(),
-        study_ids: study_ids.as_ref(),
-        finding_ids: finding_ids.as_ref(),
-        keys: &keys,
-    };
-    tables.check(&mut problems);
-
-    // Claims and citations are checked against the tables that could be
-    // read (a table that could not be has its own problems).
-    let study_ids = (study_ids.as_ref(), &keys.studies);
-    let finding_ids = (finding_ids.as_ref(), &keys.findings);
-    let claims = read("claims.csv", false, &mut problems)
-        .map(|b| claims::parse_claims(&b, study_ids, finding_ids, &mut problems))
-        .unwrap_or_default();
-    let citations = read("citations.csv", false, &mut problems)
-        .map(|b| claims::parse_citations(&b, study_ids, &mut problems))
-        .unwrap_or_default();
-    let search = read("search.csv", false, &mut problems)
-        .map(|b| claims::parse_search(&b, &mut problems))
-        .unwrap_or_default();
-
-    match (studies, findings, evidence) {
-        (Some(studies), Some(findings), Some(evidence)) if problems.is_empty() => {
-            let papers = match papers {
-                Some(p) => p.frame,
-                None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
-                    origin: origin.clone(),
-                    problems: vec![Problem::file(
-                        "papers.csv",
-                        format!("could not derive papers: {e}"),
-                    )],
-                })?,
-            };
-            Ok(Dataset {
-                origin,
-                meta,
-                studies: studies.frame,
-                papers,
-                findings: findings.frame,
-                evidence: evidence.frame,
-                claims,
-                citations,
-                search,
-                ignored_columns,
-                keys,
-                study_labels,
-            })
-        }
-        _ => Err(LoadError { origin, problems }),
-    }
+    load::load(Source::Dir(path), origin)
 }
 
 /// The papers table of a dataset with no `papers.csv`: each study is its own

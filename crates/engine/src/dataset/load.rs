@@ -1,0 +1,249 @@
+//! Loading a dataset: each file read and typed (the registry's columns),
+//! ids assigned, references resolved, tables checked against each other;
+//! every problem located, and a dataset only when there are none.
+
+use super::csvfile::{ReadTable, read_table};
+use super::keys::Keys;
+use super::validate::{self, IdIndex};
+use super::{
+    Dataset, LoadError, Meta, Problem, Source, TableKeys, claims, intcsv, labels, numbered_links,
+    one_paper_per_study,
+};
+use crate::registry::stored_columns;
+use crate::table::TableKind;
+
+/// Loads the dataset `source` holds (`origin` says where it is).
+pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
+    let mut r = Reading {
+        source,
+        problems: Vec::new(),
+    };
+    let meta = r.meta();
+    let mut studies = r.table(TableKind::Studies, true);
+    let mut papers = r.table(TableKind::Papers, false);
+    let mut findings = r.table(TableKind::Findings, true);
+    let keys = r.keys(&mut studies, &mut findings, &mut papers);
+    let study_labels = (studies.as_ref())
+        .map(|s| labels::study_labels(s, &mut r.problems))
+        .unwrap_or_default();
+    // A table that could not be read names nothing: its problems are told,
+    // not one per reference to it (its ids are not known, not numbers).
+    let read = (studies.is_some(), findings.is_some());
+    if let Some(papers) = papers.as_mut().filter(|_| read.0) {
+        let refers = ("papers.csv", "study", "studies.csv");
+        (keys.studies).resolve_column(papers, "study", refers, &mut r.problems);
+    }
+    let ignored_columns = drop_computed(&mut studies, &mut findings);
+    let evidence = r.evidence(&keys, read);
+
+    let study_ids = studies.as_ref().map(IdIndex::of);
+    let finding_ids = findings.as_ref().map(IdIndex::of);
+    let tables = validate::Tables {
+        meta: &meta,
+        studies: studies.as_ref(),
+        papers: papers.as_ref(),
+        findings: findings.as_ref(),
+        evidence: evidence.as_ref(),
+        study_ids: study_ids.as_ref(),
+        finding_ids: finding_ids.as_ref(),
+        keys: &keys,
+    };
+    tables.check(&mut r.problems);
+    // Claims and citations are checked against the tables that could be
+    // read (a table that could not be has its own problems).
+    let text = r.text_tables(
+        (study_ids.as_ref(), &keys.studies),
+        (finding_ids.as_ref(), &keys.findings),
+    );
+
+    let problems = r.problems;
+    let (Some(studies), Some(findings), Some(evidence)) = (studies, findings, evidence) else {
+        return Err(LoadError { origin, problems });
+    };
+    if !problems.is_empty() {
+        return Err(LoadError { origin, problems });
+    }
+    let papers = match papers {
+        Some(p) => p.frame,
+        None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
+            origin: origin.clone(),
+            problems: vec![Problem::file(
+                "papers.csv",
+                format!("could not derive papers: {e}"),
+            )],
+        })?,
+    };
+    let (claims, citations, search) = text;
+    Ok(Dataset {
+        origin,
+        meta,
+        studies: studies.frame,
+        papers,
+        findings: findings.frame,
+        evidence: evidence.frame,
+        claims,
+        citations,
+        search,
+        ignored_columns,
+        keys,
+        study_labels,
+    })
+}
+
+/// A dataset's files as they are read, and every problem found so far.
+struct Reading<'a> {
+    source: Source<'a>,
+    problems: Vec<Problem>,
+}
+
+/// The tables of the review's text: claims, citations, search.
+type TextTables = (
+    Vec<claims::Claim>,
+    Vec<claims::Citation>,
+    Vec<crate::plot::SearchStage>,
+);
+
+impl Reading<'_> {
+    /// The bytes of the file `name`; a problem when it cannot be read, or
+    /// is `required` and missing.
+    fn read(&mut self, name: &str, required: bool) -> Option<Vec<u8>> {
+        match self.source.read(name) {
+            Ok(Some(bytes)) => Some(bytes),
+            Ok(None) => {
+                if required {
+                    let missing = "file is missing (it is required)";
+                    self.problems.push(Problem::file(name, missing));
+                }
+                None
+            }
+            Err(e) => {
+                (self.problems).push(Problem::file(name, format!("cannot be read: {e}")));
+                None
+            }
+        }
+    }
+
+    /// `dataset.toml`, or the defaults when there is none (or it is bad).
+    fn meta(&mut self) -> Meta {
+        let Some(bytes) = self.read("dataset.toml", false) else {
+            return Meta::default();
+        };
+        match String::from_utf8(bytes) {
+            Err(_) => {
+                let bad = "is not valid UTF-8 text";
+                self.problems.push(Problem::file("dataset.toml", bad));
+                Meta::default()
+            }
+            Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
+                self.problems.push(*p);
+                Meta::default()
+            }),
+        }
+    }
+
+    /// The stored table `kind`, read from its file with the registry's
+    /// columns.
+    fn table(&mut self, kind: TableKind, required: bool) -> Option<ReadTable> {
+        let file = format!("{}.csv", kind.name());
+        let bytes = self.read(&file, required)?;
+        read_table(&file, &bytes, stored_columns(kind), &mut self.problems)
+    }
+
+    /// Each table's ids made numbers ([`Keys::assign`]).
+    fn keys(
+        &mut self,
+        studies: &mut Option<ReadTable>,
+        findings: &mut Option<ReadTable>,
+        papers: &mut Option<ReadTable>,
+    ) -> TableKeys {
+        let mut assign = |t: &mut Option<ReadTable>, file| {
+            (t.as_mut()).map_or_else(Default::default, |t| {
+                Keys::assign(t, (file, "id"), &mut self.problems)
+            })
+        };
+        TableKeys {
+            studies: assign(studies, "studies.csv"),
+            findings: assign(findings, "findings.csv"),
+            papers: assign(papers, "papers.csv"),
+        }
+    }
+
+    /// `evidence.csv`, its references resolved against the tables that
+    /// could be `read` (studies, findings).
+    fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
+        let (studies_read, findings_read) = read;
+        let bytes = self.read("evidence.csv", true)?;
+        // Millions of links: plain files of whole-number ids take the
+        // parallel fast path.
+        let numbers =
+            studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
+        if numbers {
+            let links = numbered_links();
+            return intcsv::read_plain_ints(&bytes, &links)
+                .or_else(|| read_table("evidence.csv", &bytes, &links, &mut self.problems));
+        }
+        let keyed = stored_columns(TableKind::Evidence);
+        let mut links = read_table("evidence.csv", &bytes, keyed, &mut self.problems)?;
+        for (column, keys, target, read) in [
+            ("finding", &keys.findings, "findings.csv", findings_read),
+            ("study", &keys.studies, "studies.csv", studies_read),
+        ] {
+            if read {
+                let refers = ("evidence.csv", column, target);
+                keys.resolve_column(&mut links, column, refers, &mut self.problems);
+            }
+        }
+        Some(links)
+    }
+
+    /// The optional tables of the review's text, checked against the ids
+    /// of studies and findings.
+    fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
+        let claims = (self.read("claims.csv", false))
+            .map(|b| claims::parse_claims(&b, studies, findings, &mut self.problems))
+            .unwrap_or_default();
+        let citations = (self.read("citations.csv", false))
+            .map(|b| claims::parse_citations(&b, studies, &mut self.problems))
+            .unwrap_or_default();
+        let search = (self.read("search.csv", false))
+            .map(|b| claims::parse_search(&b, &mut self.problems))
+            .unwrap_or_default();
+        (claims, citations, search)
+    }
+}
+
+/// Columns metasum computes: stored columns of these names (in any case)
+/// are left out, and listed as (file, column).
+fn drop_computed(
+    studies: &mut Option<ReadTable>,
+    findings: &mut Option<ReadTable>,
+) -> Vec<(String, String)> {
+    let mut ignored = Vec::new();
+    for (file, table, computed) in [
+        (
+            "studies.csv",
+            studies,
+            &crate::views::COMPUTED_FOR_STUDIES[..],
+        ),
+        (
+            "findings.csv",
+            findings,
+            &crate::views::COMPUTED_FOR_FINDINGS[..],
+        ),
+    ] {
+        let Some(table) = table else { continue };
+        // Any case: queries name columns in any case, so a stored `FES`
+        // would stand beside the computed `fes` under one name.
+        let stored: Vec<String> = (table.frame.get_column_names().iter())
+            .filter(|c| computed.iter().any(|n| n.eq_ignore_ascii_case(c)))
+            .map(|c| c.to_string())
+            .collect();
+        for name in stored {
+            if let Ok(frame) = table.frame.drop(&name) {
+                table.frame = frame;
+                ignored.push((file.to_string(), name));
+            }
+        }
+    }
+    ignored
+}
