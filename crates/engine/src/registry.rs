@@ -22,6 +22,17 @@ pub enum Entity {
     Paper,
 }
 
+impl Entity {
+    /// The table whose rows these ids name.
+    pub fn table(self) -> TableKind {
+        match self {
+            Entity::Study => TableKind::Studies,
+            Entity::Finding => TableKind::Findings,
+            Entity::Paper => TableKind::Papers,
+        }
+    }
+}
+
 /// One table.
 #[derive(Debug)]
 pub struct TableDef {
@@ -65,6 +76,26 @@ const fn stored(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
         kind,
         required,
     }
+}
+
+/// The file a stored table is read from (`studies.csv`), or a sheet of
+/// that name.
+pub fn file_name(kind: TableKind) -> String {
+    format!("{}.csv", kind.name())
+}
+
+/// The stored columns of `kind` that name rows of another table
+/// (`papers.study`, `evidence.finding`, `evidence.study`), in order: the
+/// loader resolves them and checks each against that table's ids.
+pub fn references(kind: TableKind) -> Vec<(&'static str, Entity)> {
+    let Some(def) = def(kind) else {
+        return Vec::new();
+    };
+    (def.ids.iter().copied())
+        .filter(|(column, entity)| {
+            entity.table() != kind && def.stored.iter().any(|s| s.name == *column)
+        })
+        .collect()
 }
 
 /// The stored columns of `kind`'s file (none for a computed or text table).

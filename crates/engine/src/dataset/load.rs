@@ -9,7 +9,7 @@ use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, claims, intcsv, labels, numbered_links,
     one_paper_per_study,
 };
-use crate::registry::stored_columns;
+use crate::registry::{Entity, file_name, references, stored_columns};
 use crate::table::TableKind;
 
 /// Loads the dataset `source` holds (`origin` says where it is).
@@ -26,12 +26,11 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
     let study_labels = (studies.as_ref())
         .map(|s| labels::study_labels(s, &mut r.problems))
         .unwrap_or_default();
-    // A table that could not be read names nothing: its problems are told,
-    // not one per reference to it (its ids are not known, not numbers).
+    // Which tables could be read: references to the others are not
+    // resolved (see `resolve_references`).
     let read = (studies.is_some(), findings.is_some());
-    if let Some(papers) = papers.as_mut().filter(|_| read.0) {
-        let refers = ("papers.csv", "study", "studies.csv");
-        (keys.studies).resolve_column(papers, "study", refers, &mut r.problems);
+    if let Some(papers) = papers.as_mut() {
+        resolve_references(papers, TableKind::Papers, &keys, read, &mut r.problems);
     }
     let ignored_columns = drop_computed(&mut studies, &mut findings);
     let evidence = r.evidence(&keys, read);
@@ -144,7 +143,7 @@ impl Reading<'_> {
     /// The stored table `kind`, read from its file with the registry's
     /// columns.
     fn table(&mut self, kind: TableKind, required: bool) -> Option<ReadTable> {
-        let file = format!("{}.csv", kind.name());
+        let file = file_name(kind);
         let bytes = self.read(&file, required)?;
         read_table(&file, &bytes, stored_columns(kind), &mut self.problems)
     }
@@ -184,15 +183,13 @@ impl Reading<'_> {
         }
         let keyed = stored_columns(TableKind::Evidence);
         let mut links = read_table("evidence.csv", &bytes, keyed, &mut self.problems)?;
-        for (column, keys, target, read) in [
-            ("finding", &keys.findings, "findings.csv", findings_read),
-            ("study", &keys.studies, "studies.csv", studies_read),
-        ] {
-            if read {
-                let refers = ("evidence.csv", column, target);
-                keys.resolve_column(&mut links, column, refers, &mut self.problems);
-            }
-        }
+        resolve_references(
+            &mut links,
+            TableKind::Evidence,
+            keys,
+            read,
+            &mut self.problems,
+        );
         Some(links)
     }
 
@@ -209,6 +206,32 @@ impl Reading<'_> {
             .map(|b| claims::parse_search(&b, &mut self.problems))
             .unwrap_or_default();
         (claims, citations, search)
+    }
+}
+
+/// The ids `table` (of `kind`) refers to as written, made the numbers of
+/// the tables they name ([`Keys::resolve_column`]); the references the
+/// registry lists, to the tables that could be `read` (studies, findings).
+fn resolve_references(
+    table: &mut ReadTable,
+    kind: TableKind,
+    keys: &TableKeys,
+    (studies_read, findings_read): (bool, bool),
+    problems: &mut Vec<Problem>,
+) {
+    let file = file_name(kind);
+    for (column, entity) in references(kind) {
+        let (keys, read) = match entity {
+            Entity::Study => (&keys.studies, studies_read),
+            Entity::Finding => (&keys.findings, findings_read),
+            Entity::Paper => (&keys.papers, true),
+        };
+        // A table that could not be read names nothing: its problems are
+        // told, not one per reference to it (its ids are not known).
+        if read {
+            let target = file_name(entity.table());
+            keys.resolve_column(table, column, (&file, column, &target), problems);
+        }
     }
 }
 

@@ -8,6 +8,8 @@ use polars::prelude::*;
 use super::csvfile::ReadTable;
 use super::problem::{Listed, Problem};
 use super::{Meta, TableKeys};
+use crate::registry::{self, Entity, file_name};
+use crate::table::TableKind;
 
 /// The tables of one dataset as read so far (a table that could not be read
 /// at all is `None`, and checks that need it are skipped).
@@ -63,37 +65,25 @@ impl Tables<'_> {
                 true,
             );
         }
-        if let (Some(papers), Some(study_ids)) = (self.papers, self.study_ids) {
-            references(
-                problems,
-                "papers.csv",
-                papers,
-                "study",
-                study_ids,
-                "studies.csv",
-            );
+        // The references the registry lists, against the tables read.
+        for (kind, table) in [
+            (TableKind::Papers, self.papers),
+            (TableKind::Evidence, self.evidence),
+        ] {
+            let Some(table) = table else { continue };
+            for (column, entity) in registry::references(kind) {
+                let targets = match entity {
+                    Entity::Study => self.study_ids,
+                    Entity::Finding => self.finding_ids,
+                    Entity::Paper => None,
+                };
+                if let Some(targets) = targets {
+                    let (file, target) = (file_name(kind), file_name(entity.table()));
+                    references(problems, &file, table, column, targets, &target);
+                }
+            }
         }
         if let Some(evidence) = self.evidence {
-            if let Some(finding_ids) = self.finding_ids {
-                references(
-                    problems,
-                    "evidence.csv",
-                    evidence,
-                    "finding",
-                    finding_ids,
-                    "findings.csv",
-                );
-            }
-            if let Some(study_ids) = self.study_ids {
-                references(
-                    problems,
-                    "evidence.csv",
-                    evidence,
-                    "study",
-                    study_ids,
-                    "studies.csv",
-                );
-            }
             let maybe_repeated = match (self.finding_ids, self.study_ids) {
                 (Some(findings), Some(studies)) => any_link_repeated(evidence, findings, studies),
                 _ => true,
