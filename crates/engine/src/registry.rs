@@ -373,6 +373,19 @@ mod tests {
     use metasum_query::ast::TABLES as NAMES;
 
     #[test]
+    fn the_references_the_loader_checks_are_the_stored_id_columns_of_other_tables() {
+        assert_eq!(references(TableKind::Papers), [("study", Entity::Study)]);
+        assert_eq!(
+            references(TableKind::Evidence),
+            [("finding", Entity::Finding), ("study", Entity::Study)]
+        );
+        // A table's own id, and computed lists, are not references.
+        assert!(references(TableKind::Studies).is_empty());
+        assert!(references(TableKind::Findings).is_empty());
+        assert_eq!(file_name(Entity::Study.table()), "studies.csv");
+    }
+
+    #[test]
     fn every_stored_column_the_loader_reads_has_a_meaning_and_the_seed_reads_them() {
         let mut read = 0;
         for def in &TABLES {
