@@ -12,17 +12,17 @@ pub mod export;
 mod filter;
 pub mod format;
 mod keyed;
-pub mod matrix;
+pub(crate) mod matrix;
 mod plan;
-pub mod plot;
-pub mod profile;
+pub(crate) mod plot;
+pub(crate) mod profile;
 mod pushdown;
 pub mod registry;
 mod run;
 pub mod session;
 pub mod table;
 mod text_tables;
-pub mod views;
+pub(crate) mod views;
 
 pub use dataset::{Dataset, LoadError, Problem};
 
@@ -37,5 +37,6 @@ pub(crate) fn col(name: impl Into<PlSmallStr>) -> Expr {
 }
 pub use error::{Error, QueryError, Result};
 pub use format::Format;
+pub use plot::SearchStage;
 pub use polars;
 pub use session::{Outcome, QueryResult, Session};

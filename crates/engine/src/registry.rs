@@ -52,7 +52,7 @@ pub struct TableDef {
     /// shown as the reviewer wrote them, and named so in conditions.
     pub ids: &'static [(&'static str, Entity)],
     /// How its rows are made.
-    pub rows: Rows,
+    pub(crate) rows: Rows,
     /// For a table read from its own CSV file (or sheet): the columns the
     /// loader knows, each with its cell type and whether the file must
     /// have it (every one is also in `columns`, with its meaning).
@@ -61,7 +61,7 @@ pub struct TableDef {
 
 /// How a table's rows are made.
 #[derive(Debug, Clone, Copy)]
-pub enum Rows {
+pub(crate) enum Rows {
     /// Counted by a view of its own from the stored tables.
     Computed,
     /// As the dataset holds them (ids as numbers): a stored table, or one

@@ -12,7 +12,7 @@ mod meta;
 mod parallel;
 mod problem;
 mod validate;
-pub mod workbook;
+pub(crate) mod workbook;
 mod workbook_limits;
 
 use std::collections::BTreeMap;
