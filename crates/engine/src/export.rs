@@ -8,33 +8,31 @@ use polars::prelude::*;
 
 use crate::atomic::{FolderSwap, write_atomically};
 use crate::format::{Format, render, xlsx};
-use crate::registry::{self, Rows};
+use crate::registry::{self, Rows, file_name};
 use crate::table::TableKind::{Findings, Studies};
 use crate::{Dataset, keyed, views};
 
-/// The tables of an export: name and frame. Findings and studies with
-/// their computed columns; then every table the registry reads as stored
-/// (a table of the review's text only when it has rows: its file is
+/// The tables of an export, in the order of a dataset's files
+/// ([`crate::dataset::FILES`]): name and frame. Findings and studies with
+/// their computed columns, every other table as the registry reads it (a
+/// table of the review's text only when it has rows: its file is
 /// optional).
 fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
     // Ids as the reviewer wrote them (text ids are numbers inside).
     let written = |kind, frame| keyed::present(ds, kind, frame);
-    let mut out = vec![
-        (
-            "studies".to_string(),
-            written(Studies, views::studies_view(ds, None)?.collect()?)?,
-        ),
-        (
-            "findings".to_string(),
-            written(Findings, views::findings_view(ds, None)?.collect()?)?,
-        ),
-    ];
-    for def in &registry::TABLES {
-        if let Rows::Stored(rows) = def.rows {
-            let frame = rows(ds)?;
-            if frame.height() > 0 || !def.stored.is_empty() {
-                out.push((def.source.name().to_string(), written(def.kind, frame)?));
-            }
+    let mut out = Vec::new();
+    let defs = crate::dataset::FILES
+        .iter()
+        .filter_map(|file| (registry::TABLES.iter()).find(|d| file_name(d.kind) == *file));
+    for def in defs {
+        let frame = match (def.kind, def.rows) {
+            (Studies, _) => views::studies_view(ds, None)?.collect()?,
+            (Findings, _) => views::findings_view(ds, None)?.collect()?,
+            (_, Rows::Stored(rows)) => rows(ds)?,
+            (_, Rows::Computed) => continue,
+        };
+        if frame.height() > 0 || !def.stored.is_empty() {
+            out.push((def.source.name().to_string(), written(def.kind, frame)?));
         }
     }
     Ok(out)

@@ -1,9 +1,11 @@
 //! A query's plan, as data: where its rows come from ([`Source`]), the
 //! `among` set they are counted in ([`Scope`]), the steps polars runs
 //! ([`Step`], each with its columns resolved) and the steps that need the
-//! rows collected first ([`AfterCollect`]). Planning reads the dataset's
-//! schema only; nothing runs until [`crate::run`] lowers the plan to a
-//! polars `LazyFrame` and collects it.
+//! rows collected first ([`AfterCollect`]). Planning never collects: it
+//! reads the source's schema (building the source's lazy frame, which for
+//! `profile` counts the studies not of concern from the stored column),
+//! and an `among` query stays a plan until [`crate::run`] lowers the plan
+//! to a polars `LazyFrame` and collects it.
 
 use polars::prelude::*;
 
@@ -53,8 +55,9 @@ pub(crate) enum Scope {
     /// No `among`: every study or finding counts.
     All,
     /// Rows with an `id` column known without counting: a bound name, or
-    /// stored rows a condition on stored columns selects.
-    Ids(Box<LazyFrame>),
+    /// stored rows a condition on stored columns selects (errors at `span`,
+    /// the set's).
+    Ids { frame: Box<LazyFrame>, span: Span },
     /// A query's rows: run first, when the plan runs (errors at `span`).
     Query { plan: Box<Planned>, span: Span },
 }

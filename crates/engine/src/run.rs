@@ -56,7 +56,7 @@ impl Session {
     ) -> Result<Option<DataFrame>, QueryError> {
         let rows = match scope {
             Scope::All => return Ok(None),
-            Scope::Ids(frame) => frame.collect().map_err(|e| polars_error(span, e))?,
+            Scope::Ids { frame, span } => frame.collect().map_err(|e| polars_error(span, e))?,
             Scope::Query { plan, span } => self.run_plan(*plan, span)?,
         };
         // Planning checked that the set has an `id` column.
@@ -224,5 +224,26 @@ mod tests {
         let direct = session.query(&q).unwrap().frame;
         assert!(rows.equals_missing(&direct));
         assert!(rows.height() > 0 && rows.height() < 24);
+    }
+
+    #[test]
+    fn the_columns_of_a_matrix_among_a_query_are_those_its_result_has() {
+        let session = Session::new(Dataset::seed().expect("the embedded seed loads"));
+        for text in [
+            "matrix among (studies where intensity > 40)",
+            "matrix among (studies where country = UK)",
+            "matrix",
+        ] {
+            let q = query(text);
+            let planned: Vec<String> = (session.columns_of(&q).unwrap().into_iter())
+                .map(|(name, _)| name)
+                .collect();
+            let result = session.query(&q).unwrap().frame;
+            let shown: Vec<String> = (result.get_column_names().into_iter())
+                .map(|c| c.to_string())
+                .collect();
+            assert_eq!(planned, shown, "{text}");
+            assert!(shown.len() > 5, "{text}: no study column");
+        }
     }
 }

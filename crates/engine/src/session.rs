@@ -222,7 +222,15 @@ impl Session {
 
     /// The columns a query's result would have (for completion and `.schema`).
     pub fn columns_of(&self, q: &Query) -> crate::Result<Vec<(String, ColumnType)>> {
-        let info = self.plan(&self.resolved(q)?.0, Lists::Skipped)?.info;
+        let planned = self.plan(&self.resolved(q)?.0, Lists::Skipped)?;
+        let mut info = planned.info;
+        if info.kind == TableKind::Matrix {
+            // A column per study in scope: the `among` set is run for them.
+            let span = q.source.span;
+            let scope = self.run_scope(planned.scope, span)?;
+            let studies = self.study_ids(scope.as_ref(), span)?;
+            info = crate::matrix::info(&info, &studies);
+        }
         let rows_of = match info.kind {
             TableKind::Counts => self.rows_of(&q.source.kind),
             kind => Some(kind),
@@ -235,7 +243,7 @@ impl Session {
     }
 
     /// Plans a query: its source and scope, then each clause as a step
-    /// with its columns resolved. Reads schemas only; nothing runs.
+    /// with its columns resolved. Collects nothing (see [`crate::plan`]).
     pub(crate) fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {
         let mut planned = self.source(q)?;
         let matrix = matches!(planned.source, Source::Matrix(_));
@@ -257,10 +265,10 @@ impl Session {
         plan_lists(q, lists, &mut planned);
         plan_show(q, &mut planned)?;
         if matrix {
-            // The studies in scope become columns when the plan runs; the
-            // info names every study a matrix may have.
-            let studies = self.study_ids(None, q.source.span)?;
-            planned.info = crate::matrix::info(&planned.info, &studies);
+            // The studies in scope become columns when the plan runs (the
+            // `among` set is not run here): the info has the matrix's own
+            // columns only.
+            planned.info = crate::matrix::info(&planned.info, &[]);
             planned.after.push(AfterCollect::Widen);
         }
         Ok(planned)
@@ -468,10 +476,27 @@ impl Session {
             SetKind::Name(name) => {
                 let b = self.binding(name, set.span)?;
                 let has_id = b.frame.column("id").is_ok();
-                (b.kind, has_id, Scope::Ids(Box::new(b.frame.clone().lazy())))
+                (
+                    b.kind,
+                    has_id,
+                    Scope::Ids {
+                        frame: Box::new(b.frame.clone().lazy()),
+                        span: set.span,
+                    },
+                )
             }
             SetKind::Query(inner) => match pushdown::stored_set(&self.dataset, inner) {
-                Some((kind, ids)) => (kind, true, Scope::Ids(Box::new(ids))),
+                Some((kind, ids)) => {
+                    let frame = Box::new(ids);
+                    (
+                        kind,
+                        true,
+                        Scope::Ids {
+                            frame,
+                            span: set.span,
+                        },
+                    )
+                }
                 None => {
                     // Only the ids are used: no lists.
                     let plan = self.plan(inner, Lists::Skipped)?;

@@ -58,6 +58,22 @@ fn xlsx_export_round_trips() {
     assert_eq!(back.meta, seed.meta);
     assert_eq!(back.search, seed.search);
     assert_eq!(answers(back), answers(Dataset::seed().unwrap()));
+    // The sheets in the order DATASET.md gives them.
+    use calamine::Reader;
+    let book = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "dataset.toml",
+            "studies",
+            "papers",
+            "findings",
+            "evidence",
+            "claims",
+            "citations",
+            "search"
+        ]
+    );
 }
 
 fn write_book(path: &Path, sheets: &[(&str, &[&[&str]])]) {
