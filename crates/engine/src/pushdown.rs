@@ -9,6 +9,7 @@ use crate::col;
 
 use metasum_query::ast::{Query, SourceKind};
 
+use crate::registry::computed_columns;
 use crate::table::{TableInfo, TableKind};
 use crate::{Dataset, filter, views};
 
@@ -59,9 +60,9 @@ pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Opt
 /// The stored rows of findings or studies, and the columns a condition
 /// may read from them before anything is computed.
 fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {
-    let (stored, computed): (_, &[&str]) = match kind {
-        TableKind::Findings => (&ds.findings, &views::COMPUTED_FOR_FINDINGS),
-        _ => (&ds.studies, &views::COMPUTED_FOR_STUDIES),
+    let (stored, computed) = match kind {
+        TableKind::Findings => (&ds.findings, computed_columns(kind)),
+        _ => (&ds.studies, computed_columns(TableKind::Studies)),
     };
     let mut info = TableInfo::new(kind, stored.schema());
     // A name the view resolves to a computed column (any case) stays out.

@@ -84,6 +84,19 @@ pub fn file_name(kind: TableKind) -> String {
     format!("{}.csv", kind.name())
 }
 
+/// The columns of a table read from its own file (findings, studies)
+/// that metasum computes: every column the registry lists but the stored
+/// ones. A stored column of one of these names is left out when loading.
+pub fn computed_columns(kind: TableKind) -> Vec<&'static str> {
+    let Some(def) = def(kind).filter(|d| !d.stored.is_empty()) else {
+        return Vec::new();
+    };
+    (def.columns.iter())
+        .map(|(name, _)| *name)
+        .filter(|name| !def.stored.iter().any(|s| s.name == *name))
+        .collect()
+}
+
 /// The stored columns of `kind` that name rows of another table
 /// (`papers.study`, `evidence.finding`, `evidence.study`), in order: the
 /// loader resolves them and checks each against that table's ids.
@@ -383,6 +396,21 @@ mod tests {
         assert!(references(TableKind::Studies).is_empty());
         assert!(references(TableKind::Findings).is_empty());
         assert_eq!(file_name(Entity::Study.table()), "studies.csv");
+    }
+
+    #[test]
+    fn the_computed_columns_are_the_listed_ones_no_file_holds() {
+        assert_eq!(
+            computed_columns(TableKind::Findings),
+            ["n", "fes", "studies"]
+        );
+        assert_eq!(
+            computed_columns(TableKind::Studies),
+            ["n", "intensity", "findings", "papers"]
+        );
+        assert!(computed_columns(TableKind::Papers).is_empty());
+        assert!(computed_columns(TableKind::Evidence).is_empty());
+        assert!(computed_columns(TableKind::Profile).is_empty());
     }
 
     #[test]

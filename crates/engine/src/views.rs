@@ -7,13 +7,8 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
+use crate::registry::computed_columns;
 use crate::table::TableKind;
-
-/// The columns computed for each finding.
-pub const COMPUTED_FOR_FINDINGS: [&str; 3] = ["n", "fes", "studies"];
-
-/// The columns computed for each study.
-pub const COMPUTED_FOR_STUDIES: [&str; 4] = ["n", "intensity", "findings", "papers"];
 
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
 /// scope) and `studies` (sorted list of supporting study ids).
@@ -56,7 +51,7 @@ pub fn findings_view_with(
     let per_finding = links
         .group_by([col("finding")])
         .agg(counts(ListOf::StudiesOfFindings, options.lists_later));
-    let computed = COMPUTED_FOR_FINDINGS;
+    let computed = computed_columns(TableKind::Findings);
     let mut order = vec![
         col("id"),
         col("perspective"),
@@ -104,7 +99,7 @@ pub fn studies_view_with(
         .lazy()
         .group_by([col("study")])
         .agg([len().cast(DataType::Int64).alias("papers")]);
-    let computed = COMPUTED_FOR_STUDIES;
+    let computed = computed_columns(TableKind::Studies);
     let mut order = vec![
         col("id"),
         col("author"),

@@ -9,7 +9,7 @@ use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, claims, intcsv, labels, numbered_links,
     one_paper_per_study,
 };
-use crate::registry::{Entity, file_name, references, stored_columns};
+use crate::registry::{Entity, computed_columns, file_name, references, stored_columns};
 use crate::table::TableKind;
 
 /// Loads the dataset `source` holds (`origin` says where it is).
@@ -243,15 +243,11 @@ fn drop_computed(
 ) -> Vec<(String, String)> {
     let mut ignored = Vec::new();
     for (file, table, computed) in [
-        (
-            "studies.csv",
-            studies,
-            &crate::views::COMPUTED_FOR_STUDIES[..],
-        ),
+        ("studies.csv", studies, computed_columns(TableKind::Studies)),
         (
             "findings.csv",
             findings,
-            &crate::views::COMPUTED_FOR_FINDINGS[..],
+            computed_columns(TableKind::Findings),
         ),
     ] {
         let Some(table) = table else { continue };
