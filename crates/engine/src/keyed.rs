@@ -25,7 +25,7 @@ pub fn id_columns(kind: TableKind) -> &'static [(&'static str, Entity)] {
 impl Dataset {
     /// The label of study `id` (its id as written when it has none).
     pub fn study_label(&self, id: i64) -> String {
-        self.study_labels
+        self.labels()
             .get(&id)
             .cloned()
             .unwrap_or_else(|| self.keys.studies.text(id))

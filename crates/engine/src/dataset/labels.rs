@@ -2,26 +2,66 @@
 //! one, else `author (year)`, as a reference list cites it; two studies of
 //! one author and year become `(2019a)` and `(2019b)`.
 
-use polars::prelude::PlHashMap;
+use polars::prelude::{DataFrame, PlHashMap};
 
 use super::csvfile::ReadTable;
 use super::problem::Problem;
 
-/// Study id (as a number) -> label, for every study of `studies`. Two
+/// The studies' labels when two of them could clash, checked: two
 /// studies with one label (given, or made from author and year), or a
-/// label that is a matrix column's name, is a located problem.
+/// label that is a matrix column's name, is a located problem. `None` when
+/// no clash is possible; [`labels_of`] then makes them when first needed.
 ///
-/// Every load makes them, so they are made in one pass with polars' fast
-/// hash maps and no string but the label itself: at 10,000 studies the
-/// first version (a `String` key per map entry, std's SipHash) took 3.3 ms,
-/// most of what loading the studies had come to cost.
-pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> PlHashMap<i64, String> {
-    let frame = &studies.frame;
+/// Labels made from author and year alone cannot clash when every study
+/// has a year: `author (year)` ends in ` (`, digits, the letter and `)`,
+/// so the last ` (` splits it back into the author and the year, the
+/// letters tell apart the studies of one author and year, and no matrix
+/// column name holds ` (`. Then nothing is made at load: at 10,000 studies
+/// the labels took 1.3 ms of every process (3.3 ms with std's SipHash and
+/// a `String` key per study), whether or not a statement showed one.
+pub fn study_labels(
+    studies: &ReadTable,
+    problems: &mut Vec<Problem>,
+) -> Option<PlHashMap<i64, String>> {
+    if !may_clash(&studies.frame) {
+        return None;
+    }
+    let labelled = labelled(&studies.frame);
+    let lines: Vec<(u64, &str)> = (labelled.iter())
+        .map(|(row, _, label)| (studies.line(*row), label.as_str()))
+        .collect();
+    check_distinct(&lines, problems);
+    Some(
+        (labelled.into_iter())
+            .map(|(_, id, label)| (id, label))
+            .collect(),
+    )
+}
+
+/// Study id (as a number) -> label, for every study of `frame` (loaded,
+/// so already checked).
+pub fn labels_of(frame: &DataFrame) -> PlHashMap<i64, String> {
+    (labelled(frame).into_iter())
+        .map(|(_, id, label)| (id, label))
+        .collect()
+}
+
+/// Whether two labels could be the same: a `label` column is given, or
+/// a study has no year.
+fn may_clash(frame: &DataFrame) -> bool {
+    let has_label = frame.column("label").is_ok();
+    let years = frame.column("year").ok().and_then(|y| y.i64().ok());
+    has_label || years.is_none_or(|y| y.null_count() > 0)
+}
+
+/// (row, id, label) of every study with an id, in row order: its `label`,
+/// else `author (year)`, lettered within one author and year.
+fn labelled(frame: &DataFrame) -> Vec<(usize, i64, String)> {
     let (Ok(ids), Ok(authors)) = (frame.column("id"), frame.column("author")) else {
-        return PlHashMap::default();
+        return Vec::new();
     };
     let (Ok(ids), Ok(authors)) = (ids.i64(), authors.str()) else {
-        return PlHashMap::default();
+        return Vec::new();
     };
     let rows = frame.height();
     let authors: Vec<&str> = authors.iter().map(Option::unwrap_or_default).collect();
@@ -57,13 +97,9 @@ pub fn study_labels(studies: &ReadTable, problems: &mut Vec<Problem>) -> PlHashM
                 cited(cite, &letter)
             }
         };
-        labelled.push((studies.line(row), id, label));
+        labelled.push((row, id, label));
     }
-    check_distinct(&labelled, problems);
     labelled
-        .into_iter()
-        .map(|(_, id, label)| (id, label))
-        .collect()
 }
 
 /// `author (year)` with the year's letter, `author` without a year.
@@ -82,24 +118,24 @@ fn cited((author, year): (&str, Option<i64>), letter: &str) -> String {
 
 /// Labels name the matrix's columns, which must differ from each other
 /// and from the matrix's own: each clash is a problem at its line.
-fn check_distinct(labelled: &[(u64, i64, String)], problems: &mut Vec<Problem>) {
+fn check_distinct(labelled: &[(u64, &str)], problems: &mut Vec<Problem>) {
     let mut placed: PlHashMap<&str, u64> =
         PlHashMap::with_capacity_and_hasher(labelled.len(), Default::default());
-    for (line, _, label) in labelled {
-        let problem = |message: String| Problem::cell("studies.csv", *line, "label", message);
-        if let Some(first) = placed.get(label.as_str()) {
+    for &(line, label) in labelled {
+        let problem = |message: String| Problem::cell("studies.csv", line, "label", message);
+        if let Some(first) = placed.get(label) {
             problems.push(
                 problem(format!(
                     "two studies are labelled `{label}` (a `label` cell, or author and year); give one of them another `label`"
                 ))
                 .repeating(*first),
             );
-        } else if MATRIX_COLUMNS.contains(&label.as_str()) {
+        } else if MATRIX_COLUMNS.contains(&label) {
             problems.push(problem(format!(
                 "`{label}` cannot label a study: the matrix has a column of that name"
             )));
         }
-        placed.entry(label).or_insert(*line);
+        placed.entry(label).or_insert(line);
     }
 }
 
@@ -121,6 +157,65 @@ fn letter(k: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::Column;
+
+    #[test]
+    fn labels_made_from_author_and_year_never_clash_when_every_study_has_a_year() {
+        // Authors that look like labels, and one author and year twice.
+        let authors = [
+            "Smith",
+            "Smith",
+            "Smith (2019a)",
+            "Smith (2019",
+            "Smith (2019b) (2019",
+            "id",
+            "",
+            "",
+            "Jones (-5)",
+        ];
+        let years = [2019i64, 2019, 2019, 2019, 2019, 2020, 2019, 2019, -5];
+        let ids: Vec<i64> = (1..=authors.len() as i64).collect();
+        let frame = DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new("id".into(), ids),
+                Column::new("author".into(), authors),
+                Column::new("year".into(), years),
+            ],
+        )
+        .unwrap();
+        assert!(!may_clash(&frame));
+        let labels = labels_of(&frame);
+        let mut distinct: Vec<&String> = labels.values().collect();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), authors.len(), "{labels:?}");
+        assert!(
+            labels
+                .values()
+                .all(|l| !MATRIX_COLUMNS.contains(&l.as_str()))
+        );
+        assert_eq!(labels[&1], "Smith (2019a)");
+        assert_eq!(labels[&3], "Smith (2019a) (2019)");
+    }
+
+    #[test]
+    fn a_label_column_or_a_missing_year_is_checked_when_loading() {
+        let frame = |year: Option<i64>, label: Option<&str>| {
+            let mut columns = vec![
+                Column::new("id".into(), [1i64]),
+                Column::new("author".into(), ["A"]),
+                Column::new("year".into(), [year]),
+            ];
+            if let Some(label) = label {
+                columns.push(Column::new("label".into(), [label]));
+            }
+            DataFrame::new(1, columns).unwrap()
+        };
+        assert!(!may_clash(&frame(Some(2019), None)));
+        assert!(may_clash(&frame(None, None)));
+        assert!(may_clash(&frame(Some(2019), Some("A 2019"))));
+    }
 
     #[test]
     fn letters_count_like_spreadsheet_columns() {

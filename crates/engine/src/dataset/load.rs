@@ -23,9 +23,11 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
     let mut papers = r.table(TableKind::Papers, false);
     let mut findings = r.table(TableKind::Findings, true);
     let keys = r.keys(&mut studies, &mut findings, &mut papers);
-    let study_labels = (studies.as_ref())
-        .map(|s| labels::study_labels(s, &mut r.problems))
-        .unwrap_or_default();
+    let study_labels = std::sync::OnceLock::new();
+    if let Some(labels) = (studies.as_ref()).and_then(|s| labels::study_labels(s, &mut r.problems))
+    {
+        _ = study_labels.set(labels);
+    }
     // Which tables could be read: references to the others are not
     // resolved (see `resolve_references`).
     let read = (studies.is_some(), findings.is_some());

@@ -109,7 +109,16 @@ pub struct Dataset {
     /// Study id -> its label: the `label` column, else `author (year)`
     /// (`(2019a)`, `(2019b)` for two of one author and year). Shown where
     /// a person reads studies by name (matrix columns, profile's lists).
-    pub study_labels: polars::prelude::PlHashMap<i64, String>,
+    /// Made when first needed, unless two could clash (then checked and
+    /// made when loading: [`labels::study_labels`]).
+    pub(crate) study_labels: std::sync::OnceLock<PlHashMap<i64, String>>,
+}
+
+impl Dataset {
+    /// Study id (as a number) -> label.
+    pub(crate) fn labels(&self) -> &PlHashMap<i64, String> {
+        (self.study_labels).get_or_init(|| labels::labels_of(&self.studies))
+    }
 }
 
 /// How the ids of each keyed table are written.
