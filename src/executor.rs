@@ -4,7 +4,7 @@
 use metasum_engine::polars::prelude::DataFrame;
 use metasum_engine::{Format, Outcome, Session, format};
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use crate::output::{Sink, errln, print_stderr};
@@ -230,7 +230,9 @@ impl Executor {
                         } else {
                             ""
                         };
-                        self.write(format!("{separator}{text}"))
+                        let written = self.write(format!("{separator}{text}"));
+                        self.tell_rows(result.frame.height());
+                        written
                     }
                     Err(e) => Err(format!("could not format the result: {e}")),
                 },
@@ -253,6 +255,18 @@ impl Executor {
             }
         }
         ok
+    }
+
+    /// "(4 rows)" after a table or Markdown shown on a terminal: a count is
+    /// for the person reading, never part of a file or a pipe.
+    fn tell_rows(&self, rows: usize) {
+        let shown = matches!(self.sink, Sink::Stdout)
+            && matches!(self.format, Format::Table | Format::Markdown)
+            && std::io::stdout().is_terminal();
+        if shown {
+            // A closed terminal ends the process quietly (print_stdout).
+            let _ = crate::output::print_stdout(&format!("({})\n", format::row_count(rows)));
+        }
     }
 
     /// Sends later results to `sink`; the first result there needs no

@@ -290,7 +290,6 @@ pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
                 let cells: Vec<String> = row(r).map(|c| markdown_text(&c.text(", "))).collect();
                 let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
-            let _ = writeln!(out, "\n{}", row_count(rows));
         }
         Format::Table => {
             let names: Vec<String> = names.iter().map(|n| terminal_safe(n)).collect();
@@ -339,13 +338,14 @@ pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
                     line(texts.iter().map(|t| t[r].as_str()).collect())
                 );
             }
-            let _ = writeln!(out, "({})", row_count(rows));
         }
     }
     Ok(out)
 }
 
-fn row_count(rows: usize) -> String {
+/// "1 row", "4 rows": for a person at a terminal, never part of a result
+/// (a file or a pipe gets the rows alone).
+pub fn row_count(rows: usize) -> String {
     if rows == 1 {
         "1 row".to_string()
     } else {
@@ -448,25 +448,22 @@ mod tests {
     }
 
     #[test]
-    fn markdown_escapes_pipes_and_counts_rows() {
+    fn markdown_escapes_pipes() {
         insta::assert_snapshot!(render(&sample(), Format::Markdown).unwrap(), @r#"
         | id | name | fes | paid | studies |
         | ---: | --- | ---: | --- | --- |
         | 22 | Confidentiality, "records" \| policy | 8.0 | true | 2, 10 |
         | 7 |  | 33.3 |  |  |
-
-        2 rows
         "#);
     }
 
     #[test]
-    fn table_aligns_numbers_right_and_counts_rows() {
+    fn table_aligns_numbers_right() {
         insta::assert_snapshot!(render(&sample(), Format::Table).unwrap(), @r#"
         id  name                                  fes  paid  studies
         --  -----------------------------------  ----  ----  -------
         22  Confidentiality, "records" | policy   8.0  true  2, 10
          7                                       33.3
-        (2 rows)
         "#);
     }
 
@@ -524,7 +521,12 @@ mod tests {
 
     #[test]
     fn one_row_is_singular() {
+        assert_eq!(row_count(1), "1 row");
+        assert_eq!(row_count(4), "4 rows");
+        // The count is the terminal's to show: never part of the rows.
         let one = sample().head(Some(1));
-        assert!(render(&one, Format::Table).unwrap().ends_with("(1 row)\n"));
+        for format in [Format::Table, Format::Markdown] {
+            assert!(!render(&one, format).unwrap().contains("row"));
+        }
     }
 }
