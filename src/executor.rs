@@ -22,6 +22,10 @@ pub struct Executor {
     wrote: bool,
     /// Results kept for an xlsx workbook (one sheet each).
     sheets: Vec<(String, DataFrame)>,
+    /// A batch run's JSON results (statement, rendered array), kept to be
+    /// written as one document when the run ends; `None` when each result
+    /// is written as it comes (the shell, other formats).
+    json: Option<Vec<(String, String)>>,
 }
 
 impl Executor {
@@ -35,6 +39,17 @@ impl Executor {
             color: render::use_color(),
             wrote: false,
             sheets: Vec::new(),
+            json: None,
+        }
+    }
+
+    /// Keeps JSON results to write them as one document at
+    /// [`Executor::finish`]: a plain array of objects for one result, and
+    /// for several an array of `{"statement": ..., "rows": [...]}`, one per
+    /// result, in order. Does nothing for other formats.
+    pub fn one_json_document(&mut self) {
+        if self.format == Format::Json {
+            self.json = Some(Vec::new());
         }
     }
 
@@ -223,6 +238,18 @@ impl Executor {
                     self.sheets.push((name, result.frame));
                     Ok(())
                 }
+                Ok(Outcome::Rows(result)) if self.json.is_some() => {
+                    match format::render_result(&result, self.format) {
+                        Ok(text) => {
+                            let statement = &src[statement.span.start..statement.span.end];
+                            let statement = statement.split_whitespace().collect::<Vec<_>>();
+                            (self.json.iter_mut())
+                                .for_each(|kept| kept.push((statement.join(" "), text.clone())));
+                            Ok(())
+                        }
+                        Err(e) => Err(format!("could not format the result: {e}")),
+                    }
+                }
                 Ok(Outcome::Rows(result)) => match format::render_result(&result, self.format) {
                     Ok(text) => {
                         let separator = if self.wrote && self.format != Format::Json {
@@ -290,6 +317,14 @@ impl Executor {
     /// not (a failed run never replaces a good file with part of its
     /// results). Returns whether the run succeeded in all.
     pub fn finish(mut self, ok: bool) -> bool {
+        if let Some(kept) = self.json.take().filter(|kept| !kept.is_empty()) {
+            // Written like any result: to stdout now, or into the
+            // `--output` file that is put in place below when `ok`.
+            if let Err(e) = self.write(json_document(kept)) {
+                errln!("error: {e}");
+                return false;
+            }
+        }
         let sink = std::mem::replace(&mut self.sink, Sink::Stdout);
         let Some(path) = sink.path().map(|p| p.display().to_string()) else {
             return ok;
@@ -329,6 +364,25 @@ struct Parsed {
     chunk: source::Chunk,
     script: metasum_query::Script,
     errors: usize,
+}
+
+/// The JSON results of a run as one document: the one result's array, or
+/// an array of `{"statement": ..., "rows": [...]}`.
+fn json_document(mut kept: Vec<(String, String)>) -> String {
+    if kept.len() == 1 {
+        return kept.remove(0).1;
+    }
+    let mut out = String::from("[");
+    for (i, (statement, rows)) in kept.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str("  {\"statement\": ");
+        metasum_engine::format::json_string(&mut out, statement);
+        out.push_str(", \"rows\": ");
+        out.push_str(rows.trim_end());
+        out.push('}');
+    }
+    out.push_str("\n]\n");
+    out
 }
 
 /// Whether `file` is a regular file small enough to read whole before

@@ -109,6 +109,8 @@ fn main() -> ExitCode {
         repl::run(executor);
         return ExitCode::SUCCESS;
     }
+    // A batch run's JSON is one document, written when the run ends.
+    executor.one_json_document();
     let ok = match (&cli.query, &cli.command) {
         (Some(query), _) => executor.run_source("-c", query, 1),
         (None, Some(Command::Run { files })) => executor.run_files(files),

@@ -523,3 +523,61 @@ fn claims_citations_and_search_are_tables_to_query() {
     let back = run(metasum().arg("--data").arg(&out).args(["-c", q]));
     assert_eq!(back.stdout, run(metasum().args(["-c", q])).stdout);
 }
+
+#[test]
+fn json_with_several_results_is_one_document() {
+    let r = run(metasum().args([
+        "--format",
+        "json",
+        "-c",
+        "findings where id <= 2 show id; let s = studies; studies where id = 3 show id, author",
+    ]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+    let results = doc.as_array().expect("an array of results");
+    // The `let` binds rows but gives no result.
+    assert_eq!(results.len(), 2, "{doc}");
+    assert_eq!(results[0]["statement"], "findings where id <= 2 show id");
+    assert_eq!(
+        results[0]["rows"],
+        serde_json::json!([{"id": 1}, {"id": 2}])
+    );
+    assert_eq!(
+        results[1]["statement"],
+        "studies where id = 3 show id, author"
+    );
+    assert_eq!(results[1]["rows"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn json_with_one_result_is_a_plain_array_in_a_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.json");
+    let r = run(metasum()
+        .args([
+            "--format",
+            "json",
+            "-c",
+            "findings where id <= 2 show id",
+            "--output",
+        ])
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
+    assert_eq!(doc, serde_json::json!([{"id": 1}, {"id": 2}]));
+    // Two results into the file: one document as well.
+    let r = run(metasum()
+        .args([
+            "--format",
+            "json",
+            "-c",
+            "findings limit 1 show id; papers limit 1 show id",
+            "--output",
+        ])
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
+    assert_eq!(doc.as_array().map(Vec::len), Some(2), "{doc}");
+}

@@ -49,7 +49,8 @@ pub(super) fn markdown_text(text: &str) -> String {
     out
 }
 
-pub(super) fn json_string(out: &mut String, s: &str) {
+/// Appends `s` as a JSON string (quoted, escaped).
+pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 mod escape;
 
-use escape::{formula_safe, json_string, markdown_text, terminal_safe};
+pub use escape::json_string;
+use escape::{formula_safe, markdown_text, terminal_safe};
 
 use polars::prelude::*;
 
