@@ -29,14 +29,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
-    /// Output format; `table` on a terminal, `csv` otherwise.
+    /// Output format; by default the one --output's extension names
+    /// (.csv .json .md .xlsx), else `table` on a terminal and `csv` otherwise.
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
 
     /// Write results to FILE instead of stdout, only when every statement
     /// ran (FILE is left as it was when one fails): through a temporary file
     /// renamed into place; a device, FIFO or pipe (/dev/stdout) is written
-    /// straight through; `-` is stdout.
+    /// straight through; `-` is stdout. An .svg file holds one figure; a
+    /// figure goes into nothing else, and a .csv holds one result.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -103,13 +105,13 @@ fn parse_threshold(text: &str) -> Result<f64, String> {
 /// `--format` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
-    /// Aligned columns with a row count.
+    /// Aligned columns (with a row count on a terminal).
     Table,
     /// Comma-separated values; list items joined with `;`.
     Csv,
     /// An array of objects per result.
     Json,
-    /// A GitHub table with a row count.
+    /// A GitHub table (with a row count on a terminal).
     Markdown,
     /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
     Xlsx,

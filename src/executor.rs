@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::source;
+use crate::target::Target;
 
 /// The session plus how results are written.
 pub struct Executor {
@@ -26,6 +27,10 @@ pub struct Executor {
     /// written as one document when the run ends; `None` when each result
     /// is written as it comes (the shell, other formats).
     json: Option<Vec<(String, String)>>,
+    /// The `--output` file of a batch run, to refuse what it cannot hold.
+    target: Option<Target>,
+    /// A result was refused because the output file cannot hold it.
+    usage_error: bool,
 }
 
 impl Executor {
@@ -40,7 +45,21 @@ impl Executor {
             wrote: false,
             sheets: Vec::new(),
             json: None,
+            target: None,
+            usage_error: false,
         }
+    }
+
+    /// Refuses, from now on, results the `--output` file cannot hold (rows
+    /// into an .svg, a figure into a .csv, ...): the run stops and the file
+    /// is not written.
+    pub fn set_target(&mut self, target: Target) {
+        self.target = Some(target);
+    }
+
+    /// Whether the run stopped on a result its output file cannot hold.
+    pub fn usage_error(&self) -> bool {
+        self.usage_error
     }
 
     /// Keeps JSON results to write them as one document at
@@ -230,6 +249,16 @@ impl Executor {
                     errln!("note: {note}");
                 }
             }
+            if let (Some(target), Ok(outcome)) = (self.target.as_mut(), &outcome) {
+                if let Err(refused) = target.accept(outcome) {
+                    errln!("error: {refused}");
+                    self.usage_error = true;
+                    // A file that cannot hold the results is not a failing
+                    // statement: nothing after it runs, --keep-going or not.
+                    self.keep_going = false;
+                    return false;
+                }
+            }
             let written = match outcome {
                 Ok(Outcome::Bound(_)) => Ok(()),
                 Ok(Outcome::Figure(svg)) => self.write(svg),
@@ -330,7 +359,11 @@ impl Executor {
             return ok;
         };
         if !ok {
-            errln!("note: {path} was not written, because a statement failed");
+            let why = match self.usage_error {
+                true => "it cannot hold this run's results",
+                false => "a statement failed",
+            };
+            errln!("note: {path} was not written, because {why}");
             return false;
         }
         let mut sink = sink;

@@ -8,6 +8,7 @@ mod render;
 mod repl;
 mod schema;
 mod source;
+mod target;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -19,6 +20,7 @@ use metasum_engine::{Dataset, Format, Session, check};
 use cli::{Cli, Command};
 use executor::Executor;
 use output::{Sink, errln};
+use target::{FileKind, Target};
 
 fn main() -> ExitCode {
     // An interrupted run (Ctrl-C, SIGTERM) leaves no temporary file behind;
@@ -82,13 +84,35 @@ fn main() -> ExitCode {
     }
     let interactive =
         cli.query.is_none() && cli.command.is_none() && std::io::stdin().is_terminal();
-    let format = cli.format.map(Format::from).unwrap_or_else(|| {
-        if cli.output.is_none() && std::io::stdout().is_terminal() {
-            Format::Table
-        } else {
-            Format::Csv
+    let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
+    let kind = file.map(FileKind::of);
+    let format = match (
+        cli.format.map(Format::from),
+        kind.and_then(FileKind::format),
+    ) {
+        (Some(chosen), Some(named)) if chosen != named => {
+            use clap::CommandFactory;
+            let (path, kind) = (
+                file.unwrap_or(Path::new("-")),
+                kind.unwrap_or(FileKind::Other),
+            );
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "--format {} contradicts --output {}, {}: leave --format out, or change the file's extension",
+                        chosen.name(),
+                        path.display(),
+                        kind.name()
+                    ),
+                )
+                .exit();
         }
-    });
+        (Some(chosen), _) => chosen,
+        (None, Some(named)) => named,
+        (None, None) if cli.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Csv,
+    };
     let opened = if interactive {
         Sink::shell_output(cli.output.as_deref())
     } else {
@@ -105,6 +129,9 @@ fn main() -> ExitCode {
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
     let mut executor = Executor::new(session, format, sink, cli.keep_going);
+    if let (Some(kind), false) = (kind, interactive) {
+        executor.set_target(Target::new(kind));
+    }
     if interactive {
         repl::run(executor);
         return ExitCode::SUCCESS;
@@ -116,8 +143,11 @@ fn main() -> ExitCode {
         (None, Some(Command::Run { files })) => executor.run_files(files),
         _ => executor.run_file(Path::new("-")),
     };
+    let usage_error = executor.usage_error();
     if executor.finish(ok) {
         ExitCode::SUCCESS
+    } else if usage_error {
+        ExitCode::from(2)
     } else {
         ExitCode::from(1)
     }

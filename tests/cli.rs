@@ -246,7 +246,8 @@ fn keep_going_when_every_statement_succeeds_is_an_ordinary_run() {
             (Some(0), expected, "")
         );
     }
-    let path = dir.path().join("out.csv");
+    // Two results: not one CSV document, so not a .csv file.
+    let path = dir.path().join("out.txt");
     let r = run(metasum()
         .arg("run")
         .arg(&script)
@@ -265,7 +266,8 @@ fn a_missing_script_among_several_runs_nothing_unless_keep_going() {
     std::fs::write(&first, "findings where id = 22 show n\n").unwrap();
     std::fs::write(&last, "studies where id = 18 show n\n").unwrap();
     let missing = dir.path().join("mising.msq");
-    let out = dir.path().join("out.csv");
+    // Two results when both run: not a .csv file.
+    let out = dir.path().join("out.txt");
     let runs = |keep_going: bool| {
         let mut cmd = metasum();
         cmd.arg("run").arg(&first).arg(&missing).arg(&last);
@@ -580,4 +582,101 @@ fn json_with_one_result_is_a_plain_array_in_a_file_too() {
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
     assert_eq!(doc.as_array().map(Vec::len), Some(2), "{doc}");
+}
+
+#[test]
+fn an_output_file_gets_the_format_its_extension_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    for (name, query) in [
+        ("fes.svg", "plot fes"),
+        ("t.xlsx", "findings where id <= 2 show id, name"),
+        ("t.json", "findings where id <= 2 show id, name"),
+        ("t.md", "findings where id <= 2 show id, name"),
+        ("t.csv", "findings where id <= 2 show id, name"),
+    ] {
+        let r = run(metasum().args(["-c", query, "--output"]).arg(at(name)));
+        assert_eq!(r.code, Some(0), "{name}: {}", r.stderr);
+    }
+    // Each parsed by a reader of its kind.
+    let svg = std::fs::read_to_string(at("fes.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("one SVG document");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(at("t.xlsx")).expect("a workbook");
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(
+        sheet.get((0, 0)),
+        Some(&calamine::Data::String("id".into()))
+    );
+    assert_eq!(sheet.get((1, 0)), Some(&calamine::Data::Float(1.0)));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(at("t.json")).unwrap()).unwrap();
+    assert_eq!(json[1]["id"], 2);
+    let md = std::fs::read_to_string(at("t.md")).unwrap();
+    assert!(md.starts_with("| id | name |\n| ---: | --- |\n"), "{md}");
+    let mut csv = csv::Reader::from_path(at("t.csv")).unwrap();
+    assert_eq!(csv.records().count(), 2);
+}
+
+#[test]
+fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args, says) in [
+        (
+            "mixed.svg",
+            vec!["-c", "findings limit 1; plot fes"],
+            "rows cannot go into an SVG file",
+        ),
+        (
+            "two.svg",
+            vec!["-c", "plot fes; plot flow"],
+            "holds one figure",
+        ),
+        (
+            "fes.csv",
+            vec!["-c", "plot fes"],
+            "a figure cannot go into a CSV file",
+        ),
+        (
+            "fes.png",
+            vec!["-c", "plot fes"],
+            "PNG and PDF are not made yet",
+        ),
+        (
+            "fes.xlsx",
+            vec!["-c", "findings; plot fes"],
+            "cannot go into an xlsx workbook",
+        ),
+        (
+            "two.csv",
+            vec!["-c", "findings limit 1; studies limit 1"],
+            "a CSV file holds one result",
+        ),
+        (
+            "t.json",
+            vec!["--format", "csv", "-c", "findings"],
+            "--format csv contradicts",
+        ),
+        (
+            "t.csv",
+            vec!["--format", "xlsx", "-c", "findings"],
+            "--format xlsx contradicts",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "kept\n").unwrap();
+        // --keep-going does not go past it either.
+        let r = run(metasum()
+            .args(&args)
+            .arg("--keep-going")
+            .arg("--output")
+            .arg(&path));
+        assert_eq!(r.code, Some(2), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept\n", "{name}");
+        assert!(r.stdout.is_empty(), "{name}");
+    }
+    // Nothing beside the files: no temporary left.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 8);
 }

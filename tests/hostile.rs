@@ -341,7 +341,8 @@ fn export_never_replaces_a_folder_of_other_files() {
 #[test]
 fn keep_going_writes_no_output_file_when_a_statement_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let out = write(dir.path(), "keep.csv", "good results\n");
+    // Markdown: a file that holds several results.
+    let out = write(dir.path(), "keep.md", "good results\n");
     let r = run(&[
         "--keep-going",
         "-c",

@@ -26,6 +26,19 @@ pub enum Format {
     Xlsx,
 }
 
+impl Format {
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
 impl FromStr for Format {
     type Err = String;
 

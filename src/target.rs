@@ -1,0 +1,140 @@
+//! What an `--output FILE` can hold, told by its extension: the format of
+//! its rows, and whether figures or several results fit in it. A run that
+//! would put into the file what it cannot hold stops before the file is
+//! written (a usage error).
+
+use std::path::Path;
+
+use metasum_engine::{Format, Outcome};
+
+/// The kind of document an output file is, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.csv`: one result.
+    Csv,
+    /// `.json`: results as one document.
+    Json,
+    /// `.md`: tables, one after another.
+    Markdown,
+    /// `.xlsx`: a sheet per result.
+    Xlsx,
+    /// `.svg`: one figure.
+    Svg,
+    /// Any other extension: results in the chosen format, no figure.
+    Other,
+}
+
+impl FileKind {
+    /// The kind of `path`, by its extension (any case).
+    pub fn of(path: &Path) -> FileKind {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match extension.to_ascii_lowercase().as_str() {
+            "csv" => FileKind::Csv,
+            "json" => FileKind::Json,
+            "md" | "markdown" => FileKind::Markdown,
+            "xlsx" => FileKind::Xlsx,
+            "svg" => FileKind::Svg,
+            _ => FileKind::Other,
+        }
+    }
+
+    /// The format the extension says rows are written in, if it says one.
+    pub fn format(self) -> Option<Format> {
+        match self {
+            FileKind::Csv => Some(Format::Csv),
+            FileKind::Json => Some(Format::Json),
+            FileKind::Markdown => Some(Format::Markdown),
+            FileKind::Xlsx => Some(Format::Xlsx),
+            FileKind::Svg | FileKind::Other => None,
+        }
+    }
+
+    /// "a CSV file", for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Csv => "a CSV file",
+            FileKind::Json => "a JSON file",
+            FileKind::Markdown => "a Markdown file",
+            FileKind::Xlsx => "an xlsx workbook",
+            FileKind::Svg => "an SVG file",
+            FileKind::Other => "this file",
+        }
+    }
+}
+
+/// An output file and what a run has put into it so far.
+#[derive(Debug)]
+pub struct Target {
+    kind: FileKind,
+    results: usize,
+    figures: usize,
+}
+
+impl Target {
+    /// A file of `kind`, nothing in it yet.
+    pub fn new(kind: FileKind) -> Target {
+        Target {
+            kind,
+            results: 0,
+            figures: 0,
+        }
+    }
+
+    /// Counts `outcome` in, or says why the file cannot hold it.
+    pub fn accept(&mut self, outcome: &Outcome) -> Result<(), String> {
+        let kind = self.kind;
+        match outcome {
+            Outcome::Bound(_) => Ok(()),
+            Outcome::Rows(_) => match kind {
+                FileKind::Svg => Err(
+                    "rows cannot go into an SVG file, which holds one figure: write them to a .csv, .json, .md or .xlsx file"
+                        .into(),
+                ),
+                FileKind::Csv if self.results > 0 => Err(
+                    "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
+                        .into(),
+                ),
+                _ => {
+                    self.results += 1;
+                    Ok(())
+                }
+            },
+            Outcome::Figure(_) => match kind {
+                FileKind::Svg if self.figures > 0 => Err(
+                    "an SVG file holds one figure, and this run draws more: write each to its own .svg file"
+                        .into(),
+                ),
+                FileKind::Svg => {
+                    self.figures += 1;
+                    Ok(())
+                }
+                FileKind::Other => Err(
+                    "a figure goes into an .svg file (PNG and PDF are not made yet): write it to one"
+                        .into(),
+                ),
+                other => Err(format!(
+                    "a figure cannot go into {}: write it to an .svg file",
+                    other.name()
+                )),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_tells_the_kind_in_any_case() {
+        let kind = |p: &str| FileKind::of(Path::new(p));
+        assert_eq!(kind("t2.CSV"), FileKind::Csv);
+        assert_eq!(kind("a/b.json"), FileKind::Json);
+        assert_eq!(kind("x.md"), FileKind::Markdown);
+        assert_eq!(kind("x.xlsx"), FileKind::Xlsx);
+        assert_eq!(kind("fes.svg"), FileKind::Svg);
+        assert_eq!(kind("fes.png"), FileKind::Other);
+        assert_eq!(kind("results"), FileKind::Other);
+        assert_eq!(FileKind::Svg.format(), None);
+    }
+}
