@@ -1,8 +1,7 @@
 //! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
 //! run its statements on the session, send results to the sink, draw errors.
 
-use metasum_engine::polars::prelude::DataFrame;
-use metasum_engine::{Format, Outcome, Session, format};
+use metasum_engine::{Format, Outcome, QueryResult, Session, format};
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ pub struct Executor {
     /// Whether a result has been written (to separate the next one).
     wrote: bool,
     /// Results kept for an xlsx workbook (one sheet each).
-    sheets: Vec<(String, DataFrame)>,
+    sheets: Vec<(String, QueryResult)>,
     /// A batch run's JSON results (statement, rendered array), kept to be
     /// written as one document when the run ends; `None` when each result
     /// is written as it comes (the shell, other formats).
@@ -264,7 +263,7 @@ impl Executor {
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
                     let name = format!("result {}", self.sheets.len() + 1);
-                    self.sheets.push((name, result.frame));
+                    self.sheets.push((name, result));
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
@@ -385,9 +384,9 @@ impl Executor {
 
     /// The xlsx workbook of the results kept so far (for `--format xlsx`).
     pub fn workbook(&self) -> metasum_engine::Result<Vec<u8>> {
-        let sheets: Vec<(String, &DataFrame)> =
-            self.sheets.iter().map(|(n, f)| (n.clone(), f)).collect();
-        format::xlsx(&sheets)
+        let sheets: Vec<(String, &QueryResult)> =
+            self.sheets.iter().map(|(n, r)| (n.clone(), r)).collect();
+        format::xlsx_results(&sheets)
     }
 }
 

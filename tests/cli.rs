@@ -680,3 +680,31 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
     // Nothing beside the files: no temporary left.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 8);
 }
+
+#[test]
+fn matrix_cells_are_numbers_in_json_and_in_a_workbook() {
+    let r = run(metasum().args(["--format", "json", "-c", "matrix where id = 1"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    // Finding 1 is in Chinman et al. (2008), not in Armstrong et al. (1995).
+    assert_eq!(rows[0]["Chinman et al. (2008)"], 1);
+    assert_eq!(rows[0]["Armstrong et al. (1995)"], 0);
+    // The margins: n a whole number, intensity a percentage.
+    assert_eq!(rows[1]["Chinman et al. (2008)"], 1);
+    assert_eq!(rows[2]["Chinman et al. (2008)"], 100.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.xlsx");
+    let r = run(metasum()
+        .args(["-c", "matrix where id = 1", "--output"])
+        .arg(&path));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let column = (0..sheet.width())
+        .find(|c| sheet.get((0, *c)) == Some(&Data::String("Chinman et al. (2008)".into())))
+        .expect("a column per study, by label");
+    assert_eq!(sheet.get((1, column)), Some(&Data::Float(1.0)));
+    assert_eq!(sheet.get((3, column)), Some(&Data::Float(100.0)));
+}

@@ -202,7 +202,60 @@ pub fn render_result(result: &crate::QueryResult, format: Format) -> crate::Resu
     {
         return render(&marked_matrix(&result.frame)?, format);
     }
-    render(&result.frame, format)
+    render_cells(Cells::of_result(result)?, format)
+}
+
+/// A result's columns as typed cells, as every format writes them.
+struct Cells {
+    names: Vec<String>,
+    columns: Vec<Vec<Cell>>,
+    rows: usize,
+}
+
+impl Cells {
+    /// The cells of `frame`, by each column's type.
+    fn of(frame: &DataFrame) -> PolarsResult<Cells> {
+        Ok(Cells {
+            names: (frame.get_column_names().iter())
+                .map(|n| n.to_string())
+                .collect(),
+            columns: frame
+                .columns()
+                .iter()
+                .map(cells)
+                .collect::<PolarsResult<_>>()?,
+            rows: frame.height(),
+        })
+    }
+
+    /// The cells of a query result: a matrix's study columns (held as
+    /// text, so that one column carries marks and margins) as the numbers
+    /// they are, for JSON and workbooks (`"4": 1`, not `"4": "1"`).
+    fn of_result(result: &crate::QueryResult) -> PolarsResult<Cells> {
+        let mut cells = Cells::of(&result.frame)?;
+        if result.kind == crate::table::TableKind::Matrix {
+            for column in cells.columns.iter_mut().skip(5) {
+                for cell in column.iter_mut() {
+                    *cell = as_number(std::mem::replace(cell, Cell::Missing));
+                }
+            }
+        }
+        Ok(cells)
+    }
+}
+
+/// A text cell holding a number as that number (a whole number, or one
+/// with a decimal, shown to one place); an empty one as missing.
+fn as_number(cell: Cell) -> Cell {
+    match cell {
+        Cell::Text(s) if s.is_empty() => Cell::Missing,
+        Cell::Text(s) => match (s.parse::<i64>(), s.parse::<f64>()) {
+            (Ok(n), _) => Cell::Int(n),
+            (_, Ok(x)) if x.is_finite() => Cell::Float(x, Some(1)),
+            _ => Cell::Text(s),
+        },
+        other => other,
+    }
 }
 
 /// The matrix with 1/0 cells as X/blank; the two margin rows keep numbers.
@@ -231,17 +284,16 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
 
 /// Renders `frame` in `format`.
 pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let columns: Vec<Vec<Cell>> = frame
-        .columns()
-        .iter()
-        .map(cells)
-        .collect::<PolarsResult<_>>()?;
-    let rows = frame.height();
+    render_cells(Cells::of(frame)?, format)
+}
+
+/// Renders typed cells in `format`.
+fn render_cells(cells: Cells, format: Format) -> crate::Result<String> {
+    let Cells {
+        names,
+        columns,
+        rows,
+    } = cells;
     let row = |r: usize| columns.iter().map(move |c| &c[r]);
     let mut out = String::new();
     match format {
@@ -371,22 +423,32 @@ pub fn row_count(rows: usize) -> String {
 /// (fes and intensity rounded to one decimal), lists joined with `;`, text
 /// as text (never a formula).
 pub fn xlsx(sheets: &[(String, &DataFrame)]) -> crate::Result<Vec<u8>> {
-    write_xlsx(sheets).map_err(crate::Error::Output)
+    let sheets = (sheets.iter())
+        .map(|(name, frame)| Ok((name.clone(), Cells::of(frame)?)))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    write_xlsx(&sheets).map_err(crate::Error::Output)
+}
+
+/// [`xlsx`] of query results: a matrix's cells are numbers a spreadsheet
+/// can sum.
+pub fn xlsx_results(sheets: &[(String, &crate::QueryResult)]) -> crate::Result<Vec<u8>> {
+    let sheets = (sheets.iter())
+        .map(|(name, result)| Ok((name.clone(), Cells::of_result(result)?)))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    write_xlsx(&sheets).map_err(crate::Error::Output)
 }
 
 /// [`xlsx`], failing with what went wrong.
-fn write_xlsx(sheets: &[(String, &DataFrame)]) -> Result<Vec<u8>, String> {
+fn write_xlsx(sheets: &[(String, Cells)]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    for (name, frame) in sheets {
+    for (name, cells) in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(name.as_str()).map_err(err)?;
-        for (c, column) in frame.columns().iter().enumerate() {
+        for (c, (column, name)) in cells.columns.iter().zip(&cells.names).enumerate() {
             let c = c as u16;
-            sheet
-                .write_string(0, c, column.name().as_str())
-                .map_err(err)?;
-            for (r, cell) in cells(column).map_err(|e| e.to_string())?.iter().enumerate() {
+            sheet.write_string(0, c, name.as_str()).map_err(err)?;
+            for (r, cell) in column.iter().enumerate() {
                 let r = r as u32 + 1;
                 match cell {
                     Cell::Missing => {}
