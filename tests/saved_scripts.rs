@@ -149,6 +149,16 @@ fn every_saved_script_runs_and_its_output_is_snapshotted() {
     scripts.sort();
     assert!(scripts.len() >= 6);
     for script in scripts {
+        // Each runs as a program of its own: `./queries/table2.msq`.
+        let text = std::fs::read_to_string(&script).unwrap();
+        assert!(
+            text.starts_with("#!/usr/bin/env -S metasum run\n"),
+            "{}",
+            script.display()
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+        assert!(mode & 0o111 != 0, "{} is not executable", script.display());
         let name = script.file_stem().unwrap().to_string_lossy().to_string();
         let (stdout, _) = run_script(&name);
         insta::assert_snapshot!(format!("script_{name}"), stdout);
