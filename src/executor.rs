@@ -262,8 +262,10 @@ impl Executor {
                 Ok(Outcome::Bound(_)) => Ok(()),
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
-                    let name = format!("result {}", self.sheets.len() + 1);
-                    self.sheets.push((name, result));
+                    let taken: Vec<String> = self.sheets.iter().map(|(n, _)| n.clone()).collect();
+                    let statement = &src[statement.span.start..statement.span.end];
+                    self.sheets
+                        .push((format::sheet_name(statement, &taken), result));
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {

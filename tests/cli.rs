@@ -402,12 +402,21 @@ fn xlsx_output_has_a_sheet_per_result() {
         .arg(&path));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let mut book = open_workbook_auto(&path).unwrap();
-    assert_eq!(book.sheet_names(), ["result 1", "result 2"]);
-    let counts = book.worksheet_range("result 1").unwrap();
+    // Each sheet named by its statement, within Excel's 31 characters.
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "studies count by country",
+            "findings sort by fes desc limi…"
+        ]
+    );
+    let counts = book.worksheet_range("studies count by country").unwrap();
     assert_eq!(counts.get_size(), (5, 2));
     assert_eq!(counts.get((1, 0)).unwrap().to_string(), "USA");
     assert_eq!(counts.get((1, 1)).unwrap().to_string(), "16");
-    let top = book.worksheet_range("result 2").unwrap();
+    let top = book
+        .worksheet_range("findings sort by fes desc limi…")
+        .unwrap();
     assert_eq!(top.get((1, 1)).unwrap().to_string(), "44");
 }
 

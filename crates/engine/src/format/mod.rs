@@ -9,7 +9,7 @@ mod xlsx;
 
 pub use escape::json_string;
 use escape::{formula_safe, markdown_text, terminal_safe};
-pub use xlsx::{xlsx, xlsx_results};
+pub use xlsx::{sheet_name, xlsx, xlsx_results};
 
 use polars::prelude::*;
 

@@ -23,6 +23,49 @@ pub fn xlsx_results(sheets: &[(String, &crate::QueryResult)]) -> crate::Result<V
     write_xlsx(&sheets).map_err(crate::Error::Output)
 }
 
+/// The longest sheet name Excel takes.
+const MAX_SHEET_NAME: usize = 31;
+
+/// A sheet name for the result of `statement`, not one of `taken` (Excel
+/// compares names in any case): the statement's words, without the
+/// characters a sheet name cannot hold (`[]:*?/\`), shortened to 31
+/// characters with `…`, and `(2)`, `(3)`, ... when taken already.
+pub fn sheet_name(statement: &str, taken: &[String]) -> String {
+    let words: Vec<&str> = statement
+        .split(|c: char| c.is_whitespace() || "[]:*?/\\".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let base = words.join(" ");
+    let base = base.trim_matches('\'');
+    let base = if base.is_empty() { "result" } else { base };
+    let shortened = |text: &str, room: usize| -> String {
+        if text.chars().count() <= room {
+            text.to_string()
+        } else {
+            let mut short: String = text.chars().take(room - 1).collect();
+            short.truncate(short.trim_end().len());
+            short.push('…');
+            short
+        }
+    };
+    let is_taken = |name: &str| {
+        taken
+            .iter()
+            .any(|t| t.to_lowercase() == name.to_lowercase())
+    };
+    let name = shortened(base, MAX_SHEET_NAME);
+    if !is_taken(&name) {
+        return name;
+    }
+    (2..)
+        .map(|k| {
+            let suffix = format!(" ({k})");
+            shortened(base, MAX_SHEET_NAME - suffix.len()) + &suffix
+        })
+        .find(|name| !is_taken(name))
+        .unwrap_or_default()
+}
+
 /// [`xlsx`], failing with what went wrong.
 fn write_xlsx(sheets: &[(String, Cells)]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -30,6 +73,8 @@ fn write_xlsx(sheets: &[(String, Cells)]) -> Result<Vec<u8>, String> {
     for (name, cells) in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(name.as_str()).map_err(err)?;
+        // The header row stays in view as the reader scrolls.
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
         for (c, (column, name)) in cells.columns.iter().zip(&cells.names).enumerate() {
             let c = c as u16;
             sheet.write_string(0, c, name.as_str()).map_err(err)?;
@@ -59,4 +104,36 @@ fn write_xlsx(sheets: &[(String, Cells)]) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_is_named_by_its_statement_shortened_and_unique() {
+        let none: Vec<String> = Vec::new();
+        assert_eq!(
+            sheet_name("findings  sort by fes", &none),
+            "findings sort by fes"
+        );
+        let long = "findings where perspective = recipient and fes > 30";
+        let name = sheet_name(long, &none);
+        assert_eq!(name.chars().count(), 31);
+        assert_eq!(name, "findings where perspective = r…");
+        let taken = vec![name.clone()];
+        let second = sheet_name(long, &taken);
+        assert_eq!(second, "findings where perspective… (2)");
+        assert_eq!(second.chars().count(), 31);
+        assert_eq!(
+            sheet_name("FINDINGS sort by fes", &["findings sort by fes".into()]),
+            "FINDINGS sort by fes (2)"
+        );
+        // What a sheet name cannot hold is left out.
+        assert_eq!(
+            sheet_name("studies where id in [1, 2]", &none),
+            "studies where id in 1, 2"
+        );
+        assert_eq!(sheet_name("'", &none), "result");
+    }
 }
