@@ -42,6 +42,12 @@ pub struct Cli {
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// CSV cells exactly as the data has them, for R, Python and other
+    /// programs: without it a text cell starting with = + - @ gets a leading
+    /// ' so that a spreadsheet opening the file does not run it as a formula.
+    #[arg(long, global = true)]
+    pub raw: bool,
+
     /// In a script, go on after a failing statement and report every error
     /// (the exit status is still 1, and --output is not written).
     #[arg(long, global = true)]

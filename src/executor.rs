@@ -30,6 +30,8 @@ pub struct Executor {
     target: Option<Target>,
     /// A result was refused because the output file cannot hold it.
     usage_error: bool,
+    /// CSV cells guarded against formulas (the default) or as they are.
+    csv_cells: format::CsvCells,
 }
 
 impl Executor {
@@ -46,7 +48,13 @@ impl Executor {
             json: None,
             target: None,
             usage_error: false,
+            csv_cells: format::CsvCells::Guarded,
         }
+    }
+
+    /// Writes CSV cells as `cells` says (`--raw`: as the data has them).
+    pub fn set_csv_cells(&mut self, cells: format::CsvCells) {
+        self.csv_cells = cells;
     }
 
     /// Refuses, from now on, results the `--output` file cannot hold (rows
@@ -269,7 +277,7 @@ impl Executor {
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
-                    match format::render_result(&result, self.format) {
+                    match format::render_result_with(&result, self.format, self.csv_cells) {
                         Ok(text) => {
                             let statement = &src[statement.span.start..statement.span.end];
                             let statement = statement.split_whitespace().collect::<Vec<_>>();
@@ -280,19 +288,21 @@ impl Executor {
                         Err(e) => Err(format!("could not format the result: {e}")),
                     }
                 }
-                Ok(Outcome::Rows(result)) => match format::render_result(&result, self.format) {
-                    Ok(text) => {
-                        let separator = if self.wrote && self.format != Format::Json {
-                            "\n"
-                        } else {
-                            ""
-                        };
-                        let written = self.write(format!("{separator}{text}"));
-                        self.tell_rows(result.frame.height());
-                        written
+                Ok(Outcome::Rows(result)) => {
+                    match format::render_result_with(&result, self.format, self.csv_cells) {
+                        Ok(text) => {
+                            let separator = if self.wrote && self.format != Format::Json {
+                                "\n"
+                            } else {
+                                ""
+                            };
+                            let written = self.write(format!("{separator}{text}"));
+                            self.tell_rows(result.frame.height());
+                            written
+                        }
+                        Err(e) => Err(format!("could not format the result: {e}")),
                     }
-                    Err(e) => Err(format!("could not format the result: {e}")),
-                },
+                }
                 Err(e) => {
                     match &e {
                         // At the span of the statement, with a caret.

@@ -129,6 +129,9 @@ fn main() -> ExitCode {
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
     let mut executor = Executor::new(session, format, sink, cli.keep_going);
+    if cli.raw {
+        executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
+    }
     if let (Some(kind), false) = (kind, interactive) {
         executor.set_target(Target::new(kind));
     }

@@ -559,6 +559,11 @@ fn odd_column_names_and_cells_are_written_safely() {
     // The header was written raw: a spreadsheet ran it as a formula.
     assert!(r.stdout.starts_with("id,author,year,n,"), "{}", r.stdout);
     assert!(r.stdout.contains(",'=cmd|calc\n"), "{}", r.stdout);
+    // --raw: the data as it is, for R and Python.
+    let raw = run(&["--data", data, "--raw", "-c", "studies"]);
+    assert_eq!(raw.code, Some(0), "{}", raw.stderr);
+    assert!(raw.stdout.contains(",=cmd|calc\n"), "{}", raw.stdout);
+    assert!(!raw.stdout.contains('\''), "{}", raw.stdout);
     let r = run(&["--data", data, "--format", "table", "-c", "findings"]);
     assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'));
     assert!(

@@ -163,10 +163,11 @@ impl Cell {
     /// `=`, `+`, `-`, `@`, tab or carriage return would be read as a formula
     /// (OWASP "CSV injection"), so it gets a leading `'`. Numbers are left
     /// alone (`-1` is a number, not a formula).
-    fn csv_text(&self) -> String {
+    /// `cells` says whether to guard, or (`CsvCells::Raw`) leave it as it is.
+    fn csv_text_as(&self, cells: CsvCells) -> String {
         let text = self.text(";");
-        match self {
-            Cell::Text(_) | Cell::List(_) => formula_safe(text),
+        match (self, cells) {
+            (Cell::Text(_) | Cell::List(_), CsvCells::Guarded) => formula_safe(text),
             _ => text,
         }
     }
@@ -199,12 +200,34 @@ impl Cell {
 /// Renders a query result: as [`render`], except that a `matrix` shows its
 /// cells as `X`/blank in tables and Markdown (1/0 in CSV and JSON).
 pub fn render_result(result: &crate::QueryResult, format: Format) -> crate::Result<String> {
+    render_result_with(result, format, CsvCells::Guarded)
+}
+
+/// [`render_result`], with CSV cells guarded against formulas or not.
+pub fn render_result_with(
+    result: &crate::QueryResult,
+    format: Format,
+    csv_cells: CsvCells,
+) -> crate::Result<String> {
     if result.kind == crate::table::TableKind::Matrix
         && matches!(format, Format::Table | Format::Markdown)
     {
         return render(&marked_matrix(&result.frame)?, format);
     }
-    render_cells(Cells::of_result(result)?, format)
+    render_cells(Cells::of_result(result)?, format, csv_cells)
+}
+
+/// How CSV writes a text cell (or column name) that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CsvCells {
+    /// With a leading `'`, so that a spreadsheet opening the file shows it
+    /// rather than running it as a formula (OWASP "CSV injection").
+    #[default]
+    Guarded,
+    /// As the data has it, for R, Python and other programs that read the
+    /// file as data (a spreadsheet may run such a cell).
+    Raw,
 }
 
 /// A result's columns as typed cells, as every format writes them.
@@ -286,11 +309,11 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
 
 /// Renders `frame` in `format`.
 pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
-    render_cells(Cells::of(frame)?, format)
+    render_cells(Cells::of(frame)?, format, CsvCells::Guarded)
 }
 
 /// Renders typed cells in `format`.
-fn render_cells(cells: Cells, format: Format) -> crate::Result<String> {
+fn render_cells(cells: Cells, format: Format, csv_cells: CsvCells) -> crate::Result<String> {
     let Cells {
         names,
         columns,
@@ -307,10 +330,14 @@ fn render_cells(cells: Cells, format: Format) -> crate::Result<String> {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
             let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
-            w.write_record(names.iter().map(|n| formula_safe(n.clone())))
-                .map_err(io)?;
+            let name = |n: &String| match csv_cells {
+                CsvCells::Guarded => formula_safe(n.clone()),
+                CsvCells::Raw => n.clone(),
+            };
+            w.write_record(names.iter().map(name)).map_err(io)?;
             for r in 0..rows {
-                w.write_record(row(r).map(Cell::csv_text)).map_err(io)?;
+                w.write_record(row(r).map(|c| c.csv_text_as(csv_cells)))
+                    .map_err(io)?;
             }
             let bytes = w
                 .into_inner()
@@ -510,7 +537,10 @@ mod tests {
         '	x,5
         plain,7
         "#);
-        assert_eq!(Cell::Text("\rx".into()).csv_text(), "'\rx");
+        assert_eq!(
+            Cell::Text("\rx".into()).csv_text_as(CsvCells::Guarded),
+            "'\rx"
+        );
     }
 
     #[test]
