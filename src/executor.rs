@@ -339,8 +339,13 @@ impl Executor {
     /// Sends later results to `sink`; the first result there needs no
     /// separator before it.
     pub fn set_sink(&mut self, sink: Sink) {
-        self.sink = sink;
+        self.replace_sink(sink);
+    }
+
+    /// [`Executor::set_sink`], giving back the sink results went to.
+    pub fn replace_sink(&mut self, sink: Sink) -> Sink {
         self.wrote = false;
+        std::mem::replace(&mut self.sink, sink)
     }
 
     /// Sends rendered output to the sink.

@@ -155,3 +155,24 @@ fn data_keeps_the_threshold_and_read_schema_format_and_ctrl_c_work() {
     enter(&mut p, ".quit");
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn timer_shows_each_statements_time_and_once_sends_one_result_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = dir.path().join("once.csv");
+    let mut p = start();
+    enter(&mut p, ".timer on");
+    enter(&mut p, "papers where id = 19 show id");
+    p.exp_string("(1 row)").unwrap();
+    p.exp_string("time: ").unwrap();
+    enter(&mut p, ".timer off");
+    enter(&mut p, ".format csv");
+    enter(&mut p, &format!(".once {}", once.display()));
+    enter(&mut p, "studies where id = 2 show id");
+    // The next result is back on the screen.
+    enter(&mut p, "studies where id = 14 show author");
+    p.exp_string("Meehan et al.").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(std::fs::read_to_string(&once).unwrap(), "id\n2\n");
+}

@@ -13,6 +13,10 @@ pub enum DotCommand {
     Format(Format),
     /// `None`: back to stdout.
     Output(Option<PathBuf>),
+    /// The next statement's results to this file only.
+    Once(PathBuf),
+    /// Show how long each statement takes.
+    Timer(bool),
     Read(PathBuf),
     Data(PathBuf),
     Lets,
@@ -20,7 +24,7 @@ pub enum DotCommand {
 }
 
 /// Usage and meaning of every command, in `.help` order.
-pub const COMMANDS: [(&str, &str); 9] = [
+pub const COMMANDS: [(&str, &str); 11] = [
     (".help", "show this help"),
     (".tables", "list the tables and their row counts"),
     (
@@ -32,6 +36,11 @@ pub const COMMANDS: [(&str, &str); 9] = [
         ".output FILE|stdout",
         "send results to FILE (rewritten whole after each statement) or back to the screen",
     ),
+    (
+        ".once FILE",
+        "send the next statement's results to FILE, then back to where they went",
+    ),
+    (".timer on|off", "show how long each statement takes"),
     (".read FILE", "run the statements of a script"),
     (
         ".data DIR",
@@ -66,6 +75,12 @@ impl DotCommand {
                     path => Some(PathBuf::from(path)),
                 },
             )),
+            ".once" => need("a file").map(|f| DotCommand::Once(f.into())),
+            ".timer" => match need("on or off")?.as_str() {
+                "on" => Ok(DotCommand::Timer(true)),
+                "off" => Ok(DotCommand::Timer(false)),
+                other => Err(format!(".timer takes on or off, not `{other}`")),
+            },
             ".read" => need("a script file").map(|f| DotCommand::Read(f.into())),
             ".data" => need("a dataset folder").map(|d| DotCommand::Data(d.into())),
             ".lets" => Ok(DotCommand::Lets),
@@ -108,6 +123,7 @@ mod tests {
                 .replace("[TABLE]", "findings")
                 .replace("table|csv|json|markdown", "csv")
                 .replace("FILE|stdout", "stdout")
+                .replace("on|off", "on")
                 .replace("FILE", "x.msq")
                 .replace("DIR", "datasets/x");
             assert!(DotCommand::parse(&line).is_ok(), "{line}");

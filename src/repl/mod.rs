@@ -55,6 +55,9 @@ pub fn run(mut executor: Executor) {
         },
         ds.origin
     );
+    // `.timer on`; the sink to go back to after `.once FILE`.
+    let mut timer = false;
+    let mut after_once: Option<Sink> = None;
     loop {
         match editor.readline("metasum> ") {
             Ok(line) => {
@@ -66,11 +69,28 @@ pub fn run(mut executor: Executor) {
                 if line.trim_start().starts_with('.') {
                     match DotCommand::parse(&line) {
                         Ok(DotCommand::Quit) => break,
+                        Ok(DotCommand::Timer(on)) => timer = on,
+                        Ok(DotCommand::Once(path)) => match Sink::shell_output(Some(&path)) {
+                            Ok(once) => {
+                                let before = executor.replace_sink(once);
+                                // A second `.once` keeps the first place to go back to.
+                                after_once.get_or_insert(before);
+                            }
+                            Err(e) => errln!("error: cannot write {}: {e}", path.display()),
+                        },
                         Ok(command) => new_dataset = dot_command(&mut executor, command),
                         Err(e) => errln!("error: {e}"),
                     }
                 } else {
+                    let started = std::time::Instant::now();
                     executor.run_source("<input>", &as_statement(&line), 1);
+                    flush(&executor);
+                    if timer {
+                        errln!("time: {:.3} s", started.elapsed().as_secs_f64());
+                    }
+                    if let Some(before) = after_once.take() {
+                        executor.set_sink(before);
+                    }
                 }
                 flush(&executor);
                 if let Some(helper) = editor.helper_mut() {
@@ -177,7 +197,8 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 );
             }
         }
-        DotCommand::Quit => {}
+        // The loop carries these out: they change its own state.
+        DotCommand::Quit | DotCommand::Once(_) | DotCommand::Timer(_) => {}
     }
     false
 }
