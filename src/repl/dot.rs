@@ -98,12 +98,29 @@ impl DotCommand {
         }
     }
 
-    /// The `.help` text.
+    /// The `.help` text: the language in brief, then the commands.
     pub fn help() -> String {
-        let width = COMMANDS.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
-        let mut out = String::from(
-            "Statements are queries (see docs/LANGUAGE.md), e.g.\n  findings where perspective = recipient and fes > 30\n\n",
+        let tables: Vec<&str> = (metasum_query::ast::TABLES.iter())
+            .map(|t| t.name())
+            .collect();
+        let mut out = format!(
+            "A statement asks one question; it ends at `;` or the end of the line.\n\
+             \n\
+             \x20 TABLE [among SET] [where CONDITION] [count by COLUMN, ...]\n\
+             \x20       [sort by COLUMN [desc], ...] [limit N] [show COLUMN, ...]\n\
+             \x20 let NAME = QUERY          name a result: a table, or an `among` set\n\
+             \x20 plot fes|matrix [QUERY]   a figure of findings (SVG); plot flow\n\
+             \n\
+             Tables: {}.\n\
+             Conditions: fes > 30, perspective = recipient (= != < <= > >=),\n\
+             \x20 quality in (low, adequate), studies has 13, name ~ \"pay\" (contains),\n\
+             \x20 country is missing; joined with and, or, not and parentheses.\n\
+             A column whose name is not a plain word goes in backquotes: `Sample size`.\n\
+             Example: findings among (studies where quality != low) where fes > 30\n\
+             \n",
+            tables.join(", ")
         );
+        let width = COMMANDS.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
         for (usage, meaning) in COMMANDS {
             out.push_str(&format!("  {usage:width$}  {meaning}\n"));
         }
@@ -129,6 +146,34 @@ mod tests {
             assert!(DotCommand::parse(&line).is_ok(), "{line}");
             assert!(DotCommand::help().contains(usage));
         }
+    }
+
+    #[test]
+    fn help_explains_the_language_without_pointing_at_a_file() {
+        let help = DotCommand::help();
+        for table in metasum_query::ast::TABLES {
+            assert!(help.contains(table.name()), "{}", table.name());
+        }
+        for form in [
+            "let NAME = QUERY",
+            "plot fes|matrix",
+            "among SET",
+            "is missing",
+        ] {
+            assert!(help.contains(form), "{form}");
+        }
+        assert!(!help.contains("docs/"), "{help}");
+        // Every example in it parses.
+        assert!(
+            metasum_query::parse("findings among (studies where quality != low) where fes > 30")
+                .is_ok()
+        );
+        assert!(
+            metasum_query::parse(
+                "studies where `Sample size` > 10 and name ~ \"pay\" and country is missing"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
