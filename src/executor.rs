@@ -277,7 +277,7 @@ impl Executor {
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
-                    match format::render_result_with(&result, self.format, self.csv_cells) {
+                    match format::render_result_with(&result, self.format, self.options()) {
                         Ok(text) => {
                             let statement = &src[statement.span.start..statement.span.end];
                             let statement = statement.split_whitespace().collect::<Vec<_>>();
@@ -289,7 +289,7 @@ impl Executor {
                     }
                 }
                 Ok(Outcome::Rows(result)) => {
-                    match format::render_result_with(&result, self.format, self.csv_cells) {
+                    match format::render_result_with(&result, self.format, self.options()) {
                         Ok(text) => {
                             let separator = if self.wrote && self.format != Format::Json {
                                 "\n"
@@ -322,6 +322,19 @@ impl Executor {
             }
         }
         ok
+    }
+
+    /// How results are written: CSV cells as `--raw` says, and a table on a
+    /// terminal fitted to its width.
+    fn options(&self) -> format::Options {
+        let width = match (&self.sink, self.format) {
+            (Sink::Stdout, Format::Table) => crate::output::terminal_width(),
+            _ => None,
+        };
+        format::Options {
+            csv_cells: self.csv_cells,
+            width,
+        }
     }
 
     /// "(4 rows)" after a table or Markdown shown on a terminal: a count is

@@ -1,7 +1,7 @@
 //! Where results go: stdout, an `--output` file written whole at the end,
 //! or the shell's `.output` file; and messages to stderr that never panic.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use metasum_engine::atomic::{OutputFile, write_atomically};
@@ -104,6 +104,16 @@ impl Sink {
             Sink::File { path, .. } | Sink::Rewrite { path, .. } => Some(path),
         }
     }
+}
+
+/// The width of the terminal stdout is, if it is one.
+pub fn terminal_width() -> Option<usize> {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let size = rustix::termios::tcgetwinsize(&stdout).ok()?;
+    Some(usize::from(size.ws_col)).filter(|w| *w > 0)
 }
 
 /// Prints `text` to stdout. When the reader has gone away (`metasum ... |

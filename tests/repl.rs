@@ -176,3 +176,33 @@ fn timer_shows_each_statements_time_and_once_sends_one_result_to_a_file() {
     p.exp_eof().unwrap();
     assert_eq!(std::fs::read_to_string(&once).unwrap(), "id\n2\n");
 }
+
+#[test]
+fn a_wide_table_fits_the_terminal() {
+    let home = tempfile::tempdir().unwrap().keep();
+    let mut cmd = std::process::Command::new("sh");
+    let metasum = env!("CARGO_BIN_EXE_metasum");
+    cmd.args(["-c", &format!("stty cols 60 rows 30; exec '{metasum}'")]);
+    cmd.env("XDG_DATA_HOME", &home)
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .env_remove("METASUM_DATA");
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Type .help for help").unwrap();
+    enter(&mut p, "findings where id = 15 show id, name, fes");
+    // 60 columns: the name is shortened with `…`, the number kept whole.
+    let shown = p.exp_string("(1 row)").unwrap();
+    let row = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("15 "))
+        .unwrap_or_else(|| panic!("no row in {shown:?}"));
+    // rexpect reads the terminal's bytes one char each: back to UTF-8.
+    let row = String::from_utf8(row.chars().map(|c| c as u8).collect()).unwrap();
+    assert!(
+        row.contains('…') && row.trim_end().ends_with("40.0"),
+        "{row:?}"
+    );
+    assert!(row.trim_end().chars().count() <= 60, "{row:?}");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}

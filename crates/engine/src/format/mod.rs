@@ -5,10 +5,11 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 mod escape;
+mod table;
 mod xlsx;
 
 pub use escape::json_string;
-use escape::{formula_safe, markdown_text, terminal_safe};
+use escape::{formula_safe, markdown_text};
 pub use xlsx::{sheet_name, xlsx, xlsx_results};
 
 use polars::prelude::*;
@@ -200,21 +201,33 @@ impl Cell {
 /// Renders a query result: as [`render`], except that a `matrix` shows its
 /// cells as `X`/blank in tables and Markdown (1/0 in CSV and JSON).
 pub fn render_result(result: &crate::QueryResult, format: Format) -> crate::Result<String> {
-    render_result_with(result, format, CsvCells::Guarded)
+    render_result_with(result, format, Options::default())
 }
 
-/// [`render_result`], with CSV cells guarded against formulas or not.
+/// How results are written besides their format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// CSV cells guarded against formulas, or as they are.
+    pub csv_cells: CsvCells,
+    /// The `table` format fits lines to this many characters (a
+    /// terminal's width), shortening long text with `…`; `None` never.
+    pub width: Option<usize>,
+}
+
+/// [`render_result`], written as `options` say.
 pub fn render_result_with(
     result: &crate::QueryResult,
     format: Format,
-    csv_cells: CsvCells,
+    options: Options,
 ) -> crate::Result<String> {
-    if result.kind == crate::table::TableKind::Matrix
+    let cells = if result.kind == crate::table::TableKind::Matrix
         && matches!(format, Format::Table | Format::Markdown)
     {
-        return render(&marked_matrix(&result.frame)?, format);
-    }
-    render_cells(Cells::of_result(result)?, format, csv_cells)
+        Cells::of(&marked_matrix(&result.frame)?)?
+    } else {
+        Cells::of_result(result)?
+    };
+    render_cells(cells, format, options)
 }
 
 /// How CSV writes a text cell (or column name) that starts with `=`, `+`,
@@ -309,11 +322,12 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
 
 /// Renders `frame` in `format`.
 pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
-    render_cells(Cells::of(frame)?, format, CsvCells::Guarded)
+    render_cells(Cells::of(frame)?, format, Options::default())
 }
 
 /// Renders typed cells in `format`.
-fn render_cells(cells: Cells, format: Format, csv_cells: CsvCells) -> crate::Result<String> {
+fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result<String> {
+    let csv_cells = options.csv_cells;
     let Cells {
         names,
         columns,
@@ -386,54 +400,7 @@ fn render_cells(cells: Cells, format: Format, csv_cells: CsvCells) -> crate::Res
                 let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
         }
-        Format::Table => {
-            let names: Vec<String> = names.iter().map(|n| terminal_safe(n)).collect();
-            let texts: Vec<Vec<String>> = columns
-                .iter()
-                .map(|c| c.iter().map(|x| terminal_safe(&x.text(", "))).collect())
-                .collect();
-            let numeric: Vec<bool> = columns
-                .iter()
-                .map(|c| c.iter().any(Cell::is_number))
-                .collect();
-            let widths: Vec<usize> = names
-                .iter()
-                .zip(&texts)
-                .map(|(n, t)| {
-                    t.iter()
-                        .chain([n])
-                        .map(|s| s.chars().count())
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            // One line: cells padded to their column's width, numbers to the right.
-            let line = |cells: Vec<&str>| {
-                let padded: Vec<String> = cells
-                    .iter()
-                    .enumerate()
-                    .map(|(c, s)| {
-                        let fill = " ".repeat(widths[c].saturating_sub(s.chars().count()));
-                        if numeric[c] {
-                            format!("{fill}{s}")
-                        } else {
-                            format!("{s}{fill}")
-                        }
-                    })
-                    .collect();
-                padded.join("  ").trim_end().to_string()
-            };
-            let _ = writeln!(out, "{}", line(names.iter().map(String::as_str).collect()));
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-            let _ = writeln!(out, "{}", rule.join("  "));
-            for r in 0..rows {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    line(texts.iter().map(|t| t[r].as_str()).collect())
-                );
-            }
-        }
+        Format::Table => out = table::table(&names, &columns, rows, options.width),
     }
     Ok(out)
 }
