@@ -11,9 +11,14 @@ fn start() -> PtySession {
 
 /// The shell started with `args`.
 fn start_with(args: &[&str]) -> PtySession {
-    let home = tempfile::tempdir().unwrap().keep();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
     cmd.args(args);
+    spawn(cmd)
+}
+
+/// `cmd` (the shell, or a command that ends by running it) in a terminal.
+fn spawn(mut cmd: std::process::Command) -> PtySession {
+    let home = tempfile::tempdir().unwrap().keep();
     // History goes to a fresh data directory; no colours in the transcript.
     cmd.env("XDG_DATA_HOME", &home)
         .env("HOME", &home)
@@ -179,16 +184,10 @@ fn timer_shows_each_statements_time_and_once_sends_one_result_to_a_file() {
 
 #[test]
 fn a_wide_table_fits_the_terminal() {
-    let home = tempfile::tempdir().unwrap().keep();
     let mut cmd = std::process::Command::new("sh");
     let metasum = env!("CARGO_BIN_EXE_metasum");
     cmd.args(["-c", &format!("stty cols 60 rows 30; exec '{metasum}'")]);
-    cmd.env("XDG_DATA_HOME", &home)
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env_remove("METASUM_DATA");
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
-    p.exp_string("Type .help for help").unwrap();
+    let mut p = spawn(cmd);
     enter(&mut p, "findings where id = 15 show id, name, fes");
     // 60 columns: the name is shortened with `…`, the number kept whole.
     let shown = p.exp_string("(1 row)").unwrap();
