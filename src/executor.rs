@@ -358,6 +358,8 @@ impl Executor {
     /// [`Executor::set_sink`], giving back the sink results went to.
     pub fn replace_sink(&mut self, sink: Sink) -> Sink {
         self.wrote = false;
+        // A workbook holds the results sent to its own file.
+        self.sheets.clear();
         std::mem::replace(&mut self.sink, sink)
     }
 

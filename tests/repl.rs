@@ -105,8 +105,9 @@ fn output_to_a_file_that_cannot_be_written_keeps_results_on_the_terminal() {
     p.exp_eof().unwrap();
     assert_eq!(
         std::fs::read_to_string(&good).unwrap(),
-        // The rows alone: the count is shown on the terminal only.
-        "id\n--\n 3\n 7\n 9\n"
+        // CSV, as the file's extension says; the rows alone (the count is
+        // shown on the terminal only).
+        "id\n3\n7\n9\n"
     );
 }
 
@@ -204,4 +205,30 @@ fn a_wide_table_fits_the_terminal() {
     assert!(row.trim_end().chars().count() <= 60, "{row:?}");
     enter(&mut p, ".quit");
     p.exp_eof().unwrap();
+}
+
+#[test]
+fn a_workbook_from_the_shell_has_a_sheet_per_result() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("results.xlsx");
+    let mut p = start();
+    enter(&mut p, ".format xlsx");
+    p.exp_string("`.output FILE.xlsx` first").unwrap();
+    // The extension names the format.
+    enter(&mut p, &format!(".output {}", book.display()));
+    enter(&mut p, "studies where id = 2 show id");
+    enter(&mut p, "findings where id = 15 show fes");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    let mut book = calamine::open_workbook_auto(&book).expect("a workbook");
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "studies where id = 2 show id",
+            "findings where id = 15 show fes"
+        ]
+    );
+    let fes = book.worksheet_range_at(1).unwrap().unwrap();
+    assert_eq!(fes.get((1, 0)), Some(&Data::Float(40.0)));
 }

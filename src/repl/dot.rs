@@ -31,10 +31,13 @@ pub const COMMANDS: [(&str, &str); 11] = [
         ".schema [TABLE]",
         "columns of TABLE (or of every table) with types and meanings",
     ),
-    (".format table|csv|json|markdown", "how results are printed"),
+    (
+        ".format table|csv|json|markdown|xlsx",
+        "how results are written (xlsx: to an .output file)",
+    ),
     (
         ".output FILE|stdout",
-        "send results to FILE (rewritten whole after each statement) or back to the screen",
+        "send results to FILE (rewritten whole after each statement; its extension names the format) or back to the screen",
     ),
     (
         ".once FILE",
@@ -66,7 +69,7 @@ impl DotCommand {
             ".help" | ".h" => Ok(DotCommand::Help),
             ".tables" => Ok(DotCommand::Tables),
             ".schema" => Ok(DotCommand::Schema(arg.map(str::to_string))),
-            ".format" | ".mode" => need("a format: table, csv, json or markdown")?
+            ".format" | ".mode" => need("a format: table, csv, json, markdown or xlsx")?
                 .parse()
                 .map(DotCommand::Format),
             ".output" => Ok(DotCommand::Output(
@@ -138,7 +141,7 @@ mod tests {
         for (usage, _) in COMMANDS {
             let line = usage
                 .replace("[TABLE]", "findings")
-                .replace("table|csv|json|markdown", "csv")
+                .replace("table|csv|json|markdown|xlsx", "csv")
                 .replace("FILE|stdout", "stdout")
                 .replace("on|off", "on")
                 .replace("FILE", "x.msq")

@@ -14,6 +14,7 @@ use rustyline::{Config, Editor};
 
 use crate::executor::Executor;
 use crate::output::{Sink, errln, outln};
+use crate::target::FileKind;
 use dot::DotCommand;
 use helper::{MetasumHelper, as_statement};
 
@@ -114,9 +115,17 @@ pub fn run(mut executor: Executor) {
     }
 }
 
-/// Rewrites an `.output` file with everything sent to it so far.
+/// Rewrites an `.output` file with everything sent to it so far (a
+/// workbook with a sheet per result, for `.format xlsx`).
 fn flush(executor: &Executor) {
-    if let Err(e) = executor.sink.rewrite() {
+    let written = match (&executor.sink, executor.format) {
+        (Sink::Rewrite { path, .. }, Format::Xlsx) => executor
+            .workbook()
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| metasum_engine::atomic::write_atomically(path, &bytes)),
+        _ => executor.sink.rewrite(),
+    };
+    if let Err(e) = written {
         let path = executor
             .sink
             .path()
@@ -143,16 +152,26 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             }
         }
         DotCommand::Schema(table) => schema(executor, table),
-        DotCommand::Format(Format::Xlsx) => {
-            errln!(
-                "error: xlsx is written from the command line: metasum --format xlsx --output FILE.xlsx"
-            )
+        DotCommand::Format(Format::Xlsx) if !matches!(executor.sink, Sink::Rewrite { .. }) => {
+            errln!("error: a workbook goes to a file: `.output FILE.xlsx` first")
         }
         DotCommand::Format(f) => executor.format = f,
         DotCommand::Output(path) => {
             // Tried now, so a bad path leaves results where they went.
             match Sink::shell_output(path.as_deref()) {
-                Ok(sink) => executor.set_sink(sink),
+                Ok(sink) => {
+                    executor.set_sink(sink);
+                    // The file's extension names its format, as --output's
+                    // does; the screen is never sent a workbook.
+                    let named = path.as_deref().and_then(|p| FileKind::of(p).format());
+                    match named {
+                        Some(format) => executor.format = format,
+                        None if path.is_none() && executor.format == Format::Xlsx => {
+                            executor.format = Format::Table
+                        }
+                        None => {}
+                    }
+                }
                 Err(e) => errln!(
                     "error: cannot write {}: {e}; results still go to {}",
                     path.as_deref()

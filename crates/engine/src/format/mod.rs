@@ -51,8 +51,9 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "markdown" | "md" => Ok(Format::Markdown),
+            "xlsx" => Ok(Format::Xlsx),
             other => Err(format!(
-                "unknown format `{other}` (expected table, csv, json or markdown)"
+                "unknown format `{other}` (expected table, csv, json, markdown or xlsx)"
             )),
         }
     }
