@@ -113,15 +113,93 @@ impl MetasumHelper {
                 return (start, matching(quoted, prefix));
             }
         }
-        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-        words.extend(TABLES.iter().map(|t| t.name().to_string()));
-        words.extend(self.lets.iter().cloned());
-        if let Some(columns) = table.and_then(|t| self.columns.get(t)) {
-            words.extend(columns.iter().map(|c| column_text(c).into_owned()));
-        }
+        let columns = || -> Vec<String> {
+            (table
+                .and_then(|t| self.columns.get(t))
+                .into_iter()
+                .flatten())
+            .map(|c| column_text(c).into_owned())
+            .collect()
+        };
+        let mut words: Vec<String> = match expected_next(&before[..start]) {
+            // Only what can come next, columns first where one belongs.
+            Some(Next::Columns { not }) => {
+                let mut words = columns();
+                words.sort();
+                words.extend(not.then(|| "not".to_string()));
+                return (start, matching(words.into_iter(), prefix));
+            }
+            Some(Next::Sources { start }) => {
+                let mut words: Vec<String> = TABLES.iter().map(|t| t.name().to_string()).collect();
+                words.extend(self.lets.iter().cloned());
+                if start {
+                    words.extend(["let", "plot"].map(String::from));
+                }
+                words
+            }
+            Some(Next::Sets) => self.lets.clone(),
+            Some(Next::Words(words)) => words.iter().map(|w| w.to_string()).collect(),
+            None => {
+                let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+                words.extend(TABLES.iter().map(|t| t.name().to_string()));
+                words.extend(self.lets.iter().cloned());
+                words.extend(columns());
+                words
+            }
+        };
         words.sort();
         words.dedup();
         (start, matching(words.into_iter(), prefix))
+    }
+}
+
+/// What the parser expects after `head` (the text before the word being
+/// completed), when it can tell.
+enum Next {
+    /// A column (`sort by `, `show id, `); in a condition also `not`.
+    Columns { not: bool },
+    /// A table or a `let` name (and, at a statement's `start`, `let` or
+    /// `plot`).
+    Sources { start: bool },
+    /// A `let` name (after `among`).
+    Sets,
+    /// One of these words.
+    Words(&'static [&'static str]),
+}
+
+/// Asks the parser what may follow `head`: the expectation of an error at
+/// its end, or (when `head` is a whole statement) a clause or a
+/// connective.
+fn expected_next(head: &str) -> Option<Next> {
+    let statement = head.rsplit(';').next().unwrap_or(head);
+    if statement.trim().is_empty() {
+        return Some(Next::Sources { start: true });
+    }
+    let errors = match metasum_query::parse(statement) {
+        Ok(_) => {
+            return Some(Next::Words(&[
+                "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show",
+            ]));
+        }
+        Err(errors) => errors,
+    };
+    // Only an error at the end says what comes next; one before it means
+    // the text is wrong, and anything may be meant.
+    let last = errors.last()?;
+    if last.span.start < statement.trim_end().len() {
+        return None;
+    }
+    use metasum_query::Expect;
+    match last.expected.first()? {
+        Expect::Condition => Some(Next::Columns { not: true }),
+        Expect::Column => Some(Next::Columns { not: false }),
+        Expect::Source => Some(Next::Sources { start: false }),
+        Expect::Set => Some(Next::Sets),
+        Expect::Figure => Some(Next::Words(&["fes", "matrix", "flow"])),
+        Expect::By => Some(Next::Words(&["by"])),
+        Expect::Missing => Some(Next::Words(&["missing", "not"])),
+        Expect::Operator => Some(Next::Words(&["in", "has", "is"])),
+        _ => None,
     }
 }
 
@@ -276,6 +354,31 @@ mod tests {
         assert_eq!(helper().candidates(line, line.len()).1, ["intensity"]);
         let line = "findings where inte";
         assert!(helper().candidates(line, line.len()).1.is_empty());
+    }
+
+    #[test]
+    fn only_what_can_come_next_is_offered() {
+        let h = helper();
+        let at_end = |line: &str| h.candidates(line, line.len()).1;
+        // After `where`: columns and `not`, no `and` or `among`.
+        let after_where = at_end("findings where ");
+        assert!(after_where.contains(&"fes".to_string()), "{after_where:?}");
+        assert!(after_where.contains(&"not".to_string()));
+        assert!(!after_where.iter().any(|w| w == "and" || w == "among"));
+        // Columns come before `not`.
+        assert_eq!(after_where.last().map(String::as_str), Some("not"));
+        assert_eq!(at_end("studies sort by inten"), ["intensity"]);
+        assert!(!at_end("studies count by ").contains(&"not".to_string()));
+        // A whole statement: clauses and connectives, not columns.
+        let clauses = at_end("findings where fes > 30 ");
+        assert!(clauses.contains(&"and".to_string()) && clauses.contains(&"sort".to_string()));
+        assert!(!clauses.contains(&"fes".to_string()), "{clauses:?}");
+        // A statement's start: tables, `let`, `plot`.
+        let start = at_end("");
+        assert!(start.contains(&"findings".to_string()) && start.contains(&"plot".to_string()));
+        assert!(!start.contains(&"where".to_string()));
+        assert_eq!(at_end("plot m"), ["matrix"]);
+        assert_eq!(at_end("findings; stu"), ["studies"]);
     }
 
     #[test]
