@@ -32,6 +32,8 @@ pub struct Executor {
     usage_error: bool,
     /// CSV cells guarded against formulas (the default) or as they are.
     csv_cells: format::CsvCells,
+    /// Column names at the head of a table or CSV (the shell's `.headers`).
+    pub headers: format::Headers,
 }
 
 impl Executor {
@@ -49,6 +51,7 @@ impl Executor {
             target: None,
             usage_error: false,
             csv_cells: format::CsvCells::Guarded,
+            headers: format::Headers::Shown,
         }
     }
 
@@ -334,6 +337,7 @@ impl Executor {
         format::Options {
             csv_cells: self.csv_cells,
             width,
+            headers: self.headers,
         }
     }
 

@@ -163,7 +163,7 @@ fn data_keeps_the_threshold_and_read_schema_format_and_ctrl_c_work() {
 }
 
 #[test]
-fn timer_shows_each_statements_time_and_once_sends_one_result_to_a_file() {
+fn timer_headers_and_once() {
     let dir = tempfile::tempdir().unwrap();
     let once = dir.path().join("once.csv");
     let mut p = start();
@@ -172,6 +172,17 @@ fn timer_shows_each_statements_time_and_once_sends_one_result_to_a_file() {
     p.exp_string("(1 row)").unwrap();
     p.exp_string("time: ").unwrap();
     enter(&mut p, ".timer off");
+    // The rows alone, then the names back.
+    enter(&mut p, ".headers off");
+    enter(&mut p, "papers where id = 19 show id, study");
+    let shown = p.exp_string("(1 row)").unwrap();
+    // (The typed line is echoed: look at what follows it.)
+    let result = shown.rsplit("show id, study").next().unwrap_or_default();
+    assert!(
+        !result.contains("study") && result.contains("19     18"),
+        "{shown:?}"
+    );
+    enter(&mut p, ".headers on");
     enter(&mut p, ".format csv");
     enter(&mut p, &format!(".once {}", once.display()));
     enter(&mut p, "studies where id = 2 show id");

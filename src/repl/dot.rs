@@ -17,6 +17,8 @@ pub enum DotCommand {
     Once(PathBuf),
     /// Show how long each statement takes.
     Timer(bool),
+    /// Column names at the head of tables and CSV, or not.
+    Headers(bool),
     Read(PathBuf),
     Data(PathBuf),
     Lets,
@@ -24,7 +26,7 @@ pub enum DotCommand {
 }
 
 /// Usage and meaning of every command, in `.help` order.
-pub const COMMANDS: [(&str, &str); 11] = [
+pub const COMMANDS: [(&str, &str); 12] = [
     (".help", "show this help"),
     (".tables", "list the tables and their row counts"),
     (
@@ -44,6 +46,10 @@ pub const COMMANDS: [(&str, &str); 11] = [
         "send the next statement's results to FILE, then back to where they went",
     ),
     (".timer on|off", "show how long each statement takes"),
+    (
+        ".headers on|off",
+        "column names at the head of tables and CSV, or the rows alone",
+    ),
     (".read FILE", "run the statements of a script"),
     (
         ".data DIR",
@@ -79,11 +85,17 @@ impl DotCommand {
                 },
             )),
             ".once" => need("a file").map(|f| DotCommand::Once(f.into())),
-            ".timer" => match need("on or off")?.as_str() {
-                "on" => Ok(DotCommand::Timer(true)),
-                "off" => Ok(DotCommand::Timer(false)),
-                other => Err(format!(".timer takes on or off, not `{other}`")),
-            },
+            ".timer" | ".headers" => {
+                let on = match need("on or off")?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("{name} takes on or off, not `{other}`")),
+                };
+                Ok(match name {
+                    ".timer" => DotCommand::Timer(on),
+                    _ => DotCommand::Headers(on),
+                })
+            }
             ".read" => need("a script file").map(|f| DotCommand::Read(f.into())),
             ".data" => need("a dataset folder").map(|d| DotCommand::Data(d.into())),
             ".lets" => Ok(DotCommand::Lets),

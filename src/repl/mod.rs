@@ -216,6 +216,12 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 );
             }
         }
+        DotCommand::Headers(on) => {
+            executor.headers = match on {
+                true => metasum_engine::format::Headers::Shown,
+                false => metasum_engine::format::Headers::Hidden,
+            }
+        }
         // The loop carries these out: they change its own state.
         DotCommand::Quit | DotCommand::Once(_) | DotCommand::Timer(_) => {}
     }

@@ -213,6 +213,19 @@ pub struct Options {
     /// The `table` format fits lines to this many characters (a
     /// terminal's width), shortening long text with `…`; `None` never.
     pub width: Option<usize>,
+    /// Whether `table` and `csv` start with the column names (Markdown
+    /// always does: a table needs its header).
+    pub headers: Headers,
+}
+
+/// Whether a result's column names head it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Headers {
+    /// The column names first.
+    #[default]
+    Shown,
+    /// The rows alone (the shell's `.headers off`).
+    Hidden,
 }
 
 /// [`render_result`], written as `options` say.
@@ -349,7 +362,9 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
                 CsvCells::Guarded => formula_safe(n.clone()),
                 CsvCells::Raw => n.clone(),
             };
-            w.write_record(names.iter().map(name)).map_err(io)?;
+            if options.headers == Headers::Shown {
+                w.write_record(names.iter().map(name)).map_err(io)?;
+            }
             for r in 0..rows {
                 w.write_record(row(r).map(|c| c.csv_text_as(csv_cells)))
                     .map_err(io)?;
@@ -401,7 +416,10 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
                 let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
         }
-        Format::Table => out = table::table(&names, &columns, rows, options.width),
+        Format::Table => {
+            let headers = options.headers == Headers::Shown;
+            out = table::table(&names, &columns, rows, options.width, headers)
+        }
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ pub(super) fn table(
     columns: &[Vec<Cell>],
     rows: usize,
     width: Option<usize>,
+    headers: bool,
 ) -> String {
     let names: Vec<String> = names.iter().map(|n| terminal_safe(n)).collect();
     let texts: Vec<Vec<String>> = (columns.iter())
@@ -54,9 +55,11 @@ pub(super) fn table(
         padded.join("  ").trim_end().to_string()
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}", line(names.iter().map(String::as_str).collect()));
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    let _ = writeln!(out, "{}", rule.join("  "));
+    if headers {
+        let _ = writeln!(out, "{}", line(names.iter().map(String::as_str).collect()));
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        let _ = writeln!(out, "{}", rule.join("  "));
+    }
     for r in 0..rows {
         let _ = writeln!(
             out,
@@ -113,7 +116,7 @@ mod tests {
     #[test]
     fn a_wide_table_is_fitted_to_the_width_by_shortening_text() {
         let (names, columns) = sample();
-        let fitted = table(&names, &columns, 2, Some(30));
+        let fitted = table(&names, &columns, 2, Some(30), true);
         for line in fitted.lines() {
             assert!(line.chars().count() <= 30, "{line:?}");
         }
@@ -121,15 +124,15 @@ mod tests {
         // Numbers are whole.
         assert!(fitted.contains("40.0") && fitted.contains("22"), "{fitted}");
         // Without a width, or when it fits, nothing is cut.
-        let whole = table(&names, &columns, 2, None);
+        let whole = table(&names, &columns, 2, None, true);
         assert!(whole.contains("easy to build rapport with"), "{whole}");
-        assert_eq!(table(&names, &columns, 2, Some(200)), whole);
+        assert_eq!(table(&names, &columns, 2, Some(200), true), whole);
     }
 
     #[test]
     fn a_table_too_wide_for_any_shortening_keeps_its_numbers() {
         let (names, columns) = sample();
-        let narrow = table(&names, &columns, 2, Some(5));
+        let narrow = table(&names, &columns, 2, Some(5), true);
         assert!(narrow.contains(" Peer su…  40.0"), "{narrow}");
         assert!(narrow.contains("40.0"), "{narrow}");
     }
