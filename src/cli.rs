@@ -121,6 +121,8 @@ pub enum FormatArg {
     Markdown,
     /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
     Xlsx,
+    /// One record per block, a `name = value` line per column.
+    Line,
 }
 
 impl From<FormatArg> for Format {
@@ -131,6 +133,7 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Xlsx => Format::Xlsx,
+            FormatArg::Line => Format::Line,
         }
     }
 }

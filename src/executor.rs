@@ -345,7 +345,7 @@ impl Executor {
     /// for the person reading, never part of a file or a pipe.
     fn tell_rows(&self, rows: usize) {
         let shown = matches!(self.sink, Sink::Stdout)
-            && matches!(self.format, Format::Table | Format::Markdown)
+            && matches!(self.format, Format::Table | Format::Markdown | Format::Line)
             && std::io::stdout().is_terminal();
         if shown {
             // A closed terminal ends the process quietly (print_stdout).

@@ -34,7 +34,7 @@ pub const COMMANDS: [(&str, &str); 12] = [
         "columns of TABLE (or of every table) with types and meanings",
     ),
     (
-        ".format table|csv|json|markdown|xlsx",
+        ".format table|csv|json|markdown|xlsx|line",
         "how results are written (xlsx: to an .output file)",
     ),
     (
@@ -75,7 +75,7 @@ impl DotCommand {
             ".help" | ".h" => Ok(DotCommand::Help),
             ".tables" => Ok(DotCommand::Tables),
             ".schema" => Ok(DotCommand::Schema(arg.map(str::to_string))),
-            ".format" | ".mode" => need("a format: table, csv, json, markdown or xlsx")?
+            ".format" | ".mode" => need("a format: table, csv, json, markdown, xlsx or line")?
                 .parse()
                 .map(DotCommand::Format),
             ".output" => Ok(DotCommand::Output(
@@ -153,7 +153,7 @@ mod tests {
         for (usage, _) in COMMANDS {
             let line = usage
                 .replace("[TABLE]", "findings")
-                .replace("table|csv|json|markdown|xlsx", "csv")
+                .replace("table|csv|json|markdown|xlsx|line", "csv")
                 .replace("FILE|stdout", "stdout")
                 .replace("on|off", "on")
                 .replace("FILE", "x.msq")

@@ -27,6 +27,9 @@ pub enum Format {
     Markdown,
     /// An Excel workbook, one sheet per result (binary: see [`xlsx`]).
     Xlsx,
+    /// One record per block, a `name = value` line per column: for rows
+    /// too wide for a terminal.
+    Line,
 }
 
 impl Format {
@@ -38,6 +41,7 @@ impl Format {
             Format::Json => "json",
             Format::Markdown => "markdown",
             Format::Xlsx => "xlsx",
+            Format::Line => "line",
         }
     }
 }
@@ -52,8 +56,9 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "markdown" | "md" => Ok(Format::Markdown),
             "xlsx" => Ok(Format::Xlsx),
+            "line" => Ok(Format::Line),
             other => Err(format!(
-                "unknown format `{other}` (expected table, csv, json, markdown or xlsx)"
+                "unknown format `{other}` (expected table, csv, json, markdown, xlsx or line)"
             )),
         }
     }
@@ -416,6 +421,7 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
                 let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
         }
+        Format::Line => out = table::records(&names, &columns, rows),
         Format::Table => {
             let headers = options.headers == Headers::Shown;
             out = table::table(&names, &columns, rows, options.width, headers)

@@ -70,6 +70,24 @@ pub(super) fn table(
     out
 }
 
+/// The `line` format: each record as a block of `name = value` lines, the
+/// names aligned, a blank line between records.
+pub(super) fn records(names: &[String], columns: &[Vec<Cell>], rows: usize) -> String {
+    let names: Vec<String> = names.iter().map(|n| terminal_safe(n)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in 0..rows {
+        if r > 0 {
+            out.push('\n');
+        }
+        for (name, column) in names.iter().zip(columns) {
+            let value = terminal_safe(&column[r].text(", "));
+            let _ = writeln!(out, "{name:>width$} = {value}");
+        }
+    }
+    out
+}
+
 /// Narrows the widest text columns, one character at a time, until a line
 /// (columns and the two spaces between them) fits `width` or every text
 /// column is down to [`MIN_TEXT_WIDTH`]; numbers are never cut.
@@ -127,6 +145,16 @@ mod tests {
         let whole = table(&names, &columns, 2, None, true);
         assert!(whole.contains("easy to build rapport with"), "{whole}");
         assert_eq!(table(&names, &columns, 2, Some(200), true), whole);
+    }
+
+    #[test]
+    fn line_shows_each_record_as_a_block() {
+        let (names, columns) = sample();
+        assert_eq!(
+            records(&names, &columns, 2),
+            "  id = 1\nname = Peer support workers are easy to build rapport with\n fes = 40.0\n\
+             \n  id = 22\nname = Pay\n fes = 8.0\n"
+        );
     }
 
     #[test]
