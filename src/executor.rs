@@ -72,6 +72,20 @@ impl Executor {
         self.usage_error
     }
 
+    /// When every statement has run: whether the output file can be
+    /// written (an .svg file nothing was drawn into cannot); a refusal is
+    /// told and counts as a usage error.
+    pub fn target_complete(&mut self) -> bool {
+        match self.target.as_ref().map(Target::finished) {
+            Some(Err(refused)) => {
+                errln!("error: {refused}");
+                self.usage_error = true;
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// Keeps JSON results to write them as one document at
     /// [`Executor::finish`]: a plain array of objects for one result, and
     /// for several an array of `{"statement": ..., "rows": [...]}`, one per
@@ -259,15 +273,22 @@ impl Executor {
                     errln!("note: {note}");
                 }
             }
-            if let (Some(target), Ok(outcome)) = (self.target.as_mut(), &outcome) {
-                if let Err(refused) = target.accept(outcome) {
-                    errln!("error: {refused}");
-                    self.usage_error = true;
-                    // A file that cannot hold the results is not a failing
-                    // statement: nothing after it runs, --keep-going or not.
-                    self.keep_going = false;
-                    return false;
+            // JSON output is one document, so it holds no figure.
+            let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
+            let accepted = match (self.target.as_mut(), &outcome) {
+                _ if figure_in_json => {
+                    Err("a figure cannot go into JSON output: write it to an .svg file".to_string())
                 }
+                (Some(target), Ok(outcome)) => target.accept(outcome),
+                _ => Ok(()),
+            };
+            if let Err(refused) = accepted {
+                errln!("error: {refused}");
+                self.usage_error = true;
+                // A file that cannot hold the results is not a failing
+                // statement: nothing after it runs, --keep-going or not.
+                self.keep_going = false;
+                return false;
             }
             let written = match outcome {
                 Ok(Outcome::Bound(_)) => Ok(()),
@@ -381,7 +402,9 @@ impl Executor {
     /// not (a failed run never replaces a good file with part of its
     /// results). Returns whether the run succeeded in all.
     pub fn finish(mut self, ok: bool) -> bool {
-        if let Some(kept) = self.json.take().filter(|kept| !kept.is_empty()) {
+        // No result at all is still one document: `[]`; a refused run
+        // writes nothing.
+        if let Some(kept) = self.json.take().filter(|_| !self.usage_error) {
             // Written like any result: to stdout now, or into the
             // `--output` file that is put in place below when `ok`.
             if let Err(e) = self.write(json_document(kept)) {

@@ -58,7 +58,8 @@ fn main() -> ExitCode {
             }
         };
     }
-    if format_is_xlsx(&cli) && cli.output.is_none() {
+    let to_stdout = cli.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    if format_is_xlsx(&cli) && to_stdout {
         use clap::CommandFactory;
         Cli::command()
             .error(
@@ -108,6 +109,18 @@ fn main() -> ExitCode {
                 )
                 .exit();
         }
+        (Some(chosen), _) if kind == Some(FileKind::Svg) => {
+            use clap::CommandFactory;
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "--format {} does not apply to an .svg file, which holds one figure: leave --format out",
+                        chosen.name()
+                    ),
+                )
+                .exit();
+        }
         (Some(chosen), _) => chosen,
         (None, Some(named)) => named,
         (None, None) if cli.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
@@ -146,6 +159,7 @@ fn main() -> ExitCode {
         (None, Some(Command::Run { files })) => executor.run_files(files),
         _ => executor.run_file(Path::new("-")),
     };
+    let ok = ok && executor.target_complete();
     let usage_error = executor.usage_error();
     if executor.finish(ok) {
         ExitCode::SUCCESS

@@ -80,6 +80,18 @@ impl Target {
         }
     }
 
+    /// When the run is over: an .svg file nothing was drawn into would be
+    /// an empty, invalid document.
+    pub fn finished(&self) -> Result<(), String> {
+        match self.kind {
+            FileKind::Svg if self.figures == 0 => Err(
+                "this run draws no figure to write into an SVG file (a `plot` statement draws one)"
+                    .into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// Counts `outcome` in, or says why the file cannot hold it.
     pub fn accept(&mut self, outcome: &Outcome) -> Result<(), String> {
         let kind = self.kind;

@@ -668,6 +668,16 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
             "--format csv contradicts",
         ),
         (
+            "nothing.svg",
+            vec!["-c", "let x = findings"],
+            "draws no figure",
+        ),
+        (
+            "fig.svg",
+            vec!["--format", "json", "-c", "plot fes"],
+            "does not apply to an .svg file",
+        ),
+        (
             "t.csv",
             vec!["--format", "xlsx", "-c", "findings"],
             "--format xlsx contradicts",
@@ -687,7 +697,7 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
         assert!(r.stdout.is_empty(), "{name}");
     }
     // Nothing beside the files: no temporary left.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 8);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 10);
 }
 
 #[test]
@@ -716,4 +726,26 @@ fn matrix_cells_are_numbers_in_json_and_in_a_workbook() {
         .expect("a column per study, by label");
     assert_eq!(sheet.get((1, column)), Some(&Data::Float(1.0)));
     assert_eq!(sheet.get((3, column)), Some(&Data::Float(100.0)));
+}
+
+#[test]
+fn json_on_stdout_is_one_document_even_with_no_result_and_holds_no_figure() {
+    for script in ["let x = findings", ";;", "# only a comment"] {
+        let r = run(metasum().args(["--format", "json", "-c", script]));
+        assert_eq!(r.code, Some(0), "{script}: {}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+        assert_eq!(doc, serde_json::json!([]), "{script}");
+    }
+    let r = run(metasum().args(["--format", "json", "-c", "findings limit 1; plot fes"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("a figure cannot go into JSON output"),
+        "{}",
+        r.stderr
+    );
+    // A workbook cannot go to stdout, `-o -` included.
+    let r = run(metasum().args(["--format", "xlsx", "-o", "-", "-c", "findings"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
 }

@@ -32,21 +32,28 @@ const MAX_SHEET_NAME: usize = 31;
 /// characters with `…`, and `(2)`, `(3)`, ... when taken already.
 pub fn sheet_name(statement: &str, taken: &[String]) -> String {
     let words: Vec<&str> = statement
-        .split(|c: char| c.is_whitespace() || "[]:*?/\\".contains(c))
+        .split(|c: char| c.is_whitespace() || c.is_control() || "[]:*?/\\".contains(c))
         .filter(|w| !w.is_empty())
         .collect();
     let base = words.join(" ");
     let base = base.trim_matches('\'');
     let base = if base.is_empty() { "result" } else { base };
+    // Excel counts UTF-16 units: an emoji takes two of the 31.
+    let units = |text: &str| text.encode_utf16().count();
     let shortened = |text: &str, room: usize| -> String {
-        if text.chars().count() <= room {
-            text.to_string()
-        } else {
-            let mut short: String = text.chars().take(room - 1).collect();
-            short.truncate(short.trim_end().len());
-            short.push('…');
-            short
+        if units(text) <= room {
+            return text.to_string();
         }
+        let mut short = String::new();
+        for c in text.chars() {
+            if units(&short) + c.len_utf16() + 1 > room {
+                break;
+            }
+            short.push(c);
+        }
+        short.truncate(short.trim_end().len());
+        short.push('…');
+        short
     };
     let is_taken = |name: &str| {
         taken
@@ -135,5 +142,16 @@ mod tests {
             "studies where id in 1, 2"
         );
         assert_eq!(sheet_name("'", &none), "result");
+        // Control characters split words; an emoji counts as two units.
+        assert_eq!(
+            sheet_name("findings where name ~ \"a\u{1}b\"", &none),
+            "findings where name ~ \"a b\""
+        );
+        let emoji = sheet_name(
+            "findings where name ~ \"é漢字🙂 emoji text long enough\"",
+            &none,
+        );
+        assert!(emoji.encode_utf16().count() <= 31, "{emoji}");
+        assert!(emoji.ends_with('…'), "{emoji}");
     }
 }
