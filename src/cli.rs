@@ -36,8 +36,8 @@ pub struct Cli {
 
     /// Write results to FILE instead of stdout, only when every statement
     /// ran (FILE is left as it was when one fails): through a temporary file
-    /// renamed into place; a device, FIFO or pipe (/dev/stdout) is written
-    /// straight through; `-` is stdout. An .svg file holds one figure; a
+    /// renamed into place; a device, FIFO or pipe (/dev/stdout) gets them
+    /// at the end too; `-` is stdout. An .svg file holds one figure; a
     /// figure goes into nothing else, and a .csv holds one result.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,

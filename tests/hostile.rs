@@ -238,6 +238,29 @@ fn output_to_a_folder_or_a_missing_folder_fails_before_anything_runs() {
 }
 
 #[test]
+fn a_fifo_gets_nothing_from_a_refused_or_failing_run_and_is_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // No reader: a run that opened the FIFO would wait for one for ever.
+    let path = fifo.to_str().unwrap().to_string();
+    let refused = within_timeout(move || {
+        let two = ["-c", "findings; studies", "--output", &path];
+        let failing = ["-c", "findings; bogus", "--output", &path];
+        (run(&two), run(&failing))
+    });
+    let (two, failing) = refused();
+    assert_eq!(two.code, Some(2), "{}", two.stderr);
+    assert_eq!(failing.code, Some(1), "{}", failing.stderr);
+}
+
+#[test]
 fn output_to_a_fifo_is_written_through() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");

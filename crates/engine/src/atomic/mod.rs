@@ -14,7 +14,9 @@
 //!   atomic.
 //! - A device, FIFO, socket or pipe, including `/dev/stdout` and
 //!   `/dev/fd/N` (whatever the shell made of them: a `>>` file is
-//!   appended to): written straight through, as results come.
+//!   appended to): the content is kept in memory and written at commit, so
+//!   a run that fails or is refused sends nothing (and never waits for a
+//!   FIFO's reader).
 //! - A folder (`export`) is built beside the target, then swapped in
 //!   ([`FolderSwap`]).
 //!
@@ -49,8 +51,8 @@ enum How {
     },
     /// A temporary file copied into `target` at commit.
     FillInPlace { temp: Pending<NamedTempFile> },
-    /// A device, FIFO or pipe, written as results come.
-    Through(File),
+    /// A device, FIFO or pipe: the content, written to it at commit.
+    Through(Vec<u8>),
 }
 
 impl OutputFile {
@@ -73,11 +75,12 @@ impl OutputFile {
                 return Err(io::Error::other("it is a folder, not a file"));
             }
             if !m.is_file() || through_open_file(path) {
-                // Appending: `>` emptied the file already, `>>` keeps it.
-                let file = OpenOptions::new().append(true).open(path)?;
+                // Told now if it cannot be written; opened only at commit
+                // (a FIFO's open waits for its reader).
+                rustix::fs::access(path, rustix::fs::Access::WRITE_OK)?;
                 return Ok(OutputFile {
                     target: path.to_path_buf(),
-                    how: How::Through(file),
+                    how: How::Through(Vec::new()),
                 });
             }
         }
@@ -140,7 +143,12 @@ impl OutputFile {
                 }
             }
             How::FillInPlace { temp } => fill(&temp.finish(), &self.target),
-            How::Through(mut file) => file.flush(),
+            How::Through(content) => {
+                // Appending: `>` emptied the file already, `>>` keeps it.
+                let mut file = OpenOptions::new().append(true).open(&self.target)?;
+                file.write_all(&content)?;
+                file.flush()
+            }
         }
     }
 }
@@ -149,14 +157,17 @@ impl Write for OutputFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.how {
             How::Replace { temp, .. } | How::FillInPlace { temp } => temp.get()?.write(buf),
-            How::Through(file) => file.write(buf),
+            How::Through(content) => {
+                content.extend_from_slice(buf);
+                Ok(buf.len())
+            }
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.how {
             How::Replace { temp, .. } | How::FillInPlace { temp } => temp.get()?.flush(),
-            How::Through(file) => file.flush(),
+            How::Through(_) => Ok(()),
         }
     }
 }
