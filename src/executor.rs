@@ -63,8 +63,8 @@ impl Executor {
     /// Refuses, from now on, results the `--output` file cannot hold (rows
     /// into an .svg, a figure into a .csv, ...): the run stops and the file
     /// is not written.
-    pub fn set_target(&mut self, target: Target) {
-        self.target = Some(target);
+    pub fn set_target(&mut self, target: Option<Target>) -> Option<Target> {
+        std::mem::replace(&mut self.target, target)
     }
 
     /// Whether the run stopped on a result its output file cannot hold.

@@ -146,7 +146,7 @@ fn main() -> ExitCode {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
     }
     if let (Some(kind), false) = (kind, interactive) {
-        executor.set_target(Target::new(kind));
+        let _ = executor.set_target(Some(Target::new(kind)));
     }
     if interactive {
         repl::run(executor);

@@ -243,3 +243,17 @@ fn a_workbook_from_the_shell_has_a_sheet_per_result() {
     let fes = book.worksheet_range_at(1).unwrap().unwrap();
     assert_eq!(fes.get((1, 0)), Some(&Data::Float(40.0)));
 }
+
+#[test]
+fn output_from_the_shell_holds_what_its_file_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("one.csv");
+    let mut p = start();
+    enter(&mut p, &format!(".output {}", csv.display()));
+    enter(&mut p, "papers where id = 19 show id");
+    enter(&mut p, "papers where id = 20 show id");
+    p.exp_string("a CSV file holds one result").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "id\n19\n");
+}

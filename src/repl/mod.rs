@@ -14,7 +14,7 @@ use rustyline::{Config, Editor};
 
 use crate::executor::Executor;
 use crate::output::{Sink, errln, outln};
-use crate::target::FileKind;
+use crate::target::{FileKind, Target};
 use dot::DotCommand;
 use helper::{MetasumHelper, as_statement};
 
@@ -58,7 +58,7 @@ pub fn run(mut executor: Executor) {
     );
     // `.timer on`; the sink to go back to after `.once FILE`.
     let mut timer = false;
-    let mut after_once: Option<Sink> = None;
+    let mut after_once: Option<(Sink, Option<Target>)> = None;
     loop {
         match editor.readline("metasum> ") {
             Ok(line) => {
@@ -74,8 +74,10 @@ pub fn run(mut executor: Executor) {
                         Ok(DotCommand::Once(path)) => match Sink::shell_output(Some(&path)) {
                             Ok(once) => {
                                 let before = executor.replace_sink(once);
+                                let kind = FileKind::of(&path);
+                                let target = executor.set_target(Some(Target::new(kind)));
                                 // A second `.once` keeps the first place to go back to.
-                                after_once.get_or_insert(before);
+                                after_once.get_or_insert((before, target));
                             }
                             Err(e) => errln!("error: cannot write {}: {e}", path.display()),
                         },
@@ -89,8 +91,9 @@ pub fn run(mut executor: Executor) {
                     if timer {
                         errln!("time: {:.3} s", started.elapsed().as_secs_f64());
                     }
-                    if let Some(before) = after_once.take() {
-                        executor.set_sink(before);
+                    if let Some((sink, target)) = after_once.take() {
+                        executor.set_sink(sink);
+                        executor.set_target(target);
                     }
                 }
                 flush(&executor);
@@ -161,6 +164,10 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             match Sink::shell_output(path.as_deref()) {
                 Ok(sink) => {
                     executor.set_sink(sink);
+                    // What the file can hold, as for --output: one result
+                    // in a .csv, one figure in an .svg.
+                    let target = path.as_deref().map(|p| Target::new(FileKind::of(p)));
+                    let _ = executor.set_target(target);
                     // The file's extension names its format, as --output's
                     // does; the screen is never sent a workbook.
                     let named = path.as_deref().and_then(|p| FileKind::of(p).format());
