@@ -91,9 +91,18 @@ impl Executor {
     /// for several an array of `{"statement": ..., "rows": [...]}`, one per
     /// result, in order. Does nothing for other formats.
     pub fn one_json_document(&mut self) {
-        if self.format == Format::Json {
-            self.json = Some(Vec::new());
-        }
+        self.json = (self.format == Format::Json).then(Vec::new);
+    }
+
+    /// Writes each JSON result as it comes again.
+    pub fn stop_json_document(&mut self) {
+        self.json = None;
+    }
+
+    /// The JSON document of the results kept so far (the shell rewrites
+    /// its `.output` file with it), if JSON results are being kept.
+    pub fn json_so_far(&self) -> Option<String> {
+        self.json.clone().map(json_document)
     }
 
     /// Runs the scripts at `paths` in order (`-` is stdin). A name that is

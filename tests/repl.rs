@@ -257,3 +257,19 @@ fn output_from_the_shell_holds_what_its_file_can() {
     p.exp_eof().unwrap();
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), "id\n19\n");
 }
+
+#[test]
+fn json_sent_by_the_shell_to_a_file_is_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    let mut p = start();
+    enter(&mut p, &format!(".output {}", json.display()));
+    enter(&mut p, "papers where id = 19 show id");
+    enter(&mut p, "papers where id = 20 show id");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    let text = std::fs::read_to_string(&json).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
+    assert_eq!(doc[0]["rows"], serde_json::json!([{"id": 19}]), "{doc}");
+    assert_eq!(doc[1]["rows"], serde_json::json!([{"id": 20}]), "{doc}");
+}

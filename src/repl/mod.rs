@@ -28,6 +28,8 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the shell until `.quit` or Ctrl-D. Errors are printed and the shell
 /// goes on.
 pub fn run(mut executor: Executor) {
+    // `metasum --output FILE.json` on a terminal: one document there too.
+    keep_json_for_a_file(&mut executor);
     let config = Config::builder()
         .auto_add_history(false)
         .max_history_size(10_000)
@@ -126,6 +128,10 @@ fn flush(executor: &Executor) {
             .workbook()
             .map_err(std::io::Error::other)
             .and_then(|bytes| metasum_engine::atomic::write_atomically(path, &bytes)),
+        (Sink::Rewrite { path, .. }, Format::Json) => match executor.json_so_far() {
+            Some(document) => metasum_engine::atomic::write_atomically(path, document.as_bytes()),
+            None => executor.sink.rewrite(),
+        },
         _ => executor.sink.rewrite(),
     };
     if let Err(e) = written {
@@ -135,6 +141,16 @@ fn flush(executor: &Executor) {
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         errln!("error: could not write {path}: {e}");
+    }
+}
+
+/// JSON into an `.output` file is one document of every result sent there
+/// (rewritten after each statement); on the screen, one per statement.
+fn keep_json_for_a_file(executor: &mut Executor) {
+    if matches!(executor.sink, Sink::Rewrite { .. }) {
+        executor.one_json_document();
+    } else {
+        executor.stop_json_document();
     }
 }
 
@@ -158,7 +174,10 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Format(Format::Xlsx) if !matches!(executor.sink, Sink::Rewrite { .. }) => {
             errln!("error: a workbook goes to a file: `.output FILE.xlsx` first")
         }
-        DotCommand::Format(f) => executor.format = f,
+        DotCommand::Format(f) => {
+            executor.format = f;
+            keep_json_for_a_file(executor);
+        }
         DotCommand::Output(path) => {
             // Tried now, so a bad path leaves results where they went.
             match Sink::shell_output(path.as_deref()) {
@@ -178,6 +197,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                         }
                         None => {}
                     }
+                    keep_json_for_a_file(executor);
                 }
                 Err(e) => errln!(
                     "error: cannot write {}: {e}; results still go to {}",
