@@ -64,7 +64,16 @@ impl Executor {
     /// into an .svg, a figure into a .csv, ...): the run stops and the file
     /// is not written.
     pub fn set_target(&mut self, target: Option<Target>) -> Option<Target> {
+        // A new file: what the last one could not hold is behind us.
+        self.usage_error = false;
         std::mem::replace(&mut self.target, target)
+    }
+
+    /// Whether a failing statement leaves the rest to run: `--keep-going`,
+    /// unless the output file could not hold a result (that is not a
+    /// failing statement: nothing after it runs).
+    fn goes_on(&self) -> bool {
+        self.keep_going && !self.usage_error
     }
 
     /// Whether the run stopped on a result its output file cannot hold.
@@ -102,7 +111,7 @@ impl Executor {
     /// The JSON document of the results kept so far (the shell rewrites
     /// its `.output` file with it), if JSON results are being kept.
     pub fn json_so_far(&self) -> Option<String> {
-        self.json.clone().map(json_document)
+        self.json.as_deref().map(json_document)
     }
 
     /// Runs the scripts at `paths` in order (`-` is stdin). A name that is
@@ -124,12 +133,12 @@ impl Executor {
             })
             .collect();
         let mut ok = unreadable.is_empty();
-        if !ok && !self.keep_going {
+        if !ok && !self.goes_on() {
             return false;
         }
         for path in paths.iter().filter(|p| !unreadable.contains(p)) {
             ok &= self.run_file(path);
-            if !ok && !self.keep_going {
+            if !ok && !self.goes_on() {
                 break;
             }
         }
@@ -187,7 +196,7 @@ impl Executor {
                     }
                 };
                 ok &= ran;
-                if !ok && !self.keep_going {
+                if !ok && !self.goes_on() {
                     return false;
                 }
             }
@@ -211,12 +220,12 @@ impl Executor {
                 }
             }
         }
-        if !ok && !self.keep_going {
+        if !ok && !self.goes_on() {
             return false;
         }
         for p in &parsed {
             ok &= self.run_parsed(name, p);
-            if !ok && !self.keep_going {
+            if !ok && !self.goes_on() {
                 return false;
             }
         }
@@ -241,7 +250,7 @@ impl Executor {
     /// Parses and runs one chunk (see [`Executor::run_source`]).
     fn run_chunk(&mut self, name: &str, chunk: source::Chunk) -> bool {
         let parsed = self.parse(name, chunk);
-        if parsed.errors > 0 && !self.keep_going {
+        if parsed.errors > 0 && !self.goes_on() {
             return false;
         }
         self.run_parsed(name, &parsed) && parsed.errors == 0
@@ -294,9 +303,6 @@ impl Executor {
             if let Err(refused) = accepted {
                 errln!("error: {refused}");
                 self.usage_error = true;
-                // A file that cannot hold the results is not a failing
-                // statement: nothing after it runs, --keep-going or not.
-                self.keep_going = false;
                 return false;
             }
             let written = match outcome {
@@ -343,7 +349,7 @@ impl Executor {
                         e => errln!("error: {e}"),
                     }
                     ok = false;
-                    if !self.keep_going {
+                    if !self.goes_on() {
                         return false;
                     }
                     Ok(())
@@ -416,7 +422,7 @@ impl Executor {
         if let Some(kept) = self.json.take().filter(|_| !self.usage_error) {
             // Written like any result: to stdout now, or into the
             // `--output` file that is put in place below when `ok`.
-            if let Err(e) = self.write(json_document(kept)) {
+            if let Err(e) = self.write(json_document(&kept)) {
                 errln!("error: {e}");
                 return false;
             }
@@ -468,9 +474,9 @@ struct Parsed {
 
 /// The JSON results of a run as one document: the one result's array, or
 /// an array of `{"statement": ..., "rows": [...]}`.
-fn json_document(mut kept: Vec<(String, String)>) -> String {
-    if kept.len() == 1 {
-        return kept.remove(0).1;
+fn json_document(kept: &[(String, String)]) -> String {
+    if let [(_, only)] = kept {
+        return only.clone();
     }
     let mut out = String::from("[");
     for (i, (statement, rows)) in kept.iter().enumerate() {
