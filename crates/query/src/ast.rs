@@ -17,8 +17,23 @@ pub struct Script {
 pub struct Statement {
     /// What the statement does.
     pub kind: StatementKind,
-    /// The statement's text, without its `;` or comment.
+    /// `save "table2.csv"`: the file its result is written to, if named.
+    pub save: Option<Save>,
+    /// The statement's text (its `save` clause included), without its `;`
+    /// or comment.
     pub span: Span,
+}
+
+/// `save "table2.csv"` at the end of a statement: its result goes to a file
+/// of its own, in the format the file's extension names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Save {
+    /// The file's path as written (unescaped).
+    pub path: String,
+    /// From `save` to the closing quote.
+    pub span: Span,
+    /// The quoted path.
+    pub path_span: Span,
 }
 
 /// The kinds of statement.
@@ -281,9 +296,9 @@ pub struct Limit {
 
 /// Words with a meaning of their own in the language; a bare value that is
 /// one of these must be quoted.
-pub const KEYWORDS: [&str; 18] = [
+pub const KEYWORDS: [&str; 19] = [
     "let", "plot", "among", "where", "count", "by", "sort", "asc", "desc", "limit", "show", "and",
-    "or", "not", "in", "has", "is", "missing",
+    "or", "not", "in", "has", "is", "missing", "save",
 ];
 
 /// `name` as a query must write it: as it is when it is a word that is not
@@ -385,12 +400,19 @@ impl fmt::Display for Script {
 impl fmt::Display for Statement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            StatementKind::Query(q) => write!(f, "{q}"),
-            StatementKind::Let { name, query } => write!(f, "let {} = {query}", name.name),
+            StatementKind::Query(q) => write!(f, "{q}")?,
+            StatementKind::Let { name, query } => write!(f, "let {} = {query}", name.name)?,
             StatementKind::Plot { figure, query, .. } => match query {
-                Some(q) => write!(f, "plot {} {q}", figure.name()),
-                None => write!(f, "plot {}", figure.name()),
+                Some(q) => write!(f, "plot {} {q}", figure.name())?,
+                None => write!(f, "plot {}", figure.name())?,
             },
+        }
+        match &self.save {
+            Some(save) => {
+                write!(f, " save ")?;
+                write_quoted(f, &save.path)
+            }
+            None => Ok(()),
         }
     }
 }

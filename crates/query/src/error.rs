@@ -41,8 +41,10 @@ pub enum Expect {
     Count,
     /// `plot bars`: a figure (`fes`, `matrix`, `flow`)
     Figure,
-    /// `findings fes > 3`: a clause (`among`, `where`, `count by`, `sort by`, `limit`, `show`) or the end of the statement
+    /// `findings fes > 3`: a clause (`among`, `where`, `count by`, `sort by`, `limit`, `show`, `save`) or the end of the statement
     Clause,
+    /// `findings save table2.csv`: a file name in double quotes
+    Path,
 }
 
 /// "a table (`findings`, ...) or a `let` name", from [`crate::ast::TABLES`].
@@ -77,8 +79,9 @@ impl Expect {
             Expect::Count => "a whole number",
             Expect::Figure => "a figure: `fes`, `matrix` or `flow`",
             Expect::Clause => {
-                "`among`, `where`, `count by`, `sort by`, `limit`, `show` or the end of the statement"
+                "`among`, `where`, `count by`, `sort by`, `limit`, `show`, `save` or the end of the statement"
             }
+            Expect::Path => "a file name in double quotes (e.g. `save \"table2.csv\"`)",
         }
     }
 }

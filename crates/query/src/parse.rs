@@ -15,8 +15,8 @@ pub struct P<'s> {
 }
 
 /// Clause keywords, in the order clauses must come; used for suggestions.
-const CLAUSES: [&str; 8] = [
-    "among", "where", "count", "sort", "limit", "show", "let", "plot",
+const CLAUSES: [&str; 9] = [
+    "among", "where", "count", "sort", "limit", "show", "save", "let", "plot",
 ];
 
 impl<'s> P<'s> {
@@ -71,12 +71,14 @@ impl<'s> P<'s> {
                 .parse(rest)
                 .map_err(|_| self.unexpected(rest, &[Expect::Equals]))?;
             let (rest, query) = self.query(ws(rest), 0)?;
+            let (rest, save) = self.save(rest)?;
             self.end_of_statement(rest, 0)?;
             let span = self.span(start, rest);
             return Ok((
                 rest,
                 Statement {
                     kind: StatementKind::Let { name, query },
+                    save,
                     span,
                 },
             ));
@@ -85,15 +87,56 @@ impl<'s> P<'s> {
             return self.plot(start, ws(rest));
         }
         let (rest, query) = self.query(i, 0)?;
+        let (rest, save) = self.save(rest)?;
         self.end_of_statement(rest, 0)?;
-        let span = query.span;
+        let span = self.span(start, rest);
         Ok((
             rest,
             Statement {
                 kind: StatementKind::Query(query),
+                save,
                 span,
             },
         ))
+    }
+
+    /// `save "FILE"` at the end of a statement, if there.
+    fn save(&self, i: &'s str) -> PResult<'s, Option<Save>> {
+        let start = ws(i);
+        let Ok((rest, _)) = keyword("save")(start) else {
+            return Ok((i, None));
+        };
+        // `save` commits: a file name must follow.
+        let at = ws(rest);
+        let Ok((body, _)) = lex::quote(at) else {
+            let mut err = self.unexpected(at, &[Expect::Path]);
+            let written = at
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '#'))
+                .next()
+                .filter(|w| !w.is_empty());
+            if let (nom::Err::Failure(PErr { error: Some(e), .. }), Some(w)) = (&mut err, written) {
+                e.hints.push(format!("write the file name in quotes: \"{}\"", excerpt(w)));
+            }
+            return Err(err);
+        };
+        let (rest, path) = lex::quoted_rest(body).map_err(|_| {
+            let off = self.off(at);
+            self.failure(
+                at,
+                Error {
+                    span: Span::new(off, off + 1),
+                    kind: ErrorKind::UnclosedText,
+                    expected: vec![Expect::Path],
+                    hints: vec!["a file name must close on the line it starts on".into()],
+                },
+            )
+        })?;
+        let save = Save {
+            path,
+            span: self.span(start, rest),
+            path_span: self.span(at, rest),
+        };
+        Ok((rest, Some(save)))
     }
 
     /// `plot FIGURE [query]`, after `plot`.
@@ -107,12 +150,14 @@ impl<'s> P<'s> {
         };
         let figure_span = self.span(i, rest);
         let at = ws(rest);
-        let (rest, query) = if at_statement_end(at) || figure == Figure::Flow {
+        let saved = keyword("save")(at).is_ok();
+        let (rest, query) = if at_statement_end(at) || figure == Figure::Flow || saved {
             (rest, None)
         } else {
             let (rest, q) = self.query(at, 0)?;
             (rest, Some(q))
         };
+        let (rest, save) = self.save(rest)?;
         self.end_of_statement(rest, 0)?;
         let span = self.span(start, rest);
         Ok((
@@ -123,6 +168,7 @@ impl<'s> P<'s> {
                     span: figure_span,
                     query,
                 },
+                save,
                 span,
             },
         ))
@@ -401,7 +447,7 @@ impl<'s> P<'s> {
                 let mut err = self.unexpected(i, &[Expect::Clause]);
                 if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
                     e.hints.push(
-                        "clauses go in this order: among, where, count by, sort by, limit, show"
+                        "clauses go in this order: among, where, count by, sort by, limit, show, save"
                             .into(),
                     );
                 }

@@ -113,6 +113,9 @@ fn tree_statement(out: &mut String, src: &str, s: &Statement) {
             }
         }
     }
+    if let Some(save) = &s.save {
+        writeln!(out, "  save {:?} {}", save.path, at(src, save.path_span)).unwrap();
+    }
 }
 
 fn tree_query(out: &mut String, src: &str, q: &Query, depth: usize) {

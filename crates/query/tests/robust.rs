@@ -46,7 +46,7 @@ fn nesting_up_to_the_limit_parses() {
     parse(&src).unwrap();
 }
 
-const VALID: [&str; 7] = [
+const VALID: [&str; 8] = [
     "findings where perspective = recipient and fes > 30",
     "findings among (studies where country = UK) where n > 0",
     "studies among (findings where perspective = worker) sort by intensity desc limit 5",
@@ -54,6 +54,7 @@ const VALID: [&str; 7] = [
     "let good = studies where quality != low\nfindings among good show id, name",
     "studies where recipients is not missing count by country",
     "studies where `Sample size` > 10 sort by `Année` show `odd``name`",
+    "findings show id, fes save \"out/t2.csv\"; plot fes save \"fes.svg\"",
 ];
 
 proptest! {
@@ -183,7 +184,7 @@ fn invisible_characters_are_named_and_long_words_shortened() {
     let message = |src: &str| parse(src).unwrap_err()[0].message();
     assert_eq!(
         message("findings \u{0}"),
-        "expected `among`, `where`, `count by`, `sort by`, `limit`, `show` or the end of the statement after `findings`, found `U+0000`"
+        "expected `among`, `where`, `count by`, `sort by`, `limit`, `show`, `save` or the end of the statement after `findings`, found `U+0000`"
     );
     assert!(message("findings \u{feff}").ends_with("found `U+FEFF`"));
     let long = message(&format!("findings {}", "w".repeat(1_000_000)));
