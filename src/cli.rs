@@ -42,6 +42,10 @@ pub struct Cli {
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Where `save "FILE"` clauses put relative file names (created if
+    /// missing); the working directory without it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// CSV cells exactly as the data has them, for R, Python and other
     /// programs: without it a text cell starting with = + - @ gets a leading
     /// ' so that a spreadsheet opening the file does not run it as a formula.

@@ -2,12 +2,14 @@
 //! run its statements on the session, send results to the sink, draw errors.
 
 use metasum_engine::{Format, Outcome, QueryResult, Session, format};
+use metasum_query::ast::StatementKind;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
+use crate::save::{self, Saved, Saves};
 use crate::source;
 use crate::target::Target;
 
@@ -34,6 +36,8 @@ pub struct Executor {
     csv_cells: format::CsvCells,
     /// Column names at the head of a table or CSV (the shell's `.headers`).
     pub headers: format::Headers,
+    /// The files `save` clauses name.
+    saves: Saves,
 }
 
 impl Executor {
@@ -52,7 +56,14 @@ impl Executor {
             usage_error: false,
             csv_cells: format::CsvCells::Guarded,
             headers: format::Headers::Shown,
+            saves: Saves::default(),
         }
+    }
+
+    /// `save` clauses write relative file names under `dir`
+    /// (`--output-dir`) rather than the working directory.
+    pub fn set_save_dir(&mut self, dir: Option<PathBuf>) {
+        self.saves = Saves::new(dir);
     }
 
     /// Writes CSV cells as `cells` says (`--raw`: as the data has them).
@@ -181,6 +192,7 @@ impl Executor {
     /// A failing statement stops the script unless `keep_going`; a
     /// statement past [`source::MAX_STATEMENT`] or a read error always does.
     pub fn run_script(&mut self, name: &str, reader: impl BufRead, whole: bool) -> bool {
+        self.saves.forget();
         let mut chunks = source::Chunks::new(name, reader);
         if !whole {
             let mut ok = true;
@@ -240,6 +252,7 @@ impl Executor {
     /// `keep_going` its good statements run. A failing statement stops the
     /// run unless `keep_going`.
     pub fn run_source(&mut self, name: &str, src: &str, first_line: usize) -> bool {
+        self.saves.forget();
         let chunk = source::Chunk {
             text: src.to_string(),
             first_line,
@@ -256,22 +269,41 @@ impl Executor {
         self.run_parsed(name, &parsed) && parsed.errors == 0
     }
 
-    /// Parses a chunk of a script and reports its syntax errors.
-    fn parse(&self, name: &str, chunk: source::Chunk) -> Parsed {
-        let (script, errors) = metasum_query::parse_partial(&chunk.text);
-        for e in &errors {
+    /// Parses a chunk of a script and reports its syntax errors, and the
+    /// `save` clauses that cannot be carried out (their statements do not
+    /// run).
+    fn parse(&mut self, name: &str, chunk: source::Chunk) -> Parsed {
+        let (mut script, errors) = metasum_query::parse_partial(&chunk.text);
+        let draw = |d: &Diagnostic| {
             print_stderr(&render::render(
                 name,
                 &chunk.text,
                 chunk.first_line,
-                &Diagnostic::from(e),
+                d,
                 self.color,
-            ));
+            ))
+        };
+        for e in &errors {
+            draw(&Diagnostic::from(e));
         }
+        let mut refused = Vec::new();
+        for statement in &script.statements {
+            let Some(save) = &statement.save else {
+                continue;
+            };
+            let line = chunk.first_line + statement.span.line_col(&chunk.text).0 - 1;
+            if let Some(why) = self.saves.check(statement, save, line) {
+                refused.push(statement.span.start);
+                draw(&why);
+            }
+        }
+        script
+            .statements
+            .retain(|s| !refused.contains(&s.span.start));
         Parsed {
+            errors: errors.len() + refused.len(),
             chunk,
             script,
-            errors: errors.len(),
         }
     }
 
@@ -291,6 +323,13 @@ impl Executor {
                     errln!("note: {note}");
                 }
             }
+            let outcome = match (&statement.save, outcome) {
+                (Some(save), Ok(outcome)) => match self.save(src, statement, save, &outcome) {
+                    Ok(()) => continue,
+                    Err(e) => Err(metasum_engine::Error::Output(e)),
+                },
+                (_, outcome) => outcome,
+            };
             // JSON output is one document, so it holds no figure.
             let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
             let accepted = match (self.target.as_mut(), &outcome) {
@@ -310,7 +349,7 @@ impl Executor {
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
                     let taken: Vec<String> = self.sheets.iter().map(|(n, _)| n.clone()).collect();
-                    let statement = &src[statement.span.start..statement.span.end];
+                    let statement = statement_text(src, statement);
                     self.sheets
                         .push((format::sheet_name(statement, &taken), result));
                     Ok(())
@@ -318,7 +357,7 @@ impl Executor {
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
                     match format::render_result_with(&result, self.format, self.options()) {
                         Ok(text) => {
-                            let statement = &src[statement.span.start..statement.span.end];
+                            let statement = statement_text(src, statement);
                             let statement = statement.split_whitespace().collect::<Vec<_>>();
                             (self.json.iter_mut())
                                 .for_each(|kept| kept.push((statement.join(" "), text.clone())));
@@ -361,6 +400,50 @@ impl Executor {
             }
         }
         ok
+    }
+
+    /// Writes what `statement` gave to the file its `save` names; a `let`
+    /// saves the rows it binds.
+    fn save(
+        &self,
+        src: &str,
+        statement: &metasum_query::ast::Statement,
+        save: &metasum_query::ast::Save,
+        outcome: &Outcome,
+    ) -> Result<(), String> {
+        let path = self.saves.path(save);
+        let bound;
+        let (saved, told) = match (outcome, &statement.kind) {
+            (Outcome::Figure(svg), _) => (Saved::Figure(svg), String::new()),
+            (Outcome::Rows(result), _) => (
+                Saved::Rows {
+                    result,
+                    sheet: statement_text(src, statement),
+                },
+                format!(" ({})", format::row_count(result.frame.height())),
+            ),
+            (Outcome::Bound(name), StatementKind::Let { query, .. }) => {
+                // The rows as a query shows them (the binding keeps ids as
+                // the planner reads them).
+                bound = self.session.query(query).map_err(|e| e.to_string())?;
+                (
+                    Saved::Rows {
+                        result: &bound,
+                        sheet: name,
+                    },
+                    format!(" ({})", format::row_count(bound.frame.height())),
+                )
+            }
+            (Outcome::Bound(_), _) => return Err("nothing to save".to_string()),
+        };
+        let options = format::Options {
+            width: None,
+            ..self.options()
+        };
+        let bytes = save::document(saved, &path, options)?;
+        save::write(&path, &bytes)?;
+        errln!("wrote {}{told}", path.display());
+        Ok(())
     }
 
     /// How results are written: CSV cells as `--raw` says, and a table on a
@@ -470,6 +553,16 @@ struct Parsed {
     chunk: source::Chunk,
     script: metasum_query::Script,
     errors: usize,
+}
+
+/// The text of `statement` in `src`, without its `save` clause: what names
+/// its result (a sheet, a JSON entry).
+fn statement_text<'s>(src: &'s str, statement: &metasum_query::ast::Statement) -> &'s str {
+    let end = statement
+        .save
+        .as_ref()
+        .map_or(statement.span.end, |s| s.span.start);
+    src[statement.span.start..end].trim_end()
 }
 
 /// The JSON results of a run as one document: the one result's array, or

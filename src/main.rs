@@ -6,6 +6,7 @@ mod executor;
 mod output;
 mod render;
 mod repl;
+mod save;
 mod schema;
 mod source;
 mod target;
@@ -142,6 +143,13 @@ fn main() -> ExitCode {
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
     let mut executor = Executor::new(session, format, sink, cli.keep_going);
+    if let Some(dir) = &cli.output_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            errln!("error: cannot make the folder {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+        executor.set_save_dir(Some(dir.clone()));
+    }
     if cli.raw {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
     }

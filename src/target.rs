@@ -94,41 +94,53 @@ impl Target {
 
     /// Counts `outcome` in, or says why the file cannot hold it.
     pub fn accept(&mut self, outcome: &Outcome) -> Result<(), String> {
-        let kind = self.kind;
-        match outcome {
-            Outcome::Bound(_) => Ok(()),
-            Outcome::Rows(_) => match kind {
-                FileKind::Svg => Err(
-                    "rows cannot go into an SVG file, which holds one figure: write them to a .csv, .json, .md or .xlsx file"
-                        .into(),
-                ),
-                FileKind::Csv if self.results > 0 => Err(
-                    "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
-                        .into(),
-                ),
-                _ => {
-                    self.results += 1;
-                    Ok(())
-                }
-            },
-            Outcome::Figure(_) => match kind {
-                FileKind::Svg if self.figures > 0 => Err(
-                    "an SVG file holds one figure, and this run draws more: write each to its own .svg file"
-                        .into(),
-                ),
-                FileKind::Svg => {
-                    self.figures += 1;
-                    Ok(())
-                }
-                FileKind::Other => Err(
-                    "a figure goes into an .svg file (PNG and PDF are not made yet): write it to one"
-                        .into(),
-                ),
-                other => Err(format!(
-                    "a figure cannot go into {}: write it to an .svg file",
-                    other.name()
-                )),
-            },
+        let figure = match outcome {
+            Outcome::Bound(_) => return Ok(()),
+            Outcome::Rows(_) => false,
+            Outcome::Figure(_) => true,
+        };
+        if let Some(refused) = self.kind.refuses(figure) {
+            return Err(refused);
+        }
+        match (self.kind, figure) {
+            (FileKind::Csv, false) if self.results > 0 => Err(
+                "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
+                    .into(),
+            ),
+            (FileKind::Svg, true) if self.figures > 0 => Err(
+                "an SVG file holds one figure, and this run draws more: write each to its own .svg file"
+                    .into(),
+            ),
+            (_, false) => {
+                self.results += 1;
+                Ok(())
+            }
+            (_, true) => {
+                self.figures += 1;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl FileKind {
+    /// Why a file of this kind cannot hold a figure (`figure`) or rows at
+    /// all, if it cannot.
+    pub fn refuses(self, figure: bool) -> Option<String> {
+        match (self, figure) {
+            (FileKind::Svg, false) => Some(
+                "rows cannot go into an SVG file, which holds one figure: write them to a .csv, .json, .md or .xlsx file"
+                    .into(),
+            ),
+            (FileKind::Svg, true) | (_, false) => None,
+            (FileKind::Other, true) => Some(
+                "a figure goes into an .svg file (PNG and PDF are not made yet): write it to one"
+                    .into(),
+            ),
+            (other, true) => Some(format!(
+                "a figure cannot go into {}: write it to an .svg file",
+                other.name()
+            )),
         }
     }
 }

@@ -93,37 +93,99 @@ fn supporting(id: u32, keep: impl Fn(u32) -> bool) -> Vec<u32> {
     kept
 }
 
-/// Runs `queries/NAME.msq` with CSV output; returns its results, each as
-/// rows of column name -> cell.
+/// Runs `queries/NAME.msq` with CSV output in a folder of its own; returns
+/// what a reader sees (the files it saved, named, then what it printed)
+/// and its results in order (each saved CSV file, then each printed
+/// result), each as rows of column name -> cell.
 fn run_script(name: &str) -> (String, Vec<Vec<BTreeMap<String, String>>>) {
+    let folder = tempfile::tempdir().unwrap();
+    let script = std::path::Path::new("queries")
+        .join(format!("{name}.msq"))
+        .canonicalize()
+        .unwrap();
     let out = Command::cargo_bin("metasum")
         .unwrap()
         .env_remove("METASUM_DATA")
-        .args(["run", &format!("queries/{name}.msq"), "--format", "csv"])
+        .current_dir(folder.path())
+        .arg("run")
+        .arg(&script)
+        .args(["--format", "csv"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let results = stdout
-        .split("\n\n")
-        .map(|block| {
-            let mut reader = csv::Reader::from_reader(block.as_bytes());
-            let header = reader.headers().unwrap().clone();
-            reader
-                .records()
-                .map(|r| {
-                    let r = r.unwrap();
-                    header
-                        .iter()
-                        .zip(r.iter())
-                        .map(|(h, v)| (h.to_string(), v.to_string()))
-                        .collect()
-                })
+    // Each `save` says what it wrote, in order: `wrote table2.csv (24 rows)`.
+    let saved: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("wrote "))
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    let mut seen = String::new();
+    let mut results = Vec::new();
+    for file in &saved {
+        let text = std::fs::read_to_string(folder.path().join(file)).unwrap();
+        seen.push_str(&format!("== {file}\n"));
+        if file.ends_with(".svg") {
+            seen.push_str(&svg_words(&text));
+        } else {
+            results.push(csv_rows(&text));
+            seen.push_str(&text);
+        }
+    }
+    // Nothing else is left in the folder.
+    assert_eq!(
+        std::fs::read_dir(folder.path()).unwrap().count(),
+        saved.len(),
+        "{name}: {stderr}"
+    );
+    if !stdout.is_empty() {
+        results.extend(stdout.split("\n\n").map(csv_rows));
+        seen.push_str(&stdout);
+    }
+    (seen, results)
+}
+
+/// A CSV result as rows of column name -> cell.
+fn csv_rows(block: &str) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(block.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
                 .collect()
         })
-        .collect();
-    (stdout, results)
+        .collect()
+}
+
+/// What an SVG document says, parsed as XML: its size, then the text of
+/// each `<text>` element, a line each.
+fn svg_words(svg: &str) -> String {
+    let doc = roxmltree::Document::parse(svg).expect("an SVG document");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let mut out = format!(
+        "<svg> {} x {}\n",
+        root.attribute("width").unwrap_or("?"),
+        root.attribute("height").unwrap_or("?")
+    );
+    for node in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        // What is drawn, not a tooltip's <title>.
+        let words: String = node
+            .descendants()
+            .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("title")))
+            .filter_map(|n| n.text())
+            .collect::<Vec<_>>()
+            .join("");
+        out.push_str(words.trim());
+        out.push('\n');
+    }
+    out
 }
 
 /// Column `column` of `rows`, in order.
@@ -147,7 +209,7 @@ fn every_saved_script_runs_and_its_output_is_snapshotted() {
         .filter(|p| p.extension().is_some_and(|e| e == "msq"))
         .collect();
     scripts.sort();
-    assert!(scripts.len() >= 6);
+    assert!(scripts.len() >= 7);
     for script in scripts {
         // Each runs as a program of its own: `./queries/table2.msq`.
         let text = std::fs::read_to_string(&script).unwrap();
@@ -160,8 +222,8 @@ fn every_saved_script_runs_and_its_output_is_snapshotted() {
         let mode = std::fs::metadata(&script).unwrap().permissions().mode();
         assert!(mode & 0o111 != 0, "{} is not executable", script.display());
         let name = script.file_stem().unwrap().to_string_lossy().to_string();
-        let (stdout, _) = run_script(&name);
-        insta::assert_snapshot!(format!("script_{name}"), stdout);
+        let (seen, _) = run_script(&name);
+        insta::assert_snapshot!(format!("script_{name}"), seen);
     }
 }
 

@@ -179,6 +179,7 @@ fn expected_next(head: &str) -> Option<Next> {
         Ok(_) => {
             return Some(Next::Words(&[
                 "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show",
+                "save",
             ]));
         }
         Err(errors) => errors,

@@ -115,7 +115,8 @@ impl<'s> P<'s> {
                 .next()
                 .filter(|w| !w.is_empty());
             if let (nom::Err::Failure(PErr { error: Some(e), .. }), Some(w)) = (&mut err, written) {
-                e.hints.push(format!("write the file name in quotes: \"{}\"", excerpt(w)));
+                e.hints
+                    .push(format!("write the file name in quotes: \"{}\"", excerpt(w)));
             }
             return Err(err);
         };

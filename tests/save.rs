@@ -1,0 +1,219 @@
+//! `save "FILE"`: a script writes each result to a file of its own. Every
+//! file is read back with a real reader (csv, serde_json, calamine,
+//! roxmltree); a `save` that cannot be carried out runs nothing.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn metasum(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("metasum").unwrap();
+    cmd.env_remove("METASUM_DATA").current_dir(dir);
+    cmd
+}
+
+/// Runs `script` (written to `review.msq` in `dir`) with `args`; returns
+/// the exit status, stdout and stderr.
+fn run(dir: &Path, script: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    std::fs::write(dir.join("review.msq"), script).unwrap();
+    let out = metasum(dir)
+        .args(["run", "review.msq"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+const REVIEW: &str = r#"# Table 2, the sensitivity table and the three figures.
+findings show id, name, n, fes save "table2.csv"
+let adequate = studies where quality = adequate save "adequate.xlsx"
+findings among adequate show id, n, fes save "sensitivity.json"
+findings where perspective = recipient show id, fes save "recipients.md"
+plot fes save "fes.svg"
+plot matrix save "matrix.svg"
+plot flow save "flow.svg"
+"#;
+
+#[test]
+fn a_script_writes_every_table_and_figure_to_its_own_file_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(dir.path(), REVIEW, &["--output-dir", "out"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "", "saved results are not printed");
+    let out = dir.path().join("out");
+    assert_eq!(
+        files_in(&out),
+        [
+            "adequate.xlsx",
+            "fes.svg",
+            "flow.svg",
+            "matrix.svg",
+            "recipients.md",
+            "sensitivity.json",
+            "table2.csv"
+        ]
+    );
+    assert!(
+        stderr.contains("wrote out/table2.csv (24 rows)"),
+        "{stderr}"
+    );
+
+    // CSV: Table 2, FES as numbers the paper printed (finding 1: 11 of 25).
+    let mut csv = csv::Reader::from_path(out.join("table2.csv")).unwrap();
+    assert_eq!(csv.headers().unwrap(), vec!["id", "name", "n", "fes"]);
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 24);
+    assert_eq!((&rows[0][2], &rows[0][3]), ("11", "44.0"));
+
+    // JSON: one document, numbers as numbers, FES among the 22.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    let rows = json.as_array().expect("one result is an array of objects");
+    assert_eq!(rows.len(), 24);
+    assert_eq!(rows[13]["n"], serde_json::json!(10));
+    assert_eq!(rows[13]["fes"], serde_json::json!(45.5));
+
+    // xlsx: the sheet is named by the `let`, numbers stored as numbers.
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(out.join("adequate.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["adequate"]);
+    let sheet = book.worksheet_range("adequate").unwrap();
+    assert_eq!(sheet.height(), 23, "a header and the 22 adequate studies");
+    assert_eq!(sheet.get((0, 0)), Some(&Data::String("id".into())));
+    assert_eq!(sheet.get((1, 0)), Some(&Data::Float(1.0)));
+
+    // Markdown: a table and nothing else (no row count).
+    let md = std::fs::read_to_string(out.join("recipients.md")).unwrap();
+    assert!(md.starts_with("| id | fes |"), "{md}");
+    assert_eq!(md.lines().count(), 2 + 4, "{md}");
+
+    // SVG: each file one document with one <svg> root.
+    for figure in ["fes.svg", "matrix.svg", "flow.svg"] {
+        let text = std::fs::read_to_string(out.join(figure)).unwrap();
+        let doc = roxmltree::Document::parse(&text).expect(figure);
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{figure}");
+    }
+}
+
+#[test]
+fn without_output_dir_files_go_to_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["-c", "studies count by country save \"countries.csv\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("countries.csv")).unwrap();
+    assert!(text.starts_with("country,count\nUSA,"), "{text}");
+}
+
+#[test]
+fn a_save_that_cannot_be_carried_out_runs_nothing_and_says_where() {
+    let cases = [
+        (
+            "plot fes save \"fes.csv\"",
+            "review.msq:3:15",
+            "a figure cannot go into a CSV file",
+        ),
+        (
+            "findings save \"t2.svg\"",
+            "review.msq:3:15",
+            "rows cannot go into an SVG file",
+        ),
+        (
+            "findings save \"t2.txt\"",
+            "review.msq:3:15",
+            "needs a file name ending in .csv, .json, .md or .xlsx",
+        ),
+        (
+            "studies save \"t2.csv\"",
+            "review.msq:3:14",
+            "t2.csv is saved by an earlier statement (line 2)",
+        ),
+        (
+            "findings save t2.csv",
+            "review.msq:3:15",
+            "expected a file name in double quotes",
+        ),
+    ];
+    for (bad, at, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let script = format!("# good, then bad\nfindings save \"t2.csv\"\n{bad}\n");
+        let (code, stdout, stderr) = run(dir.path(), &script, &[]);
+        assert_eq!(code, Some(1), "{bad}: {stderr}");
+        assert!(stderr.contains(at), "{bad}: {stderr}");
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+        assert_eq!(stdout, "");
+        assert_eq!(
+            files_in(dir.path()),
+            ["review.msq"],
+            "{bad}: nothing written"
+        );
+    }
+}
+
+#[test]
+fn a_failing_statement_leaves_its_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "old\n").unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        "findings where nosuch > 1 save \"t.csv\"\n",
+        &["--keep-going"],
+    );
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("review.msq:1:16"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("t.csv")).unwrap(),
+        "old\n"
+    );
+    assert_eq!(files_in(dir.path()), ["review.msq", "t.csv"]);
+}
+
+#[test]
+fn a_missing_folder_is_named_not_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(dir.path(), "findings save \"results/t.csv\"\n", &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("cannot write results/t.csv: there is no folder results"),
+        "{stderr}"
+    );
+    assert_eq!(files_in(dir.path()), ["review.msq"]);
+}
+
+#[test]
+fn saved_results_stay_out_of_the_runs_own_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        "findings limit 1 save \"one.csv\"\nplot fes save \"fes.svg\"\nstudies limit 2 show id\n",
+        &["--output", "rest.json"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "");
+    // The run's JSON is one document holding the one result not saved.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("rest.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::json!([{"id": 1}, {"id": 2}]));
+
+    // Every figure saved: an --output .svg would get none, and is refused.
+    let (code, _, stderr) = run(dir.path(), "plot fes save \"fes.svg\"\n", &["-o", "x.svg"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!dir.path().join("x.svg").exists());
+}
