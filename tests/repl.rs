@@ -65,18 +65,19 @@ fn query_dot_command_error_then_good_query_then_ctrl_d() {
 #[test]
 fn tab_completes_a_value_and_open_input_continues_on_the_next_line() {
     let mut p = start();
-    // `rec<TAB>` after `perspective =` becomes `recipient`.
+    // `reci<TAB>` after `perspective =` becomes `recipient`.
     p.exp_string("metasum> ").unwrap();
-    p.send("findings where perspective = rec\t").unwrap();
+    p.send("findings where perspective = reci\t").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     p.send_line(" show id").unwrap();
     p.exp_string("findings where perspective = recipient")
         .unwrap();
     p.exp_string("(4 rows)").unwrap();
 
-    // A trailing `where` continues the statement on the next line.
+    // A trailing `where` continues the statement on the next line, after
+    // the continuation prompt.
     enter(&mut p, "studies where");
-    std::thread::sleep(Duration::from_millis(300));
+    p.exp_string("    ...> ").unwrap();
     p.send_line("intensity > 50 show id, intensity").unwrap();
     p.exp_string("54.2").unwrap();
     p.exp_string("(2 rows)").unwrap();
@@ -272,4 +273,90 @@ fn json_sent_by_the_shell_to_a_file_is_one_document() {
     let doc: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
     assert_eq!(doc[0]["rows"], serde_json::json!([{"id": 19}]), "{doc}");
     assert_eq!(doc[1]["rows"], serde_json::json!([{"id": 20}]), "{doc}");
+}
+
+/// The three statements of a pasted script, and what each prints.
+const PASTED: [(&str, &str); 3] = [
+    ("findings where id = 3 show name", "Helps own recovery"),
+    ("studies where id = 8\n  show country", "UK"),
+    ("studies count by country", "Australia"),
+];
+
+/// What each pasted statement prints, in order; then Ctrl-D leaves.
+fn shows_the_pasted_results_then_leaves(mut p: PtySession) {
+    for (_, shows) in PASTED {
+        p.exp_string(shows).unwrap();
+    }
+    p.exp_string("(4 rows)").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn a_pasted_script_runs_every_statement_with_or_without_bracketed_paste() {
+    let script: Vec<&str> = PASTED.iter().map(|(s, _)| *s).collect();
+    // Without bracketed paste the lines arrive as if typed, all at once,
+    // before the first has run (a terminal sends Enter as CR). The
+    // indented line is its own statement there: the shell cannot wait for
+    // the next line before running a whole one.
+    let mut p = start();
+    p.exp_string("metasum> ").unwrap();
+    let typed = [script[0], "studies where id = 8 show country", script[2]];
+    p.send(&format!("{}\r", typed.join("\r"))).unwrap();
+    p.flush().unwrap();
+    shows_the_pasted_results_then_leaves(p);
+
+    // With bracketed paste the script is one edit; Enter runs all of it,
+    // the indented line continuing the statement above it, as in a file.
+    let mut p = start();
+    p.exp_string("metasum> ").unwrap();
+    p.send(&format!("\x1b[200~{}\n\x1b[201~", script.join("\n")))
+        .unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    shows_the_pasted_results_then_leaves(p);
+}
+
+#[test]
+fn tab_lists_only_what_can_come_next_and_continues_an_open_statement() {
+    let mut p = start();
+    p.exp_string("metasum> ").unwrap();
+    // Tab twice after `where`: the columns and `not`, no `and` or `among`.
+    p.send("findings where \t\t").unwrap();
+    p.flush().unwrap();
+    let listed = p.exp_string("not").unwrap();
+    for column in ["perspective", "fes", "reported_fes"] {
+        assert!(listed.contains(column), "{column} not in {listed:?}");
+    }
+    assert!(
+        !listed.contains("among") && !listed.contains(" and"),
+        "{listed:?}"
+    );
+    // The list is followed by the line as it was; it goes on.
+    p.send("fes > 40 and\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("    ...> ").unwrap();
+    // On the continuation line, Tab knows the statement's table.
+    p.send("persp\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("perspective").unwrap();
+    p.send(" = reci\t show id\r").unwrap();
+    p.flush().unwrap();
+    // Finding 14 (44%); 15, at 40%, is not above 40.
+    p.exp_string("14").unwrap();
+    p.exp_string("(1 row)").unwrap();
+    // Ctrl-C drops an open statement.
+    enter(&mut p, "studies where");
+    p.exp_string("    ...> ").unwrap();
+    p.send_control('c').unwrap();
+    enter(&mut p, "studies count by country");
+    p.exp_string("(4 rows)").unwrap();
+    // Ctrl-D on an open statement says what is missing, then leaves.
+    enter(&mut p, "findings where fes >");
+    p.exp_string("    ...> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_string("expected a value").unwrap();
+    p.exp_eof().unwrap();
 }

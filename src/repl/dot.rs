@@ -125,6 +125,7 @@ impl DotCommand {
              \x20       [sort by COLUMN [desc], ...] [limit N] [show COLUMN, ...]\n\
              \x20 let NAME = QUERY          name a result: a table, or an `among` set\n\
              \x20 plot fes|matrix [QUERY]   a figure of findings (SVG); plot flow\n\
+             \x20 STATEMENT save \"FILE\"     its result to FILE, not the screen\n\
              \n\
              Tables: {}.\n\
              Conditions: fes > 30, perspective = recipient (= != < <= > >=),\n\
@@ -139,7 +140,14 @@ impl DotCommand {
         for (usage, meaning) in COMMANDS {
             out.push_str(&format!("  {usage:width$}  {meaning}\n"));
         }
-        out.push_str("\nTab completes keywords, tables, columns and values; an open `(` or a\ntrailing `where`/`and`/`or` continues on the next line.\n");
+        out.push_str(
+            "\nTab completes keywords, tables, columns and values; a second Tab lists\n\
+             what can come next. A line that leaves its statement open (an open `(`,\n\
+             a trailing `where`, `and`, `or` or `,`) continues on the next, after\n\
+             `...>`; Ctrl-C drops it. A pasted script runs statement by statement.\n\
+             `save \"FILE\"` after a statement writes its result to FILE (.csv .json\n\
+             .md .xlsx, or .svg for a figure).\n",
+        );
         out
     }
 }

@@ -1,5 +1,7 @@
-//! The rustyline helper: the parser decides whether input is complete, and
-//! Tab completes keywords, tables, columns, `let` names and text values.
+//! The rustyline helper: Tab completes keywords, tables, columns, `let`
+//! names and text values, with what the parser expects next. (Whether a
+//! statement is open is decided by the reading loop, [`super::input`], so
+//! that each line gets its prompt.)
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use metasum_query::ast::{KEYWORDS, SourceKind, TABLES, column_text};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use super::dot::COMMANDS;
@@ -26,6 +28,9 @@ pub struct MetasumHelper {
     /// Distinct values of text columns: (table, column) -> values.
     values: BTreeMap<(String, String), Vec<String>>,
     lets: Vec<String>,
+    /// The open statement the line being typed continues (as a script,
+    /// ending in a continuation), or empty.
+    pending: String,
 }
 
 impl MetasumHelper {
@@ -51,6 +56,12 @@ impl MetasumHelper {
         }
         helper.refresh_lets(session);
         helper
+    }
+
+    /// The line about to be read continues `pending` (see
+    /// [`super::input::read`]).
+    pub fn set_pending(&mut self, pending: &str) {
+        pending.clone_into(&mut self.pending);
     }
 
     /// Picks up `let` names bound since the last call.
@@ -277,7 +288,15 @@ impl Completer for MetasumHelper {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, words) = self.candidates(line, pos);
+        // The open statement comes before the line, so that the parser
+        // knows what the line continues.
+        let (start, words) = if self.pending.is_empty() {
+            self.candidates(line, pos)
+        } else {
+            let whole = format!("{}{line}", self.pending);
+            let (start, words) = self.candidates(&whole, self.pending.len() + pos);
+            (start.saturating_sub(self.pending.len()), words)
+        };
         Ok((
             start,
             words
@@ -291,24 +310,7 @@ impl Completer for MetasumHelper {
     }
 }
 
-impl Validator for MetasumHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if input.trim_start().starts_with('.')
-            || !metasum_query::is_incomplete(&as_statement(input))
-        {
-            Ok(ValidationResult::Valid(None))
-        } else {
-            Ok(ValidationResult::Incomplete)
-        }
-    }
-}
-
-/// REPL input as one statement: lines after the first continue it, as if
-/// indented (so `findings where` + Enter + `fes > 30` is one query).
-pub fn as_statement(input: &str) -> String {
-    input.replace('\n', "\n ")
-}
+impl Validator for MetasumHelper {}
 
 impl Hinter for MetasumHelper {
     type Hint = String;
@@ -430,25 +432,5 @@ mod tests {
         let mut h = MetasumHelper::new(&session);
         h.refresh_lets(&session);
         assert_eq!(h.candidates("findings among go", 17).1, ["good"]);
-    }
-
-    #[test]
-    fn validator_waits_for_open_parens_and_trailing_keywords() {
-        for open in [
-            "findings where",
-            "findings where fes > 3 and",
-            "findings among (studies",
-            "findings where fes >",
-        ] {
-            assert!(metasum_query::is_incomplete(&as_statement(open)), "{open}");
-        }
-        for done in [
-            "findings",
-            "findings where\nfes > 30",
-            "findings wher",
-            "findings where name ~ \"open",
-        ] {
-            assert!(!metasum_query::is_incomplete(&as_statement(done)), "{done}");
-        }
     }
 }

@@ -3,20 +3,21 @@
 
 mod dot;
 mod helper;
+mod input;
 
 use std::path::PathBuf;
 
 use metasum_engine::{Dataset, Format, Session, registry};
 use metasum_query::ast::{SourceKind, TABLES};
-use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 
 use crate::executor::Executor;
 use crate::output::{Sink, errln, outln};
 use crate::target::{FileKind, Target};
 use dot::DotCommand;
-use helper::{MetasumHelper, as_statement};
+use helper::MetasumHelper;
+use input::Input;
 
 /// Where the REPL keeps its history: the user's data directory.
 fn history_path() -> Option<PathBuf> {
@@ -32,6 +33,8 @@ pub fn run(mut executor: Executor) {
     keep_json_for_a_file(&mut executor);
     let config = Config::builder()
         .auto_add_history(false)
+        // Tab completes what all candidates share; a second Tab lists them.
+        .completion_type(CompletionType::List)
         .max_history_size(10_000)
         .map(|b| b.build());
     let mut editor: Editor<MetasumHelper, FileHistory> = match config.and_then(Editor::with_config)
@@ -62,56 +65,48 @@ pub fn run(mut executor: Executor) {
     let mut timer = false;
     let mut after_once: Option<(Sink, Option<Target>)> = None;
     loop {
-        match editor.readline("metasum> ") {
-            Ok(line) => {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let _ = editor.add_history_entry(line.as_str());
-                let mut new_dataset = false;
-                if line.trim_start().starts_with('.') {
-                    match DotCommand::parse(&line) {
-                        Ok(DotCommand::Quit) => break,
-                        Ok(DotCommand::Timer(on)) => timer = on,
-                        Ok(DotCommand::Once(path)) => match Sink::shell_output(Some(&path)) {
-                            Ok(once) => {
-                                let before = executor.replace_sink(once);
-                                let kind = FileKind::of(&path);
-                                let target = executor.set_target(Some(Target::new(kind)));
-                                // A second `.once` keeps the first place to go back to.
-                                after_once.get_or_insert((before, target));
-                            }
-                            Err(e) => errln!("error: cannot write {}: {e}", path.display()),
-                        },
-                        Ok(command) => new_dataset = dot_command(&mut executor, command),
-                        Err(e) => errln!("error: {e}"),
+        let mut new_dataset = false;
+        match input::read(&mut editor) {
+            Input::Dot(line) => match DotCommand::parse(&line) {
+                Ok(DotCommand::Quit) => break,
+                Ok(DotCommand::Timer(on)) => timer = on,
+                Ok(DotCommand::Once(path)) => match Sink::shell_output(Some(&path)) {
+                    Ok(once) => {
+                        let before = executor.replace_sink(once);
+                        let kind = FileKind::of(&path);
+                        let target = executor.set_target(Some(Target::new(kind)));
+                        // A second `.once` keeps the first place to go back to.
+                        after_once.get_or_insert((before, target));
                     }
-                } else {
-                    let started = std::time::Instant::now();
-                    executor.run_source("<input>", &as_statement(&line), 1);
-                    flush(&executor);
-                    if timer {
-                        errln!("time: {:.3} s", started.elapsed().as_secs_f64());
-                    }
-                    if let Some((sink, target)) = after_once.take() {
-                        executor.set_sink(sink);
-                        executor.set_target(target);
-                    }
-                }
+                    Err(e) => errln!("error: cannot write {}: {e}", path.display()),
+                },
+                Ok(command) => new_dataset = dot_command(&mut executor, command),
+                Err(e) => errln!("error: {e}"),
+            },
+            Input::Statements { script, last } => {
+                let started = std::time::Instant::now();
+                executor.run_source("<input>", &script, 1);
                 flush(&executor);
-                if let Some(helper) = editor.helper_mut() {
-                    if new_dataset {
-                        *helper = MetasumHelper::new(&executor.session);
-                    } else {
-                        helper.refresh_lets(&executor.session);
-                    }
+                if timer {
+                    errln!("time: {:.3} s", started.elapsed().as_secs_f64());
+                }
+                if let Some((sink, target)) = after_once.take() {
+                    executor.set_sink(sink);
+                    executor.set_target(target);
+                }
+                if last {
+                    break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
-            Err(e) => {
-                errln!("error: {e}");
-                break;
+            Input::Nothing => continue,
+            Input::End => break,
+        }
+        flush(&executor);
+        if let Some(helper) = editor.helper_mut() {
+            if new_dataset {
+                *helper = MetasumHelper::new(&executor.session);
+            } else {
+                helper.refresh_lets(&executor.session);
             }
         }
     }
