@@ -11,7 +11,7 @@ use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::save::{self, Saved, Saves};
 use crate::source;
-use crate::target::Target;
+use crate::target::{FileKind, Target};
 
 /// The session plus how results are written.
 pub struct Executor {
@@ -22,8 +22,9 @@ pub struct Executor {
     pub color: bool,
     /// Whether a result has been written (to separate the next one).
     wrote: bool,
-    /// Results kept for an xlsx workbook (one sheet each).
-    sheets: Vec<(String, QueryResult)>,
+    /// Results kept for an xlsx workbook (a sheet each), or the figure
+    /// kept for a .png file, with their names.
+    sheets: Vec<(String, Kept)>,
     /// A batch run's JSON results (statement, rendered array), kept to be
     /// written as one document when the run ends; `None` when each result
     /// is written as it comes (the shell, other formats).
@@ -346,12 +347,13 @@ impl Executor {
             }
             let written = match outcome {
                 Ok(Outcome::Bound(_)) => Ok(()),
+                Ok(Outcome::Figure(svg)) if self.keeps_figures() => {
+                    self.keep(statement_text(src, statement), Kept::Figure(svg));
+                    Ok(())
+                }
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
-                    let taken: Vec<String> = self.sheets.iter().map(|(n, _)| n.clone()).collect();
-                    let statement = statement_text(src, statement);
-                    self.sheets
-                        .push((format::sheet_name(statement, &taken), result));
+                    self.keep(statement_text(src, statement), Kept::Rows(result));
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
@@ -414,7 +416,13 @@ impl Executor {
         let path = self.saves.path(save);
         let bound;
         let (saved, told) = match (outcome, &statement.kind) {
-            (Outcome::Figure(svg), _) => (Saved::Figure(svg), String::new()),
+            (Outcome::Figure(svg), _) => (
+                Saved::Figure {
+                    svg,
+                    sheet: statement_text(src, statement),
+                },
+                String::new(),
+            ),
             (Outcome::Rows(result), _) => (
                 Saved::Rows {
                     result,
@@ -523,12 +531,11 @@ impl Executor {
             return false;
         }
         let mut sink = sink;
-        let written = if self.format == Format::Xlsx {
-            self.workbook()
+        let written = match self.kept_document() {
+            Some(document) => document
                 .map_err(std::io::Error::other)
-                .and_then(|bytes| sink.write_bytes(&bytes))
-        } else {
-            Ok(())
+                .and_then(|bytes| sink.write_bytes(&bytes)),
+            None => Ok(()),
         };
         match written.and_then(|()| sink.commit()) {
             Ok(()) => true,
@@ -539,11 +546,52 @@ impl Executor {
         }
     }
 
-    /// The xlsx workbook of the results kept so far (for `--format xlsx`).
-    pub fn workbook(&self) -> metasum_engine::Result<Vec<u8>> {
-        let sheets: Vec<(String, &QueryResult)> =
-            self.sheets.iter().map(|(n, r)| (n.clone(), r)).collect();
-        format::xlsx_results(&sheets)
+    /// Whether figures are kept to be written at the end: as pictures in
+    /// a workbook, or drawn into a .png file.
+    fn keeps_figures(&self) -> bool {
+        self.format == Format::Xlsx || self.target.as_ref().map(Target::kind) == Some(FileKind::Png)
+    }
+
+    /// Keeps a result or figure under a name its statement gives, unique
+    /// among the kept ones.
+    fn keep(&mut self, statement: &str, kept: Kept) {
+        let taken: Vec<String> = self.sheets.iter().map(|(n, _)| n.clone()).collect();
+        self.sheets
+            .push((format::sheet_name(statement, &taken), kept));
+    }
+
+    /// The document of what was kept so far: the xlsx workbook (for
+    /// `--format xlsx`), or the picture of the figure for a .png file; none
+    /// when nothing is kept for the end.
+    pub fn kept_document(&self) -> Option<metasum_engine::Result<Vec<u8>>> {
+        if self.format == Format::Xlsx {
+            let sheets: Vec<(String, format::Sheet)> = (self.sheets.iter())
+                .map(|(name, kept)| (name.clone(), kept.sheet()))
+                .collect();
+            return Some(format::xlsx_results(&sheets));
+        }
+        match self.sheets.as_slice() {
+            [(_, Kept::Figure(svg))] if self.keeps_figures() => Some(metasum_engine::raster::png(
+                svg,
+                metasum_engine::raster::DEFAULT_DPI,
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A result or figure kept to be written when the run ends.
+enum Kept {
+    Rows(QueryResult),
+    Figure(String),
+}
+
+impl Kept {
+    fn sheet(&self) -> format::Sheet<'_> {
+        match self {
+            Kept::Rows(result) => format::Sheet::Rows(result),
+            Kept::Figure(svg) => format::Sheet::Figure(svg),
+        }
     }
 }
 

@@ -110,14 +110,16 @@ fn main() -> ExitCode {
                 )
                 .exit();
         }
-        (Some(chosen), _) if kind == Some(FileKind::Svg) => {
+        (Some(chosen), _) if matches!(kind, Some(FileKind::Svg | FileKind::Png)) => {
             use clap::CommandFactory;
+            let kind = kind.unwrap_or(FileKind::Other);
             Cli::command()
                 .error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(
-                        "--format {} does not apply to an .svg file, which holds one figure: leave --format out",
-                        chosen.name()
+                        "--format {} does not apply to {}, which holds one figure: leave --format out",
+                        chosen.name(),
+                        kind.name()
                     ),
                 )
                 .exit();

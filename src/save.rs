@@ -1,12 +1,12 @@
 //! `save "FILE"`: a statement's result written to a file of its own, in the
 //! format the file's extension names. What a file can hold is checked
-//! before a script runs (rows into .csv .json .md .xlsx, a figure into .svg,
-//! one statement per file); the file is written whole when its statement
-//! has run, and left as it was when the statement fails.
+//! before a script runs (rows into .csv .json .md .xlsx, a figure into .svg
+//! .png .xlsx, one statement per file); the file is written whole when its
+//! statement has run, and left as it was when the statement fails.
 
 use std::path::{Path, PathBuf};
 
-use metasum_engine::{Format, QueryResult, format};
+use metasum_engine::{Format, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use crate::render::Diagnostic;
@@ -97,19 +97,34 @@ pub enum Saved<'a> {
         /// The workbook sheet's name.
         sheet: &'a str,
     },
-    /// A figure, as SVG.
-    Figure(&'a str),
+    /// A figure; `sheet` names its picture in a workbook.
+    Figure {
+        /// The figure, as SVG.
+        svg: &'a str,
+        /// The workbook sheet's name.
+        sheet: &'a str,
+    },
 }
 
 /// The document `saved` makes in `path`, in the format its extension
 /// names (checked by [`Saves::check`]).
 pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<Vec<u8>, String> {
     let kind = FileKind::of(path);
+    let failed = |e: metasum_engine::Error| e.to_string();
     match saved {
-        Saved::Figure(svg) => Ok(svg.as_bytes().to_vec()),
+        Saved::Figure { svg, sheet } => match kind {
+            FileKind::Png => raster::png(svg, raster::DEFAULT_DPI).map_err(failed),
+            FileKind::Xlsx => {
+                let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Figure(svg))];
+                format::xlsx_results(&sheets).map_err(failed)
+            }
+            _ => Ok(svg.as_bytes().to_vec()),
+        },
         Saved::Rows { result, sheet } => match kind.format() {
-            Some(Format::Xlsx) => format::xlsx_results(&[(format::sheet_name(sheet, &[]), result)])
-                .map_err(|e| e.to_string()),
+            Some(Format::Xlsx) => {
+                let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Rows(result))];
+                format::xlsx_results(&sheets).map_err(failed)
+            }
             Some(format) => format::render_result_with(result, format, options)
                 .map(String::into_bytes)
                 .map_err(|e| e.to_string()),

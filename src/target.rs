@@ -20,6 +20,8 @@ pub enum FileKind {
     Xlsx,
     /// `.svg`: one figure.
     Svg,
+    /// `.png`: one figure, drawn at 300 dpi.
+    Png,
     /// Any other extension: results in the chosen format, no figure.
     Other,
 }
@@ -34,6 +36,7 @@ impl FileKind {
             "md" | "markdown" => FileKind::Markdown,
             "xlsx" => FileKind::Xlsx,
             "svg" => FileKind::Svg,
+            "png" => FileKind::Png,
             _ => FileKind::Other,
         }
     }
@@ -45,7 +48,7 @@ impl FileKind {
             FileKind::Json => Some(Format::Json),
             FileKind::Markdown => Some(Format::Markdown),
             FileKind::Xlsx => Some(Format::Xlsx),
-            FileKind::Svg | FileKind::Other => None,
+            FileKind::Svg | FileKind::Png | FileKind::Other => None,
         }
     }
 
@@ -57,6 +60,7 @@ impl FileKind {
             FileKind::Markdown => "a Markdown file",
             FileKind::Xlsx => "an xlsx workbook",
             FileKind::Svg => "an SVG file",
+            FileKind::Png => "a PNG file",
             FileKind::Other => "this file",
         }
     }
@@ -80,14 +84,19 @@ impl Target {
         }
     }
 
-    /// When the run is over: an .svg file nothing was drawn into would be
-    /// an empty, invalid document.
+    /// The kind of file it is.
+    pub fn kind(&self) -> FileKind {
+        self.kind
+    }
+
+    /// When the run is over: an .svg or .png file nothing was drawn into
+    /// would be an empty, invalid document.
     pub fn finished(&self) -> Result<(), String> {
         match self.kind {
-            FileKind::Svg if self.figures == 0 => Err(
-                "this run draws no figure to write into an SVG file (a `plot` statement draws one)"
-                    .into(),
-            ),
+            FileKind::Svg | FileKind::Png if self.figures == 0 => Err(format!(
+                "this run draws no figure to write into {} (a `plot` statement draws one)",
+                self.kind.name()
+            )),
             _ => Ok(()),
         }
     }
@@ -107,10 +116,10 @@ impl Target {
                 "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
                     .into(),
             ),
-            (FileKind::Svg, true) if self.figures > 0 => Err(
-                "an SVG file holds one figure, and this run draws more: write each to its own .svg file"
-                    .into(),
-            ),
+            (FileKind::Svg | FileKind::Png, true) if self.figures > 0 => Err(format!(
+                "{} holds one figure, and this run draws more: write each to a file of its own, or all to an .xlsx workbook",
+                self.kind.name()
+            )),
             (_, false) => {
                 self.results += 1;
                 Ok(())
@@ -128,17 +137,14 @@ impl FileKind {
     /// all, if it cannot.
     pub fn refuses(self, figure: bool) -> Option<String> {
         match (self, figure) {
-            (FileKind::Svg, false) => Some(
-                "rows cannot go into an SVG file, which holds one figure: write them to a .csv, .json, .md or .xlsx file"
-                    .into(),
-            ),
-            (FileKind::Svg, true) | (_, false) => None,
-            (FileKind::Other, true) => Some(
-                "a figure goes into an .svg file (PNG and PDF are not made yet): write it to one"
-                    .into(),
-            ),
+            (FileKind::Svg | FileKind::Png, false) => Some(format!(
+                "rows cannot go into {}, which holds one figure: write them to a .csv, .json, .md or .xlsx file",
+                self.name()
+            )),
+            // A workbook holds a figure as a picture on a sheet of its own.
+            (FileKind::Svg | FileKind::Png | FileKind::Xlsx, true) | (_, false) => None,
             (other, true) => Some(format!(
-                "a figure cannot go into {}: write it to an .svg file",
+                "a figure cannot go into {}: write it to an .svg, .png or .xlsx file",
                 other.name()
             )),
         }
@@ -157,7 +163,8 @@ mod tests {
         assert_eq!(kind("x.md"), FileKind::Markdown);
         assert_eq!(kind("x.xlsx"), FileKind::Xlsx);
         assert_eq!(kind("fes.svg"), FileKind::Svg);
-        assert_eq!(kind("fes.png"), FileKind::Other);
+        assert_eq!(kind("fes.PNG"), FileKind::Png);
+        assert_eq!(kind("fes.pdf"), FileKind::Other);
         assert_eq!(kind("results"), FileKind::Other);
         assert_eq!(FileKind::Svg.format(), None);
     }

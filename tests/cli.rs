@@ -648,14 +648,19 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
             "a figure cannot go into a CSV file",
         ),
         (
-            "fes.png",
-            vec!["-c", "plot fes"],
-            "PNG and PDF are not made yet",
+            "rows.png",
+            vec!["-c", "findings limit 1"],
+            "rows cannot go into a PNG file",
         ),
         (
-            "fes.xlsx",
-            vec!["-c", "findings; plot fes"],
-            "cannot go into an xlsx workbook",
+            "two.png",
+            vec!["-c", "plot fes; plot flow"],
+            "a PNG file holds one figure",
+        ),
+        (
+            "fes.pdf",
+            vec!["-c", "plot fes"],
+            "write it to an .svg, .png or .xlsx file",
         ),
         (
             "two.csv",
@@ -675,7 +680,7 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
         (
             "fig.svg",
             vec!["--format", "json", "-c", "plot fes"],
-            "does not apply to an .svg file",
+            "does not apply to an SVG file",
         ),
         (
             "t.csv",
@@ -697,7 +702,7 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
         assert!(r.stdout.is_empty(), "{name}");
     }
     // Nothing beside the files: no temporary left.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 10);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 11);
 }
 
 #[test]

@@ -630,3 +630,45 @@ fn a_threshold_that_is_not_a_number_of_points_is_a_usage_error() {
         assert!(r.stderr.contains("percentage points"), "{}", r.stderr);
     }
 }
+
+#[test]
+fn a_figure_too_large_to_draw_as_a_picture_is_refused_and_nothing_written() {
+    // 3,000 studies: the matrix is some 40,000 pixels wide in SVG, 125,000
+    // at 300 dpi; its pixels would take gigabytes.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("wide");
+    std::fs::create_dir(&data).unwrap();
+    let studies: String = (1..=3000)
+        .map(|i| format!("{i},Author{i},2001\n"))
+        .collect();
+    write(&data, "studies.csv", &format!("id,author,year\n{studies}"));
+    write(
+        &data,
+        "findings.csv",
+        "id,perspective,name\n1,worker,Low pay\n",
+    );
+    let links: String = (1..=3000).map(|i| format!("1,{i}\n")).collect();
+    write(&data, "evidence.csv", &format!("finding,study\n{links}"));
+    let data = data.to_str().unwrap();
+    for name in ["m.png", "m.xlsx"] {
+        let path = dir.path().join(name);
+        let r = run(&[
+            "--data",
+            data,
+            "-c",
+            "plot matrix",
+            "--output",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, Some(1), "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("too large to draw"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(!path.exists(), "{name}");
+    }
+    // As SVG it is drawn.
+    let r = run(&["--data", data, "-c", "plot matrix"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}

@@ -116,13 +116,18 @@ pub fn run(mut executor: Executor) {
 }
 
 /// Rewrites an `.output` file with everything sent to it so far (a
-/// workbook with a sheet per result, for `.format xlsx`).
+/// workbook with a sheet per result for `.format xlsx`; the figure drawn
+/// for a .png).
 fn flush(executor: &Executor) {
+    let kept = match &executor.sink {
+        Sink::Rewrite { path, .. } => executor.kept_document().map(|d| (path, d)),
+        _ => None,
+    };
     let written = match (&executor.sink, executor.format) {
-        (Sink::Rewrite { path, .. }, Format::Xlsx) => executor
-            .workbook()
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| metasum_engine::atomic::write_atomically(path, &bytes)),
+        _ if kept.is_some() => kept.into_iter().try_for_each(|(path, document)| {
+            let bytes = document.map_err(std::io::Error::other)?;
+            metasum_engine::atomic::write_atomically(path, &bytes)
+        }),
         (Sink::Rewrite { path, .. }, Format::Json) => match executor.json_so_far() {
             Some(document) => metasum_engine::atomic::write_atomically(path, document.as_bytes()),
             None => executor.sink.rewrite(),

@@ -17,6 +17,7 @@ mod plan;
 pub(crate) mod plot;
 pub(crate) mod profile;
 mod pushdown;
+pub mod raster;
 pub mod registry;
 mod run;
 pub mod session;

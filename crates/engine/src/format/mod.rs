@@ -10,7 +10,7 @@ mod xlsx;
 
 pub use escape::json_string;
 use escape::{formula_safe, markdown_text};
-pub use xlsx::{sheet_name, xlsx, xlsx_results};
+pub use xlsx::{Sheet, sheet_name, xlsx, xlsx_results};
 
 use polars::prelude::*;
 

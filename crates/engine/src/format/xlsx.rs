@@ -1,4 +1,5 @@
-//! Results as an Excel workbook: a sheet per result, numbers as numbers.
+//! Results as an Excel workbook: a sheet per result, numbers as numbers; a
+//! figure as a picture on a sheet of its own.
 
 use polars::prelude::*;
 
@@ -9,17 +10,40 @@ use super::{Cell, Cells, round_half_up};
 /// as text (never a formula).
 pub fn xlsx(sheets: &[(String, &DataFrame)]) -> crate::Result<Vec<u8>> {
     let sheets = (sheets.iter())
-        .map(|(name, frame)| Ok((name.clone(), Cells::of(frame)?)))
+        .map(|(name, frame)| Ok((name.clone(), Content::Cells(Cells::of(frame)?))))
         .collect::<PolarsResult<Vec<_>>>()?;
     write_xlsx(&sheets).map_err(crate::Error::Output)
 }
 
-/// [`xlsx`] of query results: a matrix's cells are numbers a spreadsheet
-/// can sum.
-pub fn xlsx_results(sheets: &[(String, &crate::QueryResult)]) -> crate::Result<Vec<u8>> {
+/// What a sheet of results holds.
+pub enum Sheet<'a> {
+    /// A query's rows.
+    Rows(&'a crate::QueryResult),
+    /// A figure (SVG), placed as a picture.
+    Figure(&'a str),
+}
+
+/// What [`write_xlsx`] puts on a sheet.
+enum Content {
+    Cells(Cells),
+    /// A PNG at 192 dpi: Excel reads its resolution and shows it at the
+    /// figure's size, sharp when zoomed or printed.
+    Picture(Vec<u8>),
+}
+
+/// [`xlsx`] of results: a matrix's cells are numbers a spreadsheet can
+/// sum; a figure is a picture on its sheet, with the sheet's name as its
+/// text alternative.
+pub fn xlsx_results(sheets: &[(String, Sheet)]) -> crate::Result<Vec<u8>> {
     let sheets = (sheets.iter())
-        .map(|(name, result)| Ok((name.clone(), Cells::of_result(result)?)))
-        .collect::<PolarsResult<Vec<_>>>()?;
+        .map(|(name, sheet)| {
+            let content = match sheet {
+                Sheet::Rows(result) => Content::Cells(Cells::of_result(result)?),
+                Sheet::Figure(svg) => Content::Picture(crate::raster::png(svg, 2 * 96)?),
+            };
+            Ok((name.clone(), content))
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
     write_xlsx(&sheets).map_err(crate::Error::Output)
 }
 
@@ -74,12 +98,22 @@ pub fn sheet_name(statement: &str, taken: &[String]) -> String {
 }
 
 /// [`xlsx`], failing with what went wrong.
-fn write_xlsx(sheets: &[(String, Cells)]) -> Result<Vec<u8>, String> {
+fn write_xlsx(sheets: &[(String, Content)]) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    for (name, cells) in sheets {
+    for (name, content) in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(name.as_str()).map_err(err)?;
+        let cells = match content {
+            Content::Cells(cells) => cells,
+            Content::Picture(png) => {
+                let picture = rust_xlsxwriter::Image::new_from_buffer(png)
+                    .map_err(err)?
+                    .set_alt_text(name.as_str());
+                sheet.insert_image(0, 0, &picture).map_err(err)?;
+                continue;
+            }
+        };
         // The header row stays in view as the reader scrolls.
         sheet.set_freeze_panes(1, 0).map_err(err)?;
         for (c, (column, name)) in cells.columns.iter().zip(&cells.names).enumerate() {

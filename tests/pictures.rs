@@ -1,0 +1,137 @@
+//! Figures as pictures: a .png file (300 dpi, as journals ask) and figures
+//! placed on sheets of their own in an xlsx workbook beside the results.
+//! Each file is read back: the PNG header and its resolution, the workbook
+//! with calamine (sheets, cell types) and as the zip archive it is (the
+//! pictures in it, their text alternatives).
+
+use std::io::Read;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn metasum(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("metasum").unwrap();
+    cmd.env_remove("METASUM_DATA").current_dir(dir);
+    cmd
+}
+
+/// A PNG's width and height in pixels and its resolution in dots per inch
+/// (from its pHYs chunk).
+fn png_facts(png: &[u8]) -> (u32, u32, f64) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    let phys = png
+        .windows(4)
+        .position(|w| w == b"pHYs")
+        .expect("a pHYs chunk");
+    assert_eq!(png[phys + 12], 1, "dots per metre");
+    let dpi = f64::from(be(phys + 4)) * 0.0254;
+    (be(16), be(20), dpi)
+}
+
+/// The FES figure's size in SVG pixels, from the SVG metasum draws.
+fn svg_size(dir: &Path, figure: &str) -> (f64, f64) {
+    let out = metasum(dir).args(["-c", figure]).output().unwrap();
+    let svg = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let root = doc.root_element();
+    let number = |a: &str| root.attribute(a).unwrap().parse::<f64>().unwrap();
+    (number("width"), number("height"))
+}
+
+#[test]
+fn a_png_figure_is_drawn_at_300_dpi() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["-c", "plot fes", "--output", "fes.png"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (width, height, dpi) = png_facts(&std::fs::read(dir.path().join("fes.png")).unwrap());
+    assert!((dpi - 300.0).abs() < 0.01, "{dpi}");
+    // The SVG's size, at 96 pixels an inch, drawn at 300.
+    let (w, h) = svg_size(dir.path(), "plot fes");
+    assert_eq!(width, (w * 300.0 / 96.0).round() as u32);
+    assert_eq!(height, (h * 300.0 / 96.0).round() as u32);
+
+    // `save` draws one too.
+    let out = metasum(dir.path())
+        .args(["-c", "plot flow save \"flow.png\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (_, _, dpi) = png_facts(&std::fs::read(dir.path().join("flow.png")).unwrap());
+    assert!((dpi - 300.0).abs() < 0.01, "{dpi}");
+}
+
+#[test]
+fn a_workbook_holds_results_and_figures_each_on_its_own_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args([
+            "-c",
+            "findings limit 3 show id, fes; plot fes; plot flow",
+            "--output",
+            "review.xlsx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let path = dir.path().join("review.xlsx");
+
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["findings limit 3 show id, fes", "plot fes", "plot flow"]
+    );
+    let rows = book
+        .worksheet_range("findings limit 3 show id, fes")
+        .unwrap();
+    assert_eq!(rows.get((1, 1)), Some(&Data::Float(44.0)));
+
+    // The archive holds two pictures, PNGs at 192 dpi (Excel shows them at
+    // the figure's size), with the sheet's name as their text alternative.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut pictures = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        if file.name().unwrap().starts_with("xl/media/") {
+            let mut png = Vec::new();
+            file.read_to_end(&mut png).unwrap();
+            pictures.push(png);
+        }
+    }
+    assert_eq!(pictures.len(), 2);
+    let (w, h) = svg_size(dir.path(), "plot fes");
+    let facts: Vec<(u32, u32, f64)> = pictures.iter().map(|p| png_facts(p)).collect();
+    assert!(
+        facts.iter().any(|(width, height, dpi)| {
+            (*width, *height) == ((w * 2.0).round() as u32, (h * 2.0).round() as u32)
+                && (dpi - 192.0).abs() < 0.01
+        }),
+        "{facts:?}"
+    );
+    let mut drawings = String::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        if file.name().unwrap().starts_with("xl/drawings/drawing") {
+            file.read_to_string(&mut drawings).unwrap();
+        }
+    }
+    assert!(drawings.contains(r#"descr="plot fes""#), "{drawings}");
+    assert!(drawings.contains(r#"descr="plot flow""#), "{drawings}");
+}
+
+#[test]
+fn a_figure_saved_to_a_workbook_is_a_picture_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["-c", "plot matrix save \"matrix.xlsx\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    use calamine::Reader;
+    let book = calamine::open_workbook_auto(dir.path().join("matrix.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["plot matrix"]);
+}
