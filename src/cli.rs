@@ -37,13 +37,15 @@ pub struct Cli {
     /// Write results to FILE instead of stdout, only when every statement
     /// ran (FILE is left as it was when one fails): through a temporary file
     /// renamed into place; a device, FIFO or pipe (/dev/stdout) gets them
-    /// at the end too; `-` is stdout. An .svg file holds one figure; a
-    /// figure goes into nothing else, and a .csv holds one result.
+    /// at the end too; `-` is stdout. An .svg or .png (300 dpi) file holds
+    /// one figure; an .xlsx workbook holds results and figures (as
+    /// pictures); a .csv holds one result, and a figure goes into nothing
+    /// else.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Where `save "FILE"` clauses put relative file names (created if
-    /// missing); the working directory without it.
+    /// Where `save "FILE"` clauses put relative file names (created, if
+    /// missing, before anything runs); the working directory without it.
     #[arg(long, global = true, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// CSV cells exactly as the data has them, for R, Python and other

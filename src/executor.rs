@@ -1,16 +1,17 @@
 //! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
 //! run its statements on the session, send results to the sink, draw errors.
 
-use metasum_engine::{Format, Outcome, QueryResult, Session, format};
+use metasum_engine::{Format, Outcome, Session, format};
 use metasum_query::ast::StatementKind;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
+use crate::kept::{Kept, json_document};
 use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
-use crate::save::{self, Saved, Saves};
-use crate::source;
+use crate::save::{self, Saves};
+use crate::source::{self, is_small_file};
 use crate::target::{FileKind, Target};
 
 /// The session plus how results are written.
@@ -65,6 +66,17 @@ impl Executor {
     /// (`--output-dir`) rather than the working directory.
     pub fn set_save_dir(&mut self, dir: Option<PathBuf>) {
         self.saves = Saves::new(dir);
+    }
+
+    /// The files `save` clauses named may be named again (the shell's next
+    /// input); within a run, one file holds one statement's result.
+    pub fn forget_saves(&mut self) {
+        self.saves.forget();
+    }
+
+    /// No `save` may name `path`: the run writes it (`--output`).
+    pub fn reserve_for_output(&mut self, path: &Path) {
+        self.saves.reserve(path, "--output");
     }
 
     /// Writes CSV cells as `cells` says (`--raw`: as the data has them).
@@ -193,7 +205,6 @@ impl Executor {
     /// A failing statement stops the script unless `keep_going`; a
     /// statement past [`source::MAX_STATEMENT`] or a read error always does.
     pub fn run_script(&mut self, name: &str, reader: impl BufRead, whole: bool) -> bool {
-        self.saves.forget();
         let mut chunks = source::Chunks::new(name, reader);
         if !whole {
             let mut ok = true;
@@ -253,7 +264,6 @@ impl Executor {
     /// `keep_going` its good statements run. A failing statement stops the
     /// run unless `keep_going`.
     pub fn run_source(&mut self, name: &str, src: &str, first_line: usize) -> bool {
-        self.saves.forget();
         let chunk = source::Chunk {
             text: src.to_string(),
             first_line,
@@ -293,7 +303,7 @@ impl Executor {
                 continue;
             };
             let line = chunk.first_line + statement.span.line_col(&chunk.text).0 - 1;
-            if let Some(why) = self.saves.check(statement, save, line) {
+            if let Some(why) = self.saves.check(statement, save, &format!("{name}:{line}")) {
                 refused.push(statement.span.start);
                 draw(&why);
             }
@@ -316,6 +326,12 @@ impl Executor {
         let draw = |d: Diagnostic| render::render(name, src, first_line, &d, color);
         let mut ok = true;
         for statement in &parsed.script.statements {
+            // A `let ... save` saves the rows as they are before the name is
+            // bound (`let a = a count by country` reads the old `a`).
+            let shown = match (&statement.save, &statement.kind) {
+                (Some(_), StatementKind::Let { query, .. }) => Some(self.session.query(query)),
+                _ => None,
+            };
             let outcome = self.session.execute(statement);
             if let Ok(Outcome::Rows(result)) = &outcome {
                 // On stderr: a note is for the person running the query,
@@ -325,10 +341,26 @@ impl Executor {
                 }
             }
             let outcome = match (&statement.save, outcome) {
-                (Some(save), Ok(outcome)) => match self.save(src, statement, save, &outcome) {
-                    Ok(()) => continue,
-                    Err(e) => Err(metasum_engine::Error::Output(e)),
-                },
+                (Some(save), Ok(outcome)) => {
+                    let name = match &statement.kind {
+                        StatementKind::Let { name, .. } => name.name.as_str(),
+                        _ => statement_text(src, statement),
+                    };
+                    let options = format::Options {
+                        width: None,
+                        ..self.options()
+                    };
+                    let path = self.saves.path(save);
+                    let written = save::save(&path, &outcome, shown, name, options);
+                    if let Err(e) = written {
+                        print_stderr(&draw(save::at_the_file(save, e)));
+                        ok = false;
+                        if !self.goes_on() {
+                            return false;
+                        }
+                    }
+                    continue;
+                }
                 (_, outcome) => outcome,
             };
             // JSON output is one document, so it holds no figure.
@@ -348,6 +380,7 @@ impl Executor {
             let written = match outcome {
                 Ok(Outcome::Bound(_)) => Ok(()),
                 Ok(Outcome::Figure(svg)) if self.keeps_figures() => {
+                    save::tell_missing_glyphs(&svg);
                     self.keep(statement_text(src, statement), Kept::Figure(svg));
                     Ok(())
                 }
@@ -402,56 +435,6 @@ impl Executor {
             }
         }
         ok
-    }
-
-    /// Writes what `statement` gave to the file its `save` names; a `let`
-    /// saves the rows it binds.
-    fn save(
-        &self,
-        src: &str,
-        statement: &metasum_query::ast::Statement,
-        save: &metasum_query::ast::Save,
-        outcome: &Outcome,
-    ) -> Result<(), String> {
-        let path = self.saves.path(save);
-        let bound;
-        let (saved, told) = match (outcome, &statement.kind) {
-            (Outcome::Figure(svg), _) => (
-                Saved::Figure {
-                    svg,
-                    sheet: statement_text(src, statement),
-                },
-                String::new(),
-            ),
-            (Outcome::Rows(result), _) => (
-                Saved::Rows {
-                    result,
-                    sheet: statement_text(src, statement),
-                },
-                format!(" ({})", format::row_count(result.frame.height())),
-            ),
-            (Outcome::Bound(name), StatementKind::Let { query, .. }) => {
-                // The rows as a query shows them (the binding keeps ids as
-                // the planner reads them).
-                bound = self.session.query(query).map_err(|e| e.to_string())?;
-                (
-                    Saved::Rows {
-                        result: &bound,
-                        sheet: name,
-                    },
-                    format!(" ({})", format::row_count(bound.frame.height())),
-                )
-            }
-            (Outcome::Bound(_), _) => return Err("nothing to save".to_string()),
-        };
-        let options = format::Options {
-            width: None,
-            ..self.options()
-        };
-        let bytes = save::document(saved, &path, options)?;
-        save::write(&path, &bytes)?;
-        errln!("wrote {}{told}", path.display());
-        Ok(())
     }
 
     /// How results are written: CSV cells as `--raw` says, and a table on a
@@ -580,21 +563,6 @@ impl Executor {
     }
 }
 
-/// A result or figure kept to be written when the run ends.
-enum Kept {
-    Rows(QueryResult),
-    Figure(String),
-}
-
-impl Kept {
-    fn sheet(&self) -> format::Sheet<'_> {
-        match self {
-            Kept::Rows(result) => format::Sheet::Rows(result),
-            Kept::Figure(svg) => format::Sheet::Figure(svg),
-        }
-    }
-}
-
 /// A chunk of a script, parsed: its good statements and how many syntax
 /// errors it had (reported already).
 struct Parsed {
@@ -611,36 +579,4 @@ fn statement_text<'s>(src: &'s str, statement: &metasum_query::ast::Statement) -
         .as_ref()
         .map_or(statement.span.end, |s| s.span.start);
     src[statement.span.start..end].trim_end()
-}
-
-/// The JSON results of a run as one document: the one result's array, or
-/// an array of `{"statement": ..., "rows": [...]}`.
-fn json_document(kept: &[(String, String)]) -> String {
-    if let [(_, only)] = kept {
-        return only.clone();
-    }
-    let mut out = String::from("[");
-    for (i, (statement, rows)) in kept.iter().enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str("  {\"statement\": ");
-        metasum_engine::format::json_string(&mut out, statement);
-        out.push_str(", \"rows\": ");
-        out.push_str(rows.trim_end());
-        out.push('}');
-    }
-    out.push_str("\n]\n");
-    out
-}
-
-/// Whether `file` is a regular file small enough to read whole before
-/// running it (see [`Executor::run_script`]); a pipe or device is not.
-fn is_small_file(file: &impl std::os::fd::AsFd) -> bool {
-    /// Larger scripts are run as they are read: 8 MiB of one-line
-    /// statements parse to about 150 MB of trees, held until they run.
-    const WHOLE: u64 = 8 << 20;
-    file.as_fd()
-        .try_clone_to_owned()
-        .map(std::fs::File::from)
-        .and_then(|f| f.metadata())
-        .is_ok_and(|m| m.is_file() && m.len() <= WHOLE)
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod executor;
+mod kept;
 mod output;
 mod render;
 mod repl;
@@ -146,8 +147,19 @@ fn main() -> ExitCode {
     session.set_threshold(cli.threshold);
     let mut executor = Executor::new(session, format, sink, cli.keep_going);
     if let Some(dir) = &cli.output_dir {
+        if dir.exists() && !dir.is_dir() {
+            errln!(
+                "error: --output-dir {} is a file, not a folder",
+                dir.display()
+            );
+            return ExitCode::from(2);
+        }
         if let Err(e) = std::fs::create_dir_all(dir) {
-            errln!("error: cannot make the folder {}: {e}", dir.display());
+            errln!(
+                "error: cannot make the folder {}: {}",
+                dir.display(),
+                e.kind()
+            );
             return ExitCode::from(1);
         }
         executor.set_save_dir(Some(dir.clone()));
@@ -157,6 +169,9 @@ fn main() -> ExitCode {
     }
     if let (Some(kind), false) = (kind, interactive) {
         let _ = executor.set_target(Some(Target::new(kind)));
+    }
+    if let Some(file) = file {
+        executor.reserve_for_output(file);
     }
     if interactive {
         repl::run(executor);

@@ -4,23 +4,25 @@
 //! .png .xlsx, one statement per file); the file is written whole when its
 //! statement has run, and left as it was when the statement fails.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use metasum_engine::{Format, QueryResult, format, raster};
+use metasum_engine::{Format, Outcome, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use crate::render::Diagnostic;
 use crate::target::FileKind;
 
-/// The files a script's `save` clauses name, to refuse a second statement
+/// The files a run's `save` clauses name, to refuse a second statement
 /// saving into the same file (it would silently replace the first).
 #[derive(Default)]
 pub struct Saves {
     /// `--output-dir`: where relative file names go (else the working
     /// directory).
     dir: Option<PathBuf>,
-    /// Each file named so far, with the script line that named it.
-    named: Vec<(PathBuf, usize)>,
+    /// Each file named so far (as [`same_file`] spells it), with what named
+    /// it (`review.msq:3`, `--output`).
+    named: HashMap<PathBuf, String>,
 }
 
 impl Saves {
@@ -28,13 +30,19 @@ impl Saves {
     pub fn new(dir: Option<PathBuf>) -> Saves {
         Saves {
             dir,
-            named: Vec::new(),
+            named: HashMap::new(),
         }
     }
 
-    /// A new script: no file named yet.
+    /// The shell's next input: the files named before may be saved again.
     pub fn forget(&mut self) {
         self.named.clear();
+    }
+
+    /// `path` is written by the run itself (`--output`): no `save` may
+    /// name it.
+    pub fn reserve(&mut self, path: &Path, by: &str) {
+        self.named.insert(same_file(path), by.to_string());
     }
 
     /// The file `save` names: under `--output-dir` when relative.
@@ -45,47 +53,125 @@ impl Saves {
         }
     }
 
-    /// Why `statement`'s `save` cannot be carried out, before anything
-    /// runs; `line` is the script line the statement starts on. The file is
-    /// counted as named when it can be.
-    pub fn check(&mut self, statement: &Statement, save: &Save, line: usize) -> Option<Diagnostic> {
+    /// Why `statement`'s `save` cannot be carried out, told before anything
+    /// runs; `at` says where the statement is (`review.msq:3`). The file
+    /// is counted as named when it can be saved.
+    pub fn check(&mut self, statement: &Statement, save: &Save, at: &str) -> Option<Diagnostic> {
         let figure = matches!(statement.kind, StatementKind::Plot { .. });
-        let kind = FileKind::of(Path::new(&save.path));
-        let refused = match kind {
-            FileKind::Other => Some(format!(
-                "`save` needs a file name ending in .csv, .json, .md or .xlsx for rows{}",
-                if figure {
-                    "; .svg for this figure"
-                } else {
-                    ", or .svg for a figure"
-                }
-            )),
-            _ => kind.refuses(figure),
-        };
         let path = self.path(save);
-        let earlier = self.named.iter().find(|(named, _)| *named == path);
-        let refused = refused.or_else(|| {
-            earlier.map(|(_, line)| {
-                format!(
-                    "{} is saved by an earlier statement (line {line}): a file holds one statement's result",
-                    save.path
-                )
-            })
+        let refused = match FileKind::of(Path::new(&save.path)) {
+            FileKind::Other if figure => Some(
+                "`save` needs a file name ending in .svg, .png or .xlsx for a figure".to_string(),
+            ),
+            FileKind::Other => Some(
+                "`save` needs a file name ending in .csv, .json, .md or .xlsx for rows".to_string(),
+            ),
+            kind => kind.refuses(figure),
+        }
+        .or_else(|| unwritable(&path))
+        .or_else(|| {
+            let earlier = self.named.get(&same_file(&path))?;
+            Some(format!(
+                "{} is written by {earlier}: a file holds one statement's result",
+                save.path
+            ))
         });
         match refused {
-            Some(message) => Some(Diagnostic {
-                message,
-                span: save.path_span,
-                label: "this file".to_string(),
-                secondary: Vec::new(),
-                hints: Vec::new(),
-            }),
+            Some(message) => Some(at_the_file(save, message)),
             None => {
-                self.named.push((path, line));
+                let by = format!("the statement at {at}");
+                self.named.insert(same_file(&path), by);
                 None
             }
         }
     }
+}
+
+/// An error about `save`'s file, with a caret under its name.
+pub fn at_the_file(save: &Save, message: String) -> Diagnostic {
+    Diagnostic {
+        message,
+        span: save.path_span,
+        label: "this file".to_string(),
+        secondary: Vec::new(),
+        hints: Vec::new(),
+    }
+}
+
+/// Why `path` cannot be written, when that can be told before it is: no
+/// folder to hold it, or a folder at the path.
+fn unwritable(path: &Path) -> Option<String> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match folder {
+        Some(folder) if !folder.is_dir() => Some(format!(
+            "there is no folder {} to write {} in",
+            folder.display(),
+            path.display()
+        )),
+        _ if path.is_dir() => Some(format!("{} is a folder, not a file", path.display())),
+        _ => None,
+    }
+}
+
+/// One spelling for each file: `a.csv`, `./a.csv`, `sub/../a.csv`, its
+/// absolute path and a link to it are one file.
+fn same_file(path: &Path) -> PathBuf {
+    if let Ok(file) = std::fs::canonicalize(path) {
+        return file;
+    }
+    // A new file: its folder's true path, and its name.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(folder), Some(name)) => std::fs::canonicalize(folder)
+            .map(|folder| folder.join(name))
+            .unwrap_or(absolute),
+        _ => absolute,
+    }
+}
+
+/// Writes what a statement gave (`outcome`) to `path`, the file its `save`
+/// names, and tells on stderr what was written. A `let` saves `shown`: its
+/// rows as a query shows them (the binding keeps ids as the planner reads
+/// them), computed before the name was bound. `name` names a workbook's
+/// sheet.
+pub fn save(
+    path: &Path,
+    outcome: &Outcome,
+    shown: Option<metasum_engine::Result<QueryResult>>,
+    name: &str,
+    options: format::Options,
+) -> Result<(), String> {
+    let rows = |result: &QueryResult| format!(" ({})", format::row_count(result.frame.height()));
+    let bound;
+    let (saved, told) = match outcome {
+        Outcome::Figure(svg) => (Saved::Figure { svg, sheet: name }, String::new()),
+        Outcome::Rows(result) => (
+            Saved::Rows {
+                result,
+                sheet: name,
+            },
+            rows(result),
+        ),
+        Outcome::Bound(_) => {
+            bound = shown.ok_or("no rows to save")?.map_err(|e| e.to_string())?;
+            (
+                Saved::Rows {
+                    result: &bound,
+                    sheet: name,
+                },
+                rows(&bound),
+            )
+        }
+    };
+    if let (Saved::Figure { svg, .. }, FileKind::Png | FileKind::Xlsx) =
+        (&saved, FileKind::of(path))
+    {
+        tell_missing_glyphs(svg);
+    }
+    let bytes = document(saved, path, options)?;
+    write(path, &bytes)?;
+    crate::output::errln!("wrote {}{told}", path.display());
+    Ok(())
 }
 
 /// What a saved statement gives: rows or a figure.
@@ -133,17 +219,43 @@ pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<V
     }
 }
 
+/// Tells (on stderr) which characters of a figure drawn as a picture the
+/// embedded font lacks: they show as boxes.
+pub fn tell_missing_glyphs(svg: &str) {
+    let missing = raster::missing_glyphs(svg);
+    if missing.is_empty() {
+        return;
+    }
+    let named: Vec<String> = (missing.iter().take(5))
+        .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+        .collect();
+    let more = match missing.len() {
+        0..=5 => String::new(),
+        n => format!(" and {} more", n - 5),
+    };
+    crate::output::errln!(
+        "note: the font pictures are drawn with has no {}{more}: {} as boxes in the picture; an .svg file shows them in the viewer's fonts",
+        named.join(", "),
+        if missing.len() == 1 {
+            "it shows"
+        } else {
+            "they show"
+        }
+    );
+}
+
 /// Writes `bytes` to `path` whole: readers see the old file or the new one.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !folder.is_dir() {
-            return Err(format!(
-                "cannot write {}: there is no folder {}",
-                path.display(),
-                folder.display()
-            ));
-        }
+    if let Some(why) = unwritable(path) {
+        return Err(format!("cannot write {}: {why}", path.display()));
     }
-    metasum_engine::atomic::write_atomically(path, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    metasum_engine::atomic::write_atomically(path, bytes).map_err(|e| {
+        // What went wrong (`permission denied`, `file name too long`), not
+        // the name of the temporary file it happened to.
+        let why = match e.kind() {
+            std::io::ErrorKind::Other => e.to_string(),
+            kind => kind.to_string(),
+        };
+        format!("cannot write {}: {why}", path.display())
+    })
 }

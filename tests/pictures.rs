@@ -135,3 +135,35 @@ fn a_figure_saved_to_a_workbook_is_a_picture_sheet() {
     let book = calamine::open_workbook_auto(dir.path().join("matrix.xlsx")).unwrap();
     assert_eq!(book.sheet_names(), ["plot matrix"]);
 }
+
+#[test]
+fn characters_the_embedded_font_lacks_are_told_not_silently_boxed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cjk");
+    std::fs::create_dir(&data).unwrap();
+    let files = [
+        ("studies.csv", "id,author,year\n1,Li,2001\n2,Wang,2002\n"),
+        (
+            "findings.csv",
+            "id,perspective,name\n1,worker,工资低\n2,worker,Low pay\n",
+        ),
+        ("evidence.csv", "finding,study\n1,1\n2,2\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(data.join(name), text).unwrap();
+    }
+    let out = metasum(dir.path())
+        .arg("--data")
+        .arg(&data)
+        .args(["-c", "plot fes save \"fes.png\"; plot fes save \"fes.svg\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("has no 低 (U+4F4E), 工 (U+5DE5), 资 (U+8D44)"),
+        "{stderr}"
+    );
+    // Told once: for the picture, not for the SVG.
+    assert_eq!(stderr.matches("note: the font").count(), 1, "{stderr}");
+}

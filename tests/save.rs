@@ -143,7 +143,7 @@ fn a_save_that_cannot_be_carried_out_runs_nothing_and_says_where() {
         (
             "studies save \"t2.csv\"",
             "review.msq:3:14",
-            "t2.csv is saved by an earlier statement (line 2)",
+            "t2.csv is written by the statement at review.msq:2",
         ),
         (
             "findings save t2.csv",
@@ -186,15 +186,62 @@ fn a_failing_statement_leaves_its_file_as_it_was() {
 }
 
 #[test]
-fn a_missing_folder_is_named_not_a_temporary_file() {
+fn a_missing_folder_is_named_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(dir.path(), "findings save \"results/t.csv\"\n", &[]);
+    let (code, _, stderr) = run(
+        dir.path(),
+        "findings save \"t2.csv\"\nfindings save \"results/t.csv\"\n",
+        &[],
+    );
     assert_eq!(code, Some(1));
     assert!(
-        stderr.contains("cannot write results/t.csv: there is no folder results"),
+        stderr.contains("there is no folder results to write results/t.csv in"),
         "{stderr}"
     );
+    assert!(stderr.contains("review.msq:2:15"), "{stderr}");
     assert_eq!(files_in(dir.path()), ["review.msq"]);
+}
+
+#[test]
+fn one_file_is_one_statements_however_it_is_spelled() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let absolute = dir.path().canonicalize().unwrap().join("a.csv");
+    for second in [
+        "./a.csv".to_string(),
+        "sub/../a.csv".to_string(),
+        absolute.display().to_string(),
+    ] {
+        let script = format!("findings save \"a.csv\"\nstudies save \"{second}\"\n");
+        let (code, _, stderr) = run(dir.path(), &script, &[]);
+        assert_eq!(code, Some(1), "{second}: {stderr}");
+        assert!(
+            stderr.contains("is written by the statement at review.msq:1"),
+            "{second}: {stderr}"
+        );
+        assert!(!dir.path().join("a.csv").exists(), "{second}");
+    }
+    // Two scripts of one run, and a `save` of the --output file.
+    std::fs::write(dir.path().join("one.msq"), "findings save \"a.csv\"\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), "studies save \"a.csv\"\n", &["one.msq"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("review.msq:1"), "{stderr}");
+    let (code, _, stderr) = run(dir.path(), "findings save \"r.csv\"\n", &["-o", "r.csv"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("r.csv is written by --output"), "{stderr}");
+    assert!(!dir.path().join("r.csv").exists());
+}
+
+#[test]
+fn a_let_saves_the_rows_it_binds() {
+    // The query reads the name it rebinds: the rows saved are those bound.
+    let dir = tempfile::tempdir().unwrap();
+    let script = "let a = studies\nlet a = a count by country save \"c.csv\"\na\n";
+    let (code, stdout, stderr) = run(dir.path(), script, &["--format", "csv"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let saved = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
+    assert_eq!(saved, stdout);
+    assert!(saved.starts_with("country,count\nUSA,16\n"), "{saved}");
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
 use metasum_engine::table::ColumnType;
-use metasum_query::ast::{KEYWORDS, SourceKind, TABLES, column_text};
+use metasum_query::ast::{
+    Figure, KEYWORDS, SourceKind, Statement, StatementKind, TABLES, column_text,
+};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -117,6 +119,9 @@ impl MetasumHelper {
             return (start, matching(names, prefix));
         }
         let statement = &before[before.rfind(';').map_or(0, |i| i + 1)..];
+        if naming_a_file(statement) {
+            return (start, Vec::new());
+        }
         let table = source_table(statement);
         if let (Some(table), Some(column)) = (table, column_before_value(&before[..start])) {
             if let Some(values) = self.values.get(&(table.to_string(), column.to_string())) {
@@ -140,11 +145,14 @@ impl MetasumHelper {
                 words.extend(not.then(|| "not".to_string()));
                 return (start, matching(words.into_iter(), prefix));
             }
-            Some(Next::Sources { start }) => {
+            Some(Next::Sources { start, save }) => {
                 let mut words: Vec<String> = TABLES.iter().map(|t| t.name().to_string()).collect();
                 words.extend(self.lets.iter().cloned());
                 if start {
                     words.extend(["let", "plot"].map(String::from));
+                }
+                if save {
+                    words.push("save".to_string());
                 }
                 words
             }
@@ -171,7 +179,7 @@ enum Next {
     Columns { not: bool },
     /// A table or a `let` name (and, at a statement's `start`, `let` or
     /// `plot`).
-    Sources { start: bool },
+    Sources { start: bool, save: bool },
     /// A `let` name (after `among`).
     Sets,
     /// One of these words.
@@ -184,15 +192,13 @@ enum Next {
 fn expected_next(head: &str) -> Option<Next> {
     let statement = head.rsplit(';').next().unwrap_or(head);
     if statement.trim().is_empty() {
-        return Some(Next::Sources { start: true });
+        return Some(Next::Sources {
+            start: true,
+            save: false,
+        });
     }
     let errors = match metasum_query::parse(statement) {
-        Ok(_) => {
-            return Some(Next::Words(&[
-                "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show",
-                "save",
-            ]));
-        }
+        Ok(script) => return Some(after_a_whole(script.statements.last()?)),
         Err(errors) => errors,
     };
     // Only an error at the end says what comes next; one before it means
@@ -205,13 +211,51 @@ fn expected_next(head: &str) -> Option<Next> {
     match last.expected.first()? {
         Expect::Condition => Some(Next::Columns { not: true }),
         Expect::Column => Some(Next::Columns { not: false }),
-        Expect::Source => Some(Next::Sources { start: false }),
+        Expect::Source => Some(Next::Sources {
+            start: false,
+            save: false,
+        }),
+        // A file name, or nothing after one.
+        Expect::Path | Expect::End => Some(Next::Words(&[])),
         Expect::Set => Some(Next::Sets),
         Expect::Figure => Some(Next::Words(&["fes", "matrix", "flow"])),
         Expect::By => Some(Next::Words(&["by"])),
         Expect::Missing => Some(Next::Words(&["missing", "not"])),
         Expect::Operator => Some(Next::Words(&["in", "has", "is"])),
         _ => None,
+    }
+}
+
+/// Whether the cursor is in the file name of a `save` clause (`save "fi`):
+/// a file name is not completed.
+fn naming_a_file(statement: &str) -> bool {
+    let Some(open) = statement.rfind('"') else {
+        return false;
+    };
+    let opened = statement.matches('"').count() % 2 == 1;
+    let before = statement[..open].trim_end();
+    opened
+        && before.len() >= 4
+        && before.is_char_boundary(before.len() - 4)
+        && before[before.len() - 4..].eq_ignore_ascii_case("save")
+}
+
+/// What may follow a whole statement: a clause or a connective, then
+/// `save`; after `plot fes` a query too; nothing after `save "FILE"`.
+fn after_a_whole(statement: &Statement) -> Next {
+    match &statement.kind {
+        _ if statement.save.is_some() => Next::Words(&[]),
+        StatementKind::Plot {
+            figure: Figure::Flow,
+            ..
+        } => Next::Words(&["save"]),
+        StatementKind::Plot { query: None, .. } => Next::Sources {
+            start: false,
+            save: true,
+        },
+        _ => Next::Words(&[
+            "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show", "save",
+        ]),
     }
 }
 
@@ -381,6 +425,18 @@ mod tests {
         assert!(start.contains(&"findings".to_string()) && start.contains(&"plot".to_string()));
         assert!(!start.contains(&"where".to_string()));
         assert_eq!(at_end("plot m"), ["matrix"]);
+        // `save` comes last, and a file name is not completed.
+        assert!(at_end("findings where fes > 30 ").contains(&"save".to_string()));
+        assert!(at_end("findings save \"a.csv\" ").is_empty());
+        assert!(at_end("findings save ").is_empty());
+        assert!(at_end("findings save \"fi").is_empty());
+        assert_eq!(at_end("plot flow "), ["save"]);
+        let after_plot = at_end("plot fes ");
+        assert!(
+            after_plot.contains(&"findings".to_string())
+                && after_plot.contains(&"save".to_string())
+        );
+        assert!(!after_plot.contains(&"where".to_string()), "{after_plot:?}");
         assert_eq!(at_end("findings; stu"), ["studies"]);
     }
 

@@ -84,6 +84,7 @@ pub fn run(mut executor: Executor) {
                 Err(e) => errln!("error: {e}"),
             },
             Input::Statements { script, last } => {
+                executor.forget_saves();
                 let started = std::time::Instant::now();
                 executor.run_source("<input>", &script, 1);
                 flush(&executor);

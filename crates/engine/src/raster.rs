@@ -20,13 +20,60 @@ const SVG_DPI: f32 = 96.0;
 /// than allocated.
 const MAX_PIXELS: u64 = 40_000_000;
 
+/// The font figures are drawn with (its bold has the same characters).
+const REGULAR: &[u8] = include_bytes!("../fonts/LiberationSans-Regular.ttf");
+
+/// The characters of `svg`'s drawn text (not its `<title>` tooltips) that
+/// the embedded font has no glyph for: a picture shows each as a box, where
+/// an SVG viewer would use a font of its own. Sorted, each once.
+pub fn missing_glyphs(svg: &str) -> Vec<char> {
+    use skrifa::MetadataProvider;
+    let Ok(font) = skrifa::FontRef::new(REGULAR) else {
+        return Vec::new();
+    };
+    let charmap = font.charmap();
+    let mut missing: Vec<char> = drawn_text(svg)
+        .filter(|c| !c.is_whitespace() && charmap.map(*c).is_none())
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
+/// The characters between the tags of `svg`, outside `<title>` elements
+/// and character references (`&amp;` stands for ASCII, which the font has).
+fn drawn_text(svg: &str) -> impl Iterator<Item = char> + '_ {
+    let mut in_tag = false;
+    let mut in_reference = false;
+    let mut in_title = false;
+    svg.char_indices().filter_map(move |(at, c)| {
+        match c {
+            '<' => {
+                in_tag = true;
+                let rest = &svg[at..];
+                if rest.starts_with("<title") {
+                    in_title = true;
+                } else if rest.starts_with("</title") {
+                    in_title = false;
+                }
+            }
+            '>' if in_tag => in_tag = false,
+            '&' if !in_tag => in_reference = true,
+            ';' if in_reference => in_reference = false,
+            c if !in_tag && !in_reference && !in_title => return Some(c),
+            _ => {}
+        }
+        None
+    })
+}
+
 /// The fonts figures are drawn with, loaded once.
 fn fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
             let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(include_bytes!("../fonts/LiberationSans-Regular.ttf").to_vec());
+            db.load_font_data(REGULAR.to_vec());
             db.load_font_data(include_bytes!("../fonts/LiberationSans-Bold.ttf").to_vec());
             // Every family a figure names (Helvetica, Arial, sans-serif)
             // falls back to it.
@@ -45,12 +92,31 @@ pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| failed(e.to_string()))?;
     let scale = dpi as f32 / SVG_DPI;
-    let size = tree.size().to_int_size().scale_by(scale);
-    let size = size
-        .filter(|s| u64::from(s.width()) * u64::from(s.height()) <= MAX_PIXELS)
-        .ok_or_else(|| failed(format!("it is too large to draw at {dpi} dpi")))?;
+    let too_large = |(w, h): (f32, f32)| {
+        let (w, h) = ((w * scale).ceil(), (h * scale).ceil());
+        let pixels = f64::from(w) * f64::from(h);
+        (pixels > MAX_PIXELS as f64).then(|| {
+            failed(format!(
+                "at {dpi} dpi it would be {w} x {h} pixels, more than {} million: write it to an .svg file",
+                MAX_PIXELS / 1_000_000
+            ))
+        })
+    };
+    // Told from the size the figure declares, before its drawing is read
+    // (a matrix of thousands of studies takes gigabytes to read).
+    if let Some(refused) = declared_size(svg).and_then(too_large) {
+        return Err(refused);
+    }
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| failed(e.to_string()))?;
+    if let Some(refused) = too_large((tree.size().width(), tree.size().height())) {
+        return Err(refused);
+    }
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| failed("it has no size".to_string()))?;
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
         .ok_or_else(|| failed("no room for the picture".to_string()))?;
     pixmap.fill(tiny_skia::Color::WHITE);
@@ -58,6 +124,22 @@ pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     let png = pixmap.encode_png().map_err(|e| failed(e.to_string()))?;
     Ok(with_resolution(png, dpi))
+}
+
+/// The `width` and `height` the root `<svg>` element declares, in pixels.
+fn declared_size(svg: &str) -> Option<(f32, f32)> {
+    let start = svg.find("<svg")?;
+    let tag = &svg[start..start + svg[start..].find('>')?];
+    let attribute = |name: &str| -> Option<f32> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[at..]
+            .split('"')
+            .next()?
+            .trim_end_matches("px")
+            .parse()
+            .ok()
+    };
+    Some((attribute("width")?, attribute("height")?))
 }
 
 /// `png` with a `pHYs` chunk after its header saying `dpi`.
@@ -139,10 +221,20 @@ mod tests {
     }
 
     #[test]
+    fn characters_the_font_lacks_are_told() {
+        let svg = r#"<svg><text>Café “x” &amp; Ωμέγα 漢字<title>漢字 ☃ full</title></text><text>漢 ok</text></svg>"#;
+        assert_eq!(missing_glyphs(svg), ['字', '漢']);
+        assert!(missing_glyphs(SVG).is_empty());
+    }
+
+    #[test]
     fn a_picture_too_large_is_refused_not_allocated() {
         let huge =
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"></svg>"#;
         let e = png(huge, 300).unwrap_err().to_string();
-        assert!(e.contains("too large"), "{e}");
+        assert!(e.contains("more than 40 million"), "{e}");
+        assert!(e.contains("write it to an .svg file"), "{e}");
+        assert_eq!(declared_size(huge), Some((100_000.0, 100_000.0)));
+        assert_eq!(declared_size(SVG), Some((96.0, 48.0)));
     }
 }

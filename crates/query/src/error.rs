@@ -45,6 +45,8 @@ pub enum Expect {
     Clause,
     /// `findings save table2.csv`: a file name in double quotes
     Path,
+    /// `findings save "t2.csv" limit 1`, `plot flow findings`: the end of the statement
+    End,
 }
 
 /// "a table (`findings`, ...) or a `let` name", from [`crate::ast::TABLES`].
@@ -82,6 +84,7 @@ impl Expect {
                 "`among`, `where`, `count by`, `sort by`, `limit`, `show`, `save` or the end of the statement"
             }
             Expect::Path => "a file name in double quotes (e.g. `save \"table2.csv\"`)",
+            Expect::End => "the end of the statement",
         }
     }
 }

@@ -137,6 +137,15 @@ impl<'s> P<'s> {
             span: self.span(start, rest),
             path_span: self.span(at, rest),
         };
+        let after = ws(rest);
+        if !at_statement_end(after) {
+            let mut err = self.unexpected(after, &[Expect::End]);
+            if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                e.hints
+                    .push("`save \"FILE\"` comes last in a statement".into());
+            }
+            return Err(err);
+        }
         Ok((rest, Some(save)))
     }
 
@@ -152,6 +161,16 @@ impl<'s> P<'s> {
         let figure_span = self.span(i, rest);
         let at = ws(rest);
         let saved = keyword("save")(at).is_ok();
+        if figure == Figure::Flow && !saved && !at_statement_end(at) {
+            let mut err = self.unexpected(at, &[Expect::End]);
+            if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                e.hints.push(
+                    "`plot flow` draws the dataset's search and takes no query; `save \"flow.svg\"` may follow it"
+                        .into(),
+                );
+            }
+            return Err(err);
+        }
         let (rest, query) = if at_statement_end(at) || figure == Figure::Flow || saved {
             (rest, None)
         } else {
@@ -554,6 +573,13 @@ fn previous_token(src: &str, at: usize) -> Option<String> {
             .trim_end_matches(|c: char| lex::is_word_char(c) || c == '-' || c == '.')
             .len();
         before[start..].to_string()
+    } else if let Some(open) = (last == '"')
+        .then(|| before[..before.len() - 1].rfind(['"', '\n']))
+        .flatten()
+        .filter(|open| before[*open..].starts_with('"'))
+    {
+        // A quoted text, whole (shortened when long).
+        excerpt(&before[open..])
     } else if "=!<>~".contains(last) {
         let start = before.trim_end_matches(|c: char| "=!<>".contains(c)).len();
         let t = &before[start..];
@@ -594,6 +620,10 @@ mod tests {
         assert_eq!(
             previous_token("findings where ", 15).as_deref(),
             Some("where")
+        );
+        assert_eq!(
+            previous_token("findings save \"a.csv\" ", 22).as_deref(),
+            Some("\"a.csv\"")
         );
     }
 }

@@ -53,7 +53,8 @@ const MAX_SHEET_NAME: usize = 31;
 /// A sheet name for the result of `statement`, not one of `taken` (Excel
 /// compares names in any case): the statement's words, without the
 /// characters a sheet name cannot hold (`[]:*?/\`), shortened to 31
-/// characters with `…`, and `(2)`, `(3)`, ... when taken already.
+/// characters with `…`, and `(2)`, `(3)`, ... when taken already (or
+/// `History`, which Excel reserves).
 pub fn sheet_name(statement: &str, taken: &[String]) -> String {
     let words: Vec<&str> = statement
         .split(|c: char| c.is_whitespace() || c.is_control() || "[]:*?/\\".contains(c))
@@ -79,10 +80,12 @@ pub fn sheet_name(statement: &str, taken: &[String]) -> String {
         short.push('…');
         short
     };
+    // Excel keeps the name "History" for itself.
     let is_taken = |name: &str| {
-        taken
-            .iter()
-            .any(|t| t.to_lowercase() == name.to_lowercase())
+        name.eq_ignore_ascii_case("history")
+            || taken
+                .iter()
+                .any(|t| t.to_lowercase() == name.to_lowercase())
     };
     let name = shortened(base, MAX_SHEET_NAME);
     if !is_taken(&name) {
@@ -176,6 +179,7 @@ mod tests {
             "studies where id in 1, 2"
         );
         assert_eq!(sheet_name("'", &none), "result");
+        assert_eq!(sheet_name("History", &none), "History (2)");
         // Control characters split words; an emoji counts as two units.
         assert_eq!(
             sheet_name("findings where name ~ \"a\u{1}b\"", &none),
