@@ -45,7 +45,7 @@ pub struct Executor {
 impl Executor {
     /// An executor on `session`.
     pub fn new(session: Session, format: Format, sink: Sink, keep_going: bool) -> Executor {
-        Executor {
+        let mut executor = Executor {
             session,
             format,
             sink,
@@ -59,24 +59,22 @@ impl Executor {
             csv_cells: format::CsvCells::Guarded,
             headers: format::Headers::Shown,
             saves: Saves::default(),
-        }
+        };
+        executor.saves.set_output(executor.sink.path());
+        executor
     }
 
     /// `save` clauses write relative file names under `dir`
     /// (`--output-dir`) rather than the working directory.
     pub fn set_save_dir(&mut self, dir: Option<PathBuf>) {
         self.saves = Saves::new(dir);
+        self.saves.set_output(self.sink.path());
     }
 
     /// The files `save` clauses named may be named again (the shell's next
     /// input); within a run, one file holds one statement's result.
     pub fn forget_saves(&mut self) {
         self.saves.forget();
-    }
-
-    /// No `save` may name `path`: the run writes it (`--output`).
-    pub fn reserve_for_output(&mut self, path: &Path) {
-        self.saves.reserve(path, "--output");
     }
 
     /// Writes CSV cells as `cells` says (`--raw`: as the data has them).
@@ -366,9 +364,10 @@ impl Executor {
             // JSON output is one document, so it holds no figure.
             let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
             let accepted = match (self.target.as_mut(), &outcome) {
-                _ if figure_in_json => {
-                    Err("a figure cannot go into JSON output: write it to an .svg file".to_string())
-                }
+                _ if figure_in_json => Err(
+                    "a figure cannot go into JSON output: write it to an .svg, .png or .xlsx file"
+                        .to_string(),
+                ),
                 (Some(target), Ok(outcome)) => target.accept(outcome),
                 _ => Ok(()),
             };
@@ -471,6 +470,8 @@ impl Executor {
 
     /// [`Executor::set_sink`], giving back the sink results went to.
     pub fn replace_sink(&mut self, sink: Sink) -> Sink {
+        // No `save` may write the file the results go to.
+        self.saves.set_output(sink.path());
         self.wrote = false;
         // A workbook holds the results sent to its own file.
         self.sheets.clear();

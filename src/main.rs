@@ -170,9 +170,6 @@ fn main() -> ExitCode {
     if let (Some(kind), false) = (kind, interactive) {
         let _ = executor.set_target(Some(Target::new(kind)));
     }
-    if let Some(file) = file {
-        executor.reserve_for_output(file);
-    }
     if interactive {
         repl::run(executor);
         return ExitCode::SUCCESS;

@@ -20,9 +20,39 @@ pub struct Saves {
     /// `--output-dir`: where relative file names go (else the working
     /// directory).
     dir: Option<PathBuf>,
-    /// Each file named so far (as [`same_file`] spells it), with what named
-    /// it (`review.msq:3`, `--output`).
-    named: HashMap<PathBuf, String>,
+    /// Each file named so far, with what named it (`the statement at
+    /// review.msq:3`).
+    named: Files,
+    /// The file the run's own results go to (`--output`, `.output`), which
+    /// no `save` may name.
+    output: Files,
+}
+
+/// Files by every name that tells them apart.
+#[derive(Default)]
+struct Files {
+    /// By path, links followed (those that lead nowhere yet too).
+    paths: HashMap<PathBuf, String>,
+    /// By device and inode, for a file that is there: its hard links.
+    inodes: HashMap<(u64, u64), String>,
+}
+
+impl Files {
+    fn clear(&mut self) {
+        self.paths.clear();
+        self.inodes.clear();
+    }
+
+    fn insert(&mut self, path: &Path, by: String) {
+        if let Some(inode) = inode(path) {
+            self.inodes.insert(inode, by.clone());
+        }
+        self.paths.insert(same_file(path), by);
+    }
+
+    fn get(&self, path: &Path) -> Option<&String> {
+        (self.paths.get(&same_file(path))).or_else(|| inode(path).and_then(|i| self.inodes.get(&i)))
+    }
 }
 
 impl Saves {
@@ -30,7 +60,7 @@ impl Saves {
     pub fn new(dir: Option<PathBuf>) -> Saves {
         Saves {
             dir,
-            named: HashMap::new(),
+            ..Saves::default()
         }
     }
 
@@ -39,10 +69,14 @@ impl Saves {
         self.named.clear();
     }
 
-    /// `path` is written by the run itself (`--output`): no `save` may
+    /// The run's own results go to `path` (none: the screen); no `save` may
     /// name it.
-    pub fn reserve(&mut self, path: &Path, by: &str) {
-        self.named.insert(same_file(path), by.to_string());
+    pub fn set_output(&mut self, path: Option<&Path>) {
+        self.output.clear();
+        if let Some(path) = path {
+            self.output
+                .insert(path, "the run's own output (--output, .output)".to_string());
+        }
     }
 
     /// The file `save` names: under `--output-dir` when relative.
@@ -70,7 +104,7 @@ impl Saves {
         }
         .or_else(|| unwritable(&path))
         .or_else(|| {
-            let earlier = self.named.get(&same_file(&path))?;
+            let earlier = self.named.get(&path).or_else(|| self.output.get(&path))?;
             Some(format!(
                 "{} is written by {earlier}: a file holds one statement's result",
                 save.path
@@ -79,8 +113,7 @@ impl Saves {
         match refused {
             Some(message) => Some(at_the_file(save, message)),
             None => {
-                let by = format!("the statement at {at}");
-                self.named.insert(same_file(&path), by);
+                self.named.insert(&path, format!("the statement at {at}"));
                 None
             }
         }
@@ -114,19 +147,38 @@ fn unwritable(path: &Path) -> Option<String> {
 }
 
 /// One spelling for each file: `a.csv`, `./a.csv`, `sub/../a.csv`, its
-/// absolute path and a link to it are one file.
+/// absolute path and a link to it (even one to a file not made yet) are
+/// one file.
 fn same_file(path: &Path) -> PathBuf {
     if let Ok(file) = std::fs::canonicalize(path) {
         return file;
     }
-    // A new file: its folder's true path, and its name.
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // A new file, or a link to one: where the links lead, by its folder's
+    // true path and its name.
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(folder) => folder.join(target),
+            None => target,
+        };
+    }
+    let absolute = std::path::absolute(&path).unwrap_or(path);
     match (absolute.parent(), absolute.file_name()) {
         (Some(folder), Some(name)) => std::fs::canonicalize(folder)
             .map(|folder| folder.join(name))
             .unwrap_or(absolute),
         _ => absolute,
     }
+}
+
+/// The device and inode of the file at `path`, if there is one.
+fn inode(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
 }
 
 /// Writes what a statement gave (`outcome`) to `path`, the file its `save`

@@ -360,3 +360,26 @@ fn tab_lists_only_what_can_come_next_and_continues_an_open_statement() {
     p.exp_string("expected a value").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn the_shell_saves_files_again_but_never_its_own_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("r.msq");
+    let saved = dir.path().join("r.csv");
+    std::fs::write(&script, format!("findings save \"{}\"\n", saved.display())).unwrap();
+    let mut p = start();
+    // A script read twice saves its file twice: each input is its own run.
+    for _ in 0..2 {
+        enter(&mut p, &format!(".read {}", script.display()));
+        p.exp_string("wrote").unwrap();
+        p.exp_string("(24 rows)").unwrap();
+    }
+    // The file results go to is not a `save`'s.
+    let output = dir.path().join("o.csv");
+    enter(&mut p, &format!(".output {}", output.display()));
+    enter(&mut p, &format!("studies save \"{}\"", output.display()));
+    p.exp_string("is written by the run's own output").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "");
+}

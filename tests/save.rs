@@ -228,8 +228,26 @@ fn one_file_is_one_statements_however_it_is_spelled() {
     assert!(stderr.contains("review.msq:1"), "{stderr}");
     let (code, _, stderr) = run(dir.path(), "findings save \"r.csv\"\n", &["-o", "r.csv"]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("r.csv is written by --output"), "{stderr}");
+    assert!(
+        stderr.contains("r.csv is written by the run's own output"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("r.csv").exists());
+    // A link, to a file there or not there yet, and a hard link.
+    std::os::unix::fs::symlink("new.csv", dir.path().join("to-new.csv")).unwrap();
+    std::fs::write(dir.path().join("old.csv"), "old\n").unwrap();
+    std::fs::hard_link(dir.path().join("old.csv"), dir.path().join("hard.csv")).unwrap();
+    for (first, second) in [("new.csv", "to-new.csv"), ("old.csv", "hard.csv")] {
+        let script = format!("findings save \"{first}\"\nstudies save \"{second}\"\n");
+        let (code, _, stderr) = run(dir.path(), &script, &[]);
+        assert_eq!(code, Some(1), "{second}: {stderr}");
+        assert!(stderr.contains("review.msq:2:14"), "{second}: {stderr}");
+    }
+    assert!(!dir.path().join("new.csv").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("old.csv")).unwrap(),
+        "old\n"
+    );
 }
 
 #[test]

@@ -118,10 +118,10 @@ impl MetasumHelper {
                 .map(|(u, _)| u.split(' ').next().unwrap_or(u).to_string());
             return (start, matching(names, prefix));
         }
-        let statement = &before[before.rfind(';').map_or(0, |i| i + 1)..];
-        if naming_a_file(statement) {
+        if naming_a_file(before) {
             return (start, Vec::new());
         }
+        let statement = &before[before.rfind(';').map_or(0, |i| i + 1)..];
         let table = source_table(statement);
         if let (Some(table), Some(column)) = (table, column_before_value(&before[..start])) {
             if let Some(values) = self.values.get(&(table.to_string(), column.to_string())) {
@@ -227,17 +227,29 @@ fn expected_next(head: &str) -> Option<Next> {
 }
 
 /// Whether the cursor is in the file name of a `save` clause (`save "fi`):
-/// a file name is not completed.
-fn naming_a_file(statement: &str) -> bool {
-    let Some(open) = statement.rfind('"') else {
-        return false;
-    };
-    let opened = statement.matches('"').count() % 2 == 1;
-    let before = statement[..open].trim_end();
-    opened
-        && before.len() >= 4
-        && before.is_char_boundary(before.len() - 4)
-        && before[before.len() - 4..].eq_ignore_ascii_case("save")
+/// a file name is not completed. Quotes are followed through the whole
+/// input (`save "x;stu` is one name), `\"` escaping one.
+fn naming_a_file(before: &str) -> bool {
+    let mut open = None;
+    let mut escaped = false;
+    for (at, c) in before.char_indices() {
+        match c {
+            '\\' if open.is_some() && !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if open.is_some() && !escaped => open = None,
+            '"' if open.is_none() => open = Some(at),
+            _ => {}
+        }
+        escaped = false;
+    }
+    open.is_some_and(|at| {
+        let word = before[..at].trim_end();
+        word.len() >= 4
+            && word.is_char_boundary(word.len() - 4)
+            && word[word.len() - 4..].eq_ignore_ascii_case("save")
+    })
 }
 
 /// What may follow a whole statement: a clause or a connective, then
@@ -430,6 +442,9 @@ mod tests {
         assert!(at_end("findings save \"a.csv\" ").is_empty());
         assert!(at_end("findings save ").is_empty());
         assert!(at_end("findings save \"fi").is_empty());
+        assert!(at_end("findings save \"x;stu").is_empty());
+        assert!(at_end("findings save \"a\\\"b").is_empty());
+        assert_eq!(at_end("findings save \"a.csv\"; stu"), ["studies"]);
         assert_eq!(at_end("plot flow "), ["save"]);
         let after_plot = at_end("plot fes ");
         assert!(

@@ -66,7 +66,10 @@ pub fn run(mut executor: Executor) {
     let mut after_once: Option<(Sink, Option<Target>)> = None;
     loop {
         let mut new_dataset = false;
-        match input::read(&mut editor) {
+        let input = input::read(&mut editor);
+        // Each input may save again what the one before saved.
+        executor.forget_saves();
+        match input {
             Input::Dot(line) => match DotCommand::parse(&line) {
                 Ok(DotCommand::Quit) => break,
                 Ok(DotCommand::Timer(on)) => timer = on,
@@ -84,7 +87,6 @@ pub fn run(mut executor: Executor) {
                 Err(e) => errln!("error: {e}"),
             },
             Input::Statements { script, last } => {
-                executor.forget_saves();
                 let started = std::time::Instant::now();
                 executor.run_source("<input>", &script, 1);
                 flush(&executor);
