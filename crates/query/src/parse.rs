@@ -398,7 +398,17 @@ impl<'s> P<'s> {
         };
         self.check_depth(i, depth + 1)?;
         let (rest, query) = self.query(ws(inner), depth + 1)?;
-        let rest = self.close_paren(ws(rest), i, &[Expect::Clause, Expect::CloseParen])?;
+        let rest = ws(rest);
+        if keyword("save")(rest).is_ok() {
+            // `save` ends a whole statement, not the query of a set.
+            let mut err = self.unexpected(rest, &[Expect::CloseParen]);
+            if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                e.hints
+                    .push("`save \"FILE\"` goes at the end of the statement, after the `)`".into());
+            }
+            return Err(err);
+        }
+        let rest = self.close_paren(rest, i, &[Expect::Clause, Expect::CloseParen])?;
         Ok((
             rest,
             Set {
