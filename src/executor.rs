@@ -7,7 +7,7 @@ use metasum_query::ast::StatementKind;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
-use crate::kept::{Kept, json_document};
+use crate::kept::{Kept, json_document, statement_text};
 use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::save::{self, Saves};
@@ -341,7 +341,7 @@ impl Executor {
             let outcome = match (&statement.save, outcome) {
                 (Some(save), Ok(outcome)) => {
                     let name = match &statement.kind {
-                        StatementKind::Let { name, .. } => name.name.as_str(),
+                        StatementKind::Let { name, .. } => name.name.clone(),
                         _ => statement_text(src, statement),
                     };
                     let options = format::Options {
@@ -349,7 +349,7 @@ impl Executor {
                         ..self.options()
                     };
                     let path = self.saves.path(save);
-                    let written = save::save(&path, &outcome, shown, name, options);
+                    let written = save::save(&path, &outcome, shown, &name, options);
                     if let Err(e) = written {
                         print_stderr(&draw(save::at_the_file(save, e)));
                         ok = false;
@@ -380,12 +380,12 @@ impl Executor {
                 Ok(Outcome::Bound(_)) => Ok(()),
                 Ok(Outcome::Figure(svg)) if self.keeps_figures() => {
                     save::tell_missing_glyphs(&svg);
-                    self.keep(statement_text(src, statement), Kept::Figure(svg));
+                    self.keep(&statement_text(src, statement), Kept::Figure(svg));
                     Ok(())
                 }
                 Ok(Outcome::Figure(svg)) => self.write(svg),
                 Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
-                    self.keep(statement_text(src, statement), Kept::Rows(result));
+                    self.keep(&statement_text(src, statement), Kept::Rows(result));
                     Ok(())
                 }
                 Ok(Outcome::Rows(result)) if self.json.is_some() => {
@@ -570,14 +570,4 @@ struct Parsed {
     chunk: source::Chunk,
     script: metasum_query::Script,
     errors: usize,
-}
-
-/// The text of `statement` in `src`, without its `save` clause: what names
-/// its result (a sheet, a JSON entry).
-fn statement_text<'s>(src: &'s str, statement: &metasum_query::ast::Statement) -> &'s str {
-    let end = statement
-        .save
-        .as_ref()
-        .map_or(statement.span.end, |s| s.span.start);
-    src[statement.span.start..end].trim_end()
 }
