@@ -21,7 +21,9 @@ const SVG_DPI: f32 = 96.0;
 const MAX_PIXELS: u64 = 40_000_000;
 
 /// The font figures are drawn with (its bold has the same characters).
-const REGULAR: &[u8] = include_bytes!("../fonts/LiberationSans-Regular.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../fonts/LiberationSans-Regular.ttf");
+/// Its bold, for titles and headings.
+pub(crate) const BOLD: &[u8] = include_bytes!("../fonts/LiberationSans-Bold.ttf");
 
 /// The characters of `svg`'s drawn text (not its `<title>` tooltips) that
 /// the embedded font has no glyph for: a picture shows each as a box, where
@@ -74,7 +76,7 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
         .get_or_init(|| {
             let mut db = usvg::fontdb::Database::new();
             db.load_font_data(REGULAR.to_vec());
-            db.load_font_data(include_bytes!("../fonts/LiberationSans-Bold.ttf").to_vec());
+            db.load_font_data(BOLD.to_vec());
             // Every family a figure names (Helvetica, Arial, sans-serif)
             // falls back to it.
             db.set_sans_serif_family("Liberation Sans");
@@ -83,15 +85,20 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
         .clone()
 }
 
+/// How a figure is read: its text in the embedded font.
+fn options() -> usvg::Options<'static> {
+    usvg::Options {
+        font_family: "Liberation Sans".to_string(),
+        fontdb: fonts(),
+        ..usvg::Options::default()
+    }
+}
+
 /// `svg` as a PNG at `dpi` dots per inch (the PNG says so, so a journal's
 /// checker reads 300 dpi), on a white background.
 pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
     let failed = |what: String| crate::Error::Output(format!("could not draw the figure: {what}"));
-    let options = usvg::Options {
-        font_family: "Liberation Sans".to_string(),
-        fontdb: fonts(),
-        ..usvg::Options::default()
-    };
+    let options = options();
     let scale = dpi as f32 / SVG_DPI;
     let too_large = |(w, h): (f32, f32)| {
         let (w, h) = ((w * scale).ceil(), (h * scale).ceil());
@@ -140,6 +147,44 @@ fn declared_size(svg: &str) -> Option<(f32, f32)> {
             .ok()
     };
     Some((attribute("width")?, attribute("height")?))
+}
+
+/// A text of a figure as laid out with the embedded font: what it says and
+/// the box it takes on the canvas (its line box: ascent to descent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBox {
+    /// The text.
+    pub text: String,
+    /// Left, top, right and bottom, in the figure's pixels.
+    pub bounds: [f32; 4],
+}
+
+/// The figure's width and height, and every text in it laid out as a
+/// picture draws it: to check that no text runs off the canvas, out of its
+/// box or over another.
+pub fn text_boxes(svg: &str) -> crate::Result<((f32, f32), Vec<TextBox>)> {
+    let options = options();
+    let tree = usvg::Tree::from_str(svg, &options)
+        .map_err(|e| crate::Error::Output(format!("could not lay out the figure: {e}")))?;
+    let mut boxes = Vec::new();
+    collect_text(tree.root(), &mut boxes);
+    Ok(((tree.size().width(), tree.size().height()), boxes))
+}
+
+fn collect_text(group: &usvg::Group, boxes: &mut Vec<TextBox>) {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(g) => collect_text(g, boxes),
+            usvg::Node::Text(text) => {
+                let r = text.abs_bounding_box();
+                boxes.push(TextBox {
+                    text: text.chunks().iter().map(|c| c.text()).collect(),
+                    bounds: [r.left(), r.top(), r.right(), r.bottom()],
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `png` with a `pHYs` chunk after its header saying `dpi`.

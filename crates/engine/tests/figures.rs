@@ -39,15 +39,20 @@ fn fes_chart_has_one_bar_per_finding_in_proportion_to_fes() {
         let ratio = width(bar) / width(&bars[0]);
         assert!((ratio - f / 44.0).abs() < 0.001, "{ratio} vs {}", f / 44.0);
     }
-    // A shortened name keeps the full name in a tooltip.
-    let titles: Vec<&str> = doc
+    // Every name is drawn in full (on as many lines as it needs), never cut.
+    let drawn: Vec<&str> = doc
         .descendants()
-        .filter(|n| n.has_tag_name("title"))
+        .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text())
         .collect();
-    assert!(
-        titles.contains(&"Difficulty negotiating boundary between friend and service provider")
-    );
+    assert!(drawn.iter().all(|t| !t.contains('…')), "{drawn:?}");
+    let drawn = drawn.join(" ");
+    for name in [
+        "Difficulty negotiating boundary between friend and service provider",
+        "Increased wellness (hope & motivation, more friends, and better illness management skills)",
+    ] {
+        assert!(drawn.contains(name), "{name} not in {drawn}");
+    }
 }
 
 #[test]
@@ -105,5 +110,106 @@ fn figures_in_docs_are_current() {
             committed == draw(src),
             "{path} is out of date: run `just figures`"
         );
+    }
+}
+
+/// Every text of `svg`, laid out with the font pictures are drawn with,
+/// lies on the canvas and over no other text; `inside` boxes (the flow
+/// chart's), when given, each text lies in one of them.
+fn assert_readable(name: &str, svg: &str) {
+    let ((width, height), boxes) = metasum_engine::raster::text_boxes(svg).unwrap();
+    assert!(!boxes.is_empty(), "{name}: no text");
+    for b in &boxes {
+        let [l, t, r, bt] = b.bounds;
+        assert!(
+            l >= 0.0 && t >= 0.0 && r <= width && bt <= height,
+            "{name}: {:?} runs off the {width} x {height} canvas at {:?}",
+            b.text,
+            b.bounds
+        );
+        assert!(!b.text.contains('…'), "{name}: {:?} is cut", b.text);
+    }
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let [al, at, ar, ab] = a.bounds;
+            let [bl, bt, br, bb] = b.bounds;
+            // Line boxes may touch; half a pixel is rounding.
+            let overlap = (ar.min(br) - al.max(bl)).max(0.0) * (ab.min(bb) - at.max(bt)).max(0.0);
+            assert!(
+                overlap < 0.5,
+                "{name}: {:?} {:?} overlaps {:?} {:?}",
+                a.text,
+                a.bounds,
+                b.text,
+                b.bounds
+            );
+        }
+    }
+    // The flow chart: each text in its box (the title above them all).
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let frames: Vec<[f32; 4]> = elements(&doc, "rect", "box")
+        .iter()
+        .map(|r| {
+            let n = |a: &str| r.attribute(a).unwrap().parse::<f32>().unwrap();
+            [n("x"), n("y"), n("x") + n("width"), n("y") + n("height")]
+        })
+        .collect();
+    if !frames.is_empty() {
+        for b in boxes.iter().skip(1) {
+            let [l, t, r, bt] = b.bounds;
+            assert!(
+                frames
+                    .iter()
+                    .any(|[fl, ft, fr, fb]| l >= *fl && t >= *ft && r <= *fr && bt <= *fb),
+                "{name}: {:?} {:?} is not inside a box",
+                b.text,
+                b.bounds
+            );
+        }
+    }
+}
+
+#[test]
+fn every_seed_figure_is_readable_laid_out_with_a_real_text_engine() {
+    for src in ["plot fes", "plot matrix", "plot flow"] {
+        assert_readable(src, &draw(src));
+    }
+}
+
+#[test]
+fn long_names_wrap_in_full_without_running_over_anything() {
+    let long = "A finding whose name runs on and on, as reviewers' abstracted findings \
+                often do, with a Pneumonoultramicroscopicsilicovolcanoconiosis-length word \
+                and more words after it to fill a third line";
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        (
+            "studies.csv",
+            "id,author,year\n1,Ames,2001\n2,An author with a very long name indeed and co-authors,2002\n",
+        ),
+        ("findings.csv", &*format!("id,perspective,name\n1,worker,\"{long}\"\n2,worker,Short\n")),
+        ("evidence.csv", "finding,study\n1,1\n2,2\n"),
+        (
+            "search.csv",
+            &*format!("stage,count,parent,label\nfound,10,,\"{long}\"\nincluded,2,found,Included\n"),
+        ),
+    ]
+    .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+    .into();
+    let mut session = Session::new(Dataset::from_files(&files, "long").unwrap());
+    for src in ["plot fes", "plot matrix", "plot flow"] {
+        let script = metasum_query::parse(src).unwrap();
+        let Outcome::Figure(svg) = session.execute(&script.statements[0]).unwrap() else {
+            panic!("{src} drew no figure")
+        };
+        assert_readable(src, &svg);
+        // Every word of the name is on the figure.
+        let ((_, _), boxes) = metasum_engine::raster::text_boxes(&svg).unwrap();
+        let shown: String = boxes
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(shown.contains("runs on and on"), "{src}: {shown}");
+        assert!(shown.contains("to fill a third line"), "{src}: {shown}");
     }
 }

@@ -1,7 +1,9 @@
 //! Figures for a manuscript, as SVG: FES per finding (bars), the study x
-//! finding matrix (heatmap), and the search flow (PRISMA-style). Long names
-//! are shortened on the figure, with the full text in a `<title>` tooltip.
+//! finding matrix (heatmap), and the search flow (PRISMA-style). Labels are
+//! measured with the font the figures are drawn with and wrapped onto as
+//! many lines as they need: nothing is cut.
 
+mod measure;
 mod svg;
 
 mod statement;
@@ -9,15 +11,25 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use svg::{Svg, truncate};
+use svg::Svg;
 
 /// Colours for perspectives, in the order they first appear.
 const PALETTE: [&str; 8] = [
     "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
 ];
 
-/// Characters of a finding name shown before it is shortened.
-const NAME_CHARS: usize = 62;
+/// The distance between the baselines of two lines of a label, for each
+/// font size used: 12 px text on 14 px lines, 11 px on 13.
+fn line_height(size: f64) -> f64 {
+    size + 2.0
+}
+
+/// Where the first of `lines` lines of `size` px text sits so that the
+/// block is centred on `middle` (a baseline is about a third of the size
+/// below the middle of its line).
+fn first_baseline(middle: f64, lines: usize, size: f64) -> f64 {
+    middle - line_height(size) * (lines as f64 - 1.0) / 2.0 + size / 3.0
+}
 
 /// One finding as the figures see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,10 +110,17 @@ fn groups<'a>(
 /// in the rows' order within each group, labelled with the percentage.
 pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
     let groups = groups(rows, labels);
-    let (label_w, bar_w, row_h, head_h, top) = (430.0, 380.0, 20.0, 26.0, 50.0);
+    let (label_w, bar_w, row_h, head_h, top, size) = (430.0, 380.0, 20.0, 26.0, 50.0, 12.0);
+    // Each name in lines that fit left of the bars; its row as tall as
+    // they need.
+    let names: Vec<Vec<String>> = (rows.iter())
+        .map(|r| measure::wrap(&r.name, size, false, label_w - 18.0))
+        .collect();
+    let row_height = |lines: usize| f64::max(row_h, line_height(size) * lines as f64 + 6.0);
+    let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
     let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
     let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
-    let height = top + groups.len() as f64 * head_h + rows.len() as f64 * row_h + 50.0;
+    let height = top + groups.len() as f64 * head_h + rows_h + 50.0;
     let width = label_w + bar_w + 70.0;
     let mut svg = Svg::new(width, height);
     svg.title("Frequency effect size (FES) of each abstracted finding");
@@ -109,8 +128,21 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
     for (perspective, colour, label) in &groups {
         svg.heading(10.0, y + 17.0, label);
         y += head_h;
-        for r in rows.iter().filter(|r| r.perspective == *perspective) {
-            svg.finding_name(label_w - 8.0, y + 14.0, &r.name, "");
+        for (r, name) in rows
+            .iter()
+            .zip(&names)
+            .filter(|(r, _)| r.perspective == *perspective)
+        {
+            let h = row_height(name.len());
+            let middle = y + h / 2.0;
+            svg.lines(
+                label_w - 8.0,
+                first_baseline(middle, name.len(), size),
+                name,
+                line_height(size),
+                "end",
+                "",
+            );
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
             let tip = format!(
@@ -120,20 +152,20 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
                 r.n
             );
             svg.rect(
-                [label_w, y + 3.0, w, row_h - 6.0],
+                [label_w, middle - 7.0, w, 14.0],
                 colour,
                 Some("bar"),
                 Some(&tip),
             );
             svg.text(
                 label_w + w + 4.0,
-                y + 14.0,
+                first_baseline(middle, 1, size),
                 &format!("{:.0}%", crate::format::round_half_up(fes, 0)),
                 "start",
                 "",
                 None,
             );
-            y += row_h;
+            y += h;
         }
     }
     // Axis: ticks every 10 points.
@@ -158,18 +190,20 @@ pub fn matrix_chart(
     labels: &[(String, String)],
 ) -> String {
     let groups = groups(rows, labels);
-    // Room above the grid for the longest label, rotated: about 5.5 px a
-    // character at 9 px (an estimate; issue 15 lays text out exactly).
-    let longest = studies
-        .iter()
-        .map(|(_, s)| s.chars().count())
-        .max()
-        .unwrap_or(0);
-    let top = 50.0 + 5.5 * longest as f64;
-    let (label_w, cell, head_h) = (430.0, 16.0, 22.0);
+    let (label_w, cell, head_h, size) = (430.0, 16.0, 22.0, 11.0);
+    // Room above the grid for the longest study label, rotated.
+    let longest = (studies.iter())
+        .map(|(_, s)| measure::width(s, 9.0, false))
+        .fold(0.0, f64::max);
+    let top = (50.0 + longest + 10.0).ceil();
+    let names: Vec<Vec<String>> = (rows.iter())
+        .map(|r| measure::wrap(&r.name, size, false, label_w - 18.0))
+        .collect();
+    let row_height = |lines: usize| f64::max(cell, line_height(size) * lines as f64 + 3.0);
+    let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
     let grid_w = cell * studies.len() as f64;
     let legend_h = 30.0 + 18.0 * groups.len() as f64;
-    let height = top + groups.len() as f64 * head_h + rows.len() as f64 * cell + legend_h + 20.0;
+    let height = top + groups.len() as f64 * head_h + rows_h + legend_h + 20.0;
     let width = label_w + grid_w + 40.0;
     let mut svg = Svg::new(width, height);
     svg.title("Studies (columns) containing each abstracted finding (rows)");
@@ -189,8 +223,21 @@ pub fn matrix_chart(
     for (perspective, colour, label) in &groups {
         svg.heading(10.0, y + 15.0, label);
         y += head_h;
-        for r in rows.iter().filter(|r| r.perspective == *perspective) {
-            svg.finding_name(label_w - 8.0, y + 12.0, &r.name, r#"font-size="11""#);
+        for (r, name) in rows
+            .iter()
+            .zip(&names)
+            .filter(|(r, _)| r.perspective == *perspective)
+        {
+            let h = row_height(name.len());
+            let middle = y + h / 2.0;
+            svg.lines(
+                label_w - 8.0,
+                first_baseline(middle, name.len(), size),
+                name,
+                line_height(size),
+                "end",
+                r#"font-size="11""#,
+            );
             for (i, (id, s)) in studies.iter().enumerate() {
                 let x = label_w + cell * i as f64;
                 let (fill, class, tip) = if r.studies.contains(id) {
@@ -207,13 +254,13 @@ pub fn matrix_chart(
                     )
                 };
                 svg.rect(
-                    [x + 1.0, y + 1.0, cell - 2.0, cell - 2.0],
+                    [x + 1.0, middle - cell / 2.0 + 1.0, cell - 2.0, cell - 2.0],
                     fill,
                     Some(class),
                     Some(&tip),
                 );
             }
-            y += cell;
+            y += h;
         }
     }
     y += 24.0;
@@ -276,7 +323,19 @@ pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
                 .collect()
         })
         .collect();
-    let (box_w, box_h, gap_x, gap_y, top) = (300.0, 62.0, 40.0, 44.0, 50.0);
+    let (box_w, gap_x, gap_y, top, size) = (300.0, 40.0, 44.0, 50.0, 12.0);
+    // Every label whole, on as many lines as it needs; the boxes as tall as
+    // the longest.
+    let label_lines: BTreeMap<&str, Vec<String>> = (stages.iter())
+        .map(|s| {
+            (
+                s.stage.as_str(),
+                measure::wrap(&s.label, size, false, box_w - 20.0),
+            )
+        })
+        .collect();
+    let most = label_lines.values().map(Vec::len).max().unwrap_or(1);
+    let box_h = 14.0 + line_height(size) * most as f64 + 24.0;
     let widest = per_level.iter().map(Vec::len).max().unwrap_or(1) as f64;
     let width = widest * box_w + (widest + 1.0) * gap_x;
     let height = top + levels as f64 * (box_h + gap_y) + 10.0;
@@ -291,26 +350,17 @@ pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
         for (i, s) in row.iter().enumerate() {
             let x = x0 + i as f64 * (box_w + gap_x);
             svg.frame(x, y, box_w, box_h);
-            let lines = wrap(&s.label, 40);
-            for (k, line) in lines.iter().take(2).enumerate() {
-                let title = (k == 1 && lines.len() > 2).then_some(s.label.as_str());
-                let text = if k == 1 && lines.len() > 2 {
-                    truncate(&format!("{line} …"), 42)
-                } else {
-                    line.clone()
-                };
-                svg.text(
-                    x + box_w / 2.0,
-                    y + 18.0 + 15.0 * k as f64,
-                    &text,
-                    "middle",
-                    "",
-                    title,
-                );
-            }
+            svg.lines(
+                x + box_w / 2.0,
+                y + 18.0,
+                &label_lines[s.stage.as_str()],
+                line_height(size),
+                "middle",
+                "",
+            );
             svg.text(
                 x + box_w / 2.0,
-                y + 52.0,
+                y + box_h - 10.0,
                 &format!("n = {}", s.count),
                 "middle",
                 r#"font-weight="bold""#,
@@ -329,29 +379,9 @@ pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
     Ok(svg.finish())
 }
 
-/// Words of `text` in lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_keeps_words_whole() {
-        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
-    }
 
     #[test]
     fn flow_rejects_a_cycle() {

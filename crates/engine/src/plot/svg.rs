@@ -30,16 +30,6 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// `text` cut to `max` characters, with `…` when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
-    }
-}
-
 impl Svg {
     /// A document of `width` x `height` pixels with a white background.
     pub fn new(width: f64, height: f64) -> Svg {
@@ -80,7 +70,7 @@ impl Svg {
     pub fn frame(&mut self, x: f64, y: f64, w: f64, h: f64) {
         let _ = writeln!(
             self.out,
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="#f7f7f7" stroke="#333"/>"##
+            r##"<rect class="box" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="#f7f7f7" stroke="#333"/>"##
         );
     }
 
@@ -122,12 +112,20 @@ impl Svg {
         self.text(x, y, text, "start", r#"font-weight="bold""#, None);
     }
 
-    /// A finding's name, right-aligned at (x, y), shortened to
-    /// `NAME_CHARS` with the full name as its tooltip.
-    pub fn finding_name(&mut self, x: f64, y: f64, name: &str, style: &str) {
-        let shown = truncate(name, super::NAME_CHARS);
-        let title = (shown != name).then_some(name);
-        self.text(x, y, &shown, "end", style, title);
+    /// Lines of text, the first with its baseline at (x, y), each
+    /// `line_h` below the one before, anchored as `anchor` says.
+    pub fn lines(
+        &mut self,
+        x: f64,
+        y: f64,
+        lines: &[String],
+        line_h: f64,
+        anchor: &str,
+        style: &str,
+    ) {
+        for (k, line) in lines.iter().enumerate() {
+            self.text(x, y + line_h * k as f64, line, anchor, style, None);
+        }
     }
 
     /// A line with an arrowhead at its end.
@@ -166,13 +164,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_truncates_with_an_ellipsis() {
+    fn escapes_markup() {
         assert_eq!(escape("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
         assert_eq!(
             escape("bell\u{7}\u{0}\u{FFFF}"),
             "bell\u{FFFD}\u{FFFD}\u{FFFD}"
         );
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 4), "abc");
     }
 }
