@@ -31,6 +31,13 @@ fn first_baseline(middle: f64, lines: usize, size: f64) -> f64 {
     middle - line_height(size) * (lines as f64 - 1.0) / 2.0 + size / 3.0
 }
 
+/// A finding's name in its lines of `size` px text, right-aligned at `x`,
+/// the block centred on `middle`.
+fn name_lines(svg: &mut Svg, x: f64, middle: f64, name: &[String], size: f64, style: &str) {
+    let first = first_baseline(middle, name.len(), size);
+    svg.lines(x, first, name, line_height(size), "end", style);
+}
+
 /// One finding as the figures see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingRow {
@@ -135,14 +142,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
         {
             let h = row_height(name.len());
             let middle = y + h / 2.0;
-            svg.lines(
-                label_w - 8.0,
-                first_baseline(middle, name.len(), size),
-                name,
-                line_height(size),
-                "end",
-                "",
-            );
+            name_lines(&mut svg, label_w - 8.0, middle, name, size, "");
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
             let tip = format!(
@@ -230,12 +230,12 @@ pub fn matrix_chart(
         {
             let h = row_height(name.len());
             let middle = y + h / 2.0;
-            svg.lines(
+            name_lines(
+                &mut svg,
                 label_w - 8.0,
-                first_baseline(middle, name.len(), size),
+                middle,
                 name,
-                line_height(size),
-                "end",
+                size,
                 r#"font-size="11""#,
             );
             for (i, (id, s)) in studies.iter().enumerate() {
