@@ -213,3 +213,30 @@ fn long_names_wrap_in_full_without_running_over_anything() {
         assert!(shown.contains("to fill a third line"), "{src}: {shown}");
     }
 }
+
+#[test]
+fn a_figure_says_what_it_shows_the_query_and_n() {
+    let src =
+        "plot fes findings among (studies where quality = adequate) where perspective = recipient";
+    let svg = draw(src);
+    assert_readable(src, &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let drawn: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    // The 22 studies not of low quality (Table 1: 3, 7 and 9 are low).
+    let subtitle = "findings among (studies where quality = adequate) where perspective = recipient (n = 22 studies)";
+    assert!(drawn.contains(&subtitle), "{drawn:?}");
+    assert!(drawn.contains(&"FES: percent of the studies that contain the finding"));
+    let all = draw("plot matrix");
+    assert!(all.contains(">All findings (n = 25 studies)<"), "{all}");
+    // One study is one study.
+    let tips: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("title"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(tips.iter().all(|t| !t.contains("(1 studies)")), "{tips:?}");
+}

@@ -433,10 +433,15 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
 /// "1 row", "4 rows": for a person at a terminal, never part of a result
 /// (a file or a pipe gets the rows alone).
 pub fn row_count(rows: usize) -> String {
-    if rows == 1 {
-        "1 row".to_string()
+    count_of(rows, "row", "rows")
+}
+
+/// "1 study", "25 studies": `n` with the word that goes with it.
+pub fn count_of(n: usize, one: &str, more: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
     } else {
-        format!("{rows} rows")
+        format!("{n} {more}")
     }
 }
 

@@ -115,9 +115,12 @@ fn groups<'a>(
 
 /// Horizontal bars of FES per finding, grouped and coloured by perspective,
 /// in the rows' order within each group, labelled with the percentage.
-pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
+pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], subtitle: &str) -> String {
     let groups = groups(rows, labels);
-    let (label_w, bar_w, row_h, head_h, top, size) = (430.0, 380.0, 20.0, 26.0, 50.0, 12.0);
+    let (label_w, bar_w, row_h, head_h, size) = (430.0, 380.0, 20.0, 26.0, 12.0);
+    let width = label_w + bar_w + 70.0;
+    let subtitle = measure::wrap(subtitle, size, false, width - 20.0);
+    let top = 50.0 + line_height(size) * subtitle.len() as f64;
     // Each name in lines that fit left of the bars; its row as tall as
     // they need.
     let names: Vec<Vec<String>> = (rows.iter())
@@ -127,10 +130,17 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
     let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
     let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
     let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
-    let height = top + groups.len() as f64 * head_h + rows_h + 50.0;
-    let width = label_w + bar_w + 70.0;
+    let height = top + groups.len() as f64 * head_h + rows_h + 70.0;
     let mut svg = Svg::new(width, height);
     svg.title("Frequency effect size (FES) of each abstracted finding");
+    svg.lines(
+        10.0,
+        44.0,
+        &subtitle,
+        line_height(size),
+        "start",
+        r##"fill="#444""##,
+    );
     let mut y = top;
     for (perspective, colour, label) in &groups {
         svg.heading(10.0, y + 17.0, label);
@@ -146,10 +156,10 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
             let tip = format!(
-                "{}: FES {:.1}% ({} studies)",
+                "{}: FES {:.1}% ({})",
                 r.name,
                 crate::format::round_half_up(fes, 1),
-                r.n
+                crate::format::count_of(r.n.max(0) as usize, "study", "studies")
             );
             svg.rect(
                 [label_w, middle - 7.0, w, 14.0],
@@ -177,6 +187,14 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)]) -> String {
         svg.text(x, y + 22.0, &format!("{tick:.0}%"), "middle", "", None);
         tick += 10.0;
     }
+    svg.text(
+        label_w + bar_w / 2.0,
+        y + 42.0,
+        "FES: percent of the studies that contain the finding",
+        "middle",
+        "",
+        None,
+    );
     svg.finish()
 }
 
@@ -188,25 +206,35 @@ pub fn matrix_chart(
     rows: &[FindingRow],
     studies: &[(i64, String)],
     labels: &[(String, String)],
+    subtitle: &str,
 ) -> String {
     let groups = groups(rows, labels);
     let (label_w, cell, head_h, size) = (430.0, 16.0, 22.0, 11.0);
-    // Room above the grid for the longest study label, rotated.
+    let width = label_w + cell * studies.len() as f64 + 40.0;
+    let subtitle = measure::wrap(subtitle, 12.0, false, width - 20.0);
+    // Room above the grid for the subtitle and the longest study label,
+    // rotated.
     let longest = (studies.iter())
         .map(|(_, s)| measure::width(s, 9.0, false))
         .fold(0.0, f64::max);
-    let top = (50.0 + longest + 10.0).ceil();
+    let top = (50.0 + line_height(12.0) * subtitle.len() as f64 + longest + 10.0).ceil();
     let names: Vec<Vec<String>> = (rows.iter())
         .map(|r| measure::wrap(&r.name, size, false, label_w - 18.0))
         .collect();
     let row_height = |lines: usize| f64::max(cell, line_height(size) * lines as f64 + 3.0);
     let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
-    let grid_w = cell * studies.len() as f64;
     let legend_h = 30.0 + 18.0 * groups.len() as f64;
     let height = top + groups.len() as f64 * head_h + rows_h + legend_h + 20.0;
-    let width = label_w + grid_w + 40.0;
     let mut svg = Svg::new(width, height);
     svg.title("Studies (columns) containing each abstracted finding (rows)");
+    svg.lines(
+        10.0,
+        44.0,
+        &subtitle,
+        line_height(12.0),
+        "start",
+        r##"fill="#444""##,
+    );
     for (i, (_, s)) in studies.iter().enumerate() {
         let x = label_w + cell * i as f64 + cell / 2.0 + 3.0;
         let y = top - 6.0;

@@ -60,18 +60,34 @@ impl Session {
                 format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
             )
         })?;
+        let scope = self.plan_scope(q, TableKind::Studies)?;
+        let scope = self.run_scope(scope, span)?;
+        let ids = self.study_ids(scope.as_ref(), span)?;
+        // What is shown, under the title: the statement's query as written
+        // (its scope and condition) and the number of studies FES counts
+        // among.
+        let subtitle = subtitle(query, ids.len());
         Ok(match figure {
-            Figure::Fes => crate::plot::fes_chart(&rows, labels),
+            Figure::Fes => crate::plot::fes_chart(&rows, labels, &subtitle),
             _ => {
-                let scope = self.plan_scope(q, TableKind::Studies)?;
-                let scope = self.run_scope(scope, span)?;
-                let ids = self.study_ids(scope.as_ref(), span)?;
                 let studies: Vec<(i64, String)> = ids
                     .into_iter()
                     .map(|id| (id, self.dataset().study_label(id)))
                     .collect();
-                crate::plot::matrix_chart(&rows, &studies, labels)
+                crate::plot::matrix_chart(&rows, &studies, labels, &subtitle)
             }
         })
+    }
+}
+
+/// "n = 25 studies", after the query when the statement has one.
+fn subtitle(query: Option<&Query>, studies: usize) -> String {
+    let n = format!(
+        "n = {}",
+        crate::format::count_of(studies, "study", "studies")
+    );
+    match query {
+        Some(q) => format!("{q} ({n})"),
+        None => format!("All findings ({n})"),
     }
 }
