@@ -378,10 +378,14 @@ pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
         for (i, s) in row.iter().enumerate() {
             let x = x0 + i as f64 * (box_w + gap_x);
             svg.frame(x, y, box_w, box_h);
+            // The label centred in the room above the count.
+            let lines = &label_lines[s.stage.as_str()];
+            let room = box_h - 24.0;
+            let first = first_baseline(y + room / 2.0 + 2.0, lines.len(), size);
             svg.lines(
                 x + box_w / 2.0,
-                y + 18.0,
-                &label_lines[s.stage.as_str()],
+                first,
+                lines,
                 line_height(size),
                 "middle",
                 "",
@@ -399,9 +403,14 @@ pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
     }
     for s in stages {
         let (cx, cy) = centre[s.stage.as_str()];
-        for p in &s.parents {
-            let (px, py) = centre[p.as_str()];
-            svg.arrow(px, py + box_h, cx, cy);
+        // Arrows from several parents end side by side, each towards the
+        // side its parent is on, not in one point.
+        let k = s.parents.len() as f64;
+        let mut parents: Vec<(f64, f64)> = s.parents.iter().map(|p| centre[p.as_str()]).collect();
+        parents.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (i, (px, py)) in parents.into_iter().enumerate() {
+            let end = cx + (i as f64 - (k - 1.0) / 2.0) * 40.0;
+            svg.arrow(px, py + box_h, end, cy);
         }
     }
     Ok(svg.finish())
