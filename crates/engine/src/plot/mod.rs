@@ -31,11 +31,76 @@ fn first_baseline(middle: f64, lines: usize, size: f64) -> f64 {
     middle - line_height(size) * (lines as f64 - 1.0) / 2.0 + size / 3.0
 }
 
-/// A finding's name in its lines of `size` px text, right-aligned at `x`,
-/// the block centred on `middle`.
-fn name_lines(svg: &mut Svg, x: f64, middle: f64, name: &[String], size: f64, style: &str) {
-    let first = first_baseline(middle, name.len(), size);
-    svg.lines(x, first, name, line_height(size), "end", style);
+/// The findings' names at the left of a chart: each wrapped to the room it
+/// has, each row as tall as its name needs (at least `min_row`).
+struct NameColumn {
+    names: Vec<Vec<String>>,
+    /// Font size of the names, in px.
+    size: f64,
+    /// Where the names' column ends (they stop 8 px short of it).
+    right: f64,
+    /// The least height of a row, and the room above and below a name.
+    min_row: f64,
+    pad: f64,
+}
+
+impl NameColumn {
+    fn new(rows: &[FindingRow], size: f64, right: f64, min_row: f64, pad: f64) -> NameColumn {
+        let names = (rows.iter())
+            .map(|r| measure::wrap(&r.name, size, false, right - 18.0))
+            .collect();
+        NameColumn {
+            names,
+            size,
+            right,
+            min_row,
+            pad,
+        }
+    }
+
+    fn row_height(&self, name: &[String]) -> f64 {
+        f64::max(
+            self.min_row,
+            line_height(self.size) * name.len() as f64 + self.pad,
+        )
+    }
+
+    /// The height of all rows.
+    fn height(&self) -> f64 {
+        self.names.iter().map(|n| self.row_height(n)).sum()
+    }
+
+    /// From `top` down: each group's heading (`head_h` tall, its baseline
+    /// `heading_at` below its top), then its rows' names, `style`d; `each`
+    /// draws the rest of a row (its bar, its cells) about the row's middle.
+    /// Returns where the rows end.
+    fn draw(
+        &self,
+        svg: &mut Svg,
+        rows: &[FindingRow],
+        groups: &[(&str, &'static str, String)],
+        (top, head_h, heading_at): (f64, f64, f64),
+        style: &str,
+        mut each: impl FnMut(&mut Svg, &FindingRow, &'static str, f64),
+    ) -> f64 {
+        let mut y = top;
+        for (perspective, colour, label) in groups {
+            svg.heading(10.0, y + heading_at, label);
+            y += head_h;
+            let in_group =
+                (rows.iter().zip(&self.names)).filter(|(r, _)| r.perspective == *perspective);
+            for (r, name) in in_group {
+                let h = self.row_height(name);
+                let middle = y + h / 2.0;
+                let first = first_baseline(middle, name.len(), self.size);
+                let right = self.right - 8.0;
+                svg.lines(right, first, name, line_height(self.size), "end", style);
+                each(svg, r, colour, middle);
+                y += h;
+            }
+        }
+        y
+    }
 }
 
 /// One finding as the figures see it.
@@ -123,36 +188,21 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], subtitle: &st
     let top = 50.0 + line_height(size) * subtitle.len() as f64;
     // Each name in lines that fit left of the bars; its row as tall as
     // they need.
-    let names: Vec<Vec<String>> = (rows.iter())
-        .map(|r| measure::wrap(&r.name, size, false, label_w - 18.0))
-        .collect();
-    let row_height = |lines: usize| f64::max(row_h, line_height(size) * lines as f64 + 6.0);
-    let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
+    let names = NameColumn::new(rows, size, label_w, row_h, 6.0);
     let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
     let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
-    let height = top + groups.len() as f64 * head_h + rows_h + 70.0;
+    let height = top + groups.len() as f64 * head_h + names.height() + 70.0;
     let mut svg = Svg::new(width, height);
     svg.title("Frequency effect size (FES) of each abstracted finding");
-    svg.lines(
-        10.0,
-        44.0,
-        &subtitle,
-        line_height(size),
-        "start",
-        r##"fill="#444""##,
-    );
-    let mut y = top;
-    for (perspective, colour, label) in &groups {
-        svg.heading(10.0, y + 17.0, label);
-        y += head_h;
-        for (r, name) in rows
-            .iter()
-            .zip(&names)
-            .filter(|(r, _)| r.perspective == *perspective)
-        {
-            let h = row_height(name.len());
-            let middle = y + h / 2.0;
-            name_lines(&mut svg, label_w - 8.0, middle, name, size, "");
+    svg.subtitle(&subtitle);
+    let layout = (top, head_h, 17.0);
+    let y = names.draw(
+        &mut svg,
+        rows,
+        &groups,
+        layout,
+        "",
+        |svg, r, colour, middle| {
             let fes = r.fes.unwrap_or(0.0);
             let w = bar_w * fes / scale;
             let tip = format!(
@@ -175,9 +225,8 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], subtitle: &st
                 "",
                 None,
             );
-            y += h;
-        }
-    }
+        },
+    );
     // Axis: ticks every 10 points.
     svg.line(label_w, y + 4.0, label_w + bar_w, y + 4.0, "#333");
     let mut tick = 0.0;
@@ -218,23 +267,12 @@ pub fn matrix_chart(
         .map(|(_, s)| measure::width(s, 9.0, false))
         .fold(0.0, f64::max);
     let top = (50.0 + line_height(12.0) * subtitle.len() as f64 + longest + 10.0).ceil();
-    let names: Vec<Vec<String>> = (rows.iter())
-        .map(|r| measure::wrap(&r.name, size, false, label_w - 18.0))
-        .collect();
-    let row_height = |lines: usize| f64::max(cell, line_height(size) * lines as f64 + 3.0);
-    let rows_h: f64 = names.iter().map(|n| row_height(n.len())).sum();
+    let names = NameColumn::new(rows, size, label_w, cell, 3.0);
     let legend_h = 30.0 + 18.0 * groups.len() as f64;
-    let height = top + groups.len() as f64 * head_h + rows_h + legend_h + 20.0;
+    let height = top + groups.len() as f64 * head_h + names.height() + legend_h + 20.0;
     let mut svg = Svg::new(width, height);
     svg.title("Studies (columns) containing each abstracted finding (rows)");
-    svg.lines(
-        10.0,
-        44.0,
-        &subtitle,
-        line_height(12.0),
-        "start",
-        r##"fill="#444""##,
-    );
+    svg.subtitle(&subtitle);
     for (i, (_, s)) in studies.iter().enumerate() {
         let x = label_w + cell * i as f64 + cell / 2.0 + 3.0;
         let y = top - 6.0;
@@ -247,33 +285,19 @@ pub fn matrix_chart(
             Some(&format!("study {s}")),
         );
     }
-    let mut y = top;
-    for (perspective, colour, label) in &groups {
-        svg.heading(10.0, y + 15.0, label);
-        y += head_h;
-        for (r, name) in rows
-            .iter()
-            .zip(&names)
-            .filter(|(r, _)| r.perspective == *perspective)
-        {
-            let h = row_height(name.len());
-            let middle = y + h / 2.0;
-            name_lines(
-                &mut svg,
-                label_w - 8.0,
-                middle,
-                name,
-                size,
-                r#"font-size="11""#,
-            );
+    let layout = (top, head_h, 15.0);
+    let style = r#"font-size="11""#;
+    let mut y = names.draw(
+        &mut svg,
+        rows,
+        &groups,
+        layout,
+        style,
+        |svg, r, colour, middle| {
             for (i, (id, s)) in studies.iter().enumerate() {
                 let x = label_w + cell * i as f64;
                 let (fill, class, tip) = if r.studies.contains(id) {
-                    (
-                        *colour,
-                        "cell on",
-                        format!("study {s} contains: {}", r.name),
-                    )
+                    (colour, "cell on", format!("study {s} contains: {}", r.name))
                 } else {
                     (
                         "#eeeeee",
@@ -281,16 +305,11 @@ pub fn matrix_chart(
                         format!("study {s} does not contain: {}", r.name),
                     )
                 };
-                svg.rect(
-                    [x + 1.0, middle - cell / 2.0 + 1.0, cell - 2.0, cell - 2.0],
-                    fill,
-                    Some(class),
-                    Some(&tip),
-                );
+                let square = [x + 1.0, middle - cell / 2.0 + 1.0, cell - 2.0, cell - 2.0];
+                svg.rect(square, fill, Some(class), Some(&tip));
             }
-            y += h;
-        }
-    }
+        },
+    );
     y += 24.0;
     svg.heading(10.0, y, "Perspective");
     for (_, colour, label) in &groups {
