@@ -298,9 +298,7 @@ pub fn tell_missing_glyphs(svg: &str) {
 
 /// Writes `bytes` to `path` whole: readers see the old file or the new one.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    if let Some(why) = unwritable(path) {
-        return Err(format!("cannot write {}: {why}", path.display()));
-    }
+    // A missing folder was told before the script ran (`Saves::check`).
     metasum_engine::atomic::write_atomically(path, bytes).map_err(|e| {
         // What went wrong (`permission denied`, `file name too long`), not
         // the name of the temporary file it happened to.

@@ -132,8 +132,18 @@ fn a_figure_saved_to_a_workbook_is_a_picture_sheet() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     use calamine::Reader;
-    let book = calamine::open_workbook_auto(dir.path().join("matrix.xlsx")).unwrap();
+    let path = dir.path().join("matrix.xlsx");
+    let book = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["plot matrix"]);
+    // The sheet holds the picture: a PNG in the archive.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut png = Vec::new();
+    zip.by_name("xl/media/image1.png")
+        .expect("a picture in the workbook")
+        .read_to_end(&mut png)
+        .unwrap();
+    let (width, height, _) = png_facts(&png);
+    assert!(width > 1000 && height > 1000, "{width} x {height}");
 }
 
 #[test]
