@@ -37,8 +37,8 @@ pub struct Cli {
     /// Write results to FILE instead of stdout, only when every statement
     /// ran (FILE is left as it was when one fails): through a temporary file
     /// renamed into place; a device, FIFO or pipe (/dev/stdout) gets them
-    /// at the end too; `-` is stdout. An .svg or .png (300 dpi) file holds
-    /// one figure; an .xlsx workbook holds results and figures (as
+    /// at the end too; `-` is stdout. An .svg, .png (300 dpi) or .pdf file
+    /// holds one figure; an .xlsx workbook holds results and figures (as
     /// pictures); a .csv holds one result, and a figure goes into nothing
     /// else.
     #[arg(long, short, global = true, value_name = "FILE")]
@@ -53,6 +53,13 @@ pub struct Cli {
     /// ' so that a spreadsheet opening the file does not run it as a formula.
     #[arg(long, global = true)]
     pub raw: bool,
+
+    /// The resolution of figures written to .png files, in dots per inch
+    /// (72 to 1200); the PNG records it, so it prints at the figure's size.
+    #[arg(long, global = true, value_name = "DPI",
+          default_value_t = metasum_engine::raster::DEFAULT_DPI,
+          value_parser = clap::value_parser!(u32).range(72..=1200))]
+    pub dpi: u32,
 
     /// In a script, go on after a failing statement and report every error
     /// (the exit status is still 1, and --output is not written).

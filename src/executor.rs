@@ -12,7 +12,7 @@ use crate::output::{Sink, errln, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::save::{self, Saves};
 use crate::source::{self, is_small_file};
-use crate::target::{FileKind, Target};
+use crate::target::{FIGURE_FILES, FileKind, Target};
 
 /// The session plus how results are written.
 pub struct Executor {
@@ -40,6 +40,8 @@ pub struct Executor {
     pub headers: format::Headers,
     /// The files `save` clauses name.
     saves: Saves,
+    /// The resolution of figures drawn into PNG files (`--dpi`).
+    pub dpi: u32,
 }
 
 impl Executor {
@@ -59,6 +61,7 @@ impl Executor {
             csv_cells: format::CsvCells::Guarded,
             headers: format::Headers::Shown,
             saves: Saves::default(),
+            dpi: metasum_engine::raster::DEFAULT_DPI,
         };
         executor.saves.set_output(executor.sink.path());
         executor
@@ -364,10 +367,9 @@ impl Executor {
             // JSON output is one document, so it holds no figure.
             let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
             let accepted = match (self.target.as_mut(), &outcome) {
-                _ if figure_in_json => Err(
-                    "a figure cannot go into JSON output: write it to an .svg, .png or .xlsx file"
-                        .to_string(),
-                ),
+                _ if figure_in_json => Err(format!(
+                    "a figure cannot go into JSON output: write it to an {FIGURE_FILES} file"
+                )),
                 (Some(target), Ok(outcome)) => target.accept(outcome),
                 _ => Ok(()),
             };
@@ -447,6 +449,7 @@ impl Executor {
             csv_cells: self.csv_cells,
             width,
             headers: self.headers,
+            dpi: self.dpi,
         }
     }
 
@@ -533,7 +536,9 @@ impl Executor {
     /// Whether figures are kept to be written at the end: as pictures in
     /// a workbook, or drawn into a .png file.
     fn keeps_figures(&self) -> bool {
-        self.format == Format::Xlsx || self.target.as_ref().map(Target::kind) == Some(FileKind::Png)
+        let kind = self.target.as_ref().map(Target::kind);
+        self.format == Format::Xlsx
+            || kind.is_some_and(|k| k.holds_one_figure() && k != FileKind::Svg)
     }
 
     /// Keeps a result or figure under a name its statement gives, unique
@@ -555,10 +560,10 @@ impl Executor {
             return Some(format::xlsx_results(&sheets));
         }
         match self.sheets.as_slice() {
-            [(_, Kept::Figure(svg))] if self.keeps_figures() => Some(metasum_engine::raster::png(
-                svg,
-                metasum_engine::raster::DEFAULT_DPI,
-            )),
+            [(_, Kept::Figure(svg))] if self.keeps_figures() => {
+                let kind = self.target.as_ref().map(Target::kind)?;
+                kind.figure_document(svg, self.dpi)
+            }
             _ => None,
         }
     }

@@ -111,7 +111,7 @@ fn main() -> ExitCode {
                 )
                 .exit();
         }
-        (Some(chosen), _) if matches!(kind, Some(FileKind::Svg | FileKind::Png)) => {
+        (Some(chosen), _) if kind.is_some_and(FileKind::holds_one_figure) => {
             use clap::CommandFactory;
             let kind = kind.unwrap_or(FileKind::Other);
             Cli::command()
@@ -164,6 +164,7 @@ fn main() -> ExitCode {
         }
         executor.set_save_dir(Some(dir.clone()));
     }
+    executor.dpi = cli.dpi;
     if cli.raw {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
     }

@@ -11,7 +11,7 @@ use metasum_engine::{Format, Outcome, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use crate::render::Diagnostic;
-use crate::target::FileKind;
+use crate::target::{FIGURE_FILES, FileKind, ROW_FILES};
 
 /// The files a run's `save` clauses name, to refuse a second statement
 /// saving into the same file (it would silently replace the first).
@@ -94,12 +94,12 @@ impl Saves {
         let figure = matches!(statement.kind, StatementKind::Plot { .. });
         let path = self.path(save);
         let refused = match FileKind::of(Path::new(&save.path)) {
-            FileKind::Other if figure => Some(
-                "`save` needs a file name ending in .svg, .png or .xlsx for a figure".to_string(),
-            ),
-            FileKind::Other => Some(
-                "`save` needs a file name ending in .csv, .json, .md or .xlsx for rows".to_string(),
-            ),
+            FileKind::Other if figure => Some(format!(
+                "`save` needs a file name ending in {FIGURE_FILES} for a figure"
+            )),
+            FileKind::Other => Some(format!(
+                "`save` needs a file name ending in {ROW_FILES} for rows"
+            )),
             kind => kind.refuses(figure),
         }
         .or_else(|| unwritable(&path))
@@ -215,7 +215,7 @@ pub fn save(
             )
         }
     };
-    if let (Saved::Figure { svg, .. }, FileKind::Png | FileKind::Xlsx) =
+    if let (Saved::Figure { svg, .. }, FileKind::Png | FileKind::Pdf | FileKind::Xlsx) =
         (&saved, FileKind::of(path))
     {
         tell_missing_glyphs(svg);
@@ -250,13 +250,13 @@ pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<V
     let kind = FileKind::of(path);
     let failed = |e: metasum_engine::Error| e.to_string();
     match saved {
-        Saved::Figure { svg, sheet } => match kind {
-            FileKind::Png => raster::png(svg, raster::DEFAULT_DPI).map_err(failed),
-            FileKind::Xlsx => {
+        Saved::Figure { svg, sheet } => match kind.figure_document(svg, options.dpi) {
+            Some(drawn) => drawn.map_err(failed),
+            None if kind == FileKind::Xlsx => {
                 let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Figure(svg))];
                 format::xlsx_results(&sheets).map_err(failed)
             }
-            _ => Ok(svg.as_bytes().to_vec()),
+            None => Err(format!("{} cannot hold a figure", kind.name())),
         },
         Saved::Rows { result, sheet } => match kind.format() {
             Some(Format::Xlsx) => {

@@ -7,6 +7,11 @@ use std::path::Path;
 
 use metasum_engine::{Format, Outcome};
 
+/// The extensions of the files a figure can go into, for messages.
+pub const FIGURE_FILES: &str = ".svg, .png, .pdf or .xlsx";
+/// The extensions of the files rows can go into, for messages.
+pub const ROW_FILES: &str = ".csv, .json, .md or .xlsx";
+
 /// The kind of document an output file is, by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -20,8 +25,10 @@ pub enum FileKind {
     Xlsx,
     /// `.svg`: one figure.
     Svg,
-    /// `.png`: one figure, drawn at 300 dpi.
+    /// `.png`: one figure, drawn at 300 dpi unless `--dpi` says.
     Png,
+    /// `.pdf`: one figure, as vector shapes and text.
+    Pdf,
     /// Any other extension: results in the chosen format, no figure.
     Other,
 }
@@ -37,6 +44,7 @@ impl FileKind {
             "xlsx" => FileKind::Xlsx,
             "svg" => FileKind::Svg,
             "png" => FileKind::Png,
+            "pdf" => FileKind::Pdf,
             _ => FileKind::Other,
         }
     }
@@ -48,7 +56,7 @@ impl FileKind {
             FileKind::Json => Some(Format::Json),
             FileKind::Markdown => Some(Format::Markdown),
             FileKind::Xlsx => Some(Format::Xlsx),
-            FileKind::Svg | FileKind::Png | FileKind::Other => None,
+            FileKind::Svg | FileKind::Png | FileKind::Pdf | FileKind::Other => None,
         }
     }
 
@@ -61,6 +69,7 @@ impl FileKind {
             FileKind::Xlsx => "an xlsx workbook",
             FileKind::Svg => "an SVG file",
             FileKind::Png => "a PNG file",
+            FileKind::Pdf => "a PDF file",
             FileKind::Other => "this file",
         }
     }
@@ -93,7 +102,7 @@ impl Target {
     /// would be an empty, invalid document.
     pub fn finished(&self) -> Result<(), String> {
         match self.kind {
-            FileKind::Svg | FileKind::Png if self.figures == 0 => Err(format!(
+            kind if kind.holds_one_figure() && self.figures == 0 => Err(format!(
                 "this run draws no figure to write into {} (a `plot` statement draws one)",
                 self.kind.name()
             )),
@@ -116,7 +125,7 @@ impl Target {
                 "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
                     .into(),
             ),
-            (FileKind::Svg | FileKind::Png, true) if self.figures > 0 => Err(format!(
+            (kind, true) if kind.holds_one_figure() && self.figures > 0 => Err(format!(
                 "{} holds one figure, and this run draws more: write each to a file of its own, or all to an .xlsx workbook",
                 self.kind.name()
             )),
@@ -133,18 +142,37 @@ impl Target {
 }
 
 impl FileKind {
+    /// Whether the file is one figure (.svg, .png, .pdf) and nothing else.
+    pub fn holds_one_figure(self) -> bool {
+        matches!(self, FileKind::Svg | FileKind::Png | FileKind::Pdf)
+    }
+
+    /// A figure as the document a file of this kind is: its SVG text, or
+    /// drawn as a PNG at `dpi` or as a PDF; `None` for a kind that holds
+    /// no figure on its own.
+    pub fn figure_document(self, svg: &str, dpi: u32) -> Option<metasum_engine::Result<Vec<u8>>> {
+        use metasum_engine::raster;
+        match self {
+            FileKind::Svg => Some(Ok(svg.as_bytes().to_vec())),
+            FileKind::Png => Some(raster::png(svg, dpi)),
+            FileKind::Pdf => Some(raster::pdf(svg)),
+            _ => None,
+        }
+    }
+
     /// Why a file of this kind cannot hold a figure (`figure`) or rows at
     /// all, if it cannot.
     pub fn refuses(self, figure: bool) -> Option<String> {
         match (self, figure) {
-            (FileKind::Svg | FileKind::Png, false) => Some(format!(
-                "rows cannot go into {}, which holds one figure: write them to a .csv, .json, .md or .xlsx file",
+            (kind, false) if kind.holds_one_figure() => Some(format!(
+                "rows cannot go into {}, which holds one figure: write them to a {ROW_FILES} file",
                 self.name()
             )),
             // A workbook holds a figure as a picture on a sheet of its own.
-            (FileKind::Svg | FileKind::Png | FileKind::Xlsx, true) | (_, false) => None,
+            (FileKind::Xlsx, true) | (_, false) => None,
+            (kind, true) if kind.holds_one_figure() => None,
             (other, true) => Some(format!(
-                "a figure cannot go into {}: write it to an .svg, .png or .xlsx file",
+                "a figure cannot go into {}: write it to an {FIGURE_FILES} file",
                 other.name()
             )),
         }

@@ -177,3 +177,146 @@ fn characters_the_embedded_font_lacks_are_told_not_silently_boxed() {
     // Told once: for the picture, not for the SVG.
     assert_eq!(stderr.matches("note: the font").count(), 1, "{stderr}");
 }
+
+#[test]
+fn dpi_sets_the_resolution_of_a_png_and_a_nonsense_dpi_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["-c", "plot fes", "--output", "fes.png", "--dpi", "600"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (width, height, dpi) = png_facts(&std::fs::read(dir.path().join("fes.png")).unwrap());
+    assert!((dpi - 600.0).abs() < 0.01, "{dpi}");
+    let (w, h) = svg_size(dir.path(), "plot fes");
+    assert_eq!(width, (w * 600.0 / 96.0).round() as u32);
+    assert_eq!(height, (h * 600.0 / 96.0).round() as u32);
+
+    // `save` draws at the same resolution.
+    let out = metasum(dir.path())
+        .args(["--dpi", "150", "-c", "plot flow save \"flow.png\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (.., dpi) = png_facts(&std::fs::read(dir.path().join("flow.png")).unwrap());
+    // PNG records whole dots per metre: 150 dpi is 5905.5, written 5906.
+    assert!((dpi - 150.0).abs() < 0.02, "{dpi}");
+
+    for bad in ["0", "5", "100000", "300.5", "-1"] {
+        let out = metasum(dir.path())
+            .args(["-c", "plot fes", "--output", "bad.png", "--dpi", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--dpi {bad}: {out:?}");
+        assert!(!dir.path().join("bad.png").exists());
+    }
+}
+
+/// A tool of poppler-utils, to read a PDF as a PDF reader does; `None`
+/// (the test says why it skips) on a machine without it, but CI
+/// (`METASUM_REQUIRE_TOOLS`, set by `.ci/run`, which installs them) never
+/// skips.
+fn poppler(tool: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("METASUM_REQUIRE_TOOLS").is_none(),
+            "{tool} (Debian's poppler-utils) is required here"
+        );
+        eprintln!("skipped: {tool} is not installed (Debian's poppler-utils)");
+    }
+    found
+}
+
+#[test]
+fn a_pdf_figure_is_one_page_of_the_figures_size_with_its_text_and_font() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["-c", "plot fes", "--output", "fes.pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = metasum(dir.path())
+        .args(["-c", "plot flow save \"flow.pdf\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let pdf = std::fs::read(dir.path().join("fes.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF file");
+    assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"), "a whole PDF file");
+    // The page is the figure's size at 96 px to the inch, in points.
+    let (w, h) = svg_size(dir.path(), "plot fes");
+    let media_box = format!("/MediaBox [0 0 {} {}]", w * 0.75, h * 0.75);
+    assert!(
+        pdf.windows(media_box.len())
+            .any(|x| x == media_box.as_bytes()),
+        "{media_box}"
+    );
+    // A figure into a PDF holding rows, or rows into a PDF, is refused.
+    let out = metasum(dir.path())
+        .args(["-c", "findings", "--output", "rows.pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(!dir.path().join("rows.pdf").exists());
+
+    let (Some(pdftotext), Some(pdffonts), Some(pdftoppm)) = (
+        poppler("pdftotext"),
+        poppler("pdffonts"),
+        poppler("pdftoppm"),
+    ) else {
+        return;
+    };
+    for (file, title) in [
+        (
+            "fes.pdf",
+            "Frequency effect size (FES) of each abstracted finding",
+        ),
+        ("flow.pdf", "Search and selection"),
+    ] {
+        let path = dir.path().join(file);
+        let text = std::process::Command::new(&pdftotext)
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(text.status.success(), "{text:?}");
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains(title), "{file}: {text}");
+        // The embedded font, not one of the reader's.
+        let fonts = std::process::Command::new(&pdffonts)
+            .arg(&path)
+            .output()
+            .unwrap();
+        let fonts = String::from_utf8(fonts.stdout).unwrap();
+        assert!(fonts.contains("LiberationSans"), "{fonts}");
+        for line in fonts.lines().skip(2) {
+            assert!(line.contains(" yes yes "), "every font embedded: {line}");
+        }
+    }
+    // Drawn by a PDF renderer: a page with marks on it, not a blank one.
+    let png = std::process::Command::new(&pdftoppm)
+        .args(["-r", "48", "-png", "-singlefile"])
+        .arg(dir.path().join("fes.pdf"))
+        .arg(dir.path().join("page"))
+        .output()
+        .unwrap();
+    assert!(png.status.success(), "{png:?}");
+    let page = std::fs::read(dir.path().join("page.png")).unwrap();
+    let page = resvg::tiny_skia::Pixmap::decode_png(&page).unwrap();
+    assert_eq!(page.width(), (w * 0.5).round() as u32);
+    assert_eq!(page.height(), (h * 0.5).round() as u32);
+    let inked = (page.pixels().iter())
+        .filter(|p| p.red() < 128 && p.green() < 128 && p.blue() < 128)
+        .count();
+    let coloured = (page.pixels().iter())
+        .filter(|p| p.green() > p.red().saturating_add(40))
+        .count();
+    // Text and axes in dark grey, bars in the perspectives' colours.
+    assert!(inked > 2_000, "{inked} dark pixels");
+    assert!(coloured > 2_000, "{coloured} green pixels");
+}

@@ -146,7 +146,7 @@ impl DotCommand {
              a trailing `where`, `and`, `or` or `,`) continues on the next, after\n\
              `...>`; Ctrl-C drops it. A pasted script runs statement by statement.\n\
              `save \"FILE\"` after a statement writes its result to FILE (.csv .json\n\
-             .md .xlsx for rows; .svg .png .xlsx for a figure).\n",
+             .md .xlsx for rows; .svg .png .pdf .xlsx for a figure).\n",
         );
         out
     }

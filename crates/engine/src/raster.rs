@@ -1,5 +1,6 @@
-//! Figures as pictures: an SVG figure rasterised to PNG with resvg, its text
-//! set in the embedded Liberation Sans (metric-compatible with the Arial
+//! Figures as pictures: an SVG figure rasterised to PNG with resvg, or
+//! written as a vector PDF with svg2pdf, its text set in the embedded
+//! Liberation Sans (metric-compatible with the Arial
 //! the figures name), so a picture is the same on every machine whatever
 //! fonts it has.
 
@@ -131,6 +132,17 @@ pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     let png = pixmap.encode_png().map_err(|e| failed(e.to_string()))?;
     Ok(with_resolution(png, dpi))
+}
+
+/// `svg` as a one-page PDF: vector shapes and selectable text in the
+/// embedded font (subset into the file), the page the figure's size at
+/// 96 px to the inch (the size its PNG prints at).
+pub fn pdf(svg: &str) -> crate::Result<Vec<u8>> {
+    let failed = |what: String| crate::Error::Output(format!("could not draw the figure: {what}"));
+    let tree = usvg::Tree::from_str(svg, &options()).map_err(|e| failed(e.to_string()))?;
+    let page = svg2pdf::PageOptions { dpi: SVG_DPI };
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+        .map_err(|e| failed(e.to_string()))
 }
 
 /// The `width` and `height` the root `<svg>` element declares, in pixels.

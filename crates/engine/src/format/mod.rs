@@ -211,7 +211,7 @@ pub fn render_result(result: &crate::QueryResult, format: Format) -> crate::Resu
 }
 
 /// How results are written besides their format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// CSV cells guarded against formulas, or as they are.
     pub csv_cells: CsvCells,
@@ -221,6 +221,19 @@ pub struct Options {
     /// Whether `table` and `csv` start with the column names (Markdown
     /// always does: a table needs its header).
     pub headers: Headers,
+    /// The resolution a figure is drawn at in a PNG file, in dots per inch.
+    pub dpi: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            csv_cells: CsvCells::default(),
+            width: None,
+            headers: Headers::default(),
+            dpi: crate::raster::DEFAULT_DPI,
+        }
+    }
 }
 
 /// Whether a result's column names head it.
