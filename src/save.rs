@@ -91,7 +91,7 @@ impl Saves {
     /// runs; `at` says where the statement is (`review.msq:3`). The file
     /// is counted as named when it can be saved.
     pub fn check(&mut self, statement: &Statement, save: &Save, at: &str) -> Option<Diagnostic> {
-        let figure = matches!(statement.kind, StatementKind::Plot { .. });
+        let figure = matches!(statement.kind, StatementKind::Plot(_));
         let path = self.path(save);
         let refused = match FileKind::of(Path::new(&save.path)) {
             FileKind::Other if figure => Some(format!(

@@ -192,7 +192,8 @@ mod tests {
         assert_eq!(kind("x.xlsx"), FileKind::Xlsx);
         assert_eq!(kind("fes.svg"), FileKind::Svg);
         assert_eq!(kind("fes.PNG"), FileKind::Png);
-        assert_eq!(kind("fes.pdf"), FileKind::Other);
+        assert_eq!(kind("fes.Pdf"), FileKind::Pdf);
+        assert_eq!(kind("fes.eps"), FileKind::Other);
         assert_eq!(kind("results"), FileKind::Other);
         assert_eq!(FileKind::Svg.format(), None);
     }

@@ -658,9 +658,9 @@ fn what_an_output_file_cannot_hold_is_a_usage_error_and_nothing_is_written() {
             "a PNG file holds one figure",
         ),
         (
-            "fes.pdf",
+            "fes.eps",
             vec!["-c", "plot fes"],
-            "write it to an .svg, .png or .xlsx file",
+            "write it to an .svg, .png, .pdf or .xlsx file",
         ),
         (
             "two.csv",

@@ -9,7 +9,7 @@ use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
 use metasum_engine::table::ColumnType;
 use metasum_query::ast::{
-    Figure, KEYWORDS, SourceKind, Statement, StatementKind, TABLES, column_text,
+    Figure, KEYWORDS, Plot, SourceKind, Statement, StatementKind, TABLES, column_text,
 };
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -257,14 +257,18 @@ fn naming_a_file(before: &str) -> bool {
 fn after_a_whole(statement: &Statement) -> Next {
     match &statement.kind {
         _ if statement.save.is_some() => Next::Words(&[]),
-        StatementKind::Plot {
+        StatementKind::Plot(Plot {
             figure: Figure::Flow,
             ..
-        } => Next::Words(&["save"]),
-        StatementKind::Plot { query: None, .. } => Next::Sources {
+        }) => Next::Words(&["title", "caption", "save"]),
+        StatementKind::Plot(Plot { query: None, .. }) => Next::Sources {
             start: false,
             save: true,
         },
+        StatementKind::Plot(_) => Next::Words(&[
+            "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show",
+            "title", "caption", "save",
+        ]),
         _ => Next::Words(&[
             "among", "where", "and", "or", "count", "sort", "asc", "desc", "limit", "show", "save",
         ]),
@@ -445,7 +449,9 @@ mod tests {
         assert!(at_end("findings save \"x;stu").is_empty());
         assert!(at_end("findings save \"a\\\"b").is_empty());
         assert_eq!(at_end("findings save \"a.csv\"; stu"), ["studies"]);
-        assert_eq!(at_end("plot flow "), ["save"]);
+        assert_eq!(at_end("plot flow "), ["caption", "save", "title"]);
+        assert!(at_end("plot fes findings ").contains(&"title".to_string()));
+        assert!(!at_end("findings ").contains(&"title".to_string()));
         let after_plot = at_end("plot fes ");
         assert!(
             after_plot.contains(&"findings".to_string())

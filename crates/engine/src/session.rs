@@ -105,15 +105,7 @@ impl Session {
     pub fn execute(&mut self, statement: &Statement) -> crate::Result<Outcome> {
         match &statement.kind {
             StatementKind::Query(q) => self.query(q).map(Outcome::Rows),
-            StatementKind::Plot {
-                figure,
-                span,
-                query,
-            } => Ok(Outcome::Figure(self.plot(
-                *figure,
-                *span,
-                query.as_ref(),
-            )?)),
+            StatementKind::Plot(plot) => Ok(Outcome::Figure(self.plot(plot)?)),
             StatementKind::Let { name, query } => {
                 if matches!(SourceKind::from_word(&name.name), SourceKind::Name(_)) {
                     // Bound as planned (ids as numbers): the name is read

@@ -156,7 +156,7 @@ fn assert_readable(name: &str, svg: &str) {
             );
         }
     }
-    // The flow chart: each text in its box (the title above them all).
+    // The flow chart: each text in its box.
     let doc = roxmltree::Document::parse(svg).unwrap();
     let frames: Vec<[f32; 4]> = elements(&doc, "rect", "box")
         .iter()
@@ -166,7 +166,14 @@ fn assert_readable(name: &str, svg: &str) {
         })
         .collect();
     if !frames.is_empty() {
-        for b in boxes.iter().skip(1) {
+        // The texts between the first box's top and the last box's bottom;
+        // the title and subtitle are above them, a caption below.
+        let first = frames.iter().map(|f| f[1]).fold(f32::MAX, f32::min);
+        let last = frames.iter().map(|f| f[3]).fold(0.0, f32::max);
+        let between = boxes
+            .iter()
+            .filter(|b| b.bounds[3] > first && b.bounds[1] < last);
+        for b in between {
             let [l, t, r, bt] = b.bounds;
             assert!(
                 frames
@@ -250,4 +257,150 @@ fn a_figure_says_what_it_shows_the_query_and_n() {
         .filter_map(|n| n.text())
         .collect();
     assert!(tips.iter().all(|t| !t.contains("(1 studies)")), "{tips:?}");
+}
+
+/// The texts `svg` draws, in order (without their `<title>` tooltips).
+fn drawn(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            n.children()
+                .filter(|c| c.is_text())
+                .map(|c| c.text().unwrap_or(""))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_statement_sets_the_title_and_caption_wrapped_to_the_figure() {
+    let title = "Peer support in mental health: what recipients, workers and organisations \
+                 reported across the included studies, grouped by perspective";
+    let caption = "Figure 2. Frequency effect size of each abstracted finding: the percent of \
+                   the 25 included studies whose findings contain it. Studies reported in \
+                   two papers count once. Bars are coloured by perspective.";
+    for figure in ["fes", "matrix", "flow"] {
+        let src = format!("plot {figure} title \"{title}\" caption \"{caption}\"");
+        let svg = draw(&src);
+        assert_readable(&src, &svg);
+        let texts = drawn(&svg).join(" ");
+        // Every word of both, in order; the figure's own title gone.
+        assert!(texts.contains(title), "{figure}: {texts}");
+        assert!(texts.contains(caption), "{figure}: {texts}");
+        assert!(!texts.contains("Search and selection"), "{figure}");
+        assert!(
+            !texts.contains("Frequency effect size (FES) of each"),
+            "{figure}"
+        );
+        // Both wrapped: more than one line each at these widths.
+        let lines = drawn(&svg);
+        assert!(
+            !lines.iter().any(|l| l == title || l == caption),
+            "{figure}: {lines:?}"
+        );
+        // The caption is the last text, under everything else.
+        let ((_, height), boxes) = metasum_engine::raster::text_boxes(&svg).unwrap();
+        let caption_top = boxes
+            .iter()
+            .find(|b| caption.starts_with(&b.text))
+            .map(|b| b.bounds[1])
+            .unwrap();
+        let others = boxes.iter().filter(|b| !caption.contains(&b.text));
+        assert!(
+            others.into_iter().all(|b| b.bounds[3] <= caption_top),
+            "{figure}"
+        );
+        assert!(caption_top < height);
+    }
+    // A title alone keeps the scope and n under it; the title may follow
+    // the query in either order with the caption.
+    let svg = draw("plot fes findings where perspective = worker caption \"C\" title \"T\"");
+    let texts = drawn(&svg);
+    assert_eq!(texts[0], "T");
+    assert!(
+        texts[1].starts_with("findings where perspective = worker (n = 25"),
+        "{texts:?}"
+    );
+    assert_eq!(texts.last().unwrap(), "C");
+}
+
+/// A review not shaped like the seed: 60 studies keyed `Author2019` with
+/// long labels, 30 findings coded `T1.2` with long names, four
+/// perspectives, and a search with long stage labels.
+fn sixty_studies() -> Dataset {
+    let mut studies = String::from("id,author,year,label\n");
+    for k in 0..60 {
+        let author = format!("Author{k}");
+        let label = format!(
+            "{author}, Second-Author, Third-Author and colleagues ({})",
+            1990 + k % 30
+        );
+        studies += &format!(
+            "{author}{},{author},{},\"{label}\"\n",
+            1990 + k % 30,
+            1990 + k % 30
+        );
+    }
+    let perspectives = ["recipient", "worker", "organisation", "family member"];
+    let mut findings = String::from("id,perspective,name\n");
+    let mut evidence = String::from("finding,study\n");
+    for f in 0..30 {
+        let name = format!(
+            "Finding {f}: peer workers described how sharing lived experience of recovery \
+             built trust, though boundaries with clients were hard to hold ({f})"
+        );
+        findings += &format!(
+            "T{}.{},{},\"{name}\"\n",
+            f / 10 + 1,
+            f % 10,
+            perspectives[f % 4]
+        );
+        for k in (0..60).filter(|k| (k * 7 + f * 3) % 5 < 2) {
+            evidence += &format!("T{}.{},Author{k}{}\n", f / 10 + 1, f % 10, 1990 + k % 30);
+        }
+    }
+    let search = "stage,count,parent,label\n\
+        databases,4120,,\"Records identified through MEDLINE, Embase, CINAHL, PsycINFO, Web of Science, Scopus and ASSIA, searched from inception to March 2024\"\n\
+        registers,37,,\"Records identified through trial registers and grey literature (OpenGrey, EThOS, ProQuest dissertations)\"\n\
+        screened,2990,databases;registers,\"Records screened by title and abstract after duplicates were removed by two reviewers independently\"\n\
+        included,60,screened,Studies included in the qualitative metasummary\n";
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        ("studies.csv", studies.as_str()),
+        ("findings.csv", findings.as_str()),
+        ("evidence.csv", evidence.as_str()),
+        ("search.csv", search),
+    ]
+    .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+    .into();
+    Dataset::from_files(&files, "sixty").unwrap()
+}
+
+#[test]
+fn every_figure_of_sixty_studies_with_long_labels_is_readable() {
+    let mut session = Session::new(sixty_studies());
+    for src in [
+        "plot fes",
+        "plot matrix",
+        "plot flow",
+        "plot fes findings where perspective = worker title \"Workers\" caption \"Long caption text that wraps. Long caption text that wraps. Long caption text that wraps.\"",
+        "plot matrix findings among (studies where year > 2010)",
+    ] {
+        let script = metasum_query::parse(src).unwrap();
+        let Outcome::Figure(svg) = session.execute(&script.statements[0]).unwrap() else {
+            panic!("{src} drew no figure")
+        };
+        assert_readable(src, &svg);
+        if src == "plot matrix" {
+            // A column per study, each labelled with its whole label.
+            let texts = drawn(&svg);
+            for k in 0..60 {
+                let label = format!(
+                    "Author{k}, Second-Author, Third-Author and colleagues ({})",
+                    1990 + k % 30
+                );
+                assert!(texts.contains(&label), "{label} not in {texts:?}");
+            }
+        }
+    }
 }

@@ -50,14 +50,32 @@ pub enum StatementKind {
     },
     /// `plot fes findings where perspective = worker`: a figure of the
     /// query's findings (all findings when there is no query).
-    Plot {
-        /// Which figure.
-        figure: Figure,
-        /// Where the figure's name was written.
-        span: Span,
-        /// The findings to draw.
-        query: Option<Query>,
-    },
+    Plot(Plot),
+}
+
+/// `plot FIGURE [query] [title "..."] [caption "..."]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plot {
+    /// Which figure.
+    pub figure: Figure,
+    /// Where the figure's name was written.
+    pub span: Span,
+    /// The findings to draw.
+    pub query: Option<Query>,
+    /// `title "..."`: the figure's title instead of its own.
+    pub title: Option<Quoted>,
+    /// `caption "..."`: a caption under the figure.
+    pub caption: Option<Quoted>,
+}
+
+/// A text written in double quotes after a word that names it
+/// (`title "Recipients' view"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quoted {
+    /// The text, unescaped.
+    pub text: String,
+    /// From the word naming it to the closing quote.
+    pub span: Span,
 }
 
 /// The figures `plot` draws.
@@ -402,10 +420,24 @@ impl fmt::Display for Statement {
         match &self.kind {
             StatementKind::Query(q) => write!(f, "{q}")?,
             StatementKind::Let { name, query } => write!(f, "let {} = {query}", name.name)?,
-            StatementKind::Plot { figure, query, .. } => match query {
-                Some(q) => write!(f, "plot {} {q}", figure.name())?,
-                None => write!(f, "plot {}", figure.name())?,
-            },
+            StatementKind::Plot(Plot {
+                figure,
+                query,
+                title,
+                caption,
+                ..
+            }) => {
+                write!(f, "plot {}", figure.name())?;
+                if let Some(q) = query {
+                    write!(f, " {q}")?;
+                }
+                for (word, text) in [("title", title), ("caption", caption)] {
+                    if let Some(text) = text {
+                        write!(f, " {word} ")?;
+                        write_quoted(f, &text.text)?;
+                    }
+                }
+            }
         }
         match &self.save {
             Some(save) => {

@@ -108,30 +108,7 @@ impl<'s> P<'s> {
         };
         // `save` commits: a file name must follow.
         let at = ws(rest);
-        let Ok((body, _)) = lex::quote(at) else {
-            let mut err = self.unexpected(at, &[Expect::Path]);
-            let written = at
-                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '#'))
-                .next()
-                .filter(|w| !w.is_empty());
-            if let (nom::Err::Failure(PErr { error: Some(e), .. }), Some(w)) = (&mut err, written) {
-                e.hints
-                    .push(format!("write the file name in quotes: \"{}\"", excerpt(w)));
-            }
-            return Err(err);
-        };
-        let (rest, path) = lex::quoted_rest(body).map_err(|_| {
-            let off = self.off(at);
-            self.failure(
-                at,
-                Error {
-                    span: Span::new(off, off + 1),
-                    kind: ErrorKind::UnclosedText,
-                    expected: vec![Expect::Path],
-                    hints: vec!["a file name must close on the line it starts on".into()],
-                },
-            )
-        })?;
+        let (rest, path) = self.quoted(at, Expect::Path, "the file name")?;
         let save = Save {
             path,
             span: self.span(start, rest),
@@ -149,7 +126,85 @@ impl<'s> P<'s> {
         Ok((rest, Some(save)))
     }
 
-    /// `plot FIGURE [query]`, after `plot`.
+    /// A text in double quotes at `at` (`at` has no blank before it),
+    /// which must be there: what follows `save`, `title` or `caption`
+    /// (`what` names it in messages).
+    fn quoted(&self, at: &'s str, expect: Expect, what: &str) -> PResult<'s, String> {
+        let Ok((body, _)) = lex::quote(at) else {
+            let mut err = self.unexpected(at, &[expect]);
+            let written = at
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '#'))
+                .next()
+                .filter(|w| !w.is_empty());
+            if let (nom::Err::Failure(PErr { error: Some(e), .. }), Some(w)) = (&mut err, written) {
+                e.hints
+                    .push(format!("write {what} in quotes: \"{}\"", excerpt(w)));
+            }
+            return Err(err);
+        };
+        lex::quoted_rest(body).map_err(|_| {
+            let off = self.off(at);
+            self.failure(
+                at,
+                Error {
+                    span: Span::new(off, off + 1),
+                    kind: ErrorKind::UnclosedText,
+                    expected: vec![expect],
+                    hints: vec![format!("{what} must close on the line it starts on")],
+                },
+            )
+        })
+    }
+
+    /// `title "..."` and `caption "..."`, each if there, after a plot's
+    /// figure or query. Right after the figure the word counts only when a
+    /// quote follows it (`plot fes title` draws the `let` name `title`);
+    /// after the query it commits.
+    fn figure_texts(
+        &self,
+        i: &'s str,
+        committed: bool,
+    ) -> PResult<'s, (Option<Quoted>, Option<Quoted>)> {
+        let mut rest = i;
+        let mut texts = [None, None];
+        // In either order, each once.
+        loop {
+            let start = ws(rest);
+            let Some((k, word, after)) = (["title", "caption"].into_iter().enumerate())
+                .filter(|(k, _)| texts[*k].is_none())
+                .find_map(|(k, word)| keyword(word)(start).ok().map(|(after, _)| (k, word, after)))
+            else {
+                // A second title or caption.
+                let again = ["title", "caption"]
+                    .into_iter()
+                    .enumerate()
+                    .find(|(k, word)| texts[*k].is_some() && keyword(word)(start).is_ok());
+                if let Some((_, word)) = again {
+                    let mut err = self.unexpected(start, &[Expect::End]);
+                    if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                        e.hints.push(format!("a figure has one `{word}`"));
+                    }
+                    return Err(err);
+                }
+                break;
+            };
+            let at = ws(after);
+            if !committed && !at.starts_with('"') {
+                break;
+            }
+            let what = format!("the {word}");
+            let (after, text) = self.quoted(at, Expect::Text, &what)?;
+            texts[k] = Some(Quoted {
+                text,
+                span: self.span(start, after),
+            });
+            rest = after;
+        }
+        let [title, caption] = texts;
+        Ok((rest, (title, caption)))
+    }
+
+    /// `plot FIGURE [query] [title "..."] [caption "..."]`, after `plot`.
     fn plot(&self, start: &'s str, i: &'s str) -> PResult<'s, Statement> {
         let (rest, word) = lex::word(i).map_err(|_| self.unexpected(i, &[Expect::Figure]))?;
         let figure = match word.to_ascii_lowercase().as_str() {
@@ -159,35 +214,54 @@ impl<'s> P<'s> {
             _ => return Err(self.unexpected(i, &[Expect::Figure])),
         };
         let figure_span = self.span(i, rest);
+        let (rest, (mut title, mut caption)) = self.figure_texts(rest, false)?;
         let at = ws(rest);
-        let saved = keyword("save")(at).is_ok();
-        if figure == Figure::Flow && !saved && !at_statement_end(at) {
+        let ends = at_statement_end(at) || keyword("save")(at).is_ok();
+        if figure == Figure::Flow && !ends {
             let mut err = self.unexpected(at, &[Expect::End]);
             if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
                 e.hints.push(
-                    "`plot flow` draws the dataset's search and takes no query; `save \"flow.svg\"` may follow it"
+                    "`plot flow` draws the dataset's search and takes no query; `title \"...\"`, `caption \"...\"` and `save \"flow.svg\"` may follow it"
                         .into(),
                 );
             }
             return Err(err);
         }
-        let (rest, query) = if at_statement_end(at) || figure == Figure::Flow || saved {
+        let (rest, query) = if ends || title.is_some() || caption.is_some() {
             (rest, None)
         } else {
             let (rest, q) = self.query(at, 0)?;
             (rest, Some(q))
         };
+        let rest = if query.is_some() {
+            let (rest, texts) = self.figure_texts(rest, true)?;
+            (title, caption) = texts;
+            rest
+        } else {
+            rest
+        };
         let (rest, save) = self.save(rest)?;
-        self.end_of_statement(rest, 0)?;
+        // Told where a title or caption may be what was meant.
+        let texts_given = title.is_some() || caption.is_some();
+        self.end_of_statement(rest, 0).map_err(|mut err| {
+            if let (nom::Err::Failure(PErr { error: Some(e), .. }), true) = (&mut err, texts_given) {
+                e.hints.push(
+                    "a figure's `title \"...\"` and `caption \"...\"` come after its query, before `save`".into(),
+                );
+            }
+            err
+        })?;
         let span = self.span(start, rest);
         Ok((
             rest,
             Statement {
-                kind: StatementKind::Plot {
+                kind: StatementKind::Plot(Plot {
                     figure,
                     span: figure_span,
                     query,
-                },
+                    title,
+                    caption,
+                }),
                 save,
                 span,
             },

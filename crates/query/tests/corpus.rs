@@ -102,14 +102,21 @@ fn tree_statement(out: &mut String, src: &str, s: &Statement) {
             writeln!(out, "let {} {}", name.name, at(src, name.span)).unwrap();
             tree_query(out, src, query, 1);
         }
-        StatementKind::Plot {
+        StatementKind::Plot(Plot {
             figure,
             span,
             query,
-        } => {
+            title,
+            caption,
+        }) => {
             writeln!(out, "plot {} {}", figure.name(), at(src, *span)).unwrap();
             if let Some(q) = query {
                 tree_query(out, src, q, 1);
+            }
+            for (word, text) in [("title", title), ("caption", caption)] {
+                if let Some(text) = text {
+                    writeln!(out, "  {word} {:?} {}", text.text, at(src, text.span)).unwrap();
+                }
             }
         }
     }

@@ -46,7 +46,7 @@ fn nesting_up_to_the_limit_parses() {
     parse(&src).unwrap();
 }
 
-const VALID: [&str; 8] = [
+const VALID: [&str; 9] = [
     "findings where perspective = recipient and fes > 30",
     "findings among (studies where country = UK) where n > 0",
     "studies among (findings where perspective = worker) sort by intensity desc limit 5",
@@ -55,6 +55,7 @@ const VALID: [&str; 8] = [
     "studies where recipients is not missing count by country",
     "studies where `Sample size` > 10 sort by `Année` show `odd``name`",
     "findings show id, fes save \"out/t2.csv\"; plot fes save \"fes.svg\"",
+    "plot matrix findings where fes > 10 caption \"Figure 3.\" title \"A \\\"title\\\"\" save \"m.pdf\"",
 ];
 
 proptest! {
@@ -76,6 +77,22 @@ proptest! {
         prop_assert_eq!(&q.show[0].name, &name);
         let again = parse(&script.to_string()).unwrap();
         prop_assert_eq!(again, script);
+    }
+
+    /// Any one-line title and caption is drawn as written, and the
+    /// canonical text gives them again.
+    #[test]
+    fn any_title_and_caption_round_trip(title in "[^\n\r]{0,16}", caption in "[^\n\r]{0,16}") {
+        let quote = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
+        let src = format!("plot fes findings where n > 1 title {} caption {}", quote(&title), quote(&caption));
+        let script = parse(&src).map_err(|e| TestCaseError::fail(format!("{src}: {e:?}")))?;
+        let StatementKind::Plot(plot) = &script.statements[0].kind else {
+            panic!("a plot")
+        };
+        prop_assert_eq!(&plot.title.as_ref().unwrap().text, &title);
+        prop_assert_eq!(&plot.caption.as_ref().unwrap().text, &caption);
+        let again = parse(&script.to_string()).unwrap();
+        prop_assert_eq!(again.to_string(), script.to_string());
     }
 
     #[test]

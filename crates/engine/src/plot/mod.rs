@@ -3,11 +3,16 @@
 //! measured with the font the figures are drawn with and wrapped onto as
 //! many lines as they need: nothing is cut.
 
+mod fes;
+mod flow;
+mod matrix;
 mod measure;
+mod statement;
 mod svg;
 
-mod statement;
-use std::collections::BTreeMap;
+pub use fes::fes_chart;
+pub use flow::{SearchStage, flow_chart};
+pub use matrix::matrix_chart;
 
 use polars::prelude::*;
 
@@ -103,6 +108,80 @@ impl NameColumn {
     }
 }
 
+/// What a figure says of itself besides its drawing, as the statement
+/// gives it: a title instead of the figure's own, what it shows (under the
+/// title), a caption (under the figure).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Texts<'a> {
+    /// `title "..."`.
+    pub title: Option<&'a str>,
+    /// The scope and n, under the title.
+    pub subtitle: Option<&'a str>,
+    /// `caption "..."`.
+    pub caption: Option<&'a str>,
+}
+
+/// A figure's title, subtitle and caption, wrapped to its width.
+struct Heads {
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    caption: Vec<String>,
+}
+
+/// Title lines: 15 px bold, 18 px apart.
+const TITLE_LINE: f64 = 18.0;
+
+impl Heads {
+    /// `texts` for a figure `width` wide whose own title is `own`.
+    fn new(texts: Texts, own: &str, width: f64) -> Heads {
+        let wrap = |text: Option<&str>, size, bold| match text {
+            Some(t) if !t.trim().is_empty() => measure::wrap(t, size, bold, width - 20.0),
+            _ => Vec::new(),
+        };
+        Heads {
+            title: wrap(Some(texts.title.unwrap_or(own)), 15.0, true),
+            subtitle: wrap(texts.subtitle, 12.0, false),
+            caption: wrap(texts.caption, 12.0, false),
+        }
+    }
+
+    /// Where the figure's drawing may start, below the title and subtitle.
+    fn top(&self) -> f64 {
+        50.0 + TITLE_LINE * (self.title.len().max(1) - 1) as f64
+            + line_height(12.0) * self.subtitle.len() as f64
+    }
+
+    /// The room the caption takes under the drawing.
+    fn caption_height(&self) -> f64 {
+        match self.caption.len() {
+            0 => 0.0,
+            n => line_height(12.0) * n as f64 + 12.0,
+        }
+    }
+
+    /// Draws the title and subtitle at the top left.
+    fn draw(&self, svg: &mut Svg) {
+        let style = r#"font-size="15" font-weight="bold""#;
+        svg.lines(10.0, 24.0, &self.title, TITLE_LINE, "start", style);
+        let below = 44.0 + TITLE_LINE * (self.title.len().max(1) - 1) as f64;
+        let grey = r##"fill="#444""##;
+        svg.lines(
+            10.0,
+            below,
+            &self.subtitle,
+            line_height(12.0),
+            "start",
+            grey,
+        );
+    }
+
+    /// Draws the caption under a drawing that ends at `bottom`.
+    fn draw_caption(&self, svg: &mut Svg, bottom: f64) {
+        let first = bottom + 4.0 + 12.0;
+        svg.lines(10.0, first, &self.caption, line_height(12.0), "start", "");
+    }
+}
+
 /// One finding as the figures see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingRow {
@@ -145,20 +224,6 @@ pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
     }
     Ok(rows)
 }
-
-/// One stage of the search flow (`search.csv`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchStage {
-    /// Short key, referred to by `parents`.
-    pub stage: String,
-    /// Records at this stage.
-    pub count: i64,
-    /// The stages that feed this one.
-    pub parents: Vec<String>,
-    /// The text in the box.
-    pub label: String,
-}
-
 /// Perspectives in order of first appearance, each with its colour and label.
 fn groups<'a>(
     rows: &'a [FindingRow],
@@ -176,277 +241,4 @@ fn groups<'a>(
         }
     }
     out
-}
-
-/// Horizontal bars of FES per finding, grouped and coloured by perspective,
-/// in the rows' order within each group, labelled with the percentage.
-pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], subtitle: &str) -> String {
-    let groups = groups(rows, labels);
-    let (label_w, bar_w, row_h, head_h, size) = (430.0, 380.0, 20.0, 26.0, 12.0);
-    let width = label_w + bar_w + 70.0;
-    let subtitle = measure::wrap(subtitle, size, false, width - 20.0);
-    let top = 50.0 + line_height(size) * subtitle.len() as f64;
-    // Each name in lines that fit left of the bars; its row as tall as
-    // they need.
-    let names = NameColumn::new(rows, size, label_w, row_h, 6.0);
-    let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
-    let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
-    let height = top + groups.len() as f64 * head_h + names.height() + 70.0;
-    let mut svg = Svg::new(width, height);
-    svg.title("Frequency effect size (FES) of each abstracted finding");
-    svg.subtitle(&subtitle);
-    let layout = (top, head_h, 17.0);
-    let y = names.draw(
-        &mut svg,
-        rows,
-        &groups,
-        layout,
-        "",
-        |svg, r, colour, middle| {
-            let fes = r.fes.unwrap_or(0.0);
-            let w = bar_w * fes / scale;
-            let tip = format!(
-                "{}: FES {:.1}% ({})",
-                r.name,
-                crate::format::round_half_up(fes, 1),
-                crate::format::count_of(r.n.max(0) as usize, "study", "studies")
-            );
-            svg.rect(
-                [label_w, middle - 7.0, w, 14.0],
-                colour,
-                Some("bar"),
-                Some(&tip),
-            );
-            svg.text(
-                label_w + w + 4.0,
-                first_baseline(middle, 1, size),
-                &format!("{:.0}%", crate::format::round_half_up(fes, 0)),
-                "start",
-                "",
-                None,
-            );
-        },
-    );
-    // Axis: ticks every 10 points.
-    svg.line(label_w, y + 4.0, label_w + bar_w, y + 4.0, "#333");
-    let mut tick = 0.0;
-    while tick <= scale + 1e-9 {
-        let x = label_w + bar_w * tick / scale;
-        svg.line(x, y + 4.0, x, y + 9.0, "#333");
-        svg.text(x, y + 22.0, &format!("{tick:.0}%"), "middle", "", None);
-        tick += 10.0;
-    }
-    svg.text(
-        label_w + bar_w / 2.0,
-        y + 42.0,
-        "FES: percent of the studies that contain the finding",
-        "middle",
-        "",
-        None,
-    );
-    svg.finish()
-}
-
-/// The study x finding matrix as a heatmap: findings grouped by perspective,
-/// studies by id; a filled cell where the study contains the finding.
-///
-/// `studies` are (id, label); labels stand rotated above their columns.
-pub fn matrix_chart(
-    rows: &[FindingRow],
-    studies: &[(i64, String)],
-    labels: &[(String, String)],
-    subtitle: &str,
-) -> String {
-    let groups = groups(rows, labels);
-    let (label_w, cell, head_h, size) = (430.0, 16.0, 22.0, 11.0);
-    let width = label_w + cell * studies.len() as f64 + 40.0;
-    let subtitle = measure::wrap(subtitle, 12.0, false, width - 20.0);
-    // Room above the grid for the subtitle and the longest study label,
-    // rotated.
-    let longest = (studies.iter())
-        .map(|(_, s)| measure::width(s, 9.0, false))
-        .fold(0.0, f64::max);
-    let top = (50.0 + line_height(12.0) * subtitle.len() as f64 + longest + 10.0).ceil();
-    let names = NameColumn::new(rows, size, label_w, cell, 3.0);
-    let legend_h = 30.0 + 18.0 * groups.len() as f64;
-    let height = top + groups.len() as f64 * head_h + names.height() + legend_h + 20.0;
-    let mut svg = Svg::new(width, height);
-    svg.title("Studies (columns) containing each abstracted finding (rows)");
-    svg.subtitle(&subtitle);
-    for (i, (_, s)) in studies.iter().enumerate() {
-        let x = label_w + cell * i as f64 + cell / 2.0 + 3.0;
-        let y = top - 6.0;
-        svg.text(
-            x,
-            y,
-            s,
-            "start",
-            &format!(r#"font-size="9" transform="rotate(-90 {x:.1} {y:.1})""#),
-            Some(&format!("study {s}")),
-        );
-    }
-    let layout = (top, head_h, 15.0);
-    let style = r#"font-size="11""#;
-    let mut y = names.draw(
-        &mut svg,
-        rows,
-        &groups,
-        layout,
-        style,
-        |svg, r, colour, middle| {
-            for (i, (id, s)) in studies.iter().enumerate() {
-                let x = label_w + cell * i as f64;
-                let (fill, class, tip) = if r.studies.contains(id) {
-                    (colour, "cell on", format!("study {s} contains: {}", r.name))
-                } else {
-                    (
-                        "#eeeeee",
-                        "cell",
-                        format!("study {s} does not contain: {}", r.name),
-                    )
-                };
-                let square = [x + 1.0, middle - cell / 2.0 + 1.0, cell - 2.0, cell - 2.0];
-                svg.rect(square, fill, Some(class), Some(&tip));
-            }
-        },
-    );
-    y += 24.0;
-    svg.heading(10.0, y, "Perspective");
-    for (_, colour, label) in &groups {
-        y += 18.0;
-        svg.rect([10.0, y - 11.0, 12.0, 12.0], colour, Some("legend"), None);
-        svg.text(28.0, y, label, "start", "", None);
-    }
-    svg.finish()
-}
-
-/// The search flow: one box per stage with its count, stages placed in
-/// levels below their parents, arrows from parents to children.
-pub fn flow_chart(stages: &[SearchStage]) -> crate::Result<String> {
-    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
-    // Longest path from a root; stages.len() rounds suffice without a cycle.
-    for _ in 0..=stages.len() {
-        for s in stages {
-            let l = s
-                .parents
-                .iter()
-                .map(|p| level.get(p.as_str()).map_or(0, |l| l + 1))
-                .max()
-                .unwrap_or(0);
-            level.insert(&s.stage, l);
-        }
-    }
-    // A stage without parents that feeds a later level (records added
-    // along the way, e.g. from reference lists) sits just above its child.
-    for s in stages.iter().filter(|s| s.parents.is_empty()) {
-        let child = stages
-            .iter()
-            .filter(|c| c.parents.contains(&s.stage))
-            .map(|c| level[c.stage.as_str()])
-            .min();
-        if let Some(child) = child {
-            level.insert(&s.stage, child.saturating_sub(1));
-        }
-    }
-    for s in stages {
-        for p in &s.parents {
-            if level
-                .get(p.as_str())
-                .is_none_or(|lp| *lp >= level[s.stage.as_str()])
-            {
-                return Err(crate::Error::Output(format!(
-                    "search stage `{}`: parent `{p}` is missing or in a cycle",
-                    s.stage
-                )));
-            }
-        }
-    }
-    let levels = level.values().max().map_or(0, |m| m + 1);
-    let per_level: Vec<Vec<&SearchStage>> = (0..levels)
-        .map(|l| {
-            stages
-                .iter()
-                .filter(|s| level[s.stage.as_str()] == l)
-                .collect()
-        })
-        .collect();
-    let (box_w, gap_x, gap_y, top, size) = (300.0, 40.0, 44.0, 50.0, 12.0);
-    // Every label whole, on as many lines as it needs; the boxes as tall as
-    // the longest.
-    let label_lines: BTreeMap<&str, Vec<String>> = (stages.iter())
-        .map(|s| {
-            (
-                s.stage.as_str(),
-                measure::wrap(&s.label, size, false, box_w - 20.0),
-            )
-        })
-        .collect();
-    let most = label_lines.values().map(Vec::len).max().unwrap_or(1);
-    let box_h = 14.0 + line_height(size) * most as f64 + 24.0;
-    let widest = per_level.iter().map(Vec::len).max().unwrap_or(1) as f64;
-    let width = widest * box_w + (widest + 1.0) * gap_x;
-    let height = top + levels as f64 * (box_h + gap_y) + 10.0;
-    let mut svg = Svg::new(width, height);
-    svg.arrow_marker();
-    svg.title("Search and selection");
-    let mut centre: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for (l, row) in per_level.iter().enumerate() {
-        let row_w = row.len() as f64 * box_w + (row.len() as f64 - 1.0) * gap_x;
-        let x0 = (width - row_w) / 2.0;
-        let y = top + l as f64 * (box_h + gap_y);
-        for (i, s) in row.iter().enumerate() {
-            let x = x0 + i as f64 * (box_w + gap_x);
-            svg.frame(x, y, box_w, box_h);
-            // The label centred in the room above the count.
-            let lines = &label_lines[s.stage.as_str()];
-            let room = box_h - 24.0;
-            let first = first_baseline(y + room / 2.0 + 2.0, lines.len(), size);
-            svg.lines(
-                x + box_w / 2.0,
-                first,
-                lines,
-                line_height(size),
-                "middle",
-                "",
-            );
-            svg.text(
-                x + box_w / 2.0,
-                y + box_h - 10.0,
-                &format!("n = {}", s.count),
-                "middle",
-                r#"font-weight="bold""#,
-                None,
-            );
-            centre.insert(&s.stage, (x + box_w / 2.0, y));
-        }
-    }
-    for s in stages {
-        let (cx, cy) = centre[s.stage.as_str()];
-        // Arrows from several parents end side by side, each towards the
-        // side its parent is on, not in one point.
-        let k = s.parents.len() as f64;
-        let mut parents: Vec<(f64, f64)> = s.parents.iter().map(|p| centre[p.as_str()]).collect();
-        parents.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (i, (px, py)) in parents.into_iter().enumerate() {
-            let end = cx + (i as f64 - (k - 1.0) / 2.0) * 40.0;
-            svg.arrow(px, py + box_h, end, cy);
-        }
-    }
-    Ok(svg.finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flow_rejects_a_cycle() {
-        let stage = |s: &str, p: &str| SearchStage {
-            stage: s.into(),
-            count: 1,
-            parents: vec![p.into()],
-            label: s.into(),
-        };
-        assert!(flow_chart(&[stage("a", "b"), stage("b", "a")]).is_err());
-    }
 }

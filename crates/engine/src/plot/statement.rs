@@ -1,7 +1,6 @@
 //! A `plot` statement: the rows it draws, planned like any query.
 
-use metasum_query::Span;
-use metasum_query::ast::{Figure, Query, SourceKind};
+use metasum_query::ast::{Figure, Plot, Query, SourceKind};
 
 use crate::error::QueryError;
 use crate::session::Session;
@@ -11,12 +10,22 @@ impl Session {
     /// Draws a `plot` statement's figure as SVG: `fes` and `matrix` over the
     /// findings of `query` (all findings without one), `flow` from the
     /// dataset's `search.csv`.
-    pub(crate) fn plot(
-        &self,
-        figure: Figure,
-        span: Span,
-        query: Option<&Query>,
-    ) -> Result<String, QueryError> {
+    /// `title "..."` and `caption "..."` replace the figure's own title and
+    /// add a caption.
+    pub(crate) fn plot(&self, plot: &Plot) -> Result<String, QueryError> {
+        let Plot {
+            figure,
+            span,
+            query,
+            title,
+            caption,
+        } = plot;
+        let (figure, span, query) = (*figure, *span, query.as_ref());
+        let mut texts = crate::plot::Texts {
+            title: title.as_ref().map(|t| t.text.as_str()),
+            subtitle: None,
+            caption: caption.as_ref().map(|t| t.text.as_str()),
+        };
         let labels = &self.dataset().meta.perspectives;
         if figure == Figure::Flow {
             if self.dataset().search.is_empty() {
@@ -25,7 +34,7 @@ impl Session {
                     "this dataset has no search.csv to draw the flow from",
                 ));
             }
-            return crate::plot::flow_chart(&self.dataset().search)
+            return crate::plot::flow_chart(&self.dataset().search, texts)
                 .map_err(|e| QueryError::new(span, e.to_string()));
         }
         let all;
@@ -67,14 +76,15 @@ impl Session {
         // (its scope and condition) and the number of studies FES counts
         // among.
         let subtitle = subtitle(query, ids.len());
+        texts.subtitle = Some(&subtitle);
         Ok(match figure {
-            Figure::Fes => crate::plot::fes_chart(&rows, labels, &subtitle),
+            Figure::Fes => crate::plot::fes_chart(&rows, labels, texts),
             _ => {
                 let studies: Vec<(i64, String)> = ids
                     .into_iter()
                     .map(|id| (id, self.dataset().study_label(id)))
                     .collect();
-                crate::plot::matrix_chart(&rows, &studies, labels, &subtitle)
+                crate::plot::matrix_chart(&rows, &studies, labels, texts)
             }
         })
     }

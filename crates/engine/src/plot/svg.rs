@@ -95,23 +95,6 @@ impl Svg {
         let _ = writeln!(self.out, "{}</text>", escape(text));
     }
 
-    /// The figure's title, at its top left.
-    pub fn title(&mut self, text: &str) {
-        self.text(
-            10.0,
-            24.0,
-            text,
-            "start",
-            r#"font-size="15" font-weight="bold""#,
-            None,
-        );
-    }
-
-    /// What the figure shows, in grey lines under its title.
-    pub fn subtitle(&mut self, lines: &[String]) {
-        self.lines(10.0, 44.0, lines, 14.0, "start", r##"fill="#444""##);
-    }
-
     /// A bold heading starting at (x, y): a group of rows, a legend.
     pub fn heading(&mut self, x: f64, y: f64, text: &str) {
         self.text(x, y, text, "start", r#"font-weight="bold""#, None);
