@@ -39,15 +39,14 @@ fuzz-load SECONDS="60":
     python3 crates/engine/fuzz/seeds.py crates/engine/fuzz/corpus/load target/fuzz-seeds/minimal.xlsx
     cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load fuzz/corpus/load -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
 
-# Draw the seed figures into docs/figures (SVG) and render PNGs for review
-# with resvg.
+# Draw the seed figures into docs/figures (SVG), and as PNGs into target/
+# to look at.
 figures:
-    cargo build --release
-    ./target/release/metasum -c "plot fes" --output docs/figures/fes.svg
-    ./target/release/metasum -c "plot matrix" --output docs/figures/matrix.svg
-    ./target/release/metasum -c "plot flow" --output docs/figures/flow.svg
-    cargo install resvg --locked
-    for f in fes matrix flow; do resvg docs/figures/$f.svg target/$f.png; done
+    cargo build
+    for f in fes matrix sensitivity flow; do \
+        ./target/debug/metasum -c "plot $f" --output docs/figures/$f.svg; \
+        ./target/debug/metasum -c "plot $f" --output target/$f.png --dpi 96; \
+    done
 
 # Compare metasum with DuckDB and Python polars on synthetic data (see
 # BENCHMARKS.md); installs the peers from PyPI into target/bench/venv.

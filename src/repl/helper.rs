@@ -218,7 +218,7 @@ fn expected_next(head: &str) -> Option<Next> {
         // A file name, or nothing after one.
         Expect::Path | Expect::End => Some(Next::Words(&[])),
         Expect::Set => Some(Next::Sets),
-        Expect::Figure => Some(Next::Words(&["fes", "matrix", "flow"])),
+        Expect::Figure => Some(Next::Words(FIGURES.as_slice())),
         Expect::By => Some(Next::Words(&["by"])),
         Expect::Missing => Some(Next::Words(&["missing", "not"])),
         Expect::Operator => Some(Next::Words(&["in", "has", "is"])),
@@ -251,6 +251,10 @@ fn naming_a_file(before: &str) -> bool {
             && word[word.len() - 4..].eq_ignore_ascii_case("save")
     })
 }
+
+/// The figures' names, for `plot `.
+static FIGURES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| Figure::ALL.iter().map(|f| f.name()).collect());
 
 /// What may follow a whole statement: a clause or a connective, then
 /// `save`; after `plot fes` a query too; nothing after `save "FILE"`.

@@ -246,7 +246,10 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> LazyFrame {
 /// concern (a study with no quality code is not): the denominator of
 /// `fes_without_concerns`. Counted from the stored column, so building
 /// the profile's frame (and so its plan) collects nothing.
-fn studies_without_concerns(ds: &Dataset, scope: Option<&DataFrame>) -> PolarsResult<usize> {
+pub(crate) fn studies_without_concerns(
+    ds: &Dataset,
+    scope: Option<&DataFrame>,
+) -> PolarsResult<usize> {
     let in_scope: Option<PlHashSet<i64>> = match scope {
         Some(s) => Some(s.column("id")?.i64()?.iter().flatten().collect()),
         None => None,

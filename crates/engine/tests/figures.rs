@@ -110,6 +110,7 @@ fn figures_in_docs_are_current() {
     for (name, src) in [
         ("fes", "plot fes"),
         ("matrix", "plot matrix"),
+        ("sensitivity", "plot sensitivity"),
         ("flow", "plot flow"),
     ] {
         let path = format!(
@@ -329,19 +330,24 @@ fn a_statement_sets_the_title_and_caption_wrapped_to_the_figure() {
 /// long labels, 30 findings coded `T1.2` with long names, four
 /// perspectives, and a search with long stage labels.
 fn sixty_studies() -> Dataset {
-    let mut studies = String::from("id,author,year,label\n");
+    let mut studies = String::from("id,author,year,label,quality\n");
     for k in 0..60 {
         let author = format!("Author{k}");
-        let label = format!(
-            "{author}, Second-Author, Third-Author and colleagues ({})",
-            1990 + k % 30
-        );
-        studies += &format!(
-            "{author}{},{author},{},\"{label}\"\n",
-            1990 + k % 30,
-            1990 + k % 30
-        );
+        let year = 1990 + k % 30;
+        let label = format!("{author}, Second-Author, Third-Author and colleagues ({year})");
+        let quality = [
+            "no or very minor concerns",
+            "minor concerns",
+            "serious concerns",
+        ][k % 3];
+        studies += &format!("{author}{year},{author},{year},\"{label}\",{quality}\n");
     }
+    let toml = "title = \"Sixty studies\"\n\
+        quality_concerns = [\"serious concerns\"]\n\
+        [quality]\n\
+        \"no or very minor concerns\" = \"No or very minor concerns\"\n\
+        \"minor concerns\" = \"Minor concerns\"\n\
+        \"serious concerns\" = \"Serious concerns\"\n";
     let perspectives = ["recipient", "worker", "organisation", "family member"];
     let mut findings = String::from("id,perspective,name\n");
     let mut evidence = String::from("finding,study\n");
@@ -370,6 +376,7 @@ fn sixty_studies() -> Dataset {
         ("findings.csv", findings.as_str()),
         ("evidence.csv", evidence.as_str()),
         ("search.csv", search),
+        ("dataset.toml", toml),
     ]
     .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
     .into();
@@ -383,6 +390,7 @@ fn every_figure_of_sixty_studies_with_long_labels_is_readable() {
         "plot fes",
         "plot matrix",
         "plot flow",
+        "plot sensitivity",
         "plot fes findings where perspective = worker title \"Workers\" caption \"Long caption text that wraps. Long caption text that wraps. Long caption text that wraps.\"",
         "plot matrix findings among (studies where year > 2010)",
     ] {
@@ -403,4 +411,138 @@ fn every_figure_of_sixty_studies_with_long_labels_is_readable() {
             }
         }
     }
+}
+
+/// The texts of `src`'s figure on the review in `tests/data/NAME`, with
+/// whether each is bold.
+fn drawn_on(name: &str, src: &str) -> (String, Vec<(String, bool)>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name);
+    let mut session = Session::new(Dataset::load(&path).unwrap());
+    let script = metasum_query::parse(src).unwrap();
+    let Outcome::Figure(svg) = session.execute(&script.statements[0]).unwrap() else {
+        panic!("{src} drew no figure")
+    };
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts = (doc.descendants())
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let text: String = n
+                .children()
+                .filter(|c| c.is_text())
+                .map(|c| c.text().unwrap_or(""))
+                .collect();
+            (text, n.attribute("font-weight") == Some("bold"))
+        })
+        .collect();
+    (svg, texts)
+}
+
+#[test]
+fn the_sensitivity_figure_shows_each_fes_with_and_without_the_studies_of_concern() {
+    // By hand, from tests/data/author-year-review: 4 studies, of which
+    // Jones2018 (serious) and Ahmed2021 (moderate) are of declared concern.
+    // T1.2 Low pay: Smith2019, Jones2018, Ahmed2021: 3/4 = 75%; without
+    //   them Smith2019 of 2: 50%, a drop of 25 points (flagged, bold).
+    // T1.10 Feeling understood: Smith2019a: 1/4 = 25%; without: 1/2 = 50%.
+    // T2.1 Role models: Jones2018, Smith2019a, Smith2019: 75%; without: 2/2.
+    let (svg, texts) = drawn_on("author-year-review", "plot sensitivity");
+    assert_readable("plot sensitivity", &svg);
+    let value = |v: &str| {
+        texts
+            .iter()
+            .find(|(t, _)| t == v)
+            .unwrap_or_else(|| panic!("{v}: {texts:?}"))
+            .1
+    };
+    assert!(value("75% → 50%"), "the drop past 5 points is bold");
+    assert!(!value("25% → 50%"));
+    assert!(!value("75% → 100%"));
+    let all: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(
+        all.contains(&"All findings (n = 4 studies; 2 not of quality concern)"),
+        "{all:?}"
+    );
+    assert!(all.contains(&"FES among all 4 studies"), "{all:?}");
+    assert!(
+        all.contains(&"FES without the 2 studies of quality concern (quality: moderate concerns, serious concerns), among the other 2"),
+        "{all:?}"
+    );
+    // A filled dot at each FES and an open one at each FES without; the
+    // dots of T1.2 in the order of its drop (without left of all).
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let dots = |class: &str| -> Vec<f64> {
+        elements(&doc, "circle", class)
+            .iter()
+            .map(|c| c.attribute("cx").unwrap().parse().unwrap())
+            .collect()
+    };
+    let (with, without) = (dots("all"), dots("without"));
+    assert_eq!((with.len(), without.len()), (3, 3));
+    // Positions in proportion to FES: 25% and 75% (all), 50% and 100%.
+    let mut with_sorted = with.clone();
+    with_sorted.sort_by(f64::total_cmp);
+    let mut without_sorted = without.clone();
+    without_sorted.sort_by(f64::total_cmp);
+    // All at 25, 75, 75; without at 50, 50, 100.
+    let step = with_sorted[2] - with_sorted[0]; // 50 points
+    assert!((with_sorted[2] - with_sorted[1]).abs() < 0.01);
+    assert!((without_sorted[2] - without_sorted[0] - step).abs() < 0.2);
+    assert!((without_sorted[0] - with_sorted[0] - step / 2.0).abs() < 0.2);
+
+    // Among the UK studies (Smith2019, Smith2019a), none of concern:
+    // nothing changes, and nothing is bold.
+    let (_, texts) = drawn_on(
+        "author-year-review",
+        "plot sensitivity findings among (studies where country = UK)",
+    );
+    let mut values: Vec<(&str, bool)> = (texts.iter())
+        .filter(|(t, _)| t.contains('→'))
+        .map(|(t, bold)| (t.as_str(), *bold))
+        .collect();
+    values.sort();
+    assert_eq!(
+        values,
+        [
+            ("100% → 100%", false),
+            ("50% → 50%", false),
+            ("50% → 50%", false)
+        ]
+    );
+}
+
+#[test]
+fn the_sensitivity_figure_is_refused_without_declared_concerns() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/no-declared-concerns");
+    let mut session = Session::new(Dataset::load(&path).unwrap());
+    let script = metasum_query::parse("plot sensitivity").unwrap();
+    let e = session
+        .execute(&script.statements[0])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`plot sensitivity` needs studies of declared quality concern"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_seed_sensitivity_figure_bolds_exactly_the_flagged_profile_findings() {
+    let svg = draw("plot sensitivity");
+    assert_readable("plot sensitivity", &svg);
+    let mut session = Session::new(Dataset::seed().unwrap());
+    let script =
+        metasum_query::parse("profile where flag = true show fes, fes_without_concerns").unwrap();
+    let Outcome::Rows(flagged) = session.execute(&script.statements[0]).unwrap() else {
+        panic!("rows")
+    };
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let bold: Vec<&str> = elements(&doc, "text", "flag")
+        .iter()
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(bold.len(), flagged.frame.height(), "{bold:?}");
+    assert!(!bold.is_empty());
 }

@@ -85,18 +85,42 @@ pub enum Figure {
     Fes,
     /// Heatmap of the study x finding matrix.
     Matrix,
+    /// Dot chart of each finding's FES with all studies beside its FES
+    /// without the studies of declared quality concern.
+    Sensitivity,
     /// The search flow diagram (PRISMA-style), from `search.csv`.
     Flow,
 }
 
 impl Figure {
+    /// Every figure, in the order they are listed.
+    pub const ALL: [Figure; 4] = [
+        Figure::Fes,
+        Figure::Matrix,
+        Figure::Sensitivity,
+        Figure::Flow,
+    ];
+
     /// The figure's name in queries.
     pub fn name(self) -> &'static str {
         match self {
             Figure::Fes => "fes",
             Figure::Matrix => "matrix",
+            Figure::Sensitivity => "sensitivity",
             Figure::Flow => "flow",
         }
+    }
+
+    /// The figure a name (in any case) names.
+    pub fn from_name(name: &str) -> Option<Figure> {
+        Figure::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether it draws findings of a query (`flow` draws the search).
+    pub fn takes_query(self) -> bool {
+        self != Figure::Flow
     }
 }
 

@@ -39,7 +39,7 @@ pub enum Expect {
     Column,
     /// `findings limit x`: a whole number
     Count,
-    /// `plot bars`: a figure (`fes`, `matrix`, `flow`)
+    /// `plot bars`: a figure (any of [`crate::ast::Figure::ALL`])
     Figure,
     /// `findings fes > 3`: a clause (`among`, `where`, `count by`, `sort by`, `limit`, `show`, `save`) or the end of the statement
     Clause,
@@ -56,6 +56,15 @@ static SOURCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .map(|t| format!("`{}`", t.name()))
         .collect();
     format!("a table ({}) or a `let` name", names.join(", "))
+});
+
+/// "a figure: `fes`, ... or `flow`", from [`crate::ast::Figure::ALL`].
+static FIGURE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let names: Vec<String> = (crate::ast::Figure::ALL.iter())
+        .map(|f| format!("`{}`", f.name()))
+        .collect();
+    let (last, rest) = names.split_last().expect("figures");
+    format!("a figure: {} or {last}", rest.join(", "))
 });
 
 impl Expect {
@@ -79,7 +88,7 @@ impl Expect {
             Expect::By => "`by`",
             Expect::Column => "a column name",
             Expect::Count => "a whole number",
-            Expect::Figure => "a figure: `fes`, `matrix` or `flow`",
+            Expect::Figure => &FIGURE,
             Expect::Clause => {
                 "`among`, `where`, `count by`, `sort by`, `limit`, `show`, `save` or the end of the statement"
             }

@@ -207,17 +207,13 @@ impl<'s> P<'s> {
     /// `plot FIGURE [query] [title "..."] [caption "..."]`, after `plot`.
     fn plot(&self, start: &'s str, i: &'s str) -> PResult<'s, Statement> {
         let (rest, word) = lex::word(i).map_err(|_| self.unexpected(i, &[Expect::Figure]))?;
-        let figure = match word.to_ascii_lowercase().as_str() {
-            "fes" => Figure::Fes,
-            "matrix" => Figure::Matrix,
-            "flow" => Figure::Flow,
-            _ => return Err(self.unexpected(i, &[Expect::Figure])),
-        };
+        let figure =
+            Figure::from_name(word).ok_or_else(|| self.unexpected(i, &[Expect::Figure]))?;
         let figure_span = self.span(i, rest);
         let (rest, (mut title, mut caption)) = self.figure_texts(rest, false)?;
         let at = ws(rest);
         let ends = at_statement_end(at) || keyword("save")(at).is_ok();
-        if figure == Figure::Flow && !ends {
+        if !figure.takes_query() && !ends {
             let mut err = self.unexpected(at, &[Expect::End]);
             if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
                 e.hints.push(

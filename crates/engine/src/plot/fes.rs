@@ -1,7 +1,7 @@
 //! `plot fes`: FES per finding as horizontal bars.
 
 use super::svg::Svg;
-use super::{FindingRow, Heads, NameColumn, Texts, first_baseline, groups};
+use super::{FindingRow, Heads, NameColumn, Texts, fes_axis, fes_scale, first_baseline, groups};
 
 /// Horizontal bars of FES per finding, grouped and coloured by perspective,
 /// in the rows' order within each group, labelled with the percentage.
@@ -19,7 +19,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], texts: Texts)
     // they need.
     let names = NameColumn::new(rows, size, label_w, row_h, 6.0);
     let max = rows.iter().filter_map(|r| r.fes).fold(0.0f64, f64::max);
-    let scale = ((max / 10.0).ceil() * 10.0).max(10.0);
+    let scale = fes_scale(max);
     let body = top + groups.len() as f64 * head_h + names.height() + 70.0;
     let mut svg = Svg::new(width, body + heads.caption_height());
     heads.draw(&mut svg);
@@ -55,23 +55,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], texts: Texts)
             );
         },
     );
-    // Axis: ticks every 10 points.
-    svg.line(label_w, y + 4.0, label_w + bar_w, y + 4.0, "#333");
-    let mut tick = 0.0;
-    while tick <= scale + 1e-9 {
-        let x = label_w + bar_w * tick / scale;
-        svg.line(x, y + 4.0, x, y + 9.0, "#333");
-        svg.text(x, y + 22.0, &format!("{tick:.0}%"), "middle", "", None);
-        tick += 10.0;
-    }
-    svg.text(
-        label_w + bar_w / 2.0,
-        y + 42.0,
-        "FES: percent of the studies that contain the finding",
-        "middle",
-        "",
-        None,
-    );
+    fes_axis(&mut svg, y, scale, |fes| label_w + bar_w * fes / scale);
     heads.draw_caption(&mut svg, body);
     svg.finish()
 }

@@ -7,12 +7,14 @@ mod fes;
 mod flow;
 mod matrix;
 mod measure;
+mod sensitivity;
 mod statement;
 mod svg;
 
 pub use fes::fes_chart;
 pub use flow::{SearchStage, flow_chart};
 pub use matrix::matrix_chart;
+pub use sensitivity::{Legend, Without, sensitivity_chart};
 
 use polars::prelude::*;
 
@@ -106,6 +108,39 @@ impl NameColumn {
         }
         y
     }
+}
+
+/// The end of an FES axis: the highest FES shown, rounded up to 10 points
+/// (at least 10).
+fn fes_scale(max: f64) -> f64 {
+    ((max / 10.0).ceil() * 10.0).max(10.0)
+}
+
+/// The FES axis under rows that end at `y`: a tick every 10 points up to
+/// `scale`, each placed by `x`, and what FES is.
+fn fes_axis(svg: &mut Svg, y: f64, scale: f64, x: impl Fn(f64) -> f64) {
+    svg.line(x(0.0), y + 4.0, x(scale), y + 4.0, "#333");
+    let mut tick = 0.0;
+    while tick <= scale + 1e-9 {
+        svg.line(x(tick), y + 4.0, x(tick), y + 9.0, "#333");
+        svg.text(
+            x(tick),
+            y + 22.0,
+            &format!("{tick:.0}%"),
+            "middle",
+            "",
+            None,
+        );
+        tick += 10.0;
+    }
+    svg.text(
+        x(scale / 2.0),
+        y + 42.0,
+        "FES: percent of the studies that contain the finding",
+        "middle",
+        "",
+        None,
+    );
 }
 
 /// What a figure says of itself besides its drawing, as the statement

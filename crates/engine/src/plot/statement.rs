@@ -3,6 +3,7 @@
 use metasum_query::ast::{Figure, Plot, Query, SourceKind};
 
 use crate::error::QueryError;
+use crate::plot::{Legend, Without};
 use crate::session::Session;
 use crate::table::TableKind;
 
@@ -75,7 +76,22 @@ impl Session {
         // What is shown, under the title: the statement's query as written
         // (its scope and condition) and the number of studies FES counts
         // among.
-        let subtitle = subtitle(query, ids.len());
+        let mut subtitle = subtitle(query, ids.len());
+        if figure == Figure::Sensitivity {
+            let (without, legend, kept) = self
+                .without_concerns(&rows, scope.as_ref(), ids.len())
+                .map_err(|e| QueryError::new(span, e))?;
+            // "(n = 25 studies)" becomes "(n = 25 studies; 22 not of
+            // quality concern)".
+            subtitle.insert_str(
+                subtitle.len() - 1,
+                &format!("; {kept} not of quality concern"),
+            );
+            texts.subtitle = Some(&subtitle);
+            return Ok(crate::plot::sensitivity_chart(
+                &rows, &without, labels, &legend, texts,
+            ));
+        }
         texts.subtitle = Some(&subtitle);
         Ok(match figure {
             Figure::Fes => crate::plot::fes_chart(&rows, labels, texts),
@@ -87,6 +103,80 @@ impl Session {
                 crate::plot::matrix_chart(&rows, &studies, labels, texts)
             }
         })
+    }
+}
+
+impl Session {
+    /// Each of `rows`' FES without the studies of declared quality concern
+    /// among `scope` (all studies when `None`; `in_scope` of them), what the
+    /// legend says, and how many studies are left; why not, when the
+    /// dataset declares no concern.
+    fn without_concerns(
+        &self,
+        rows: &[crate::plot::FindingRow],
+        scope: Option<&polars::prelude::DataFrame>,
+        in_scope: usize,
+    ) -> Result<(Vec<Without>, Legend, usize), String> {
+        use polars::prelude::*;
+        let ds = self.dataset();
+        if let Some(why) = crate::profile::quality_note(ds) {
+            return Err(format!(
+                "`plot sensitivity` needs studies of declared quality concern: {why}"
+            ));
+        }
+        let failed = |e: PolarsError| format!("could not compute the sensitivity: {e}");
+        let kept = crate::profile::studies_without_concerns(ds, scope).map_err(failed)?;
+        let profile = crate::profile::profile_view(ds, scope, self.threshold())
+            .and_then(|p| {
+                p.select([col("id"), col("fes_without_concerns"), col("flag")])
+                    .collect()
+            })
+            .map_err(failed)?;
+        let ids = profile
+            .column("id")
+            .and_then(|c| c.i64().cloned())
+            .map_err(failed)?;
+        let fes = (profile.column("fes_without_concerns"))
+            .and_then(|c| c.f64().cloned())
+            .map_err(failed)?;
+        let flags = profile
+            .column("flag")
+            .and_then(|c| c.bool().cloned())
+            .map_err(failed)?;
+        let by_id: std::collections::HashMap<i64, Without> =
+            (ids.iter().zip(fes.iter()).zip(flags.iter()))
+                .filter_map(|((id, fes), flag)| {
+                    Some((
+                        id?,
+                        Without {
+                            fes,
+                            flagged: flag.unwrap_or(false),
+                        },
+                    ))
+                })
+                .collect();
+        let without = (rows.iter())
+            .map(|r| {
+                by_id.get(&r.id).copied().unwrap_or(Without {
+                    fes: None,
+                    flagged: false,
+                })
+            })
+            .collect();
+        let studies = |n| crate::format::count_of(n, "study", "studies");
+        let concerns = ds.meta.quality_concerns.join(", ");
+        let legend = Legend {
+            all: format!("FES among all {}", studies(in_scope)),
+            without: format!(
+                "FES without the {} of quality concern (quality: {concerns}), among the other {kept}",
+                studies(in_scope - kept.min(in_scope)),
+            ),
+            flag: format!(
+                "Bold: FES drops by more than {} percentage points without them",
+                self.threshold()
+            ),
+        };
+        Ok((without, legend, kept))
     }
 }
 

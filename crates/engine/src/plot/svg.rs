@@ -66,6 +66,18 @@ impl Svg {
         }
     }
 
+    /// A circle of radius `r` at (cx, cy): filled with `fill`, outlined
+    /// in `stroke` 2 px wide when given.
+    pub fn circle(&mut self, [cx, cy, r]: [f64; 3], fill: &str, stroke: Option<&str>, class: &str) {
+        let stroke = stroke.map_or(String::new(), |s| {
+            format!(r#" stroke="{s}" stroke-width="2""#)
+        });
+        let _ = writeln!(
+            self.out,
+            r#"<circle class="{class}" cx="{cx:.1}" cy="{cy:.1}" r="{r}" fill="{fill}"{stroke}/>"#
+        );
+    }
+
     /// An outlined box.
     pub fn frame(&mut self, x: f64, y: f64, w: f64, h: f64) {
         let _ = writeln!(
