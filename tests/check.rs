@@ -219,3 +219,50 @@ fn declared_cerqual_concerns_are_left_out_by_profile() {
         stdout(&out)
     );
 }
+
+#[test]
+fn check_says_whether_the_search_counts_add_up_naming_the_line() {
+    // tests/data/prisma-search adds up: 1,204 + 31 came in, 880 screened,
+    // 355 duplicates removed.
+    let out = metasum()
+        .args(["--data", "tests/data/prisma-search", "check"])
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(
+        report.contains("Search flow (search.csv, 6 stages):\n  the counts add up"),
+        "{report}"
+    );
+    // A copy where 300 duplicates are said removed and more reports are
+    // assessed than were sought.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("tests/data/prisma-search").unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let search = std::fs::read_to_string(dir.path().join("search.csv"))
+        .unwrap()
+        .replace(
+            "880,databases;registers,Records screened,355",
+            "880,databases;registers,Records screened,300",
+        )
+        .replace(
+            "assessed,60,sought,Reports assessed for eligibility,4,",
+            "assessed,70,sought,Reports assessed for eligibility,,",
+        );
+    std::fs::write(dir.path().join("search.csv"), search).unwrap();
+    let out = metasum()
+        .arg("--data")
+        .arg(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings, not errors");
+    let report = stdout(&out);
+    for line in [
+        "  warning: stage `screened` (search.csv:4): 1235 records came in and 880 went on, so 355 were excluded, but `excluded` says 300",
+        "  warning: stage `assessed` (search.csv:6): 70 records, more than the 64 that came in from the stages before it",
+    ] {
+        assert!(report.lines().any(|l| l == line), "{line}\n{report}");
+    }
+}

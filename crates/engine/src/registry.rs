@@ -337,6 +337,14 @@ pub static TABLES: [TableDef; 9] = [
             ("count", "records at the stage"),
             ("parent", "the stage(s) it comes from"),
             ("label", "how the flow figure names it"),
+            (
+                "excluded",
+                "records excluded on the way into it, when search.csv gives them",
+            ),
+            (
+                "excluded_label",
+                "how the flow figure names the excluded records",
+            ),
         ],
         built_from: None,
         ids: &[],

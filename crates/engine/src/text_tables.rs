@@ -45,7 +45,8 @@ pub fn citations(ds: &Dataset) -> PolarsResult<DataFrame> {
     ])
 }
 
-/// `search`: stage, count, parent (`;`-separated), label.
+/// `search`: stage, count, parent (`;`-separated), label, excluded,
+/// excluded_label.
 pub fn search(ds: &Dataset) -> PolarsResult<DataFrame> {
     let s = &ds.search;
     frame(vec![
@@ -53,6 +54,8 @@ pub fn search(ds: &Dataset) -> PolarsResult<DataFrame> {
         column("count", s, |x| x.count),
         column("parent", s, |x| x.parents.join(";")),
         column("label", s, |x| x.label.clone()),
+        column("excluded", s, |x| x.excluded),
+        column("excluded_label", s, |x| x.excluded_label.clone()),
     ])
 }
 

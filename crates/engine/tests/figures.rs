@@ -83,9 +83,18 @@ fn flow_chart_has_a_box_per_stage() {
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text())
         .collect();
-    for n in ["n = 2890", "n = 2", "n = 17", "n = 10", "n = 27", "n = 25"] {
+    for n in ["n = 2,890", "n = 2", "n = 17", "n = 10", "n = 27", "n = 25"] {
         assert!(texts.contains(&n), "{n} missing");
     }
+    // PRISMA 2020: the 2,892 records of both sources lead to 17 eligible,
+    // so 2,875 were excluded, in a box of its own beside the way in, the
+    // sum shown. The 27 papers of 25 studies exclude nothing (the last
+    // stage counts studies): no box for them.
+    assert!(texts.contains(&"Records excluded"));
+    assert!(texts.contains(&"n = 2,875 (2,892 − 17)"), "{texts:?}");
+    assert_eq!(texts.iter().filter(|t| t.contains('−')).count(), 1);
+    let boxes = elements(&doc, "rect", "box");
+    assert_eq!(boxes.len(), 7);
     let arrows: Vec<(String, String)> = doc
         .descendants()
         .filter(|n| n.has_tag_name("line") && n.attribute("marker-end").is_some())
@@ -96,9 +105,9 @@ fn flow_chart_has_a_box_per_stage() {
             )
         })
         .collect();
-    assert_eq!(arrows.len(), 5);
-    // Two arrowheads never meet in one point (two stages feed "eligible",
-    // two feed "papers included").
+    // One into each stage that has parents, one into the exclusion box.
+    assert_eq!(arrows.len(), 4);
+    // Two arrowheads never meet in one point.
     let mut ends = arrows.clone();
     ends.sort();
     ends.dedup();
@@ -277,7 +286,8 @@ fn drawn(svg: &str) -> Vec<String> {
 #[test]
 fn a_statement_sets_the_title_and_caption_wrapped_to_the_figure() {
     let title = "Peer support in mental health: what recipients, workers and organisations \
-                 reported across the included studies, grouped by perspective";
+                 reported across the included studies, grouped by perspective, with the \
+                 studies of low appraised quality included, as the review reported them";
     let caption = "Figure 2. Frequency effect size of each abstracted finding: the percent of \
                    the 25 included studies whose findings contain it. Studies reported in \
                    two papers count once. Bars are coloured by perspective.";
@@ -545,4 +555,66 @@ fn the_seed_sensitivity_figure_bolds_exactly_the_flagged_profile_findings() {
         .collect();
     assert_eq!(bold.len(), flagged.frame.height(), "{bold:?}");
     assert!(!bold.is_empty());
+}
+
+#[test]
+fn the_flow_draws_the_exclusions_search_csv_gives_and_those_its_counts_imply() {
+    // tests/data/prisma-search: PRISMA 2020's stages, three exclusions
+    // given (duplicates 1,235 - 880; reports not retrieved 64 - 60; reports
+    // excluded with reasons 60 - 2) and one implied (880 screened -> 64
+    // sought: 816).
+    let (svg, texts) = drawn_on("prisma-search", "plot flow");
+    assert_readable("plot flow", &svg);
+    let texts: Vec<String> = texts.into_iter().map(|(t, _)| t).collect();
+    let joined = texts.join(" ");
+    for said in [
+        "Records removed before screening: duplicates n = 355",
+        "Records excluded n = 816 (880 − 64)",
+        "Reports not retrieved n = 4",
+        "Reports excluded: not qualitative (31), wrong population (20), no findings reported (7) n = 58",
+        "Records identified from databases (MEDLINE, CINAHL, PsycINFO) n = 1,204",
+    ] {
+        // Each box's lines in order (a label may wrap).
+        let words: Vec<&str> = said.split(' ').collect();
+        let shown: Vec<&str> = joined.split(' ').collect();
+        assert!(
+            shown.windows(words.len()).any(|w| w == words.as_slice()),
+            "{said:?} not in {joined:?}"
+        );
+    }
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(elements(&doc, "rect", "box").len(), 6 + 4);
+    // Every exclusion box right of every stage box.
+    let boxes: Vec<(f64, f64)> = (elements(&doc, "rect", "box").iter())
+        .map(|r| {
+            let n = |a: &str| r.attribute(a).unwrap().parse::<f64>().unwrap();
+            (n("x"), n("x") + n("width"))
+        })
+        .collect();
+    let stage_right = boxes[..6].iter().map(|b| b.1).fold(0.0, f64::max);
+    assert!(boxes[6..].iter().all(|b| b.0 > stage_right), "{boxes:?}");
+}
+
+#[test]
+fn a_bad_excluded_count_is_a_located_load_error() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/prisma-search");
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.insert(
+        "search.csv".into(),
+        b"stage,count,parent,label,excluded\na,10,,A,\nb,5,a,B,-5\nc,1,b,C,some\n".to_vec(),
+    );
+    let e = Dataset::from_files(&files, "bad").unwrap_err().to_string();
+    for line in ["search.csv:3", "search.csv:4"] {
+        assert!(e.contains(line) && e.contains("`excluded`"), "{line}: {e}");
+    }
 }

@@ -6,6 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
+mod search;
+
+pub use search::SearchDifference;
+
 use crate::dataset::TableKeys;
 use crate::{Dataset, views};
 
@@ -34,6 +38,10 @@ pub struct CheckReport {
     pub citations: usize,
     /// Cited years that differ from `studies.csv`.
     pub year_differences: Vec<YearDifference>,
+    /// Stages in `search.csv`, for `plot flow`.
+    pub search_stages: usize,
+    /// Stages of `search.csv` whose counts do not add up.
+    pub search_differences: Vec<SearchDifference>,
     /// Stored columns left out because metasum computes them.
     pub ignored_columns: Vec<(String, String)>,
     /// Studies that support no finding (id, author): counted in
@@ -139,6 +147,7 @@ impl CheckReport {
                 .filter(|c| !c.not_listed.is_empty())
                 .count()
             + self.year_differences.len()
+            + self.search_differences.len()
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
             + usize::from(self.quality_note.is_some())
@@ -221,6 +230,8 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         claim_differences,
         citations: ds.citations.len(),
         year_differences: year_differences(ds)?,
+        search_stages: ds.search.len(),
+        search_differences: search::search_differences(&ds.search),
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,

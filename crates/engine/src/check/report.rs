@@ -22,6 +22,7 @@ impl fmt::Display for CheckReport {
         self.write_totals(f)?;
         self.write_claims(f)?;
         self.write_years(f)?;
+        self.write_search(f)?;
         self.write_links(f)?;
         self.write_ignored(f)?;
         self.write_footer(f)
@@ -229,6 +230,40 @@ impl CheckReport {
                     y.section,
                     y.line
                 )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the counts of `search.csv` add up.
+    fn write_search(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.search_stages == 0 {
+            return Ok(());
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "Search flow (search.csv, {} stages):",
+            self.search_stages
+        )?;
+        if self.search_differences.is_empty() {
+            writeln!(f, "  the counts add up")?;
+        }
+        for d in &self.search_differences {
+            let (came, count) = (d.came_in, d.count);
+            match d.excluded {
+                Some(excluded) => writeln!(
+                    f,
+                    "  warning: stage `{}` (search.csv:{}): {came} records came in and {count} went on, so {} were excluded, but `excluded` says {excluded}",
+                    d.stage,
+                    d.line,
+                    came.saturating_sub(count)
+                )?,
+                None => writeln!(
+                    f,
+                    "  warning: stage `{}` (search.csv:{}): {count} records, more than the {came} that came in from the stages before it",
+                    d.stage, d.line
+                )?,
             }
         }
         Ok(())

@@ -226,7 +226,9 @@ pub fn parse_citations(
     citations
 }
 
-/// Parses `search.csv`: `stage,count,parent,label`, parents separated by `;`.
+/// Parses `search.csv`: `stage,count,parent,label`, parents separated by
+/// `;`, and optionally `excluded` (a whole number, or empty) and
+/// `excluded_label`.
 pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<crate::plot::SearchStage> {
     const FILE: &str = "search.csv";
     let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
@@ -261,6 +263,21 @@ pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<crate::plo
                 ));
             }
         }
+        let excluded = match field(fields, "excluded").trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(n) if n >= 0 => Some(n),
+                _ => {
+                    problems.push(Problem::cell(
+                        FILE,
+                        *line,
+                        "excluded",
+                        format!("expected a whole number of records (or nothing), found `{text}`"),
+                    ));
+                    continue;
+                }
+            },
+        };
         let stage = field(fields, "stage").to_string();
         let label = match field(fields, "label") {
             "" => stage.clone(),
@@ -271,6 +288,9 @@ pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<crate::plo
             count,
             parents,
             label,
+            excluded,
+            excluded_label: field(fields, "excluded_label").to_string(),
+            line: *line,
         });
     }
     out
