@@ -95,6 +95,12 @@ pub enum Command {
     /// (reported FES against computed FES, published participant totals
     /// against column sums). Exit status 1 when the dataset is invalid.
     Check,
+    /// Write the whole review as one self-contained HTML page (no network,
+    /// no other files): title and citation, Table 1 (studies), Table 2
+    /// (findings by perspective with n and FES), the figures, the study x
+    /// finding matrix, the evidence profile and the check report; sortable
+    /// tables, and a print layout. To stdout, or to --output FILE.html.
+    Report,
     /// Write the whole dataset, computed n/fes/intensity columns included,
     /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).
     /// Loading the export with --data gives the same query results.

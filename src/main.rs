@@ -60,6 +60,9 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Report) = &cli.command {
+        return report(&cli, dataset);
+    }
     let to_stdout = cli.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     if format_is_xlsx(&cli) && to_stdout {
         use clap::CommandFactory;
@@ -202,5 +205,46 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
     match &cli.data {
         Some(dir) => Dataset::load(dir),
         None => Dataset::seed(),
+    }
+}
+
+/// `metasum report`: the review as one HTML page, to stdout or written
+/// whole to an --output file whose name says HTML.
+fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
+    let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
+    if let Some(path) = file {
+        if FileKind::of(path) != FileKind::Html {
+            use clap::CommandFactory;
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::InvalidValue,
+                    format!(
+                        "the report is an HTML page: --output {} must end in .html",
+                        path.display()
+                    ),
+                )
+                .exit();
+        }
+    }
+    let mut session = Session::new(dataset);
+    session.set_threshold(cli.threshold);
+    let html = match metasum_engine::report::report(&mut session) {
+        Ok(html) => html,
+        Err(e) => {
+            errln!("error: could not make the report: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let written = match file {
+        Some(path) => metasum_engine::atomic::write_atomically(path, html.as_bytes())
+            .map(|()| errln!("wrote {}", path.display())),
+        None => output::print_stdout(&html),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            errln!("error: could not write the report: {}", e.kind());
+            ExitCode::from(1)
+        }
     }
 }

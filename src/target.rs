@@ -29,6 +29,8 @@ pub enum FileKind {
     Png,
     /// `.pdf`: one figure, as vector shapes and text.
     Pdf,
+    /// `.html`: the review's report (`metasum report`), nothing else.
+    Html,
     /// Any other extension: results in the chosen format, no figure.
     Other,
 }
@@ -45,6 +47,7 @@ impl FileKind {
             "svg" => FileKind::Svg,
             "png" => FileKind::Png,
             "pdf" => FileKind::Pdf,
+            "html" | "htm" => FileKind::Html,
             _ => FileKind::Other,
         }
     }
@@ -56,7 +59,9 @@ impl FileKind {
             FileKind::Json => Some(Format::Json),
             FileKind::Markdown => Some(Format::Markdown),
             FileKind::Xlsx => Some(Format::Xlsx),
-            FileKind::Svg | FileKind::Png | FileKind::Pdf | FileKind::Other => None,
+            FileKind::Svg | FileKind::Png | FileKind::Pdf | FileKind::Html | FileKind::Other => {
+                None
+            }
         }
     }
 
@@ -70,6 +75,7 @@ impl FileKind {
             FileKind::Svg => "an SVG file",
             FileKind::Png => "a PNG file",
             FileKind::Pdf => "a PDF file",
+            FileKind::Html => "an HTML file",
             FileKind::Other => "this file",
         }
     }
@@ -164,6 +170,9 @@ impl FileKind {
     /// all, if it cannot.
     pub fn refuses(self, figure: bool) -> Option<String> {
         match (self, figure) {
+            (FileKind::Html, _) => Some(format!(
+                "an HTML file holds the review's report, which `metasum report --output FILE.html` writes: write rows to a {ROW_FILES} file, a figure to an {FIGURE_FILES} file"
+            )),
             (kind, false) if kind.holds_one_figure() => Some(format!(
                 "rows cannot go into {}, which holds one figure: write them to a {ROW_FILES} file",
                 self.name()
@@ -194,6 +203,7 @@ mod tests {
         assert_eq!(kind("fes.PNG"), FileKind::Png);
         assert_eq!(kind("fes.Pdf"), FileKind::Pdf);
         assert_eq!(kind("fes.eps"), FileKind::Other);
+        assert_eq!(kind("review.HTML"), FileKind::Html);
         assert_eq!(kind("results"), FileKind::Other);
         assert_eq!(FileKind::Svg.format(), None);
     }

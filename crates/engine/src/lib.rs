@@ -19,6 +19,7 @@ pub(crate) mod profile;
 mod pushdown;
 pub mod raster;
 pub mod registry;
+pub mod report;
 mod run;
 pub mod session;
 pub mod table;

@@ -1,5 +1,6 @@
 //! Text made safe for where it goes: a spreadsheet (no formulas), a
-//! terminal (no control sequences), Markdown (no markup), JSON.
+//! terminal (no control sequences), Markdown (no markup), JSON, XML and
+//! HTML.
 
 use std::fmt::Write;
 
@@ -26,6 +27,29 @@ pub(super) fn terminal_safe(text: &str) -> String {
 /// Control characters and the bidirectional overrides and isolates.
 fn acts_on_display(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for XML and HTML content and attributes (SVG figures, the HTML
+/// report): markup characters as references.
+///
+/// A character XML 1.0 does not allow at all (control characters but tab
+/// and line ends, U+FFFE, U+FFFF), which no escape can carry, becomes
+/// U+FFFD: a finding name holding one made `plot fes` write a file no SVG
+/// reader would open.
+pub fn markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Text for a Markdown table cell: ASCII punctuation that Markdown (and
@@ -71,6 +95,15 @@ pub fn json_string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_escapes_markup_and_what_xml_cannot_carry() {
+        assert_eq!(markup("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
+        assert_eq!(
+            markup("bell\u{7}\u{0}\u{FFFF}"),
+            "bell\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
+    }
     use crate::format::{Format, render};
     use polars::prelude::*;
 

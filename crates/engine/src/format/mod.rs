@@ -5,11 +5,13 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 mod escape;
+mod html;
 mod table;
 mod xlsx;
 
-pub use escape::json_string;
 use escape::{formula_safe, markdown_text};
+pub use escape::{json_string, markup};
+pub use html::html_table;
 pub use xlsx::{Sheet, sheet_name, xlsx, xlsx_results};
 
 use polars::prelude::*;

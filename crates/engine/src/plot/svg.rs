@@ -3,31 +3,11 @@
 
 use std::fmt::Write;
 
+use crate::format::markup as escape;
+
 /// An SVG document being written.
 pub struct Svg {
     out: String,
-}
-
-/// Escapes text for XML content and attributes.
-///
-/// A character XML 1.0 does not allow at all (control characters but tab
-/// and line ends, U+FFFE, U+FFFF), which no escape can carry, becomes
-/// U+FFFD: a finding name holding one made `plot fes` write a file no SVG
-/// reader would open.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Svg {
@@ -156,19 +136,5 @@ impl Svg {
     pub fn finish(mut self) -> String {
         self.out.push_str("</svg>\n");
         self.out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
-        assert_eq!(
-            escape("bell\u{7}\u{0}\u{FFFF}"),
-            "bell\u{FFFD}\u{FFFD}\u{FFFD}"
-        );
     }
 }

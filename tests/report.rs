@@ -1,0 +1,86 @@
+//! `metasum report`: the HTML page written whole to a file whose name says
+//! HTML, or to stdout; nothing written when it cannot be made.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn metasum(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("metasum").unwrap();
+    cmd.env_remove("METASUM_DATA").current_dir(dir);
+    cmd
+}
+
+#[test]
+fn report_writes_one_html_page_to_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = metasum(dir.path())
+        .args(["report", "--output", "review.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "wrote review.html\n");
+    assert!(out.stdout.is_empty());
+    let html = std::fs::read_to_string(dir.path().join("review.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    // The same page on stdout.
+    let out = metasum(dir.path()).arg("report").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), html);
+    // --threshold reaches the profile and the sensitivity figure.
+    let out = metasum(dir.path())
+        .args(["report", "--threshold", "50"])
+        .output()
+        .unwrap();
+    let strict = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("more than 5 percentage points"));
+    assert!(strict.contains("more than 50 percentage points"));
+}
+
+#[test]
+fn a_report_goes_only_into_an_html_file_and_an_html_file_only_holds_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("review.txt"), "kept\n").unwrap();
+    let out = metasum(dir.path())
+        .args(["report", "--output", "review.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must end in .html"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("review.txt")).unwrap(),
+        "kept\n"
+    );
+    for args in [
+        vec!["-c", "findings", "--output", "t.html"],
+        vec!["-c", "plot fes", "--output", "t.html"],
+        vec!["-c", "findings save \"t.html\""],
+    ] {
+        let out = metasum(dir.path()).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(if args.len() == 2 { 1 } else { 2 }),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("an HTML file holds the review's report"),
+            "{args:?}: {out:?}"
+        );
+        assert!(!dir.path().join("t.html").exists());
+    }
+}
+
+#[test]
+fn a_broken_dataset_gets_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/malformed-row");
+    let out = metasum(dir.path())
+        .arg("--data")
+        .arg(&data)
+        .args(["report", "--output", "review.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!dir.path().join("review.html").exists());
+}
