@@ -48,6 +48,14 @@ figures:
         ./target/debug/metasum -c "plot $f" --output target/$f.png --dpi 96; \
     done
 
+# The README's screenshot of the seed's report (needs Debian's chromium).
+report-screenshot:
+    cargo build
+    ./target/debug/metasum report --output target/review.html
+    chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --hide-scrollbars --user-data-dir=target/chromium-profile --window-size=1200,1000 \
+        --screenshot=docs/report.png "file://$PWD/target/review.html"
+
 # Compare metasum with DuckDB and Python polars on synthetic data (see
 # BENCHMARKS.md); installs the peers from PyPI into target/bench/venv.
 bench-peers SIZES="seed-like,medium" RUNS="5":

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod support;
+
 fn metasum(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("metasum").unwrap();
     cmd.env_remove("METASUM_DATA").current_dir(dir);
@@ -212,24 +214,9 @@ fn dpi_sets_the_resolution_of_a_png_and_a_nonsense_dpi_is_refused() {
     }
 }
 
-/// A tool of poppler-utils, to read a PDF as a PDF reader does; `None`
-/// (the test says why it skips) on a machine without it, but CI
-/// (`METASUM_REQUIRE_TOOLS`, set by `.ci/run`, which installs them) never
-/// skips.
+/// A tool of poppler-utils, to read a PDF as a PDF reader does.
 fn poppler(tool: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(tool))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("METASUM_REQUIRE_TOOLS").is_none(),
-            "{tool} (Debian's poppler-utils) is required here"
-        );
-        eprintln!("skipped: {tool} is not installed (Debian's poppler-utils)");
-    }
-    found
+    support::tool(tool, "poppler-utils")
 }
 
 #[test]
