@@ -125,6 +125,7 @@ fn page(session: &Session, sections: &[Section]) -> String {
     out
 }
 
+/// "25 studies", "1 study".
 fn count(n: usize, one: &str, more: &str) -> String {
     crate::format::count_of(n, one, more)
 }
