@@ -55,10 +55,11 @@ pub struct Cli {
     pub raw: bool,
 
     /// The resolution of figures written to .png files, in dots per inch
-    /// (72 to 1200); the PNG records it, so it prints at the figure's size.
+    /// (72 to 600); the PNG records it, so it prints at the figure's size.
+    /// An .svg or .pdf figure is drawn in lines and text, at any size.
     #[arg(long, global = true, value_name = "DPI",
           default_value_t = metasum_engine::raster::DEFAULT_DPI,
-          value_parser = clap::value_parser!(u32).range(72..=1200))]
+          value_parser = clap::value_parser!(u32).range(72..=600))]
     pub dpi: u32,
 
     /// In a script, go on after a failing statement and report every error

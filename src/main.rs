@@ -209,12 +209,25 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
 }
 
 /// `metasum report`: the review as one HTML page, to stdout or written
-/// whole to an --output file whose name says HTML.
+/// whole to an --output file whose name says HTML (or a device or pipe,
+/// such as /dev/stdout).
 fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
+    use clap::CommandFactory;
+    if let Some(format) = cli.format {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--format {} does not apply to report, which is an HTML page",
+                    Format::from(format).name()
+                ),
+            )
+            .exit();
+    }
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
     if let Some(path) = file {
-        if FileKind::of(path) != FileKind::Html {
-            use clap::CommandFactory;
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if FileKind::of(path) != FileKind::Html && !special {
             Cli::command()
                 .error(
                     clap::error::ErrorKind::InvalidValue,
@@ -226,6 +239,15 @@ fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
                 .exit();
         }
     }
+    // Opened first: a path that cannot be written is told before the work.
+    let mut sink = match Sink::output(file) {
+        Ok(sink) => sink,
+        Err(e) => {
+            let path = file.unwrap_or(Path::new("-"));
+            errln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    };
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
     let html = match metasum_engine::report::report(&mut session) {
@@ -235,15 +257,16 @@ fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let written = match file {
-        Some(path) => metasum_engine::atomic::write_atomically(path, html.as_bytes())
-            .map(|()| errln!("wrote {}", path.display())),
-        None => output::print_stdout(&html),
-    };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
+    match sink.write(&html).and_then(|()| sink.commit()) {
+        Ok(()) => {
+            if let Some(path) = file {
+                errln!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            errln!("error: could not write the report: {}", e.kind());
+            let path = file.unwrap_or(Path::new("-"));
+            errln!("error: could not write {}: {e}", path.display());
             ExitCode::from(1)
         }
     }

@@ -143,7 +143,7 @@ fn quality_codes_without_a_declared_concern_are_said_in_check_and_profile() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with("note: dataset.toml declares no quality code a concern")
-            && stderr.contains("`quality_concerns` (codes: no or very minor concerns, minor concerns, moderate concerns, serious concerns)"),
+            && stderr.contains("`quality_concerns` (codes: \"no or very minor concerns\", \"minor concerns\", \"moderate concerns\", \"serious concerns\")"),
         "{stderr}"
     );
 }

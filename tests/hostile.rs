@@ -663,7 +663,7 @@ fn a_figure_too_large_to_draw_as_a_picture_is_refused_and_nothing_written() {
         assert_eq!(r.code, Some(1), "{name}: {}", r.stderr);
         assert!(
             r.stderr
-                .contains("more than 40 million: write it to an .svg file"),
+                .contains("more than 40 million: ask for fewer dots per inch"),
             "{name}: {}",
             r.stderr
         );

@@ -84,3 +84,41 @@ fn a_broken_dataset_gets_no_report() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(!dir.path().join("review.html").exists());
 }
+
+#[test]
+fn report_output_goes_to_a_device_and_a_bad_path_is_told_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    // A device or pipe takes the page whatever its name.
+    let out = metasum(dir.path())
+        .args(["report", "--output", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("<!DOCTYPE html>"));
+    std::fs::create_dir(dir.path().join("d.html")).unwrap();
+    for (args, code, says) in [
+        (
+            ["report", "--output", "d.html"],
+            1,
+            "cannot write d.html: it is a folder",
+        ),
+        (
+            ["report", "--output", "missing/r.html"],
+            1,
+            "cannot write missing/r.html",
+        ),
+        // --format has nothing to say about an HTML page.
+        (
+            ["report", "--format", "json"],
+            2,
+            "does not apply to report",
+        ),
+    ] {
+        let out = metasum(dir.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {out:?}"
+        );
+    }
+}

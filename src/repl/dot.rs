@@ -124,7 +124,8 @@ impl DotCommand {
              \x20 TABLE [among SET] [where CONDITION] [count by COLUMN, ...]\n\
              \x20       [sort by COLUMN [desc], ...] [limit N] [show COLUMN, ...]\n\
              \x20 let NAME = QUERY          name a result: a table, or an `among` set\n\
-             \x20 plot fes|matrix [QUERY]   a figure of findings (SVG); plot flow\n\
+             \x20 plot fes|matrix|sensitivity [QUERY] [title \"T\"] [caption \"C\"]\n\
+             \x20                          a figure of findings (SVG); plot flow\n\
              \x20 STATEMENT save \"FILE\"     its result to FILE, not the screen\n\
              \n\
              Tables: {}.\n\
@@ -179,7 +180,8 @@ mod tests {
         }
         for form in [
             "let NAME = QUERY",
-            "plot fes|matrix",
+            "plot fes|matrix|sensitivity",
+            "caption",
             "among SET",
             "is missing",
         ] {

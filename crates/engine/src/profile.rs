@@ -278,7 +278,11 @@ pub fn quality_note(ds: &Dataset) -> Option<String> {
         .get_column_names()
         .iter()
         .any(|c| c.as_str() == "quality");
-    let codes: Vec<&str> = ds.meta.quality.iter().map(|(k, _)| k.as_str()).collect();
+    // Each code as dataset.toml would write it: "serious concerns" has a
+    // space in it.
+    let codes: Vec<String> = (ds.meta.quality.iter())
+        .map(|(k, _)| format!("\"{k}\""))
+        .collect();
     if !has_quality {
         Some(
             "studies have no `quality` column, so no study can be left out: \
@@ -416,7 +420,7 @@ mod tests {
             "{note}"
         );
         assert!(
-            note.contains("(codes: no concerns, serious concerns)"),
+            note.contains("(codes: \"no concerns\", \"serious concerns\")"),
             "{note}"
         );
     }

@@ -21,6 +21,9 @@ const SVG_DPI: f32 = 96.0;
 /// than allocated.
 const MAX_PIXELS: u64 = 40_000_000;
 
+/// The longest side of a PDF page, in inches.
+const MAX_PDF_INCHES: f32 = 200.0;
+
 /// The font figures are drawn with (its bold has the same characters).
 pub(crate) const REGULAR: &[u8] = include_bytes!("../fonts/LiberationSans-Regular.ttf");
 /// Its bold, for titles and headings.
@@ -106,7 +109,7 @@ pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
         let pixels = f64::from(w) * f64::from(h);
         (pixels > MAX_PIXELS as f64).then(|| {
             failed(format!(
-                "at {dpi} dpi it would be {w} x {h} pixels, more than {} million: write it to an .svg file",
+                "at {dpi} dpi it would be {w} x {h} pixels, more than {} million: ask for fewer dots per inch (--dpi), or write it to a .pdf or .svg file",
                 MAX_PIXELS / 1_000_000
             ))
         })
@@ -139,6 +142,16 @@ pub fn png(svg: &str, dpi: u32) -> crate::Result<Vec<u8>> {
 /// 96 px to the inch (the size its PNG prints at).
 pub fn pdf(svg: &str) -> crate::Result<Vec<u8>> {
     let failed = |what: String| crate::Error::Output(format!("could not draw the figure: {what}"));
+    // PDF readers show pages up to 200 inches a side (14,400 points, the
+    // limit Acrobat keeps); a taller page is refused or cut.
+    if let Some((w, h)) = declared_size(svg) {
+        let (w, h) = (w / SVG_DPI, h / SVG_DPI);
+        if w > MAX_PDF_INCHES || h > MAX_PDF_INCHES {
+            return Err(failed(format!(
+                "its page would be {w:.0} x {h:.0} inches, more than the {MAX_PDF_INCHES:.0} PDF readers show: write it to an .svg file"
+            )));
+        }
+    }
     let tree = usvg::Tree::from_str(svg, &options()).map_err(|e| failed(e.to_string()))?;
     let page = svg2pdf::PageOptions { dpi: SVG_DPI };
     svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
@@ -290,8 +303,13 @@ mod tests {
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"></svg>"#;
         let e = png(huge, 300).unwrap_err().to_string();
         assert!(e.contains("more than 40 million"), "{e}");
-        assert!(e.contains("write it to an .svg file"), "{e}");
+        assert!(e.contains("write it to a .pdf or .svg file"), "{e}");
         assert_eq!(declared_size(huge), Some((100_000.0, 100_000.0)));
+        // 100,000 px is over 1,000 inches: no PDF reader shows that page.
+        let e = pdf(huge).unwrap_err().to_string();
+        assert!(e.contains("more than the 200 PDF readers show"), "{e}");
+        let tall = r#"<svg xmlns="http://www.w3.org/2000/svg" width="500" height="19000"></svg>"#;
+        assert!(pdf(tall).is_ok(), "197 inches is shown");
         assert_eq!(declared_size(SVG), Some((96.0, 48.0)));
     }
 }

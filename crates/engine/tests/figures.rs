@@ -2,6 +2,8 @@
 //! proportion to FES, one filled matrix cell per evidence link, a box per
 //! search stage; and the copies in docs/figures are current.
 
+use std::collections::BTreeMap;
+
 use metasum_engine::{Dataset, Outcome, Session};
 
 fn draw(src: &str) -> String {
@@ -466,9 +468,9 @@ fn the_sensitivity_figure_shows_each_fes_with_and_without_the_studies_of_concern
             .unwrap_or_else(|| panic!("{v}: {texts:?}"))
             .1
     };
-    assert!(value("75% → 50%"), "the drop past 5 points is bold");
-    assert!(!value("25% → 50%"));
-    assert!(!value("75% → 100%"));
+    assert!(value("75.0% → 50.0%"), "the drop past 5 points is bold");
+    assert!(!value("25.0% → 50.0%"));
+    assert!(!value("75.0% → 100.0%"));
     let all: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
     assert!(
         all.contains(&"All findings (n = 4 studies; 2 not of quality concern)"),
@@ -515,9 +517,9 @@ fn the_sensitivity_figure_shows_each_fes_with_and_without_the_studies_of_concern
     assert_eq!(
         values,
         [
-            ("100% → 100%", false),
-            ("50% → 50%", false),
-            ("50% → 50%", false)
+            ("100.0% → 100.0%", false),
+            ("50.0% → 50.0%", false),
+            ("50.0% → 50.0%", false)
         ]
     );
 }
@@ -538,30 +540,94 @@ fn the_sensitivity_figure_is_refused_without_declared_concerns() {
     );
 }
 
+/// Each finding's values in `svg` (a sensitivity figure): name -> (the
+/// text "a% → b%", bold).
+fn sensitivity_values(svg: &str) -> BTreeMap<String, (String, bool)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    (doc.descendants())
+        .filter(|n| n.has_tag_name("text"))
+        .filter(|n| {
+            n.attribute("class")
+                .is_some_and(|c| c.split(' ').any(|c| c == "values"))
+        })
+        .map(|n| {
+            let tip = n
+                .children()
+                .find(|c| c.has_tag_name("title"))
+                .and_then(|t| t.text())
+                .unwrap();
+            let name = tip.rsplit_once(": FES ").unwrap().0.to_string();
+            let shown: String = n
+                .children()
+                .filter(|c| c.is_text())
+                .filter_map(|c| c.text())
+                .collect();
+            (name, (shown, n.attribute("font-weight") == Some("bold")))
+        })
+        .collect()
+}
+
 #[test]
-fn the_seed_sensitivity_figure_bolds_exactly_the_flagged_profile_findings() {
-    let svg = draw("plot sensitivity");
-    assert_readable("plot sensitivity", &svg);
+fn every_sensitivity_row_shows_its_own_findings_profile_in_any_order() {
+    // Drawn grouped by perspective whatever the query's order: each row's
+    // values and flag must be its own finding's, as `profile` gives them.
     let mut session = Session::new(Dataset::seed().unwrap());
     let script =
-        metasum_query::parse("profile where flag = true show fes, fes_without_concerns").unwrap();
-    let Outcome::Rows(flagged) = session.execute(&script.statements[0]).unwrap() else {
+        metasum_query::parse("profile show name, fes, fes_without_concerns, flag").unwrap();
+    let Outcome::Rows(profile) = session.execute(&script.statements[0]).unwrap() else {
         panic!("rows")
     };
-    let doc = roxmltree::Document::parse(&svg).unwrap();
-    let bold: Vec<&str> = elements(&doc, "text", "flag")
-        .iter()
-        .filter_map(|n| n.text())
+    let f = &profile.frame;
+    let names = f.column("name").unwrap().str().unwrap();
+    let fes = f.column("fes").unwrap().f64().unwrap();
+    let without = f.column("fes_without_concerns").unwrap().f64().unwrap();
+    let flags = f.column("flag").unwrap().bool().unwrap();
+    let expected: BTreeMap<String, (String, bool)> = (0..f.height())
+        .map(|i| {
+            let shown = format!(
+                "{:.1}% → {:.1}%",
+                fes.get(i).unwrap(),
+                without.get(i).unwrap()
+            );
+            (
+                names.get(i).unwrap().to_string(),
+                (shown, flags.get(i).unwrap()),
+            )
+        })
         .collect();
-    assert_eq!(bold.len(), flagged.frame.height(), "{bold:?}");
-    assert!(!bold.is_empty());
+    assert_eq!(
+        expected.values().filter(|(_, flag)| *flag).count(),
+        3,
+        "the seed flags three"
+    );
+    for src in [
+        "plot sensitivity",
+        "plot sensitivity findings sort by fes desc",
+        "plot sensitivity findings sort by name",
+    ] {
+        let svg = draw(src);
+        assert_readable(src, &svg);
+        assert_eq!(sensitivity_values(&svg), expected, "{src}");
+    }
+}
+
+#[test]
+fn sensitivity_of_no_study_in_scope_is_refused() {
+    let mut session = Session::new(Dataset::seed().unwrap());
+    let script =
+        metasum_query::parse("plot sensitivity findings among (studies where id = 999)").unwrap();
+    let e = session
+        .execute(&script.statements[0])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no study in scope"), "{e}");
 }
 
 #[test]
 fn the_flow_draws_the_exclusions_search_csv_gives_and_those_its_counts_imply() {
     // tests/data/prisma-search: PRISMA 2020's stages, three exclusions
     // given (duplicates 1,235 - 880; reports not retrieved 64 - 60; reports
-    // excluded with reasons 60 - 2) and one implied (880 screened -> 64
+    // excluded with reasons 60 - 3) and one implied (880 screened -> 64
     // sought: 816).
     let (svg, texts) = drawn_on("prisma-search", "plot flow");
     assert_readable("plot flow", &svg);
@@ -571,7 +637,7 @@ fn the_flow_draws_the_exclusions_search_csv_gives_and_those_its_counts_imply() {
         "Records removed before screening: duplicates n = 355",
         "Records excluded n = 816 (880 − 64)",
         "Reports not retrieved n = 4",
-        "Reports excluded: not qualitative (31), wrong population (20), no findings reported (7) n = 58",
+        "Reports excluded: not qualitative (31), wrong population (20), no findings reported (6) n = 57",
         "Records identified from databases (MEDLINE, CINAHL, PsycINFO) n = 1,204",
     ] {
         // Each box's lines in order (a label may wrap).
@@ -617,4 +683,15 @@ fn a_bad_excluded_count_is_a_located_load_error() {
     for line in ["search.csv:3", "search.csv:4"] {
         assert!(e.contains(line) && e.contains("`excluded`"), "{line}: {e}");
     }
+}
+
+#[test]
+fn an_empty_title_leaves_no_room_for_one() {
+    let svg = draw("plot fes title \"\"");
+    assert_readable("plot fes title \"\"", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let first = doc.descendants().find(|n| n.has_tag_name("text")).unwrap();
+    // The subtitle takes the title's place at the top.
+    assert_eq!(first.attribute("y"), Some("24.0"));
+    assert!(first.text().unwrap().starts_with("All findings"));
 }

@@ -236,9 +236,26 @@ impl<'s> P<'s> {
         } else {
             rest
         };
+        let texts_given = title.is_some() || caption.is_some();
+        // A title or caption right after the figure ends its query: only
+        // `save` may follow (a clause there is not expected, so the error
+        // must not list the clauses).
+        let after = ws(rest);
+        if query.is_none()
+            && texts_given
+            && !at_statement_end(after)
+            && keyword("save")(after).is_err()
+        {
+            let mut err = self.unexpected(after, &[Expect::End]);
+            if let nom::Err::Failure(PErr { error: Some(e), .. }) = &mut err {
+                e.hints.push(
+                    "a figure's query comes before its `title \"...\"` and `caption \"...\"`, and `save` after them".into(),
+                );
+            }
+            return Err(err);
+        }
         let (rest, save) = self.save(rest)?;
         // Told where a title or caption may be what was meant.
-        let texts_given = title.is_some() || caption.is_some();
         self.end_of_statement(rest, 0).map_err(|mut err| {
             if let (nom::Err::Failure(PErr { error: Some(e), .. }), true) = (&mut err, texts_given) {
                 e.hints.push(

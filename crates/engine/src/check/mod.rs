@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 mod search;
 
-pub use search::SearchDifference;
+pub use search::{SearchFinding, SearchFindingKind};
 
 use crate::dataset::TableKeys;
 use crate::{Dataset, views};
@@ -40,8 +40,8 @@ pub struct CheckReport {
     pub year_differences: Vec<YearDifference>,
     /// Stages in `search.csv`, for `plot flow`.
     pub search_stages: usize,
-    /// Stages of `search.csv` whose counts do not add up.
-    pub search_differences: Vec<SearchDifference>,
+    /// What the counts of `search.csv` say (warnings and notes).
+    pub search_findings: Vec<SearchFinding>,
     /// Stored columns left out because metasum computes them.
     pub ignored_columns: Vec<(String, String)>,
     /// Studies that support no finding (id, author): counted in
@@ -147,7 +147,9 @@ impl CheckReport {
                 .filter(|c| !c.not_listed.is_empty())
                 .count()
             + self.year_differences.len()
-            + self.search_differences.len()
+            + (self.search_findings.iter())
+                .filter(|f| f.is_warning())
+                .count()
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
             + usize::from(self.quality_note.is_some())
@@ -231,7 +233,7 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         citations: ds.citations.len(),
         year_differences: year_differences(ds)?,
         search_stages: ds.search.len(),
-        search_differences: search::search_differences(&ds.search),
+        search_findings: search::search_findings(&ds.search, of, ds.papers.height()),
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{CheckReport, ClaimDifference};
+use super::{CheckReport, ClaimDifference, SearchFindingKind};
 use crate::dataset::keys::Keys;
 
 /// Study ids as the reviewer wrote them, comma-separated.
@@ -246,23 +246,28 @@ impl CheckReport {
             "Search flow (search.csv, {} stages):",
             self.search_stages
         )?;
-        if self.search_differences.is_empty() {
+        if self.search_findings.iter().all(|f| !f.is_warning()) {
             writeln!(f, "  the counts add up")?;
         }
-        for d in &self.search_differences {
-            let (came, count) = (d.came_in, d.count);
-            match d.excluded {
-                Some(excluded) => writeln!(
+        for found in &self.search_findings {
+            let (stage, line, count) = (&found.stage, found.line, found.count);
+            match found.kind {
+                SearchFindingKind::Excluded(came_in, excluded) => writeln!(
                     f,
-                    "  warning: stage `{}` (search.csv:{}): {came} records came in and {count} went on, so {} were excluded, but `excluded` says {excluded}",
-                    d.stage,
-                    d.line,
-                    came.saturating_sub(count)
+                    "  warning: stage `{stage}` (search.csv:{line}): {came_in} records came in and {count} went on, so {} were excluded, but `excluded` says {excluded}",
+                    came_in - i128::from(count)
                 )?,
-                None => writeln!(
+                SearchFindingKind::MoreThanCameIn(came_in) => writeln!(
                     f,
-                    "  warning: stage `{}` (search.csv:{}): {count} records, more than the {came} that came in from the stages before it",
-                    d.stage, d.line
+                    "  warning: stage `{stage}` (search.csv:{line}): {count} records, more than the {came_in} that came in from the stages before it"
+                )?,
+                SearchFindingKind::LastNotDrawn(came_in) => writeln!(
+                    f,
+                    "  note: stage `{stage}` (search.csv:{line}): {came_in} came in and {count} went on; no box of excluded records is drawn into the last stage (its count may be of studies, not reports): give `excluded` to draw one"
+                )?,
+                SearchFindingKind::LastCount(studies, papers) => writeln!(
+                    f,
+                    "  warning: the last stage, `{stage}` (search.csv:{line}), counts {count}; the dataset has {studies} studies in {papers} papers"
                 )?,
             }
         }

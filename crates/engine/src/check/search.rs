@@ -3,42 +3,79 @@
 
 use crate::plot::SearchStage;
 
-/// A stage whose count does not follow from the records that came into it.
+/// What `check` says of one stage's count in `search.csv`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SearchDifference {
+pub struct SearchFinding {
     /// The stage's key.
     pub stage: String,
     /// Its line in `search.csv`.
     pub line: u64,
-    /// The records of the stages it came from (which feed nothing else).
-    pub came_in: i64,
-    /// Its own count.
+    /// Its count.
     pub count: i64,
-    /// The records excluded on the way, as `search.csv` gives them.
-    pub excluded: Option<i64>,
+    /// What is wrong, or worth saying.
+    pub kind: SearchFindingKind,
 }
 
-/// The stages whose counts disagree with what came in: more records than
-/// came in, or an `excluded` that is not the difference. Only where the
-/// records in are known ([`SearchStage::came_in`]).
-pub fn search_differences(stages: &[SearchStage]) -> Vec<SearchDifference> {
+/// What `check` finds in a stage's count.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchFindingKind {
+    /// Warning: (what came in, the `excluded` given): the exclusion is not
+    /// what came in less what went on.
+    Excluded(i128, i64),
+    /// Warning: more records than (what came in).
+    MoreThanCameIn(i128),
+    /// Note: records were lost on the way into the last stage (from what
+    /// came in), and no box is drawn for them (nothing is implied into the
+    /// last stage).
+    LastNotDrawn(i128),
+    /// Warning: the last stage counts neither the dataset's (studies, papers).
+    LastCount(usize, usize),
+}
+
+impl SearchFinding {
+    /// Whether it is a warning (a note is not).
+    pub fn is_warning(&self) -> bool {
+        !matches!(self.kind, SearchFindingKind::LastNotDrawn(_))
+    }
+}
+
+/// Where the counts of `stages` disagree with what came into each (where
+/// that is known: [`SearchStage::came_in`]), and the last stage's count
+/// with the dataset's `studies` and `papers`.
+pub fn search_findings(
+    stages: &[SearchStage],
+    studies: usize,
+    papers: usize,
+) -> Vec<SearchFinding> {
+    let lasts = stages.iter().filter(|s| s.is_last(stages)).count();
     let mut out = Vec::new();
     for s in stages {
-        let Some(came_in) = s.came_in(stages) else {
-            continue;
-        };
-        let differs = match s.excluded {
-            Some(excluded) => came_in.checked_sub(s.count) != Some(excluded),
-            None => s.count > came_in,
-        };
-        if differs {
-            out.push(SearchDifference {
+        let mut found = |kind| {
+            out.push(SearchFinding {
                 stage: s.stage.clone(),
                 line: s.line,
-                came_in,
                 count: s.count,
-                excluded: s.excluded,
-            });
+                kind,
+            })
+        };
+        let went_on = i128::from(s.count);
+        if let Some(came_in) = s.came_in(stages) {
+            match s.excluded {
+                Some(excluded) if came_in - went_on != i128::from(excluded) => {
+                    found(SearchFindingKind::Excluded(came_in, excluded))
+                }
+                None if went_on > came_in => found(SearchFindingKind::MoreThanCameIn(came_in)),
+                // The dataset's papers of its studies: nothing was lost.
+                None if came_in == papers as i128 && went_on == studies as i128 => {}
+                None if came_in > went_on && s.is_last(stages) => {
+                    found(SearchFindingKind::LastNotDrawn(came_in))
+                }
+                _ => {}
+            }
+        }
+        let counts_either = [studies, papers].iter().any(|n| went_on == *n as i128);
+        if lasts == 1 && s.is_last(stages) && !counts_either {
+            found(SearchFindingKind::LastCount(studies, papers));
         }
     }
     out
@@ -62,15 +99,17 @@ mod tests {
 
     #[test]
     fn counts_that_add_up_pass_and_those_that_do_not_are_told() {
+        let findings = |stages: &[SearchStage]| search_findings(stages, 8, 10);
         let agree = [
             stage("a", 100, &[], None),
             stage("b", 20, &[], None),
             stage("screened", 90, &["a", "b"], Some(30)),
             stage("kept", 10, &["screened"], None),
-            // A last stage: 10 reports of 8 studies.
-            stage("studies", 8, &["kept"], Some(1)),
+            // The last stage: 2 of 10 reports excluded, 8 studies (the
+            // dataset's 8).
+            stage("studies", 8, &["kept"], Some(2)),
         ];
-        assert_eq!(search_differences(&agree), []);
+        assert_eq!(findings(&agree), []);
         let wrong = [
             stage("a", 100, &[], None),
             stage("screened", 90, &["a"], Some(30)),
@@ -78,16 +117,44 @@ mod tests {
             stage("studies", 8, &["kept"], None),
         ];
         // 100 came into `screened`: 90 went on, so 10 were excluded, not
-        // 30; `kept` has 95 of the 90 that came in.
-        let found: Vec<(String, i64, i64)> = (search_differences(&wrong).into_iter())
-            .map(|d| (d.stage, d.came_in, d.count))
+        // 30; `kept` has 95 of the 90 that came in; 95 came into the last
+        // stage and 8 went on, which is not drawn (a note).
+        let kinds: Vec<(String, SearchFindingKind)> = findings(&wrong)
+            .into_iter()
+            .map(|f| (f.stage, f.kind))
             .collect();
         assert_eq!(
-            found,
+            kinds,
             [
-                ("screened".to_string(), 100, 90),
-                ("kept".to_string(), 90, 95)
+                ("screened".to_string(), SearchFindingKind::Excluded(100, 30)),
+                ("kept".to_string(), SearchFindingKind::MoreThanCameIn(90)),
+                ("studies".to_string(), SearchFindingKind::LastNotDrawn(95)),
             ]
+        );
+        // The last stage counts neither the 7 studies nor the 9 papers.
+        let found = search_findings(&wrong, 7, 9);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.kind == SearchFindingKind::LastCount(7, 9) && f.count == 8)
+        );
+        // An `excluded` into the last stage is checked too.
+        let last = [stage("a", 60, &[], None), stage("end", 2, &["a"], Some(50))];
+        assert_eq!(
+            search_findings(&last, 2, 2)[0].kind,
+            SearchFindingKind::Excluded(60, 50)
+        );
+        // Counts near the largest whole number add up without wrapping.
+        let huge = [
+            stage("a", i64::MAX, &[], None),
+            stage("b", i64::MAX, &[], None),
+            stage("c", 5, &["a", "b"], Some(i64::MAX)),
+            stage("d", 5, &["c"], None),
+        ];
+        let twice = 2 * i128::from(i64::MAX);
+        assert_eq!(
+            findings(&huge)[0].kind,
+            SearchFindingKind::Excluded(twice, i64::MAX)
         );
     }
 
@@ -99,6 +166,7 @@ mod tests {
             stage("right", 60, &["a"], None),
             stage("end", 1, &["left", "right"], None),
         ];
-        assert_eq!(search_differences(&split), []);
+        let found = search_findings(&split, 1, 1);
+        assert!(found.iter().all(|f| f.stage == "end"), "{found:?}");
     }
 }

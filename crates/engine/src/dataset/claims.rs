@@ -3,8 +3,6 @@
 //! one matches) and `citations.csv` (author-year citations of included
 //! studies in the text).
 
-use std::collections::HashSet;
-
 use super::keys::{Keys, Resolved};
 use super::problem::Problem;
 use super::validate::IdIndex;
@@ -96,7 +94,7 @@ pub(super) fn records(
     out
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -224,74 +222,4 @@ pub fn parse_citations(
         }
     }
     citations
-}
-
-/// Parses `search.csv`: `stage,count,parent,label`, parents separated by
-/// `;`, and optionally `excluded` (a whole number, or empty) and
-/// `excluded_label`.
-pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<crate::plot::SearchStage> {
-    const FILE: &str = "search.csv";
-    let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
-    let stages: HashSet<&str> = rows.iter().map(|(_, f)| field(f, "stage")).collect();
-    let mut out = Vec::new();
-    for (line, fields) in &rows {
-        let Ok(count) = field(fields, "count").parse::<i64>() else {
-            problems.push(Problem::cell(
-                FILE,
-                *line,
-                "count",
-                format!(
-                    "expected a whole number, found `{}`",
-                    field(fields, "count")
-                ),
-            ));
-            continue;
-        };
-        let parents: Vec<String> = field(fields, "parent")
-            .split(';')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        for p in &parents {
-            if !stages.contains(p.as_str()) {
-                problems.push(Problem::cell(
-                    FILE,
-                    *line,
-                    "parent",
-                    format!("no stage is called `{p}`"),
-                ));
-            }
-        }
-        let excluded = match field(fields, "excluded").trim() {
-            "" => None,
-            text => match text.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    problems.push(Problem::cell(
-                        FILE,
-                        *line,
-                        "excluded",
-                        format!("expected a whole number of records (or nothing), found `{text}`"),
-                    ));
-                    continue;
-                }
-            },
-        };
-        let stage = field(fields, "stage").to_string();
-        let label = match field(fields, "label") {
-            "" => stage.clone(),
-            l => l.to_string(),
-        };
-        out.push(crate::plot::SearchStage {
-            stage,
-            count,
-            parents,
-            label,
-            excluded,
-            excluded_label: field(fields, "excluded_label").to_string(),
-            line: *line,
-        });
-    }
-    out
 }

@@ -7,7 +7,7 @@ use super::keys::Keys;
 use super::validate::{self, IdIndex};
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, claims, intcsv, labels, numbered_links,
-    one_paper_per_study,
+    one_paper_per_study, search,
 };
 use crate::registry::{Entity, computed_columns, file_name, references, stored_columns};
 use crate::table::TableKind;
@@ -205,7 +205,7 @@ impl Reading<'_> {
             .map(|b| claims::parse_citations(&b, studies, &mut self.problems))
             .unwrap_or_default();
         let search = (self.read("search.csv", false))
-            .map(|b| claims::parse_search(&b, &mut self.problems))
+            .map(|b| search::parse_search(&b, &mut self.problems))
             .unwrap_or_default();
         (claims, citations, search)
     }

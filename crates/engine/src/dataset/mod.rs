@@ -11,6 +11,7 @@ mod matrix_sheet;
 mod meta;
 mod parallel;
 mod problem;
+mod search;
 mod validate;
 pub(crate) mod workbook;
 mod workbook_limits;

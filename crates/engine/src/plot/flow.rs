@@ -32,30 +32,33 @@ pub struct SearchStage {
 
 impl SearchStage {
     /// The records that came into this stage, where they are known: the
-    /// sum of the stages it came from when each feeds only it. `None` for
-    /// a source, and for a last stage (one nothing follows), whose count is
-    /// often of studies where the stage before counts reports (27 papers
-    /// of 25 studies exclude nothing).
-    pub fn came_in(&self, stages: &[SearchStage]) -> Option<i64> {
-        let feeds = |key: &str| {
-            (stages.iter())
-                .filter(|c| c.parents.iter().any(|p| p == key))
-                .count()
-        };
+    /// sum of the stages it came from when each feeds only it; `None` for
+    /// a source. Summed wide: counts near the largest whole number add up
+    /// without wrapping.
+    pub fn came_in(&self, stages: &[SearchStage]) -> Option<i128> {
         let parents: Vec<&SearchStage> = (self.parents.iter())
             .filter_map(|p| stages.iter().find(|x| &x.stage == p))
             .collect();
         let known = !parents.is_empty()
             && parents.len() == self.parents.len()
-            && parents.iter().all(|p| feeds(&p.stage) == 1)
-            && feeds(&self.stage) > 0;
-        known.then(|| {
-            parents
-                .iter()
-                .map(|p| p.count)
-                .fold(0i64, i64::saturating_add)
-        })
+            && parents.iter().all(|p| feeds(stages, &p.stage) == 1);
+        known.then(|| parents.iter().map(|p| i128::from(p.count)).sum())
     }
+
+    /// Whether nothing follows this stage though something comes into it:
+    /// the flow's end, whose count is often of studies where the stage
+    /// before counts reports (27 papers of 25 studies exclude nothing), so
+    /// no exclusion is implied into it.
+    pub fn is_last(&self, stages: &[SearchStage]) -> bool {
+        !self.parents.is_empty() && feeds(stages, &self.stage) == 0
+    }
+}
+
+/// How many stages come from the stage `key`.
+fn feeds(stages: &[SearchStage], key: &str) -> usize {
+    (stages.iter())
+        .filter(|c| c.parents.iter().any(|p| p == key))
+        .count()
 }
 
 /// A box of records excluded on the way into a stage.
@@ -102,7 +105,8 @@ fn levels(stages: &[SearchStage]) -> crate::Result<BTreeMap<&str, usize>> {
 }
 
 /// `2890` as `2,890`, as PRISMA flow diagrams write counts.
-fn thousands(n: i64) -> String {
+fn thousands(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
@@ -131,15 +135,19 @@ fn exclusion(
             count: format!("n = {}", thousands(given)),
         });
     }
+    if s.is_last(stages) {
+        return None;
+    }
     let total = s.came_in(stages)?;
-    (total > s.count).then(|| Exclusion {
+    let count = i128::from(s.count);
+    (total > count).then(|| Exclusion {
         lines: wrap(label),
         // Said to be implied, with the sum, so a reader can check it.
         count: format!(
             "n = {} ({} − {})",
-            thousands(total - s.count),
+            thousands(total - count),
             thousands(total),
-            thousands(s.count)
+            thousands(count)
         ),
     })
 }

@@ -180,10 +180,24 @@ impl Heads {
         }
     }
 
+    /// The baselines of the first title line and the first subtitle line:
+    /// the subtitle moves up when the statement's title is empty.
+    fn baselines(&self) -> (f64, f64) {
+        let title = 24.0;
+        match self.title.len() {
+            0 => (title, title),
+            n => (title, title + 20.0 + TITLE_LINE * (n - 1) as f64),
+        }
+    }
+
     /// Where the figure's drawing may start, below the title and subtitle.
     fn top(&self) -> f64 {
-        50.0 + TITLE_LINE * (self.title.len().max(1) - 1) as f64
-            + line_height(12.0) * self.subtitle.len() as f64
+        let (title, subtitle) = self.baselines();
+        match (self.title.len(), self.subtitle.len()) {
+            (0, 0) => 30.0,
+            (t, 0) => title + TITLE_LINE * (t - 1) as f64 + 26.0,
+            (_, n) => subtitle + line_height(12.0) * (n - 1) as f64 + 20.0,
+        }
     }
 
     /// The room the caption takes under the drawing.
@@ -196,13 +210,13 @@ impl Heads {
 
     /// Draws the title and subtitle at the top left.
     fn draw(&self, svg: &mut Svg) {
+        let (title, subtitle) = self.baselines();
         let style = r#"font-size="15" font-weight="bold""#;
-        svg.lines(10.0, 24.0, &self.title, TITLE_LINE, "start", style);
-        let below = 44.0 + TITLE_LINE * (self.title.len().max(1) - 1) as f64;
+        svg.lines(10.0, title, &self.title, TITLE_LINE, "start", style);
         let grey = r##"fill="#444""##;
         svg.lines(
             10.0,
-            below,
+            subtitle,
             &self.subtitle,
             line_height(12.0),
             "start",

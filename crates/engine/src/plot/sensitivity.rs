@@ -32,11 +32,12 @@ pub struct Legend {
 
 /// A filled dot at each finding's FES among all studies, an open dot at its
 /// FES without the studies of concern, a line between, and both values
-/// (bold when the drop passes the threshold) at the right.
-/// `without` is in the order of `rows`.
+/// (bold when the drop passes the threshold) at the right. `without` is
+/// keyed by finding id (the rows are drawn grouped by perspective, not in
+/// their order).
 pub fn sensitivity_chart(
     rows: &[FindingRow],
-    without: &[Without],
+    without: &std::collections::HashMap<i64, Without>,
     labels: &[(String, String)],
     legend: &Legend,
     texts: Texts,
@@ -52,7 +53,7 @@ pub fn sensitivity_chart(
     let top = heads.top();
     let names = NameColumn::new(rows, size, label_w, row_h, 6.0);
     let max = (rows.iter().filter_map(|r| r.fes))
-        .chain(without.iter().filter_map(|w| w.fes))
+        .chain(without.values().filter_map(|w| w.fes))
         .fold(0.0f64, f64::max);
     let scale = fes_scale(max);
     let x = |fes: f64| label_w + 10.0 + (plot_w - 20.0) * fes / scale;
@@ -74,7 +75,6 @@ pub fn sensitivity_chart(
         svg.line(x(tick), top, x(tick), rows_end + 4.0, "#e4e4e4");
         tick += 10.0;
     }
-    let mut k = 0;
     let layout = (top, head_h, 17.0);
     let y = names.draw(
         &mut svg,
@@ -83,26 +83,36 @@ pub fn sensitivity_chart(
         layout,
         "",
         |svg, r, colour, middle| {
-            let w = without.get(k).copied().unwrap_or(Without {
+            let w = without.get(&r.id).copied().unwrap_or(Without {
                 fes: None,
                 flagged: false,
             });
-            k += 1;
-            let all = r.fes.unwrap_or(0.0);
-            if let Some(wo) = w.fes {
+            if let (Some(all), Some(wo)) = (r.fes, w.fes) {
                 svg.line(x(all), middle, x(wo), middle, "#888");
+            }
+            if let Some(wo) = w.fes {
                 svg.circle([x(wo), middle, 5.0], "white", Some(colour), "without");
             }
-            svg.circle([x(all), middle, 5.0], colour, None, "all");
+            if let Some(all) = r.fes {
+                svg.circle([x(all), middle, 5.0], colour, None, "all");
+            }
+            // One decimal, as FES is shown everywhere: a drop of 5.3
+            // points must not read as 28% -> 23%.
             let shown = |fes: Option<f64>| match fes {
-                Some(f) => format!("{:.0}%", round_half_up(f, 0)),
+                Some(f) => format!("{:.1}%", round_half_up(f, 1)),
                 None => "–".to_string(),
             };
             let values = format!("{} → {}", shown(r.fes), shown(w.fes));
+            let tip = format!(
+                "{}: FES {} with all studies, {} without the studies of quality concern",
+                r.name,
+                shown(r.fes),
+                shown(w.fes)
+            );
             let style = if w.flagged {
-                r#"font-weight="bold" class="flag""#
+                r#"font-weight="bold" class="values flag""#
             } else {
-                ""
+                r#"class="values""#
             };
             svg.text(
                 label_w + plot_w + 10.0,
@@ -110,7 +120,7 @@ pub fn sensitivity_chart(
                 &values,
                 "start",
                 style,
-                None,
+                Some(&tip),
             );
         },
     );

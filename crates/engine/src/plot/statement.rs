@@ -107,7 +107,8 @@ impl Session {
 }
 
 impl Session {
-    /// Each of `rows`' FES without the studies of declared quality concern
+    /// Each of `rows`' FES without the studies of declared quality concern,
+    /// by finding id
     /// among `scope` (all studies when `None`; `in_scope` of them), what the
     /// legend says, and how many studies are left; why not, when the
     /// dataset declares no concern.
@@ -116,13 +117,16 @@ impl Session {
         rows: &[crate::plot::FindingRow],
         scope: Option<&polars::prelude::DataFrame>,
         in_scope: usize,
-    ) -> Result<(Vec<Without>, Legend, usize), String> {
+    ) -> Result<(std::collections::HashMap<i64, Without>, Legend, usize), String> {
         use polars::prelude::*;
         let ds = self.dataset();
         if let Some(why) = crate::profile::quality_note(ds) {
             return Err(format!(
                 "`plot sensitivity` needs studies of declared quality concern: {why}"
             ));
+        }
+        if in_scope == 0 {
+            return Err("`plot sensitivity` has no study in scope to compute FES among".into());
         }
         let failed = |e: PolarsError| format!("could not compute the sensitivity: {e}");
         let kept = crate::profile::studies_without_concerns(ds, scope).map_err(failed)?;
@@ -156,12 +160,7 @@ impl Session {
                 })
                 .collect();
         let without = (rows.iter())
-            .map(|r| {
-                by_id.get(&r.id).copied().unwrap_or(Without {
-                    fes: None,
-                    flagged: false,
-                })
-            })
+            .filter_map(|r| Some((r.id, *by_id.get(&r.id)?)))
             .collect();
         let studies = |n| crate::format::count_of(n, "study", "studies");
         let concerns = ds.meta.quality_concerns.join(", ");

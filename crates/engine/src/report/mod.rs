@@ -119,10 +119,18 @@ fn page(session: &Session, sections: &[Section]) -> String {
         out,
         "</main>\n<footer>\n<p class=\"made\">Made by metasum {} from {}. FES: the percent of all studies whose findings contain the finding (papers of one study count once); intensity: the percent of all findings a study contains.</p>\n</footer>",
         env!("CARGO_PKG_VERSION"),
-        markup(&ds.origin)
+        markup(&dataset_name(&ds.origin))
     );
     let _ = writeln!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
     out
+}
+
+/// The dataset's folder or workbook by its name, not its path: the page
+/// is sent to others, whom the folders of this machine do not concern.
+fn dataset_name(origin: &str) -> String {
+    std::path::Path::new(origin)
+        .file_name()
+        .map_or(origin.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// "25 studies", "1 study".

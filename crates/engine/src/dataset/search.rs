@@ -1,0 +1,216 @@
+//! `search.csv`: the stages of the search and selection, for `plot flow`,
+//! checked as a flow: each stage once, whole non-negative counts, parents
+//! that exist, are named once and lead back to a source (no cycle).
+
+use std::collections::{HashMap, HashSet};
+
+use super::claims::{field, records};
+use super::problem::Problem;
+use crate::plot::SearchStage;
+
+const FILE: &str = "search.csv";
+
+/// Parses `search.csv`: `stage,count,parent,label`, parents separated by
+/// `;`, and optionally `excluded` (a whole number, or empty) and
+/// `excluded_label`.
+pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStage> {
+    let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for (line, fields) in &rows {
+        let stage = field(fields, "stage");
+        let mut cell = |column: &str, what: String| {
+            problems.push(Problem::cell(FILE, *line, column, what));
+        };
+        if stage.is_empty() {
+            cell("stage", "a stage needs a name (its key)".into());
+            continue;
+        }
+        if let Some(first) = first_line.insert(stage, *line) {
+            first_line.insert(stage, first);
+            cell(
+                "stage",
+                format!("stage `{stage}` is already on line {first}"),
+            );
+            continue;
+        }
+        let count = match field(fields, "count").parse::<i64>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                let found = field(fields, "count");
+                cell(
+                    "count",
+                    format!("expected a whole number of records, found `{found}`"),
+                );
+                continue;
+            }
+        };
+        let excluded = match field(fields, "excluded").trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(n) if n >= 0 => Some(n),
+                _ => {
+                    cell(
+                        "excluded",
+                        format!("expected a whole number of records (or nothing), found `{text}`"),
+                    );
+                    continue;
+                }
+            },
+        };
+        let mut parents: Vec<String> = Vec::new();
+        for p in field(fields, "parent")
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            if parents.iter().any(|q| q == p) {
+                cell("parent", format!("`{p}` is named twice"));
+            } else {
+                parents.push(p.to_string());
+            }
+        }
+        if excluded.is_some() && parents.is_empty() {
+            cell(
+                "excluded",
+                "records are excluded on the way into a stage, and nothing comes into this one (it has no parent)".into(),
+            );
+        }
+        let label = match field(fields, "label") {
+            "" => stage.to_string(),
+            l => l.to_string(),
+        };
+        out.push(SearchStage {
+            stage: stage.to_string(),
+            count,
+            parents,
+            label,
+            excluded,
+            excluded_label: field(fields, "excluded_label").to_string(),
+            line: *line,
+        });
+    }
+    let known: HashSet<&str> = rows.iter().map(|(_, f)| field(f, "stage")).collect();
+    for s in &out {
+        for p in s.parents.iter().filter(|p| !known.contains(p.as_str())) {
+            problems.push(Problem::cell(
+                FILE,
+                s.line,
+                "parent",
+                format!("no stage is called `{p}`"),
+            ));
+        }
+    }
+    for s in in_cycles(&out) {
+        problems.push(Problem::cell(
+            FILE,
+            s.line,
+            "parent",
+            format!("stage `{}` comes from itself, through its parents", s.stage),
+        ));
+    }
+    out
+}
+
+/// The stages that lead back to themselves through their parents.
+fn in_cycles(stages: &[SearchStage]) -> Vec<&SearchStage> {
+    // Take away, round after round, the stages whose parents are all taken
+    // (or unknown); what is left is in a cycle or after one.
+    let mut left: Vec<&SearchStage> = stages.iter().collect();
+    loop {
+        let keys: HashSet<&str> = left.iter().map(|s| s.stage.as_str()).collect();
+        let before = left.len();
+        left.retain(|s| s.parents.iter().any(|p| keys.contains(p.as_str())));
+        if left.len() == before {
+            break;
+        }
+    }
+    // Of those, the ones on a cycle reach themselves.
+    let by_key: HashMap<&str, &SearchStage> = left.iter().map(|s| (s.stage.as_str(), *s)).collect();
+    left.iter()
+        .copied()
+        .filter(|s| {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut todo: Vec<&str> = s.parents.iter().map(String::as_str).collect();
+            while let Some(k) = todo.pop() {
+                if k == s.stage {
+                    return true;
+                }
+                if seen.insert(k) {
+                    if let Some(p) = by_key.get(k) {
+                        todo.extend(p.parents.iter().map(String::as_str));
+                    }
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(csv: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        parse_search(csv.as_bytes(), &mut problems);
+        problems.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_good_flow_has_no_problem() {
+        let csv = "stage,count,parent,label,excluded\na,10,,A,\nb,5,,B,\nc,12,a;b,C,3\n";
+        assert_eq!(problems(csv), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_way_a_flow_can_be_wrong_is_located() {
+        for (csv, line, says) in [
+            (
+                "stage,count,parent\na,10,\na,5,\n",
+                "search.csv:3",
+                "already on line 2",
+            ),
+            ("stage,count,parent\n,10,\n", "search.csv:2", "needs a name"),
+            (
+                "stage,count,parent\na,-5,\n",
+                "search.csv:2",
+                "whole number of records",
+            ),
+            (
+                "stage,count,parent\na,10,\nb,5,a;a\n",
+                "search.csv:3",
+                "`a` is named twice",
+            ),
+            (
+                "stage,count,parent\na,10,a\n",
+                "search.csv:2",
+                "comes from itself",
+            ),
+            (
+                "stage,count,parent\na,10,c\nb,5,a\nc,3,b\nd,1,c\n",
+                "search.csv:4",
+                "comes from itself",
+            ),
+            (
+                "stage,count,parent\na,10,x\n",
+                "search.csv:2",
+                "no stage is called `x`",
+            ),
+            (
+                "stage,count,parent,excluded\na,10,,3\n",
+                "search.csv:2",
+                "nothing comes into",
+            ),
+        ] {
+            let found = problems(csv);
+            assert!(
+                found.iter().any(|p| p.contains(line) && p.contains(says)),
+                "{csv:?}: {found:?}"
+            );
+        }
+        // After a cycle is not in it: only a, b and c are told.
+        let found = problems("stage,count,parent\na,10,c\nb,5,a\nc,3,b\nd,1,c\n");
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
+}
