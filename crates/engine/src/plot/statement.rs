@@ -32,7 +32,7 @@ impl Session {
             if self.dataset().search.is_empty() {
                 return Err(QueryError::new(
                     span,
-                    "this dataset has no search.csv to draw the flow from",
+                    "this dataset has no search stages (search.csv) to draw the flow from",
                 ));
             }
             return crate::plot::flow_chart(&self.dataset().search, texts)
