@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod cerqual;
 pub mod check;
 pub mod dataset;
 pub mod error;

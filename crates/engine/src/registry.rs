@@ -117,7 +117,7 @@ pub fn stored_columns(kind: TableKind) -> &'static [ColumnSpec] {
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
-pub static TABLES: [TableDef; 9] = [
+pub static TABLES: [TableDef; 12] = [
     TableDef {
         kind: TableKind::Findings,
         source: SourceKind::Findings,
@@ -351,6 +351,89 @@ pub static TABLES: [TableDef; 9] = [
         rows: Rows::Stored(text_tables::search),
         stored: &[],
     },
+    TableDef {
+        kind: TableKind::Cerqual,
+        source: SourceKind::Cerqual,
+        row: "a finding's GRADE-CERQual assessment as cerqual.csv holds it",
+        columns: CERQUAL_COLUMNS,
+        built_from: None,
+        ids: &[("finding", Entity::Finding)],
+        rows: Rows::Stored(crate::cerqual::cerqual),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::Soqf,
+        source: SourceKind::Soqf,
+        row: "a review finding in the Summary of Qualitative Findings (GRADE-CERQual)",
+        columns: &[
+            ("finding", "the finding assessed"),
+            (
+                "summary",
+                "the summarised review finding (its name when cerqual.csv gives none)",
+            ),
+            (
+                "confidence",
+                "the reviewers' overall confidence: high, moderate, low or very low",
+            ),
+            ("explanation", "why: the explanation of the confidence"),
+            (
+                "studies",
+                "the studies contributing to the finding, by label",
+            ),
+        ],
+        built_from: None,
+        ids: &[("finding", Entity::Finding)],
+        rows: Rows::Stored(crate::cerqual::soqf),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::EvidenceProfile,
+        source: SourceKind::EvidenceProfile,
+        row: "a finding's GRADE-CERQual evidence profile",
+        columns: EVIDENCE_PROFILE_COLUMNS,
+        built_from: Some(TableKind::Cerqual),
+        ids: &[("finding", Entity::Finding)],
+        rows: Rows::Stored(crate::cerqual::evidence_profile),
+        stored: &[],
+    },
+];
+
+/// The columns of `cerqual` (as cerqual.csv holds them).
+const CERQUAL_COLUMNS: &[(&str, &str)] = &[
+    ("finding", "the finding assessed"),
+    (
+        "summary",
+        "the summarised review finding, as the SoQF table words it",
+    ),
+    (
+        "methodological_limitations",
+        "concerns about the methodological limitations of the contributing studies",
+    ),
+    ("methodological_limitations_explanation", "why"),
+    ("coherence", "concerns about the coherence of the finding"),
+    ("coherence_explanation", "why"),
+    ("adequacy", "concerns about the adequacy of the data"),
+    ("adequacy_explanation", "why"),
+    ("relevance", "concerns about the relevance of the data"),
+    ("relevance_explanation", "why"),
+    (
+        "confidence",
+        "the reviewers' overall confidence: high, moderate, low or very low",
+    ),
+    ("confidence_explanation", "why"),
+];
+
+/// The columns of `evidence_profile`: `cerqual`'s and the studies.
+const EVIDENCE_PROFILE_COLUMNS: &[(&str, &str)] = &[
+    ("finding", "the finding assessed"),
+    (
+        "summary",
+        "the summarised review finding (its name when cerqual.csv gives none)",
+    ),
+    (
+        "studies",
+        "the studies contributing to the finding, by label",
+    ),
 ];
 
 /// The definition of the table `kind` (`None` for a `count by` result).
@@ -374,6 +457,9 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
         TableKind::Claims => ds.claims.len(),
         TableKind::Citations => ds.citations.len(),
         TableKind::Search => ds.search.len(),
+        TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
+            ds.cerqual.as_ref().map_or(0, Vec::len)
+        }
         TableKind::Counts => 0,
     }
 }

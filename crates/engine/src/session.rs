@@ -207,6 +207,9 @@ impl Session {
             TableKind::Profile => crate::profile::quality_note(&self.dataset)
                 .into_iter()
                 .collect(),
+            TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
+                crate::cerqual::note(&self.dataset).into_iter().collect()
+            }
             _ => Vec::new(),
         };
         Ok(QueryResult { kind, frame, notes })

@@ -29,6 +29,12 @@ pub enum TableKind {
     Citations,
     /// The search and selection flow.
     Search,
+    /// The CERQual assessments as stored.
+    Cerqual,
+    /// The Summary of Qualitative Findings (CERQual).
+    Soqf,
+    /// Each finding's CERQual judgements.
+    EvidenceProfile,
     /// A `count by` result.
     Counts,
 }

@@ -186,13 +186,20 @@ pub enum SourceKind {
     Citations,
     /// `search`: the stages of the search and selection flow.
     Search,
+    /// `cerqual`: the GRADE-CERQual assessments as `cerqual.csv` holds them.
+    Cerqual,
+    /// `soqf`: the Summary of Qualitative Findings (GRADE-CERQual), from
+    /// `cerqual.csv`.
+    Soqf,
+    /// `evidence_profile`: each finding's GRADE-CERQual judgements.
+    EvidenceProfile,
     /// A `let` name (or an unknown table, reported when names are checked).
     Name(String),
 }
 
 /// The built-in tables, in the order they are listed (`.tables`, hints,
 /// completion): the one list of table names.
-pub const TABLES: [SourceKind; 9] = [
+pub const TABLES: [SourceKind; 12] = [
     SourceKind::Findings,
     SourceKind::Studies,
     SourceKind::Papers,
@@ -202,6 +209,9 @@ pub const TABLES: [SourceKind; 9] = [
     SourceKind::Claims,
     SourceKind::Citations,
     SourceKind::Search,
+    SourceKind::Cerqual,
+    SourceKind::Soqf,
+    SourceKind::EvidenceProfile,
 ];
 
 /// The `among` set: which rows of the other table count.
@@ -411,6 +421,9 @@ impl SourceKind {
             SourceKind::Claims => "claims",
             SourceKind::Citations => "citations",
             SourceKind::Search => "search",
+            SourceKind::Cerqual => "cerqual",
+            SourceKind::Soqf => "soqf",
+            SourceKind::EvidenceProfile => "evidence_profile",
             SourceKind::Name(n) => n,
         }
     }

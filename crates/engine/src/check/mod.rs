@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
+mod cerqual;
 mod search;
 
+pub use cerqual::{CerqualWarning, CerqualWarningKind};
 pub use search::{SearchFinding, SearchFindingKind};
 
 use crate::dataset::TableKeys;
@@ -42,6 +44,10 @@ pub struct CheckReport {
     pub search_stages: usize,
     /// What the counts of `search.csv` say (warnings and notes).
     pub search_findings: Vec<SearchFinding>,
+    /// Findings assessed in `cerqual.csv` (`None` without the file).
+    pub cerqual_assessed: Option<usize>,
+    /// The CERQual judgements that need an explanation or a second look.
+    pub cerqual_warnings: Vec<CerqualWarning>,
     /// Stored columns left out because metasum computes them.
     pub ignored_columns: Vec<(String, String)>,
     /// Studies that support no finding (id, author): counted in
@@ -147,6 +153,7 @@ impl CheckReport {
                 .filter(|c| !c.not_listed.is_empty())
                 .count()
             + self.year_differences.len()
+            + self.cerqual_warnings.len()
             + (self.search_findings.iter())
                 .filter(|f| f.is_warning())
                 .count()
@@ -234,6 +241,8 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         year_differences: year_differences(ds)?,
         search_stages: ds.search.len(),
         search_findings: search::search_findings(&ds.search, of, ds.papers.height()),
+        cerqual_assessed: ds.cerqual.as_ref().map(Vec::len),
+        cerqual_warnings: cerqual::cerqual_warnings(ds)?,
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,

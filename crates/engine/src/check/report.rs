@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{CheckReport, ClaimDifference, SearchFindingKind};
+use super::{CerqualWarningKind, CheckReport, ClaimDifference, SearchFindingKind};
 use crate::dataset::keys::Keys;
 
 /// Study ids as the reviewer wrote them, comma-separated.
@@ -23,6 +23,7 @@ impl fmt::Display for CheckReport {
         self.write_claims(f)?;
         self.write_years(f)?;
         self.write_search(f)?;
+        self.write_cerqual(f)?;
         self.write_links(f)?;
         self.write_ignored(f)?;
         self.write_footer(f)
@@ -231,6 +232,41 @@ impl CheckReport {
                     y.line
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// The CERQual judgements that need an explanation or a second look.
+    fn write_cerqual(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(assessed) = self.cerqual_assessed else {
+            return Ok(());
+        };
+        writeln!(f)?;
+        writeln!(f, "CERQual (cerqual.csv, {assessed} findings assessed):")?;
+        if self.cerqual_warnings.is_empty() {
+            writeln!(f, "  every finding assessed, every judgement explained")?;
+        }
+        for w in &self.cerqual_warnings {
+            let finding = self.keys.findings.text(w.finding);
+            let at = match w.line {
+                Some(line) => format!("finding {finding} (cerqual.csv:{line})"),
+                None => format!("finding {finding}"),
+            };
+            let says = match &w.kind {
+                CerqualWarningKind::NotAssessed => "has no assessment".to_string(),
+                CerqualWarningKind::HighDespiteSerious(components) => format!(
+                    "confidence high while {} has serious concerns: CERQual downgrades for concerns; say why it was not",
+                    components.join(" and ")
+                ),
+                CerqualWarningKind::VeryLowWithoutConcerns => {
+                    "confidence very low while no component has more than minor concerns: say why it was downgraded".to_string()
+                }
+                CerqualWarningKind::NoExplanation(column) => format!("`{column}` is empty"),
+                CerqualWarningKind::LimitationsDespiteQuality(of_concern, n) => format!(
+                    "methodological limitations of no or very minor concern while {of_concern} of its {n} studies have a declared quality concern"
+                ),
+            };
+            writeln!(f, "  warning: {at}: {says}")?;
         }
         Ok(())
     }

@@ -105,7 +105,7 @@ pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 /// when the table could not be read) and how its ids are written.
 pub type Known<'a> = (Option<&'a IdIndex>, &'a Keys);
 
-fn id(
+pub(super) fn id(
     file: &str,
     line: u64,
     column: &str,

@@ -6,8 +6,8 @@ use super::csvfile::{ReadTable, read_table};
 use super::keys::Keys;
 use super::validate::{self, IdIndex};
 use super::{
-    Dataset, LoadError, Meta, Problem, Source, TableKeys, claims, intcsv, labels, numbered_links,
-    one_paper_per_study, search,
+    Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
+    numbered_links, one_paper_per_study, search,
 };
 use crate::registry::{Entity, computed_columns, file_name, references, stored_columns};
 use crate::table::TableKind;
@@ -74,7 +74,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
             )],
         })?,
     };
-    let (claims, citations, search) = text;
+    let (claims, citations, search, cerqual) = text;
     Ok(Dataset {
         origin,
         meta,
@@ -85,6 +85,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         claims,
         citations,
         search,
+        cerqual,
         ignored_columns,
         keys,
         study_labels,
@@ -97,11 +98,13 @@ struct Reading<'a> {
     problems: Vec<Problem>,
 }
 
-/// The tables of the review's text: claims, citations, search.
+/// The tables of the review's text: claims, citations, search, and its
+/// CERQual assessments (when it has the file).
 type TextTables = (
     Vec<claims::Claim>,
     Vec<claims::Citation>,
     Vec<crate::plot::SearchStage>,
+    Option<Vec<cerqual::Assessment>>,
 );
 
 impl Reading<'_> {
@@ -207,7 +210,9 @@ impl Reading<'_> {
         let search = (self.read("search.csv", false))
             .map(|b| search::parse_search(&b, &mut self.problems))
             .unwrap_or_default();
-        (claims, citations, search)
+        let cerqual = (self.read("cerqual.csv", false))
+            .map(|b| cerqual::parse_cerqual(&b, findings, &mut self.problems));
+        (claims, citations, search, cerqual)
     }
 }
 

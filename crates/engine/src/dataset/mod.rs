@@ -1,6 +1,7 @@
 //! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
 //! polars frames. See `docs/DATASET.md` for the format.
 
+mod cerqual;
 mod claims;
 pub mod csvfile;
 mod intcsv;
@@ -21,6 +22,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub use cerqual::{Assessment, COMPONENTS, Concern, Confidence, Judgement};
 pub use claims::{Citation, Claim};
 pub use meta::Meta;
 pub use problem::{LoadError, Problem};
@@ -28,7 +30,7 @@ pub use problem::{LoadError, Problem};
 use csvfile::{ColumnSpec, Kind};
 
 /// The files a dataset folder may hold, in the order problems are listed.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "dataset.toml",
     "studies.csv",
     "papers.csv",
@@ -37,6 +39,7 @@ pub const FILES: [&str; 8] = [
     "claims.csv",
     "citations.csv",
     "search.csv",
+    "cerqual.csv",
 ];
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
@@ -101,6 +104,9 @@ pub struct Dataset {
     pub citations: Vec<Citation>,
     /// The search and selection flow (`search.csv`), for `plot flow`.
     pub search: Vec<crate::plot::SearchStage>,
+    /// The GRADE-CERQual assessments (`cerqual.csv`); `None` without the
+    /// file (then no finding lacks one).
+    pub cerqual: Option<Vec<Assessment>>,
     /// Stored columns named like computed ones (`file`, `column`), left out
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,

@@ -20,7 +20,7 @@ use super::problem::Problem;
 use super::workbook_limits::{self as limits, MAX_CELLS};
 
 /// The sheets metasum reads; any other sheet is left unread.
-const SHEETS: [&str; 9] = [
+const SHEETS: [&str; 10] = [
     "dataset.toml",
     "studies",
     "papers",
@@ -29,6 +29,7 @@ const SHEETS: [&str; 9] = [
     "claims",
     "citations",
     "search",
+    "cerqual",
     "matrix",
 ];
 
