@@ -1,0 +1,140 @@
+//! GRADE-CERQual on datasets/cerqual-example: the SoQF and Evidence Profile
+//! tables, what `check` says of each judgement, and every problem of
+//! `cerqual.csv` located.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use metasum_engine::check::{CerqualWarningKind, check};
+use metasum_engine::{Dataset, Outcome, QueryResult, Session, format};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/cerqual-example")
+}
+
+fn rows(ds: Dataset, src: &str) -> QueryResult {
+    let mut session = Session::new(ds);
+    let script = metasum_query::parse(src).unwrap();
+    match session.execute(&script.statements[0]).unwrap() {
+        Outcome::Rows(r) => r,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn csv(ds: Dataset, src: &str) -> String {
+    format::render_result(&rows(ds, src), format::Format::Csv).unwrap()
+}
+
+#[test]
+fn soqf_lists_each_assessed_finding_with_its_confidence_and_studies_by_label() {
+    let ds = Dataset::load(&example()).unwrap();
+    let out = csv(ds.clone(), "soqf show finding, confidence, studies");
+    assert_eq!(
+        out,
+        "finding,confidence,studies\n\
+         F1,high,García (2017);Jones (2018);Okafor & Lee (2020);Smith et al. (2019);Svensson (2016)\n\
+         F2,moderate,Jones (2018);Müller et al. (2022);Nguyen et al. (2021);Smith et al. (2019)\n\
+         F3,high,Müller et al. (2022);Okafor & Lee (2020);Svensson (2016)\n\
+         F4,very low,Ahmed (2021);García (2017)\n"
+    );
+    // Filtered like any table.
+    assert_eq!(csv(ds.clone(), "soqf where confidence = high show finding"), "finding\nF1\nF3\n");
+    assert_eq!(csv(ds.clone(), "soqf where confidence = low").lines().count(), 1);
+    let summary = csv(ds.clone(), "soqf where finding = F2 show summary");
+    assert_eq!(summary, "summary\nFeeling understood by a peer reduced people's sense of isolation.\n");
+    // The evidence profile: each component's level and explanation.
+    let profile = csv(ds.clone(), "evidence_profile where finding = F3 show adequacy, adequacy_explanation, confidence");
+    assert_eq!(profile, "adequacy,adequacy_explanation,confidence\nserious concerns,Three studies with thin data.,high\n");
+    // In Markdown and a workbook too.
+    let md = format::render_result(&rows(ds.clone(), "soqf show finding, confidence"), format::Format::Markdown).unwrap();
+    assert!(md.starts_with("| finding | confidence |\n| --- | --- |\n| F1 | high |"), "{md}");
+    let book = format::xlsx_results(&[("soqf".into(), format::Sheet::Rows(&rows(ds, "soqf")))]).unwrap();
+    assert!(book.starts_with(b"PK"));
+}
+
+#[test]
+fn check_warns_of_each_judgement_that_needs_a_look_and_never_sets_one() {
+    let ds = Dataset::load(&example()).unwrap();
+    let report = check(&ds).unwrap();
+    assert_eq!(report.cerqual_assessed, Some(4));
+    let findings = &ds.keys.findings;
+    let warnings: Vec<(String, CerqualWarningKind)> = (report.cerqual_warnings.iter())
+        .map(|w| (findings.text(w.finding), w.kind.clone()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("F5".to_string(), CerqualWarningKind::NotAssessed),
+            ("F2".to_string(), CerqualWarningKind::LimitationsDespiteQuality(3, 4)),
+            ("F3".to_string(), CerqualWarningKind::HighDespiteSerious(vec!["adequacy"])),
+            ("F4".to_string(), CerqualWarningKind::VeryLowWithoutConcerns),
+            ("F4".to_string(), CerqualWarningKind::NoExplanation("relevance_explanation".into())),
+        ]
+    );
+    let text = report.to_string();
+    assert!(text.contains("  warning: finding F3 (cerqual.csv:4): confidence high while adequacy has serious concerns"), "{text}");
+    // The stored confidence is what the tables show: none is computed.
+    let stored = csv(ds, "soqf where finding = F3 show confidence");
+    assert_eq!(stored, "confidence\nhigh\n");
+}
+
+#[test]
+fn the_seed_has_no_assessment_and_gets_none() {
+    let ds = Dataset::seed().unwrap();
+    assert!(ds.cerqual.is_none());
+    let soqf = rows(ds.clone(), "soqf");
+    assert_eq!(soqf.frame.height(), 0);
+    assert!(soqf.notes.iter().any(|n| n.contains("no cerqual.csv")), "{:?}", soqf.notes);
+    let report = check(&ds).unwrap();
+    assert_eq!(report.cerqual_assessed, None);
+    assert!(report.cerqual_warnings.is_empty());
+    assert!(!report.to_string().contains("CERQual"));
+}
+
+/// The example's files with `cerqual.csv` replaced.
+fn with_cerqual(text: &str) -> Result<Dataset, String> {
+    let mut files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(example())
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.insert("cerqual.csv".into(), text.as_bytes().to_vec());
+    Dataset::from_files(&files, "example").map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_problem_of_cerqual_csv_is_located() {
+    let head = "finding,methodological_limitations,coherence,adequacy,relevance,confidence\n";
+    for (rows, says) in [
+        ("F1,minor,some concerns,minor,minor,high\n", "cerqual.csv:2: column `coherence`: expected no or very minor concerns, minor concerns, moderate concerns, serious concerns, found `some concerns`"),
+        ("F1,minor,minor,minor,minor,medium\n", "cerqual.csv:2: column `confidence`: expected high, moderate, low, very low, found `medium`"),
+        ("F9,minor,minor,minor,minor,high\n", "cerqual.csv:2: column `finding`: finding F9 does not exist"),
+        ("F1,minor,minor,minor,minor,high\nF1,minor,minor,minor,minor,low\n", "cerqual.csv:3: column `finding`: finding F1 is assessed already on line 2"),
+    ] {
+        let e = with_cerqual(&format!("{head}{rows}")).unwrap_err();
+        assert!(e.contains(says), "{says}\n{e}");
+    }
+    let e = with_cerqual("finding,coherence\nF1,minor\n").unwrap_err();
+    assert!(e.contains("cerqual.csv:1: missing required column `methodological_limitations`"), "{e}");
+    // Levels as reviewers write them are read.
+    let ok = with_cerqual(&format!("{head}F1,Minor Concerns, no or very minor ,SERIOUS,moderate,Very low confidence\n")).unwrap();
+    assert_eq!(ok.cerqual.unwrap()[0].confidence.level.code(), "very low");
+}
+
+#[test]
+fn export_keeps_the_assessments() {
+    let ds = Dataset::load(&example()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    metasum_engine::export::export(&ds, &out).unwrap();
+    let again = Dataset::load(&out).unwrap();
+    assert_eq!(again.cerqual, ds.cerqual);
+    assert_eq!(csv(again, "evidence_profile"), csv(ds.clone(), "evidence_profile"));
+    // And through a workbook: its `cerqual` sheet.
+    let book = dir.path().join("review.xlsx");
+    metasum_engine::export::export(&ds, &book).unwrap();
+    let again = Dataset::load(&book).unwrap();
+    assert_eq!(csv(again, "evidence_profile"), csv(ds, "evidence_profile"));
+}
