@@ -102,6 +102,16 @@ pub enum Command {
     /// finding matrix, the evidence profile and the check report; sortable
     /// tables, and a print layout. To stdout, or to --output FILE.html.
     Report,
+    /// One finding's GRADE-CERQual worksheet, as Markdown: the finding,
+    /// what supports it (studies, FES with and without the studies of
+    /// quality concern, participants, countries), its contributing studies
+    /// with their quality and characteristics, and the stored judgements
+    /// (cerqual.csv). To stdout, or to --output FILE.md.
+    Worksheet {
+        /// The finding's id, as the dataset writes it (`T1.2`, `4`).
+        #[arg(value_name = "FINDING")]
+        finding: String,
+    },
     /// Write the whole dataset, computed n/fes/intensity columns included,
     /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).
     /// Loading the export with --data gives the same query results.

@@ -61,7 +61,10 @@ fn main() -> ExitCode {
         };
     }
     if let Some(Command::Report) = &cli.command {
-        return report(&cli, dataset);
+        return document(&cli, dataset, Document::Report);
+    }
+    if let Some(Command::Worksheet { finding }) = &cli.command {
+        return document(&cli, dataset, Document::Worksheet(finding));
     }
     let to_stdout = cli.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     if format_is_xlsx(&cli) && to_stdout {
@@ -208,17 +211,51 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
     }
 }
 
-/// `metasum report`: the review as one HTML page, to stdout or written
-/// whole to an --output file whose name says HTML (or a device or pipe,
-/// such as /dev/stdout).
-fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
+/// A document a subcommand writes whole: the review's report (HTML) or a
+/// finding's worksheet (Markdown).
+enum Document<'a> {
+    /// `metasum report`.
+    Report,
+    /// `metasum worksheet FINDING`.
+    Worksheet(&'a str),
+}
+
+impl Document<'_> {
+    /// The kind of file it goes into, and what the file's name must end in.
+    fn kind(&self) -> (FileKind, &'static str) {
+        match self {
+            Document::Report => (
+                FileKind::Html,
+                "the report is an HTML page: --output {} must end in .html",
+            ),
+            Document::Worksheet(_) => (
+                FileKind::Markdown,
+                "the worksheet is Markdown: --output {} must end in .md",
+            ),
+        }
+    }
+
+    /// Its name in messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Document::Report => "report",
+            Document::Worksheet(_) => "worksheet",
+        }
+    }
+}
+
+/// `metasum report` and `metasum worksheet`: a document to stdout, or
+/// written whole to an --output file whose name says its kind (or a device
+/// or pipe, such as /dev/stdout).
+fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
     use clap::CommandFactory;
+    let name = document.name();
     if let Some(format) = cli.format {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
                 format!(
-                    "--format {} does not apply to report, which is an HTML page",
+                    "--format {} does not apply to {name}, which is one document",
                     Format::from(format).name()
                 ),
             )
@@ -227,14 +264,12 @@ fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
     if let Some(path) = file {
         let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-        if FileKind::of(path) != FileKind::Html && !special {
+        let (kind, must) = document.kind();
+        if FileKind::of(path) != kind && !special {
             Cli::command()
                 .error(
                     clap::error::ErrorKind::InvalidValue,
-                    format!(
-                        "the report is an HTML page: --output {} must end in .html",
-                        path.display()
-                    ),
+                    must.replace("{}", &path.display().to_string()),
                 )
                 .exit();
         }
@@ -250,14 +285,18 @@ fn report(cli: &Cli, dataset: Dataset) -> ExitCode {
     };
     let mut session = Session::new(dataset);
     session.set_threshold(cli.threshold);
-    let html = match metasum_engine::report::report(&mut session) {
-        Ok(html) => html,
+    let made = match document {
+        Document::Report => metasum_engine::report::report(&mut session),
+        Document::Worksheet(finding) => metasum_engine::worksheet::worksheet(&mut session, finding),
+    };
+    let text = match made {
+        Ok(text) => text,
         Err(e) => {
-            errln!("error: could not make the report: {e}");
+            errln!("error: could not make the {name}: {e}");
             return ExitCode::from(1);
         }
     };
-    match sink.write(&html).and_then(|()| sink.commit()) {
+    match sink.write(&text).and_then(|()| sink.commit()) {
         Ok(()) => {
             if let Some(path) = file {
                 errln!("wrote {}", path.display());

@@ -122,3 +122,32 @@ fn report_output_goes_to_a_device_and_a_bad_path_is_told_before_the_work() {
         );
     }
 }
+
+#[test]
+fn worksheet_writes_markdown_to_a_md_file_or_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cerqual-example");
+    let run = |args: &[&str]| {
+        metasum(dir.path())
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["worksheet", "F1", "--output", "F1.md"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sheet = std::fs::read_to_string(dir.path().join("F1.md")).unwrap();
+    assert!(sheet.starts_with("# Worksheet: finding F1\n"));
+    assert_eq!(
+        String::from_utf8(run(&["worksheet", "F1"]).stdout).unwrap(),
+        sheet
+    );
+    let out = run(&["worksheet", "F1", "--output", "F1.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(!dir.path().join("F1.txt").exists());
+    let out = run(&["worksheet", "nope", "--output", "x.md"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no finding is `nope`"));
+    assert!(!dir.path().join("x.md").exists());
+}

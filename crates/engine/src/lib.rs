@@ -26,6 +26,7 @@ pub mod session;
 pub mod table;
 mod text_tables;
 pub(crate) mod views;
+pub mod worksheet;
 
 pub use dataset::{Dataset, LoadError, Problem};
 

@@ -38,17 +38,42 @@ fn soqf_lists_each_assessed_finding_with_its_confidence_and_studies_by_label() {
          F4,very low,Ahmed (2021);García (2017)\n"
     );
     // Filtered like any table.
-    assert_eq!(csv(ds.clone(), "soqf where confidence = high show finding"), "finding\nF1\nF3\n");
-    assert_eq!(csv(ds.clone(), "soqf where confidence = low").lines().count(), 1);
+    assert_eq!(
+        csv(ds.clone(), "soqf where confidence = high show finding"),
+        "finding\nF1\nF3\n"
+    );
+    assert_eq!(
+        csv(ds.clone(), "soqf where confidence = low")
+            .lines()
+            .count(),
+        1
+    );
     let summary = csv(ds.clone(), "soqf where finding = F2 show summary");
-    assert_eq!(summary, "summary\nFeeling understood by a peer reduced people's sense of isolation.\n");
+    assert_eq!(
+        summary,
+        "summary\nFeeling understood by a peer reduced people's sense of isolation.\n"
+    );
     // The evidence profile: each component's level and explanation.
-    let profile = csv(ds.clone(), "evidence_profile where finding = F3 show adequacy, adequacy_explanation, confidence");
-    assert_eq!(profile, "adequacy,adequacy_explanation,confidence\nserious concerns,Three studies with thin data.,high\n");
+    let profile = csv(
+        ds.clone(),
+        "evidence_profile where finding = F3 show adequacy, adequacy_explanation, confidence",
+    );
+    assert_eq!(
+        profile,
+        "adequacy,adequacy_explanation,confidence\nserious concerns,Three studies with thin data.,high\n"
+    );
     // In Markdown and a workbook too.
-    let md = format::render_result(&rows(ds.clone(), "soqf show finding, confidence"), format::Format::Markdown).unwrap();
-    assert!(md.starts_with("| finding | confidence |\n| --- | --- |\n| F1 | high |"), "{md}");
-    let book = format::xlsx_results(&[("soqf".into(), format::Sheet::Rows(&rows(ds, "soqf")))]).unwrap();
+    let md = format::render_result(
+        &rows(ds.clone(), "soqf show finding, confidence"),
+        format::Format::Markdown,
+    )
+    .unwrap();
+    assert!(
+        md.starts_with("| finding | confidence |\n| --- | --- |\n| F1 | high |"),
+        "{md}"
+    );
+    let book =
+        format::xlsx_results(&[("soqf".into(), format::Sheet::Rows(&rows(ds, "soqf")))]).unwrap();
     assert!(book.starts_with(b"PK"));
 }
 
@@ -65,10 +90,19 @@ fn check_warns_of_each_judgement_that_needs_a_look_and_never_sets_one() {
         warnings,
         [
             ("F5".to_string(), CerqualWarningKind::NotAssessed),
-            ("F2".to_string(), CerqualWarningKind::LimitationsDespiteQuality(3, 4)),
-            ("F3".to_string(), CerqualWarningKind::HighDespiteSerious(vec!["adequacy"])),
+            (
+                "F2".to_string(),
+                CerqualWarningKind::LimitationsDespiteQuality(3, 4)
+            ),
+            (
+                "F3".to_string(),
+                CerqualWarningKind::HighDespiteSerious(vec!["adequacy"])
+            ),
             ("F4".to_string(), CerqualWarningKind::VeryLowWithoutConcerns),
-            ("F4".to_string(), CerqualWarningKind::NoExplanation("relevance_explanation".into())),
+            (
+                "F4".to_string(),
+                CerqualWarningKind::NoExplanation("relevance_explanation".into())
+            ),
         ]
     );
     let text = report.to_string();
@@ -84,7 +118,11 @@ fn the_seed_has_no_assessment_and_gets_none() {
     assert!(ds.cerqual.is_none());
     let soqf = rows(ds.clone(), "soqf");
     assert_eq!(soqf.frame.height(), 0);
-    assert!(soqf.notes.iter().any(|n| n.contains("no cerqual.csv")), "{:?}", soqf.notes);
+    assert!(
+        soqf.notes.iter().any(|n| n.contains("no cerqual.csv")),
+        "{:?}",
+        soqf.notes
+    );
     let report = check(&ds).unwrap();
     assert_eq!(report.cerqual_assessed, None);
     assert!(report.cerqual_warnings.is_empty());
@@ -97,7 +135,10 @@ fn with_cerqual(text: &str) -> Result<Dataset, String> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     files.insert("cerqual.csv".into(), text.as_bytes().to_vec());
@@ -108,18 +149,36 @@ fn with_cerqual(text: &str) -> Result<Dataset, String> {
 fn every_problem_of_cerqual_csv_is_located() {
     let head = "finding,methodological_limitations,coherence,adequacy,relevance,confidence\n";
     for (rows, says) in [
-        ("F1,minor,some concerns,minor,minor,high\n", "cerqual.csv:2: column `coherence`: expected no or very minor concerns, minor concerns, moderate concerns, serious concerns, found `some concerns`"),
-        ("F1,minor,minor,minor,minor,medium\n", "cerqual.csv:2: column `confidence`: expected high, moderate, low, very low, found `medium`"),
-        ("F9,minor,minor,minor,minor,high\n", "cerqual.csv:2: column `finding`: finding F9 does not exist"),
-        ("F1,minor,minor,minor,minor,high\nF1,minor,minor,minor,minor,low\n", "cerqual.csv:3: column `finding`: finding F1 is assessed already on line 2"),
+        (
+            "F1,minor,some concerns,minor,minor,high\n",
+            "cerqual.csv:2: column `coherence`: expected no or very minor concerns, minor concerns, moderate concerns, serious concerns, found `some concerns`",
+        ),
+        (
+            "F1,minor,minor,minor,minor,medium\n",
+            "cerqual.csv:2: column `confidence`: expected high, moderate, low, very low, found `medium`",
+        ),
+        (
+            "F9,minor,minor,minor,minor,high\n",
+            "cerqual.csv:2: column `finding`: finding F9 does not exist",
+        ),
+        (
+            "F1,minor,minor,minor,minor,high\nF1,minor,minor,minor,minor,low\n",
+            "cerqual.csv:3: column `finding`: finding F1 is assessed already on line 2",
+        ),
     ] {
         let e = with_cerqual(&format!("{head}{rows}")).unwrap_err();
         assert!(e.contains(says), "{says}\n{e}");
     }
     let e = with_cerqual("finding,coherence\nF1,minor\n").unwrap_err();
-    assert!(e.contains("cerqual.csv:1: missing required column `methodological_limitations`"), "{e}");
+    assert!(
+        e.contains("cerqual.csv:1: missing required column `methodological_limitations`"),
+        "{e}"
+    );
     // Levels as reviewers write them are read.
-    let ok = with_cerqual(&format!("{head}F1,Minor Concerns, no or very minor ,SERIOUS,moderate,Very low confidence\n")).unwrap();
+    let ok = with_cerqual(&format!(
+        "{head}F1,Minor Concerns, no or very minor ,SERIOUS,moderate,Very low confidence\n"
+    ))
+    .unwrap();
     assert_eq!(ok.cerqual.unwrap()[0].confidence.level.code(), "very low");
 }
 
@@ -131,10 +190,69 @@ fn export_keeps_the_assessments() {
     metasum_engine::export::export(&ds, &out).unwrap();
     let again = Dataset::load(&out).unwrap();
     assert_eq!(again.cerqual, ds.cerqual);
-    assert_eq!(csv(again, "evidence_profile"), csv(ds.clone(), "evidence_profile"));
+    assert_eq!(
+        csv(again, "evidence_profile"),
+        csv(ds.clone(), "evidence_profile")
+    );
     // And through a workbook: its `cerqual` sheet.
     let book = dir.path().join("review.xlsx");
     metasum_engine::export::export(&ds, &book).unwrap();
     let again = Dataset::load(&book).unwrap();
     assert_eq!(csv(again, "evidence_profile"), csv(ds, "evidence_profile"));
+}
+
+fn worksheet(ds: Dataset, finding: &str) -> Result<String, String> {
+    metasum_engine::worksheet::worksheet(&mut Session::new(ds), finding).map_err(|e| e.to_string())
+}
+
+#[test]
+fn the_worksheet_shows_what_a_judgement_needs_and_the_judgement() {
+    let ds = Dataset::load(&example()).unwrap();
+    let sheet = worksheet(ds.clone(), "F3").unwrap();
+    // F3: Okafor2020, Svensson2016, Muller2022 of 8 studies: FES 37.5;
+    // Muller2022 (serious concerns) is the one of concern: without it 2
+    // of the other 4 studies not of concern, 50.0.
+    for line in [
+        "# Worksheet: finding F3",
+        "**Role ambiguity strains peer workers**",
+        "Perspective: Experiences of peer workers (worker)",
+        "| n | 3 |",
+        "| fes | 37.5 |",
+        "| concern\\_studies | Müller et al. (2022) |",
+        "| fes\\_without\\_concerns | 50.0 |",
+        "## Contributing studies (3)",
+        "| Adequacy | serious concerns | Three studies with thin data. |",
+        "Overall confidence: **high**. Example of a judgement check questions: high confidence despite serious concerns about adequacy.",
+    ] {
+        assert!(sheet.lines().any(|l| l == line), "{line}\n{sheet}");
+    }
+    let studies: Vec<&str> = sheet
+        .lines()
+        .filter(|l| {
+            l.starts_with("| Muller2022")
+                || l.starts_with("| Okafor2020")
+                || l.starts_with("| Svensson2016")
+        })
+        .collect();
+    assert_eq!(studies.len(), 3, "{sheet}");
+    assert!(
+        studies[0].contains("serious concerns"),
+        "each study's quality: {sheet}"
+    );
+    assert!(
+        worksheet(ds.clone(), "F5")
+            .unwrap()
+            .contains("Not assessed: cerqual.csv has no row for this finding.")
+    );
+    let e = worksheet(ds, "F9").unwrap_err();
+    assert!(
+        e.contains("no finding is `F9` (findings: F1, F2, F3, F4, F5)"),
+        "{e}"
+    );
+    let seed = worksheet(Dataset::seed().unwrap(), "1").unwrap();
+    assert!(seed.contains("This dataset has no cerqual.csv"), "{seed}");
+    assert!(
+        seed.contains("| n | 11 |"),
+        "finding 1 of the seed is in 11 studies: {seed}"
+    );
 }

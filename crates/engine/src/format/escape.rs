@@ -57,7 +57,7 @@ pub fn markup(s: &str) -> String {
 /// backslash-escaped, the backslash first (`a\|b` stays one cell, `<b>`
 /// stays text, `$5 and $10` is no formula, `@smith` no citation); line
 /// breaks become spaces and other control characters U+FFFD.
-pub(super) fn markdown_text(text: &str) -> String {
+pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -9,7 +9,8 @@ mod html;
 mod table;
 mod xlsx;
 
-use escape::{formula_safe, markdown_text};
+use escape::formula_safe;
+pub use escape::markdown_text;
 pub use escape::{json_string, markup};
 pub use html::html_table;
 pub use xlsx::{Sheet, sheet_name, xlsx, xlsx_results};
@@ -352,6 +353,16 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
         columns.push(Column::new(column.name().clone(), marked));
     }
     DataFrame::new(frame.height(), columns)
+}
+
+/// A result's column names and its rows as the text each cell shows (list
+/// items joined with ", "), for documents that lay cells out themselves.
+pub fn cell_texts(result: &crate::QueryResult) -> crate::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let cells = Cells::of_result(result)?;
+    let rows = (0..cells.rows)
+        .map(|r| cells.columns.iter().map(|c| c[r].text(", ")).collect())
+        .collect();
+    Ok((cells.names, rows))
 }
 
 /// Renders `frame` in `format`.
