@@ -177,3 +177,35 @@ fn text_from_the_data_is_text_in_the_page() {
     // No quality concern declared, no search: no sensitivity, no flow.
     assert_eq!(tag(&doc, "figure").len(), 2);
 }
+
+#[test]
+fn the_cerqual_tables_are_in_the_report_when_the_dataset_has_them() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/cerqual-example");
+    let html = report(Dataset::load(&path).unwrap());
+    let doc = parse(&html);
+    let sections: Vec<&str> = tag(&doc, "section")
+        .iter()
+        .filter_map(|s| s.attribute("id"))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "studies", "findings", "figures", "matrix", "profile", "cerqual", "check"
+        ]
+    );
+    let captions: Vec<String> = tag(&doc, "caption").into_iter().map(text).collect();
+    assert!(
+        captions
+            .iter()
+            .any(|c| c.contains("Summary of Qualitative Findings")),
+        "{captions:?}"
+    );
+    assert!(
+        captions.iter().any(|c| c.contains("Evidence Profile")),
+        "{captions:?}"
+    );
+    assert!(
+        text(doc.root_element()).contains("confidence high while adequacy has serious concerns")
+    );
+}

@@ -47,6 +47,9 @@ pub fn report(session: &mut Session) -> crate::Result<String> {
         )?),
     });
     sections.push(profile_section(session)?);
+    if session.dataset().cerqual.is_some() {
+        sections.push(cerqual_section(session)?);
+    }
     let check = crate::check::check(session.dataset())?;
     sections.push(Section {
         id: "check",
@@ -268,6 +271,30 @@ fn figures_section(session: &mut Session) -> crate::Result<Section> {
     Ok(Section {
         id: "figures",
         heading: "Figures".into(),
+        body,
+    })
+}
+
+/// The GRADE-CERQual tables, when the dataset has its assessments.
+fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
+    let soqf = rows(session, "soqf")?;
+    let profile = rows(session, "evidence_profile")?;
+    let mut body = String::from(
+        "<p>The reviewers' GRADE-CERQual judgements (cerqual.csv): the confidence in each review finding and the concerns about its four components.</p>\n",
+    );
+    body.push_str(&wide(&html_table(
+        &soqf,
+        "Table 5. Summary of Qualitative Findings (SoQF)",
+        true,
+    )?));
+    body.push_str(&wide(&html_table(
+        &profile,
+        "Table 6. GRADE-CERQual Evidence Profile",
+        true,
+    )?));
+    Ok(Section {
+        id: "cerqual",
+        heading: "GRADE-CERQual".into(),
         body,
     })
 }
