@@ -112,6 +112,18 @@ pub enum Command {
         #[arg(value_name = "FINDING")]
         finding: String,
     },
+    /// Add the included studies' references (RIS from EndNote, Zotero,
+    /// Covidence or Rayyan; BibTeX/BibLaTeX; CSL JSON from Zotero) to the
+    /// --data folder's studies.csv and papers.csv (made when missing): a
+    /// study keyed author-year (Smith2019, Smith2019a) and its paper per
+    /// new record; a record whose paper is there already (same DOI, else
+    /// title and year) is reported, not added. Nothing is written when a
+    /// file has a problem.
+    Import {
+        /// Reference files: .ris, .bib, .json.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Write the whole dataset, computed n/fes/intensity columns included,
     /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).
     /// Loading the export with --data gives the same query results.

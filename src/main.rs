@@ -41,6 +41,9 @@ fn main() -> ExitCode {
             )
             .exit();
     }
+    if let Some(Command::Import { files }) = &cli.command {
+        return import(&cli, files);
+    }
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
@@ -306,6 +309,52 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
         Err(e) => {
             let path = file.unwrap_or(Path::new("-"));
             errln!("error: could not write {}: {e}", path.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `metasum import FILE...`: references added to the --data folder.
+fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
+    use metasum_engine::import::ImportError;
+    let Some(folder) = &cli.data else {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "import adds to a dataset folder: give it with --data DIR (made when missing)",
+            )
+            .exit();
+    };
+    match metasum_engine::import::import(folder, files) {
+        Ok(done) => {
+            for (at, paper, how) in &done.present {
+                errln!("{at}: already present as paper {paper} (same {how}), not added");
+            }
+            let keys: Vec<&str> = done.added.iter().map(|(k, _)| k.as_str()).collect();
+            match keys.len() {
+                0 => errln!(
+                    "nothing to add: every record is in {} already",
+                    folder.display()
+                ),
+                n => errln!(
+                    "added {} to {}: {}",
+                    metasum_engine::format::count_of(n, "study", "studies"),
+                    folder.display(),
+                    keys.join(", ")
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Problems(problems)) => {
+            for p in &problems {
+                errln!("error: {p}");
+            }
+            errln!("nothing was written");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            errln!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 mod filter;
 pub mod format;
+pub mod import;
 mod keyed;
 pub(crate) mod matrix;
 mod plan;

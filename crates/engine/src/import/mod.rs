@@ -1,0 +1,545 @@
+//! `metasum import`: the included studies' references, as reference
+//! managers export them (RIS, BibTeX/BibLaTeX, CSL JSON), added to a
+//! dataset's `studies.csv` and `papers.csv`. Each new record becomes a
+//! study keyed in author-year form (`Smith2019`, `Smith2019a`) and its
+//! paper; a record that matches a paper already there (same DOI, else the
+//! same title and year) is reported, not added again. Nothing is written
+//! when any file has a problem.
+
+mod bibtex;
+mod csl;
+mod ris;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::atomic::write_atomically;
+use crate::dataset::Problem;
+
+/// An author's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// Family name (with its particle: `van der Berg`).
+    pub family: String,
+    /// Given names, possibly initials.
+    pub given: String,
+}
+
+impl Name {
+    /// `Smith, Jane` or `Jane Smith`.
+    fn parse(text: &str) -> Name {
+        match text.split_once(',') {
+            Some((family, given)) => Name {
+                family: family.trim().to_string(),
+                given: given.trim().to_string(),
+            },
+            None => match text.trim().rsplit_once(' ') {
+                Some((given, family)) => Name {
+                    family: family.to_string(),
+                    given: given.to_string(),
+                },
+                None => Name {
+                    family: text.trim().to_string(),
+                    given: String::new(),
+                },
+            },
+        }
+    }
+
+    /// `Smith, J. M.`: the family name and the given names' initials.
+    fn cited(&self) -> String {
+        let initials: Vec<String> = (self.given.split([' ', '-', '.']))
+            .filter_map(|g| g.chars().next())
+            .map(|c| format!("{c}."))
+            .collect();
+        match initials.is_empty() {
+            true => self.family.clone(),
+            false => format!("{}, {}", self.family, initials.join(" ")),
+        }
+    }
+}
+
+/// One reference read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Its authors, in order.
+    pub authors: Vec<Name>,
+    /// Its year, when given.
+    pub year: Option<i32>,
+    /// Its title.
+    pub title: String,
+    /// The journal (container) it appeared in.
+    pub journal: String,
+    /// Its DOI, when given.
+    pub doi: String,
+    /// Where it starts in its file.
+    pub line: u64,
+}
+
+/// The first four-digit number in `text` (`2019-03-01`, `{2019}`,
+/// `2019///`), as a year.
+fn first_year(text: &str) -> Option<i32> {
+    let digits: Vec<char> = text.chars().collect();
+    (0..digits.len().saturating_sub(3)).find_map(|i| {
+        let run = &digits[i..i + 4];
+        let bounded = (i == 0 || !digits[i - 1].is_ascii_digit())
+            && digits.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
+        (bounded && run.iter().all(char::is_ascii_digit))
+            .then(|| run.iter().collect::<String>().parse().ok())
+            .flatten()
+    })
+}
+
+/// The line (from 1) of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> u64 {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+        + 1
+}
+
+/// What an import did: the studies it added (key, title), and the records
+/// it found already present (`file:line`, the paper they match, how).
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Study keys added, with the title of their paper.
+    pub added: Vec<(String, String)>,
+    /// Records not added: where, the paper id they match, and by what.
+    pub present: Vec<(String, String, String)>,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Problems in the files read, each located.
+    Problems(Vec<Problem>),
+    /// A file could not be read or written.
+    Io(String),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Problems(problems) => {
+                let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                write!(f, "{}", lines.join("\n"))
+            }
+            ImportError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The records of one file, read by its extension.
+fn read(path: &Path) -> Result<Vec<Record>, ImportError> {
+    let name = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| ImportError::Io(format!("cannot read {name}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        ImportError::Problems(vec![Problem::file(
+            &name,
+            "is not UTF-8 text (export it as UTF-8)",
+        )])
+    })?;
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let parsed = match extension.to_ascii_lowercase().as_str() {
+        "ris" | "txt" => ris::parse(&name, &text),
+        "bib" | "bibtex" => bibtex::parse(&name, &text),
+        "json" => csl::parse(&name, &text),
+        _ => Err(vec![Problem::file(
+            &name,
+            "import reads .ris (RIS), .bib (BibTeX, BibLaTeX) and .json (CSL JSON) files",
+        )]),
+    };
+    parsed.map_err(ImportError::Problems)
+}
+
+/// A CSV file as header and rows (empty when the file does not exist).
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), ImportError> {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
+        Err(e) => return Err(ImportError::Io(format!("cannot read {name}: {e}"))),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let bad = |e: csv::Error| {
+        ImportError::Problems(vec![Problem::file(
+            &name,
+            format!("not readable as CSV: {e}"),
+        )])
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(bad)?;
+        let mut row: Vec<String> = row.iter().map(str::to_string).collect();
+        row.resize(header.len(), String::new());
+        rows.push(row);
+    }
+    Ok((header, rows))
+}
+
+/// The column `name` of `rows` (empty cells where it is missing).
+fn column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
+    match header.iter().position(|h| h == name) {
+        Some(i) => rows.iter().map(|r| r[i].as_str()).collect(),
+        None => vec![""; rows.len()],
+    }
+}
+
+/// A DOI as metasum compares it: lower case, without `https://doi.org/` or
+/// `doi:`.
+fn doi_key(doi: &str) -> String {
+    let doi = doi.trim().to_lowercase();
+    let doi = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .fold(doi, |d, prefix| {
+        d.strip_prefix(prefix).map(str::to_string).unwrap_or(d)
+    });
+    doi.trim().to_string()
+}
+
+/// A title as metasum compares it: letters and digits, folded to ASCII
+/// lower case, one space between words (`{HIV}` and `HIV` alike).
+fn title_key(title: &str) -> String {
+    ascii(title)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `García` as `Garcia`, `Müller` as `Muller`, `Łukasz` as `Lukasz`.
+fn ascii(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.nfd() {
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("Ae"),
+            'ø' => out.push('o'),
+            'Ø' => out.push('O'),
+            'ł' => out.push('l'),
+            'Ł' => out.push('L'),
+            'đ' => out.push('d'),
+            c if c.is_ascii() => out.push(c),
+            // Combining marks and what has no ASCII form are left out.
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `Smith2019` for a record: its first author's family name in ASCII
+/// letters (capitalised), then its year (`nd` without one).
+fn base_key(r: &Record) -> String {
+    let family = r.authors.first().map_or("Anon", |a| a.family.as_str());
+    let letters: String = ascii(family)
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let mut name = match letters.as_str() {
+        "" => "Anon".to_string(),
+        l => l.to_string(),
+    };
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + &name[1..];
+    }
+    match r.year {
+        Some(y) => format!("{name}{y}"),
+        None => format!("{name}nd"),
+    }
+}
+
+/// `base`, or `base` with `a`, `b`, ... `z`, `aa`, ... when it is taken.
+fn unique(base: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(base) {
+        return base.to_string();
+    }
+    (0..)
+        .map(|mut n: usize| {
+            let mut suffix = String::new();
+            loop {
+                suffix.insert(0, (b'a' + (n % 26) as u8) as char);
+                if n < 26 {
+                    break;
+                }
+                n = n / 26 - 1;
+            }
+            format!("{base}{suffix}")
+        })
+        .find(|k| !taken.contains(k))
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// `Smith`, `Smith & Lee`, `Smith et al.`: how a study's author cell reads.
+fn author_cell(r: &Record) -> String {
+    match r.authors.as_slice() {
+        [] => String::new(),
+        [one] => one.family.clone(),
+        [a, b] => format!("{} & {}", a.family, b.family),
+        [a, ..] => format!("{} et al.", a.family),
+    }
+}
+
+/// `Smith, J.; Lee, M. (2019). Title. Journal.`
+fn citation(r: &Record) -> String {
+    let names: Vec<String> = r.authors.iter().map(Name::cited).collect();
+    let year = r.year.map_or("n.d.".to_string(), |y| y.to_string());
+    let mut out = format!("{} ({year}).", names.join("; "));
+    for part in [&r.title, &r.journal] {
+        if !part.is_empty() {
+            out.push(' ');
+            out.push_str(part.trim_end_matches('.'));
+            out.push('.');
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Adds the references in `files` to the dataset folder `folder` (made
+/// when missing): new studies to `studies.csv`, their papers to
+/// `papers.csv`. Nothing is written when a file has a problem.
+pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
+    let mut records: Vec<(String, Record)> = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        match read(path) {
+            Ok(rs) => records.extend(rs.into_iter().map(|r| (path.display().to_string(), r))),
+            Err(ImportError::Problems(p)) => problems.extend(p),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Problems(problems));
+    }
+    let studies_path = folder.join("studies.csv");
+    let papers_path = folder.join("papers.csv");
+    let (mut study_header, mut study_rows) = read_csv(&studies_path)?;
+    let (mut paper_header, mut paper_rows) = read_csv(&papers_path)?;
+    for (header, needed) in [
+        (&mut study_header, &["id", "author", "year"][..]),
+        (
+            &mut paper_header,
+            &["id", "study", "citation", "year", "title", "journal", "doi"][..],
+        ),
+    ] {
+        for name in needed {
+            if !header.iter().any(|h| h == name) {
+                header.push(name.to_string());
+            }
+        }
+    }
+    for row in &mut study_rows {
+        row.resize(study_header.len(), String::new());
+    }
+    for row in &mut paper_rows {
+        row.resize(paper_header.len(), String::new());
+    }
+    let mut study_keys: HashSet<String> = column(&study_header, &study_rows, "id")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut paper_keys: HashSet<String> = column(&paper_header, &paper_rows, "id")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    // The papers there, by DOI and by title and year.
+    let mut by_doi: Vec<(String, String)> = Vec::new();
+    let mut by_title: Vec<((String, String), String)> = Vec::new();
+    let ids = column(&paper_header, &paper_rows, "id");
+    let dois = column(&paper_header, &paper_rows, "doi");
+    let titles = column(&paper_header, &paper_rows, "title");
+    let years = column(&paper_header, &paper_rows, "year");
+    for i in 0..paper_rows.len() {
+        if !dois[i].trim().is_empty() {
+            by_doi.push((doi_key(dois[i]), ids[i].to_string()));
+        }
+        if !titles[i].trim().is_empty() {
+            by_title.push((
+                (title_key(titles[i]), years[i].trim().to_string()),
+                ids[i].to_string(),
+            ));
+        }
+    }
+    // Numbered papers go on being numbered; otherwise a paper is keyed as
+    // its study is.
+    let numbered = !ids.is_empty() && ids.iter().all(|id| id.trim().parse::<u64>().is_ok());
+    let mut next_number = ids
+        .iter()
+        .filter_map(|id| id.trim().parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut imported = Imported::default();
+    for (file, r) in records {
+        let doi = doi_key(&r.doi);
+        let title = (
+            title_key(&r.title),
+            r.year.map(|y| y.to_string()).unwrap_or_default(),
+        );
+        let found = (!doi.is_empty())
+            .then(|| {
+                by_doi
+                    .iter()
+                    .find(|(d, _)| *d == doi)
+                    .map(|(_, id)| (id.clone(), format!("DOI {doi}")))
+            })
+            .flatten()
+            .or_else(|| {
+                (!title.0.is_empty())
+                    .then(|| {
+                        by_title
+                            .iter()
+                            .find(|(t, _)| *t == title)
+                            .map(|(_, id)| (id.clone(), "title and year".to_string()))
+                    })
+                    .flatten()
+            });
+        if let Some((paper, how)) = found {
+            imported
+                .present
+                .push((format!("{file}:{}", r.line), paper, how));
+            continue;
+        }
+        let key = unique(&base_key(&r), &study_keys);
+        study_keys.insert(key.clone());
+        let paper = if numbered {
+            let n = next_number;
+            next_number += 1;
+            n.to_string()
+        } else {
+            unique(&key, &paper_keys)
+        };
+        paper_keys.insert(paper.clone());
+        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
+        let mut study = vec![String::new(); study_header.len()];
+        for (name, value) in [
+            ("id", key.clone()),
+            ("author", author_cell(&r)),
+            ("year", year.clone()),
+        ] {
+            if let Some(i) = study_header.iter().position(|h| h == name) {
+                study[i] = value;
+            }
+        }
+        study_rows.push(study);
+        let mut row = vec![String::new(); paper_header.len()];
+        for (name, value) in [
+            ("id", paper.clone()),
+            ("study", key.clone()),
+            ("citation", citation(&r)),
+            ("year", year.clone()),
+            ("title", r.title.clone()),
+            ("journal", r.journal.clone()),
+            ("doi", r.doi.trim().to_string()),
+        ] {
+            if let Some(i) = paper_header.iter().position(|h| h == name) {
+                row[i] = value;
+            }
+        }
+        paper_rows.push(row);
+        if !doi.is_empty() {
+            by_doi.push((doi, paper.clone()));
+        }
+        if !title.0.is_empty() {
+            by_title.push((title, paper));
+        }
+        imported.added.push((key, r.title));
+    }
+    if imported.added.is_empty() {
+        return Ok(imported);
+    }
+    std::fs::create_dir_all(folder).map_err(|e| {
+        ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
+    })?;
+    let write = |path: &Path, header: &[String], rows: &[Vec<String>]| -> Result<(), ImportError> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let failed = |e: String| ImportError::Io(format!("cannot write {}: {e}", path.display()));
+        w.write_record(header).map_err(|e| failed(e.to_string()))?;
+        for row in rows {
+            w.write_record(row).map_err(|e| failed(e.to_string()))?;
+        }
+        let bytes = w.into_inner().map_err(|e| failed(e.to_string()))?;
+        write_atomically(path, &bytes).map_err(|e| failed(e.to_string()))
+    };
+    // Papers first: a study whose paper did not get written would be
+    // counted with no report; a paper without its study is told by the
+    // loader.
+    write(&papers_path, &paper_header, &paper_rows)?;
+    write(&studies_path, &study_header, &study_rows)?;
+    Ok(imported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_author_year_in_ascii_and_made_unique() {
+        let record = |family: &str, year| Record {
+            authors: vec![Name {
+                family: family.into(),
+                given: "A".into(),
+            }],
+            year,
+            title: "T".into(),
+            journal: String::new(),
+            doi: String::new(),
+            line: 1,
+        };
+        assert_eq!(base_key(&record("García", Some(2019))), "Garcia2019");
+        assert_eq!(
+            base_key(&record("Müller-Lüdenscheidt", Some(2020))),
+            "MullerLudenscheidt2020"
+        );
+        assert_eq!(base_key(&record("van der Berg", None)), "VanderBergnd");
+        assert_eq!(
+            base_key(&record("Łukasiewicz", Some(1930))),
+            "Lukasiewicz1930"
+        );
+        assert_eq!(base_key(&record("王", Some(2001))), "Anon2001");
+        let taken: HashSet<String> = ["Smith2019", "Smith2019a"].map(String::from).into();
+        assert_eq!(unique("Smith2019", &taken), "Smith2019b");
+        assert_eq!(unique("Lee2020", &taken), "Lee2020");
+        let all: HashSet<String> = std::iter::once("K".to_string())
+            .chain((b'a'..=b'z').map(|c| format!("K{}", c as char)))
+            .collect();
+        assert_eq!(unique("K", &all), "Kaa");
+    }
+
+    #[test]
+    fn years_dois_and_titles_compare_as_written_differently() {
+        assert_eq!(first_year("2019-03-01"), Some(2019));
+        assert_eq!(first_year("{2019}"), Some(2019));
+        assert_eq!(first_year("2019///"), Some(2019));
+        assert_eq!(first_year("12345"), None);
+        assert_eq!(first_year("n.d."), None);
+        assert_eq!(doi_key(" https://doi.org/10.1000/ABC "), "10.1000/abc");
+        assert_eq!(doi_key("doi:10.1000/abc"), "10.1000/abc");
+        assert_eq!(
+            title_key("{HIV} and peer support: a review."),
+            title_key("HIV and Peer Support -- a Review")
+        );
+        assert_eq!(Name::parse("Smith, Jane M.").cited(), "Smith, J. M.");
+        assert_eq!(Name::parse("Jane Smith").family, "Smith");
+    }
+}
