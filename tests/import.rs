@@ -217,6 +217,10 @@ fn a_malformed_file_is_located_and_nothing_is_written() {
         );
         assert!(!review.join("papers.csv").exists());
     }
+    // A device is no reference file (it would be read without end).
+    let out = import(&review, &[PathBuf::from("/dev/zero")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero: it is not a file"));
     // Import needs a folder to add to.
     let out = Command::cargo_bin("metasum")
         .unwrap()

@@ -132,11 +132,29 @@ impl std::fmt::Display for ImportError {
     }
 }
 
+/// The largest reference file read: 100,000 records of 2 kB each.
+const MAX_REFERENCES_BYTES: u64 = 200_000_000;
+
 /// The records of one file, read by its extension.
 fn read(path: &Path) -> Result<Vec<Record>, ImportError> {
     let name = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| ImportError::Io(format!("cannot read {name}: {e}")))?;
+    let cannot = |e: std::io::Error| ImportError::Io(format!("cannot read {name}: {e}"));
+    // A device or pipe (`/dev/zero`) would be read without end, and no
+    // export of a review's references comes near the limit.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(ImportError::Io(format!(
+            "cannot read {name}: it is not a file"
+        )));
+    }
+    if meta.len() > MAX_REFERENCES_BYTES {
+        return Err(ImportError::Io(format!(
+            "cannot read {name}: it is {} MB, more than the {} MB a reference export can be",
+            meta.len() / 1_000_000,
+            MAX_REFERENCES_BYTES / 1_000_000
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         ImportError::Problems(vec![Problem::file(
             &name,
