@@ -170,3 +170,45 @@ pub fn evidence_profile(ds: &Dataset) -> PolarsResult<DataFrame> {
     columns.push(studies(ds, &rows)?);
     DataFrame::new(rows.len(), columns)
 }
+
+/// The CERQual levels a column of `table` holds, least first (`very low`
+/// .. `high`; `no or very minor concerns` .. `serious concerns`), when it
+/// holds them: such a column compares and sorts by rank, not by its text
+/// (`confidence > low` is moderate and high).
+pub(crate) fn levels(table: crate::table::TableKind, column: &str) -> Option<Vec<&'static str>> {
+    use crate::dataset::{Concern, Confidence};
+    use crate::table::TableKind;
+    if !matches!(
+        table,
+        TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile
+    ) {
+        return None;
+    }
+    if column == "confidence" {
+        return Some(Confidence::ALL.iter().rev().map(|c| c.code()).collect());
+    }
+    COMPONENTS
+        .iter()
+        .any(|(c, _)| *c == column)
+        .then(|| Concern::ALL.iter().map(|c| c.code()).collect())
+}
+
+/// The rank (from 0, least) of a level as written in a query (`low`,
+/// `"Minor concerns"`, `serious`), among `levels`.
+pub(crate) fn rank_of(levels: &[&str], written: &str) -> Option<usize> {
+    let code = crate::dataset::cerqual::confidence(written)
+        .map(|c| c.code())
+        .or_else(|| crate::dataset::cerqual::concern(written).map(|c| c.code()))?;
+    levels.iter().position(|l| *l == code)
+}
+
+/// `column`'s levels as their ranks (missing for anything else).
+pub(crate) fn rank(column: &str, levels: &[&str]) -> Expr {
+    let mut ranked = lit(NULL).cast(DataType::Int64);
+    for (i, level) in levels.iter().enumerate().rev() {
+        ranked = when(col(column).eq(lit(*level)))
+            .then(lit(i as i64))
+            .otherwise(ranked);
+    }
+    ranked
+}

@@ -338,11 +338,27 @@ fn compare(
             format!("`{name}` is true or false; compare it with `=` or `!=`"),
         ));
     }
-    let right = literal(&name, ty, value)?;
-    let left = if ty == ColumnType::Text {
-        lower(&name)
-    } else {
-        col(name.as_str())
+    // CERQual levels compare by rank (`confidence > low`), in whatever
+    // words the query writes them.
+    let (left, right) = match crate::cerqual::levels(table.kind, &name) {
+        Some(levels) => {
+            let written = match &value.kind {
+                ValueKind::Text(t) => t.clone(),
+                ValueKind::Number(_) => value.to_string(),
+            };
+            let rank = crate::cerqual::rank_of(&levels, &written).ok_or_else(|| {
+                QueryError::new(
+                    value.span,
+                    format!(
+                        "`{name}` is a CERQual level, and `{}` is none",
+                        shown(value)
+                    ),
+                )
+                .hint(format!("the levels, least first: {}", levels.join(", ")))
+            })?;
+            (crate::cerqual::rank(&name, &levels), lit(rank as i64))
+        }
+        None => (text_or_column(&name, ty), literal(&name, ty, value)?),
     };
     Ok(match op {
         CompareOp::Eq => left.eq(right).fill_null(lit(false)),
@@ -352,6 +368,15 @@ fn compare(
         CompareOp::Gt => left.gt(right).fill_null(lit(false)),
         CompareOp::GtEq => left.gt_eq(right).fill_null(lit(false)),
     })
+}
+
+/// A column as comparisons read it: text in lower case.
+fn text_or_column(name: &str, ty: ColumnType) -> Expr {
+    if ty == ColumnType::Text {
+        lower(name)
+    } else {
+        col(name)
+    }
 }
 
 #[cfg(test)]

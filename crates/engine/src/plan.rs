@@ -149,7 +149,12 @@ pub(crate) fn plan_sort_by(q: &Query, planned: &mut Planned) -> Result<(), Query
                     format!("cannot sort by the list column `{name}`"),
                 ));
             }
-            keys.push(col(name.as_str()));
+            // CERQual levels sort by rank: `sort by confidence desc` puts
+            // high first.
+            keys.push(match crate::cerqual::levels(planned.info.kind, &name) {
+                Some(levels) => crate::cerqual::rank(&name, &levels),
+                None => col(name.as_str()),
+            });
             descending.push(key.descending);
         }
         let columns = planned.present_columns();

@@ -256,3 +256,47 @@ fn the_worksheet_shows_what_a_judgement_needs_and_the_judgement() {
         "finding 1 of the seed is in 11 studies: {seed}"
     );
 }
+
+#[test]
+fn levels_compare_and_sort_by_rank_not_by_their_text() {
+    let ds = Dataset::load(&example()).unwrap();
+    // Alphabetically "moderate" and "very low" are > "low"; by rank only
+    // moderate and high are.
+    assert_eq!(
+        csv(ds.clone(), "soqf where confidence > low show finding"),
+        "finding\nF1\nF2\nF3\n"
+    );
+    assert_eq!(
+        csv(ds.clone(), "soqf where confidence <= low show finding"),
+        "finding\nF4\n"
+    );
+    assert_eq!(
+        csv(ds.clone(), "soqf sort by confidence desc show confidence"),
+        "confidence\nhigh\nhigh\nmoderate\nvery low\n"
+    );
+    // Concerns: more concern is greater; levels in the words reviewers use.
+    assert_eq!(
+        csv(
+            ds.clone(),
+            "evidence_profile where adequacy >= \"Moderate concerns\" show finding"
+        ),
+        "finding\nF2\nF3\n"
+    );
+    assert_eq!(
+        csv(
+            ds.clone(),
+            "evidence_profile where coherence > \"no or very minor\" show finding"
+        ),
+        "finding\nF2\nF3\n"
+    );
+    let mut session = Session::new(ds);
+    let script = metasum_query::parse("soqf where confidence = medium").unwrap();
+    let e = session
+        .execute(&script.statements[0])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`confidence` is a CERQual level, and `medium` is none"),
+        "{e}"
+    );
+}

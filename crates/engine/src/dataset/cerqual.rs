@@ -113,7 +113,7 @@ pub struct Assessment {
 
 /// `Minor Concerns `, `minor`, `Minor concerns` all as `minor concerns`:
 /// lower case, one space between words, the word "concerns" optional.
-fn concern(text: &str) -> Option<Concern> {
+pub(crate) fn concern(text: &str) -> Option<Concern> {
     let words = normal(text);
     let words = words.strip_suffix(" concerns").unwrap_or(&words);
     Concern::ALL
@@ -122,7 +122,7 @@ fn concern(text: &str) -> Option<Concern> {
 }
 
 /// `High`, `high confidence`, `Very low` as the confidence they name.
-fn confidence(text: &str) -> Option<Confidence> {
+pub(crate) fn confidence(text: &str) -> Option<Confidence> {
     let words = normal(text);
     let words = words.strip_suffix(" confidence").unwrap_or(&words);
     Confidence::ALL.into_iter().find(|c| c.code() == words)

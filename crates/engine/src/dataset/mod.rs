@@ -1,7 +1,7 @@
 //! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
 //! polars frames. See `docs/DATASET.md` for the format.
 
-mod cerqual;
+pub(crate) mod cerqual;
 mod claims;
 pub mod csvfile;
 mod intcsv;
