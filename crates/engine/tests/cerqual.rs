@@ -169,6 +169,20 @@ fn every_problem_of_cerqual_csv_is_located() {
         let e = with_cerqual(&format!("{head}{rows}")).unwrap_err();
         assert!(e.contains(says), "{says}\n{e}");
     }
+    for (text, says) in [
+        (
+            &*format!("{}Coherence\n", head.trim_end().to_string() + ","),
+            "cerqual.csv:1: column `Coherence` appears twice",
+        ),
+        (
+            "finding,methodological_limitations,coherence,adequacy,relevance,confidence,Coherence explanaton\n",
+            "cerqual.csv:1: unknown column `Coherence explanaton`",
+        ),
+        ("", "cerqual.csv:1: is empty"),
+    ] {
+        let e = with_cerqual(text).unwrap_err();
+        assert!(e.contains(says), "{says}\n{e}");
+    }
     let e = with_cerqual("finding,coherence\nF1,minor\n").unwrap_err();
     assert!(
         e.contains("cerqual.csv:1: missing required column `methodological_limitations`"),

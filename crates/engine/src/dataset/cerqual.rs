@@ -142,6 +142,75 @@ fn column_name(header: &str) -> String {
     normal(&header.replace(['_', '-'], " ")).replace(' ', "_")
 }
 
+/// Every column `cerqual.csv` may have.
+fn known_columns() -> Vec<String> {
+    let mut known = vec!["finding".to_string(), "summary".to_string()];
+    for (c, _) in COMPONENTS {
+        known.push(c.to_string());
+        known.push(format!("{c}_explanation"));
+    }
+    known.extend([
+        "confidence".to_string(),
+        "confidence_explanation".to_string(),
+    ]);
+    known
+}
+
+/// Whether the header names each column once, names only columns metasum
+/// knows (a misspelt `Coherence explanaton` would lose every coherence
+/// explanation without a word), and names the `required` ones. Each
+/// problem is told at line 1.
+fn header_is_sound(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>) -> bool {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(_) => return true, // told by `records`
+    };
+    let before = problems.len();
+    if header.iter().all(|h| h.is_empty()) {
+        problems.push(Problem::at(
+            FILE,
+            1,
+            "is empty: it needs a header line (finding, the four components, confidence, ...)",
+        ));
+        return false;
+    }
+    let known = known_columns();
+    let mut seen: Vec<String> = Vec::new();
+    for written in &header {
+        let name = column_name(written);
+        if seen.contains(&name) {
+            problems.push(Problem::at(
+                FILE,
+                1,
+                format!("column `{written}` appears twice"),
+            ));
+        } else if !known.contains(&name) {
+            problems.push(Problem::at(
+                FILE,
+                1,
+                format!(
+                    "unknown column `{written}` (cerqual.csv has: {}; keep other notes in a file of their own)",
+                    known.join(", ")
+                ),
+            ));
+        }
+        seen.push(name);
+    }
+    for r in required {
+        if !seen.iter().any(|s| s == r) {
+            problems.push(Problem::at(
+                FILE,
+                1,
+                format!("missing required column `{r}`"),
+            ));
+        }
+    }
+    problems.len() == before
+}
+
 /// Parses `cerqual.csv`: per finding, the four components' levels
 /// (required) and explanations, `confidence` (required) and
 /// `confidence_explanation`, and optionally `summary`. Every problem is
@@ -155,10 +224,12 @@ pub fn parse_cerqual(
         .chain(COMPONENTS.iter().map(|(c, _)| *c))
         .chain(["confidence"])
         .collect();
+    if !header_is_sound(bytes, &required, problems) {
+        return Vec::new();
+    }
     let rows = records(FILE, bytes, &[], problems);
     let mut out: Vec<Assessment> = Vec::new();
     let mut first: HashMap<i64, u64> = HashMap::new();
-    let mut missing_told = false;
     for (line, fields) in rows {
         let fields: Vec<(String, String)> = (fields.into_iter())
             .map(|(k, v)| (column_name(&k), v))
@@ -168,20 +239,6 @@ pub fn parse_cerqual(
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.trim())
         };
-        let missing: Vec<&&str> = required.iter().filter(|c| get(c).is_none()).collect();
-        if !missing.is_empty() {
-            if !missing_told {
-                for m in missing {
-                    problems.push(Problem::at(
-                        FILE,
-                        1,
-                        format!("missing required column `{m}`"),
-                    ));
-                }
-                missing_told = true;
-            }
-            continue;
-        }
         let text = |name: &str| get(name).unwrap_or("").to_string();
         let Some(finding) = id(
             FILE,
