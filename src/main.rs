@@ -329,7 +329,7 @@ fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
     match metasum_engine::import::import(folder, files) {
         Ok(done) => {
             for (at, paper, how) in &done.present {
-                errln!("{at}: already present as paper {paper} (same {how}), not added");
+                errln!("{at}: already present as paper {paper} ({how}), not added");
             }
             let keys: Vec<&str> = done.added.iter().map(|(k, _)| k.as_str()).collect();
             match keys.len() {

@@ -63,7 +63,7 @@ fn references_become_studies_and_papers_and_a_second_import_adds_nothing() {
     // The JSON's third item is the RIS's second record (same DOI, written
     // otherwise): reported, not added twice.
     assert!(
-        stderr.contains("zotero.json:21: already present as paper Smith2019 (same DOI 10.1000/jmh.2019.001), not added"),
+        stderr.contains("zotero.json:21: already present as paper Smith2019 (same DOI 10.1000/jmh.2019.001, added by this import), not added"),
         "{stderr}"
     );
     assert!(stderr.contains("added 8 studies"), "{stderr}");
@@ -103,7 +103,13 @@ fn an_existing_review_is_extended_and_still_loads() {
     ] {
         assert!(stderr.contains(present), "{present}\n{stderr}");
     }
-    assert!(stderr.contains("added 2 studies"), "{stderr}");
+    // The WHO report is P4 by its citation (title and year; the example's
+    // papers.csv has no title column).
+    assert!(
+        stderr.contains("zotero.json:14: already present as paper P4 (its citation has the same title, same year)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("added 1 study"), "{stderr}");
     let studies = read(&review.join("studies.csv"));
     // Its own columns kept, the new studies' other cells empty.
     assert!(
@@ -113,12 +119,10 @@ fn an_existing_review_is_extended_and_still_loads() {
         "{studies}"
     );
     assert!(
-        studies.ends_with(
-            "Smithnd,Smith,,,,\nWorldHealthOrganization2021,World Health Organization,2021,,,\n"
-        ),
+        studies.ends_with("Ahmed,2021,Canada,moderate concerns,8\nSmithnd,Smith,,,,\n"),
         "{studies}"
     );
-    // The extended review loads: 10 studies, 10 papers.
+    // The extended review loads: 9 studies, 9 papers.
     let out = Command::cargo_bin("metasum")
         .unwrap()
         .arg("--data")
@@ -127,7 +131,7 @@ fn an_existing_review_is_extended_and_still_loads() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("10 studies, 10 papers"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("9 studies, 9 papers"));
 }
 
 #[test]
@@ -179,9 +183,25 @@ fn a_malformed_file_is_located_and_nothing_is_written() {
         ),
         (
             "empty-record.ris",
-            "TY  - JOUR\nPY  - 2001\nER  - \n",
-            "empty-record.ris:1: the record starting here has neither an author (AU) nor a title (TI)",
+            "TY  - JOUR\nPY  - 2001\nTI  - A title\nER  - \n",
+            "empty-record.ris:1: the record starting here has no author (AU)",
         ),
+        (
+            "blank-author.ris",
+            "TY  - JOUR\nAU  - ,\nER  - \n",
+            "blank-author.ris:1: the record starting here has no author (AU)",
+        ),
+        (
+            "no-author.bib",
+            "@misc{x,\n  title = {T},\n}\n",
+            "no-author.bib:1: entry `x` has no author",
+        ),
+        (
+            "no-author.json",
+            "[\n  {\"title\": \"T\"}\n]\n",
+            "no-author.json:2: the item has no author",
+        ),
+        ("empty.ris", "\n\n", "empty.ris: holds no record"),
         (
             "broken.bib",
             "@article{a,\n  title = {Unclosed,\n",
@@ -230,4 +250,78 @@ fn a_malformed_file_is_located_and_nothing_is_written() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[test]
+fn the_files_there_are_appended_to_byte_for_byte_and_their_columns_found_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review");
+    std::fs::create_dir(&review).unwrap();
+    // Excel's byte order mark and line ends, a quoted cell, a `DOI` column.
+    let studies = "\u{feff}id,author,year\r\n\"Doe2015\",\"Doe, Jane\",2015\r\n";
+    let papers = "\u{feff}id,study,citation,year,Title,Journal,DOI\r\nP1,Doe2015,Doe (2015),2015,Peer work,J,10.1000/JMH.2019.001\r\n";
+    std::fs::write(review.join("studies.csv"), studies).unwrap();
+    std::fs::write(review.join("papers.csv"), papers).unwrap();
+    let out = import(&review, &[refs("zotero.ris")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The DOI column is found whatever its case: Smith is P1.
+    assert!(
+        stderr.contains("zotero.ris:10: already present as paper P1"),
+        "{stderr}"
+    );
+    let after = read(&review.join("studies.csv"));
+    assert!(after.starts_with(studies), "{after:?}");
+    assert_eq!(
+        &after[studies.len()..],
+        "Garcia2017,García & O'Brien,2017\r\nSmithnd,Smith,\r\n"
+    );
+    let after = read(&review.join("papers.csv"));
+    assert!(after.starts_with(papers), "{after:?}");
+    assert_eq!(after.lines().count(), 4);
+    assert!(!after.contains(",doi"), "no second DOI column: {after}");
+}
+
+#[test]
+fn a_dataset_file_the_loader_refuses_is_refused_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, studies, says) in [
+        (
+            "semicolons",
+            "id;author;year\nA2001;A;2001\n",
+            "separated by `;`",
+        ),
+        (
+            "unterminated",
+            "id,author,year\nA2001,\"A,2001\n",
+            "studies.csv",
+        ),
+        (
+            "latin1",
+            "id,author,year\nB2001,B\u{f6}ll,2001\n",
+            "studies.csv",
+        ),
+    ] {
+        let review = dir.path().join(name);
+        std::fs::create_dir(&review).unwrap();
+        let mut bytes = studies.as_bytes().to_vec();
+        if name == "latin1" {
+            // Böll as Latin-1 writes it: one byte, not UTF-8.
+            bytes = b"id,author,year\nB2001,B\xf6ll,2001\n".to_vec();
+        }
+        std::fs::write(review.join("studies.csv"), &bytes).unwrap();
+        let out = import(&review, &[refs("zotero.ris")]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(says) && stderr.contains("nothing was written"),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read(review.join("studies.csv")).unwrap(),
+            bytes,
+            "{name}"
+        );
+        assert!(!review.join("papers.csv").exists(), "{name}");
+    }
 }

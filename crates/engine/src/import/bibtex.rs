@@ -27,9 +27,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
                 let start = text[..offset.min(text.len())].rfind('@').unwrap_or(offset);
                 line_of(text, start)
             });
-        let authors = match entry.author() {
+        let authors: Vec<Name> = match entry.author() {
             Ok(people) => people
                 .into_iter()
+                // `and others` (et al.) names no one.
+                .filter(|p| !p.name.is_empty() && p.name != "others")
                 .map(|p| Name {
                     family: match p.prefix.as_str() {
                         "" => p.name,
@@ -58,11 +60,14 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
                 .unwrap_or_default()
         };
         let title = text_of("title");
-        if authors.is_empty() && title.is_empty() {
+        if authors.is_empty() {
             problems.push(Problem::at(
                 file,
                 at,
-                format!("entry `{}` has neither an author nor a title", entry.key),
+                format!(
+                    "entry `{}` has no author: a study needs one (a group may be the author)",
+                    entry.key
+                ),
             ));
             continue;
         }

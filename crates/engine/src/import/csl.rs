@@ -84,8 +84,11 @@ fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
         Some(_) => return Err("`author` must be a list of names".into()),
     };
     let title = text("title")?;
-    if authors.is_empty() && title.is_empty() {
-        return Err("the item has neither an author nor a title".into());
+    if authors.is_empty() {
+        return Err(
+            "the item has no author: a study needs one (a group may be the author, as `literal`)"
+                .into(),
+        );
     }
     let year = match item.get("issued") {
         None | Some(Value::Null) => None,

@@ -8,15 +8,17 @@
 
 mod bibtex;
 mod csl;
+mod file;
 mod ris;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::atomic::write_atomically;
 use crate::dataset::Problem;
+use crate::table::TableKind;
+use file::CsvFile;
 
 /// An author's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,48 +176,6 @@ fn read(path: &Path) -> Result<Vec<Record>, ImportError> {
     parsed.map_err(ImportError::Problems)
 }
 
-/// A CSV file as header and rows (empty when the file does not exist).
-fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), ImportError> {
-    let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
-        Err(e) => return Err(ImportError::Io(format!("cannot read {name}: {e}"))),
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let bad = |e: csv::Error| {
-        ImportError::Problems(vec![Problem::file(
-            &name,
-            format!("not readable as CSV: {e}"),
-        )])
-    };
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(bad)?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(bad)?;
-        let mut row: Vec<String> = row.iter().map(str::to_string).collect();
-        row.resize(header.len(), String::new());
-        rows.push(row);
-    }
-    Ok((header, rows))
-}
-
-/// The column `name` of `rows` (empty cells where it is missing).
-fn column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
-    match header.iter().position(|h| h == name) {
-        Some(i) => rows.iter().map(|r| r[i].as_str()).collect(),
-        None => vec![""; rows.len()],
-    }
-}
-
 /// A DOI as metasum compares it: lower case, without `https://doi.org/` or
 /// `doi:`.
 fn doi_key(doi: &str) -> String {
@@ -287,9 +247,10 @@ fn base_key(r: &Record) -> String {
     }
 }
 
-/// `base`, or `base` with `a`, `b`, ... `z`, `aa`, ... when it is taken.
+/// `base`, or `base` with `a`, `b`, ... `z`, `aa`, ... when it is taken
+/// (`taken` holds keys in lower case: `doe2015` takes `Doe2015`).
 fn unique(base: &str, taken: &HashSet<String>) -> String {
-    if !taken.contains(base) {
+    if !taken.contains(&base.to_lowercase()) {
         return base.to_string();
     }
     (0..)
@@ -304,7 +265,7 @@ fn unique(base: &str, taken: &HashSet<String>) -> String {
             }
             format!("{base}{suffix}")
         })
-        .find(|k| !taken.contains(k))
+        .find(|k| !taken.contains(&k.to_lowercase()))
         .unwrap_or_else(|| base.to_string())
 }
 
@@ -335,12 +296,17 @@ fn citation(r: &Record) -> String {
 
 /// Adds the references in `files` to the dataset folder `folder` (made
 /// when missing): new studies to `studies.csv`, their papers to
-/// `papers.csv`. Nothing is written when a file has a problem.
+/// `papers.csv`. Nothing is written when a file has a problem, or when the
+/// dataset's own files could not be loaded.
 pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
     let mut records: Vec<(String, Record)> = Vec::new();
     let mut problems = Vec::new();
     for path in files {
         match read(path) {
+            Ok(rs) if rs.is_empty() => problems.push(Problem::file(
+                &path.display().to_string(),
+                "holds no record (is it an export of references?)",
+            )),
             Ok(rs) => records.extend(rs.into_iter().map(|r| (path.display().to_string(), r))),
             Err(ImportError::Problems(p)) => problems.extend(p),
             Err(e) => return Err(e),
@@ -349,57 +315,50 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
     if !problems.is_empty() {
         return Err(ImportError::Problems(problems));
     }
-    let studies_path = folder.join("studies.csv");
-    let papers_path = folder.join("papers.csv");
-    let (mut study_header, mut study_rows) = read_csv(&studies_path)?;
-    let (mut paper_header, mut paper_rows) = read_csv(&papers_path)?;
-    for (header, needed) in [
-        (&mut study_header, &["id", "author", "year"][..]),
-        (
-            &mut paper_header,
-            &["id", "study", "citation", "year", "title", "journal", "doi"][..],
-        ),
-    ] {
-        for name in needed {
-            if !header.iter().any(|h| h == name) {
-                header.push(name.to_string());
+    let mut studies = CsvFile::open(folder, TableKind::Studies)?;
+    let mut papers = CsvFile::open(folder, TableKind::Papers)?;
+    // Keys compare in any case, as the loader's ids do.
+    let mut study_keys: HashSet<String> = studies
+        .values("id")
+        .iter()
+        .map(|k| k.to_lowercase())
+        .collect();
+    let mut paper_keys: HashSet<String> = papers
+        .values("id")
+        .iter()
+        .map(|k| k.to_lowercase())
+        .collect();
+    // The papers there, by DOI, by title and year, and by their citation
+    // (a papers.csv without a title column).
+    let mut by_doi: HashMap<String, (String, bool)> = HashMap::new();
+    let mut by_title: HashMap<(String, String), (String, bool)> = HashMap::new();
+    let mut citations: Vec<(String, String, String)> = Vec::new();
+    {
+        let ids = papers.values("id");
+        let (dois, titles, years, cited) = (
+            papers.values("doi"),
+            papers.values("title"),
+            papers.values("year"),
+            papers.values("citation"),
+        );
+        for i in 0..ids.len() {
+            let id = ids[i].to_string();
+            if !dois[i].trim().is_empty() {
+                by_doi
+                    .entry(doi_key(dois[i]))
+                    .or_insert((id.clone(), false));
             }
-        }
-    }
-    for row in &mut study_rows {
-        row.resize(study_header.len(), String::new());
-    }
-    for row in &mut paper_rows {
-        row.resize(paper_header.len(), String::new());
-    }
-    let mut study_keys: HashSet<String> = column(&study_header, &study_rows, "id")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut paper_keys: HashSet<String> = column(&paper_header, &paper_rows, "id")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    // The papers there, by DOI and by title and year.
-    let mut by_doi: Vec<(String, String)> = Vec::new();
-    let mut by_title: Vec<((String, String), String)> = Vec::new();
-    let ids = column(&paper_header, &paper_rows, "id");
-    let dois = column(&paper_header, &paper_rows, "doi");
-    let titles = column(&paper_header, &paper_rows, "title");
-    let years = column(&paper_header, &paper_rows, "year");
-    for i in 0..paper_rows.len() {
-        if !dois[i].trim().is_empty() {
-            by_doi.push((doi_key(dois[i]), ids[i].to_string()));
-        }
-        if !titles[i].trim().is_empty() {
-            by_title.push((
-                (title_key(titles[i]), years[i].trim().to_string()),
-                ids[i].to_string(),
-            ));
+            if !titles[i].trim().is_empty() {
+                let key = (title_key(titles[i]), years[i].trim().to_string());
+                by_title.entry(key).or_insert((id.clone(), false));
+            } else if !cited[i].trim().is_empty() {
+                citations.push((title_key(cited[i]), years[i].trim().to_string(), id));
+            }
         }
     }
     // Numbered papers go on being numbered; otherwise a paper is keyed as
     // its study is.
+    let ids = papers.values("id");
     let numbered = !ids.is_empty() && ids.iter().all(|id| id.trim().parse::<u64>().is_ok());
     let mut next_number = ids
         .iter()
@@ -410,27 +369,34 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
     let mut imported = Imported::default();
     for (file, r) in records {
         let doi = doi_key(&r.doi);
-        let title = (
-            title_key(&r.title),
-            r.year.map(|y| y.to_string()).unwrap_or_default(),
-        );
-        let found = (!doi.is_empty())
-            .then(|| {
-                by_doi
-                    .iter()
-                    .find(|(d, _)| *d == doi)
-                    .map(|(_, id)| (id.clone(), format!("DOI {doi}")))
-            })
-            .flatten()
+        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
+        let title = (title_key(&r.title), year.clone());
+        let present = |(id, now): &(String, bool), how: String| {
+            let how = if *now {
+                format!("{how}, added by this import")
+            } else {
+                how
+            };
+            (id.clone(), how)
+        };
+        let found = (by_doi.get(&doi).filter(|_| !doi.is_empty()))
+            .map(|p| present(p, format!("same DOI {doi}")))
             .or_else(|| {
-                (!title.0.is_empty())
-                    .then(|| {
-                        by_title
-                            .iter()
-                            .find(|(t, _)| *t == title)
-                            .map(|(_, id)| (id.clone(), "title and year".to_string()))
+                (by_title.get(&title).filter(|_| !title.0.is_empty()))
+                    .map(|p| present(p, "same title and year".into()))
+            })
+            .or_else(|| {
+                // A citation that holds the title, of the same year.
+                (citations.iter())
+                    .find(|(cited, y, _)| {
+                        !title.0.is_empty() && *y == title.1 && cited.contains(&title.0)
                     })
-                    .flatten()
+                    .map(|(_, _, id)| {
+                        (
+                            id.clone(),
+                            "its citation has the same title, same year".into(),
+                        )
+                    })
             });
         if let Some((paper, how)) = found {
             imported
@@ -439,7 +405,7 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
             continue;
         }
         let key = unique(&base_key(&r), &study_keys);
-        study_keys.insert(key.clone());
+        study_keys.insert(key.to_lowercase());
         let paper = if numbered {
             let n = next_number;
             next_number += 1;
@@ -447,39 +413,26 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
         } else {
             unique(&key, &paper_keys)
         };
-        paper_keys.insert(paper.clone());
-        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
-        let mut study = vec![String::new(); study_header.len()];
-        for (name, value) in [
+        paper_keys.insert(paper.to_lowercase());
+        studies.add(&[
             ("id", key.clone()),
             ("author", author_cell(&r)),
             ("year", year.clone()),
-        ] {
-            if let Some(i) = study_header.iter().position(|h| h == name) {
-                study[i] = value;
-            }
-        }
-        study_rows.push(study);
-        let mut row = vec![String::new(); paper_header.len()];
-        for (name, value) in [
+        ]);
+        papers.add(&[
             ("id", paper.clone()),
             ("study", key.clone()),
             ("citation", citation(&r)),
-            ("year", year.clone()),
+            ("year", year),
             ("title", r.title.clone()),
             ("journal", r.journal.clone()),
             ("doi", r.doi.trim().to_string()),
-        ] {
-            if let Some(i) = paper_header.iter().position(|h| h == name) {
-                row[i] = value;
-            }
-        }
-        paper_rows.push(row);
+        ]);
         if !doi.is_empty() {
-            by_doi.push((doi, paper.clone()));
+            by_doi.insert(doi, (paper.clone(), true));
         }
         if !title.0.is_empty() {
-            by_title.push((title, paper));
+            by_title.insert(title, (paper, true));
         }
         imported.added.push((key, r.title));
     }
@@ -489,21 +442,10 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
     std::fs::create_dir_all(folder).map_err(|e| {
         ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
     })?;
-    let write = |path: &Path, header: &[String], rows: &[Vec<String>]| -> Result<(), ImportError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let failed = |e: String| ImportError::Io(format!("cannot write {}: {e}", path.display()));
-        w.write_record(header).map_err(|e| failed(e.to_string()))?;
-        for row in rows {
-            w.write_record(row).map_err(|e| failed(e.to_string()))?;
-        }
-        let bytes = w.into_inner().map_err(|e| failed(e.to_string()))?;
-        write_atomically(path, &bytes).map_err(|e| failed(e.to_string()))
-    };
-    // Papers first: a study whose paper did not get written would be
-    // counted with no report; a paper without its study is told by the
-    // loader.
-    write(&papers_path, &paper_header, &paper_rows)?;
-    write(&studies_path, &study_header, &study_rows)?;
+    // Papers and studies together or neither: a paper without its study,
+    // or a study without its paper, would be a dataset that does not load
+    // or counts a study with no report.
+    file::write_all(&[&papers, &studies])?;
     Ok(imported)
 }
 
@@ -535,11 +477,11 @@ mod tests {
             "Lukasiewicz1930"
         );
         assert_eq!(base_key(&record("王", Some(2001))), "Anon2001");
-        let taken: HashSet<String> = ["Smith2019", "Smith2019a"].map(String::from).into();
+        let taken: HashSet<String> = ["smith2019", "smith2019a"].map(String::from).into();
         assert_eq!(unique("Smith2019", &taken), "Smith2019b");
         assert_eq!(unique("Lee2020", &taken), "Lee2020");
-        let all: HashSet<String> = std::iter::once("K".to_string())
-            .chain((b'a'..=b'z').map(|c| format!("K{}", c as char)))
+        let all: HashSet<String> = std::iter::once("k".to_string())
+            .chain((b'a'..=b'z').map(|c| format!("k{}", c as char)))
             .collect();
         assert_eq!(unique("K", &all), "Kaa");
     }

@@ -109,10 +109,14 @@ fn record(fields: &[(String, String)]) -> Result<Record, &'static str> {
             .find_map(|t| all(&[t]).first().map(|v| v.to_string()))
             .unwrap_or_default()
     };
-    let authors: Vec<Name> = all(&["AU", "A1"]).into_iter().map(Name::parse).collect();
+    let authors: Vec<Name> = (all(&["AU", "A1"]).into_iter().map(Name::parse))
+        .filter(|n| !n.family.is_empty())
+        .collect();
     let title = first(&["TI", "T1"]);
-    if authors.is_empty() && title.is_empty() {
-        return Err("the record starting here has neither an author (AU) nor a title (TI)");
+    if authors.is_empty() {
+        return Err(
+            "the record starting here has no author (AU): a study needs one (a group may be the author)",
+        );
     }
     let doi = match first(&["DO"]) {
         d if !d.is_empty() => d,
