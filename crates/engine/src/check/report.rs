@@ -242,7 +242,11 @@ impl CheckReport {
             return Ok(());
         };
         writeln!(f)?;
-        writeln!(f, "CERQual (cerqual.csv, {assessed} findings assessed):")?;
+        writeln!(
+            f,
+            "CERQual (cerqual.csv, {} assessed):",
+            crate::format::count_of(assessed, "finding", "findings")
+        )?;
         if self.cerqual_warnings.is_empty() {
             writeln!(f, "  every finding assessed, every judgement explained")?;
         }

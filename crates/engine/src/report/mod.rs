@@ -282,6 +282,25 @@ fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
     let mut body = String::from(
         "<p>The reviewers' GRADE-CERQual judgements (cerqual.csv): the confidence in each review finding and the concerns about its four components.</p>\n",
     );
+    // The findings the reviewers have not assessed, said rather than left
+    // out of the tables without a word.
+    let assessed: Vec<i64> = (session.dataset().cerqual.iter().flatten())
+        .map(|a| a.finding)
+        .collect();
+    let ds = session.dataset();
+    let ids = ds.findings.column("id")?.cast(&DataType::Int64)?;
+    let missing: Vec<String> = (ids.i64()?.iter().flatten())
+        .filter(|id| !assessed.contains(id))
+        .map(|id| ds.keys.findings.text(id))
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"note\">Not assessed: {} ({}).</p>",
+            count(missing.len(), "finding", "findings"),
+            markup(&missing.join(", "))
+        );
+    }
     body.push_str(&wide(&html_table(
         &soqf,
         "Table 5. Summary of Qualitative Findings (SoQF)",
