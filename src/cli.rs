@@ -62,6 +62,17 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(72..=600))]
     pub dpi: u32,
 
+    /// Compare the dataset with an earlier version of it (a folder or
+    /// workbook): the tables `changes`, `fes_changes` and
+    /// `intensity_changes` say what changed.
+    #[arg(long, global = true, value_name = "OLD")]
+    pub compare: Option<PathBuf>,
+
+    /// With --compare: `fes_changes` says which findings' FES crossed this
+    /// percentage (`above 25%`, `below 25%`).
+    #[arg(long, global = true, value_name = "PERCENT", value_parser = parse_threshold)]
+    pub crossing: Option<f64>,
+
     /// In a script, go on after a failing statement and report every error
     /// (the exit status is still 1, and --output is not written).
     #[arg(long, global = true)]
@@ -123,6 +134,20 @@ pub enum Command {
         /// Reference files: .ris, .bib, .json.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// What changed from OLD to NEW (two dataset folders or workbooks): the
+    /// studies, papers and findings added, removed or renamed, the evidence
+    /// links added and removed (`changes`), and each finding's n and FES
+    /// before and after, largest change first (`fes_changes`); a summary on
+    /// stderr. The same as `--data NEW --compare OLD -c "changes;
+    /// fes_changes"`.
+    Diff {
+        /// The earlier version.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The later version.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
     },
     /// Write the whole dataset, computed n/fes/intensity columns included,
     /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).

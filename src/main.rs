@@ -189,6 +189,14 @@ fn main() -> ExitCode {
     let ok = match (&cli.query, &cli.command) {
         (Some(query), _) => executor.run_source("-c", query, 1),
         (None, Some(Command::Run { files })) => executor.run_files(files),
+        (None, Some(Command::Diff { .. })) => {
+            let ok = executor.run_source("diff", "changes; fes_changes", 1);
+            match metasum_engine::diff::summary(executor.session.dataset(), cli.threshold) {
+                Ok(summary) => errln!("{summary}"),
+                Err(e) => errln!("error: {e}"),
+            }
+            ok
+        }
         _ => executor.run_file(Path::new("-")),
     };
     let ok = ok && executor.target_complete();
@@ -206,12 +214,28 @@ fn format_is_xlsx(cli: &Cli) -> bool {
     matches!(cli.format, Some(cli::FormatArg::Xlsx))
 }
 
-/// The dataset named by `--data` / `METASUM_DATA`, else the embedded seed.
+/// The dataset named by `--data` / `METASUM_DATA` (the NEW of `diff`),
+/// else the embedded seed; compared with `--compare OLD` (the OLD of
+/// `diff`) when given.
 fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
-    match &cli.data {
-        Some(dir) => Dataset::load(dir),
-        None => Dataset::seed(),
-    }
+    let (data, compare) = match &cli.command {
+        Some(Command::Diff { old, new }) => (Some(new), Some(old)),
+        _ => (cli.data.as_ref(), cli.compare.as_ref()),
+    };
+    let dataset = match data {
+        Some(dir) => Dataset::load(dir)?,
+        None => Dataset::seed()?,
+    };
+    Ok(match compare {
+        Some(old) => metasum_engine::diff::compare(
+            dataset,
+            metasum_engine::diff::Previous {
+                dataset: Dataset::load(old)?,
+                crossing: cli.crossing,
+            },
+        ),
+        None => dataset,
+    })
 }
 
 /// A document a subcommand writes whole: the review's report (HTML) or a

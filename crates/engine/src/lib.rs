@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod cerqual;
 pub mod check;
 pub mod dataset;
+pub mod diff;
 pub mod error;
 pub mod export;
 mod filter;

@@ -117,7 +117,7 @@ pub fn stored_columns(kind: TableKind) -> &'static [ColumnSpec] {
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
-pub static TABLES: [TableDef; 12] = [
+pub static TABLES: [TableDef; 15] = [
     TableDef {
         kind: TableKind::Findings,
         source: SourceKind::Findings,
@@ -396,6 +396,73 @@ pub static TABLES: [TableDef; 12] = [
         rows: Rows::Stored(crate::cerqual::evidence_profile),
         stored: &[],
     },
+    TableDef {
+        kind: TableKind::Changes,
+        source: SourceKind::Changes,
+        row: "a change since the version compared with (--compare OLD)",
+        columns: &[
+            (
+                "change",
+                "study, paper or finding added or removed, finding renamed, link added or removed",
+            ),
+            (
+                "key",
+                "the study, paper or finding, as its version writes it",
+            ),
+            ("name", "the study's label or the finding's name"),
+            (
+                "detail",
+                "the old name of a renamed finding; the study of a link",
+            ),
+        ],
+        built_from: None,
+        ids: &[],
+        rows: Rows::Stored(crate::diff::changes),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::FesChanges,
+        source: SourceKind::FesChanges,
+        row: "a finding of either version, with its FES before and after",
+        columns: &[
+            ("finding", "the finding, as its version writes it"),
+            ("name", "its name"),
+            ("n_before", "its studies in the version compared with"),
+            ("fes_before", "its FES there"),
+            ("n_after", "its studies now"),
+            ("fes_after", "its FES now"),
+            ("fes_change", "fes_after - fes_before, in percentage points"),
+            (
+                "crossed",
+                "with --crossing P: `above P%` or `below P%` when its FES crossed P",
+            ),
+        ],
+        built_from: None,
+        ids: &[],
+        rows: Rows::Stored(crate::diff::fes_changes),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::IntensityChanges,
+        source: SourceKind::IntensityChanges,
+        row: "a study of either version, with its intensity before and after",
+        columns: &[
+            ("study", "the study, as its version writes it"),
+            ("label", "its label"),
+            ("n_before", "its findings in the version compared with"),
+            ("intensity_before", "its intensity there"),
+            ("n_after", "its findings now"),
+            ("intensity_after", "its intensity now"),
+            (
+                "intensity_change",
+                "intensity_after - intensity_before, in percentage points",
+            ),
+        ],
+        built_from: None,
+        ids: &[],
+        rows: Rows::Stored(crate::diff::intensity_changes),
+        stored: &[],
+    },
 ];
 
 /// The columns of `cerqual` (as cerqual.csv holds them).
@@ -460,6 +527,8 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
         TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
             ds.cerqual.as_ref().map_or(0, Vec::len)
         }
+        // Counted when asked for: comparing two versions is the work.
+        TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => 0,
         TableKind::Counts => 0,
     }
 }

@@ -35,6 +35,12 @@ pub enum TableKind {
     Soqf,
     /// Each finding's CERQual judgements.
     EvidenceProfile,
+    /// What changed since the version compared with.
+    Changes,
+    /// Each finding's n and FES before and after.
+    FesChanges,
+    /// Each study's intensity before and after.
+    IntensityChanges,
     /// A `count by` result.
     Counts,
 }

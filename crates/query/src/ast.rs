@@ -193,13 +193,19 @@ pub enum SourceKind {
     Soqf,
     /// `evidence_profile`: each finding's GRADE-CERQual judgements.
     EvidenceProfile,
+    /// `changes`: what changed since the version compared with.
+    Changes,
+    /// `fes_changes`: each finding's n and FES before and after.
+    FesChanges,
+    /// `intensity_changes`: each study's intensity before and after.
+    IntensityChanges,
     /// A `let` name (or an unknown table, reported when names are checked).
     Name(String),
 }
 
 /// The built-in tables, in the order they are listed (`.tables`, hints,
 /// completion): the one list of table names.
-pub const TABLES: [SourceKind; 12] = [
+pub const TABLES: [SourceKind; 15] = [
     SourceKind::Findings,
     SourceKind::Studies,
     SourceKind::Papers,
@@ -212,6 +218,9 @@ pub const TABLES: [SourceKind; 12] = [
     SourceKind::Cerqual,
     SourceKind::Soqf,
     SourceKind::EvidenceProfile,
+    SourceKind::Changes,
+    SourceKind::FesChanges,
+    SourceKind::IntensityChanges,
 ];
 
 /// The `among` set: which rows of the other table count.
@@ -424,6 +433,9 @@ impl SourceKind {
             SourceKind::Cerqual => "cerqual",
             SourceKind::Soqf => "soqf",
             SourceKind::EvidenceProfile => "evidence_profile",
+            SourceKind::Changes => "changes",
+            SourceKind::FesChanges => "fes_changes",
+            SourceKind::IntensityChanges => "intensity_changes",
             SourceKind::Name(n) => n,
         }
     }

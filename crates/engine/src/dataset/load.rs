@@ -86,6 +86,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         citations,
         search,
         cerqual,
+        previous: None,
         ignored_columns,
         keys,
         study_labels,

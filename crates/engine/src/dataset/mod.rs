@@ -107,6 +107,9 @@ pub struct Dataset {
     /// The GRADE-CERQual assessments (`cerqual.csv`); `None` without the
     /// file (then no finding lacks one).
     pub cerqual: Option<Vec<Assessment>>,
+    /// The version this one is compared with (`--compare OLD`), for the
+    /// tables of what changed.
+    pub previous: Option<std::sync::Arc<crate::diff::Previous>>,
     /// Stored columns named like computed ones (`file`, `column`), left out
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,

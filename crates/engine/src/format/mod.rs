@@ -91,12 +91,18 @@ pub fn round_half_up(x: f64, decimals: usize) -> f64 {
 }
 
 /// Columns printed with one decimal (percentages and percentage points).
-const PERCENT_COLUMNS: [&str; 5] = [
+const PERCENT_COLUMNS: [&str; 11] = [
     "fes",
     "intensity",
     "fes_without_concerns",
     "concern_share",
     "drop",
+    "fes_before",
+    "fes_after",
+    "fes_change",
+    "intensity_before",
+    "intensity_after",
+    "intensity_change",
 ];
 
 pub(crate) fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
