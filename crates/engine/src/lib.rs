@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agreement;
 pub mod atomic;
 pub mod cerqual;
 pub mod check;

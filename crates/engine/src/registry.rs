@@ -117,7 +117,7 @@ pub fn stored_columns(kind: TableKind) -> &'static [ColumnSpec] {
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
-pub static TABLES: [TableDef; 15] = [
+pub static TABLES: [TableDef; 18] = [
     TableDef {
         kind: TableKind::Findings,
         source: SourceKind::Findings,
@@ -397,6 +397,57 @@ pub static TABLES: [TableDef; 15] = [
         stored: &[],
     },
     TableDef {
+        kind: TableKind::Coding,
+        source: SourceKind::Coding,
+        row: "a link one coder made on their own (coding.csv)",
+        columns: &[
+            ("finding", "the finding"),
+            ("study", "the study the coder found it in"),
+            ("coder", "who coded it"),
+        ],
+        built_from: None,
+        ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+        rows: Rows::Stored(text_tables::coding),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::Agreement,
+        source: SourceKind::Agreement,
+        row: "a finding's agreement between the two coders over all studies (and `all`, pooled)",
+        columns: &[
+            ("finding", "the finding (`all`: every finding pooled)"),
+            ("name", "its name"),
+            ("both", "studies both coders found it in"),
+            ("first_only", "studies only the first coder found it in"),
+            ("second_only", "studies only the second coder found it in"),
+            ("neither", "studies neither found it in"),
+            ("percent_agreement", "percent of studies coded alike"),
+            ("kappa", "Cohen's kappa (missing when undefined: see note)"),
+            ("ac1", "Gwet's AC1"),
+            ("note", "why a figure is missing"),
+        ],
+        built_from: None,
+        ids: &[],
+        rows: Rows::Stored(crate::agreement::agreement),
+        stored: &[],
+    },
+    TableDef {
+        kind: TableKind::Disagreements,
+        source: SourceKind::Disagreements,
+        row: "a link one coder made and the other did not",
+        columns: &[
+            ("finding", "the finding"),
+            ("name", "its name"),
+            ("study", "the study"),
+            ("label", "the study's label"),
+            ("coded_by", "the coder who found the finding in the study"),
+        ],
+        built_from: None,
+        ids: &[],
+        rows: Rows::Stored(crate::agreement::disagreements),
+        stored: &[],
+    },
+    TableDef {
         kind: TableKind::Changes,
         source: SourceKind::Changes,
         row: "a change since the version compared with (--compare OLD)",
@@ -527,6 +578,12 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
         TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
             ds.cerqual.as_ref().map_or(0, Vec::len)
         }
+        TableKind::Coding => ds
+            .coding
+            .as_ref()
+            .map_or(0, |c| c.links[0].len() + c.links[1].len()),
+        TableKind::Agreement => ds.coding.as_ref().map_or(0, |_| ds.findings.height() + 1),
+        TableKind::Disagreements => 0,
         // Counted when asked for: comparing two versions is the work.
         TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => 0,
         TableKind::Counts => 0,

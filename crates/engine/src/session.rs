@@ -210,6 +210,9 @@ impl Session {
             TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
                 crate::cerqual::note(&self.dataset).into_iter().collect()
             }
+            TableKind::Coding | TableKind::Agreement | TableKind::Disagreements => {
+                vec![crate::agreement::note(&self.dataset)]
+            }
             TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => {
                 crate::diff::note(&self.dataset).into_iter().collect()
             }

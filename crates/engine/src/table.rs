@@ -35,6 +35,12 @@ pub enum TableKind {
     Soqf,
     /// Each finding's CERQual judgements.
     EvidenceProfile,
+    /// Each coder's own links.
+    Coding,
+    /// How far two coders agree.
+    Agreement,
+    /// The links two coders disagree on.
+    Disagreements,
     /// What changed since the version compared with.
     Changes,
     /// Each finding's n and FES before and after.

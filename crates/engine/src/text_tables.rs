@@ -59,6 +59,25 @@ pub fn search(ds: &Dataset) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// `coding`: finding, study, coder: each coder's own links, as stored.
+pub fn coding(ds: &Dataset) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(i64, i64, String)> = Vec::new();
+    if let Some(c) = &ds.coding {
+        for k in 0..2 {
+            rows.extend(
+                c.links[k]
+                    .iter()
+                    .map(|(f, s)| (*f, *s, c.coders[k].clone())),
+            );
+        }
+    }
+    frame(vec![
+        column("finding", &rows, |x| x.0),
+        column("study", &rows, |x| x.1),
+        column("coder", &rows, |x| x.2.clone()),
+    ])
+}
+
 /// A column named `name` with `value` of each of `rows`.
 fn column<T, V>(name: &str, rows: &[T], value: impl Fn(&T) -> V) -> Column
 where

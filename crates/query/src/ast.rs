@@ -193,6 +193,12 @@ pub enum SourceKind {
     Soqf,
     /// `evidence_profile`: each finding's GRADE-CERQual judgements.
     EvidenceProfile,
+    /// `coding`: each coder's own links (`coding.csv`), as stored.
+    Coding,
+    /// `agreement`: how far two coders agree, per finding and pooled.
+    Agreement,
+    /// `disagreements`: the links one coder made and the other did not.
+    Disagreements,
     /// `changes`: what changed since the version compared with.
     Changes,
     /// `fes_changes`: each finding's n and FES before and after.
@@ -205,7 +211,7 @@ pub enum SourceKind {
 
 /// The built-in tables, in the order they are listed (`.tables`, hints,
 /// completion): the one list of table names.
-pub const TABLES: [SourceKind; 15] = [
+pub const TABLES: [SourceKind; 18] = [
     SourceKind::Findings,
     SourceKind::Studies,
     SourceKind::Papers,
@@ -218,6 +224,9 @@ pub const TABLES: [SourceKind; 15] = [
     SourceKind::Cerqual,
     SourceKind::Soqf,
     SourceKind::EvidenceProfile,
+    SourceKind::Coding,
+    SourceKind::Agreement,
+    SourceKind::Disagreements,
     SourceKind::Changes,
     SourceKind::FesChanges,
     SourceKind::IntensityChanges,
@@ -433,6 +442,9 @@ impl SourceKind {
             SourceKind::Cerqual => "cerqual",
             SourceKind::Soqf => "soqf",
             SourceKind::EvidenceProfile => "evidence_profile",
+            SourceKind::Coding => "coding",
+            SourceKind::Agreement => "agreement",
+            SourceKind::Disagreements => "disagreements",
             SourceKind::Changes => "changes",
             SourceKind::FesChanges => "fes_changes",
             SourceKind::IntensityChanges => "intensity_changes",

@@ -74,7 +74,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
             )],
         })?,
     };
-    let (claims, citations, search, cerqual) = text;
+    let (claims, citations, search, cerqual, coding) = text;
     Ok(Dataset {
         origin,
         meta,
@@ -87,6 +87,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         search,
         cerqual,
         previous: None,
+        coding,
         ignored_columns,
         keys,
         study_labels,
@@ -106,6 +107,7 @@ type TextTables = (
     Vec<claims::Citation>,
     Vec<crate::plot::SearchStage>,
     Option<Vec<cerqual::Assessment>>,
+    Option<super::coding::Coding>,
 );
 
 impl Reading<'_> {
@@ -213,7 +215,9 @@ impl Reading<'_> {
             .unwrap_or_default();
         let cerqual = (self.read("cerqual.csv", false))
             .map(|b| cerqual::parse_cerqual(&b, findings, &mut self.problems));
-        (claims, citations, search, cerqual)
+        let coding = (self.read("coding.csv", false))
+            .and_then(|b| super::coding::parse_coding(&b, findings, studies, &mut self.problems));
+        (claims, citations, search, cerqual, coding)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod cerqual;
 mod claims;
+pub mod coding;
 pub mod csvfile;
 mod intcsv;
 pub mod keys;
@@ -30,7 +31,7 @@ pub use problem::{LoadError, Problem};
 use csvfile::{ColumnSpec, Kind};
 
 /// The files a dataset folder may hold, in the order problems are listed.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "dataset.toml",
     "studies.csv",
     "papers.csv",
@@ -40,6 +41,7 @@ pub const FILES: [&str; 9] = [
     "citations.csv",
     "search.csv",
     "cerqual.csv",
+    "coding.csv",
 ];
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
@@ -110,6 +112,8 @@ pub struct Dataset {
     /// The version this one is compared with (`--compare OLD`), for the
     /// tables of what changed.
     pub previous: Option<std::sync::Arc<crate::diff::Previous>>,
+    /// Two coders' own links (`coding.csv`), for `agreement`.
+    pub coding: Option<coding::Coding>,
     /// Stored columns named like computed ones (`file`, `column`), left out
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,

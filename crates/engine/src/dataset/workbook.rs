@@ -20,7 +20,7 @@ use super::problem::Problem;
 use super::workbook_limits::{self as limits, MAX_CELLS};
 
 /// The sheets metasum reads; any other sheet is left unread.
-const SHEETS: [&str; 10] = [
+const SHEETS: [&str; 11] = [
     "dataset.toml",
     "studies",
     "papers",
@@ -30,6 +30,7 @@ const SHEETS: [&str; 10] = [
     "citations",
     "search",
     "cerqual",
+    "coding",
     "matrix",
 ];
 

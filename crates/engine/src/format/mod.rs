@@ -91,7 +91,7 @@ pub fn round_half_up(x: f64, decimals: usize) -> f64 {
 }
 
 /// Columns printed with one decimal (percentages and percentage points).
-const PERCENT_COLUMNS: [&str; 11] = [
+const PERCENT_COLUMNS: [&str; 12] = [
     "fes",
     "intensity",
     "fes_without_concerns",
@@ -103,13 +103,22 @@ const PERCENT_COLUMNS: [&str; 11] = [
     "intensity_before",
     "intensity_after",
     "intensity_change",
+    "percent_agreement",
 ];
+
+/// Columns printed with three decimals (agreement coefficients).
+const COEFFICIENT_COLUMNS: [&str; 2] = ["kappa", "ac1"];
 
 pub(crate) fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
     let series = column.as_materialized_series();
-    let decimals = PERCENT_COLUMNS
-        .contains(&column.name().as_str())
-        .then_some(1);
+    let name = column.name().as_str();
+    let decimals = if PERCENT_COLUMNS.contains(&name) {
+        Some(1)
+    } else if COEFFICIENT_COLUMNS.contains(&name) {
+        Some(3)
+    } else {
+        None
+    };
     series_cells(series, decimals)
 }
 
