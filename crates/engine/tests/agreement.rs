@@ -3,7 +3,8 @@
 //! disagree on; FES from the reconciled links only; every problem of
 //! coding.csv located.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use metasum_engine::{Dataset, Outcome, QueryResult, Session};
@@ -119,16 +120,7 @@ fn disagreements_list_exactly_the_differing_links_and_fes_uses_the_reconciled_on
 
 /// The example's files with `coding.csv` replaced.
 fn with_coding(text: &str) -> Result<Dataset, String> {
-    let mut files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(data())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = support::files_of(&data());
     files.insert("coding.csv".into(), text.as_bytes().to_vec());
     Dataset::from_files(&files, "two-coders").map_err(|e| e.to_string())
 }

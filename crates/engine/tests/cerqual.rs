@@ -2,7 +2,8 @@
 //! tables, what `check` says of each judgement, and every problem of
 //! `cerqual.csv` located.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use metasum_engine::check::{CerqualWarningKind, check};
@@ -131,16 +132,7 @@ fn the_seed_has_no_assessment_and_gets_none() {
 
 /// The example's files with `cerqual.csv` replaced.
 fn with_cerqual(text: &str) -> Result<Dataset, String> {
-    let mut files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(example())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = support::files_of(&example());
     files.insert("cerqual.csv".into(), text.as_bytes().to_vec());
     Dataset::from_files(&files, "example").map_err(|e| e.to_string())
 }

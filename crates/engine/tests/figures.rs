@@ -2,6 +2,8 @@
 //! proportion to FES, one filled matrix cell per evidence link, a box per
 //! search stage; and the copies in docs/figures are current.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use metasum_engine::{Dataset, Outcome, Session};
@@ -665,16 +667,7 @@ fn the_flow_draws_the_exclusions_search_csv_gives_and_those_its_counts_imply() {
 fn a_bad_excluded_count_is_a_located_load_error() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/prisma-search");
-    let mut files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(&path)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = support::files_of(&path);
     files.insert(
         "search.csv".into(),
         b"stage,count,parent,label,excluded\na,10,,A,\nb,5,a,B,-5\nc,1,b,C,some\n".to_vec(),
