@@ -69,8 +69,8 @@ fn diff_gives_exactly_the_changes_and_the_fes_before_and_after() {
         "change,key,name,detail\n\
          study added,26,Zhou et al. (2021),\n\
          study added,27,Okafor (2022),\n\
-         paper added,28,,\n\
-         paper added,29,,\n\
+         paper added,28,Zhou et al. (2021),\n\
+         paper added,29,Okafor (2022),\n\
          link removed,1,Low pay and few hours,study 13 (Manning & Suire (1996))"
     );
     // By hand: the paper printed each FES among 25 studies; n = FES x 25 /
@@ -186,4 +186,92 @@ fn the_change_tables_are_queryable_and_empty_without_a_version_to_compare() {
         "change,key,name,detail\n"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to compare with"));
+}
+
+#[test]
+fn a_removed_finding_loses_its_links_and_edited_rows_are_told() {
+    // tests/data/author-year-review with finding T1.10 (and its one link)
+    // removed, study Jones2018's country and paper P3's citation edited.
+    let dir = tempfile::tempdir().unwrap();
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/author-year-review");
+    let new = dir.path().join("new");
+    std::fs::create_dir(&new).unwrap();
+    for entry in std::fs::read_dir(&old).unwrap() {
+        let entry = entry.unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let text = match entry.file_name().to_str().unwrap() {
+            "findings.csv" => text.replace("T1.10,recipient,Feeling understood\n", ""),
+            "evidence.csv" => text.replace("T1.10,Smith2019a\n", ""),
+            "studies.csv" => {
+                text.replace("Jones2018,Jones,2018,USA,", "Jones2018,Jones,2018,Canada,")
+            }
+            "papers.csv" => text.replace(
+                "P3,Jones2018,Jones (2020) follow-up,",
+                "P3,Jones2018,Jones (2020) follow-up study,",
+            ),
+            _ => text,
+        };
+        std::fs::write(new.join(entry.file_name()), text).unwrap();
+    }
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .env_remove("METASUM_DATA")
+        .arg("--data")
+        .arg(&new)
+        .arg("--compare")
+        .arg(&old)
+        .args(["-c", "changes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "change,key,name,detail\n\
+         study changed,Jones2018,Jones (2018),country: USA -> Canada\n\
+         paper changed,P3,Jones (2020) follow-up study,citation: Jones (2020) follow-up -> Jones (2020) follow-up study\n\
+         finding removed,T1.10,Feeling understood,\n\
+         link removed,T1.10,Feeling understood,study Smith2019a (Smith & Lee (2019))\n"
+    );
+}
+
+#[test]
+fn papers_made_up_one_per_study_are_not_compared_and_no_study_means_no_fes() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, files: &[(&str, &str)]| {
+        let d = dir.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        for (f, t) in files {
+            std::fs::write(d.join(f), t).unwrap();
+        }
+        d
+    };
+    // No papers.csv: one paper per study is made up, numbered by position.
+    let old = write(
+        "old",
+        &[
+            ("studies.csv", "id,author,year\nS1,A,2001\nS2,B,2002\n"),
+            ("findings.csv", "id,perspective,name\nF1,p,One\n"),
+            ("evidence.csv", "finding,study\nF1,S1\nF1,S2\n"),
+        ],
+    );
+    let new = write(
+        "new",
+        &[
+            ("studies.csv", "id,author,year\n"),
+            ("findings.csv", "id,perspective,name\nF1,p,One\n"),
+            ("evidence.csv", "finding,study\n"),
+        ],
+    );
+    let out = Command::cargo_bin("metasum")
+        .unwrap()
+        .env_remove("METASUM_DATA")
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("paper"), "{stdout}");
+    // With no study, F1's FES is no number: its change neither.
+    assert!(stdout.ends_with("F1,One,2,100.0,0,,\n"), "{stdout}");
 }

@@ -70,7 +70,7 @@ impl Table2x2 {
 
 /// Each finding's 2x2 table, in the findings' order: (id, name, table).
 fn tables(ds: &Dataset) -> PolarsResult<Vec<(i64, String, Table2x2)>> {
-    let Some(coding) = &ds.coding else {
+    let Some(coding) = ds.coding.as_ref().filter(|c| c.coders.len() == 2) else {
         return Ok(Vec::new());
     };
     let studies = ds.studies.column("id")?.cast(&DataType::Int64)?;
@@ -103,10 +103,26 @@ pub fn note(ds: &Dataset) -> String {
     match &ds.coding {
         None => "this dataset has no coding.csv: no double coding to compare (see docs/DATASET.md)"
             .into(),
-        Some(c) => format!(
-            "first coder: {}, second coder: {}",
-            c.coders[0], c.coders[1]
-        ),
+        Some(c) if c.coders.len() == 2 => {
+            format!(
+                "first coder: {}, second coder: {}",
+                c.coders[0], c.coders[1]
+            )
+        }
+        Some(c) => {
+            let alike = (c.coders.iter().enumerate())
+                .any(|(i, a)| c.coders[i + 1..].iter().any(|b| a.eq_ignore_ascii_case(b)));
+            format!(
+                "agreement compares two coders, and coding.csv has {} ({}){}",
+                c.coders.len(),
+                c.coders.join(", "),
+                if alike {
+                    ": two names differ only in case"
+                } else {
+                    ""
+                }
+            )
+        }
     }
 }
 
@@ -173,7 +189,7 @@ pub fn agreement(ds: &Dataset) -> PolarsResult<DataFrame> {
 /// finding, its name, study, its label, who coded it.
 pub fn disagreements(ds: &Dataset) -> PolarsResult<DataFrame> {
     let mut rows: Vec<[String; 5]> = Vec::new();
-    if let Some(coding) = &ds.coding {
+    if let Some(coding) = ds.coding.as_ref().filter(|c| c.coders.len() == 2) {
         let names: PlHashMap<i64, String> = tables(ds)?
             .into_iter()
             .map(|(id, name, _)| (id, name))

@@ -39,7 +39,7 @@ pub fn note(ds: &Dataset) -> Option<String> {
 }
 
 /// One version's findings: key -> (name, n, fes, its studies' keys).
-type Findings = BTreeMap<String, (String, i64, f64, BTreeSet<String>)>;
+type Findings = BTreeMap<String, (String, i64, Option<f64>, BTreeSet<String>)>;
 
 /// The findings of `ds` with their n, FES and studies, by written key.
 fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
@@ -62,122 +62,241 @@ fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
         let name = names.get(i).unwrap_or_default().to_string();
         out.insert(
             key.clone(),
-            (
-                name,
-                ns.get(i).unwrap_or(0),
-                fes.get(i).unwrap_or(0.0),
-                linked,
-            ),
+            (name, ns.get(i).unwrap_or(0), fes.get(i), linked),
         );
         order.push(key);
     }
     Ok((out, order))
 }
 
-/// Each study's written key and label.
-fn studies(ds: &Dataset) -> PolarsResult<BTreeMap<String, String>> {
-    let ids = ds.studies.column("id")?.cast(&DataType::Int64)?;
-    Ok((ids.i64()?.iter().flatten())
-        .map(|id| (ds.keys.studies.text(id), ds.study_label(id)))
-        .collect())
+/// A stored table's rows by written key, each as its cells' text by column.
+type RowTexts = BTreeMap<String, BTreeMap<String, String>>;
+
+/// A version's n and value (missing where it has no such row).
+type Figure = Option<(i64, Option<f64>)>;
+
+/// A stored table's rows by written key: each row's cells as text, by
+/// column (ids in `refs` columns written as their version writes them), so
+/// that two versions compare cell by cell.
+fn row_texts(
+    frame: &DataFrame,
+    key_of: impl Fn(i64) -> String,
+    refs: &[(&str, &crate::dataset::keys::Keys)],
+) -> PolarsResult<RowTexts> {
+    let ids = frame.column("id")?.cast(&DataType::Int64)?;
+    let ids = ids.i64()?;
+    let mut out = BTreeMap::new();
+    for i in 0..frame.height() {
+        let Some(id) = ids.get(i) else { continue };
+        let mut cells = BTreeMap::new();
+        for column in frame.columns().iter().filter(|c| c.name() != "id") {
+            let value = column.get(i)?;
+            let text = match (
+                refs.iter().find(|(c, _)| *c == column.name().as_str()),
+                &value,
+            ) {
+                (_, AnyValue::Null) => String::new(),
+                (Some((_, keys)), v) => v.extract::<i64>().map_or(v.to_string(), |n| keys.text(n)),
+                (None, v) => v.get_str().map_or_else(|| v.to_string(), str::to_string),
+            };
+            cells.insert(column.name().to_string(), text);
+        }
+        out.insert(key_of(id), cells);
+    }
+    Ok(out)
 }
 
-/// Each paper's written key.
-fn papers(ds: &Dataset) -> PolarsResult<BTreeSet<String>> {
-    let ids = ds.papers.column("id")?.cast(&DataType::Int64)?;
-    Ok((ids.i64()?.iter().flatten())
-        .map(|id| ds.keys.papers.text(id))
-        .collect())
+/// "country: UK -> USA; year: 2019 -> 2020": the cells of the columns both
+/// versions have that differ (a column only one has is not a change of
+/// the row).
+fn differences(
+    was: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+    skip: &[&str],
+) -> String {
+    (now.iter())
+        .filter(|(c, _)| !skip.contains(&c.as_str()))
+        .filter_map(|(c, v)| {
+            let old = was.get(c)?;
+            (old != v).then(|| format!("{c}: {old} -> {v}"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
-/// `changes`: one row per change: `change` (`study added`, `finding
-/// renamed`, `link removed`, ...), `key`, `name`, `detail`.
+/// Rows of `changes` for one stored table: removed, added and changed
+/// (`what` is `study`, `paper`, `finding`), named by `name`.
+fn table_changes(
+    rows: &mut Vec<[String; 4]>,
+    what: &str,
+    (was, now): (&RowTexts, &RowTexts),
+    name: impl Fn(&BTreeMap<String, String>) -> String,
+    skip: &[&str],
+) {
+    for (key, cells) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
+        rows.push([
+            format!("{what} removed"),
+            key.clone(),
+            name(cells),
+            String::new(),
+        ]);
+    }
+    for (key, cells) in now.iter().filter(|(k, _)| !was.contains_key(*k)) {
+        rows.push([
+            format!("{what} added"),
+            key.clone(),
+            name(cells),
+            String::new(),
+        ]);
+    }
+    for (key, cells) in now {
+        if let Some(old) = was.get(key) {
+            let changed = differences(old, cells, skip);
+            if !changed.is_empty() {
+                rows.push([format!("{what} changed"), key.clone(), name(cells), changed]);
+            }
+        }
+    }
+}
+
+/// The label of the study written `key` in `d`.
+fn label(d: &Dataset, key: &str) -> String {
+    match d.keys.studies.resolve(key) {
+        crate::dataset::keys::Resolved::Id(id) => d.study_label(id),
+        _ => String::new(),
+    }
+}
+
+/// `changes`: one row per change: `change` (`study added`, `study
+/// changed`, `finding renamed`, `link removed`, ...), `key`, `name`,
+/// `detail` (what changed; a link's study).
 pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
     let mut rows: Vec<[String; 4]> = Vec::new();
     if let Some(previous) = &ds.previous {
         let old = &previous.dataset;
+        let studies = |d: &Dataset| row_texts(&d.studies, |id| d.keys.studies.text(id), &[]);
         let (before, after) = (studies(old)?, studies(ds)?);
-        for (key, label) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
+        let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
+        for (key, _) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
             rows.push([
                 "study removed".into(),
                 key.clone(),
-                label.clone(),
+                label_before(key),
                 String::new(),
             ]);
         }
-        for (key, label) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
+        for (key, _) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
             rows.push([
                 "study added".into(),
                 key.clone(),
-                label.clone(),
+                label_after(key),
                 String::new(),
             ]);
         }
-        let (paper_before, paper_after) = (papers(old)?, papers(ds)?);
-        for key in paper_before.difference(&paper_after) {
-            rows.push([
-                "paper removed".into(),
-                key.clone(),
-                String::new(),
-                String::new(),
-            ]);
+        for (key, cells) in &after {
+            if let Some(was) = before.get(key) {
+                let changed = differences(was, cells, &[]);
+                if !changed.is_empty() {
+                    rows.push([
+                        "study changed".into(),
+                        key.clone(),
+                        label_after(key),
+                        changed,
+                    ]);
+                }
+            }
         }
-        for key in paper_after.difference(&paper_before) {
-            rows.push([
-                "paper added".into(),
-                key.clone(),
-                String::new(),
-                String::new(),
-            ]);
+        // Papers only where both versions have papers.csv: made up one per
+        // study, they would pair papers of different studies.
+        if old.papers_stored && ds.papers_stored {
+            let papers = |d: &Dataset| {
+                row_texts(
+                    &d.papers,
+                    |id| d.keys.papers.text(id),
+                    &[("study", &d.keys.studies)],
+                )
+            };
+            let citation = |cells: &BTreeMap<String, String>| {
+                cells.get("citation").cloned().unwrap_or_default()
+            };
+            table_changes(
+                &mut rows,
+                "paper",
+                (&papers(old)?, &papers(ds)?),
+                citation,
+                &[],
+            );
         }
         let ((was, _), (now, order)) = (findings(old)?, findings(ds)?);
-        for (key, (name, ..)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
+        let link = |study: &String, labels: &dyn Fn(&String) -> String| {
+            format!("study {study} ({})", labels(study))
+        };
+        for (key, (name, _, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
             rows.push([
                 "finding removed".into(),
                 key.clone(),
                 name.clone(),
                 String::new(),
             ]);
+            for study in links {
+                rows.push([
+                    "link removed".into(),
+                    key.clone(),
+                    name.clone(),
+                    link(study, &label_before),
+                ]);
+            }
         }
+        let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
+        let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
         for key in &order {
             let (name, _, _, linked) = &now[key];
-            match was.get(key) {
-                None => rows.push([
+            let Some((old_name, _, _, old_links)) = was.get(key) else {
+                rows.push([
                     "finding added".into(),
                     key.clone(),
                     name.clone(),
                     String::new(),
-                ]),
-                Some((old_name, _, _, old_links)) => {
-                    if old_name != name {
-                        rows.push([
-                            "finding renamed".into(),
-                            key.clone(),
-                            name.clone(),
-                            format!("was: {old_name}"),
-                        ]);
-                    }
-                    let label = |study: &String, labels: &BTreeMap<String, String>| {
-                        let label = labels.get(study).cloned().unwrap_or_default();
-                        format!("study {study} ({label})")
-                    };
-                    for study in old_links.difference(linked) {
-                        rows.push([
-                            "link removed".into(),
-                            key.clone(),
-                            name.clone(),
-                            label(study, &before),
-                        ]);
-                    }
-                    for study in linked.difference(old_links) {
-                        rows.push([
-                            "link added".into(),
-                            key.clone(),
-                            name.clone(),
-                            label(study, &after),
-                        ]);
-                    }
+                ]);
+                for study in linked {
+                    rows.push([
+                        "link added".into(),
+                        key.clone(),
+                        name.clone(),
+                        link(study, &label_after),
+                    ]);
                 }
+                continue;
+            };
+            if old_name != name {
+                rows.push([
+                    "finding renamed".into(),
+                    key.clone(),
+                    name.clone(),
+                    format!("was: {old_name}"),
+                ]);
+            }
+            if let (Some(a), Some(b)) = (finding_before.get(key), finding_after.get(key)) {
+                let changed = differences(a, b, &["name"]);
+                if !changed.is_empty() {
+                    rows.push(["finding changed".into(), key.clone(), name.clone(), changed]);
+                }
+            }
+            for study in old_links.difference(linked) {
+                rows.push([
+                    "link removed".into(),
+                    key.clone(),
+                    name.clone(),
+                    link(study, &label_before),
+                ]);
+            }
+            for study in linked.difference(old_links) {
+                rows.push([
+                    "link added".into(),
+                    key.clone(),
+                    name.clone(),
+                    link(study, &label_after),
+                ]);
             }
         }
     }
@@ -199,22 +318,23 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
 }
 
 /// One version's rows by key: name, n and value (FES, intensity).
-type Figures = BTreeMap<String, (String, i64, f64)>;
+/// (FES is missing where no study is in scope: 0 of 0 is no percentage.)
+type Figures = BTreeMap<String, (String, i64, Option<f64>)>;
 
 /// One finding's or study's figures in both versions: its key, name, n
 /// and value (FES, intensity) before, n and value after.
 struct BeforeAfter {
     key: String,
     name: String,
-    before: Option<(i64, f64)>,
-    after: Option<(i64, f64)>,
+    before: Figure,
+    after: Figure,
 }
 
 impl BeforeAfter {
     /// After less before, in percentage points (missing when one version
     /// lacks it).
     fn change(&self) -> Option<f64> {
-        Some(self.after?.1 - self.before?.1)
+        Some(self.after?.1? - self.before?.1?)
     }
 }
 
@@ -251,13 +371,13 @@ fn pair(was: &Figures, now: &Figures, order: &[String]) -> Vec<BeforeAfter> {
 /// The columns of `rows`, named `key`, `name`, `n_before`, `VALUE_before`,
 /// `n_after`, `VALUE_after`, `VALUE_change`.
 fn before_after_columns(rows: &[BeforeAfter], key: &str, value: &str) -> Vec<Column> {
-    let figure = |pick: fn(&BeforeAfter) -> Option<(i64, f64)>| {
+    let figure = |pick: fn(&BeforeAfter) -> Figure| {
         (
             rows.iter()
                 .map(|r| pick(r).map(|p| p.0))
                 .collect::<Vec<_>>(),
             rows.iter()
-                .map(|r| pick(r).map(|p| p.1))
+                .map(|r| pick(r).and_then(|p| p.1))
                 .collect::<Vec<_>>(),
         )
     };
@@ -305,8 +425,8 @@ pub fn fes_changes(ds: &Dataset) -> PolarsResult<DataFrame> {
     let mut columns = before_after_columns(&rows, "finding", "fes");
     if let Some(p) = crossing {
         let crossed = |r: &BeforeAfter| match (r.before, r.after) {
-            (Some((_, b)), Some((_, a))) if b < p && a >= p => format!("above {p}%"),
-            (Some((_, b)), Some((_, a))) if b >= p && a < p => format!("below {p}%"),
+            (Some((_, Some(b))), Some((_, Some(a)))) if b < p && a >= p => format!("above {p}%"),
+            (Some((_, Some(b))), Some((_, Some(a)))) if b >= p && a < p => format!("below {p}%"),
             _ => String::new(),
         };
         columns.push(Column::new(
@@ -328,9 +448,9 @@ pub fn intensity_changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         let mut out = BTreeMap::new();
         let mut order = Vec::new();
         for i in 0..frame.height() {
-            if let (Some(id), Some(n), Some(x)) = (ids.get(i), ns.get(i), intensity.get(i)) {
+            if let (Some(id), Some(n)) = (ids.get(i), ns.get(i)) {
                 let key = d.keys.studies.text(id);
-                out.insert(key.clone(), (d.study_label(id), n, x));
+                out.insert(key.clone(), (d.study_label(id), n, intensity.get(i)));
                 order.push(key);
             }
         }
@@ -365,6 +485,9 @@ pub fn summary(ds: &Dataset, points: f64) -> PolarsResult<String> {
         ("finding added", "finding", "findings", "added"),
         ("finding removed", "finding", "findings", "removed"),
         ("finding renamed", "finding", "findings", "renamed"),
+        ("study changed", "study", "studies", "changed"),
+        ("paper changed", "paper", "papers", "changed"),
+        ("finding changed", "finding", "findings", "changed"),
         ("link added", "evidence link", "evidence links", "added"),
         ("link removed", "evidence link", "evidence links", "removed"),
     ]

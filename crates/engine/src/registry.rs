@@ -581,7 +581,7 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
         TableKind::Coding => ds
             .coding
             .as_ref()
-            .map_or(0, |c| c.links[0].len() + c.links[1].len()),
+            .map_or(0, |c| c.links.iter().map(|l| l.len()).sum()),
         TableKind::Agreement => ds.coding.as_ref().map_or(0, |_| ds.findings.height() + 1),
         TableKind::Disagreements => 0,
         // Counted when asked for: comparing two versions is the work.

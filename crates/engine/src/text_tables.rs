@@ -63,12 +63,8 @@ pub fn search(ds: &Dataset) -> PolarsResult<DataFrame> {
 pub fn coding(ds: &Dataset) -> PolarsResult<DataFrame> {
     let mut rows: Vec<(i64, i64, String)> = Vec::new();
     if let Some(c) = &ds.coding {
-        for k in 0..2 {
-            rows.extend(
-                c.links[k]
-                    .iter()
-                    .map(|(f, s)| (*f, *s, c.coders[k].clone())),
-            );
+        for (coder, links) in c.coders.iter().zip(&c.links) {
+            rows.extend(links.iter().map(|(f, s)| (*f, *s, coder.clone())));
         }
     }
     frame(vec![

@@ -10,17 +10,18 @@ use super::problem::Problem;
 
 const FILE: &str = "coding.csv";
 
-/// Two coders' own links.
+/// The coders' own links.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coding {
-    /// The two coders, in the order they first appear.
-    pub coders: [String; 2],
+    /// The coders, in the order they first appear (agreement compares two).
+    pub coders: Vec<String>,
     /// (finding, study) pairs each coder marked, by coder.
-    pub links: [BTreeSet<(i64, i64)>; 2],
+    pub links: Vec<BTreeSet<(i64, i64)>>,
 }
 
-/// Parses `coding.csv`: `finding,study,coder`; exactly two coders. Every
-/// problem is located.
+/// Parses `coding.csv`: `finding,study,coder`. Every problem is located.
+/// Other than two coders is no problem of the dataset (one coder may not
+/// have finished): the agreement tables say so.
 pub fn parse_coding(
     bytes: &[u8],
     findings: Known<'_>,
@@ -32,7 +33,11 @@ pub fn parse_coding(
     let mut first: HashMap<(i64, i64, usize), u64> = HashMap::new();
     let before = problems.len();
     for (line, fields) in records(FILE, bytes, &["finding", "study", "coder"], problems) {
-        let coder = field(&fields, "coder").trim();
+        // One coder however the name's letters are encoded (NFC).
+        let coder: String =
+            unicode_normalization::UnicodeNormalization::nfc(field(&fields, "coder").trim())
+                .collect();
+        let coder = coder.as_str();
         if coder.is_empty() {
             problems.push(Problem::cell(
                 FILE,
@@ -82,26 +87,8 @@ pub fn parse_coding(
         }
         links[k].insert((finding, study));
     }
-    if coders.len() != 2 {
-        problems.push(Problem::file(
-            FILE,
-            format!(
-                "agreement compares two coders, and coding.csv has {}{}",
-                coders.len(),
-                match coders.is_empty() {
-                    true => String::new(),
-                    false => format!(" ({})", coders.join(", ")),
-                }
-            ),
-        ));
-    }
     if problems.len() > before {
         return None;
     }
-    let mut links = links.into_iter();
-    let mut coders = coders.into_iter();
-    Some(Coding {
-        coders: [coders.next()?, coders.next()?],
-        links: [links.next()?, links.next()?],
-    })
+    Some(Coding { coders, links })
 }

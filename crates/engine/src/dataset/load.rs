@@ -64,6 +64,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
     if !problems.is_empty() {
         return Err(LoadError { origin, problems });
     }
+    let papers_stored = papers.is_some();
     let papers = match papers {
         Some(p) => p.frame,
         None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
@@ -87,6 +88,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         search,
         cerqual,
         previous: None,
+        papers_stored,
         coding,
         ignored_columns,
         keys,

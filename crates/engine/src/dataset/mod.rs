@@ -112,6 +112,9 @@ pub struct Dataset {
     /// The version this one is compared with (`--compare OLD`), for the
     /// tables of what changed.
     pub previous: Option<std::sync::Arc<crate::diff::Previous>>,
+    /// Whether the papers come from papers.csv (else one per study was
+    /// made up, numbered by position).
+    pub papers_stored: bool,
     /// Two coders' own links (`coding.csv`), for `agreement`.
     pub coding: Option<coding::Coding>,
     /// Stored columns named like computed ones (`file`, `column`), left out
