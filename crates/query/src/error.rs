@@ -122,6 +122,12 @@ pub enum ErrorKind {
     },
     /// `findings where name ~ "role`: a string with no closing quote.
     UnclosedText,
+    /// `findings where name ~ "caf\u00e9"`: an escape that is not `\"`,
+    /// `\\`, `\n` or `\t`.
+    UnknownEscape {
+        /// The escape as written, e.g. `\u`.
+        found: String,
+    },
     /// ``studies sort by `Sample size``: a backquoted column name with no
     /// closing backquote on its line.
     UnclosedName,
@@ -176,6 +182,9 @@ impl Error {
             },
             ErrorKind::Unclosed { .. } => "unclosed `(`".to_string(),
             ErrorKind::UnclosedText => "unclosed text: missing closing `\"`".to_string(),
+            ErrorKind::UnknownEscape { found } => {
+                format!("unknown escape `{found}` in quoted text")
+            }
             ErrorKind::UnclosedName => {
                 "unclosed column name: missing closing backquote".to_string()
             }
@@ -198,6 +207,7 @@ impl Error {
             ErrorKind::UnknownKeyword { .. } => "not a keyword".to_string(),
             ErrorKind::Unclosed { .. } => "expected `)` here".to_string(),
             ErrorKind::UnclosedText => "text starts here".to_string(),
+            ErrorKind::UnknownEscape { .. } => "not an escape".to_string(),
             ErrorKind::UnclosedName => "name starts here".to_string(),
             ErrorKind::EmptyName => "empty".to_string(),
             ErrorKind::KeywordAsValue { .. } => "keyword".to_string(),

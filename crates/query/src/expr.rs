@@ -217,16 +217,12 @@ impl<'s> P<'s> {
             }
             return Err(err);
         };
-        let (rest, s) = lex::quoted_rest(body).map_err(|_| {
-            let at = self.off(i);
-            self.failure(
+        let (rest, s) = lex::quoted_rest(body).map_err(|e| {
+            self.quoted_error(
                 i,
-                Error {
-                    span: crate::Span::new(at, at + 1),
-                    kind: ErrorKind::UnclosedText,
-                    expected: vec![Expect::Text],
-                    hints: vec!["text must close on the line it starts on".into()],
-                },
+                e,
+                Expect::Text,
+                "text must close on the line it starts on".into(),
             )
         })?;
         Ok((

@@ -161,7 +161,9 @@ pub fn quote(i: &str) -> PResult<'_, char> {
 
 /// The body of a quoted text after its opening `"`, up to and including the
 /// closing `"`, with `\"`, `\\`, `\n` and `\t` unescaped. Fails (recoverably)
-/// when the text is not closed on its line.
+/// when the text is not closed on its line, and fails for good (`rest` at
+/// the backslash) on any other escape: `\u00e9` or `\.` kept as `u00e9` or
+/// `.` would search for other text than the one written.
 pub fn quoted_rest(i: &str) -> PResult<'_, String> {
     let mut out = String::new();
     let mut chars = i.char_indices();
@@ -175,7 +177,13 @@ pub fn quoted_rest(i: &str) -> PResult<'_, String> {
                 // A text closes on its own line, a backslash or not (a
                 // script read a statement at a time could not join them).
                 Some((_, '\n')) | None => break,
-                Some((_, c)) => out.push(c),
+                Some((_, c)) if c == '"' || c == '\\' => out.push(c),
+                Some(_) => {
+                    return Err(nom::Err::Failure(PErr {
+                        rest: &i[at..],
+                        error: None,
+                    }));
+                }
             },
             c => out.push(c),
         }
@@ -236,5 +244,10 @@ mod tests {
         );
         assert!(quoted_rest("open\n\"").is_err());
         assert!(quoted_rest("open \\\nstill\"").is_err());
+        // Any other escape is refused for good, at its backslash.
+        match quoted_rest(r#"caf\u00e9" rest"#) {
+            Err(nom::Err::Failure(e)) => assert!(e.rest.starts_with("\\u")),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -142,18 +142,51 @@ impl<'s> P<'s> {
             }
             return Err(err);
         };
-        lex::quoted_rest(body).map_err(|_| {
-            let off = self.off(at);
-            self.failure(
+        lex::quoted_rest(body).map_err(|e| {
+            self.quoted_error(
                 at,
-                Error {
-                    span: Span::new(off, off + 1),
-                    kind: ErrorKind::UnclosedText,
-                    expected: vec![expect],
-                    hints: vec![format!("{what} must close on the line it starts on")],
-                },
+                e,
+                expect,
+                format!("{what} must close on the line it starts on"),
             )
         })
+    }
+
+    /// The error of a quoted text starting at `at` that `quoted_rest`
+    /// refused: an unknown escape (at its backslash), else a text not
+    /// closed on its line (`hint` says so).
+    pub fn quoted_error(
+        &self,
+        at: &'s str,
+        refused: nom::Err<PErr<'s>>,
+        expect: Expect,
+        hint: String,
+    ) -> nom::Err<PErr<'s>> {
+        if let nom::Err::Failure(PErr { rest, .. }) = refused {
+            let off = self.off(rest);
+            let escape: String = rest.chars().take(2).collect();
+            return self.failure(
+                rest,
+                Error {
+                    span: Span::new(off, off + escape.len()),
+                    kind: ErrorKind::UnknownEscape { found: escape },
+                    expected: vec![expect],
+                    hints: vec![
+                        "the escapes are \\\", \\\\, \\n and \\t; write a backslash as \\\\".into(),
+                    ],
+                },
+            );
+        }
+        let off = self.off(at);
+        self.failure(
+            at,
+            Error {
+                span: Span::new(off, off + 1),
+                kind: ErrorKind::UnclosedText,
+                expected: vec![expect],
+                hints: vec![hint],
+            },
+        )
     }
 
     /// `title "..."` and `caption "..."`, each if there, after a plot's
