@@ -190,10 +190,8 @@ pub fn agreement(ds: &Dataset) -> PolarsResult<DataFrame> {
 pub fn disagreements(ds: &Dataset) -> PolarsResult<DataFrame> {
     let mut rows: Vec<[String; 5]> = Vec::new();
     if let Some(coding) = ds.coding.as_ref().filter(|c| c.coders.len() == 2) {
-        let names: PlHashMap<i64, String> = tables(ds)?
-            .into_iter()
-            .map(|(id, name, _)| (id, name))
-            .collect();
+        // The names only: the 2x2 tables are not needed here.
+        let names = crate::cerqual::names(ds)?;
         let mut differing: Vec<(i64, i64, usize)> = Vec::new();
         for k in 0..2 {
             for (f, s) in coding.links[k].difference(&coding.links[1 - k]) {

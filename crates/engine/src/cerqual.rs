@@ -32,8 +32,8 @@ fn in_finding_order(ds: &Dataset) -> PolarsResult<Vec<&Assessment>> {
     Ok(ordered)
 }
 
-/// Each finding's name, by id.
-fn names(ds: &Dataset) -> PolarsResult<PlHashMap<i64, String>> {
+/// Each finding's name, by id (also for `disagreements`).
+pub(crate) fn names(ds: &Dataset) -> PolarsResult<PlHashMap<i64, String>> {
     let ids = ds.findings.column("id")?.cast(&DataType::Int64)?;
     let names = ds.findings.column("name")?.cast(&DataType::String)?;
     Ok((ids.i64()?.iter().zip(names.str()?.iter()))

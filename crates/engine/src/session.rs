@@ -100,6 +100,28 @@ impl Session {
         &self.lets
     }
 
+    /// Runs a statement given as text (`plot fes`, `profile where id = 3`),
+    /// as the documents built from statements (the report, a worksheet)
+    /// do; `what` names the document in an error.
+    pub fn execute_text(&mut self, statement: &str, what: &str) -> crate::Result<Outcome> {
+        let script = metasum_query::parse(statement)
+            .map_err(|e| crate::Error::Output(format!("{what} statement `{statement}`: {e:?}")))?;
+        match script.statements.first() {
+            Some(s) => self.execute(s),
+            None => Err(crate::Error::Output(format!(
+                "{what} statement `{statement}` is empty"
+            ))),
+        }
+    }
+
+    /// The rows of a statement given as text ([`Session::execute_text`]).
+    pub fn rows_of_text(&mut self, statement: &str, what: &str) -> crate::Result<QueryResult> {
+        match self.execute_text(statement, what)? {
+            Outcome::Rows(result) => Ok(result),
+            _ => Err(crate::Error::Output(format!("`{statement}` gave no rows"))),
+        }
+    }
+
     /// Runs one statement, whatever it is: the one path for queries,
     /// figures and `let`, whose outcome the front ends only write.
     pub fn execute(&mut self, statement: &Statement) -> crate::Result<Outcome> {

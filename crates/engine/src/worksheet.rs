@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use crate::dataset::{COMPONENTS, keys::Resolved};
 use crate::format::{Format, cell_texts, markdown_text as md, render};
-use crate::{Outcome, QueryResult, Session};
+use crate::{QueryResult, Session};
 
 /// The worksheet of the finding written `finding` (as the dataset writes
 /// its ids), as Markdown; an error naming the findings when there is no
@@ -120,12 +120,7 @@ fn has_finding(session: &Session, id: i64) -> crate::Result<bool> {
 
 /// The rows of `statement`.
 fn rows(session: &mut Session, statement: &str) -> crate::Result<QueryResult> {
-    let script = metasum_query::parse(statement)
-        .map_err(|e| crate::Error::Output(format!("worksheet statement `{statement}`: {e:?}")))?;
-    match session.execute(&script.statements[0])? {
-        Outcome::Rows(result) => Ok(result),
-        _ => Err(crate::Error::Output(format!("`{statement}` gave no rows"))),
-    }
+    session.rows_of_text(statement, "worksheet")
 }
 
 /// The first findings' ids, for an error that names what exists.

@@ -76,22 +76,17 @@ impl Session {
         // What is shown, under the title: the statement's query as written
         // (its scope and condition) and the number of studies FES counts
         // among.
-        let mut subtitle = subtitle(query, ids.len());
         if figure == Figure::Sensitivity {
             let (without, legend, kept) = self
                 .without_concerns(&rows, scope.as_ref(), ids.len())
                 .map_err(|e| QueryError::new(span, e))?;
-            // "(n = 25 studies)" becomes "(n = 25 studies; 22 not of
-            // quality concern)".
-            subtitle.insert_str(
-                subtitle.len() - 1,
-                &format!("; {kept} not of quality concern"),
-            );
+            let subtitle = subtitle(query, ids.len(), Some(kept));
             texts.subtitle = Some(&subtitle);
             return Ok(crate::plot::sensitivity_chart(
                 &rows, &without, labels, &legend, texts,
             ));
         }
+        let subtitle = subtitle(query, ids.len(), None);
         texts.subtitle = Some(&subtitle);
         Ok(match figure {
             Figure::Fes => crate::plot::fes_chart(&rows, labels, texts),
@@ -179,12 +174,16 @@ impl Session {
     }
 }
 
-/// "n = 25 studies", after the query when the statement has one.
-fn subtitle(query: Option<&Query>, studies: usize) -> String {
-    let n = format!(
+/// "n = 25 studies" after the query (or "All findings"), and with `kept`
+/// (the sensitivity figure) "n = 25 studies; 22 not of quality concern".
+fn subtitle(query: Option<&Query>, studies: usize, kept: Option<usize>) -> String {
+    let mut n = format!(
         "n = {}",
         crate::format::count_of(studies, "study", "studies")
     );
+    if let Some(kept) = kept {
+        n.push_str(&format!("; {kept} not of quality concern"));
+    }
     match query {
         Some(q) => format!("{q} ({n})"),
         None => format!("All findings ({n})"),

@@ -143,17 +143,7 @@ fn count(n: usize, one: &str, more: &str) -> String {
 
 /// The rows of `statement`.
 fn rows(session: &mut Session, statement: &str) -> crate::Result<QueryResult> {
-    match run(session, statement)? {
-        Outcome::Rows(result) => Ok(result),
-        _ => Err(crate::Error::Output(format!("`{statement}` gave no rows"))),
-    }
-}
-
-/// What `statement` gives.
-fn run(session: &mut Session, statement: &str) -> crate::Result<Outcome> {
-    let script = metasum_query::parse(statement)
-        .map_err(|e| crate::Error::Output(format!("report statement `{statement}`: {e:?}")))?;
-    session.execute(&script.statements[0])
+    session.rows_of_text(statement, "report")
 }
 
 /// A table that may be wider than the page scrolls on its own.
@@ -250,7 +240,8 @@ fn figures_section(session: &mut Session) -> crate::Result<Section> {
     }
     let mut body = String::new();
     for (k, (figure, caption)) in figures.into_iter().enumerate() {
-        let Outcome::Figure(svg) = run(session, &format!("plot {figure}"))? else {
+        let Outcome::Figure(svg) = session.execute_text(&format!("plot {figure}"), "report")?
+        else {
             continue;
         };
         let id = format!("figure-{figure}");
