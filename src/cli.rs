@@ -30,7 +30,8 @@ pub struct Cli {
     pub data: Option<PathBuf>,
 
     /// Output format; by default the one --output's extension names
-    /// (.csv .json .md .xlsx), else `table` on a terminal and `csv` otherwise.
+    /// (.csv .json .md .xlsx .parquet .arrow), else `table` on a terminal
+    /// and `csv` otherwise.
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
 
@@ -39,8 +40,8 @@ pub struct Cli {
     /// renamed into place; a device, FIFO or pipe (/dev/stdout) gets them
     /// at the end too; `-` is stdout. An .svg, .png (300 dpi) or .pdf file
     /// holds one figure; an .xlsx workbook holds results and figures (as
-    /// pictures); a .csv holds one result, and a figure goes into nothing
-    /// else.
+    /// pictures); a .csv, .parquet or .arrow file holds one result, and a
+    /// figure goes into nothing else.
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -188,6 +189,12 @@ pub enum FormatArg {
     Markdown,
     /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
     Xlsx,
+    /// A Parquet file of one result, every column typed, for R and Python
+    /// (needs --output FILE.parquet).
+    Parquet,
+    /// An Arrow IPC (Feather v2) file of one result, every column typed
+    /// (needs --output FILE.arrow).
+    Arrow,
     /// One record per block, a `name = value` line per column.
     Line,
 }
@@ -201,6 +208,8 @@ impl From<FormatArg> for Format {
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Xlsx => Format::Xlsx,
             FormatArg::Line => Format::Line,
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Arrow => Format::Arrow,
         }
     }
 }
@@ -212,6 +221,19 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_format_is_a_format_argument_by_its_name() {
+        use clap::ValueEnum;
+        let names: Vec<String> = (super::FormatArg::value_variants().iter())
+            .map(|arg| metasum_engine::Format::from(*arg).name().to_string())
+            .collect();
+        for format in metasum_engine::Format::ALL {
+            assert!(names.iter().any(|n| n == format.name()), "{format:?}");
+            let arg = super::FormatArg::from_str(format.name(), false);
+            assert_eq!(arg.map(metasum_engine::Format::from), Ok(format));
+        }
     }
 
     #[test]

@@ -110,7 +110,15 @@ impl Executor {
     /// written (an .svg file nothing was drawn into cannot); a refusal is
     /// told and counts as a usage error.
     pub fn target_complete(&mut self) -> bool {
-        match self.target.as_ref().map(Target::finished) {
+        let no_rows = self.format.holds_one_result() && !self.holds_a_result();
+        let finished = match self.target.as_ref().map(Target::finished) {
+            _ if no_rows => Some(Err(format!(
+                "this run gives no rows to write into {} (a query gives them)",
+                FileKind::of_format(self.format).name()
+            ))),
+            finished => finished,
+        };
+        match finished {
             Some(Err(refused)) => {
                 errln!("error: {refused}");
                 self.usage_error = true;
@@ -366,9 +374,13 @@ impl Executor {
             };
             // JSON output is one document, so it holds no figure.
             let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
+            let holds_a_result = self.holds_a_result();
             let accepted = match (self.target.as_mut(), &outcome) {
                 _ if figure_in_json => Err(format!(
                     "a figure cannot go into JSON output: write it to an {FIGURE_FILES} file"
+                )),
+                (_, Ok(Outcome::Rows(_))) if holds_a_result => Err(crate::target::one_result_only(
+                    FileKind::of_format(self.format).name(),
                 )),
                 (Some(target), Ok(outcome)) => target.accept(outcome),
                 _ => Ok(()),
@@ -386,7 +398,7 @@ impl Executor {
                     Ok(())
                 }
                 Ok(Outcome::Figure(svg)) => self.write(svg),
-                Ok(Outcome::Rows(result)) if self.format == Format::Xlsx => {
+                Ok(Outcome::Rows(result)) if self.format.is_binary() => {
                     self.keep(&statement_text(src, statement), Kept::Rows(result));
                     Ok(())
                 }
@@ -533,6 +545,13 @@ impl Executor {
         }
     }
 
+    /// Whether the run's one result is kept for a file of a format that
+    /// holds one (Parquet, Arrow), so that another cannot go in.
+    fn holds_a_result(&self) -> bool {
+        self.format.holds_one_result()
+            && (self.sheets.iter()).any(|(_, kept)| matches!(kept, Kept::Rows(_)))
+    }
+
     /// Whether figures are kept to be written at the end: as pictures in
     /// a workbook, or drawn into a .png file.
     fn keeps_figures(&self) -> bool {
@@ -558,6 +577,12 @@ impl Executor {
                 .map(|(name, kept)| (name.clone(), kept.sheet()))
                 .collect();
             return Some(format::xlsx_results(&sheets));
+        }
+        if self.format.holds_one_result() {
+            return (self.sheets.iter()).find_map(|(_, kept)| match kept {
+                Kept::Rows(result) => Some(format::columnar(result, self.format)),
+                Kept::Figure(_) => None,
+            });
         }
         match self.sheets.as_slice() {
             [(_, Kept::Figure(svg))] if self.keeps_figures() => {

@@ -70,12 +70,16 @@ fn main() -> ExitCode {
         return document(&cli, dataset, Document::Worksheet(finding));
     }
     let to_stdout = cli.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    if format_is_xlsx(&cli) && to_stdout {
+    let binary = cli.format.map(Format::from).filter(|f| f.is_binary());
+    if let (Some(format), true) = (binary, to_stdout) {
         use clap::CommandFactory;
         Cli::command()
             .error(
                 clap::error::ErrorKind::MissingRequiredArgument,
-                "--format xlsx needs --output FILE.xlsx",
+                format!(
+                    "--format {0} needs --output FILE.{0}: it is a binary file",
+                    format.name()
+                ),
             )
             .exit();
     }
@@ -208,10 +212,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-fn format_is_xlsx(cli: &Cli) -> bool {
-    matches!(cli.format, Some(cli::FormatArg::Xlsx))
 }
 
 /// The dataset named by `--data` / `METASUM_DATA` (the NEW of `diff`),

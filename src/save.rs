@@ -1,7 +1,7 @@
 //! `save "FILE"`: a statement's result written to a file of its own, in the
 //! format the file's extension names. What a file can hold is checked
-//! before a script runs (rows into .csv .json .md .xlsx, a figure into .svg
-//! .png .xlsx, one statement per file); the file is written whole when its
+//! before a script runs (rows into .csv .json .md .xlsx .parquet .arrow, a
+//! figure into .svg .png .pdf .xlsx, one statement per file); the file is written whole when its
 //! statement has run, and left as it was when the statement fails.
 
 use std::collections::HashMap;
@@ -262,6 +262,9 @@ pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<V
             Some(Format::Xlsx) => {
                 let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Rows(result))];
                 format::xlsx_results(&sheets).map_err(failed)
+            }
+            Some(format) if format.holds_one_result() => {
+                format::columnar(result, format).map_err(failed)
             }
             Some(format) => format::render_result_with(result, format, options)
                 .map(String::into_bytes)

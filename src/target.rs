@@ -10,7 +10,7 @@ use metasum_engine::{Format, Outcome};
 /// The extensions of the files a figure can go into, for messages.
 pub const FIGURE_FILES: &str = ".svg, .png, .pdf or .xlsx";
 /// The extensions of the files rows can go into, for messages.
-pub const ROW_FILES: &str = ".csv, .json, .md or .xlsx";
+pub const ROW_FILES: &str = ".csv, .json, .md, .xlsx, .parquet or .arrow";
 
 /// The kind of document an output file is, by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,10 @@ pub enum FileKind {
     Markdown,
     /// `.xlsx`: a sheet per result.
     Xlsx,
+    /// `.parquet`: one result, typed.
+    Parquet,
+    /// `.arrow`, `.feather`, `.ipc`: one result, typed (Arrow IPC).
+    Arrow,
     /// `.svg`: one figure.
     Svg,
     /// `.png`: one figure, drawn at 300 dpi unless `--dpi` says.
@@ -44,6 +48,8 @@ impl FileKind {
             "json" => FileKind::Json,
             "md" | "markdown" => FileKind::Markdown,
             "xlsx" => FileKind::Xlsx,
+            "parquet" => FileKind::Parquet,
+            "arrow" | "feather" | "ipc" => FileKind::Arrow,
             "svg" => FileKind::Svg,
             "png" => FileKind::Png,
             "pdf" => FileKind::Pdf,
@@ -59,9 +65,25 @@ impl FileKind {
             FileKind::Json => Some(Format::Json),
             FileKind::Markdown => Some(Format::Markdown),
             FileKind::Xlsx => Some(Format::Xlsx),
+            FileKind::Parquet => Some(Format::Parquet),
+            FileKind::Arrow => Some(Format::Arrow),
             FileKind::Svg | FileKind::Png | FileKind::Pdf | FileKind::Html | FileKind::Other => {
                 None
             }
+        }
+    }
+
+    /// The kind of file that holds `format` (`Other` for the screen's
+    /// formats, table and line).
+    pub fn of_format(format: Format) -> FileKind {
+        match format {
+            Format::Csv => FileKind::Csv,
+            Format::Json => FileKind::Json,
+            Format::Markdown => FileKind::Markdown,
+            Format::Xlsx => FileKind::Xlsx,
+            Format::Parquet => FileKind::Parquet,
+            Format::Arrow => FileKind::Arrow,
+            Format::Table | Format::Line => FileKind::Other,
         }
     }
 
@@ -72,6 +94,8 @@ impl FileKind {
             FileKind::Json => "a JSON file",
             FileKind::Markdown => "a Markdown file",
             FileKind::Xlsx => "an xlsx workbook",
+            FileKind::Parquet => "a Parquet file",
+            FileKind::Arrow => "an Arrow file",
             FileKind::Svg => "an SVG file",
             FileKind::Png => "a PNG file",
             FileKind::Pdf => "a PDF file",
@@ -79,6 +103,14 @@ impl FileKind {
             FileKind::Other => "this file",
         }
     }
+}
+
+/// Why a file that holds one result (`what`: "a CSV file") cannot take
+/// another.
+pub fn one_result_only(what: &str) -> String {
+    format!(
+        "{what} holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to a file of its own (`save \"NAME\"` after each statement)"
+    )
 }
 
 /// An output file and what a run has put into it so far.
@@ -127,10 +159,9 @@ impl Target {
             return Err(refused);
         }
         match (self.kind, figure) {
-            (FileKind::Csv, false) if self.results > 0 => Err(
-                "a CSV file holds one result, and this run gives more: write them to a .xlsx, .json or .md file, or each to its own .csv"
-                    .into(),
-            ),
+            // A Parquet or Arrow file is one result too: the executor
+            // tells, by the format, whatever the file's name.
+            (FileKind::Csv, false) if self.results > 0 => Err(one_result_only(self.kind.name())),
             (kind, true) if kind.holds_one_figure() && self.figures > 0 => Err(format!(
                 "{} holds one figure, and this run draws more: write each to a file of its own, or all to an .xlsx workbook",
                 self.kind.name()
@@ -199,6 +230,10 @@ mod tests {
         assert_eq!(kind("a/b.json"), FileKind::Json);
         assert_eq!(kind("x.md"), FileKind::Markdown);
         assert_eq!(kind("x.xlsx"), FileKind::Xlsx);
+        assert_eq!(kind("t2.Parquet"), FileKind::Parquet);
+        assert_eq!(kind("t2.feather"), FileKind::Arrow);
+        assert_eq!(kind("t2.arrow"), FileKind::Arrow);
+        assert_eq!(FileKind::Arrow.format(), Some(Format::Arrow));
         assert_eq!(kind("fes.svg"), FileKind::Svg);
         assert_eq!(kind("fes.PNG"), FileKind::Png);
         assert_eq!(kind("fes.Pdf"), FileKind::Pdf);
@@ -206,5 +241,15 @@ mod tests {
         assert_eq!(kind("review.HTML"), FileKind::Html);
         assert_eq!(kind("results"), FileKind::Other);
         assert_eq!(FileKind::Svg.format(), None);
+    }
+
+    #[test]
+    fn each_file_format_has_its_kind_and_back() {
+        for format in Format::ALL {
+            match FileKind::of_format(format) {
+                FileKind::Other => assert!(matches!(format, Format::Table | Format::Line)),
+                kind => assert_eq!(kind.format(), Some(format), "{format:?}"),
+            }
+        }
     }
 }

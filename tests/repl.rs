@@ -260,6 +260,32 @@ fn output_from_the_shell_holds_what_its_file_can() {
 }
 
 #[test]
+fn a_parquet_file_from_the_shell_holds_one_typed_result() {
+    use metasum_engine::polars::prelude::DataType;
+    use polars_io::SerReader;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t2.parquet");
+    let mut p = start();
+    enter(&mut p, ".format parquet");
+    p.exp_string("a Parquet file goes to a file: `.output FILE.parquet` first")
+        .unwrap();
+    enter(&mut p, &format!(".output {}", file.display()));
+    enter(&mut p, "findings where id <= 3 show id, fes");
+    enter(&mut p, "studies");
+    p.exp_string("a Parquet file holds one result").unwrap();
+    // CSV into t2.parquet would make a file that is neither.
+    enter(&mut p, ".format csv");
+    p.exp_string("is a Parquet file: `.output` a file of the format first")
+        .unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    let reader = polars_io::parquet::read::ParquetReader::new(std::fs::File::open(&file).unwrap());
+    let frame = reader.finish().unwrap();
+    assert_eq!(frame.shape(), (3, 2), "{frame}");
+    assert_eq!(frame.schema().get("fes"), Some(&DataType::Float64));
+}
+
+#[test]
 fn json_sent_by_the_shell_to_a_file_is_one_document() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out.json");

@@ -138,7 +138,7 @@ fn a_save_that_cannot_be_carried_out_runs_nothing_and_says_where() {
         (
             "findings save \"t2.txt\"",
             "review.msq:3:15",
-            "needs a file name ending in .csv, .json, .md or .xlsx",
+            "needs a file name ending in .csv, .json, .md, .xlsx, .parquet or .arrow",
         ),
         (
             "studies save \"t2.csv\"",

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use metasum_engine::Format;
 
+use crate::target::{FIGURE_FILES, ROW_FILES};
+
 /// A REPL command starting with `.`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DotCommand {
@@ -34,8 +36,8 @@ pub const COMMANDS: [(&str, &str); 12] = [
         "columns of TABLE (or of every table) with types and meanings",
     ),
     (
-        ".format table|csv|json|markdown|xlsx|line",
-        "how results are written (xlsx: to an .output file)",
+        ".format table|csv|json|markdown|xlsx|parquet|arrow|line",
+        "how results are written (xlsx, parquet, arrow: to an .output file)",
     ),
     (
         ".output FILE|stdout",
@@ -75,7 +77,7 @@ impl DotCommand {
             ".help" | ".h" => Ok(DotCommand::Help),
             ".tables" => Ok(DotCommand::Tables),
             ".schema" => Ok(DotCommand::Schema(arg.map(str::to_string))),
-            ".format" | ".mode" => need("a format: table, csv, json, markdown, xlsx or line")?
+            ".format" | ".mode" => need(&format!("a format: {}", Format::names()))?
                 .parse()
                 .map(DotCommand::Format),
             ".output" => Ok(DotCommand::Output(
@@ -141,14 +143,15 @@ impl DotCommand {
         for (usage, meaning) in COMMANDS {
             out.push_str(&format!("  {usage:width$}  {meaning}\n"));
         }
-        out.push_str(
+        out.push_str(&format!(
             "\nTab completes keywords, tables, columns and values; a second Tab lists\n\
              what can come next. A line that leaves its statement open (an open `(`,\n\
              a trailing `where`, `and`, `or` or `,`) continues on the next, after\n\
              `...>`; Ctrl-C drops it. A pasted script runs statement by statement.\n\
-             `save \"FILE\"` after a statement writes its result to FILE (.csv .json\n\
-             .md .xlsx for rows; .svg .png .pdf .xlsx for a figure).\n",
-        );
+             `save \"FILE\"` after a statement writes its result to FILE\n\
+             ({ROW_FILES} for rows;\n\
+             {FIGURE_FILES} for a figure).\n",
+        ));
         out
     }
 }
@@ -162,7 +165,7 @@ mod tests {
         for (usage, _) in COMMANDS {
             let line = usage
                 .replace("[TABLE]", "findings")
-                .replace("table|csv|json|markdown|xlsx|line", "csv")
+                .replace("table|csv|json|markdown|xlsx|parquet|arrow|line", "csv")
                 .replace("FILE|stdout", "stdout")
                 .replace("on|off", "on")
                 .replace("FILE", "x.msq")
@@ -213,6 +216,14 @@ mod tests {
         );
         assert_eq!(DotCommand::parse(".schema"), Ok(DotCommand::Schema(None)));
         assert!(DotCommand::parse(".format").unwrap_err().contains("needs"));
+        // `.help` names every format `.format` takes.
+        let (usage, _) = COMMANDS
+            .iter()
+            .find(|(u, _)| u.starts_with(".format"))
+            .unwrap();
+        let listed: Vec<&str> = usage[".format ".len()..].split('|').collect();
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(listed, names);
         assert!(
             DotCommand::parse(".frobnicate")
                 .unwrap_err()

@@ -147,6 +147,14 @@ fn flush(executor: &Executor) {
     }
 }
 
+/// The format the name of the `.output` file says, if it says one.
+fn named_format(executor: &Executor) -> Option<Format> {
+    match &executor.sink {
+        Sink::Rewrite { path, .. } => FileKind::of(path).format(),
+        _ => None,
+    }
+}
+
 /// JSON into an `.output` file is one document of every result sent there
 /// (rewritten after each statement); on the screen, one per statement.
 fn keep_json_for_a_file(executor: &mut Executor) {
@@ -174,8 +182,24 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             }
         }
         DotCommand::Schema(table) => schema(executor, table),
-        DotCommand::Format(Format::Xlsx) if !matches!(executor.sink, Sink::Rewrite { .. }) => {
-            errln!("error: a workbook goes to a file: `.output FILE.xlsx` first")
+        DotCommand::Format(f)
+            if f.is_binary() && !matches!(executor.sink, Sink::Rewrite { .. }) =>
+        {
+            errln!(
+                "error: {} goes to a file: `.output FILE.{}` first",
+                FileKind::of_format(f).name(),
+                f.name()
+            )
+        }
+        // The file's name says what it is: CSV into `t2.xlsx` would make a
+        // file that is neither.
+        DotCommand::Format(f) if named_format(executor).is_some_and(|named| named != f) => {
+            let path = executor.sink.path().map(|p| p.display().to_string());
+            errln!(
+                "error: {} is {}: `.output` a file of the format first",
+                path.unwrap_or_default(),
+                FileKind::of(executor.sink.path().unwrap_or(std::path::Path::new(""))).name()
+            )
         }
         DotCommand::Format(f) => {
             executor.format = f;
@@ -195,7 +219,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                     let named = path.as_deref().and_then(|p| FileKind::of(p).format());
                     match named {
                         Some(format) => executor.format = format,
-                        None if path.is_none() && executor.format == Format::Xlsx => {
+                        None if path.is_none() && executor.format.is_binary() => {
                             executor.format = Format::Table
                         }
                         None => {}

@@ -13,6 +13,9 @@ pub const MARGIN_N: &str = "n (findings shown in the study)";
 /// Label of the margin row with each study's intensity (in the `name` column).
 pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
 
+/// The columns before the study columns: id, perspective, name, n, fes.
+pub const LEADING_COLUMNS: usize = 5;
+
 /// Widens `findings` (a findings view: id, perspective, name, n, fes,
 /// studies, ...) into the matrix over `studies` (ids, in column order).
 ///

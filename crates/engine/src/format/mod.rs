@@ -1,14 +1,18 @@
-//! Results as text: an aligned table for terminals, CSV, JSON and Markdown.
-//! `fes` and `intensity` are shown rounded to one decimal in every format.
+//! Results as text: an aligned table for terminals, CSV, JSON and Markdown;
+//! as files: an Excel workbook ([`xlsx`]), Parquet or Arrow ([`columnar`]).
+//! `fes` and `intensity` are shown rounded to one decimal in the text
+//! formats and the workbook; Parquet and Arrow files keep the exact value.
 
 use std::fmt::Write;
 use std::str::FromStr;
 
+mod columnar;
 mod escape;
 mod html;
 mod table;
 mod xlsx;
 
+pub use columnar::columnar;
 use escape::formula_safe;
 pub use escape::markdown_text;
 pub use escape::{json_string, markup};
@@ -33,9 +37,27 @@ pub enum Format {
     /// One record per block, a `name = value` line per column: for rows
     /// too wide for a terminal.
     Line,
+    /// A Parquet file of one result, every column typed (binary: see
+    /// [`columnar`]).
+    Parquet,
+    /// An Arrow IPC (Feather v2) file of one result, every column typed
+    /// (binary: see [`columnar`]).
+    Arrow,
 }
 
 impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 8] = [
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Markdown,
+        Format::Xlsx,
+        Format::Parquet,
+        Format::Arrow,
+        Format::Line,
+    ];
+
     /// The format's name, as `--format` takes it.
     pub fn name(self) -> &'static str {
         match self {
@@ -45,7 +67,30 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Xlsx => "xlsx",
             Format::Line => "line",
+            Format::Parquet => "parquet",
+            Format::Arrow => "arrow",
         }
+    }
+
+    /// Every format's name, for messages: "table, csv, ... or line".
+    pub fn names() -> String {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// Whether the format is binary, so written only to a file: a
+    /// workbook, Parquet or Arrow IPC.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Parquet | Format::Arrow)
+    }
+
+    /// Whether a file of the format holds one result (a Parquet or Arrow
+    /// file is one table).
+    pub fn holds_one_result(self) -> bool {
+        matches!(self, Format::Parquet | Format::Arrow)
     }
 }
 
@@ -60,8 +105,11 @@ impl FromStr for Format {
             "markdown" | "md" => Ok(Format::Markdown),
             "xlsx" => Ok(Format::Xlsx),
             "line" => Ok(Format::Line),
+            "parquet" => Ok(Format::Parquet),
+            "arrow" | "feather" | "ipc" => Ok(Format::Arrow),
             other => Err(format!(
-                "unknown format `{other}` (expected table, csv, json, markdown, xlsx or line)"
+                "unknown format `{other}` (expected {})",
+                Format::names()
             )),
         }
     }
@@ -322,7 +370,11 @@ impl Cells {
     fn of_result(result: &crate::QueryResult) -> PolarsResult<Cells> {
         let mut cells = Cells::of(&result.frame)?;
         if result.kind == crate::table::TableKind::Matrix {
-            for column in cells.columns.iter_mut().skip(5) {
+            for column in cells
+                .columns
+                .iter_mut()
+                .skip(crate::matrix::LEADING_COLUMNS)
+            {
                 for cell in column.iter_mut() {
                     *cell = as_number(std::mem::replace(cell, Cell::Missing));
                 }
@@ -351,7 +403,7 @@ fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let cells = frame.height().saturating_sub(2);
     let mut columns = Vec::with_capacity(frame.width());
     for (i, column) in frame.columns().iter().enumerate() {
-        if i < 5 {
+        if i < crate::matrix::LEADING_COLUMNS {
             columns.push(column.clone());
             continue;
         }
@@ -396,10 +448,11 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
     let row = |r: usize| columns.iter().map(move |c| &c[r]);
     let mut out = String::new();
     match format {
-        Format::Xlsx => {
-            return Err(crate::Error::Output(
-                "xlsx is a binary format: use format::xlsx".into(),
-            ));
+        Format::Xlsx | Format::Parquet | Format::Arrow => {
+            return Err(crate::Error::Output(format!(
+                "{} is a binary format: use format::xlsx or format::columnar",
+                format.name()
+            )));
         }
         Format::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
