@@ -160,6 +160,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command works on every file of the dataset (`check`,
+    /// `report`, ...), rather than running statements that read what they
+    /// need.
+    pub fn reads_every_file(&self) -> bool {
+        match self {
+            Command::Check
+            | Command::Report
+            | Command::Worksheet { .. }
+            | Command::Diff { .. }
+            | Command::Export { .. } => true,
+            Command::Run { .. } | Command::Import { .. } => false,
+        }
+    }
+}
+
 /// `--threshold`: a finite number of percentage points, 0 to 100 (`NaN`
 /// would flag nothing, silently).
 fn parse_threshold(text: &str) -> Result<f64, String> {

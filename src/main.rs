@@ -226,14 +226,24 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
         Some(dir) => Dataset::load(dir)?,
         None => Dataset::seed()?,
     };
+    // A folder's evidence links are read when a statement first needs
+    // them; the commands that use every file read them now, so that their
+    // problems are told as a dataset's that cannot be loaded.
+    if cli.command.as_ref().is_some_and(Command::reads_every_file) {
+        dataset.load_links()?;
+    }
     Ok(match compare {
-        Some(old) => metasum_engine::diff::compare(
-            dataset,
-            metasum_engine::diff::Previous {
-                dataset: Dataset::load(old)?,
-                crossing: cli.crossing,
-            },
-        ),
+        Some(old) => {
+            let old = Dataset::load(old)?;
+            old.load_links()?;
+            metasum_engine::diff::compare(
+                dataset,
+                metasum_engine::diff::Previous {
+                    dataset: old,
+                    crossing: cli.crossing,
+                },
+            )
+        }
         None => dataset,
     })
 }

@@ -326,8 +326,11 @@ fn tables_text(ds: &Dataset) -> String {
     registry::TABLES
         .iter()
         .map(|t| {
-            let rows = registry::rows(ds, t.kind);
-            format!("{:<9} {rows} rows: {}\n", t.source.name(), t.row)
+            let rows = match registry::rows(ds, t.kind) {
+                Some(rows) => format!("{rows} rows"),
+                None => "? rows (its file has problems: `check` lists them)".to_string(),
+            };
+            format!("{:<9} {rows}: {}\n", t.source.name(), t.row)
         })
         .collect()
 }

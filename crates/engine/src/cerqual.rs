@@ -43,8 +43,9 @@ pub(crate) fn names(ds: &Dataset) -> PolarsResult<PlHashMap<i64, String>> {
 
 /// Each finding's contributing studies, by label, in id order.
 fn contributing(ds: &Dataset) -> PolarsResult<PlHashMap<i64, Vec<String>>> {
-    let findings = ds.evidence.column("finding")?.cast(&DataType::Int64)?;
-    let studies = ds.evidence.column("study")?.cast(&DataType::Int64)?;
+    let links = ds.links()?;
+    let findings = links.column("finding")?.cast(&DataType::Int64)?;
+    let studies = links.column("study")?.cast(&DataType::Int64)?;
     let mut ids: PlHashMap<i64, Vec<i64>> = PlHashMap::new();
     for (f, s) in findings.i64()?.iter().zip(studies.i64()?.iter()) {
         if let (Some(f), Some(s)) = (f, s) {

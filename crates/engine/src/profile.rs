@@ -51,7 +51,7 @@ pub fn profile_view(
     } else {
         0
     };
-    let per_finding = per_finding(ds, study_attributes(ds, study_scope, &shape), &shape);
+    let per_finding = per_finding(ds, study_attributes(ds, study_scope, &shape), &shape)?;
     let findings = views::findings_view_with(
         ds,
         study_scope,
@@ -190,7 +190,7 @@ fn study_attributes(ds: &Dataset, scope: Option<&DataFrame>, shape: &Shape) -> L
 /// Per finding, over its links to `studies`: the studies of concern
 /// (`concern_n`, `concern_studies`), the others (`n_without`), summed
 /// participants and `countries`.
-fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> LazyFrame {
+fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> PolarsResult<LazyFrame> {
     let mut aggs = vec![
         col("study")
             .filter(col("concern"))
@@ -228,7 +228,8 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> LazyFrame {
     }
     // Only the link columns: an extra evidence column named like a study
     // column (`low`, `country`) would otherwise be read in its place.
-    ds.evidence
+    Ok(ds
+        .links()?
         .clone()
         .lazy()
         .select([col("finding"), col("study")])
@@ -239,7 +240,7 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> LazyFrame {
             JoinArgs::new(JoinType::Inner),
         )
         .group_by([col("finding")])
-        .agg(aggs)
+        .agg(aggs))
 }
 
 /// How many studies in `scope` (all without one) are not of declared

@@ -57,6 +57,35 @@ pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Opt
     filter::decided_by(&stored(ds, kind).1, cond)
 }
 
+/// Whether `q`, on findings or studies, reads and shows stored columns
+/// only (`studies count by country`, `findings where perspective = worker
+/// show id, name`): then its rows are the stored table's, in the view's
+/// order, and nothing is counted, so the evidence links are never read.
+/// A query that shows every column shows the computed ones too.
+pub(crate) fn stored_only(ds: &Dataset, q: &Query, kind: TableKind) -> bool {
+    if q.among.is_some() {
+        return false;
+    }
+    let (_, info) = stored(ds, kind);
+    let stored =
+        |idents: &[metasum_query::ast::Ident]| idents.iter().all(|i| info.resolve(i).is_ok());
+    let condition = (q.filter.as_ref()).is_none_or(|cond| filter::condition(&info, cond).is_ok());
+    // After `count by`, `sort by` and `show` name the counts' columns.
+    let shown = if q.count_by.is_empty() {
+        let sorted: Vec<_> = q.sort_by.iter().map(|k| k.column.clone()).collect();
+        !q.show.is_empty() && stored(&q.show) && stored(&sorted)
+    } else {
+        stored(&q.count_by)
+    };
+    condition && shown
+}
+
+/// The stored rows of findings or studies in the order their views list
+/// them (the file's), for [`stored_only`] queries.
+pub(crate) fn stored_rows(ds: &Dataset, kind: TableKind) -> LazyFrame {
+    stored(ds, kind).0.clone().lazy()
+}
+
 /// The stored rows of findings or studies, and the columns a condition
 /// may read from them before anything is computed.
 fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {

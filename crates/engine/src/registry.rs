@@ -565,13 +565,15 @@ pub fn of_source(source: &SourceKind) -> Option<&'static TableDef> {
 }
 
 /// How many rows the table `kind` has in `ds` before any condition (a
-/// findings view, the profile and the matrix have one per finding).
-pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
-    match kind {
+/// findings view, the profile and the matrix have one per finding); `None`
+/// for the evidence links when they cannot be read (their problems are
+/// told to the statement that needs them).
+pub fn rows(ds: &crate::Dataset, kind: TableKind) -> Option<usize> {
+    Some(match kind {
         TableKind::Findings | TableKind::Profile | TableKind::Matrix => ds.findings.height(),
         TableKind::Studies => ds.studies.height(),
         TableKind::Papers => ds.papers.height(),
-        TableKind::Evidence => ds.evidence.height(),
+        TableKind::Evidence => ds.links().ok()?.height(),
         TableKind::Claims => ds.claims.len(),
         TableKind::Citations => ds.citations.len(),
         TableKind::Search => ds.search.len(),
@@ -587,7 +589,7 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> usize {
         // Counted when asked for: comparing two versions is the work.
         TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => 0,
         TableKind::Counts => 0,
-    }
+    })
 }
 
 /// What `column` of `table` means, when the table defines it.

@@ -123,8 +123,23 @@ impl Session {
     }
 
     /// Runs one statement, whatever it is: the one path for queries,
-    /// figures and `let`, whose outcome the front ends only write.
+    /// figures and `let`, whose outcome the front ends only write. A
+    /// statement that needed the evidence links of a folder whose
+    /// `evidence.csv` has problems fails with them, located, as a dataset
+    /// that cannot be loaded does; one that needs no links runs.
     pub fn execute(&mut self, statement: &Statement) -> crate::Result<Outcome> {
+        let failures = self.dataset.links_failures();
+        let outcome = self.execute_statement(statement);
+        match outcome {
+            Err(e) if self.dataset.links_failures() > failures => match self.dataset.load_links() {
+                Err(load) => Err(crate::Error::Load(load)),
+                Ok(_) => Err(e),
+            },
+            outcome => outcome,
+        }
+    }
+
+    fn execute_statement(&mut self, statement: &Statement) -> crate::Result<Outcome> {
         match &statement.kind {
             StatementKind::Query(q) => self.query(q).map(Outcome::Rows),
             StatementKind::Plot(plot) => Ok(Outcome::Figure(self.plot(plot)?)),
@@ -438,6 +453,10 @@ impl Session {
         pending: &mut Option<Pending>,
     ) -> Result<(TableKind, Source, Scope), QueryError> {
         let (kind, set_kind) = list.tables();
+        if pushdown::stored_only(&self.dataset, q, kind) {
+            let rows = pushdown::stored_rows(&self.dataset, kind);
+            return Ok((kind, Source::Rows(rows), Scope::All));
+        }
         let scope = self.plan_scope(q, set_kind)?;
         let options = pushdown::view_options(&self.dataset, q, list);
         *pending = Some(Pending {

@@ -15,7 +15,7 @@ pub fn papers(ds: &Dataset) -> PolarsResult<DataFrame> {
 
 /// `evidence` as stored.
 pub fn evidence(ds: &Dataset) -> PolarsResult<DataFrame> {
-    Ok(ds.evidence.clone())
+    Ok(ds.links()?.clone())
 }
 
 /// `claims`: id, section, statement, studies (a list), finding.

@@ -133,7 +133,7 @@ fn scoped_links(
     key: &str,
     all: usize,
 ) -> PolarsResult<(LazyFrame, usize)> {
-    let links = ds.evidence.clone().lazy();
+    let links = ds.links()?.clone().lazy();
     Ok(match scope {
         None => (links, all),
         Some(scope) => {

@@ -307,9 +307,57 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "findings where studies has 13 or fes > 50",
             "let f = findings\nf where studies has 13 or fes > 50",
         ),
+        // Stored columns only: the stored rows, no link read.
+        (
+            "studies count by country",
+            "let s = studies\ns count by country",
+        ),
+        (
+            "studies where quality != low count by quality, country sort by count desc, country limit 5",
+            "let s = studies\ns where quality != low count by quality, country sort by count desc, country limit 5",
+        ),
+        (
+            "findings where perspective in (worker, recipient) and name ~ \"peer\" show name, id",
+            "let f = findings\nf where perspective in (worker, recipient) and name ~ \"peer\" show name, id",
+        ),
+        (
+            "studies where year > 2005 sort by year desc, author limit 6 show author, year",
+            "let s = studies\ns where year > 2005 sort by year desc, author limit 6 show author, year",
+        ),
     ] {
         let (a, b) = (frame(shortcut), frame(plain));
         assert!(a.height() > 0, "{shortcut}");
         assert!(a.equals_missing(&b), "{shortcut}\n{a}\n{b}");
     }
+}
+
+/// A folder's links are read when a statement first needs them: queries
+/// of stored columns (and the stored tables) never read `evidence.csv`.
+#[test]
+fn stored_columns_are_answered_without_reading_the_links() {
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/peer-support");
+    let mut session = Session::new(Dataset::load(&folder).unwrap());
+    let mut run = |src: &str| {
+        let script = metasum_query::parse(src).unwrap();
+        for statement in &script.statements {
+            session
+                .execute(statement)
+                .unwrap_or_else(|e| panic!("{src}: {e}"));
+        }
+        session.dataset().links_read()
+    };
+    for stored in [
+        "studies count by country",
+        "studies where quality = low show id, author",
+        "findings where perspective = recipient sort by name show id, name",
+        "papers",
+        "claims",
+        "let s = studies count by quality",
+        "s",
+    ] {
+        assert!(!run(stored), "{stored} read the links");
+    }
+    // Counting needs them; so does showing every column of studies.
+    assert!(run("studies"));
 }

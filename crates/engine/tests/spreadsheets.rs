@@ -121,7 +121,7 @@ fn matrix_sheet_is_read_as_findings_and_evidence() {
         ],
     );
     let ds = Dataset::load(&path).unwrap();
-    assert_eq!(ds.evidence.height(), 3);
+    assert_eq!(ds.links().unwrap().height(), 3);
     let mut session = Session::new(ds);
     let script = metasum_query::parse("findings show id, name, n, fes, studies").unwrap();
     let r = session.run(&script.statements[0]).unwrap().unwrap();

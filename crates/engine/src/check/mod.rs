@@ -229,7 +229,7 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
             of,
             ds.papers.height(),
             ds.findings.height(),
-            ds.evidence.height(),
+            ds.links()?.height(),
         ],
         fes_compared,
         fes_disagreements,
@@ -291,8 +291,9 @@ fn unlinked(view: &DataFrame, column: &str) -> PolarsResult<Vec<(i64, String)>> 
 /// exactly, and every one that does not.
 fn claim_differences(ds: &Dataset) -> PolarsResult<(usize, Vec<ClaimDifference>)> {
     let mut evidence: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    let findings = ds.evidence.column("finding")?.i64()?;
-    let studies = ds.evidence.column("study")?.i64()?;
+    let links = ds.links()?;
+    let findings = links.column("finding")?.i64()?;
+    let studies = links.column("study")?.i64()?;
     for (f, s) in findings.iter().zip(studies.iter()) {
         if let (Some(f), Some(s)) = (f, s) {
             evidence.entry(f).or_default().insert(s);

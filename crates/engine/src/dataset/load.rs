@@ -4,6 +4,7 @@
 
 use super::csvfile::{ReadTable, read_table};
 use super::keys::Keys;
+use super::links::Links;
 use super::validate::{self, IdIndex};
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
@@ -14,10 +15,13 @@ use crate::table::TableKind;
 
 /// Loads the dataset `source` holds (`origin` says where it is).
 pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
-    let mut r = Reading {
-        source,
-        problems: Vec::new(),
+    // A folder's links are read when first needed (`links.rs`); the rest
+    // of a folder, and any other source whole, now.
+    let deferred = match source {
+        Source::Dir(dir) => Some(dir.to_path_buf()),
+        _ => None,
     };
+    let mut r = Reading::new(source);
     let meta = r.meta();
     let mut studies = r.table(TableKind::Studies, true);
     let mut papers = r.table(TableKind::Papers, false);
@@ -35,7 +39,10 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         resolve_references(papers, TableKind::Papers, &keys, read, &mut r.problems);
     }
     let ignored_columns = drop_computed(&mut studies, &mut findings);
-    let evidence = r.evidence(&keys, read);
+    let mut evidence = match deferred {
+        None => r.evidence(&keys, read),
+        Some(_) => None,
+    };
 
     let study_ids = studies.as_ref().map(IdIndex::of);
     let finding_ids = findings.as_ref().map(IdIndex::of);
@@ -57,13 +64,43 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         (finding_ids.as_ref(), &keys.findings),
     );
 
+    // A dataset refused for its other files is refused with every
+    // problem, its links' too, as if they had been read with the rest.
+    let refused = !r.problems.is_empty() || studies.is_none() || findings.is_none();
+    if deferred.is_some() && refused {
+        evidence = r.evidence(&keys, read);
+        let mut links_problems = Vec::new();
+        let tables = validate::Tables {
+            meta: &meta,
+            studies: None,
+            papers: None,
+            findings: None,
+            evidence: evidence.as_ref(),
+            study_ids: study_ids.as_ref(),
+            finding_ids: finding_ids.as_ref(),
+            keys: &keys,
+        };
+        tables.check(&mut links_problems);
+        r.problems.append(&mut links_problems);
+        validate::sort(&mut r.problems);
+    }
     let problems = r.problems;
-    let (Some(studies), Some(findings), Some(evidence)) = (studies, findings, evidence) else {
+    let (Some(studies), Some(findings)) = (studies, findings) else {
         return Err(LoadError { origin, problems });
     };
     if !problems.is_empty() {
         return Err(LoadError { origin, problems });
     }
+    let links = match (deferred, evidence) {
+        (Some(dir), _) => Links::deferred(
+            dir,
+            origin.clone(),
+            study_ids.unwrap_or_default(),
+            finding_ids.unwrap_or_default(),
+        ),
+        (None, Some(evidence)) => Links::read(evidence.frame),
+        (None, None) => return Err(LoadError { origin, problems }),
+    };
     let papers_stored = papers.is_some();
     let papers = match papers {
         Some(p) => p.frame,
@@ -82,7 +119,7 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         studies: studies.frame,
         papers,
         findings: findings.frame,
-        evidence: evidence.frame,
+        links: std::sync::Arc::new(links),
         claims,
         citations,
         search,
@@ -97,9 +134,9 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
 }
 
 /// A dataset's files as they are read, and every problem found so far.
-struct Reading<'a> {
+pub(super) struct Reading<'a> {
     source: Source<'a>,
-    problems: Vec<Problem>,
+    pub(super) problems: Vec<Problem>,
 }
 
 /// The tables of the review's text: claims, citations, search, and its
@@ -112,7 +149,15 @@ type TextTables = (
     Option<super::coding::Coding>,
 );
 
-impl Reading<'_> {
+impl<'a> Reading<'a> {
+    /// Reading `source`, no problem found yet.
+    pub(super) fn new(source: Source<'a>) -> Reading<'a> {
+        Reading {
+            source,
+            problems: Vec::new(),
+        }
+    }
+
     /// The bytes of the file `name`; a problem when it cannot be read, or
     /// is `required` and missing.
     fn read(&mut self, name: &str, required: bool) -> Option<Vec<u8>> {
@@ -179,7 +224,7 @@ impl Reading<'_> {
 
     /// `evidence.csv`, its references resolved against the tables that
     /// could be `read` (studies, findings).
-    fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
+    pub(super) fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
         let (studies_read, findings_read) = read;
         let bytes = self.read("evidence.csv", true)?;
         // Millions of links: plain files of whole-number ids take the

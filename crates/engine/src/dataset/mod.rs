@@ -8,6 +8,7 @@ pub mod csvfile;
 mod intcsv;
 pub mod keys;
 mod labels;
+mod links;
 mod load;
 mod matrix_sheet;
 mod meta;
@@ -97,8 +98,9 @@ pub struct Dataset {
     pub papers: DataFrame,
     /// One row per abstracted finding: `id`, `perspective`, `name`, ...
     pub findings: DataFrame,
-    /// One row per finding found in a study: `finding`, `study`.
-    pub evidence: DataFrame,
+    /// One row per finding found in a study (`finding`, `study`), read
+    /// when first needed: see [`Dataset::links`].
+    links: std::sync::Arc<links::Links>,
     /// Statements of the review's text with the studies they cite
     /// (`claims.csv`; empty when absent).
     pub claims: Vec<Claim>,
@@ -132,6 +134,36 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The evidence links, one row per finding found in a study
+    /// (`finding`, `study`). A folder's `evidence.csv` is read and checked
+    /// the first time they are needed; its problems then fail this (as a
+    /// polars error whose text lists them located; see
+    /// [`Dataset::load_links`]).
+    pub fn links(&self) -> PolarsResult<&DataFrame> {
+        self.load_links()
+            .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+    }
+
+    /// [`Dataset::links`], failing with the located problems of
+    /// `evidence.csv`: what `check`, `export` and the report call first,
+    /// since they need every file.
+    pub fn load_links(&self) -> Result<&DataFrame, LoadError> {
+        self.links.get(&self.meta, &self.keys).map_err(Clone::clone)
+    }
+
+    /// How many times the links' problems have been handed out: a
+    /// statement during which it grew failed for them ([`crate::Session`]
+    /// reports them located).
+    pub(crate) fn links_failures(&self) -> usize {
+        self.links.failures()
+    }
+
+    /// Whether the links have been read (or tried): false for a folder
+    /// nothing has needed them from yet.
+    pub fn links_read(&self) -> bool {
+        self.links.is_read()
+    }
+
     /// Study id (as a number) -> label.
     pub(crate) fn labels(&self) -> &PlHashMap<i64, String> {
         (self.study_labels).get_or_init(|| labels::labels_of(&self.studies))

@@ -92,19 +92,25 @@ impl Tables<'_> {
                 repeated_links(problems, evidence, self.keys);
             }
         }
-        problems.sort_by(|a, b| {
-            let order = |f: &str| {
-                super::FILES
-                    .iter()
-                    .position(|x| *x == f)
-                    .unwrap_or(usize::MAX)
-            };
-            // A problem of no one line (the count of those not listed)
-            // after the lines of its file.
-            let line = |p: &Problem| p.line.unwrap_or(u64::MAX);
-            (order(&a.file), line(a)).cmp(&(order(&b.file), line(b)))
-        });
+        sort(problems);
     }
+}
+
+/// Problems in the order they are told: by file (in [`super::FILES`]
+/// order), then line.
+pub fn sort(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| {
+        let order = |f: &str| {
+            super::FILES
+                .iter()
+                .position(|x| *x == f)
+                .unwrap_or(usize::MAX)
+        };
+        // A problem of no one line (the count of those not listed)
+        // after the lines of its file.
+        let line = |p: &Problem| p.line.unwrap_or(u64::MAX);
+        (order(&a.file), line(a)).cmp(&(order(&b.file), line(b)))
+    });
 }
 
 fn int_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a Int64Chunked> {
@@ -118,7 +124,7 @@ fn text_cells<'a>(table: &'a ReadTable, column: &str) -> Option<&'a StringChunke
 /// The ids of a table and the position of each: built once per table, and
 /// used by every reference check (millions of evidence rows, claims,
 /// citations).
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct IdIndex {
     positions: Positions,
     /// How many ids the table has.
@@ -126,6 +132,7 @@ pub struct IdIndex {
 }
 
 /// A lookup array when the ids are dense enough, else a hash map.
+#[derive(Debug)]
 enum Positions {
     Dense(Vec<u32>),
     Sparse(HashMap<i64, u32>),

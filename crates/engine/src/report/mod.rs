@@ -59,11 +59,11 @@ pub fn report(session: &mut Session) -> crate::Result<String> {
             markup(&check.to_string())
         ),
     });
-    Ok(page(session, &sections))
+    page(session, &sections)
 }
 
 /// The document around `sections`.
-fn page(session: &Session, sections: &[Section]) -> String {
+fn page(session: &Session, sections: &[Section]) -> crate::Result<String> {
     let ds = session.dataset();
     let title = match ds.meta.title.trim() {
         "" => "Qualitative metasummary",
@@ -97,7 +97,7 @@ fn page(session: &Session, sections: &[Section]) -> String {
             "abstracted finding",
             "abstracted findings"
         ),
-        ds.evidence.height()
+        ds.links()?.height()
     );
     out.push_str("<nav aria-label=\"Contents\">\n<ol>\n");
     for s in sections {
@@ -125,7 +125,7 @@ fn page(session: &Session, sections: &[Section]) -> String {
         markup(&dataset_name(&ds.origin))
     );
     let _ = writeln!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
-    out
+    Ok(out)
 }
 
 /// The dataset's folder or workbook by its name, not its path: the page
