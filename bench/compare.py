@@ -26,6 +26,9 @@ SIZES = {
     "medium": (10_000, 2_000, 1_000_000),
     "large": (100_000, 20_000, 20_000_000),
 }
+# A size with `-text` after it: the same review keyed as reviewers key
+# theirs (`gen --keys text`: studies Author13y2004, findings T3.17).
+TEXT = "-text"
 
 QUESTIONS = {
     "fes filter": (
@@ -74,21 +77,37 @@ r = (pl.scan_csv(f"{d}/studies.csv").join(e, left_on="id", right_on="study", how
         """r = (pl.scan_csv(f"{d}/studies.csv").group_by("country").agg(pl.len().alias("count"))
      .sort(["count", "country"], descending=[True, False]).collect())""",
     ),
+    # {s13}: the key of the 13th study (13, or Author13y2004 with text keys),
+    # as a literal of SQL ({s13sql}) and of Python ({s13lit}).
     "has lookup": (
-        "findings where studies has 13 show id",
-        """SELECT DISTINCT finding AS id FROM read_csv('{d}/evidence.csv') WHERE study = 13 ORDER BY id""",
-        """r = pl.scan_csv(f"{d}/evidence.csv").filter(pl.col("study") == 13).select(pl.col("finding").alias("id")).unique().sort("id").collect()""",
+        "findings where studies has \"{s13}\" show id",
+        """SELECT DISTINCT finding AS id FROM read_csv('{d}/evidence.csv') WHERE study = {s13sql} ORDER BY id""",
+        """r = pl.scan_csv(f"{d}/evidence.csv").filter(pl.col("study") == {s13lit}).select(pl.col("finding").alias("id")).unique().sort("id").collect()""",
     ),
 }
 
 
+def study_13(d):
+    """The key of the 13th study of the dataset in `d`."""
+    with open(os.path.join(d, "studies.csv"), newline="") as f:
+        rows = csv.reader(f)
+        next(rows)
+        for i, row in enumerate(rows, 1):
+            if i == 13:
+                return row[0]
+    sys.exit("%s has fewer than 13 studies" % d)
+
+
 def commands(tool, question, d, py):
     mq, sql, polars_code = QUESTIONS[question]
+    s13 = study_13(d)
+    literal = s13 if s13.isdigit() else None
     if tool == "metasum":
-        return [METASUM, "--data", d, "--format", "csv", "-c", mq]
+        return [METASUM, "--data", d, "--format", "csv", "-c", mq.replace("{s13}", s13)]
     if tool == "duckdb":
-        return ["duckdb", "-csv", "-c", sql.format(d=d)]
-    code = "import polars as pl, sys\nd = %r\n%s\nr.write_csv(sys.stdout)\n" % (d, polars_code)
+        return ["duckdb", "-csv", "-c", sql.format(d=d, s13sql=literal or "'%s'" % s13)]
+    code = "import polars as pl, sys\nd = %r\n%s\nr.write_csv(sys.stdout)\n" % (
+        d, polars_code.replace("{s13lit}", literal or repr(s13)))
     return [py, "-c", code]
 
 
@@ -147,9 +166,11 @@ def main():
     for size in args.sizes.split(","):
         d = os.path.join(ROOT, "target", "bench", size)
         if not os.path.exists(os.path.join(d, "evidence.csv")):
-            s, f, l = SIZES[size]
+            text = size.endswith(TEXT)
+            s, f, l = SIZES[size[: -len(TEXT)] if text else size]
             subprocess.run(["cargo", "run", "--release", "--example", "gen", "--", "--studies", str(s),
-                            "--findings", str(f), "--links", str(l), "--seed", "1", "--out", d], check=True, cwd=ROOT)
+                            "--findings", str(f), "--links", str(l), "--seed", "1", "--out", d,
+                            "--keys", "text" if text else "numbers"], check=True, cwd=ROOT)
         for q in QUESTIONS:
             cmds = {t: commands(t, q, d, args.python) for t in tools}
             answers = {t: answer(run(cmds[t])[2]) for t in tools}  # also the warm-up

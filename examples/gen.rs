@@ -6,6 +6,10 @@
 //! Studies get a country, year and quality; findings a perspective; evidence
 //! links are drawn with Zipf-like popularity (some findings are in many
 //! studies, most in few), so FES values spread as in real reviews.
+//!
+//! `--keys text` keys them as reviewers do (studies `Author13y2004`,
+//! findings `T3.17`: perspective 3, finding 17) instead of 1, 2, 3; the
+//! same draws, so the same review under other names.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -40,6 +44,7 @@ struct Args {
     links: u64,
     seed: u64,
     out: PathBuf,
+    text_keys: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
         links: 160,
         seed: 1,
         out: PathBuf::from("target/bench/seed-like"),
+        text_keys: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,6 +70,13 @@ fn parse_args() -> Result<Args, String> {
             "--links" => args.links = number()?,
             "--seed" => args.seed = number()?,
             "--out" => args.out = PathBuf::from(&value),
+            "--keys" => {
+                args.text_keys = match value.as_str() {
+                    "text" => true,
+                    "numbers" => false,
+                    other => return Err(format!("--keys takes text or numbers, not `{other}`")),
+                }
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -125,25 +138,32 @@ fn write(a: &Args) -> std::io::Result<()> {
 
     let mut studies = BufWriter::new(File::create(a.out.join("studies.csv"))?);
     writeln!(studies, "id,author,year,country,quality")?;
+    // Each study's and finding's key, by number (index 0 unused).
+    let mut study_keys = vec![String::new()];
     for id in 1..=a.studies {
         let country = COUNTRIES[(rng.unit().powi(2) * COUNTRIES.len() as f64) as usize];
         let quality = if rng.below(8) == 0 { "low" } else { "adequate" };
-        writeln!(
-            studies,
-            "{id},Author {id},{},{country},{quality}",
-            1990 + rng.below(35)
-        )?;
+        let year = 1990 + rng.below(35);
+        let key = match a.text_keys {
+            true => format!("Author{id}y{year}"),
+            false => id.to_string(),
+        };
+        writeln!(studies, "{key},Author {id},{year},{country},{quality}")?;
+        study_keys.push(key);
     }
     studies.flush()?;
 
     let mut findings = BufWriter::new(File::create(a.out.join("findings.csv"))?);
     writeln!(findings, "id,perspective,name")?;
+    let mut finding_keys = vec![String::new()];
     for id in 1..=a.findings {
-        writeln!(
-            findings,
-            "{id},{},Finding {id}",
-            PERSPECTIVES[rng.below(5) as usize]
-        )?;
+        let perspective = rng.below(5) as usize;
+        let key = match a.text_keys {
+            true => format!("T{}.{id}", perspective + 1),
+            false => id.to_string(),
+        };
+        writeln!(findings, "{key},{},Finding {id}", PERSPECTIVES[perspective])?;
+        finding_keys.push(key);
     }
     findings.flush()?;
 
@@ -170,7 +190,8 @@ fn write(a: &Args) -> std::io::Result<()> {
             + 1;
         let study = rng.below(a.studies) + 1;
         if seen.insert(finding * (a.studies + 1) + study) {
-            writeln!(evidence, "{finding},{study}")?;
+            let (f, s) = (&finding_keys[finding as usize], &study_keys[study as usize]);
+            writeln!(evidence, "{f},{s}")?;
         }
     }
     evidence.flush()

@@ -14,6 +14,34 @@ use crate::save::{self, Saves};
 use crate::source::{self, is_small_file};
 use crate::target::{FIGURE_FILES, FileKind, Target};
 
+/// Where results go, and what a run has kept for it so far.
+pub struct Destination {
+    sink: Sink,
+    target: Option<Target>,
+    sheets: Vec<(String, Kept)>,
+    json: Option<Vec<(String, String)>>,
+    format: Format,
+    wrote: bool,
+}
+
+impl Destination {
+    /// The shell's file `path` (`.once`), its format named by its
+    /// extension (else `format`), nothing in it yet.
+    pub fn file(path: &Path, format: Format) -> std::io::Result<Destination> {
+        let kind = FileKind::of(path);
+        let format = kind.format().unwrap_or(format);
+        Ok(Destination {
+            sink: Sink::shell_output(Some(path))?,
+            target: Some(Target::new(kind)),
+            sheets: Vec::new(),
+            // JSON into a file is one document of what it was sent.
+            json: (format == Format::Json).then(Vec::new),
+            format,
+            wrote: false,
+        })
+    }
+}
+
 /// The session plus how results are written.
 pub struct Executor {
     pub session: Session,
@@ -481,6 +509,30 @@ impl Executor {
     /// separator before it.
     pub fn set_sink(&mut self, sink: Sink) {
         self.replace_sink(sink);
+    }
+
+    /// Whether any result or figure has been sent to where results go now
+    /// (written, or kept to be written).
+    pub fn sent_anything(&self) -> bool {
+        self.wrote
+            || !self.sheets.is_empty()
+            || self.json.as_ref().is_some_and(|kept| !kept.is_empty())
+    }
+
+    /// Sends results to `destination` (the shell's `.once FILE`) and
+    /// gives back where they went, with what was kept for it (a
+    /// workbook's sheets, a Parquet file's result, JSON results) and its
+    /// format, to be put back whole afterwards.
+    pub fn swap_destination(&mut self, destination: Destination) -> Destination {
+        self.saves.set_output(destination.sink.path());
+        Destination {
+            sink: std::mem::replace(&mut self.sink, destination.sink),
+            target: std::mem::replace(&mut self.target, destination.target),
+            sheets: std::mem::replace(&mut self.sheets, destination.sheets),
+            json: std::mem::replace(&mut self.json, destination.json),
+            format: std::mem::replace(&mut self.format, destination.format),
+            wrote: std::mem::replace(&mut self.wrote, destination.wrote),
+        }
     }
 
     /// [`Executor::set_sink`], giving back the sink results went to.

@@ -44,19 +44,21 @@ impl Sink {
     }
 
     /// The sink for the shell's `.output PATH` (and `--output` given to the
-    /// shell): rewritten whole after each statement, tried now so that a
-    /// path that cannot be written is told at once. `-` or none is stdout.
+    /// shell): rewritten whole after each statement that sends it
+    /// something. Whether it can be written is tried now, so that a path
+    /// that cannot be is told at once, without touching the file: until a
+    /// result comes, it stays as it was (an empty `.parquet` or `.xlsx`
+    /// would be no document). `-` or none is stdout.
     pub fn shell_output(path: Option<&Path>) -> std::io::Result<Sink> {
         match path {
             None => Ok(Sink::Stdout),
             Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout),
             Some(p) => {
-                let sink = Sink::Rewrite {
+                writable(p)?;
+                Ok(Sink::Rewrite {
                     path: p.to_path_buf(),
                     buffer: String::new(),
-                };
-                sink.rewrite()?;
-                Ok(sink)
+                })
             }
         }
     }
@@ -103,6 +105,32 @@ impl Sink {
             Sink::Stdout => None,
             Sink::File { path, .. } | Sink::Rewrite { path, .. } => Some(path),
         }
+    }
+}
+
+/// Whether `path` can be written, found without changing it: a file there
+/// is opened for appending (nothing is appended); for a new one, a file is
+/// made in its folder and removed.
+fn writable(path: &Path) -> std::io::Result<()> {
+    use std::io::{Error, ErrorKind};
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(Error::new(ErrorKind::IsADirectory, "it is a folder")),
+        Ok(_) => std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map(drop),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let folder = (path.parent()).filter(|p| !p.as_os_str().is_empty());
+            let probe = folder
+                .unwrap_or(Path::new("."))
+                .join(format!(".metasum-probe-{}", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&probe)?;
+            std::fs::remove_file(&probe)
+        }
+        Err(e) => Err(e),
     }
 }
 

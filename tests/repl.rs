@@ -286,6 +286,37 @@ fn a_parquet_file_from_the_shell_holds_one_typed_result() {
 }
 
 #[test]
+fn once_leaves_the_output_file_and_its_kept_result_as_they_were() {
+    use polars_io::SerReader;
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, once) = (dir.path().join("t2.parquet"), dir.path().join("t1.md"));
+    // A good file `.output` names stays as it is until a result comes.
+    std::fs::write(&kept, b"not yet replaced").unwrap();
+    let mut p = start();
+    enter(&mut p, &format!(".output {}", kept.display()));
+    enter(&mut p, "let a = findings");
+    enter(&mut p, "plot fes");
+    p.exp_string("a figure cannot go into").unwrap();
+    p.exp_string("metasum> ").unwrap();
+    assert_eq!(std::fs::read(&kept).unwrap(), b"not yet replaced");
+    p.send_line("studies show id").unwrap();
+    // `.once` writes its own file in its own format, then results go back
+    // to the Parquet file with its result.
+    enter(&mut p, &format!(".once {}", once.display()));
+    enter(&mut p, "papers where id = 19 show id");
+    enter(&mut p, "findings");
+    p.exp_string("a Parquet file holds one result").unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&once).unwrap(),
+        "| id |\n| ---: |\n| 19 |\n"
+    );
+    let reader = polars_io::parquet::read::ParquetReader::new(std::fs::File::open(&kept).unwrap());
+    assert_eq!(reader.finish().unwrap().shape(), (25, 1));
+}
+
+#[test]
 fn json_sent_by_the_shell_to_a_file_is_one_document() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out.json");
@@ -407,5 +438,6 @@ fn the_shell_saves_files_again_but_never_its_own_output_file() {
     p.exp_string("is written by the run's own output").unwrap();
     enter(&mut p, ".quit");
     p.exp_eof().unwrap();
-    assert_eq!(std::fs::read_to_string(&output).unwrap(), "");
+    // Nothing was sent to it: `.output` tried it, and made nothing.
+    assert!(!output.exists());
 }

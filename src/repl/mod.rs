@@ -12,7 +12,7 @@ use metasum_query::ast::{SourceKind, TABLES};
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-use crate::executor::Executor;
+use crate::executor::{Destination, Executor};
 use crate::output::{Sink, errln, outln};
 use crate::target::{FileKind, Target};
 use dot::DotCommand;
@@ -63,7 +63,7 @@ pub fn run(mut executor: Executor) {
     );
     // `.timer on`; the sink to go back to after `.once FILE`.
     let mut timer = false;
-    let mut after_once: Option<(Sink, Option<Target>)> = None;
+    let mut after_once: Option<Destination> = None;
     loop {
         let mut new_dataset = false;
         let input = input::read(&mut editor);
@@ -73,13 +73,14 @@ pub fn run(mut executor: Executor) {
             Input::Dot(line) => match DotCommand::parse(&line) {
                 Ok(DotCommand::Quit) => break,
                 Ok(DotCommand::Timer(on)) => timer = on,
-                Ok(DotCommand::Once(path)) => match Sink::shell_output(Some(&path)) {
+                Ok(DotCommand::Once(path)) => match Destination::file(&path, executor.format) {
                     Ok(once) => {
-                        let before = executor.replace_sink(once);
-                        let kind = FileKind::of(&path);
-                        let target = executor.set_target(Some(Target::new(kind)));
+                        // Where results went, with what was kept for it
+                        // (a workbook's sheets, a Parquet file's result):
+                        // put back whole after the next statement.
+                        let before = executor.swap_destination(once);
                         // A second `.once` keeps the first place to go back to.
-                        after_once.get_or_insert((before, target));
+                        after_once.get_or_insert(before);
                     }
                     Err(e) => errln!("error: cannot write {}: {e}", path.display()),
                 },
@@ -93,9 +94,8 @@ pub fn run(mut executor: Executor) {
                 if timer {
                     errln!("time: {:.3} s", started.elapsed().as_secs_f64());
                 }
-                if let Some((sink, target)) = after_once.take() {
-                    executor.set_sink(sink);
-                    executor.set_target(target);
+                if let Some(before) = after_once.take() {
+                    executor.swap_destination(before);
                 }
                 if last {
                     break;
@@ -122,6 +122,10 @@ pub fn run(mut executor: Executor) {
 /// workbook with a sheet per result for `.format xlsx`; the figure drawn
 /// for a .png).
 fn flush(executor: &Executor) {
+    // Nothing sent to the file yet: it stays as it was.
+    if !executor.sent_anything() {
+        return;
+    }
     let kept = match &executor.sink {
         Sink::Rewrite { path, .. } => executor.kept_document().map(|d| (path, d)),
         _ => None,

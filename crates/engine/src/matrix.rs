@@ -16,6 +16,12 @@ pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
 /// The columns before the study columns: id, perspective, name, n, fes.
 pub const LEADING_COLUMNS: usize = 5;
 
+/// A study's intensity among `rows` findings shown, `n` of them its own:
+/// the percent the matrix's margin shows (rounded there).
+pub(crate) fn intensity(n: i64, rows: usize) -> f64 {
+    (n * 100) as f64 / rows as f64
+}
+
 /// Widens `findings` (a findings view: id, perspective, name, n, fes,
 /// studies, ...) into the matrix over `studies` (ids, in column order).
 ///
@@ -49,10 +55,7 @@ pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
         margin_intensity.push(if rows == 0 {
             String::new()
         } else {
-            format!(
-                "{:.1}",
-                crate::format::round_half_up((n * 100) as f64 / rows as f64, 1)
-            )
+            format!("{:.1}", crate::format::round_half_up(intensity(n, rows), 1))
         });
     }
     let mut columns = vec![

@@ -75,45 +75,56 @@ fn parquet(frame: &DataFrame) -> PolarsResult<Vec<u8>> {
     Ok(writer.into_inner())
 }
 
-/// The frame as it is written: the `matrix` holds its study columns as
-/// text (so that one column carries marks and both margins); in a typed
-/// file they are numbers, integers when every cell is whole (a matrix
-/// without margins), else floats (its intensity margin has decimals).
+/// The frame as it is written: counts as signed integers (`agreement`'s
+/// are unsigned in polars; R has no unsigned type); and the `matrix`,
+/// which holds its study columns as text (so that one column carries marks
+/// and both margins), with them as numbers: floats, since its intensity
+/// margin is a percentage, and that margin exact, computed again from the
+/// study's n (the text has it rounded to one decimal).
 fn typed(result: &QueryResult) -> PolarsResult<DataFrame> {
-    if result.kind != TableKind::Matrix {
-        return Ok(result.frame.clone());
-    }
+    let matrix = result.kind == TableKind::Matrix;
+    let rows = result.frame.height();
+    // The matrix's margins: its last two rows, when they are there.
+    let names = result.frame.column("name").ok().and_then(|c| c.str().ok());
+    let label = |row: usize| names.and_then(|n| n.get(row));
+    let margins = matrix
+        && rows >= 2
+        && label(rows - 2) == Some(crate::matrix::MARGIN_N)
+        && label(rows - 1) == Some(crate::matrix::MARGIN_INTENSITY);
     let mut columns = Vec::with_capacity(result.frame.width());
     for (i, column) in result.frame.columns().iter().enumerate() {
-        if i < crate::matrix::LEADING_COLUMNS || !column.dtype().is_string() {
-            columns.push(column.clone());
-            continue;
-        }
-        columns.push(as_numbers(column)?);
+        let column = match column.dtype() {
+            d if d.is_unsigned_integer() => column.cast(&DataType::Int64)?,
+            DataType::String if matrix && i >= crate::matrix::LEADING_COLUMNS => {
+                as_numbers(column, margins)?
+            }
+            _ => column.clone(),
+        };
+        columns.push(column);
     }
-    DataFrame::new(result.frame.height(), columns)
+    DataFrame::new(rows, columns)
 }
 
-/// A text column of numbers as integers or floats; an empty cell is
-/// missing. A cell that is not a number keeps the column as text.
-fn as_numbers(column: &Column) -> PolarsResult<Column> {
+/// A matrix's study column (text) as numbers; an empty cell is missing.
+/// With `margins`, its last cell, the intensity, is computed from the one
+/// before, the study's n. A cell that is not a number keeps it as text.
+fn as_numbers(column: &Column, margins: bool) -> PolarsResult<Column> {
     let texts = column.str()?;
     fn cell(v: Option<&str>) -> Option<&str> {
         v.map(str::trim).filter(|s| !s.is_empty())
     }
-    let integers: Option<Vec<Option<i64>>> = (texts.iter())
+    let numbers: Option<Vec<Option<f64>>> = (texts.iter())
         .map(|v| cell(v).map_or(Some(None), |s| s.parse().ok().map(Some)))
         .collect();
-    if let Some(integers) = integers {
-        return Ok(Column::new(column.name().clone(), integers));
+    let Some(mut numbers) = numbers else {
+        return Ok(column.clone());
+    };
+    let rows = numbers.len();
+    if margins && rows > 2 {
+        let findings = rows - 2;
+        numbers[rows - 1] = numbers[rows - 2].map(|n| crate::matrix::intensity(n as i64, findings));
     }
-    let floats: Option<Vec<Option<f64>>> = (texts.iter())
-        .map(|v| cell(v).map_or(Some(None), |s| s.parse().ok().map(Some)))
-        .collect();
-    Ok(match floats {
-        Some(floats) => Column::new(column.name().clone(), floats),
-        None => column.clone(),
-    })
+    Ok(Column::new(column.name().clone(), numbers))
 }
 
 #[cfg(test)]
@@ -176,17 +187,37 @@ mod tests {
     }
 
     #[test]
-    fn matrix_cells_become_numbers() {
+    fn matrix_cells_become_numbers_and_the_intensity_margin_exact() {
         let frame = DataFrame::new(
-            4,
+            5,
             vec![
-                Column::new("id".into(), [Some("T1"), Some("T2"), None, None]),
-                Column::new("perspective".into(), [Some("a"), Some("b"), None, None]),
-                Column::new("name".into(), ["x", "y", "n (findings)", "intensity (%)"]),
-                Column::new("n".into(), [Some(1i64), Some(2), None, None]),
-                Column::new("fes".into(), [Some(50.0), Some(100.0), None, None]),
-                Column::new("Smith (2019)".into(), ["1", "0", "1", "50.0"]),
-                Column::new("Lee (2020)".into(), ["1", "1", "2", "100.0"]),
+                Column::new(
+                    "id".into(),
+                    [Some("T1"), Some("T2"), Some("T3"), None, None],
+                ),
+                Column::new(
+                    "perspective".into(),
+                    [Some("a"), Some("b"), Some("b"), None, None],
+                ),
+                Column::new(
+                    "name".into(),
+                    [
+                        "x",
+                        "y",
+                        "z",
+                        crate::matrix::MARGIN_N,
+                        crate::matrix::MARGIN_INTENSITY,
+                    ],
+                ),
+                Column::new("n".into(), [Some(1i64), Some(2), Some(1), None, None]),
+                Column::new(
+                    "fes".into(),
+                    [Some(50.0), Some(100.0), Some(50.0), None, None],
+                ),
+                // The margins as the matrix writes them: 1 of 3 findings,
+                // 33.3 rounded.
+                Column::new("Smith (2019)".into(), ["1", "0", "0", "1", "33.3"]),
+                Column::new("Lee (2020)".into(), ["1", "1", "1", "3", "100.0"]),
             ],
         )
         .unwrap();
@@ -197,19 +228,37 @@ mod tests {
         let smith = back.column("Smith (2019)").unwrap();
         assert_eq!(smith.dtype(), &DataType::Float64);
         let cells: Vec<Option<f64>> = smith.f64().unwrap().iter().collect();
-        assert_eq!(cells, [Some(1.0), Some(0.0), Some(1.0), Some(50.0)]);
+        assert_eq!(
+            cells,
+            [
+                Some(1.0),
+                Some(0.0),
+                Some(0.0),
+                Some(1.0),
+                Some(100.0 / 3.0)
+            ]
+        );
         assert_eq!(back.column("id").unwrap().dtype(), &DataType::String);
     }
 
     #[test]
-    fn a_matrix_of_whole_numbers_is_of_integers_and_text_stays_text() {
-        let whole = Column::new("s".into(), [Some("1"), Some(""), Some(" 0 ")]);
-        let numbers = as_numbers(&whole).unwrap();
-        assert_eq!(numbers.dtype(), &DataType::Int64);
-        let cells: Vec<Option<i64>> = numbers.i64().unwrap().iter().collect();
-        assert_eq!(cells, [Some(1), None, Some(0)]);
+    fn empty_cells_are_missing_and_text_stays_text() {
+        let cells = Column::new("s".into(), [Some("1"), Some(""), Some(" 0 ")]);
+        let numbers = as_numbers(&cells, false).unwrap();
+        let cells: Vec<Option<f64>> = numbers.f64().unwrap().iter().collect();
+        assert_eq!(cells, [Some(1.0), None, Some(0.0)]);
         let text = Column::new("s".into(), ["1", "X"]);
-        assert_eq!(as_numbers(&text).unwrap().dtype(), &DataType::String);
+        assert_eq!(as_numbers(&text, false).unwrap().dtype(), &DataType::String);
+    }
+
+    #[test]
+    fn unsigned_counts_are_signed_integers() {
+        let frame = DataFrame::new(2, vec![Column::new("both".into(), [3u32, 0])]).unwrap();
+        let back = read(
+            columnar(&result(TableKind::Agreement, frame), Format::Arrow).unwrap(),
+            Format::Arrow,
+        );
+        assert_eq!(back.column("both").unwrap().dtype(), &DataType::Int64);
     }
 
     #[test]
