@@ -80,7 +80,7 @@ r = (pl.scan_csv(f"{d}/studies.csv").join(e, left_on="id", right_on="study", how
     # {s13}: the key of the 13th study (13, or Author13y2004 with text keys),
     # as a literal of SQL ({s13sql}) and of Python ({s13lit}).
     "has lookup": (
-        "findings where studies has \"{s13}\" show id",
+        "findings where studies has {s13} show id",
         """SELECT DISTINCT finding AS id FROM read_csv('{d}/evidence.csv') WHERE study = {s13sql} ORDER BY id""",
         """r = pl.scan_csv(f"{d}/evidence.csv").filter(pl.col("study") == {s13lit}).select(pl.col("finding").alias("id")).unique().sort("id").collect()""",
     ),

@@ -137,3 +137,30 @@ fn dataset_toml_syntax_error() {
 fn claims_and_citations_naming_what_does_not_exist() {
     insta::assert_snapshot!(problems("bad-claims"));
 }
+
+/// Text-keyed links read by the fast path (plain cells) and by the general
+/// reader (every cell quoted) are one table: the same stand-in numbers.
+#[test]
+fn text_keyed_links_read_fast_or_slow_are_the_same_links() {
+    let dir = data("author-year-review");
+    let mut files = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        files.insert(name, std::fs::read(entry.path()).unwrap());
+    }
+    let fast = Dataset::from_files(&files, "plain").unwrap();
+    let evidence = String::from_utf8(files["evidence.csv"].clone()).unwrap();
+    let mut lines = evidence.lines();
+    let mut quoted = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let cells: Vec<String> = line.split(',').map(|c| format!("\"{c}\"")).collect();
+        quoted.push_str(&cells.join(","));
+        quoted.push('\n');
+    }
+    files.insert("evidence.csv".into(), quoted.into_bytes());
+    let slow = Dataset::from_files(&files, "quoted").unwrap();
+    let (fast, slow) = (fast.links().unwrap(), slow.links().unwrap());
+    assert!(fast.height() > 5);
+    assert!(fast.equals(slow), "{fast}\n{slow}");
+}

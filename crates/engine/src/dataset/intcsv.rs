@@ -1,9 +1,11 @@
-//! The fast path for a file of plain whole numbers (`evidence.csv`, which
-//! can hold millions of links): the body is split at line ends and parsed on
-//! every core straight into the final columns.
+//! The fast path for a file of plain whole numbers or ids (`evidence.csv`,
+//! which can hold millions of links): the body is split at line ends and
+//! parsed on every core straight into the final columns, a text id
+//! (`Smith2019`, `T1.2`) looked up as its stand-in number on the way.
 //!
 //! It accepts only the simplest layout: a header naming known integer
-//! columns, then one row per line of comma-separated digits. Anything else
+//! columns, then one row per line of comma-separated digits, or of ids
+//! written exactly as their table writes them. Anything else
 //! (quotes, spaces, blank lines, empty or negative cells, extra columns)
 //! makes it give up, and the file is read again by the general reader,
 //! which reports every problem with its line and column. The fast path never
@@ -13,30 +15,77 @@
 use polars::prelude::*;
 
 use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
+use super::keys::Keys;
 use super::parallel::threads_for;
+
+/// The ids a reference column may name, for the fast path.
+pub enum Lookup<'a> {
+    /// Whole numbers, read as written.
+    Numbers,
+    /// Text ids, each with its stand-in number ([`Keys::Text`]).
+    Text(PlHashMap<&'a [u8], i64>),
+}
+
+impl<'a> Lookup<'a> {
+    /// The lookup of the ids `keys` describes.
+    pub fn of(keys: &'a Keys) -> Lookup<'a> {
+        match keys {
+            Keys::Numbers => Lookup::Numbers,
+            Keys::Text { numbers, .. } => Lookup::Text(
+                (numbers.iter())
+                    .map(|(id, n)| (id.as_bytes(), *n))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// How the fast path reads one column's cells.
+enum Cells<'a> {
+    /// Plain digits; `positive`: not 0.
+    Digits { positive: bool },
+    /// An id exactly as written in its table.
+    Ids(&'a PlHashMap<&'a [u8], i64>),
+}
 
 /// More digits than this could overflow an `i64`; such files go the slow way.
 const MAX_DIGITS: usize = 18;
 
 /// Reads `bytes` when every column is a known whole-number column (not
 /// `id`) and every cell is plain digits; `None` otherwise.
+#[cfg(test)]
 pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> {
+    read_plain(bytes, specs, &[])
+}
+
+/// Reads `bytes` when every column is a known whole-number column (not
+/// `id`) or a reference column of `lookups`, every cell plain digits or,
+/// in a text-keyed reference column, an id of its table exactly as
+/// written (its stand-in number is stored, as resolving it would);
+/// `None` otherwise.
+pub fn read_plain(
+    bytes: &[u8],
+    specs: &[ColumnSpec],
+    lookups: &[(&str, &Lookup)],
+) -> Option<ReadTable> {
     let header_end = bytes.iter().position(|&b| b == b'\n')?;
     let header = std::str::from_utf8(&bytes[..header_end]).ok()?;
     let header = header.strip_suffix('\r').unwrap_or(header);
     let names: Vec<&str> = header.split(',').collect();
-    let mut positive = Vec::with_capacity(names.len());
+    let mut cells = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let spec = specs.iter().find(|s| s.name == *name)?;
         if spec.name == "id" || names[..i].contains(name) {
             return None; // ids must also be checked for repeats: slow path
         }
-        match spec.kind {
-            Kind::Id => positive.push(true),
+        let lookup = lookups.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
+        cells.push(match (spec.kind, lookup) {
+            (Kind::Id, _) | (Kind::Key, Some(Lookup::Numbers)) => Cells::Digits { positive: true },
+            (Kind::Key, Some(Lookup::Text(ids))) => Cells::Ids(ids),
             // An empty cell is allowed in an Int column: slow path.
-            Kind::Int => positive.push(false),
+            (Kind::Int, _) => Cells::Digits { positive: false },
             _ => return None,
-        }
+        });
     }
     if specs.iter().any(|s| s.required && !names.contains(&s.name)) {
         return None;
@@ -70,8 +119,8 @@ pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> 
             .iter()
             .zip(parts)
             .map(|(chunk, mut out)| {
-                let positive = &positive;
-                scope.spawn(move || parse_rows(chunk, positive, &mut out))
+                let cells = &cells;
+                scope.spawn(move || parse_rows(chunk, cells, &mut out))
             })
             .collect();
         handles.into_iter().all(|h| h.join().unwrap_or(false))
@@ -135,14 +184,32 @@ fn count_line_feeds(bytes: &[u8]) -> usize {
 }
 
 /// Parses the rows of `chunk` into `out` (one slice per column, exactly as
-/// long as the chunk has rows). `false` when any row is not plain digits.
-fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
-    let last = positive.len() - 1;
+/// long as the chunk has rows). `false` when any row is not plain digits
+/// or ids as written.
+fn parse_rows(chunk: &[u8], kinds: &[Cells], out: &mut [&mut [i64]]) -> bool {
+    let last = kinds.len() - 1;
     let height = out.first().map_or(0, |c| c.len());
     let mut at = 0;
     for row in 0..height {
-        for (column, (cells, &must_be_positive)) in out.iter_mut().zip(positive).enumerate() {
+        for (column, (cells, kind)) in out.iter_mut().zip(kinds).enumerate() {
             let start = at;
+            let must_be_positive = match kind {
+                Cells::Digits { positive } => *positive,
+                Cells::Ids(ids) => {
+                    let end = (chunk[at..].iter())
+                        .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
+                        .map_or(chunk.len(), |n| at + n);
+                    match ids.get(&chunk[at..end]) {
+                        Some(id) => cells[row] = *id,
+                        None => return false,
+                    }
+                    at = end;
+                    if !end_of_cell(chunk, &mut at, column == last) {
+                        return false;
+                    }
+                    continue;
+                }
+            };
             let mut value: i64 = 0;
             while let Some(digit) = chunk.get(at).and_then(|b| b.checked_sub(b'0')) {
                 if digit > 9 {
@@ -161,24 +228,34 @@ fn parse_rows(chunk: &[u8], positive: &[bool], out: &mut [&mut [i64]]) -> bool {
                 return false;
             }
             cells[row] = value;
-            if column < last {
-                if chunk.get(at) != Some(&b',') {
-                    return false;
-                }
-                at += 1;
-            } else {
-                if chunk.get(at) == Some(&b'\r') {
-                    at += 1;
-                }
-                match chunk.get(at) {
-                    Some(b'\n') => at += 1,
-                    None => {}
-                    Some(_) => return false,
-                }
+            if !end_of_cell(chunk, &mut at, column == last) {
+                return false;
             }
         }
     }
     at == chunk.len()
+}
+
+/// Steps over the end of a cell at `at`: a comma, or for the `last` cell
+/// of a row its line end (or the end of the chunk). `false` when
+/// something else is there.
+fn end_of_cell(chunk: &[u8], at: &mut usize, last: bool) -> bool {
+    if !last {
+        let comma = chunk.get(*at) == Some(&b',');
+        *at += 1;
+        return comma;
+    }
+    if chunk.get(*at) == Some(&b'\r') {
+        *at += 1;
+    }
+    match chunk.get(*at) {
+        Some(b'\n') => {
+            *at += 1;
+            true
+        }
+        None => true,
+        Some(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +277,62 @@ mod tests {
             }
         }
         fast.map(|t| t.frame)
+    }
+
+    /// Text ids as [`Keys::assign`] numbers them: in natural order.
+    fn text_keys(ids: &[&str]) -> Keys {
+        let numbers = (ids.iter().enumerate())
+            .map(|(k, id)| (id.to_string(), k as i64 + 1))
+            .collect();
+        Keys::Text {
+            ids: ids.iter().map(|id| id.to_string()).collect(),
+            numbers,
+        }
+    }
+
+    #[test]
+    fn text_ids_are_looked_up_as_resolving_them_would() {
+        let (studies, findings) = (
+            text_keys(&["Jones2018", "Smith2019"]),
+            text_keys(&["T1.2", "T1.10"]),
+        );
+        let (s, f) = (Lookup::of(&studies), Lookup::of(&findings));
+        let lookups = [("study", &s), ("finding", &f)];
+        let specs = crate::registry::stored_columns(crate::table::TableKind::Evidence);
+        let read = |text: &str| read_plain(text.as_bytes(), specs, &lookups).map(|t| t.frame);
+        let frame =
+            read("finding,study\nT1.10,Smith2019\nT1.2,Jones2018\r\nT1.2,Smith2019").unwrap();
+        let column = |name: &str| -> Vec<Option<i64>> {
+            frame.column(name).unwrap().i64().unwrap().iter().collect()
+        };
+        assert_eq!(column("finding"), [Some(2), Some(1), Some(1)]);
+        assert_eq!(column("study"), [Some(2), Some(1), Some(2)]);
+        // The slow path, where a problem gets its line, for anything but
+        // an id written exactly as its table writes it.
+        for odd in [
+            "finding,study\nT1.2, Smith2019\n",
+            "finding,study\nT1.2,\"Smith2019\"\n",
+            "finding,study\nT1.2,smith2019\n",
+            "finding,study\nT1.2,Nobody2020\n",
+            "finding,study\nT1.2,\n",
+            "finding,study\nT1.2,Smith2019,\n",
+            "finding,study\nT1.2,Smith2019\n\n",
+            "finding,study\nT1.2\n",
+        ] {
+            assert!(read(odd).is_none(), "{odd:?}");
+        }
+        // Whole-number ids in one table, text in the other.
+        let numbered = Keys::Numbers;
+        let n = Lookup::of(&numbered);
+        let mixed = [("study", &n), ("finding", &f)];
+        let frame = read_plain(b"finding,study\nT1.2,7\n", specs, &mixed)
+            .unwrap()
+            .frame;
+        assert_eq!(
+            frame.column("study").unwrap().i64().unwrap().get(0),
+            Some(7)
+        );
+        assert!(read_plain(b"finding,study\nT1.2,0\n", specs, &mixed).is_none());
     }
 
     #[test]
@@ -233,11 +366,21 @@ mod tests {
         let mut study = [0i64; 1];
         let digits = format!("1,1{}\n", "8".repeat(90));
         let mut out: [&mut [i64]; 2] = [&mut finding, &mut study];
-        assert!(!parse_rows(digits.as_bytes(), &[true, true], &mut out));
+        assert!(!parse_rows(
+            digits.as_bytes(),
+            &[
+                Cells::Digits { positive: true },
+                Cells::Digits { positive: true }
+            ],
+            &mut out
+        ));
         let mut out: [&mut [i64]; 2] = [&mut finding, &mut study];
         assert!(parse_rows(
             b"1,999999999999999999\n",
-            &[true, true],
+            &[
+                Cells::Digits { positive: true },
+                Cells::Digits { positive: true }
+            ],
             &mut out
         ));
         assert_eq!(study[0], 999_999_999_999_999_999);
