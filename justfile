@@ -13,7 +13,7 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks (criterion; the bench profile is dist's fat LTO).
+# Benchmarks (release build).
 bench:
     cargo bench --workspace
 
@@ -59,8 +59,7 @@ report-screenshot:
 # Compare metasum with DuckDB and Python polars on synthetic data (see
 # BENCHMARKS.md); installs the peers from PyPI into target/bench/venv.
 bench-peers SIZES="seed-like,medium" RUNS="5":
-    cargo build --release --examples
-    cargo build --profile dist --bin metasum
+    cargo build --release --examples --bin metasum
     python3 -m venv target/bench/venv
     target/bench/venv/bin/pip install --quiet duckdb-cli polars
     PATH="$PWD/target/bench/venv/bin:$PATH" python3 bench/compare.py --sizes {{SIZES}} --runs {{RUNS}}
@@ -68,12 +67,12 @@ bench-peers SIZES="seed-like,medium" RUNS="5":
 # Start-up and REPL timings of BENCHMARKS.md on the embedded seed
 # (installs hyperfine with cargo when it is missing).
 bench-startup:
-    cargo build --profile dist
+    cargo build --release
     command -v hyperfine >/dev/null || cargo install hyperfine --locked
-    hyperfine -N --warmup 5 --runs 50 './target/dist/metasum -c "findings where perspective = recipient and fes > 30"' './target/dist/metasum -c "papers limit 1"'
+    hyperfine -N --warmup 5 --runs 50 './target/release/metasum -c "findings where perspective = recipient and fes > 30"' './target/release/metasum -c "papers limit 1"'
     mkdir -p target/bench
     for i in $(seq 1000); do echo "findings where perspective = recipient and fes > 30"; done > target/bench/seed-1000.msq
-    hyperfine -N --warmup 2 --runs 10 './target/dist/metasum run target/bench/seed-1000.msq'
+    hyperfine -N --warmup 2 --runs 10 './target/release/metasum run target/bench/seed-1000.msq'
 
 # Write a synthetic dataset: just gen 10000 2000 1000000 target/bench/medium
 gen STUDIES="25" FINDINGS="24" LINKS="160" OUT="target/bench/seed-like":

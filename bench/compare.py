@@ -19,8 +19,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The dist profile (fat LTO, one codegen unit): what is measured and shipped.
-METASUM = os.path.join(ROOT, "target", "dist", "metasum")
+METASUM = os.path.join(ROOT, "target", "release", "metasum")
 SIZES = {
     "seed-like": (25, 24, 160),
     "medium": (10_000, 2_000, 1_000_000),
