@@ -18,34 +18,13 @@ use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
 use super::keys::Keys;
 use super::parallel::threads_for;
 
-/// The ids a reference column may name, for the fast path.
-pub enum Lookup<'a> {
-    /// Whole numbers, read as written.
-    Numbers,
-    /// Text ids, each with its stand-in number ([`Keys::Text`]).
-    Text(PlHashMap<&'a [u8], i64>),
-}
-
-impl<'a> Lookup<'a> {
-    /// The lookup of the ids `keys` describes.
-    pub fn of(keys: &'a Keys) -> Lookup<'a> {
-        match keys {
-            Keys::Numbers => Lookup::Numbers,
-            Keys::Text { numbers, .. } => Lookup::Text(
-                (numbers.iter())
-                    .map(|(id, n)| (id.as_bytes(), *n))
-                    .collect(),
-            ),
-        }
-    }
-}
-
 /// How the fast path reads one column's cells.
 enum Cells<'a> {
     /// Plain digits; `positive`: not 0.
     Digits { positive: bool },
-    /// An id exactly as written in its table.
-    Ids(&'a PlHashMap<&'a [u8], i64>),
+    /// An id exactly as written in its table: its stand-in number
+    /// ([`Keys::Text`]).
+    Ids(&'a PlHashMap<String, i64>),
 }
 
 /// More digits than this could overflow an `i64`; such files go the slow way.
@@ -59,15 +38,11 @@ pub fn read_plain_ints(bytes: &[u8], specs: &[ColumnSpec]) -> Option<ReadTable> 
 }
 
 /// Reads `bytes` when every column is a known whole-number column (not
-/// `id`) or a reference column of `lookups`, every cell plain digits or,
-/// in a text-keyed reference column, an id of its table exactly as
-/// written (its stand-in number is stored, as resolving it would);
-/// `None` otherwise.
-pub fn read_plain(
-    bytes: &[u8],
-    specs: &[ColumnSpec],
-    lookups: &[(&str, &Lookup)],
-) -> Option<ReadTable> {
+/// `id`) or a reference column of `keys` (the ids of the table it names),
+/// every cell plain digits or, in a text-keyed reference column, an id of
+/// its table exactly as written (its stand-in number is stored, as
+/// resolving it would); `None` otherwise.
+pub fn read_plain(bytes: &[u8], specs: &[ColumnSpec], keys: &[(&str, &Keys)]) -> Option<ReadTable> {
     let header_end = bytes.iter().position(|&b| b == b'\n')?;
     let header = std::str::from_utf8(&bytes[..header_end]).ok()?;
     let header = header.strip_suffix('\r').unwrap_or(header);
@@ -78,10 +53,10 @@ pub fn read_plain(
         if spec.name == "id" || names[..i].contains(name) {
             return None; // ids must also be checked for repeats: slow path
         }
-        let lookup = lookups.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
-        cells.push(match (spec.kind, lookup) {
-            (Kind::Id, _) | (Kind::Key, Some(Lookup::Numbers)) => Cells::Digits { positive: true },
-            (Kind::Key, Some(Lookup::Text(ids))) => Cells::Ids(ids),
+        let keys = keys.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
+        cells.push(match (spec.kind, keys) {
+            (Kind::Id, _) | (Kind::Key, Some(Keys::Numbers)) => Cells::Digits { positive: true },
+            (Kind::Key, Some(Keys::Text { numbers, .. })) => Cells::Ids(numbers),
             // An empty cell is allowed in an Int column: slow path.
             (Kind::Int, _) => Cells::Digits { positive: false },
             _ => return None,
@@ -199,7 +174,7 @@ fn parse_rows(chunk: &[u8], kinds: &[Cells], out: &mut [&mut [i64]]) -> bool {
                     let end = (chunk[at..].iter())
                         .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
                         .map_or(chunk.len(), |n| at + n);
-                    match ids.get(&chunk[at..end]) {
+                    match (std::str::from_utf8(&chunk[at..end]).ok()).and_then(|id| ids.get(id)) {
                         Some(id) => cells[row] = *id,
                         None => return false,
                     }
@@ -296,8 +271,7 @@ mod tests {
             text_keys(&["Jones2018", "Smith2019"]),
             text_keys(&["T1.2", "T1.10"]),
         );
-        let (s, f) = (Lookup::of(&studies), Lookup::of(&findings));
-        let lookups = [("study", &s), ("finding", &f)];
+        let lookups = [("study", &studies), ("finding", &findings)];
         let specs = crate::registry::stored_columns(crate::table::TableKind::Evidence);
         let read = |text: &str| read_plain(text.as_bytes(), specs, &lookups).map(|t| t.frame);
         let frame =
@@ -323,8 +297,7 @@ mod tests {
         }
         // Whole-number ids in one table, text in the other.
         let numbered = Keys::Numbers;
-        let n = Lookup::of(&numbered);
-        let mixed = [("study", &n), ("finding", &f)];
+        let mixed = [("study", &numbered), ("finding", &findings)];
         let frame = read_plain(b"finding,study\nT1.2,7\n", specs, &mixed)
             .unwrap()
             .frame;

@@ -10,7 +10,6 @@
 //! conditions, and the ids in results and exports.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use polars::prelude::*;
 
@@ -27,8 +26,9 @@ pub enum Keys {
     Text {
         /// The ids in natural order.
         ids: Vec<String>,
-        /// Id -> stand-in number.
-        numbers: HashMap<String, i64>,
+        /// Id -> stand-in number (polars' fast hash: the links' fast path
+        /// looks up every cell of `evidence.csv` here).
+        numbers: PlHashMap<String, i64>,
     },
 }
 
@@ -91,7 +91,7 @@ impl Keys {
         let mut ids: Vec<String> = cells.iter().flatten().cloned().collect();
         ids.sort_by(|a, b| natural_cmp(a, b));
         ids.dedup();
-        let numbers: HashMap<String, i64> = ids
+        let numbers: PlHashMap<String, i64> = ids
             .iter()
             .enumerate()
             .map(|(k, id)| (id.clone(), k as i64 + 1))
@@ -268,8 +268,9 @@ mod tests {
 
     #[test]
     fn text_ids_resolve_to_their_rank_and_back() {
-        let numbers: HashMap<String, i64> =
-            [("T1.2".to_string(), 1), ("T1.10".to_string(), 2)].into();
+        let numbers: PlHashMap<String, i64> = [("T1.2".to_string(), 1), ("T1.10".to_string(), 2)]
+            .into_iter()
+            .collect();
         let keys = Keys::Text {
             ids: vec!["T1.2".into(), "T1.10".into()],
             numbers,

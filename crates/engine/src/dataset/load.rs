@@ -233,18 +233,13 @@ impl<'a> Reading<'a> {
         // up as their stand-in numbers (20M text-keyed links: 9.1 s and
         // 3.3 GB through the general reader).
         if studies_read && findings_read {
-            let lookups: Vec<(&str, intcsv::Lookup)> = (references(TableKind::Evidence).iter())
-                .map(|(column, entity)| {
-                    let keys = match entity {
-                        Entity::Study => &keys.studies,
-                        Entity::Finding => &keys.findings,
-                        Entity::Paper => &keys.papers,
-                    };
-                    (*column, intcsv::Lookup::of(keys))
+            let lookups: Vec<(&str, &Keys)> = (references(TableKind::Evidence).iter())
+                .map(|(column, entity)| match entity {
+                    Entity::Study => (*column, &keys.studies),
+                    Entity::Finding => (*column, &keys.findings),
+                    Entity::Paper => (*column, &keys.papers),
                 })
                 .collect();
-            let lookups: Vec<(&str, &intcsv::Lookup)> =
-                lookups.iter().map(|(c, l)| (*c, l)).collect();
             if let Some(links) = intcsv::read_plain(&bytes, keyed, &lookups) {
                 return Some(links);
             }
