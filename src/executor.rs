@@ -25,17 +25,24 @@ pub struct Destination {
 }
 
 impl Destination {
-    /// The shell's file `path` (`.once`), its format named by its
-    /// extension (else `format`), nothing in it yet.
-    pub fn file(path: &Path, format: Format) -> std::io::Result<Destination> {
-        let kind = FileKind::of(path);
-        let format = kind.format().unwrap_or(format);
+    /// The shell's file `path` (`.output`, `.once`), tried now, its format
+    /// named by its extension (else `format`), nothing in it yet; `None`:
+    /// the screen, which is never sent a binary format (then `table`).
+    pub fn file(path: Option<&Path>, format: Format) -> std::io::Result<Destination> {
+        let kind = path.map(FileKind::of);
+        let format = match kind.and_then(FileKind::format) {
+            Some(named) => named,
+            None if path.is_none() && format.is_binary() => Format::Table,
+            None => format,
+        };
         Ok(Destination {
-            sink: Sink::shell_output(Some(path))?,
-            target: Some(Target::new(kind)),
+            sink: Sink::shell_output(path)?,
+            // What the file can hold, as for --output: one result in a
+            // .csv, one figure in an .svg.
+            target: kind.map(Target::new),
             sheets: Vec::new(),
             // JSON into a file is one document of what it was sent.
-            json: (format == Format::Json).then(Vec::new),
+            json: (path.is_some() && format == Format::Json).then(Vec::new),
             format,
             wrote: false,
         })
@@ -505,12 +512,6 @@ impl Executor {
         }
     }
 
-    /// Sends later results to `sink`; the first result there needs no
-    /// separator before it.
-    pub fn set_sink(&mut self, sink: Sink) {
-        self.replace_sink(sink);
-    }
-
     /// Whether any result or figure has been sent to where results go now
     /// (written, or kept to be written).
     pub fn sent_anything(&self) -> bool {
@@ -519,12 +520,15 @@ impl Executor {
             || self.json.as_ref().is_some_and(|kept| !kept.is_empty())
     }
 
-    /// Sends results to `destination` (the shell's `.once FILE`) and
-    /// gives back where they went, with what was kept for it (a
+    /// Sends results to `destination` (the shell's `.output`, `.once`)
+    /// and gives back where they went, with what was kept for it (a
     /// workbook's sheets, a Parquet file's result, JSON results) and its
-    /// format, to be put back whole afterwards.
+    /// format, to be put back whole after `.once`.
     pub fn swap_destination(&mut self, destination: Destination) -> Destination {
+        // No `save` may write the file the results go to.
         self.saves.set_output(destination.sink.path());
+        // A new file: what the last one could not hold is behind us.
+        self.usage_error = false;
         Destination {
             sink: std::mem::replace(&mut self.sink, destination.sink),
             target: std::mem::replace(&mut self.target, destination.target),
@@ -533,16 +537,6 @@ impl Executor {
             format: std::mem::replace(&mut self.format, destination.format),
             wrote: std::mem::replace(&mut self.wrote, destination.wrote),
         }
-    }
-
-    /// [`Executor::set_sink`], giving back the sink results went to.
-    pub fn replace_sink(&mut self, sink: Sink) -> Sink {
-        // No `save` may write the file the results go to.
-        self.saves.set_output(sink.path());
-        self.wrote = false;
-        // A workbook holds the results sent to its own file.
-        self.sheets.clear();
-        std::mem::replace(&mut self.sink, sink)
     }
 
     /// Sends rendered output to the sink.

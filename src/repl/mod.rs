@@ -14,7 +14,7 @@ use rustyline::{CompletionType, Config, Editor};
 
 use crate::executor::{Destination, Executor};
 use crate::output::{Sink, errln, outln};
-use crate::target::{FileKind, Target};
+use crate::target::FileKind;
 use dot::DotCommand;
 use helper::MetasumHelper;
 use input::Input;
@@ -73,7 +73,8 @@ pub fn run(mut executor: Executor) {
             Input::Dot(line) => match DotCommand::parse(&line) {
                 Ok(DotCommand::Quit) => break,
                 Ok(DotCommand::Timer(on)) => timer = on,
-                Ok(DotCommand::Once(path)) => match Destination::file(&path, executor.format) {
+                Ok(DotCommand::Once(path)) => match Destination::file(Some(&path), executor.format)
+                {
                     Ok(once) => {
                         // Where results went, with what was kept for it
                         // (a workbook's sheets, a Parquet file's result):
@@ -211,24 +212,9 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         }
         DotCommand::Output(path) => {
             // Tried now, so a bad path leaves results where they went.
-            match Sink::shell_output(path.as_deref()) {
-                Ok(sink) => {
-                    executor.set_sink(sink);
-                    // What the file can hold, as for --output: one result
-                    // in a .csv, one figure in an .svg.
-                    let target = path.as_deref().map(|p| Target::new(FileKind::of(p)));
-                    let _ = executor.set_target(target);
-                    // The file's extension names its format, as --output's
-                    // does; the screen is never sent a workbook.
-                    let named = path.as_deref().and_then(|p| FileKind::of(p).format());
-                    match named {
-                        Some(format) => executor.format = format,
-                        None if path.is_none() && executor.format.is_binary() => {
-                            executor.format = Format::Table
-                        }
-                        None => {}
-                    }
-                    keep_json_for_a_file(executor);
+            match Destination::file(path.as_deref(), executor.format) {
+                Ok(destination) => {
+                    executor.swap_destination(destination);
                 }
                 Err(e) => errln!(
                     "error: cannot write {}: {e}; results still go to {}",
