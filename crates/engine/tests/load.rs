@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use metasum_engine::{Dataset, Format, LoadError, Session, format};
 
+mod support;
+
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/data")
@@ -142,13 +144,7 @@ fn claims_and_citations_naming_what_does_not_exist() {
 /// reader (every cell quoted) are one table: the same stand-in numbers.
 #[test]
 fn text_keyed_links_read_fast_or_slow_are_the_same_links() {
-    let dir = data("author-year-review");
-    let mut files = std::collections::BTreeMap::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        files.insert(name, std::fs::read(entry.path()).unwrap());
-    }
+    let mut files = support::files_of(&data("author-year-review"));
     let fast = Dataset::from_files(&files, "plain").unwrap();
     let evidence = String::from_utf8(files["evidence.csv"].clone()).unwrap();
     let mut lines = evidence.lines();
