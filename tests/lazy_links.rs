@@ -160,3 +160,44 @@ fn a_folder_read_as_needed_gives_what_the_embedded_seed_gives() {
     };
     assert_eq!(out(Some(&folder)), out(None));
 }
+
+#[test]
+fn a_fifo_or_folder_in_place_of_a_file_is_a_located_problem_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = broken_links(dir.path());
+    let evidence = data.join("evidence.csv");
+    std::fs::remove_file(&evidence).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&evidence).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("metasum")
+            .unwrap()
+            .env_remove("METASUM_DATA")
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run(&["-c", "studies count by country"]).0, Some(0));
+    for args in [&["-c", "findings"][..], &["check"]] {
+        let (code, stderr) = run(args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("evidence.csv"), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+    // A folder named like a required file, the same.
+    std::fs::remove_file(data.join("studies.csv")).unwrap();
+    std::fs::create_dir(data.join("studies.csv")).unwrap();
+    let (code, stderr) = run(&["-c", "papers"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("studies.csv") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}

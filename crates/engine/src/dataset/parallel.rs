@@ -32,6 +32,14 @@ pub fn all<T: Sync>(items: &[T], test: impl Fn(&T) -> bool + Sync) -> bool {
 
 /// The bytes of the file at `path`, a large file read in parallel parts.
 pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    // A FIFO would block the run until something writes to it, and a
+    // device (/dev/zero) never ends: only regular files are read.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file (a folder, FIFO or device)",
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
