@@ -109,6 +109,12 @@ impl Executor {
         self.saves.set_output(self.sink.path());
     }
 
+    /// No `save` may replace one of `inputs`, the files the run reads its
+    /// datasets from (after [`Executor::set_save_dir`], which starts anew).
+    pub fn protect_inputs(&mut self, inputs: &[PathBuf]) {
+        self.saves.protect(inputs);
+    }
+
     /// The files `save` clauses named may be named again (the shell's next
     /// input); within a run, one file holds one statement's result.
     pub fn forget_saves(&mut self) {

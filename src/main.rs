@@ -13,7 +13,7 @@ mod source;
 mod target;
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -101,6 +101,20 @@ fn main() -> ExitCode {
     let interactive =
         cli.query.is_none() && cli.command.is_none() && std::io::stdin().is_terminal();
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
+    // Results written over the data they came from would lose the review.
+    let inputs = dataset_inputs(&cli);
+    if let Some(path) = file.filter(|p| save::names_one_of(p, &inputs)) {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--output {} is a file of the dataset this run reads (--data, --compare): results would replace the data",
+                    path.display()
+                ),
+            )
+            .exit();
+    }
     let kind = file.map(FileKind::of);
     let format = match (
         cli.format.map(Format::from),
@@ -177,6 +191,7 @@ fn main() -> ExitCode {
         }
         executor.set_save_dir(Some(dir.clone()));
     }
+    executor.protect_inputs(&inputs);
     executor.dpi = cli.dpi;
     if cli.raw {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
@@ -212,6 +227,19 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The files the run reads its datasets from (`--data`, `--compare`, or
+/// `diff`'s two), which nothing it writes may replace.
+fn dataset_inputs(cli: &Cli) -> Vec<PathBuf> {
+    let paths: Vec<&PathBuf> = match &cli.command {
+        Some(Command::Diff { old, new }) => vec![old, new],
+        _ => cli.data.iter().chain(&cli.compare).collect(),
+    };
+    paths
+        .into_iter()
+        .flat_map(|p| save::dataset_files(p))
+        .collect()
 }
 
 /// The dataset named by `--data` / `METASUM_DATA` (the NEW of `diff`),

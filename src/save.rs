@@ -26,6 +26,9 @@ pub struct Saves {
     /// The file the run's own results go to (`--output`, `.output`), which
     /// no `save` may name.
     output: Files,
+    /// The files of the datasets the run reads (`--data`, `--compare`),
+    /// which no `save` may replace.
+    inputs: Files,
 }
 
 /// Files by every name that tells them apart.
@@ -79,6 +82,13 @@ impl Saves {
         }
     }
 
+    /// The files the run reads its datasets from: no `save` may name one.
+    pub fn protect(&mut self, inputs: &[PathBuf]) {
+        for input in inputs {
+            self.inputs.insert(input, String::new());
+        }
+    }
+
     /// The file `save` names: under `--output-dir` when relative.
     pub fn path(&self, save: &Save) -> PathBuf {
         match &self.dir {
@@ -104,6 +114,13 @@ impl Saves {
         }
         .or_else(|| unwritable(&path))
         .or_else(|| {
+            self.inputs.get(&path)?;
+            Some(format!(
+                "{} is a file of the dataset this run reads: saving into it would replace the data",
+                save.path
+            ))
+        })
+        .or_else(|| {
             let earlier = self.named.get(&path).or_else(|| self.output.get(&path))?;
             Some(format!(
                 "{} is written by {earlier}: a file holds one statement's result",
@@ -117,6 +134,28 @@ impl Saves {
                 None
             }
         }
+    }
+}
+
+/// Whether `path` names one of `files`, however either is spelled (`./`,
+/// `..`, a link, a hard link).
+pub fn names_one_of(path: &Path, files: &[PathBuf]) -> bool {
+    let mut known = Files::default();
+    for file in files {
+        known.insert(file, String::new());
+    }
+    known.get(path).is_some()
+}
+
+/// The files a dataset at `path` is read from: the workbook itself, or
+/// each dataset file of the folder.
+pub fn dataset_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_dir() {
+        (metasum_engine::dataset::FILES.iter())
+            .map(|name| path.join(name))
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
     }
 }
 

@@ -282,3 +282,42 @@ fn saved_results_stay_out_of_the_runs_own_output() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(!dir.path().join("x.svg").exists());
 }
+
+#[test]
+fn no_result_is_written_over_the_dataset_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("review");
+    std::fs::create_dir(&data).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/author-year-review");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+    }
+    let before = std::fs::read(data.join("studies.csv")).unwrap();
+    let metasum = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("metasum")
+            .unwrap()
+            .env_remove("METASUM_DATA")
+            .current_dir(dir.path())
+            .args(["--data", "review"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // However the file is spelled.
+    let out = metasum(&[
+        "-c",
+        "findings",
+        "--output",
+        "./review/../review/studies.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("results would replace the data"));
+    let out = metasum(&["-c", "findings save \"review/studies.csv\""]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("saving into it would replace the data"));
+    assert_eq!(std::fs::read(data.join("studies.csv")).unwrap(), before);
+    // A file of its own beside the data is fine.
+    let out = metasum(&["-c", "findings", "--output", "review/summary.csv"]);
+    assert!(out.status.success(), "{out:?}");
+}
