@@ -276,8 +276,9 @@ pub fn read_table(
         problems.truncate(listed_from + MAX_LISTED);
     }
     if not_listed > 0 {
-        problems.push(Problem::file(
+        problems.push(Problem::unlisted(
             file,
+            not_listed,
             format!("and {not_listed} more problems in its rows, not listed"),
         ));
     }

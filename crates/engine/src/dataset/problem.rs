@@ -20,6 +20,9 @@ pub struct Problem {
     pub message: String,
     /// For something repeated: the line it first stood on.
     pub first: Option<u64>,
+    /// For the last line of a long list: how many problems it stands for,
+    /// not listed (0 for a problem of its own).
+    pub unlisted: u64,
 }
 
 impl Problem {
@@ -31,8 +34,18 @@ impl Problem {
             line: None,
             col: None,
             column: None,
-            message: message.into(),
+            message: shortened(message.into()),
             first: None,
+            unlisted: 0,
+        }
+    }
+
+    /// The problems of `file` past the ones listed: `n` of them, told in
+    /// one line (`message`), counted as `n`.
+    pub fn unlisted(file: &str, n: usize, message: impl Into<String>) -> Self {
+        Problem {
+            unlisted: n as u64,
+            ..Problem::file(file, message)
         }
     }
 
@@ -59,6 +72,23 @@ impl Problem {
             ..self
         }
     }
+}
+
+/// The longest message kept whole: a message quotes the cell it is about,
+/// and a cell of 300 MB made a message of 300 MB.
+const MAX_MESSAGE: usize = 500;
+
+/// `message`, cut after [`MAX_MESSAGE`] bytes (at a character) with `…`.
+fn shortened(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
 }
 
 /// The most problems of one kind listed for one file: a sheet of millions
@@ -100,8 +130,9 @@ impl<'a> Listed<'a> {
 impl Drop for Listed<'_> {
     fn drop(&mut self) {
         if self.more > 0 {
-            self.problems.push(Problem::file(
+            self.problems.push(Problem::unlisted(
                 &self.file,
+                self.more,
                 format!(
                     "and {} more problems like the {MAX_LISTED} above, not listed",
                     self.more
@@ -155,7 +186,10 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
+        // The line standing for the problems not listed counts as them.
+        let n: u64 = (self.problems.iter())
+            .map(|p| if p.unlisted > 0 { p.unlisted } else { 1 })
+            .sum();
         let noun = if n == 1 { "problem" } else { "problems" };
         writeln!(f, "dataset {} has {n} {noun}:", self.origin)?;
         for p in &self.problems {
@@ -172,3 +206,44 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_cell_makes_a_short_message_and_unlisted_problems_count() {
+        let cell = "é".repeat(100_000);
+        let p = Problem::cell(
+            "evidence.csv",
+            9,
+            "study",
+            format!("study `{cell}` does not exist"),
+        );
+        assert!(
+            p.message.len() <= MAX_MESSAGE + '…'.len_utf8(),
+            "{}",
+            p.message.len()
+        );
+        assert!(p.message.ends_with('…'));
+        let mut problems = Vec::new();
+        {
+            let mut listed = Listed::new(&mut problems, "evidence.csv");
+            for line in 0..(MAX_LISTED as u64 + 5) {
+                listed.push(Problem::at("evidence.csv", line, "bad"));
+            }
+        }
+        assert_eq!(problems.len(), MAX_LISTED + 1);
+        let error = LoadError {
+            origin: "x".into(),
+            problems,
+        };
+        let text = error.to_string();
+        assert!(
+            text.starts_with("dataset x has 1005 problems:"),
+            "{}",
+            &text[..60]
+        );
+        assert!(text.contains("and 5 more problems like the 1000 above, not listed"));
+    }
+}
