@@ -79,7 +79,7 @@ impl Keys {
         // Lists of ids are written joined by `;` (a finding's studies, a
         // claim's citations): an id holding one would read as two.
         for (row, cell) in cells.iter().enumerate() {
-            if cell.as_deref().is_some_and(|id| id.contains(';')) {
+            if cell.is_some_and(|id| id.contains(';')) {
                 problems.push(Problem::cell(
                     file,
                     table.line(row),
@@ -88,18 +88,16 @@ impl Keys {
                 ));
             }
         }
-        let mut ids: Vec<String> = cells.iter().flatten().cloned().collect();
+        let mut ids: Vec<&str> = cells.iter().flatten().collect();
         ids.sort_by(|a, b| natural_cmp(a, b));
         ids.dedup();
+        let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
         let numbers: PlHashMap<String, i64> = ids
             .iter()
             .enumerate()
             .map(|(k, id)| (id.clone(), k as i64 + 1))
             .collect();
-        let column_numbers = cells
-            .iter()
-            .map(|c| c.as_ref().map(|s| numbers[s]))
-            .collect();
+        let column_numbers = cells.iter().map(|c| c.map(|s| numbers[s])).collect();
         replace(table, column, column_numbers);
         Keys::Text { ids, numbers }
     }
@@ -155,7 +153,7 @@ impl Keys {
             .iter()
             .enumerate()
             .map(|(row, cell)| {
-                let text = cell.as_deref()?;
+                let text = cell?;
                 let why = match self.resolve(text) {
                     Resolved::Id(id) => return Some(id),
                     Resolved::NotANumber => {
@@ -181,11 +179,11 @@ fn whole_number(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|n| canonical && *n > 0)
 }
 
-/// The cells of the text `column` of `table`, if it has one.
-fn text_cells(table: &ReadTable, column: &str) -> Option<Vec<Option<String>>> {
+/// The cells of the text `column` of `table`, if it has one (shared with
+/// the table: no copy of each cell).
+fn text_cells(table: &ReadTable, column: &str) -> Option<StringChunked> {
     let column = table.frame.column(column).ok()?;
-    let cells = column.str().ok()?;
-    Some(cells.iter().map(|c| c.map(str::to_string)).collect())
+    column.str().ok().cloned()
 }
 
 /// Puts `ids` in place of `column` of `table`.
