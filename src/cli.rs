@@ -63,6 +63,17 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(72..=600))]
     pub dpi: u32,
 
+    /// Where checked copies of large folders' evidence links are kept
+    /// between runs (an evidence.csv of 1 MiB or more; one copy per file,
+    /// used only while the files are as they were; safe to delete at any
+    /// time): $XDG_CACHE_HOME/metasum, else ~/.cache/metasum.
+    #[arg(long, global = true, env = "METASUM_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Read evidence.csv every time, and keep no copy of its links.
+    #[arg(long, global = true, env = "METASUM_NO_CACHE")]
+    pub no_cache: bool,
+
     /// Compare the dataset with an earlier version of it (a folder or
     /// workbook): the tables `changes`, `fes_changes` and
     /// `intensity_changes` say what changed.
@@ -173,6 +184,27 @@ impl Command {
             | Command::Export { .. } => true,
             Command::Run { .. } | Command::Import { .. } => false,
         }
+    }
+}
+
+impl Cli {
+    /// The folder for checked copies of evidence links (`--cache-dir`),
+    /// or `None`: with `--no-cache`, for `check` (which reads every file
+    /// as it is), or with no home folder to put it in.
+    pub fn links_cache(&self) -> Option<PathBuf> {
+        if self.no_cache || matches!(self.command, Some(Command::Check)) {
+            return None;
+        }
+        let set = |name| std::env::var_os(name).map(PathBuf::from);
+        // As the XDG base directory specification says: a relative
+        // $XDG_CACHE_HOME is ignored.
+        let xdg = set("XDG_CACHE_HOME").filter(|p| p.is_absolute());
+        let home = || {
+            set("HOME")
+                .filter(|p| p.is_absolute())
+                .map(|h| h.join(".cache"))
+        };
+        (self.cache_dir.clone()).or_else(|| Some(xdg.or_else(home)?.join("metasum")))
     }
 }
 

@@ -77,6 +77,9 @@ pub struct Executor {
     saves: Saves,
     /// The resolution of figures drawn into PNG files (`--dpi`).
     pub dpi: u32,
+    /// Where the links of datasets the shell loads (`.data`) may be kept
+    /// (`--cache-dir`); `None` to read them every time.
+    pub links_cache: Option<std::path::PathBuf>,
 }
 
 impl Executor {
@@ -97,6 +100,7 @@ impl Executor {
             headers: format::Headers::Shown,
             saves: Saves::default(),
             dpi: metasum_engine::raster::DEFAULT_DPI,
+            links_cache: None,
         };
         executor.saves.set_output(executor.sink.path());
         executor

@@ -193,6 +193,7 @@ fn main() -> ExitCode {
     }
     executor.protect_inputs(&inputs);
     executor.dpi = cli.dpi;
+    executor.links_cache = cli.links_cache();
     if cli.raw {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
     }
@@ -250,8 +251,9 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
         Some(Command::Diff { old, new }) => (Some(new), Some(old)),
         _ => (cli.data.as_ref(), cli.compare.as_ref()),
     };
+    let cache = cli.links_cache();
     let dataset = match data {
-        Some(dir) => Dataset::load(dir)?,
+        Some(dir) => Dataset::load_cached(dir, cache.as_deref())?,
         None => Dataset::seed()?,
     };
     // A folder's evidence links are read when a statement first needs
@@ -262,7 +264,7 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
     }
     Ok(match compare {
         Some(old) => {
-            let old = Dataset::load(old)?;
+            let old = Dataset::load_cached(old, cache.as_deref())?;
             old.load_links()?;
             metasum_engine::diff::compare(
                 dataset,

@@ -231,23 +231,25 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Read(path) => {
             executor.run_file(&path);
         }
-        DotCommand::Data(dir) => match Dataset::load(&dir) {
-            Ok(ds) => {
-                outln!(
-                    "dataset: {} ({} studies, {} findings); let names cleared",
-                    ds.origin,
-                    ds.studies.height(),
-                    ds.findings.height()
-                );
-                // The new session keeps the settings of the old one
-                // (`--threshold` was lost: 12 flags at 1 point became 3).
-                let threshold = executor.session.threshold();
-                executor.session = Session::new(ds);
-                executor.session.set_threshold(threshold);
-                return true;
+        DotCommand::Data(dir) => {
+            match Dataset::load_cached(&dir, executor.links_cache.as_deref()) {
+                Ok(ds) => {
+                    outln!(
+                        "dataset: {} ({} studies, {} findings); let names cleared",
+                        ds.origin,
+                        ds.studies.height(),
+                        ds.findings.height()
+                    );
+                    // The new session keeps the settings of the old one
+                    // (`--threshold` was lost: 12 flags at 1 point became 3).
+                    let threshold = executor.session.threshold();
+                    executor.session = Session::new(ds);
+                    executor.session.set_threshold(threshold);
+                    return true;
+                }
+                Err(e) => crate::output::print_stderr(&format!("error: {e}")),
             }
-            Err(e) => crate::output::print_stderr(&format!("error: {e}")),
-        },
+        }
         DotCommand::Lets => {
             if executor.session.lets().is_empty() {
                 outln!("no names bound yet (let NAME = query)");

@@ -8,10 +8,11 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
+use super::links_cache::{self, Entry};
 use super::validate::{self, IdIndex};
 use super::{LoadError, Meta, TableKeys};
 
@@ -26,6 +27,8 @@ pub(crate) struct Links {
     /// How many times a failure was handed out: a statement that saw the
     /// count grow needed the links ([`Links::failures`]).
     failures: AtomicUsize,
+    /// Whether the links came from the cache ([`links_cache`]).
+    from_cache: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -34,6 +37,19 @@ struct Deferred {
     origin: String,
     study_ids: IdIndex,
     finding_ids: IdIndex,
+    cache: Option<Cache>,
+}
+
+/// Where a checked copy of the links may be kept, and the id columns of
+/// studies and findings the copy must have been checked against.
+#[derive(Debug)]
+pub(super) struct Cache {
+    /// The cache folder.
+    pub dir: PathBuf,
+    /// The `id` column of the studies.
+    pub studies: Column,
+    /// The `id` column of the findings.
+    pub findings: Column,
 }
 
 impl Links {
@@ -43,16 +59,17 @@ impl Links {
             read: OnceLock::from(Ok(frame)),
             deferred: None,
             failures: AtomicUsize::new(0),
+            from_cache: AtomicBool::new(false),
         }
     }
 
     /// Links to read from `dir` when first needed, checked against these
-    /// ids of studies and findings.
+    /// ids of studies and findings (or taken from the `cache`).
     pub(super) fn deferred(
         dir: PathBuf,
         origin: String,
-        study_ids: IdIndex,
-        finding_ids: IdIndex,
+        (study_ids, finding_ids): (IdIndex, IdIndex),
+        cache: Option<Cache>,
     ) -> Links {
         Links {
             read: OnceLock::new(),
@@ -61,15 +78,17 @@ impl Links {
                 origin,
                 study_ids,
                 finding_ids,
+                cache,
             }),
             failures: AtomicUsize::new(0),
+            from_cache: AtomicBool::new(false),
         }
     }
 
     /// The links, read and checked now if they were not yet.
     pub(super) fn get(&self, meta: &Meta, keys: &TableKeys) -> Result<&DataFrame, &LoadError> {
         let read = self.read.get_or_init(|| match &self.deferred {
-            Some(deferred) => deferred.read(meta, keys),
+            Some(deferred) => deferred.read(meta, keys, &self.from_cache),
             // Unreachable: links not deferred were read with the rest.
             None => Err(LoadError {
                 origin: String::new(),
@@ -90,12 +109,32 @@ impl Links {
     pub(super) fn is_read(&self) -> bool {
         self.read.get().is_some()
     }
+
+    /// Whether the links were read from the cache.
+    pub(super) fn read_from_cache(&self) -> bool {
+        self.from_cache.load(Ordering::Relaxed)
+    }
 }
 
 impl Deferred {
     /// `evidence.csv` read, its references resolved and checked, as
-    /// [`super::load`] does when it reads the links with the rest.
-    fn read(&self, meta: &Meta, keys: &TableKeys) -> Result<DataFrame, LoadError> {
+    /// [`super::load`] does when it reads the links with the rest; or its
+    /// checked copy, when the cache holds one for these files (then
+    /// `from_cache` is set).
+    fn read(
+        &self,
+        meta: &Meta,
+        keys: &TableKeys,
+        from_cache: &AtomicBool,
+    ) -> Result<DataFrame, LoadError> {
+        let entry = self.cache.as_ref().and_then(|cache| {
+            let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
+            Entry::new(&cache.dir, &self.dir.join("evidence.csv"), ids)
+        });
+        if let Some(links) = entry.as_ref().and_then(Entry::load) {
+            from_cache.store(true, Ordering::Relaxed);
+            return Ok(links);
+        }
         let mut reading = super::load::Reading::new(super::Source::Dir(&self.dir));
         let evidence = reading.evidence(keys, (true, true));
         let mut problems = reading.problems;
@@ -111,7 +150,14 @@ impl Deferred {
         };
         tables.check(&mut problems);
         match evidence {
-            Some(links) if problems.is_empty() => Ok(links.frame),
+            Some(links) if problems.is_empty() => {
+                // A cache that cannot be written (read-only, full) only
+                // means the next run reads the CSV again.
+                if let Some(entry) = entry {
+                    let _ = entry.store(&links.frame);
+                }
+                Ok(links.frame)
+            }
             _ => Err(LoadError {
                 origin: self.origin.clone(),
                 problems,

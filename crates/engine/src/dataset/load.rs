@@ -4,7 +4,9 @@
 
 use super::csvfile::{ReadTable, read_table};
 use super::keys::Keys;
-use super::links::Links;
+use std::path::Path;
+
+use super::links::{self, Links};
 use super::validate::{self, IdIndex};
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
@@ -13,8 +15,13 @@ use super::{
 use crate::registry::{Entity, computed_columns, file_name, references, stored_columns};
 use crate::table::TableKind;
 
-/// Loads the dataset `source` holds (`origin` says where it is).
-pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadError> {
+/// Loads the dataset `source` holds (`origin` says where it is); a
+/// folder's links may be kept in the cache folder `cache`.
+pub(super) fn load(
+    source: Source<'_>,
+    origin: String,
+    cache: Option<&Path>,
+) -> Result<Dataset, LoadError> {
     // A folder's links are read when first needed (`links.rs`); the rest
     // of a folder, and any other source whole, now.
     let deferred = match source {
@@ -92,12 +99,20 @@ pub(super) fn load(source: Source<'_>, origin: String) -> Result<Dataset, LoadEr
         return Err(LoadError { origin, problems });
     }
     let links = match (deferred, evidence) {
-        (Some(dir), _) => Links::deferred(
-            dir,
-            origin.clone(),
-            study_ids.unwrap_or_default(),
-            finding_ids.unwrap_or_default(),
-        ),
+        (Some(dir), _) => {
+            let cache = cache.and_then(|cache| {
+                Some(links::Cache {
+                    dir: cache.to_path_buf(),
+                    studies: studies.frame.column("id").ok()?.clone(),
+                    findings: findings.frame.column("id").ok()?.clone(),
+                })
+            });
+            let ids = (
+                study_ids.unwrap_or_default(),
+                finding_ids.unwrap_or_default(),
+            );
+            Links::deferred(dir, origin.clone(), ids, cache)
+        }
         (None, Some(evidence)) => Links::read(evidence.frame),
         (None, None) => return Err(LoadError { origin, problems }),
     };

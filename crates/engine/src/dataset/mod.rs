@@ -9,6 +9,7 @@ mod intcsv;
 pub mod keys;
 mod labels;
 mod links;
+pub mod links_cache;
 mod load;
 mod matrix_sheet;
 mod meta;
@@ -164,6 +165,12 @@ impl Dataset {
         self.links.is_read()
     }
 
+    /// Whether the links were read from the cache folder given to
+    /// [`Dataset::load_cached`] (a checked copy of `evidence.csv`).
+    pub fn links_from_cache(&self) -> bool {
+        self.links.read_from_cache()
+    }
+
     /// Study id (as a number) -> label.
     pub(crate) fn labels(&self) -> &PlHashMap<i64, String> {
         (self.study_labels).get_or_init(|| labels::labels_of(&self.studies))
@@ -227,25 +234,37 @@ impl Source<'_> {
 impl Dataset {
     /// The embedded seed review.
     pub fn seed() -> crate::Result<Dataset> {
-        Ok(load::load(Source::Embedded, "embedded seed".to_string())?)
+        Ok(load::load(
+            Source::Embedded,
+            "embedded seed".to_string(),
+            None,
+        )?)
     }
 
     /// Loads and validates a dataset given as the contents of its files
     /// (`studies.csv` -> bytes, ...), as a folder would hold them; problems
     /// name the files. `origin` says where they came from.
     pub fn from_files(files: &BTreeMap<String, Vec<u8>>, origin: &str) -> crate::Result<Dataset> {
-        Ok(load::load(Source::Files(files), origin.to_string())?)
+        Ok(load::load(Source::Files(files), origin.to_string(), None)?)
     }
 
     /// Loads and validates the dataset folder (or spreadsheet) `path`,
     /// reporting every problem.
     pub fn load(path: &Path) -> crate::Result<Dataset> {
-        Ok(load_path(path)?)
+        Ok(load_path(path, None)?)
+    }
+
+    /// [`Dataset::load`], keeping a checked copy of a large folder's
+    /// evidence links in the folder `cache` (when given) and reading it
+    /// instead of `evidence.csv` while the files are as they were: see
+    /// [`links_cache`].
+    pub fn load_cached(path: &Path, cache: Option<&Path>) -> crate::Result<Dataset> {
+        Ok(load_path(path, cache)?)
     }
 }
 
 /// [`Dataset::load`]: a folder or a workbook.
-fn load_path(path: &Path) -> Result<Dataset, LoadError> {
+fn load_path(path: &Path, cache: Option<&Path>) -> Result<Dataset, LoadError> {
     let origin = path.display().to_string();
     let fail = |message: String| LoadError {
         origin: origin.clone(),
@@ -253,7 +272,7 @@ fn load_path(path: &Path) -> Result<Dataset, LoadError> {
     };
     if workbook::is_workbook(path) && path.is_file() {
         let sheets = workbook::read(path).map_err(fail)?;
-        let loaded = load::load(Source::Files(&sheets.files), origin.clone());
+        let loaded = load::load(Source::Files(&sheets.files), origin.clone(), None);
         // Problems in the sheets themselves come first; the dataset is
         // refused with them even when the rest loads.
         let mut problems = sheets.problems.clone();
@@ -275,7 +294,7 @@ fn load_path(path: &Path) -> Result<Dataset, LoadError> {
         };
         return Err(fail(format!("dataset {what}")));
     }
-    load::load(Source::Dir(path), origin)
+    load::load(Source::Dir(path), origin, cache)
 }
 
 /// The papers table of a dataset with no `papers.csv`: each study is its own
