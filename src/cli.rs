@@ -66,7 +66,8 @@ pub struct Cli {
     /// Where checked copies of large folders' evidence links are kept
     /// between runs (an evidence.csv of 1 MiB or more; one copy per file,
     /// used only while the files are as they were; safe to delete at any
-    /// time): $XDG_CACHE_HOME/metasum, else ~/.cache/metasum.
+    /// time): by default $XDG_CACHE_HOME/metasum, else ~/.cache/metasum
+    /// (~/Library/Caches/metasum on macOS).
     #[arg(long, global = true, env = "METASUM_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
@@ -195,16 +196,8 @@ impl Cli {
         if self.no_cache || matches!(self.command, Some(Command::Check)) {
             return None;
         }
-        let set = |name| std::env::var_os(name).map(PathBuf::from);
-        // As the XDG base directory specification says: a relative
-        // $XDG_CACHE_HOME is ignored.
-        let xdg = set("XDG_CACHE_HOME").filter(|p| p.is_absolute());
-        let home = || {
-            set("HOME")
-                .filter(|p| p.is_absolute())
-                .map(|h| h.join(".cache"))
-        };
-        (self.cache_dir.clone()).or_else(|| Some(xdg.or_else(home)?.join("metasum")))
+        // $XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS.
+        (self.cache_dir.clone()).or_else(|| Some(dirs::cache_dir()?.join("metasum")))
     }
 }
 

@@ -57,19 +57,31 @@ pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Opt
     filter::decided_by(&stored(ds, kind).1, cond)
 }
 
-/// Whether `q`, on findings or studies, reads and shows stored columns
-/// only (`studies count by country`, `findings where perspective = worker
-/// show id, name`): then its rows are the stored table's, in the view's
-/// order, and nothing is counted, so the evidence links are never read.
+/// Whether `q`, on the findings or studies view that carries `list`,
+/// reads and shows stored columns only (`studies count by country`,
+/// `findings where perspective = worker show id, name`), apart from
+/// `LIST has ID` terms of its condition (`findings where studies has 13
+/// show id`): then its rows are the stored table's, in the view's order,
+/// less those the `has` terms rule out, and nothing is counted. Returns
+/// the ids of those terms (the links are read only for them), or `None`.
 /// A query that shows every column shows the computed ones too.
-pub(crate) fn stored_only(ds: &Dataset, q: &Query, kind: TableKind) -> bool {
+pub(crate) fn stored_only(ds: &Dataset, q: &Query, list: views::ListOf) -> Option<Vec<i64>> {
+    let (kind, _) = list.tables();
+    let (name, _, _) = list.names();
     if q.among.is_some() {
-        return false;
+        return None;
     }
     let (_, info) = stored(ds, kind);
     let stored =
         |idents: &[metasum_query::ast::Ident]| idents.iter().all(|i| info.resolve(i).is_ok());
-    let condition = (q.filter.as_ref()).is_none_or(|cond| filter::condition(&info, cond).is_ok());
+    let mut linked_to = Vec::new();
+    let condition = (q.filter.as_ref()).is_none_or(|cond| {
+        filter::terms(cond).into_iter().all(|term| {
+            let item = filter::has_item(term, name);
+            linked_to.extend(item);
+            item.is_some() || filter::condition(&info, term).is_ok()
+        })
+    });
     // After `count by`, `sort by` and `show` name the counts' columns.
     let shown = if q.count_by.is_empty() {
         let sorted: Vec<_> = q.sort_by.iter().map(|k| k.column.clone()).collect();
@@ -77,13 +89,30 @@ pub(crate) fn stored_only(ds: &Dataset, q: &Query, kind: TableKind) -> bool {
     } else {
         stored(&q.count_by)
     };
-    condition && shown
+    // Each item is a semi-join (see [`MAX_SHORTCUT_TERMS`]).
+    (condition && shown && linked_to.len() <= MAX_SHORTCUT_TERMS).then_some(linked_to)
 }
 
-/// The stored rows of findings or studies in the order their views list
-/// them (the file's), for [`stored_only`] queries.
-pub(crate) fn stored_rows(ds: &Dataset, kind: TableKind) -> LazyFrame {
-    stored(ds, kind).0.clone().lazy()
+/// The stored rows of the findings or studies that carry `list`, in the
+/// order their views list them (the file's), linked to every item of
+/// `linked_to`, for [`stored_only`] queries: each item reads the links
+/// of that one study or finding (a `has` lookup at 20M links filters
+/// them once, and counts nothing).
+pub(crate) fn stored_rows(
+    ds: &Dataset,
+    list: views::ListOf,
+    linked_to: &[i64],
+) -> PolarsResult<LazyFrame> {
+    let (kind, _) = list.tables();
+    let (_, key, item) = list.names();
+    let mut rows = stored(ds, kind).0.clone().lazy();
+    for linked in linked_to {
+        let links = (ds.links()?.clone().lazy())
+            .filter(col(item).eq(lit(*linked)))
+            .select([col(key)]);
+        rows = rows.semi_join(links, col("id"), col(key));
+    }
+    Ok(rows)
 }
 
 /// The stored rows of findings or studies, and the columns a condition

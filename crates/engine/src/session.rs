@@ -453,8 +453,18 @@ impl Session {
         pending: &mut Option<Pending>,
     ) -> Result<(TableKind, Source, Scope), QueryError> {
         let (kind, set_kind) = list.tables();
-        if pushdown::stored_only(&self.dataset, q, kind) {
-            let rows = pushdown::stored_rows(&self.dataset, kind);
+        if let Some(linked_to) = pushdown::stored_only(&self.dataset, q, list) {
+            let rows = pushdown::stored_rows(&self.dataset, list, &linked_to)
+                .map_err(|e| polars_error(q.source.span, e))?;
+            if !linked_to.is_empty() {
+                // The `has` terms are answered: the condition checks them
+                // against the list column (never built), and skips them.
+                *pending = Some(Pending {
+                    list,
+                    lists_later: true,
+                    has_applied: true,
+                });
+            }
             return Ok((kind, Source::Rows(rows), Scope::All));
         }
         let scope = self.plan_scope(q, set_kind)?;

@@ -324,6 +324,19 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "studies where year > 2005 sort by year desc, author limit 6 show author, year",
             "let s = studies\ns where year > 2005 sort by year desc, author limit 6 show author, year",
         ),
+        // And `has` terms: the links of one study or finding, no count.
+        (
+            "findings where studies has 13 show id",
+            "let f = findings\nf where studies has 13 show id",
+        ),
+        (
+            "findings where perspective = recipient and studies has 4 and studies has 7 sort by name show name, id",
+            "let f = findings\nf where perspective = recipient and studies has 4 and studies has 7 sort by name show name, id",
+        ),
+        (
+            "studies where findings has 1 and year > 2005 count by country",
+            "let s = studies\ns where findings has 1 and year > 2005 count by country",
+        ),
     ] {
         let (a, b) = (frame(shortcut), frame(plain));
         assert!(a.height() > 0, "{shortcut}");
