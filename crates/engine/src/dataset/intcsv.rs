@@ -296,6 +296,17 @@ mod tests {
     }
 
     /// Text ids as [`Keys::assign`] numbers them: in natural order.
+    /// The whole numbers of `column`.
+    fn ids(frame: &DataFrame, column: &str) -> Vec<Option<i64>> {
+        frame
+            .column(column)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect()
+    }
+
     fn text_keys(ids: &[&str]) -> Keys {
         let numbers = (ids.iter().enumerate())
             .map(|(k, id)| (id.to_string(), k as i64 + 1))
@@ -330,14 +341,7 @@ mod tests {
         assert_eq!(column("finding"), [Some(2), Some(1), Some(1)]);
         assert_eq!(column("study"), [Some(2), Some(1), Some(2)]);
         let frame = read("finding,study\nT1.2,Smith2019abcdefg\nT1.2,Smith2019abcdef\n").unwrap();
-        let study: Vec<_> = frame
-            .column("study")
-            .unwrap()
-            .i64()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(study, [Some(4), Some(3)]);
+        assert_eq!(ids(&frame, "study"), [Some(4), Some(3)]);
         // The slow path, where a problem gets its line, for anything but
         // an id written exactly as its table writes it.
         for odd in [
@@ -378,14 +382,7 @@ mod tests {
         ] {
             let frame = both_ways(text).expect(text);
             assert_eq!(frame.height(), 2, "{text}");
-            let study: Vec<_> = frame
-                .column("study")
-                .unwrap()
-                .i64()
-                .unwrap()
-                .iter()
-                .collect();
-            assert_eq!(study, vec![Some(2), Some(40)]);
+            assert_eq!(ids(&frame, "study"), [Some(2), Some(40)]);
         }
         assert_eq!(both_ways("finding,study\n").unwrap().height(), 0);
     }
