@@ -16,6 +16,7 @@ mod filter;
 pub mod format;
 pub mod import;
 mod keyed;
+mod link_counts;
 pub(crate) mod matrix;
 mod plan;
 pub(crate) mod plot;

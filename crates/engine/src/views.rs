@@ -48,9 +48,7 @@ pub fn findings_view_with(
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
     let (findings, links) = restrict(&ds.findings, links, ListOf::StudiesOfFindings, &options);
-    let per_finding = links
-        .group_by([col("finding")])
-        .agg(counts(ListOf::StudiesOfFindings, options.lists_later));
+    let per_finding = per_row(ds, study_scope, ListOf::StudiesOfFindings, links, &options)?;
     let computed = computed_columns(TableKind::Findings);
     let mut order = vec![
         col("id"),
@@ -90,9 +88,13 @@ pub fn studies_view_with(
 ) -> PolarsResult<LazyFrame> {
     let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
     let (studies, links) = restrict(&ds.studies, links, ListOf::FindingsOfStudies, &options);
-    let per_study = links
-        .group_by([col("study")])
-        .agg(counts(ListOf::FindingsOfStudies, options.lists_later));
+    let per_study = per_row(
+        ds,
+        finding_scope,
+        ListOf::FindingsOfStudies,
+        links,
+        &options,
+    )?;
     let papers = ds
         .papers
         .clone()
@@ -195,16 +197,35 @@ impl ListOf {
     }
 }
 
-/// The aggregations of links per row: `n`, and the sorted list unless it
-/// comes later.
-fn counts(list: ListOf, lists_later: bool) -> Vec<Expr> {
-    let (name, _, item) = list.names();
-    // A link is listed once (the loader rejects repeats), so n is a count.
-    let mut aggs = vec![len().cast(DataType::Int64).alias("n")];
-    if !lists_later {
-        aggs.push(col(item).sort(SortOptions::default()).alias(name));
+/// `n` of each row that has links in scope, and its sorted list unless
+/// it comes later: grouped from the `restricted` links, or when only `n`
+/// is wanted counted in one pass over all of them ([`link_counts`]: a
+/// row's count does not depend on which other rows are kept).
+fn per_row(
+    ds: &Dataset,
+    scope: Option<&DataFrame>,
+    list: ListOf,
+    restricted: LazyFrame,
+    options: &ViewOptions,
+) -> PolarsResult<LazyFrame> {
+    let (name, key, item) = list.names();
+    if options.lists_later {
+        let scope = match scope {
+            Some(scope) => Some(scope.column("id")?.i64()?.iter().flatten().collect()),
+            None => None,
+        };
+        return Ok(crate::link_counts::counted(
+            ds.links()?.clone().lazy(),
+            key,
+            item,
+            scope,
+        ));
     }
-    aggs
+    // A link is listed once (the loader rejects repeats), so n is a count.
+    Ok(restricted.group_by([col(key)]).agg([
+        len().cast(DataType::Int64).alias("n"),
+        col(item).sort(SortOptions::default()).alias(name),
+    ]))
 }
 
 /// The list column after the join (empty for rows with no links), or
