@@ -265,6 +265,19 @@ mod tests {
     }
 
     #[test]
+    fn check_and_no_cache_read_evidence_csv_itself() {
+        use clap::Parser;
+        let cache = |args: &[&str]| {
+            let args = ["metasum", "--cache-dir", "C"].iter().chain(args);
+            super::Cli::try_parse_from(args).unwrap().links_cache()
+        };
+        assert_eq!(cache(&["-c", "findings"]), Some("C".into()));
+        assert_eq!(cache(&["report"]), Some("C".into()));
+        assert_eq!(cache(&["check"]), None);
+        assert_eq!(cache(&["--no-cache", "-c", "findings"]), None);
+    }
+
+    #[test]
     fn every_format_is_a_format_argument_by_its_name() {
         use clap::ValueEnum;
         let names: Vec<String> = (super::FormatArg::value_variants().iter())
