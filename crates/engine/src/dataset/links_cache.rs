@@ -94,6 +94,10 @@ impl Entry {
         let stamp = Stamp::of(&meta);
         let mut key = Vec::new();
         key.extend_from_slice(concat!("metasum ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
+        // This build of metasum: another one may read or check the links
+        // differently, and the version is not bumped for every change.
+        let build = std::env::current_exe().and_then(fs::metadata);
+        key.extend_from_slice(format!("{:?}\n", build.map(|m| Stamp::of(&m)).ok()).as_bytes());
         key.extend_from_slice(path.as_os_str().as_encoded_bytes());
         key.extend_from_slice(format!("\n{stamp:?}\nids {fingerprint:016x}\n").as_bytes());
         let mut name = DefaultHasher::new();
@@ -109,6 +113,10 @@ impl Entry {
     /// The links kept for these files, or `None` (no copy, another
     /// version of the files, or a damaged copy).
     pub(super) fn load(&self) -> Option<DataFrame> {
+        // A FIFO would block the run, and a device never end.
+        if !fs::metadata(&self.file).ok()?.is_file() {
+            return None;
+        }
         let mut file = File::open(&self.file).ok()?;
         let len = file.metadata().ok()?.len();
         let mut sum = Checksum::default();
@@ -236,7 +244,11 @@ fn write_copy(
     rows: usize,
     columns: &[(&str, &Int64Chunked)],
 ) -> io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    // A new file: never through a link or FIFO left at its name (one a
+    // crashed run of the same process id left is removed first).
+    let create = || File::options().write(true).create_new(true).open(path);
+    let file = create().or_else(|_| fs::remove_file(path).and_then(|()| create()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut header = Checksum::default();
     out.write_all(MAGIC)?;
     write_piece(&mut out, &mut header, key)?;
@@ -431,6 +443,28 @@ mod tests {
         }
         fs::remove_file(&entry.file).unwrap();
         assert!(entry.load().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_folder_at_the_copys_name_is_a_miss_and_never_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = evidence(dir.path(), 200_000);
+        let cache = dir.path().join("cache");
+        let entry = Entry::new(&cache, &file, 7).unwrap();
+        fs::create_dir_all(&cache).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&entry.file)
+            .status();
+        assert!(made.unwrap().success());
+        assert!(entry.load().is_none());
+        // Written over by a good copy (renamed into place).
+        entry.store(&frame(10)).unwrap();
+        assert!(entry.load().unwrap().equals(&frame(10)));
+        fs::remove_file(&entry.file).unwrap();
+        fs::create_dir(&entry.file).unwrap();
+        assert!(entry.load().is_none());
+        assert!(entry.store(&frame(10)).is_err());
     }
 
     #[test]
