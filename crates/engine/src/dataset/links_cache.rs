@@ -72,12 +72,24 @@ impl Stamp {
         }
     }
 
-    /// Whether the file has not changed for a while.
+    /// Whether the file has not changed for a while: by its change time,
+    /// which `touch -r`, `cp -p` or `rsync -t` cannot set back as they set
+    /// the modification time. On a file system that keeps whole seconds,
+    /// a second edit in the second of a kept copy would otherwise look
+    /// like no edit at all (found by an adversarial pass).
     fn settled(&self) -> bool {
         let now = std::time::SystemTime::now();
-        self.modified
-            .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age.as_secs() >= SETTLED_SECS)
+        let old = |t: std::time::SystemTime| {
+            now.duration_since(t)
+                .is_ok_and(|age| age.as_secs() >= SETTLED_SECS)
+        };
+        #[cfg(unix)]
+        let changed = u64::try_from(self.unix.0)
+            .ok()
+            .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        #[cfg(not(unix))]
+        let changed = self.modified;
+        self.modified.is_some_and(old) && changed.is_some_and(old)
     }
 }
 
@@ -379,7 +391,8 @@ impl Checksum {
 mod tests {
     use super::*;
 
-    /// A folder with an `evidence.csv` of `links` lines, made long ago.
+    /// A folder with an `evidence.csv` of `links` lines, made long ago (as
+    /// far as its modification time says) and settled.
     fn evidence(dir: &Path, links: usize) -> PathBuf {
         let mut text = String::from("finding,study\n");
         for k in 0..links {
@@ -394,6 +407,8 @@ mod tests {
             .unwrap()
             .set_modified(long_ago)
             .unwrap();
+        // Its change time cannot be set back: wait until it is settled.
+        std::thread::sleep(std::time::Duration::from_secs(SETTLED_SECS + 1));
         path
     }
 
@@ -477,8 +492,18 @@ mod tests {
         let entry = Entry::new(&cache, &file, 7).unwrap();
         let too_big = df!("finding" => [1i64], "study" => [1i64 << 32]).unwrap();
         assert!(entry.store(&too_big).is_err());
-        // Just written: might change again within its timestamp.
+        // Just written: might change again within its timestamp, even
+        // with its modification time set back (as `cp -p` does).
         fs::write(&file, fs::read(&file).unwrap()).unwrap();
+        let entry = Entry::new(&cache, &file, 7).unwrap();
+        assert!(entry.store(&frame(10)).is_err());
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
         let entry = Entry::new(&cache, &file, 7).unwrap();
         assert!(entry.store(&frame(10)).is_err());
         assert!(!cache.exists() || fs::read_dir(&cache).unwrap().count() == 0);
