@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
-use metasum_engine::table::ColumnType;
+use metasum_engine::table::{ColumnType, TableKind};
 use metasum_query::ast::{
     Figure, KEYWORDS, Plot, SourceKind, Statement, StatementKind, TABLES, column_text,
 };
@@ -21,6 +21,14 @@ use super::dot::COMMANDS;
 
 /// Text columns with more distinct values than this are not completed.
 const MAX_VALUES: usize = 500;
+
+/// A review with more links than this has its tables' values read from
+/// the stored rows, and only its small tables run, at start-up.
+const MAX_LINKS: usize = 100_000;
+
+/// In such a review, tables other than the stored ones are run for their
+/// values only when they have at most this many rows.
+const MAX_ROWS: usize = 10_000;
 
 /// What completion draws on, refreshed after each statement.
 #[derive(Debug, Default)]
@@ -36,14 +44,18 @@ pub struct MetasumHelper {
 }
 
 impl MetasumHelper {
-    /// Completion data for the session's dataset and names.
+    /// Completion data for the session's dataset and names: each table's
+    /// columns from its plan, and the distinct values of its text columns.
+    /// In a large review the values come from the stored rows and the
+    /// small tables: running every table started a shell on 20M links in
+    /// 13.7 s and 1.6 GB.
     pub fn new(session: &Session) -> MetasumHelper {
         let mut helper = MetasumHelper::default();
         // Not the matrix: its columns are the studies (thousands in a large
         // review), and its other columns are the findings'.
         for table in TABLES.iter().filter(|t| **t != SourceKind::Matrix) {
-            let table = table.name();
-            let Ok(script) = metasum_query::parse(table) else {
+            let name = table.name();
+            let Ok(script) = metasum_query::parse(name) else {
                 continue;
             };
             let Some(metasum_query::ast::StatementKind::Query(q)) =
@@ -51,10 +63,50 @@ impl MetasumHelper {
             else {
                 continue;
             };
-            let Ok(result) = session.query(q) else {
+            if let Ok(columns) = session.columns_of(q) {
+                let names = columns.into_iter().map(|(c, _)| c).collect();
+                helper.columns.insert(name.to_string(), names);
+            }
+            let Some(def) = metasum_engine::registry::of_source(table) else {
                 continue;
             };
-            helper.learn(table, &result.frame);
+            let ds = session.dataset();
+            let run = |helper: &mut MetasumHelper| {
+                if let Ok(result) = session.query(q) {
+                    helper.learn_values(name, &result.frame);
+                }
+            };
+            // A review of up to 100,000 links: every table run, as it
+            // takes milliseconds.
+            if ds.links().map_or(0, |links| links.height()) <= MAX_LINKS {
+                run(&mut helper);
+                continue;
+            }
+            // Larger: the views add numbers and lists to the stored rows.
+            let stored = match def.kind {
+                TableKind::Findings => Some(&ds.findings),
+                TableKind::Studies => Some(&ds.studies),
+                TableKind::Papers => Some(&ds.papers),
+                _ => None,
+            };
+            if let Some(frame) = stored {
+                helper.learn_values(name, frame);
+                continue;
+            }
+            // Small tables are run, but not those counted over every link
+            // or from another version.
+            let counted = matches!(
+                def.kind,
+                TableKind::Evidence
+                    | TableKind::Profile
+                    | TableKind::Changes
+                    | TableKind::FesChanges
+                    | TableKind::IntensityChanges
+            );
+            let small = metasum_engine::registry::rows(ds, def.kind).is_some_and(|n| n <= MAX_ROWS);
+            if !counted && small {
+                run(&mut helper);
+            }
         }
         helper.refresh_lets(session);
         helper
@@ -83,6 +135,11 @@ impl MetasumHelper {
             .map(|c| c.to_string())
             .collect();
         self.columns.insert(table.to_string(), names);
+        self.learn_values(table, frame);
+    }
+
+    /// The distinct values of the text columns of `frame`, rows of `table`.
+    fn learn_values(&mut self, table: &str, frame: &DataFrame) {
         for column in frame.columns() {
             if ColumnType::of(column.dtype()) != ColumnType::Text {
                 continue;
@@ -407,6 +464,36 @@ mod tests {
         );
         let line = "findings where perspective = Reci";
         assert_eq!(helper().candidates(line, line.len()).1, ["recipient"]);
+    }
+
+    #[test]
+    fn a_large_review_completes_from_its_plans_and_stored_rows() {
+        // 120,000 links: past MAX_LINKS, so no view is run at start-up.
+        let mut files = BTreeMap::new();
+        let toml = "title = \"t\"\n[perspectives]\nrecipient = \"R\"\nworker = \"W\"\n";
+        files.insert("dataset.toml".to_string(), toml.as_bytes().to_vec());
+        let mut studies = String::from("id,author,year,country\n");
+        (1..=400).for_each(|s| studies += &format!("{s},A{s},2001,C{}\n", s % 3));
+        let mut findings = String::from("id,perspective,name\n");
+        (1..=300).for_each(|f| findings += &format!("{f},recipient,F{f}\n"));
+        let mut evidence = String::from("finding,study\n");
+        for s in 1..=400 {
+            (1..=300).for_each(|f| evidence += &format!("{f},{s}\n"));
+        }
+        for (name, text) in [
+            ("studies.csv", studies),
+            ("findings.csv", findings),
+            ("evidence.csv", evidence),
+        ] {
+            files.insert(name.to_string(), text.into_bytes());
+        }
+        let session = Session::new(Dataset::from_files(&files, "large").unwrap());
+        let h = MetasumHelper::new(&session);
+        let at_end = |line: &str| h.candidates(line, line.len()).1;
+        assert_eq!(at_end("findings where perspective = rec"), ["recipient"]);
+        assert_eq!(at_end("studies where country = C"), ["C0", "C1", "C2"]);
+        assert_eq!(at_end("studies where inte"), ["intensity"]);
+        assert_eq!(at_end("findings where fe"), ["fes"]);
     }
 
     #[test]
