@@ -26,7 +26,7 @@ const MAX_VALUES: usize = 500;
 /// the stored rows, and only its small tables run, at start-up.
 const MAX_LINKS: usize = 100_000;
 
-/// In such a review, tables other than the stored ones are run for their
+/// In such a review, the tables of the review's text are run for their
 /// values only when they have at most this many rows.
 const MAX_ROWS: usize = 10_000;
 
@@ -93,18 +93,15 @@ impl MetasumHelper {
                 helper.learn_values(name, frame);
                 continue;
             }
-            // Small tables are run, but not those counted over every link
-            // or from another version.
-            let counted = matches!(
+            // The tables of the review's text are run when small; the
+            // others are computed from the links (`evidence_profile` lists
+            // every finding's studies by label) or another version.
+            let text = matches!(
                 def.kind,
-                TableKind::Evidence
-                    | TableKind::Profile
-                    | TableKind::Changes
-                    | TableKind::FesChanges
-                    | TableKind::IntensityChanges
+                TableKind::Claims | TableKind::Citations | TableKind::Search | TableKind::Cerqual
             );
             let small = metasum_engine::registry::rows(ds, def.kind).is_some_and(|n| n <= MAX_ROWS);
-            if !counted && small {
+            if text && small {
                 run(&mut helper);
             }
         }
