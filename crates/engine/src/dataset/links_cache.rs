@@ -4,8 +4,9 @@
 //! Written only after `evidence.csv` was read and found without a problem,
 //! so a copy holds links that passed every check against these studies and
 //! findings. It is used only when everything the checks depended on is as
-//! it was: the file (its path, size, modification and change times, inode)
-//! and the ids of studies and findings ([`fingerprint`]). Anything else is
+//! it was: the file (its path, size, modification and change times, inode),
+//! the ids of studies and findings ([`fingerprint`]) and the build of
+//! metasum that wrote it. Anything else is
 //! a miss and the CSV is read (and checked) again. The copy ends with a
 //! checksum, is written to a temporary file and renamed into place, and
 //! may be deleted at any time. One copy per `evidence.csv` path, so the
@@ -153,7 +154,8 @@ impl Entry {
         let start = file.stream_position().ok()?;
         let column_len = (rows as u64).checked_mul(4)?;
         let trailer = 8 * (names.len() as u64 + 1);
-        if count as usize != names.len() || start + column_len * count + trailer != len {
+        let promised = (column_len.checked_mul(count)?).checked_add(start + trailer)?;
+        if count as usize != names.len() || promised != len {
             return None;
         }
         let mut sums = vec![0u8; trailer as usize];
@@ -445,7 +447,13 @@ mod tests {
         let entry = Entry::new(&cache, &file, 7).unwrap();
         entry.store(&frame(1000)).unwrap();
         let good = fs::read(&entry.file).unwrap();
-        // Every byte flipped in turn (one bit), and every length cut.
+        // A row count that would overflow the length it promises.
+        let rows_at = 16 + entry.key.len();
+        let mut huge = good.clone();
+        huge[rows_at..rows_at + 8].copy_from_slice(&(1u64 << 61).to_le_bytes());
+        fs::write(&entry.file, &huge).unwrap();
+        assert!(entry.load().is_none());
+        // Every seventh byte flipped (one bit), and cuts every 331 bytes.
         for at in (0..good.len()).step_by(7) {
             let mut bad = good.clone();
             bad[at] ^= 0x10;
