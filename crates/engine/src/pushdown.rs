@@ -104,15 +104,12 @@ pub(crate) fn stored_rows(
     linked_to: &[i64],
 ) -> PolarsResult<LazyFrame> {
     let (kind, _) = list.tables();
-    let (_, key, item) = list.names();
-    let mut rows = stored(ds, kind).0.clone().lazy();
-    for linked in linked_to {
-        let links = (ds.links()?.clone().lazy())
-            .filter(col(item).eq(lit(*linked)))
-            .select([col(key)]);
-        rows = rows.semi_join(links, col("id"), col(key));
+    let rows = stored(ds, kind).0.clone().lazy();
+    if linked_to.is_empty() {
+        return Ok(rows);
     }
-    Ok(rows)
+    let links = ds.links()?.clone().lazy();
+    Ok(views::linked_to_every(rows, &links, list, linked_to))
 }
 
 /// The stored rows of findings or studies, and the columns a condition

@@ -283,20 +283,33 @@ fn restrict(
     if options.keep.is_none() && options.linked_to.is_empty() {
         return (table.clone().lazy(), links);
     }
-    let (_, key, item) = list.names();
+    let (_, key, _) = list.names();
     let mut rows = table.clone().lazy();
     if let Some(keep) = &options.keep {
         rows = rows.filter(keep.clone());
     }
-    for linked in &options.linked_to {
-        let linked = links
-            .clone()
+    rows = linked_to_every(rows, &links, list, &options.linked_to);
+    let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
+    (rows, links)
+}
+
+/// The `rows` (findings or studies, as `list` says) linked to every one
+/// of the `items` (studies or findings) by `links`: a semi-join per item
+/// on its links alone, so nothing is counted.
+pub(crate) fn linked_to_every(
+    mut rows: LazyFrame,
+    links: &LazyFrame,
+    list: ListOf,
+    items: &[i64],
+) -> LazyFrame {
+    let (_, key, item) = list.names();
+    for linked in items {
+        let linked = (links.clone())
             .filter(col(item).eq(lit(*linked)))
             .select([col(key)]);
         rows = rows.semi_join(linked, col("id"), col(key));
     }
-    let links = links.semi_join(rows.clone().select([col("id")]), col(key), col("id"));
-    (rows, links)
+    rows
 }
 
 /// `100 * n / total`, or missing when nothing is in scope.
