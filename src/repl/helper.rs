@@ -9,7 +9,7 @@ use metasum_engine::Session;
 use metasum_engine::polars::prelude::*;
 use metasum_engine::table::{ColumnType, TableKind};
 use metasum_query::ast::{
-    Figure, KEYWORDS, Plot, SourceKind, Statement, StatementKind, TABLES, column_text,
+    Figure, KEYWORDS, Plot, Query, SourceKind, Statement, StatementKind, TABLES, column_text,
 };
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -51,6 +51,7 @@ impl MetasumHelper {
     /// 13.7 s and 1.6 GB.
     pub fn new(session: &Session) -> MetasumHelper {
         let mut helper = MetasumHelper::default();
+        let large = (session.dataset().links()).is_ok_and(|links| links.height() > MAX_LINKS);
         // Not the matrix: its columns are the studies (thousands in a large
         // review), and its other columns are the findings'.
         for table in TABLES.iter().filter(|t| **t != SourceKind::Matrix) {
@@ -67,46 +68,46 @@ impl MetasumHelper {
                 let names = columns.into_iter().map(|(c, _)| c).collect();
                 helper.columns.insert(name.to_string(), names);
             }
-            let Some(def) = metasum_engine::registry::of_source(table) else {
-                continue;
-            };
-            let ds = session.dataset();
-            let run = |helper: &mut MetasumHelper| {
-                if let Ok(result) = session.query(q) {
-                    helper.learn_values(name, &result.frame);
-                }
-            };
-            // A review of up to 100,000 links: every table run, as it
-            // takes milliseconds.
-            if ds.links().map_or(0, |links| links.height()) <= MAX_LINKS {
-                run(&mut helper);
-                continue;
-            }
-            // Larger: the views add numbers and lists to the stored rows.
-            let stored = match def.kind {
-                TableKind::Findings => Some(&ds.findings),
-                TableKind::Studies => Some(&ds.studies),
-                TableKind::Papers => Some(&ds.papers),
-                _ => None,
-            };
-            if let Some(frame) = stored {
-                helper.learn_values(name, frame);
-                continue;
-            }
-            // The tables of the review's text are run when small; the
-            // others are computed from the links (`evidence_profile` lists
-            // every finding's studies by label) or another version.
-            let text = matches!(
-                def.kind,
-                TableKind::Claims | TableKind::Citations | TableKind::Search | TableKind::Cerqual
-            );
-            let small = metasum_engine::registry::rows(ds, def.kind).is_some_and(|n| n <= MAX_ROWS);
-            if text && small {
-                run(&mut helper);
-            }
+            helper.learn_values_of(session, table, q, large);
         }
         helper.refresh_lets(session);
         helper
+    }
+
+    /// The text values of `table` (queried by `q`): from its rows, or in a
+    /// `large` review from the stored rows, and only from the small tables
+    /// of the review's text besides.
+    fn learn_values_of(&mut self, session: &Session, table: &SourceKind, q: &Query, large: bool) {
+        let name = table.name();
+        let run = |helper: &mut MetasumHelper| {
+            if let Ok(result) = session.query(q) {
+                helper.learn_values(name, &result.frame);
+            }
+        };
+        let (ds, kind) = match metasum_engine::registry::of_source(table) {
+            Some(def) if large => (session.dataset(), def.kind),
+            // Every table of a review of up to 100,000 links runs in
+            // milliseconds.
+            _ => return run(self),
+        };
+        // The views add numbers and lists to the stored rows.
+        let stored = match kind {
+            TableKind::Findings => Some(&ds.findings),
+            TableKind::Studies => Some(&ds.studies),
+            TableKind::Papers => Some(&ds.papers),
+            _ => None,
+        };
+        if let Some(frame) = stored {
+            return self.learn_values(name, frame);
+        }
+        // The others are computed from the links or another version.
+        let text = matches!(
+            kind,
+            TableKind::Claims | TableKind::Citations | TableKind::Search | TableKind::Cerqual
+        );
+        if text && metasum_engine::registry::rows(ds, kind).is_some_and(|n| n <= MAX_ROWS) {
+            run(self);
+        }
     }
 
     /// The line about to be read continues `pending` (see
