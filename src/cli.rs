@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use metasum_engine::Format;
+use metasum_engine::exact::Points;
 
 /// metasum: qualitative metasummary (Sandelowski & Barroso) at the command line.
 ///
@@ -84,7 +85,7 @@ pub struct Cli {
     /// With --compare: `fes_changes` says which findings' FES crossed this
     /// percentage (`above 25%`, `below 25%`).
     #[arg(long, global = true, value_name = "PERCENT", value_parser = parse_threshold)]
-    pub crossing: Option<f64>,
+    pub crossing: Option<Points>,
 
     /// In a script, go on after a failing statement and report every error
     /// (the exit status is still 1, and --output is not written).
@@ -93,9 +94,9 @@ pub struct Cli {
 
     /// `profile` flags a finding whose FES drops by more than this many
     /// percentage points when the studies of declared quality concern are left out.
-    #[arg(long, global = true, value_name = "POINTS", default_value_t = 5.0,
+    #[arg(long, global = true, value_name = "POINTS", default_value = "5",
           value_parser = parse_threshold)]
-    pub threshold: f64,
+    pub threshold: Points,
 
     /// Run these statements (separated by `;` or new lines) and exit.
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
@@ -201,20 +202,17 @@ impl Cli {
     }
 }
 
-/// `--threshold`: a finite number of percentage points, 0 to 100 (`NaN`
-/// would flag nothing, silently).
-fn parse_threshold(text: &str) -> Result<f64, String> {
-    let points: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
-    if points.is_finite() && (0.0..=100.0).contains(&points) {
-        Ok(points)
-    } else {
-        Err(format!(
+/// `--threshold` and `--crossing`: percentage points from 0 to 100, with
+/// at most four decimals, kept exactly as written (a drop of exactly 5 is
+/// not "more than 5").
+fn parse_threshold(text: &str) -> Result<Points, String> {
+    let points = Points::parse(text)?;
+    if points.compare_percent(0, 1) == std::cmp::Ordering::Greater {
+        return Err(format!(
             "`{text}` is not a number of percentage points from 0 to 100"
-        ))
+        ));
     }
+    Ok(points)
 }
 
 /// `--format` values.
@@ -292,9 +290,9 @@ mod tests {
 
     #[test]
     fn thresholds_are_finite_percentage_points() {
-        assert_eq!(super::parse_threshold("2.5"), Ok(2.5));
-        assert_eq!(super::parse_threshold("0"), Ok(0.0));
-        for bad in ["NaN", "nan", "inf", "-1", "101", "five"] {
+        assert_eq!(super::parse_threshold("2.5").map(|p| p.to_f64()), Ok(2.5));
+        assert_eq!(super::parse_threshold("0"), Ok(super::Points::whole(0)));
+        for bad in ["NaN", "nan", "inf", "-1", "101", "five", "2.12345", "1e2"] {
             assert!(super::parse_threshold(bad).is_err(), "{bad}");
         }
     }

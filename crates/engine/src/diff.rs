@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use crate::exact::{self, Points};
 use crate::{Dataset, views};
 
 /// The version a dataset is compared with, and the FES a finding may be
@@ -22,7 +23,7 @@ pub struct Previous {
     pub dataset: Dataset,
     /// `--crossing P`: findings whose FES went from below P% to P% or more,
     /// or back.
-    pub crossing: Option<f64>,
+    pub crossing: Option<Points>,
 }
 
 /// Compares `dataset` with `previous`.
@@ -38,8 +39,24 @@ pub fn note(ds: &Dataset) -> Option<String> {
     })
 }
 
-/// One version's findings: key -> (name, n, fes, its studies' keys).
-type Findings = BTreeMap<String, (String, i64, Option<f64>, BTreeSet<String>)>;
+/// One version's findings: key -> (name, n of its studies, its studies' keys).
+type Findings = BTreeMap<String, (String, Share, BTreeSet<String>)>;
+
+/// A count out of a whole: a finding's n of the studies, a study's n of the
+/// findings. Its percentage (FES, intensity) is made from these two, so
+/// that a change is the exact difference of two ratios.
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    n: i64,
+    of: i64,
+}
+
+impl Share {
+    /// `100 * n / of`: missing when the whole is 0 (0 of 0 is no percentage).
+    fn percent(self) -> Option<f64> {
+        exact::percent(self.n, self.of)
+    }
+}
 
 /// The findings of `ds` with their n, FES and studies, by written key.
 fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
@@ -47,7 +64,7 @@ fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
     let ids = frame.column("id")?.i64()?;
     let names = frame.column("name")?.str()?;
     let ns = frame.column("n")?.i64()?;
-    let fes = frame.column("fes")?.f64()?;
+    let of = ds.studies.height() as i64;
     let studies = frame.column("studies")?.list()?;
     let mut out = Findings::new();
     let mut order = Vec::new();
@@ -62,7 +79,14 @@ fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
         let name = names.get(i).unwrap_or_default().to_string();
         out.insert(
             key.clone(),
-            (name, ns.get(i).unwrap_or(0), fes.get(i), linked),
+            (
+                name,
+                Share {
+                    n: ns.get(i).unwrap_or(0),
+                    of,
+                },
+                linked,
+            ),
         );
         order.push(key);
     }
@@ -73,7 +97,7 @@ fn findings(ds: &Dataset) -> PolarsResult<(Findings, Vec<String>)> {
 type RowTexts = BTreeMap<String, BTreeMap<String, String>>;
 
 /// A version's n and value (missing where it has no such row).
-type Figure = Option<(i64, Option<f64>)>;
+type Figure = Option<Share>;
 
 /// A stored table's rows by written key: each row's cells as text, by
 /// column (ids in `refs` columns written as their version writes them), so
@@ -231,7 +255,7 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         let link = |study: &String, labels: &dyn Fn(&String) -> String| {
             format!("study {study} ({})", labels(study))
         };
-        for (key, (name, _, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
+        for (key, (name, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
             rows.push([
                 "finding removed".into(),
                 key.clone(),
@@ -250,8 +274,8 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
         let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
         for key in &order {
-            let (name, _, _, linked) = &now[key];
-            let Some((old_name, _, _, old_links)) = was.get(key) else {
+            let (name, _, linked) = &now[key];
+            let Some((old_name, _, old_links)) = was.get(key) else {
                 rows.push([
                     "finding added".into(),
                     key.clone(),
@@ -317,9 +341,8 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
     )
 }
 
-/// One version's rows by key: name, n and value (FES, intensity).
-/// (FES is missing where no study is in scope: 0 of 0 is no percentage.)
-type Figures = BTreeMap<String, (String, i64, Option<f64>)>;
+/// One version's rows by key: name, and n of the whole (FES, intensity).
+type Figures = BTreeMap<String, (String, Share)>;
 
 /// One finding's or study's figures in both versions: its key, name, n
 /// and value (FES, intensity) before, n and value after.
@@ -332,9 +355,21 @@ struct BeforeAfter {
 
 impl BeforeAfter {
     /// After less before, in percentage points (missing when one version
-    /// lacks it).
+    /// lacks it), made from the counts by one division.
     fn change(&self) -> Option<f64> {
-        Some(self.after?.1? - self.before?.1?)
+        let (a, b) = (self.after?, self.before?);
+        exact::percent_difference(a.n, a.of, b.n, b.of)
+    }
+
+    /// Whether the change is more than `points` either way, decided in
+    /// whole numbers.
+    fn changed_by_more_than(&self, points: Points) -> bool {
+        let (Some(a), Some(b)) = (self.after, self.before) else {
+            return false;
+        };
+        let up = points.compare_difference(a.n, a.of, b.n, b.of);
+        let down = points.compare_difference(b.n, b.of, a.n, a.of);
+        up == Some(std::cmp::Ordering::Greater) || down == Some(std::cmp::Ordering::Greater)
     }
 }
 
@@ -344,8 +379,8 @@ fn pair(was: &Figures, now: &Figures, order: &[String]) -> Vec<BeforeAfter> {
         .map(|key| BeforeAfter {
             key: key.clone(),
             name: now[key].0.clone(),
-            before: was.get(key).map(|b| (b.1, b.2)),
-            after: Some((now[key].1, now[key].2)),
+            before: was.get(key).map(|b| b.1),
+            after: Some(now[key].1),
         })
         .collect();
     rows.extend(
@@ -354,7 +389,7 @@ fn pair(was: &Figures, now: &Figures, order: &[String]) -> Vec<BeforeAfter> {
             .map(|(key, b)| BeforeAfter {
                 key: key.clone(),
                 name: b.0.clone(),
-                before: Some((b.1, b.2)),
+                before: Some(b.1),
                 after: None,
             }),
     );
@@ -374,10 +409,10 @@ fn before_after_columns(rows: &[BeforeAfter], key: &str, value: &str) -> Vec<Col
     let figure = |pick: fn(&BeforeAfter) -> Figure| {
         (
             rows.iter()
-                .map(|r| pick(r).map(|p| p.0))
+                .map(|r| pick(r).map(|p| p.n))
                 .collect::<Vec<_>>(),
             rows.iter()
-                .map(|r| pick(r).and_then(|p| p.1))
+                .map(|r| pick(r).and_then(Share::percent))
                 .collect::<Vec<_>>(),
         )
     };
@@ -403,35 +438,49 @@ fn before_after_columns(rows: &[BeforeAfter], key: &str, value: &str) -> Vec<Col
     ]
 }
 
+/// Each finding of either version with its n of the studies before and
+/// after (the largest change first), and the `--crossing` percentage.
+fn fes_rows(ds: &Dataset) -> PolarsResult<(Vec<BeforeAfter>, Option<Points>)> {
+    let Some(previous) = &ds.previous else {
+        return Ok((Vec::new(), None));
+    };
+    let figures = |f: Findings| -> Figures {
+        f.into_iter()
+            .map(|(k, (name, share, _))| (k, (name, share)))
+            .collect()
+    };
+    let ((was, _), (now, order)) = (findings(&previous.dataset)?, findings(ds)?);
+    Ok((
+        pair(&figures(was), &figures(now), &order),
+        previous.crossing,
+    ))
+}
+
+/// `above P%` or `below P%` when a finding's FES went from below `p` to
+/// `p` or more, or back; missing otherwise. Decided in whole numbers.
+fn crossed(row: &BeforeAfter, p: Points) -> Option<String> {
+    let (b, a) = (row.before?, row.after?);
+    if b.of == 0 || a.of == 0 {
+        return None;
+    }
+    let reached = |s: Share| p.compare_percent(s.n, s.of) != std::cmp::Ordering::Less;
+    match (reached(b), reached(a)) {
+        (false, true) => Some(format!("above {p}%")),
+        (true, false) => Some(format!("below {p}%")),
+        _ => None,
+    }
+}
+
 /// `fes_changes`: each finding of either version with its n and FES before
 /// and after, the change in percentage points, and (with `--crossing P`)
 /// whether it crossed P%; the largest change first.
 pub fn fes_changes(ds: &Dataset) -> PolarsResult<DataFrame> {
-    let (rows, crossing) = match &ds.previous {
-        Some(previous) => {
-            let figures = |f: Findings| -> Figures {
-                f.into_iter()
-                    .map(|(k, (name, n, fes, _))| (k, (name, n, fes)))
-                    .collect()
-            };
-            let ((was, _), (now, order)) = (findings(&previous.dataset)?, findings(ds)?);
-            (
-                pair(&figures(was), &figures(now), &order),
-                previous.crossing,
-            )
-        }
-        None => (Vec::new(), None),
-    };
+    let (rows, crossing) = fes_rows(ds)?;
     let mut columns = before_after_columns(&rows, "finding", "fes");
     if let Some(p) = crossing {
-        let crossed = |r: &BeforeAfter| match (r.before, r.after) {
-            (Some((_, Some(b))), Some((_, Some(a)))) if b < p && a >= p => format!("above {p}%"),
-            (Some((_, Some(b))), Some((_, Some(a)))) if b >= p && a < p => format!("below {p}%"),
-            _ => String::new(),
-        };
         columns.push(Column::new(
             "crossed".into(),
-            rows.iter().map(crossed).collect::<Vec<_>>(),
+            rows.iter().map(|r| crossed(r, p)).collect::<Vec<_>>(),
         ));
     }
     DataFrame::new(rows.len(), columns)
@@ -444,13 +493,13 @@ pub fn intensity_changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         let frame = views::studies_view(d, None)?.collect()?;
         let ids = frame.column("id")?.i64()?;
         let ns = frame.column("n")?.i64()?;
-        let intensity = frame.column("intensity")?.f64()?;
+        let of = d.findings.height() as i64;
         let mut out = BTreeMap::new();
         let mut order = Vec::new();
         for i in 0..frame.height() {
             if let (Some(id), Some(n)) = (ids.get(i), ns.get(i)) {
                 let key = d.keys.studies.text(id);
-                out.insert(key.clone(), (d.study_label(id), n, intensity.get(i)));
+                out.insert(key.clone(), (d.study_label(id), Share { n, of }));
                 order.push(key);
             }
         }
@@ -470,7 +519,7 @@ pub fn intensity_changes(ds: &Dataset) -> PolarsResult<DataFrame> {
 
 /// What an update changed, in a sentence or two for a terminal: "3 studies
 /// added; 5 findings changed by more than 5 points: T1 (+8.0), ...".
-pub fn summary(ds: &Dataset, points: f64) -> PolarsResult<String> {
+pub fn summary(ds: &Dataset, points: Points) -> PolarsResult<String> {
     let changes = changes(ds)?;
     let kinds = changes.column("change")?.str()?;
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -497,13 +546,12 @@ pub fn summary(ds: &Dataset, points: f64) -> PolarsResult<String> {
         Some(format!("{} {did}", crate::format::count_of(n, one, more)))
     })
     .collect();
-    let fes = fes_changes(ds)?;
-    let keys = fes.column("finding")?.str()?;
-    let change = fes.column("fes_change")?.f64()?;
-    let moved: Vec<String> = (keys.iter().zip(change.iter()))
-        .filter_map(|(k, c)| {
-            let c = c?;
-            (c.abs() > points).then(|| format!("{} ({c:+.1})", k.unwrap_or("")))
+    let (rows, _) = fes_rows(ds)?;
+    let moved: Vec<String> = (rows.iter())
+        .filter(|r| r.changed_by_more_than(points))
+        .filter_map(|r| {
+            let change = crate::format::round_half_up(r.change()?, 1);
+            Some(format!("{} ({change:+.1})", r.key))
         })
         .collect();
     if !moved.is_empty() {

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::atomic::{FolderSwap, write_atomically};
 use crate::format::{Format, render, xlsx};
-use crate::registry::{self, Rows, file_name};
+use crate::registry::{self, file_name};
 use crate::table::TableKind::{Findings, Studies};
 use crate::{Dataset, keyed, views};
 
@@ -28,8 +28,10 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
         let frame = match (def.kind, def.rows) {
             (Studies, _) => views::studies_view(ds, None)?.collect()?,
             (Findings, _) => views::findings_view(ds, None)?.collect()?,
-            (_, Rows::Stored(rows)) => rows(ds)?,
-            (_, Rows::Computed) => continue,
+            (_, rows) => match rows.stored(ds) {
+                Some(frame) => frame?,
+                None => continue,
+            },
         };
         if frame.height() > 0 || !def.stored.is_empty() {
             out.push((def.source.name().to_string(), written(def.kind, frame)?));

@@ -210,6 +210,51 @@ pub fn condition_without(
     Ok(all(kept))
 }
 
+/// Refuses a percentage compared with a number of more than `allowed`
+/// decimals: past them two different values could be one double, and the
+/// answer a guess (see [`crate::exact`]). Every comparison of `cond`,
+/// however deep, is looked at.
+pub fn check_decimals(table: &TableInfo, cond: &Cond, allowed: u32) -> Result<(), QueryError> {
+    let mut pending = vec![cond];
+    while let Some(c) = pending.pop() {
+        let (column, values): (&Ident, &[Value]) = match &c.kind {
+            ExprKind::Or(terms) | ExprKind::And(terms) => {
+                pending.extend(terms);
+                continue;
+            }
+            ExprKind::Not(a) => {
+                pending.push(a);
+                continue;
+            }
+            ExprKind::Compare { column, value, .. } => (column, std::slice::from_ref(value)),
+            ExprKind::In { column, values } => (column, values),
+            _ => continue,
+        };
+        let Ok((name, _)) = table.resolve(column) else {
+            continue;
+        };
+        if !crate::format::PERCENT_COLUMNS.contains(&name.as_str()) {
+            continue;
+        }
+        for value in values {
+            let ValueKind::Number(n) = value.kind else {
+                continue;
+            };
+            let written = crate::exact::decimals(n);
+            if written > allowed {
+                return Err(QueryError::new(
+                    value.span,
+                    format!(
+                        "`{name}` is compared with {written} decimals; in a review of this size percentages are told apart exactly to {allowed}"
+                    ),
+                )
+                .hint(format!("round `{}` to {allowed} decimals", shown(value))));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The item of a `LIST has ITEM` term on the list column `list`, when the
 /// item is a whole number (a study or finding id).
 pub fn has_item(term: &Cond, list: &str) -> Option<i64> {

@@ -11,6 +11,7 @@ pub mod check;
 pub mod dataset;
 pub mod diff;
 pub mod error;
+pub mod exact;
 pub mod export;
 mod filter;
 pub mod format;

@@ -8,12 +8,15 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
-use crate::views::{self, ViewOptions, empty_list_for_null, percent};
+use crate::exact::Points;
+use crate::views::{
+    self, ViewOptions, difference_numerator, empty_list_for_null, percent, percent_difference,
+};
 
 /// Default for `--threshold`: a drop of more than this many percentage
 /// points when the studies of quality concern are left out flags the
 /// finding.
-pub const DEFAULT_THRESHOLD: f64 = 5.0;
+pub const DEFAULT_THRESHOLD: Points = Points::whole(5);
 
 /// The columns of `profile` that need the studies of quality concern:
 /// missing when the dataset declares none.
@@ -43,13 +46,17 @@ const PARTICIPANTS: [&str; 3] = ["workers", "staff", "recipients"];
 pub fn profile_view(
     ds: &Dataset,
     study_scope: Option<&DataFrame>,
-    threshold: f64,
+    threshold: Points,
 ) -> PolarsResult<LazyFrame> {
     let shape = Shape::of(ds);
     let without = if shape.declared {
         studies_without_concerns(ds, study_scope)?
     } else {
         0
+    };
+    let in_scope = match study_scope {
+        Some(scope) => views::ids_count(scope)?,
+        None => ds.studies.height(),
     };
     let per_finding = per_finding(ds, study_attributes(ds, study_scope, &shape), &shape)?;
     let findings = views::findings_view_with(
@@ -83,15 +90,31 @@ pub fn profile_view(
                 )
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("concern_share"),
-            (col("fes") - col("fes_without_concerns")).alias("drop"),
+            percent_difference("n", in_scope, "n_without", without).alias("drop"),
         ])
         // Missing, not false, when there is no FES without the studies of
         // concern to compare with (every study in scope is of concern, or
         // no concern is declared): "does not drop" would be a claim the
         // data cannot make.
-        .with_column(col("drop").gt(lit(threshold)).alias("flag"))
+        .with_column(flag(in_scope, without, threshold).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
         .select(shape.order()))
+}
+
+/// Whether the drop passes `threshold`, decided in whole numbers: the
+/// drop is `100 * d / (in_scope * without)` for the whole number `d` of
+/// [`difference_numerator`], so it passes `units / scale` exactly when
+/// `100 * d * scale > units * in_scope * without` (at most 10^18 with a
+/// million studies and four decimals: inside an `i64`).
+fn flag(in_scope: usize, without: usize, threshold: Points) -> Expr {
+    if in_scope == 0 || without == 0 {
+        return lit(NULL).cast(DataType::Boolean);
+    }
+    let (units, scale) = threshold.terms();
+    let left = difference_numerator("n", in_scope, "n_without", without) * lit(100 * scale);
+    let right = units * (in_scope * without) as i64;
+    // Missing where the counts are (no concern declared).
+    left.gt(lit(right))
 }
 
 /// Which of the columns a profile can show this dataset's studies allow.
@@ -328,7 +351,8 @@ mod tests {
         // Only study 4 (of the 11) has participant counts: 59 workers.
         assert_eq!(row("workers"), AnyValue::Int64(59));
         assert_eq!(row("fes_without_concerns"), AnyValue::Float64(900.0 / 22.0));
-        assert_eq!(row("drop"), AnyValue::Float64(44.0 - 900.0 / 22.0));
+        // 44 - 40.909...: 100 * (11 * 22 - 9 * 25) / (25 * 22), divided once.
+        assert_eq!(row("drop"), AnyValue::Float64(1700.0 / 550.0));
         assert_eq!(row("flag"), AnyValue::Boolean(false));
         // Finding 8 (social network) has no study with counts: unknown, not 0.
         assert_eq!(

@@ -6,7 +6,7 @@
 use metasum_query::ast::SourceKind;
 
 use crate::dataset::csvfile::{ColumnSpec, Kind};
-use polars::prelude::{DataFrame, PolarsResult};
+use polars::prelude::{DataFrame, DataType, IntoColumn, PlSmallStr, PolarsResult, StringChunked};
 
 use crate::table::TableKind;
 use crate::{Dataset, text_tables};
@@ -67,6 +67,38 @@ pub(crate) enum Rows {
     /// As the dataset holds them (ids as numbers): a stored table, or one
     /// the review's text gives.
     Stored(fn(&Dataset) -> PolarsResult<DataFrame>),
+}
+
+impl Rows {
+    /// The rows of a table the dataset holds or its text gives (`None` for
+    /// one counted by a view), with every empty text cell missing: one rule
+    /// for every table, so that `is missing` finds an empty explanation
+    /// and JSON, Parquet and Arrow hold null there, never `""`.
+    pub(crate) fn stored(self, ds: &Dataset) -> Option<PolarsResult<DataFrame>> {
+        match self {
+            Rows::Computed => None,
+            Rows::Stored(make) => Some(make(ds).and_then(empty_is_missing)),
+        }
+    }
+}
+
+/// `frame` with each empty text cell (or one of spaces only) made missing.
+fn empty_is_missing(mut frame: DataFrame) -> PolarsResult<DataFrame> {
+    let names: Vec<PlSmallStr> = (frame.columns().iter())
+        .filter(|c| c.dtype() == &DataType::String)
+        .map(|c| c.name().clone())
+        .collect();
+    for name in names {
+        let texts = frame.column(&name)?.str()?;
+        if !texts.iter().any(|t| t.is_some_and(|t| t.trim().is_empty())) {
+            continue;
+        }
+        let kept: StringChunked = (texts.iter())
+            .map(|t| t.filter(|t| !t.trim().is_empty()))
+            .collect();
+        frame.with_column(kept.with_name(name).into_column())?;
+    }
+    Ok(frame)
 }
 
 /// A column the loader reads: `name`, its cells of `kind`, `required` or not.

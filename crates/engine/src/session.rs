@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use crate::exact::Points;
+
 use crate::col;
 
 use metasum_query::Span;
@@ -67,7 +69,7 @@ pub struct Session {
     dataset: Dataset,
     lets: BTreeMap<String, Binding>,
     /// Percentage points of FES drop that flag a finding in `profile`.
-    threshold: f64,
+    threshold: Points,
 }
 
 impl Session {
@@ -81,13 +83,26 @@ impl Session {
     }
 
     /// Sets the FES drop (percentage points) that flags a finding in `profile`.
-    pub fn set_threshold(&mut self, threshold: f64) {
+    pub fn set_threshold(&mut self, threshold: Points) {
         self.threshold = threshold;
     }
 
     /// The FES drop (percentage points) that flags a finding in `profile`.
-    pub fn threshold(&self) -> f64 {
+    pub fn threshold(&self) -> Points {
         self.threshold
+    }
+
+    /// How many decimals a number compared with a percentage may have
+    /// here: the review's largest table (of either version compared)
+    /// decides ([`crate::exact::exact_decimals`]).
+    fn exact_decimals(&self) -> u32 {
+        let ds = &self.dataset;
+        let mut rows = ds.studies.height().max(ds.findings.height());
+        if let Some(previous) = &ds.previous {
+            let old = &previous.dataset;
+            rows = rows.max(old.studies.height()).max(old.findings.height());
+        }
+        crate::exact::exact_decimals(rows)
     }
 
     /// The dataset queries run on.
@@ -315,6 +330,7 @@ impl Session {
     /// `where`: the condition, less the `has` terms the links answered.
     fn plan_filter(&self, q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
         if let Some(cond) = &q.filter {
+            filter::check_decimals(&planned.info, cond, self.exact_decimals())?;
             let applied = |term: &_| {
                 (planned.pending.as_ref())
                     .filter(|p| p.has_applied)
@@ -435,10 +451,10 @@ impl Session {
     fn stored(&self, source: &SourceKind) -> SourceRows {
         let def = crate::registry::of_source(source);
         let kind = def.map_or(TableKind::Counts, |d| d.kind);
-        let rows = match def.map(|d| d.rows) {
-            Some(crate::registry::Rows::Stored(rows)) => rows(&self.dataset),
+        let rows = match def.and_then(|d| d.rows.stored(&self.dataset)) {
+            Some(rows) => rows,
             // A table with computed columns has a view of its own.
-            _ => Err(polars_err!(ComputeError: "`{}` is not read as stored", source.name())),
+            None => Err(polars_err!(ComputeError: "`{}` is not read as stored", source.name())),
         };
         (kind, rows.map(DataFrame::lazy))
     }

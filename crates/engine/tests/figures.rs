@@ -688,3 +688,12 @@ fn an_empty_title_leaves_no_room_for_one() {
     assert_eq!(first.attribute("y"), Some("24.0"));
     assert!(first.text().unwrap().starts_with("All findings"));
 }
+
+#[test]
+fn fes_with_no_study_in_scope_draws_no_bar_at_zero() {
+    // The table says missing; a bar at 0% would claim a figure.
+    let svg = draw("plot fes findings among (studies where id < 0)");
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(elements(&doc, "rect", "bar").is_empty());
+    assert_eq!(svg.matches("no study in scope").count(), 24);
+}

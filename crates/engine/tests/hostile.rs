@@ -382,3 +382,29 @@ fn the_seed_has_no_unlinked_rows() {
     assert!(report.studies_without_findings.is_empty());
     assert!(report.findings_without_evidence.is_empty());
 }
+
+#[test]
+fn a_review_past_the_rows_percentages_are_exact_for_is_refused_at_the_first_row_past() {
+    let max = metasum_engine::exact::MAX_ROWS;
+    let mut studies = String::with_capacity(20 * max);
+    studies.push_str("id,author,year\n");
+    for i in 1..=max + 1 {
+        studies.push_str(&format!("{i},A,2020\n"));
+    }
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        ("studies.csv", studies.into_bytes()),
+        ("findings.csv", b"id,perspective,name\n1,a,F\n".to_vec()),
+        ("evidence.csv", b"finding,study\n1,1\n".to_vec()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let e = Dataset::from_files(&files, "big").unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("studies.csv:{}:", max + 2))
+            && e.contains(
+                "holds 1000001 rows; metasum decides percentages exactly for at most 1000000"
+            ),
+        "{e}"
+    );
+}

@@ -374,3 +374,15 @@ fn stored_columns_are_answered_without_reading_the_links() {
     // Counting needs them; so does showing every column of studies.
     assert!(run("studies"));
 }
+
+#[test]
+fn a_percentage_compared_past_the_decimals_told_apart_is_refused() {
+    // 25 studies tell percentages apart to 10 decimals (see `exact`).
+    insta::assert_snapshot!(error("findings where n > 1 and fes > 33.33333333333"), @"`fes` is compared with 11 decimals; in a review of this size percentages are told apart exactly to 10 [at `33.33333333333`] [\"round `33.33333333333` to 10 decimals\"]");
+    insta::assert_snapshot!(error("profile where not (drop in (1, 2.123456789012))"), @"`drop` is compared with 12 decimals; in a review of this size percentages are told apart exactly to 10 [at `2.123456789012`] [\"round `2.123456789012` to 10 decimals\"]");
+    // 10 decimals run, and agree with 36 (9 of 25 studies, the next FES).
+    assert_eq!(
+        frame("findings where fes > 33.3333333333 show id"),
+        frame("findings where fes >= 36 show id")
+    );
+}

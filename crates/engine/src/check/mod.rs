@@ -164,12 +164,16 @@ impl CheckReport {
 }
 
 /// Whether a printed FES agrees with `100 * n / of`: equal after rounding
-/// half up to a whole percent (as papers print it), or within 0.05 when the
-/// paper printed decimals.
+/// half up to a whole percent (as papers print it), or to as many decimals
+/// as the paper printed (33.3 for 1 of 3; 33.35 agrees with 667 of 2000
+/// at two decimals, not with 2 of 6).
 pub fn fes_agrees(reported: f64, n: i64, of: usize) -> bool {
     let of = of as i64;
     let whole = (200 * n + of) / (2 * of); // round half up, in integers
-    reported == whole as f64 || (reported - 100.0 * n as f64 / of as f64).abs() < 0.05
+    let decimals = crate::exact::decimals(reported) as usize;
+    reported == whole as f64
+        || (decimals > 0
+            && crate::exact::round_half_up(crate::exact::ratio(100 * n, of), decimals) == reported)
 }
 
 /// Compares what a dataset prints about itself with what its data give.
@@ -374,6 +378,9 @@ mod tests {
         assert!(fes_agrees(13.0, 1, 8)); // 12.5 rounds up
         assert!(!fes_agrees(12.0, 1, 8));
         assert!(fes_agrees(33.3, 1, 3)); // printed with a decimal
+        assert!(fes_agrees(12.5, 1, 8) && fes_agrees(33.33, 1, 3));
+        assert!(!fes_agrees(12.6, 1, 8) && !fes_agrees(33.34, 1, 3) && !fes_agrees(33.4, 1, 3));
+        assert!(fes_agrees(81.3, 13, 16) && !fes_agrees(81.2, 13, 16)); // 81.25
         assert!(!fes_agrees(40.0, 11, 25));
     }
 

@@ -30,6 +30,14 @@ pub struct Tables<'a> {
 impl Tables<'_> {
     /// Appends every cross-table problem to `problems`.
     pub fn check(&self, problems: &mut Vec<Problem>) {
+        for (file, table) in [
+            ("studies.csv", self.studies),
+            ("findings.csv", self.findings),
+        ] {
+            if let Some(table) = table {
+                at_most_max_rows(problems, file, table);
+            }
+        }
         if let Some(studies) = self.studies {
             not_empty(problems, "studies.csv", studies, "author");
             coded(
@@ -194,6 +202,23 @@ impl IdIndex {
     /// Whether the table has the id `id`.
     pub fn contains(&self, id: i64) -> bool {
         self.get(id).is_some()
+    }
+}
+
+/// A table of more rows than [`crate::exact::MAX_ROWS`] is refused at its
+/// first row past the limit: past it, two percentages of the review could
+/// round to one double, and a comparison or a rounding could be wrong.
+fn at_most_max_rows(problems: &mut Vec<Problem>, file: &str, table: &ReadTable) {
+    let max = crate::exact::MAX_ROWS;
+    if table.frame.height() > max {
+        problems.push(Problem::at(
+            file,
+            table.line(max),
+            format!(
+                "holds {} rows; metasum decides percentages exactly for at most {max} studies and {max} findings",
+                table.frame.height()
+            ),
+        ));
     }
 }
 

@@ -127,19 +127,10 @@ pub(crate) enum Cell {
     List(Vec<Cell>),
 }
 
-/// `x` rounded to `decimals` places, halves away from zero, as a reader
-/// expects of a percentage: 33.15 (3315 of 10,000 studies) shows as 33.2.
-/// The double nearest 33.15 lies just below it, so plain formatting would
-/// print 33.1; the nudge of 1e-9 (far below the gap between any two
-/// percentages with fewer than 10^8 studies) puts it back on the half.
-pub fn round_half_up(x: f64, decimals: usize) -> f64 {
-    let scale = 10f64.powi(decimals as i32);
-    let y = x * scale;
-    (y + y.signum() * 1e-9).round() / scale
-}
+pub use crate::exact::round_half_up;
 
 /// Columns printed with one decimal (percentages and percentage points).
-const PERCENT_COLUMNS: [&str; 12] = [
+pub(crate) const PERCENT_COLUMNS: [&str; 12] = [
     "fes",
     "intensity",
     "fes_without_concerns",

@@ -31,7 +31,18 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], texts: Texts)
         layout,
         "",
         |svg, r, colour, middle| {
-            let fes = r.fes.unwrap_or(0.0);
+            // No study in scope: no FES, and no bar at 0% claiming one.
+            let Some(fes) = r.fes else {
+                svg.text(
+                    label_w + 4.0,
+                    first_baseline(middle, 1, size),
+                    "– (no study in scope)",
+                    "start",
+                    "",
+                    None,
+                );
+                return;
+            };
             let w = bar_w * fes / scale;
             let tip = format!(
                 "{}: FES {:.1}% ({})",

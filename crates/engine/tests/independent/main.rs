@@ -2,6 +2,9 @@
 //! the engine: a small reference that reads the seed's CSV files and
 //! counts, and values read off the paper (Table 2, the appraisal).
 
+mod boundaries;
+mod missing;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
