@@ -26,7 +26,8 @@ use metasum_engine::exact::Points;
 pub struct Cli {
     /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv,
     /// evidence.csv) or workbook (.xlsx with those sheets, or a `matrix`
-    /// sheet); the embedded seed review when not given.
+    /// sheet). When not given: the current folder if it holds a dataset
+    /// file, else the embedded seed review (either is said on stderr).
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
@@ -190,6 +191,35 @@ impl Command {
 }
 
 impl Cli {
+    /// Gives `--data` the current folder when none was named and the
+    /// folder holds a dataset file: a reviewer running metasum inside
+    /// their review gets their review, never the seed. Says on stderr
+    /// which review is used when none was named. `diff` names its two
+    /// versions and `import` its folder, so neither looks around.
+    pub fn find_data(&mut self) {
+        if self.data.is_some()
+            || matches!(
+                self.command,
+                Some(Command::Diff { .. } | Command::Import { .. })
+            )
+        {
+            return;
+        }
+        let here = PathBuf::from(".");
+        let holds_a_dataset = (metasum_engine::dataset::FILES.iter())
+            .any(|name| std::fs::metadata(here.join(name)).is_ok_and(|m| m.is_file()));
+        if holds_a_dataset {
+            let shown = std::env::current_dir().unwrap_or_else(|_| here.clone());
+            crate::output::errln!(
+                "note: no --data given: using the dataset in this folder ({})",
+                shown.display()
+            );
+            self.data = Some(here);
+        } else {
+            crate::output::errln!("{SEED_NOTE}");
+        }
+    }
+
     /// The folder for checked copies of evidence links (`--cache-dir`),
     /// or `None`: with `--no-cache`, for `check` (which reads every file
     /// as it is), or with no home folder to put it in.
@@ -201,6 +231,9 @@ impl Cli {
         (self.cache_dir.clone()).or_else(|| Some(dirs::cache_dir()?.join("metasum")))
     }
 }
+
+/// What a run on the embedded seed says on stderr.
+const SEED_NOTE: &str = "note: no --data given and no dataset in this folder: using the embedded seed review (peer support in mental health, 25 studies); give yours with --data DIR";
 
 /// `--threshold` and `--crossing`: percentage points from 0 to 100, with
 /// at most four decimals, kept exactly as written (a drop of exactly 5 is

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         metasum_engine::atomic::remove_unfinished();
         std::process::exit(130);
     });
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     if cli.query.is_some() && cli.command.is_some() {
         use clap::CommandFactory;
         Cli::command()
@@ -44,6 +44,8 @@ fn main() -> ExitCode {
     if let Some(Command::Import { files }) = &cli.command {
         return import(&cli, files);
     }
+    cli.find_data();
+    refuse_export_onto_its_data(&cli);
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
@@ -227,6 +229,31 @@ fn main() -> ExitCode {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `metasum export TARGET` onto the dataset the run reads, however it is
+/// spelled: a usage error before anything is read.
+fn refuse_export_onto_its_data(cli: &Cli) {
+    let Some(Command::Export { target }) = &cli.command else {
+        return;
+    };
+    // Written over the dataset it reads, an export would drop what
+    // metasum does not read back (a workbook's own sheets, the
+    // comments of dataset.toml): as `--output` and `save`, refused.
+    let mut read_from = dataset_inputs(cli);
+    read_from.extend(cli.data.iter().cloned());
+    if save::names_one_of(target, &read_from) {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "export {} is the dataset this run reads (--data): it would be replaced by metasum's copy, losing what metasum does not read (your own sheets, comments); export to a new folder or workbook",
+                    target.display()
+                ),
+            )
+            .exit();
     }
 }
 

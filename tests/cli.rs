@@ -5,6 +5,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+/// What a run on the embedded seed says first on stderr.
+const SEED_NOTE: &str = "note: no --data given and no dataset in this folder: using the embedded seed review (peer support in mental health, 25 studies); give yours with --data DIR\n";
+
 fn metasum() -> Command {
     let mut cmd = Command::cargo_bin("metasum").unwrap();
     cmd.env_remove("METASUM_DATA").env("NO_COLOR", "1");
@@ -37,7 +40,7 @@ fn one_shot_query_prints_csv_when_not_on_a_terminal() {
     14,Peer support workers are role models,44.0
     15,Peer support workers are easy to build rapport with,40.0
     ");
-    assert!(r.stderr.is_empty());
+    assert_eq!(r.stderr, SEED_NOTE);
 }
 
 #[test]
@@ -243,7 +246,7 @@ fn keep_going_when_every_statement_succeeds_is_an_ordinary_run() {
     for r in [&plain, &go] {
         assert_eq!(
             (r.code, r.stdout.as_str(), r.stderr.as_str()),
-            (Some(0), expected, "")
+            (Some(0), expected, SEED_NOTE)
         );
     }
     // Two results: not one CSV document, so not a .csv file.
@@ -465,7 +468,7 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert_eq!(stderr, "");
+    assert_eq!(stderr, SEED_NOTE);
 }
 
 #[test]
@@ -753,4 +756,109 @@ fn json_on_stdout_is_one_document_even_with_no_result_and_holds_no_figure() {
     let r = run(metasum().args(["--format", "xlsx", "-o", "-", "-c", "findings"]));
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stdout.is_empty());
+}
+
+/// A copy of the repository's folder `from` in a new temporary folder.
+fn copy_of(from: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    for entry in std::fs::read_dir(source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn run_inside_a_review_folder_metasum_reads_that_review_and_says_so() {
+    let dir = copy_of("tests/data/two-coders");
+    let r = run(metasum()
+        .current_dir(dir.path())
+        .args(["-c", "agreement show finding, kappa"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("note: no --data given: using the dataset in this folder ("),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("coding.csv"), "{}", r.stderr);
+    assert!(r.stdout.starts_with("finding,kappa\n"), "{}", r.stdout);
+    let report = run(metasum()
+        .current_dir(dir.path())
+        .args(["report", "--output", "r.html"]));
+    assert_eq!(report.code, Some(0), "{}", report.stderr);
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("Double coding: two reviewers coded each study"));
+    assert!(!html.contains("embedded seed"));
+    // --data still decides, and METASUM_DATA as --data.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/peer-support");
+    let named = run(metasum()
+        .current_dir(dir.path())
+        .env("METASUM_DATA", &seed)
+        .args(["-c", "studies count by country limit 1"]));
+    assert_eq!((named.code, named.stderr.as_str()), (Some(0), ""));
+    assert_eq!(named.stdout, "country,count\nUSA,16\n");
+}
+
+#[test]
+fn a_run_on_the_embedded_seed_says_so_and_its_exports_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(metasum().current_dir(dir.path()).args(["export", "copy"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stderr, format!("{SEED_NOTE}wrote copy\n"));
+    let toml = std::fs::read_to_string(dir.path().join("copy/dataset.toml")).unwrap();
+    assert!(toml.starts_with("# Exported by metasum "), "{toml}");
+    assert!(
+        toml.lines().next().unwrap().contains("embedded seed"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn export_onto_the_dataset_it_reads_is_refused_however_spelled() {
+    let dir = copy_of("tests/data/two-coders");
+    let data = dir.path();
+    let toml = data.join("dataset.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "# my own notes\n{}",
+            std::fs::read_to_string(&toml).unwrap()
+        ),
+    )
+    .unwrap();
+    let before = std::fs::read(&toml).unwrap();
+    let parent = data.parent().unwrap();
+    let name = data.file_name().unwrap().to_str().unwrap();
+    for (cwd, data_arg, target) in [
+        (data, None, ".".to_string()),
+        (data, None, "./".to_string()),
+        (data, Some("."), format!("../{name}")),
+        (parent, Some(name), format!("{name}/")),
+        (parent, Some(name), format!("./{name}/../{name}")),
+    ] {
+        let mut cmd = metasum();
+        cmd.current_dir(cwd);
+        if let Some(d) = data_arg {
+            cmd.args(["--data", d]);
+        }
+        let r = run(cmd.args(["export", &target]));
+        assert_eq!(r.code, Some(2), "export {target}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("is the dataset this run reads"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert_eq!(std::fs::read(&toml).unwrap(), before);
+    // A workbook with a sheet of the reviewer's own, exported onto itself.
+    let book = parent.join(format!("{name}.xlsx"));
+    let made = run(metasum().arg("--data").arg(data).arg("export").arg(&book));
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    let bytes = std::fs::read(&book).unwrap();
+    let again = run(metasum().arg("--data").arg(&book).arg("export").arg(&book));
+    assert_eq!(again.code, Some(2), "{}", again.stderr);
+    assert_eq!(std::fs::read(&book).unwrap(), bytes);
+    std::fs::remove_file(&book).unwrap();
 }

@@ -82,7 +82,17 @@ fn meta_toml(ds: &Dataset) -> String {
             .collect();
         t.insert("published_totals".into(), toml::Value::Table(totals));
     }
-    toml::to_string(&t).unwrap_or_default()
+    // Where the copy came from, in a comment the loader skips: an export
+    // of the embedded seed says so, wherever it is opened later.
+    let from = std::path::Path::new(&ds.origin)
+        .file_name()
+        .map_or(ds.origin.clone(), |n| n.to_string_lossy().into_owned());
+    format!(
+        "# Exported by metasum {} from {}.\n{}",
+        env!("CARGO_PKG_VERSION"),
+        from.replace(['\n', '\r'], " "),
+        toml::to_string(&t).unwrap_or_default()
+    )
 }
 
 /// Writes the dataset to `target`: a workbook when it ends in `.xlsx`, else
