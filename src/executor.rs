@@ -387,6 +387,9 @@ impl Executor {
                 _ => None,
             };
             let outcome = self.session.execute(statement);
+            if let Some(note) = self.session.dataset().take_cache_note() {
+                errln!("note: {note}");
+            }
             if let Ok(Outcome::Rows(result)) = &outcome {
                 // On stderr: a note is for the person running the query,
                 // never part of a result file or a pipe.

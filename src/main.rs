@@ -4,6 +4,7 @@
 mod cli;
 mod executor;
 mod kept;
+mod limits;
 mod output;
 mod render;
 mod repl;
@@ -25,6 +26,10 @@ use output::{Sink, errln};
 use target::{FileKind, Target};
 
 fn main() -> ExitCode {
+    if let Err(e) = limits::prepare() {
+        errln!("error: {e}");
+        return ExitCode::from(1);
+    }
     // An interrupted run (Ctrl-C, SIGTERM) leaves no temporary file behind;
     // what it was writing stays as it was.
     let _ = ctrlc::set_handler(|| {

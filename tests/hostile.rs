@@ -677,3 +677,112 @@ fn a_figure_too_large_to_draw_as_a_picture_is_refused_and_nothing_written() {
     let r = run(&["--data", data, "-c", "plot matrix"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
+
+/// `metasum ARGS` under the memory limit and the shell limits `ulimits`
+/// (`-f 1000`, `-n 5`), in `dir`.
+fn limited(dir: &Path, ulimits: &str, args: &[&str]) -> Run {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_KB}; ulimit {ulimits}; exec \"$0\" \"$@\""
+        ))
+        .arg(binary())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("METASUM_DATA")
+        .env_remove("METASUM_CACHE_DIR")
+        .env_remove("METASUM_NO_CACHE")
+        .env("NO_COLOR", "1");
+    run_with(cmd, b"")
+}
+
+#[test]
+fn a_file_size_limit_fails_a_write_without_killing_the_run_or_leaving_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200,000 links: a copy in the cache of 1.6 MB, past a 1 MB limit.
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut evidence = String::from("finding,study\n");
+    for k in 0..200_000 {
+        evidence.push_str(&format!("{},{}\n", k / 2000 + 1, k % 2000 + 1));
+    }
+    std::fs::write(data.join("evidence.csv"), evidence).unwrap();
+    let studies: String = (1..=2000).map(|i| format!("{i},A{i},2020\n")).collect();
+    std::fs::write(
+        data.join("studies.csv"),
+        format!("id,author,year\n{studies}"),
+    )
+    .unwrap();
+    let findings: String = (1..=300).map(|i| format!("{i},a,F{i}\n")).collect();
+    std::fs::write(
+        data.join("findings.csv"),
+        format!("id,perspective,name\n{findings}"),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache");
+    let args = [
+        "--data",
+        "data",
+        "--cache-dir",
+        "cache",
+        "-c",
+        "findings limit 1 show id, n",
+    ];
+    let r = limited(dir.path(), "-f 1000", &args);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("id,n\n1,"), "{}", r.stdout);
+    let left: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    // An --output past the limit: an error, and the file as it was.
+    std::fs::write(dir.path().join("out.csv"), "kept").unwrap();
+    let args = ["--data", "data", "-c", "evidence", "--output", "out.csv"];
+    let r = limited(dir.path(), "-f 100", &args);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("File too large"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "kept"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn too_few_open_files_are_raised_or_refused_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    // A hard limit of 5: refused, with what to do.
+    let r = limited(dir.path(), "-n 5", &["-c", "findings limit 1"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("needs at least 32 open files"),
+        "{}",
+        r.stderr
+    );
+    // A soft limit of 6 under a higher hard one: raised, and the run goes.
+    let r = limited(dir.path(), "-Sn 6", &["-c", "findings limit 1 show id"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (Some(0), "id\n1\n"),
+        "{}",
+        r.stderr
+    );
+    // --output onto a file with another hard link, with few files: both
+    // names hold the result.
+    let target = dir.path().join("out.csv");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::hard_link(&target, dir.path().join("other.csv")).unwrap();
+    let r = limited(
+        dir.path(),
+        "-Sn 8",
+        &["-c", "findings limit 1 show id", "--output", "out.csv"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "id\n1\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("other.csv")).unwrap(),
+        "id\n1\n"
+    );
+}

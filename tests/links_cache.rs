@@ -64,17 +64,13 @@ fn review(dir: &Path, text_keys: bool) -> PathBuf {
         ("evidence.csv", evidence),
     ] {
         fs::write(data.join(name), text).unwrap();
-        settle(&data.join(name));
     }
-    // A file changed in the last two seconds (by its change time, which
-    // cannot be set back) is not kept.
-    std::thread::sleep(Duration::from_secs(3));
     data
 }
 
-/// Sets the file's modification time an hour back (a change time cannot
-/// be set, and stays now).
-fn settle(path: &Path) {
+/// Sets the file's modification time an hour back, as `cp -p` or a sync
+/// tool may.
+fn set_back(path: &Path) {
     let hour_ago = SystemTime::now() - Duration::from_secs(3600);
     let file = File::options().write(true).open(path).unwrap();
     file.set_modified(hour_ago).unwrap();
@@ -185,7 +181,7 @@ fn a_changed_file_is_read_again_even_with_its_old_size_and_time() {
     );
     assert_eq!(changed.len(), text.len());
     fs::write(&evidence, &changed).unwrap();
-    settle(&evidence);
+    set_back(&evidence);
     let (ok, after, stderr) = ask(&data, Some(&cache), question);
     assert!(ok, "{stderr}");
     assert_ne!(after, before, "the moved link is counted");
@@ -214,4 +210,38 @@ fn a_study_removed_fails_its_links_as_without_the_cache() {
     );
     assert!(with_cache.contains("evidence.csv:"), "{with_cache}");
     assert_eq!(with_cache, without);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_others_can_write_is_not_used_and_said_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = review(dir.path(), false);
+    let cache = dir.path().join("shared");
+    fs::create_dir(&cache).unwrap();
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o777)).unwrap();
+    let expected = ask(&data, None, QUESTIONS[0]).1;
+    let (ok, got, stderr) = ask(&data, Some(&cache), QUESTIONS[0]);
+    assert!(ok, "{stderr}");
+    assert_eq!(got, expected);
+    assert_eq!(
+        stderr.matches("note: the links cache").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("only you can write"), "{stderr}");
+    assert!(
+        copies(&cache).is_empty(),
+        "nothing written into a shared folder"
+    );
+    // A copy kept in a folder of one's own, then made writable by others
+    // (or planted so): not read, and said.
+    let own = dir.path().join("own");
+    same_answers(&data, &own);
+    let copy = copies(&own).pop().unwrap();
+    fs::set_permissions(&copy, fs::Permissions::from_mode(0o666)).unwrap();
+    let (ok, got, stderr) = ask(&data, Some(&own), QUESTIONS[0]);
+    assert!(ok && got == expected, "{stderr}");
+    assert!(stderr.contains("is not a file of yours"), "{stderr}");
 }

@@ -178,11 +178,11 @@ impl MetasumHelper {
         }
         let statement = &before[before.rfind(';').map_or(0, |i| i + 1)..];
         let table = source_table(statement);
-        if let (Some(table), Some(column)) = (table, column_before_value(&before[..start])) {
-            if let Some(values) = self.values.get(&(table.to_string(), column.to_string())) {
-                let quoted = values.iter().map(|v| quote_if_needed(v));
-                return (start, matching(quoted, prefix));
-            }
+        if let (Some(table), Some(column)) = (table, column_before_value(&before[..start]))
+            && let Some(values) = self.values.get(&(table.to_string(), column.to_string()))
+        {
+            let quoted = values.iter().map(|v| quote_if_needed(v));
+            return (start, matching(quoted, prefix));
         }
         let columns = || -> Vec<String> {
             (table

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::atomic::{FolderSwap, write_atomically};
+use crate::atomic::{DatasetLock, FolderSwap, LOCK_FILE, write_atomically};
 use crate::format::{Format, render, xlsx};
 use crate::registry::{self, file_name};
 use crate::table::TableKind::{Findings, Studies};
@@ -122,7 +122,15 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         let bytes = xlsx(&sheets).map_err(|e| e.to_string())?;
         return write_atomically(target, &bytes).map_err(cannot);
     }
-    let folder = FolderSwap::create(target, &crate::dataset::FILES).map_err(cannot)?;
+    // An existing dataset folder is replaced while no other metasum reads
+    // or writes it; its lock file goes with it.
+    let _lock = match target.is_dir() {
+        true => Some(DatasetLock::write(target).map_err(cannot)?),
+        false => None,
+    };
+    let mut allowed = crate::dataset::FILES.to_vec();
+    allowed.push(LOCK_FILE);
+    let folder = FolderSwap::create(target, &allowed).map_err(cannot)?;
     folder
         .write("dataset.toml", toml.as_bytes())
         .map_err(cannot)?;

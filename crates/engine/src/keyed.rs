@@ -61,12 +61,12 @@ pub fn resolve(
     if !ds.keys.any_text() {
         return Ok((q, notes));
     }
-    if let Some(set) = &mut q.among {
-        if let SetKind::Query(inner) = &set.kind {
-            let (inner, inner_notes) = resolve(ds, inner, kind_of)?;
-            notes.extend(inner_notes);
-            set.kind = SetKind::Query(Box::new(inner));
-        }
+    if let Some(set) = &mut q.among
+        && let SetKind::Query(inner) = &set.kind
+    {
+        let (inner, inner_notes) = resolve(ds, inner, kind_of)?;
+        notes.extend(inner_notes);
+        set.kind = SetKind::Query(Box::new(inner));
     }
     let Some(kind) = rows_of(&q.source.kind, kind_of) else {
         return Ok((q, notes));

@@ -300,13 +300,11 @@ impl Session {
     pub(crate) fn plan(&self, q: &Query, lists: Lists) -> Result<Planned, QueryError> {
         let mut planned = self.source(q)?;
         let matrix = matches!(planned.source, Source::Matrix(_));
-        if matrix {
-            if let Some(c) = q.count_by.first().or(q.show.first()) {
-                return Err(QueryError::new(
-                    c.span,
-                    "`matrix` takes `among`, `where`, `sort by` and `limit`, not `count by` or `show`",
-                ));
-            }
+        if matrix && let Some(c) = q.count_by.first().or(q.show.first()) {
+            return Err(QueryError::new(
+                c.span,
+                "`matrix` takes `among`, `where`, `sort by` and `limit`, not `count by` or `show`",
+            ));
         }
         self.plan_filter(q, &mut planned)?;
         self.plan_count_by(q, &mut planned)?;

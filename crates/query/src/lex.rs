@@ -62,10 +62,10 @@ pub fn ws(mut i: &str) -> &str {
         if i.starts_with('#') {
             i = &i[i.find('\n').unwrap_or(i.len())..];
         }
-        if let Some(next) = i.strip_prefix('\n') {
-            if next.starts_with([' ', '\t']) {
-                i = next;
-            }
+        if let Some(next) = i.strip_prefix('\n')
+            && next.starts_with([' ', '\t'])
+        {
+            i = next;
         }
         if i.len() == start {
             return i;

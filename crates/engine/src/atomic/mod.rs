@@ -24,6 +24,7 @@
 //! interrupted run can remove them ([`remove_unfinished`]).
 
 mod folder;
+mod lock;
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Write};
@@ -33,6 +34,7 @@ use std::sync::Mutex;
 use tempfile::NamedTempFile;
 
 pub use folder::FolderSwap;
+pub use lock::{DatasetLock, LOCK_FILE, read_consistently};
 
 /// A file being written: [`OutputFile::commit`] puts it in place;
 /// dropping it uncommitted leaves the target as it was (for a regular file
@@ -181,10 +183,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Copies the finished temporary file into `target`, emptied first.
+///
+/// Both files are open before the target is emptied: out of file
+/// descriptors, the reopening failed after the truncation, and a file
+/// with another hard link was left empty.
 fn fill(temp: &NamedTempFile, target: &Path) -> io::Result<()> {
     temp.as_file().sync_all()?;
-    let mut out = OpenOptions::new().write(true).truncate(true).open(target)?;
-    io::copy(&mut temp.reopen()?, &mut out)?;
+    let mut content = temp.reopen()?;
+    let mut out = OpenOptions::new().write(true).open(target)?;
+    out.set_len(0)?;
+    io::copy(&mut content, &mut out)?;
     out.sync_all()
 }
 

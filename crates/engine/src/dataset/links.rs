@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
-use super::links_cache::{self, Entry};
+use super::links_cache::{self, Entry, Skip};
 use super::validate::{self, IdIndex};
 use super::{LoadError, Meta, TableKeys};
 
@@ -38,6 +38,15 @@ struct Deferred {
     study_ids: IdIndex,
     finding_ids: IdIndex,
     cache: Option<Cache>,
+    /// `evidence.csv`, opened when the rest of the folder was read: the
+    /// links later read from it are of that version of the dataset, even
+    /// when an `import` has since put new files in the folder (it renames
+    /// new files into place; this one stays what it was). `None` when it
+    /// was missing or not a regular file: then read by its path, which
+    /// reports why.
+    evidence: Option<std::fs::File>,
+    /// Why the cache was not used, until the run has told it.
+    cache_note: std::sync::Mutex<Option<String>>,
 }
 
 /// Where a checked copy of the links may be kept, and the id columns of
@@ -70,6 +79,7 @@ impl Links {
         origin: String,
         (study_ids, finding_ids): (IdIndex, IdIndex),
         cache: Option<Cache>,
+        evidence: Option<std::fs::File>,
     ) -> Links {
         Links {
             read: OnceLock::new(),
@@ -79,6 +89,8 @@ impl Links {
                 study_ids,
                 finding_ids,
                 cache,
+                evidence,
+                cache_note: std::sync::Mutex::new(None),
             }),
             failures: AtomicUsize::new(0),
             from_cache: AtomicBool::new(false),
@@ -110,6 +122,13 @@ impl Links {
         self.read.get().is_some()
     }
 
+    /// Why the links cache was not used (a folder or copy someone else
+    /// could have written), once: the next call gives `None`.
+    pub(super) fn take_cache_note(&self) -> Option<String> {
+        let deferred = self.deferred.as_ref()?;
+        deferred.cache_note.lock().ok()?.take()
+    }
+
     /// Whether the links were read from the cache.
     pub(super) fn read_from_cache(&self) -> bool {
         self.from_cache.load(Ordering::Relaxed)
@@ -127,15 +146,57 @@ impl Deferred {
         keys: &TableKeys,
         from_cache: &AtomicBool,
     ) -> Result<DataFrame, LoadError> {
-        let entry = self.cache.as_ref().and_then(|cache| {
+        let Some(file) = &self.evidence else {
+            // Missing, or not a regular file: read by its path, the
+            // problem told as a load tells it.
+            return self.check(meta, keys, super::Source::Dir(&self.dir), None);
+        };
+        let cannot = |e: std::io::Error| LoadError {
+            origin: self.origin.clone(),
+            problems: vec![super::Problem::file(
+                "evidence.csv",
+                format!("cannot be read: {e}"),
+            )],
+        };
+        let mut entry = None;
+        if let Some(cache) = &self.cache {
+            let content = links_cache::Content::of(file).map_err(cannot)?;
             let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
-            Entry::new(&cache.dir, &self.dir.join("evidence.csv"), ids)
-        });
-        if let Some(links) = entry.as_ref().and_then(Entry::load) {
-            from_cache.store(true, Ordering::Relaxed);
-            return Ok(links);
+            let path = self.dir.join("evidence.csv");
+            let found = Entry::new(&cache.dir, &path, content, ids)
+                .and_then(|e| e.load().map(|links| (e, links)));
+            match found {
+                Ok((_, Some(links))) => {
+                    from_cache.store(true, Ordering::Relaxed);
+                    return Ok(links);
+                }
+                Ok((e, None)) => entry = Some(e),
+                Err(Skip::Untrusted(why)) => self.note(why),
+                Err(Skip::Unused) => {}
+            }
         }
-        let mut reading = super::load::Reading::new(super::Source::Dir(&self.dir));
+        let bytes = super::parallel::read_open(file).map_err(cannot)?;
+        let files = std::collections::BTreeMap::from([("evidence.csv".to_string(), bytes)]);
+        self.check(meta, keys, super::Source::Files(&files), entry)
+    }
+
+    /// Keeps `why` the cache was not used, for the run to tell once.
+    fn note(&self, why: String) {
+        if let Ok(mut note) = self.cache_note.lock() {
+            note.get_or_insert(why);
+        }
+    }
+
+    /// The links `source` holds, read and checked against the ids of the
+    /// dataset; kept in the cache `entry` when they pass.
+    fn check(
+        &self,
+        meta: &Meta,
+        keys: &TableKeys,
+        source: super::Source<'_>,
+        entry: Option<Entry>,
+    ) -> Result<DataFrame, LoadError> {
+        let mut reading = super::load::Reading::new(source);
         let evidence = reading.evidence(keys, (true, true));
         let mut problems = reading.problems;
         let tables = validate::Tables {

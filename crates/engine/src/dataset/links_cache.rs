@@ -4,18 +4,26 @@
 //! Written only after `evidence.csv` was read and found without a problem,
 //! so a copy holds links that passed every check against these studies and
 //! findings. It is used only when everything the checks depended on is as
-//! it was: the file (its path, size, modification and change times, inode),
-//! the ids of studies and findings ([`fingerprint`]) and the build of
-//! metasum that wrote it. Anything else is
-//! a miss and the CSV is read (and checked) again. The copy ends with a
-//! checksum, is written to a temporary file and renamed into place, and
-//! may be deleted at any time. One copy per `evidence.csv` path, so the
-//! cache grows with the number of reviews, not of runs.
+//! it was: the file's bytes (their length and hash, [`Content`]), the ids
+//! of studies and findings ([`fingerprint`]) and the build of metasum that
+//! wrote it. Anything else is a miss and the CSV is read (and checked)
+//! again. The bytes, not the file system's times, decide: on a synced or
+//! network folder (rclone, FUSE) a same-size edit with its time set back
+//! kept the change time too, and the copy of the old links was used.
+//!
+//! The cache folder and each copy must belong to the user running metasum
+//! and be writable by no one else ([`trusted`]): a copy planted in a
+//! shared folder is not read, and nothing is written there. The copy ends
+//! with a checksum, is written to a temporary file and renamed into place,
+//! and may be deleted at any time; a copy that cannot be written (a full
+//! disk, a file-size limit) costs the next run its parse, and leaves no
+//! temporary file. One copy per `evidence.csv` path, so the cache grows
+//! with the number of reviews, not of runs.
 //!
 //! Measured on 20M links (BENCHMARKS.md): the FES filter takes 216 ms
 //! with the copy against 748 ms parsing and checking the CSV (text ids:
-//! 255 against 1,295 ms), and 352 against 533 MiB (the CSV's bytes are
-//! never held).
+//! 255 against 1,295 ms); hashing the file's bytes adds the time to read
+//! them from the page cache.
 
 use std::fs::{self, File, Metadata};
 use std::hash::{DefaultHasher, Hasher};
@@ -32,104 +40,204 @@ use super::keys::Keys;
 pub const MIN_BYTES: u64 = 1 << 20;
 
 /// The first bytes of every copy; the digit changes with the layout.
-const MAGIC: &[u8; 8] = b"MSLINKS1";
+const MAGIC: &[u8; 8] = b"MSLINKS2";
 
 /// Values read, written and summed at a time (1 MiB of `u32`s).
 const CHUNK: usize = 1 << 18;
 
-/// A file changed within this many seconds of being read might change
-/// again within the same timestamp; it is not kept (as git does).
-const SETTLED_SECS: u64 = 2;
+/// The bytes of `evidence.csv` hashed a piece at a time, the pieces on
+/// every core: the hash does not depend on how many cores there are.
+const PIECE: u64 = 16 << 20;
+
+/// What `evidence.csv` holds, as far as a copy must match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Content {
+    /// Its length in bytes.
+    pub len: u64,
+    /// The 64-bit XXH3 of the XXH3s of its pieces.
+    pub hash: u64,
+}
+
+impl Content {
+    /// The content of the open file `file`, read a piece per thread at a
+    /// time (at memory speed from the page cache; BENCHMARKS.md).
+    pub(super) fn of(file: &File) -> io::Result<Content> {
+        let len = file.metadata()?.len();
+        let pieces = len.div_ceil(PIECE).max(1);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+        let per_thread = pieces.div_ceil(threads.min(pieces));
+        let hashes: Vec<io::Result<Vec<u64>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..pieces)
+                .step_by(per_thread as usize)
+                .map(|first| {
+                    let last = (first + per_thread).min(pieces);
+                    scope.spawn(move || (first..last).map(|p| piece_hash(file, p, len)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("a hashing thread failed")))
+                })
+                .collect()
+        });
+        let mut all = xxhash_rust::xxh3::Xxh3::new();
+        all.update(&len.to_le_bytes());
+        for piece in hashes {
+            for hash in piece? {
+                all.update(&hash.to_le_bytes());
+            }
+        }
+        Ok(Content {
+            len,
+            hash: all.digest(),
+        })
+    }
+}
+
+/// The XXH3 of the `index`th piece of `file` (of `len` bytes).
+fn piece_hash(file: &File, index: u64, len: u64) -> io::Result<u64> {
+    let start = index * PIECE;
+    let end = (start + PIECE).min(len);
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut at = start;
+    while at < end {
+        let n = ((end - at) as usize).min(buffer.len());
+        read_exact_at(file, &mut buffer[..n], at)?;
+        hash.update(&buffer[..n]);
+        at += n as u64;
+    }
+    Ok(hash.digest())
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buffer.is_empty() {
+        match file.seek_read(buffer, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buffer = &mut buffer[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why the cache was not used, when it matters to the reviewer.
+#[derive(Debug)]
+pub(super) enum Skip {
+    /// The file is too small to be worth a copy, or the cache folder
+    /// cannot be made or is no folder: a miss, told to no one.
+    Unused,
+    /// The cache folder or copy may have been written by someone else.
+    Untrusted(String),
+}
 
 /// One `evidence.csv`'s copy: where it lives and what it must match.
 #[derive(Debug)]
 pub(super) struct Entry {
     file: PathBuf,
     key: Vec<u8>,
-    stamp: Stamp,
-    evidence: PathBuf,
 }
 
-/// What the file system says of a file: any change to its bytes changes it.
-#[derive(Debug, Clone, PartialEq)]
-struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    unix: (i64, i64, u64, u64),
+/// Whether `meta` (of a cache folder or copy) belongs to this user and no
+/// one else may write it: otherwise what it holds may be someone else's.
+#[cfg(unix)]
+fn trusted(meta: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o022 == 0
 }
 
-impl Stamp {
-    fn of(meta: &Metadata) -> Stamp {
+/// Whether `meta` (of a cache folder or copy) may be used: a user's own
+/// folders are not shared on Windows.
+#[cfg(not(unix))]
+fn trusted(_: &Metadata) -> bool {
+    true
+}
+
+/// The cache folder `dir`, made (for this user only) when missing, or why
+/// it may not be used.
+fn cache_folder(dir: &Path) -> Result<(), Skip> {
+    if !dir.exists() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
         #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        Stamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            // The change time cannot be set back by hand, as the
-            // modification time can (`touch -d`, `cp -p`).
-            #[cfg(unix)]
-            unix: (meta.ctime(), meta.ctime_nsec(), meta.ino(), meta.dev()),
-        }
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        // A folder that cannot be made is a miss, as an unwritable one.
+        let _ = builder.create(dir);
     }
-
-    /// Whether the file has not changed for a while: by its change time,
-    /// which `touch -r`, `cp -p` or `rsync -t` cannot set back as they set
-    /// the modification time. On a file system that keeps whole seconds,
-    /// a second edit in the second of a kept copy would otherwise look
-    /// like no edit at all (found by an adversarial pass).
-    fn settled(&self) -> bool {
-        let now = std::time::SystemTime::now();
-        let old = |t: std::time::SystemTime| {
-            now.duration_since(t)
-                .is_ok_and(|age| age.as_secs() >= SETTLED_SECS)
-        };
-        #[cfg(unix)]
-        let changed = u64::try_from(self.unix.0)
-            .ok()
-            .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs));
-        #[cfg(not(unix))]
-        let changed = self.modified;
-        self.modified.is_some_and(old) && changed.is_some_and(old)
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(Skip::Unused),
+        Ok(meta) if trusted(&meta) => Ok(()),
+        Ok(_) => Err(Skip::Untrusted(format!(
+            "the links cache {} is not a folder of yours that only you can write: it is neither read nor written (give another with --cache-dir, or --no-cache)",
+            dir.display()
+        ))),
+        Err(_) => Err(Skip::Unused),
     }
 }
 
 impl Entry {
-    /// The copy for the `evidence.csv` at `evidence`, kept in `dir`,
-    /// valid for ids of this `fingerprint`; `None` when the file is not
-    /// worth a copy or cannot be looked at.
-    pub(super) fn new(dir: &Path, evidence: &Path, fingerprint: u64) -> Option<Entry> {
-        let meta = fs::metadata(evidence).ok()?;
-        if !meta.is_file() || meta.len() < MIN_BYTES {
-            return None;
+    /// The copy for the `evidence.csv` at `evidence` holding `content`,
+    /// kept in `dir`, valid for ids of this `fingerprint`; or why there is
+    /// none to use.
+    pub(super) fn new(
+        dir: &Path,
+        evidence: &Path,
+        content: Content,
+        fingerprint: u64,
+    ) -> Result<Entry, Skip> {
+        if content.len < MIN_BYTES {
+            return Err(Skip::Unused);
         }
-        let path = fs::canonicalize(evidence).ok()?;
-        let stamp = Stamp::of(&meta);
+        cache_folder(dir)?;
+        let path = fs::canonicalize(evidence).unwrap_or_else(|_| evidence.to_path_buf());
         let mut key = Vec::new();
         key.extend_from_slice(concat!("metasum ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
         // This build of metasum: another one may read or check the links
         // differently, and the version is not bumped for every change.
         let build = std::env::current_exe().and_then(fs::metadata);
-        key.extend_from_slice(format!("{:?}\n", build.map(|m| Stamp::of(&m)).ok()).as_bytes());
+        let build = build.map(|m| (m.len(), m.modified().ok())).ok();
+        key.extend_from_slice(format!("{build:?}\n").as_bytes());
         key.extend_from_slice(path.as_os_str().as_encoded_bytes());
-        key.extend_from_slice(format!("\n{stamp:?}\nids {fingerprint:016x}\n").as_bytes());
+        key.extend_from_slice(format!("\n{content:?}\nids {fingerprint:016x}\n").as_bytes());
         let mut name = DefaultHasher::new();
         name.write(path.as_os_str().as_encoded_bytes());
-        Some(Entry {
+        Ok(Entry {
             file: dir.join(format!("links-{:016x}.bin", name.finish())),
             key,
-            stamp,
-            evidence: evidence.to_path_buf(),
         })
     }
 
     /// The links kept for these files, or `None` (no copy, another
     /// version of the files, or a damaged copy).
-    pub(super) fn load(&self) -> Option<DataFrame> {
-        // A FIFO would block the run, and a device never end.
-        if !fs::metadata(&self.file).ok()?.is_file() {
-            return None;
+    pub(super) fn load(&self) -> Result<Option<DataFrame>, Skip> {
+        // A FIFO would block the run, and a device never end; a link may
+        // lead anywhere.
+        match fs::symlink_metadata(&self.file) {
+            Ok(meta) if meta.is_file() && trusted(&meta) => {}
+            Ok(meta) if meta.is_file() || meta.is_symlink() => {
+                return Err(Skip::Untrusted(format!(
+                    "the links cache copy {} is not a file of yours that only you can write: it is not read",
+                    self.file.display()
+                )));
+            }
+            _ => return Ok(None),
         }
+        Ok(self.read())
+    }
+
+    /// The copy's links, if it is whole and for these files.
+    fn read(&self) -> Option<DataFrame> {
         let mut file = File::open(&self.file).ok()?;
         let len = file.metadata().ok()?.len();
         let mut sum = Checksum::default();
@@ -195,16 +303,12 @@ impl Entry {
         DataFrame::new(rows, frame).ok()
     }
 
-    /// Keeps `links` (read from the file this entry was made for, with
+    /// Keeps `links` (read from the bytes this entry was made for, with
     /// no problem) for the next run: written whole under another name,
     /// then renamed over the old copy, so a reader never sees half of
-    /// one. Nothing is kept when the file changed since (or only just
-    /// before) it was looked at, or a link does not fit the layout.
+    /// one; a copy that cannot be written leaves nothing behind. Nothing
+    /// is kept when a link does not fit the layout.
     pub(super) fn store(&self, links: &DataFrame) -> io::Result<()> {
-        let now = fs::metadata(&self.evidence).map(|m| Stamp::of(&m))?;
-        if now != self.stamp || !self.stamp.settled() {
-            return Err(io::Error::other("the file is changing"));
-        }
         let columns = (links.columns().iter())
             .map(|c| Ok((c.name().as_str(), c.i64()?)))
             .collect::<PolarsResult<Vec<_>>>()
@@ -218,7 +322,7 @@ impl Entry {
             return Err(io::Error::other("an id does not fit the layout"));
         }
         let dir = self.file.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
+        remove_stale_partials(dir);
         let temporary = self
             .file
             .with_extension(format!("{}.partial", std::process::id()));
@@ -228,6 +332,25 @@ impl Entry {
             let _ = fs::remove_file(&temporary);
         }
         written
+    }
+}
+
+/// Removes the temporary copies of runs killed while writing them (an
+/// hour old: no run takes that long to write one).
+fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let stale = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && trusted(&m) && m.modified().is_ok_and(|t| t < hour_ago));
+        if name.starts_with("links-") && name.ends_with(".partial") && stale {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -260,7 +383,13 @@ fn write_copy(
 ) -> io::Result<()> {
     // A new file: never through a link or FIFO left at its name (one a
     // crashed run of the same process id left is removed first).
-    let create = || File::options().write(true).create_new(true).open(path);
+    let create = || {
+        let mut options = File::options();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path)
+    };
     let file = create().or_else(|_| fs::remove_file(path).and_then(|()| create()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut header = Checksum::default();
@@ -393,8 +522,7 @@ impl Checksum {
 mod tests {
     use super::*;
 
-    /// A folder with an `evidence.csv` of `links` lines, made long ago (as
-    /// far as its modification time says) and settled.
+    /// A folder's `evidence.csv` of `links` lines.
     fn evidence(dir: &Path, links: usize) -> PathBuf {
         let mut text = String::from("finding,study\n");
         for k in 0..links {
@@ -402,16 +530,15 @@ mod tests {
         }
         let path = dir.join("evidence.csv");
         fs::write(&path, text).unwrap();
-        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(long_ago)
-            .unwrap();
-        // Its change time cannot be set back: wait until it is settled.
-        std::thread::sleep(std::time::Duration::from_secs(SETTLED_SECS + 1));
         path
+    }
+
+    fn content(path: &Path) -> Content {
+        Content::of(&File::open(path).unwrap()).unwrap()
+    }
+
+    fn entry(cache: &Path, file: &Path, ids: u64) -> Entry {
+        Entry::new(cache, file, content(file), ids).unwrap()
     }
 
     fn frame(rows: usize) -> DataFrame {
@@ -421,22 +548,55 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_reads_back_equal_and_only_for_the_same_files() {
+    fn a_copy_reads_back_equal_and_only_for_the_same_bytes_and_ids() {
         let dir = tempfile::tempdir().unwrap();
         let file = evidence(dir.path(), 200_000);
         let cache = dir.path().join("cache");
-        let entry = Entry::new(&cache, &file, 7).unwrap();
-        assert!(entry.load().is_none(), "nothing kept yet");
+        let first = entry(&cache, &file, 7);
+        assert!(first.load().unwrap().is_none(), "nothing kept yet");
         // More rows than one chunk, ids up to u32::MAX.
         let links = frame(CHUNK * 2 + 5);
-        entry.store(&links).unwrap();
-        assert!(entry.load().unwrap().equals(&links));
-        // Other ids, or the file changed: a miss.
-        assert!(Entry::new(&cache, &file, 8).unwrap().load().is_none());
-        fs::write(&file, fs::read(&file).unwrap()).unwrap();
-        assert!(Entry::new(&cache, &file, 7).unwrap().load().is_none());
+        first.store(&links).unwrap();
+        assert!(first.load().unwrap().unwrap().equals(&links));
+        assert!(
+            entry(&cache, &file, 7)
+                .load()
+                .unwrap()
+                .unwrap()
+                .equals(&links)
+        );
+        // Other ids: a miss.
+        assert!(entry(&cache, &file, 8).load().unwrap().is_none());
+        // One byte changed, the size and both times as they were (a synced
+        // folder's edit): a miss, whatever the file system says.
+        let meta = fs::metadata(&file).unwrap();
+        let mut bytes = fs::read(&file).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+        fs::write(&file, &bytes).unwrap();
+        let handle = File::options().write(true).open(&file).unwrap();
+        handle.set_modified(meta.modified().unwrap()).unwrap();
+        assert!(entry(&cache, &file, 7).load().unwrap().is_none());
         // No leftovers: one copy, no temporary file.
         assert_eq!(fs::read_dir(&cache).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_hash_is_the_bytes_whatever_the_pieces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        // Three pieces and a part.
+        let bytes: Vec<u8> = (0..(3 * PIECE + 12_345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        fs::write(&path, &bytes).unwrap();
+        let whole = content(&path);
+        assert_eq!(whole.len, bytes.len() as u64);
+        assert_eq!(whole, content(&path));
+        let mut other = bytes.clone();
+        other[(2 * PIECE + 5) as usize] ^= 1;
+        fs::write(&path, &other).unwrap();
+        assert_ne!(content(&path).hash, whole.hash);
     }
 
     #[test]
@@ -444,7 +604,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = evidence(dir.path(), 200_000);
         let cache = dir.path().join("cache");
-        let entry = Entry::new(&cache, &file, 7).unwrap();
+        let entry = entry(&cache, &file, 7);
         entry.store(&frame(1000)).unwrap();
         let good = fs::read(&entry.file).unwrap();
         // A row count that would overflow the length it promises.
@@ -452,20 +612,20 @@ mod tests {
         let mut huge = good.clone();
         huge[rows_at..rows_at + 8].copy_from_slice(&(1u64 << 61).to_le_bytes());
         fs::write(&entry.file, &huge).unwrap();
-        assert!(entry.load().is_none());
+        assert!(entry.load().unwrap().is_none());
         // Every seventh byte flipped (one bit), and cuts every 331 bytes.
         for at in (0..good.len()).step_by(7) {
             let mut bad = good.clone();
             bad[at] ^= 0x10;
             fs::write(&entry.file, &bad).unwrap();
-            assert!(entry.load().is_none(), "byte {at} flipped");
+            assert!(entry.load().unwrap().is_none(), "byte {at} flipped");
         }
         for len in (0..good.len()).step_by(331) {
             fs::write(&entry.file, &good[..len]).unwrap();
-            assert!(entry.load().is_none(), "cut at {len}");
+            assert!(entry.load().unwrap().is_none(), "cut at {len}");
         }
         fs::remove_file(&entry.file).unwrap();
-        assert!(entry.load().is_none());
+        assert!(entry.load().unwrap().is_none());
     }
 
     #[cfg(unix)]
@@ -474,47 +634,75 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = evidence(dir.path(), 200_000);
         let cache = dir.path().join("cache");
-        let entry = Entry::new(&cache, &file, 7).unwrap();
-        fs::create_dir_all(&cache).unwrap();
+        let entry = entry(&cache, &file, 7);
         let made = std::process::Command::new("mkfifo")
             .arg(&entry.file)
             .status();
         assert!(made.unwrap().success());
-        assert!(entry.load().is_none());
+        assert!(entry.load().unwrap().is_none());
         // Written over by a good copy (renamed into place).
         entry.store(&frame(10)).unwrap();
-        assert!(entry.load().unwrap().equals(&frame(10)));
+        assert!(entry.load().unwrap().unwrap().equals(&frame(10)));
         fs::remove_file(&entry.file).unwrap();
         fs::create_dir(&entry.file).unwrap();
-        assert!(entry.load().is_none());
+        assert!(entry.load().unwrap().is_none());
         assert!(entry.store(&frame(10)).is_err());
     }
 
+    #[cfg(unix)]
     #[test]
-    fn small_changing_or_unfit_files_are_not_kept() {
+    fn a_cache_others_can_write_is_neither_read_nor_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = evidence(dir.path(), 200_000);
+        let cache = dir.path().join("cache");
+        let made = entry(&cache, &file, 7);
+        // Made for this user alone.
+        let mode = fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+        made.store(&frame(10)).unwrap();
+        let copy_mode = fs::metadata(&made.file).unwrap().permissions().mode();
+        assert_eq!(copy_mode & 0o077, 0, "{copy_mode:o}");
+        // A copy others may write (planted, or its mode changed): not read.
+        fs::set_permissions(&made.file, fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(made.load(), Err(Skip::Untrusted(_))));
+        // A shared folder (as /tmp is): not used at all.
+        fs::set_permissions(&cache, fs::Permissions::from_mode(0o777)).unwrap();
+        let refused = Entry::new(&cache, &file, content(&file), 7);
+        assert!(matches!(refused, Err(Skip::Untrusted(why)) if why.contains("only you can write")));
+        // A link at the copy's name: not followed.
+        fs::set_permissions(&cache, fs::Permissions::from_mode(0o700)).unwrap();
+        fs::remove_file(&made.file).unwrap();
+        std::os::unix::fs::symlink(&file, &made.file).unwrap();
+        assert!(matches!(made.load(), Err(Skip::Untrusted(_))));
+    }
+
+    #[test]
+    fn small_or_unfit_files_are_not_kept_and_stale_partials_go() {
         let dir = tempfile::tempdir().unwrap();
         let cache = dir.path().join("cache");
         let small = evidence(dir.path(), 10);
-        assert!(Entry::new(&cache, &small, 7).is_none());
+        assert!(matches!(
+            Entry::new(&cache, &small, content(&small), 7),
+            Err(Skip::Unused)
+        ));
         let file = evidence(dir.path(), 200_000);
-        let entry = Entry::new(&cache, &file, 7).unwrap();
+        let entry = entry(&cache, &file, 7);
         let too_big = df!("finding" => [1i64], "study" => [1i64 << 32]).unwrap();
         assert!(entry.store(&too_big).is_err());
-        // Just written: might change again within its timestamp, even
-        // with its modification time set back (as `cp -p` does).
-        fs::write(&file, fs::read(&file).unwrap()).unwrap();
-        let entry = Entry::new(&cache, &file, 7).unwrap();
-        assert!(entry.store(&frame(10)).is_err());
-        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        // A temporary copy of a run killed two hours ago is removed.
+        let stale = cache.join("links-0123456789abcdef.99.partial");
+        fs::write(&stale, "cut short").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
         File::options()
             .write(true)
-            .open(&file)
+            .open(&stale)
             .unwrap()
-            .set_modified(long_ago)
+            .set_modified(two_hours_ago)
             .unwrap();
-        let entry = Entry::new(&cache, &file, 7).unwrap();
-        assert!(entry.store(&frame(10)).is_err());
-        assert!(!cache.exists() || fs::read_dir(&cache).unwrap().count() == 0);
+        entry.store(&frame(10)).unwrap();
+        assert!(!stale.exists());
+        assert_eq!(fs::read_dir(&cache).unwrap().count(), 1);
     }
 
     #[test]

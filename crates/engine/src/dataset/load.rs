@@ -16,8 +16,30 @@ use crate::registry::{Entity, computed_columns, file_name, references, stored_co
 use crate::table::TableKind;
 
 /// Loads the dataset `source` holds (`origin` says where it is); a
-/// folder's links may be kept in the cache folder `cache`.
+/// folder's links may be kept in the cache folder `cache`. A folder is
+/// read again when a metasum writer (`import`) was at work meanwhile:
+/// never papers.csv of one change with studies.csv of the one before.
 pub(super) fn load(
+    source: Source<'_>,
+    origin: String,
+    cache: Option<&Path>,
+) -> Result<Dataset, LoadError> {
+    let Source::Dir(dir) = source else {
+        return load_once(source, origin, cache);
+    };
+    crate::atomic::read_consistently(dir, &super::FILES, || {
+        load_once(Source::Dir(dir), origin.clone(), cache)
+    })
+    .unwrap_or_else(|e| {
+        Err(LoadError {
+            origin: origin.clone(),
+            problems: vec![Problem::file(crate::atomic::LOCK_FILE, e.to_string())],
+        })
+    })
+}
+
+/// [`load`], once.
+fn load_once(
     source: Source<'_>,
     origin: String,
     cache: Option<&Path>,
@@ -28,6 +50,10 @@ pub(super) fn load(
         Source::Dir(dir) => Some(dir.to_path_buf()),
         _ => None,
     };
+    // Opened with the rest: the links read later are of this version.
+    let evidence_file = deferred
+        .as_deref()
+        .and_then(|dir| super::parallel::open_regular(&dir.join("evidence.csv")));
     let mut r = Reading::new(source);
     let meta = r.meta();
     let mut studies = r.table(TableKind::Studies, true);
@@ -111,7 +137,7 @@ pub(super) fn load(
                 study_ids.unwrap_or_default(),
                 finding_ids.unwrap_or_default(),
             );
-            Links::deferred(dir, origin.clone(), ids, cache)
+            Links::deferred(dir, origin.clone(), ids, cache, evidence_file)
         }
         (None, Some(evidence)) => Links::read(evidence.frame),
         (None, None) => return Err(LoadError { origin, problems }),

@@ -171,6 +171,12 @@ impl Dataset {
         self.links.read_from_cache()
     }
 
+    /// Why the links cache was not used, when someone else could have
+    /// written it (told once: later calls give `None`).
+    pub fn take_cache_note(&self) -> Option<String> {
+        self.links.take_cache_note()
+    }
+
     /// Study id (as a number) -> label.
     pub(crate) fn labels(&self) -> &PlHashMap<i64, String> {
         (self.study_labels).get_or_init(|| labels::labels_of(&self.studies))

@@ -40,17 +40,35 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
             "it is not a regular file (a folder, FIFO or device)",
         ));
     }
+    read_open(&std::fs::File::open(path)?)
+}
+
+/// The regular file at `path`, open; `None` when there is none, or it is
+/// a FIFO, device or folder (opened without waiting for a FIFO's writer).
+pub fn open_regular(path: &Path) -> Option<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
+    let file = options.open(path).ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
+}
+
+/// The bytes of the open regular file `file`, from its start, a large
+/// file read in parallel parts.
+pub fn read_open(file: &std::fs::File) -> io::Result<Vec<u8>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
-        let file = std::fs::File::open(path)?;
         let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
         let threads = threads_for(len);
         if threads > 1 {
             let mut bytes = vec![0u8; len];
             let per_thread = len.div_ceil(threads);
             std::thread::scope(|scope| {
-                let file = &file;
                 let handles: Vec<_> = bytes
                     .chunks_mut(per_thread)
                     .enumerate()
@@ -65,8 +83,19 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
             })?;
             return Ok(bytes);
         }
+        let mut bytes = vec![0u8; len];
+        file.read_exact_at(&mut bytes, 0)?;
+        Ok(bytes)
     }
-    std::fs::read(path)
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut file = file;
+        file.seek(io::SeekFrom::Start(0))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
 }
 
 #[cfg(test)]

@@ -136,10 +136,10 @@ fn in_cycles(stages: &[SearchStage]) -> Vec<&SearchStage> {
                 if k == s.stage {
                     return true;
                 }
-                if seen.insert(k) {
-                    if let Some(p) = by_key.get(k) {
-                        todo.extend(p.parents.iter().map(String::as_str));
-                    }
+                if seen.insert(k)
+                    && let Some(p) = by_key.get(k)
+                {
+                    todo.extend(p.parents.iter().map(String::as_str));
                 }
             }
             false

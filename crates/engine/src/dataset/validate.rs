@@ -290,22 +290,22 @@ fn references(
     };
     // Millions of rows: scan the plain values; only rows that fail are
     // looked at again.
-    if let Ok(values) = cells.cont_slice() {
-        if super::parallel::all(values, |id| targets.contains(*id)) {
-            return;
-        }
+    if let Ok(values) = cells.cont_slice()
+        && super::parallel::all(values, |id| targets.contains(*id))
+    {
+        return;
     }
     let mut listed = Listed::new(problems, file);
     for (row, cell) in cells.iter().enumerate() {
-        if let Some(id) = cell {
-            if !targets.contains(id) {
-                listed.push(Problem::cell(
-                    file,
-                    table.line(row),
-                    column,
-                    format!("{column} {id} does not exist in {target_file}"),
-                ));
-            }
+        if let Some(id) = cell
+            && !targets.contains(id)
+        {
+            listed.push(Problem::cell(
+                file,
+                table.line(row),
+                column,
+                format!("{column} {id} does not exist in {target_file}"),
+            ));
         }
     }
 }

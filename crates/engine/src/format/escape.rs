@@ -4,11 +4,15 @@
 
 use std::fmt::Write;
 
+/// What a spreadsheet reads a cell starting with as a formula.
+pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Text that a spreadsheet will not read as a formula: a leading `'` before
 /// `=`, `+`, `-`, `@`, tab or carriage return (cells and column names alike:
-/// a dataset column may be named `=cmd|calc`).
-pub(super) fn formula_safe(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// a dataset column may be named `=cmd|calc`). The loader reads it back as
+/// the text it guards.
+pub(crate) fn formula_safe(text: String) -> String {
+    if text.starts_with(FORMULA_STARTS) {
         format!("'{text}")
     } else {
         text

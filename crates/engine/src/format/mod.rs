@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 mod columnar;
-mod escape;
+pub(crate) mod escape;
 mod html;
 mod table;
 mod xlsx;

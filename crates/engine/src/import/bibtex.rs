@@ -3,16 +3,18 @@
 
 use biblatex::{Bibliography, ChunksExt, RetrievalError};
 
-use super::{Name, Record, first_year, line_of};
+use super::{LineStarts, Name, Record, first_year};
 use crate::dataset::Problem;
 
 /// The entries of a `.bib` file named `file` as records; a syntax error or
 /// a malformed name list is a problem with its line.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
+    super::bib_limits::check(file, text)?;
+    let starts = LineStarts::of(text);
     let bibliography = Bibliography::parse(text).map_err(|e| {
         vec![Problem::at(
             file,
-            line_of(text, e.span.start),
+            starts.line(e.span.start),
             format!("not readable as BibTeX: {}", e.kind),
         )]
     })?;
@@ -25,7 +27,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
             .min()
             .map_or(0, |offset| {
                 let start = text[..offset.min(text.len())].rfind('@').unwrap_or(offset);
-                line_of(text, start)
+                starts.line(start)
             });
         let authors: Vec<Name> = match entry.author() {
             Ok(people) => people

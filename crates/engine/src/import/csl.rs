@@ -1,11 +1,12 @@
 //! CSL JSON, as Zotero exports it: an array of items with `author`
-//! (`family`/`given` or `literal`), `issued` (`date-parts` or `raw`),
+//! (`family`/`given` or `literal`), `issued` (`date-parts`, `raw` or
+//! `literal`),
 //! `title`, `container-title` and `DOI`.
 
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{Name, Record, first_year, line_of};
+use super::{LineStarts, Name, Record, first_year};
 use crate::dataset::Problem;
 
 /// The items of a CSL JSON file named `file` as records; a syntax error,
@@ -21,10 +22,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
     })?;
     let mut records = Vec::new();
     let mut problems = Vec::new();
+    let starts = LineStarts::of(text);
     for raw in items {
         // Each item is a slice of the text: its place gives its line.
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = line_of(text, offset);
+        let line = starts.line(offset);
         match record(raw, line) {
             Ok(r) => records.push(r),
             Err(why) => problems.push(Problem::at(file, line, why)),
@@ -92,17 +94,25 @@ fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
     }
     let year = match item.get("issued") {
         None | Some(Value::Null) => None,
-        Some(Value::Object(issued)) => match (issued.get("date-parts"), issued.get("raw")) {
-            (Some(Value::Array(parts)), _) => (parts.first().and_then(Value::as_array))
-                .and_then(|p| p.first())
-                .and_then(|y| match y {
-                    Value::Number(n) => n.as_i64().and_then(|y| i32::try_from(y).ok()),
-                    Value::String(s) => first_year(s),
-                    _ => None,
-                }),
-            (_, Some(Value::String(raw))) => first_year(raw),
-            _ => None,
-        },
+        Some(Value::Object(issued)) => {
+            let written = |key: &str| match issued.get(key) {
+                Some(Value::String(text)) => first_year(text),
+                _ => None,
+            };
+            match issued.get("date-parts") {
+                Some(Value::Array(parts)) => (parts.first().and_then(Value::as_array))
+                    .and_then(|p| p.first())
+                    .and_then(|y| match y {
+                        Value::Number(n) => n.as_i64().and_then(|y| i32::try_from(y).ok()),
+                        Value::String(s) => first_year(s),
+                        _ => None,
+                    }),
+                _ => None,
+            }
+            // `raw` and `literal` ("Spring 2019") as the text gives them.
+            .or_else(|| written("raw"))
+            .or_else(|| written("literal"))
+        }
         Some(_) => return Err("`issued` must be a date ({\"date-parts\": [[2019]]})".into()),
     };
     Ok(Record {

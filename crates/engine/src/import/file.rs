@@ -86,6 +86,38 @@ impl CsvFile {
         })
     }
 
+    /// Whether the file is there (not one an import makes).
+    pub fn exists(&self) -> bool {
+        self.original.is_some()
+    }
+
+    /// Adds a paper per study of `studies` (id and study the study's id,
+    /// its citation `author (year)`, its year): the papers the loader
+    /// gives a dataset without papers.csv.
+    pub fn one_per_study(&mut self, studies: &CsvFile) {
+        let (ids, authors, years) = (
+            studies.values("id"),
+            studies.values("author"),
+            studies.values("year"),
+        );
+        for i in 0..ids.len() {
+            let (author, year) = (authors[i].trim(), years[i].trim());
+            let citation = match year {
+                "" => author.to_string(),
+                y => format!("{author} ({y})"),
+            };
+            let row = [
+                ("id", ids[i].trim().to_string()),
+                ("study", ids[i].trim().to_string()),
+                ("citation", citation),
+                ("year", year.to_string()),
+            ];
+            self.add(&row);
+        }
+        // Written as rows already there: the loader read them so.
+        self.rows.append(&mut self.added);
+    }
+
     /// Where the column `name` is, found as the loader and queries find
     /// columns (any case, spaces around it aside).
     pub fn column(&self, name: &str) -> Option<usize> {
@@ -113,20 +145,22 @@ impl CsvFile {
         }
     }
 
-    /// Adds a row with these cells (the others empty).
+    /// Adds a row with these cells (the others empty), each guarded as
+    /// metasum's CSV output guards it: reviewers open these files in a
+    /// spreadsheet, where a title `=HYPERLINK(...)` would run.
     pub fn add(&mut self, cells: &[(&str, String)]) {
         let mut row = vec![String::new(); self.header.len()];
         for (name, value) in cells {
             let i = self.ensure(name);
             row.resize(self.header.len(), String::new());
-            row[i] = value.clone();
+            row[i] = crate::format::escape::formula_safe(value.clone());
         }
         self.added.push(row);
     }
 
     /// The file with its new rows: appended to its bytes, or written anew
     /// (with its byte order mark and line ends) when it gained a column.
-    fn bytes(&self) -> Result<Vec<u8>, ImportError> {
+    pub(super) fn bytes(&self) -> Result<Vec<u8>, ImportError> {
         let original = self.original.as_deref().unwrap_or_default();
         let crlf = original.windows(2).any(|w| w == b"\r\n");
         let terminator = if crlf {

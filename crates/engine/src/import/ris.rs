@@ -2,7 +2,7 @@
 //! lines, each record from `TY` to `ER`. A line that is no tag continues
 //! the value before it (some exporters wrap long abstracts).
 
-use super::{Name, Record, first_year};
+use super::{Name, Record, first_year, lines};
 use crate::dataset::Problem;
 
 /// The records of a RIS file named `file`; every malformed line or record
@@ -12,7 +12,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
     let mut problems = Vec::new();
     // The record being read: its first line and its fields so far.
     let mut open: Option<(u64, Vec<(String, String)>)> = None;
-    for (i, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+    for (i, raw) in lines(text.trim_start_matches('\u{feff}')).enumerate() {
         let line = i as u64 + 1;
         let trimmed = raw.trim_end();
         match tag(trimmed) {

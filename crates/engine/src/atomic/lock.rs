@@ -1,0 +1,209 @@
+//! One writer of a dataset folder at a time, and no reader that sees half
+//! of a change: `import` (and `export` into a folder) hold the folder's
+//! lock from reading the files they change to putting the new ones in
+//! place, and a load of a folder reads again when a writer was at work
+//! meanwhile. Two imports started together then run one after the other,
+//! the second adding to what the first wrote (before, each wrote its own
+//! version over the other's, and studies.csv could hold one run's rows and
+//! papers.csv the other's), and no run reads papers.csv of a change with
+//! studies.csv of the one before.
+//!
+//! A writer's lock is the operating system's advisory lock on the file
+//! [`LOCK_FILE`], made in the folder for the time of the change and
+//! removed after it (a review folder keeps no file of metasum's). A
+//! reader takes no lock and makes no file: it notes the dataset files
+//! (size, time, inode: a writer replaces files, so each change is a new
+//! inode), reads, and reads again if a writer held the lock or a file is
+//! not the one noted ([`read_consistently`]). A lock file left by a writer
+//! that was killed is not held, and is taken over.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The lock file's name in a dataset folder while a writer is at work.
+pub const LOCK_FILE: &str = ".metasum.lock";
+
+/// How long a run waits for another metasum to finish with the folder.
+const WAIT: Duration = Duration::from_secs(120);
+
+/// A dataset folder's writer lock, held until dropped.
+#[derive(Debug)]
+pub struct DatasetLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl DatasetLock {
+    /// The folder's lock for a writer: waits for other writers (at most
+    /// two minutes), making the lock file.
+    pub fn write(folder: &Path) -> io::Result<DatasetLock> {
+        let path = folder.join(LOCK_FILE);
+        let started = Instant::now();
+        loop {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            match file.try_lock() {
+                // Locked, it must still be the file at its path: the writer
+                // before may have removed it (or an export swapped the
+                // folder) while this run waited.
+                Ok(()) if same_file(&file, &path) => return Ok(DatasetLock { file, path }),
+                Ok(()) => continue,
+                Err(TryLockError::WouldBlock) => wait_or_give_up(folder, started)?,
+                Err(TryLockError::Error(e)) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for DatasetLock {
+    /// Removes the lock file (still locked, so a writer waiting on it
+    /// finds it gone and makes its own), then lets it go.
+    fn drop(&mut self) {
+        if same_file(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
+}
+
+/// Waits a little, or fails once another writer has held the folder for
+/// [`WAIT`].
+fn wait_or_give_up(folder: &Path, started: Instant) -> io::Result<()> {
+    if started.elapsed() > WAIT {
+        return Err(io::Error::other(format!(
+            "another metasum has been writing {} for {} s (its lock is {LOCK_FILE} there); try again when it is done",
+            folder.display(),
+            WAIT.as_secs(),
+        )));
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    Ok(())
+}
+
+/// Whether a writer holds the folder's lock now.
+fn writer_at_work(folder: &Path) -> io::Result<bool> {
+    let file = match File::open(folder.join(LOCK_FILE)) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        // A lock file this user may not open: a writer of another user.
+        Err(_) => return Ok(true),
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(false),
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// A file of the folder as a reader found it.
+type Seen = Option<(u64, SystemTime, u64)>;
+
+/// The `files` of `folder` as they are now.
+fn seen(folder: &Path, files: &[&str]) -> Vec<Seen> {
+    (files.iter())
+        .map(|name| {
+            let meta = std::fs::metadata(folder.join(name)).ok()?;
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            Some((meta.len(), modified, inode(&meta)))
+        })
+        .collect()
+}
+
+/// `read()` of the `files` of `folder`, done again until no writer was at
+/// work while it ran (at most two minutes): what it read is one version
+/// of the dataset.
+pub fn read_consistently<T>(
+    folder: &Path,
+    files: &[&str],
+    mut read: impl FnMut() -> T,
+) -> io::Result<T> {
+    let started = Instant::now();
+    loop {
+        if writer_at_work(folder)? {
+            wait_or_give_up(folder, started)?;
+            continue;
+        }
+        let before = seen(folder, files);
+        let result = read();
+        if !writer_at_work(folder)? && seen(folder, files) == before {
+            return Ok(result);
+        }
+        wait_or_give_up(folder, started)?;
+    }
+}
+
+/// Whether `file` is still the file at `path`.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        _ => false,
+    }
+}
+
+/// Whether `file` is still the file at `path` (a file open here cannot be
+/// removed or swapped away on Windows).
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+/// A file's inode, which a replaced file changes.
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writers_exclude_each_other_and_leave_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = DatasetLock::write(dir.path()).unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        assert!(writer_at_work(dir.path()).unwrap());
+        let other = File::open(&path).unwrap();
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        drop(writer);
+        assert!(!path.exists());
+        assert!(!writer_at_work(dir.path()).unwrap());
+        // A file left by a writer killed at work is not held.
+        std::fs::write(&path, "").unwrap();
+        assert!(!writer_at_work(dir.path()).unwrap());
+        drop(DatasetLock::write(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn a_read_during_a_change_is_done_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "1").unwrap();
+        let mut reads = 0;
+        let got = read_consistently(dir.path(), &["a.csv"], || {
+            reads += 1;
+            if reads == 1 {
+                // A writer replaces the file while the first read runs.
+                std::fs::write(dir.path().join("new"), "2").unwrap();
+                std::fs::rename(dir.path().join("new"), dir.path().join("a.csv")).unwrap();
+            }
+            std::fs::read_to_string(dir.path().join("a.csv")).unwrap()
+        })
+        .unwrap();
+        assert_eq!((reads, got.as_str()), (2, "2"));
+    }
+}
