@@ -39,6 +39,14 @@ fuzz-load SECONDS="60":
     python3 crates/engine/fuzz/seeds.py crates/engine/fuzz/corpus/load target/fuzz-seeds/minimal.xlsx
     cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load fuzz/corpus/load -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
 
+# Fuzz reading references (RIS, BibTeX, CSL JSON) and importing them for
+# SECONDS, seeded with tests/data/import (see FUZZING.md).
+fuzz-import SECONDS="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p crates/engine/fuzz/corpus/import
+    python3 crates/engine/fuzz/seeds.py --import crates/engine/fuzz/corpus/import
+    cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none import fuzz/corpus/import -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
+
 # Draw the seed figures into docs/figures (SVG), and as PNGs into target/
 # to look at.
 figures:

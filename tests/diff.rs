@@ -275,3 +275,74 @@ fn papers_made_up_one_per_study_are_not_compared_and_no_study_means_no_fes() {
     // With no study, F1's FES is no number: its change neither.
     assert!(stdout.ends_with("F1,One,2,100.0,0,,\n"), "{stdout}");
 }
+
+#[test]
+fn columns_are_compared_as_queries_name_them_and_renames_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = newer_path(dir.path());
+    // `quality` spelt `Quality` (a query reads either) with one cell
+    // changed; `method` renamed outright to `design`, every cell kept;
+    // `notes` dropped.
+    let studies = std::fs::read_to_string(new.join("studies.csv")).unwrap();
+    let mut lines = studies.lines();
+    let header = lines.next().unwrap();
+    let columns: Vec<&str> = header.split(',').collect();
+    let notes = columns.iter().position(|c| *c == "notes").unwrap();
+    let renamed: Vec<String> = (columns.iter())
+        .enumerate()
+        .filter(|(i, _)| *i != notes)
+        .map(|(_, c)| match *c {
+            "quality" => "Quality".to_string(),
+            "method" => "design".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let mut out = vec![renamed.join(",")];
+    for line in lines {
+        let mut cells: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        cells.remove(notes);
+        let quality = columns.iter().position(|c| *c == "quality").unwrap();
+        if cells[0] == "5" {
+            cells[quality] = "low".into();
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&cells).unwrap();
+        out.push(
+            String::from_utf8(w.into_inner().unwrap())
+                .unwrap()
+                .trim_end()
+                .to_string(),
+        );
+    }
+    std::fs::write(new.join("studies.csv"), out.join("\n") + "\n").unwrap();
+    let done = diff(dir.path(), &[]);
+    let stdout = String::from_utf8(done.stdout).unwrap();
+    let stderr = String::from_utf8(done.stderr).unwrap();
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    for line in [
+        "column renamed,Quality,studies.csv,was: quality",
+        "column renamed,design,studies.csv,was: method",
+        "column removed,notes,studies.csv,",
+        "study changed,5,",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+    let changed = stdout
+        .lines()
+        .find(|l| l.starts_with("study changed,5,"))
+        .unwrap();
+    assert!(changed.ends_with("Quality: adequate -> low"), "{changed}");
+    assert!(
+        stderr.contains("2 columns renamed") && stderr.contains("1 column removed"),
+        "{stderr}"
+    );
+}

@@ -1,9 +1,13 @@
-"""Seed inputs for the `load` fuzz target (see fuzz_targets/load.rs).
+"""Seed inputs for the `load` and `import` fuzz targets (fuzz_targets/).
 
-Writes one input per dataset folder under tests/data and datasets/: a 0
-byte, then studies.csv, findings.csv, evidence.csv, papers.csv and
-dataset.toml joined by 0xFF bytes; and one per workbook given on the
-command line: a 1 byte, then the workbook.
+`seeds.py OUT [WORKBOOK...]` (load): one input per dataset folder under
+tests/data and datasets/: a 0 byte, then studies.csv, findings.csv,
+evidence.csv, papers.csv and dataset.toml joined by 0xFF bytes; and one
+per workbook given on the command line: a 1 byte, then the workbook.
+
+`seeds.py --import OUT` (import): one input per reference file under
+tests/data/import, its first byte picking its format (0 RIS, 1 BibTeX, 2
+CSL JSON), and the same with 252-254, the bytes that import it too.
 """
 
 import pathlib
@@ -13,7 +17,23 @@ FILES = ["studies.csv", "findings.csv", "evidence.csv", "papers.csv", "dataset.t
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
+FORMATS = {".ris": 0, ".bib": 1, ".json": 2}
+
+
+def references(out: pathlib.Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "tests" / "data" / "import").iterdir()):
+        form = FORMATS.get(path.suffix)
+        if form is None:
+            continue
+        for first in (form, 252 + form):
+            (out / f"{path.stem}-{first}").write_bytes(bytes([first]) + path.read_bytes())
+
+
 def main() -> None:
+    if sys.argv[1] == "--import":
+        references(pathlib.Path(sys.argv[2]))
+        return
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     folders = sorted((ROOT / "tests" / "data").iterdir()) + [ROOT / "datasets" / "peer-support"]

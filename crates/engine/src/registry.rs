@@ -486,16 +486,19 @@ pub static TABLES: [TableDef; 18] = [
         columns: &[
             (
                 "change",
-                "study, paper or finding added or removed, finding renamed, link added or removed",
+                "study, paper or finding added, removed or changed, finding renamed, link added or removed, column added, removed or renamed",
             ),
             (
                 "key",
-                "the study, paper or finding, as its version writes it",
+                "the study, paper or finding, as its version writes it; a column's name",
             ),
-            ("name", "the study's label or the finding's name"),
+            (
+                "name",
+                "the study's label or the finding's name; a column's file",
+            ),
             (
                 "detail",
-                "the old name of a renamed finding; the study of a link",
+                "what changed in a row; the old name of a renamed finding or column; the study of a link",
             ),
         ],
         built_from: None,

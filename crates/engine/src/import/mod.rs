@@ -182,19 +182,28 @@ fn read(path: &Path) -> Result<Vec<Record>, ImportError> {
         )));
     }
     let bytes = std::fs::read(path).map_err(cannot)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
+    records(&name, &bytes)
+}
+
+/// The records of a reference file named `name` (its extension says its
+/// format) holding `bytes`; every problem located.
+pub fn records(name: &str, bytes: &[u8]) -> Result<Vec<Record>, ImportError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
         ImportError::Problems(vec![Problem::file(
-            &name,
+            name,
             "is not UTF-8 text (export it as UTF-8)",
         )])
     })?;
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let extension = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     let parsed = match extension.to_ascii_lowercase().as_str() {
-        "ris" | "txt" => ris::parse(&name, &text),
-        "bib" | "bibtex" => bibtex::parse(&name, &text),
-        "json" => csl::parse(&name, &text),
+        "ris" | "txt" => ris::parse(name, text),
+        "bib" | "bibtex" => bibtex::parse(name, text),
+        "json" => csl::parse(name, text),
         _ => Err(vec![Problem::file(
-            &name,
+            name,
             "import reads .ris (RIS), .bib (BibTeX, BibLaTeX) and .json (CSL JSON) files",
         )]),
     };

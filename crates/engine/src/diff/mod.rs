@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+mod columns;
+
 use crate::exact::{self, Points};
 use crate::{Dataset, views};
 
@@ -99,21 +101,36 @@ type RowTexts = BTreeMap<String, BTreeMap<String, String>>;
 /// A version's n and value (missing where it has no such row).
 type Figure = Option<Share>;
 
+/// A stored table of one version: its rows, and its columns' names.
+struct Table {
+    rows: RowTexts,
+    names: columns::Names,
+}
+
 /// A stored table's rows by written key: each row's cells as text, by
-/// column (ids in `refs` columns written as their version writes them), so
-/// that two versions compare cell by cell.
+/// column as queries name it ([`columns::name_key`]; ids in `refs` columns
+/// written as their version writes them), so that two versions compare
+/// cell by cell.
 fn row_texts(
     frame: &DataFrame,
     key_of: impl Fn(i64) -> String,
     refs: &[(&str, &crate::dataset::keys::Keys)],
-) -> PolarsResult<RowTexts> {
+) -> PolarsResult<Table> {
     let ids = frame.column("id")?.cast(&DataType::Int64)?;
     let ids = ids.i64()?;
-    let mut out = BTreeMap::new();
+    let others: Vec<&Column> = frame
+        .columns()
+        .iter()
+        .filter(|c| c.name() != "id")
+        .collect();
+    let names = (others.iter())
+        .map(|c| (columns::name_key(c.name()), c.name().to_string()))
+        .collect();
+    let mut rows = BTreeMap::new();
     for i in 0..frame.height() {
         let Some(id) = ids.get(i) else { continue };
         let mut cells = BTreeMap::new();
-        for column in frame.columns().iter().filter(|c| c.name() != "id") {
+        for column in &others {
             let value = column.get(i)?;
             let text = match (
                 refs.iter().find(|(c, _)| *c == column.name().as_str()),
@@ -123,29 +140,41 @@ fn row_texts(
                 (Some((_, keys)), v) => v.extract::<i64>().map_or(v.to_string(), |n| keys.text(n)),
                 (None, v) => v.get_str().map_or_else(|| v.to_string(), str::to_string),
             };
-            cells.insert(column.name().to_string(), text);
+            cells.insert(columns::name_key(column.name()), text);
         }
-        out.insert(key_of(id), cells);
+        rows.insert(key_of(id), cells);
     }
-    Ok(out)
+    Ok(Table { rows, names })
 }
 
 /// "country: UK -> USA; year: 2019 -> 2020": the cells of the columns both
-/// versions have that differ (a column only one has is not a change of
-/// the row).
+/// versions have (as queries name them, or `renamed`) that differ, named
+/// as `now` writes them; `skip` names columns compared elsewhere.
 fn differences(
     was: &BTreeMap<String, String>,
     now: &BTreeMap<String, String>,
+    (names, renamed): (&columns::Names, &columns::Renamed),
     skip: &[&str],
 ) -> String {
     (now.iter())
         .filter(|(c, _)| !skip.contains(&c.as_str()))
         .filter_map(|(c, v)| {
-            let old = was.get(c)?;
-            (old != v).then(|| format!("{c}: {old} -> {v}"))
+            let old = was.get(renamed.get(c).unwrap_or(c))?;
+            let shown = names.get(c).unwrap_or(c);
+            (old != v).then(|| format!("{shown}: {old} -> {v}"))
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The two versions of a stored table compared column by column: rows
+/// of `changes` for the columns, and the renamed ones.
+fn compare_columns(
+    rows: &mut Vec<[String; 4]>,
+    file: &str,
+    (was, now): (&Table, &Table),
+) -> columns::Renamed {
+    columns::changes(rows, file, (&was.names, &now.names), (&was.rows, &now.rows))
 }
 
 /// Rows of `changes` for one stored table: removed, added and changed
@@ -153,10 +182,12 @@ fn differences(
 fn table_changes(
     rows: &mut Vec<[String; 4]>,
     what: &str,
-    (was, now): (&RowTexts, &RowTexts),
+    (was, now): (&Table, &Table),
     name: impl Fn(&BTreeMap<String, String>) -> String,
     skip: &[&str],
 ) {
+    let renamed = compare_columns(rows, &format!("{what}s.csv"), (was, now));
+    let (was, names, now) = (&was.rows, &now.names, &now.rows);
     for (key, cells) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
         rows.push([
             format!("{what} removed"),
@@ -175,7 +206,7 @@ fn table_changes(
     }
     for (key, cells) in now {
         if let Some(old) = was.get(key) {
-            let changed = differences(old, cells, skip);
+            let changed = differences(old, cells, (names, &renamed), skip);
             if !changed.is_empty() {
                 rows.push([format!("{what} changed"), key.clone(), name(cells), changed]);
             }
@@ -200,6 +231,9 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         let old = &previous.dataset;
         let studies = |d: &Dataset| row_texts(&d.studies, |id| d.keys.studies.text(id), &[]);
         let (before, after) = (studies(old)?, studies(ds)?);
+        let renamed = compare_columns(&mut rows, "studies.csv", (&before, &after));
+        let names = &after.names;
+        let (before, after) = (before.rows, after.rows);
         let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
         for (key, _) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
             rows.push([
@@ -219,7 +253,7 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         }
         for (key, cells) in &after {
             if let Some(was) = before.get(key) {
-                let changed = differences(was, cells, &[]);
+                let changed = differences(was, cells, (names, &renamed), &[]);
                 if !changed.is_empty() {
                     rows.push([
                         "study changed".into(),
@@ -273,6 +307,10 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
         }
         let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
         let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
+        let renamed_findings =
+            compare_columns(&mut rows, "findings.csv", (&finding_before, &finding_after));
+        let finding_names = &finding_after.names;
+        let (finding_before, finding_after) = (finding_before.rows, finding_after.rows);
         for key in &order {
             let (name, _, linked) = &now[key];
             let Some((old_name, _, old_links)) = was.get(key) else {
@@ -301,7 +339,7 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
                 ]);
             }
             if let (Some(a), Some(b)) = (finding_before.get(key), finding_after.get(key)) {
-                let changed = differences(a, b, &["name"]);
+                let changed = differences(a, b, (finding_names, &renamed_findings), &["name"]);
                 if !changed.is_empty() {
                     rows.push(["finding changed".into(), key.clone(), name.clone(), changed]);
                 }
@@ -539,6 +577,9 @@ pub fn summary(ds: &Dataset, points: Points) -> PolarsResult<String> {
         ("finding changed", "finding", "findings", "changed"),
         ("link added", "evidence link", "evidence links", "added"),
         ("link removed", "evidence link", "evidence links", "removed"),
+        ("column added", "column", "columns", "added"),
+        ("column removed", "column", "columns", "removed"),
+        ("column renamed", "column", "columns", "renamed"),
     ]
     .iter()
     .filter_map(|(kind, one, more, did)| {
