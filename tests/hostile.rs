@@ -786,3 +786,17 @@ fn too_few_open_files_are_raised_or_refused_never_a_panic() {
         "id\n1\n"
     );
 }
+
+#[test]
+fn an_or_chain_of_a_whole_mebibyte_runs_within_the_memory_limit() {
+    // 94,000 terms just under the 1 MiB statement limit: 1.9 GB (4.2 GB
+    // with `let`) before chains ran in parts, an abort under this limit.
+    let chain: Vec<String> = (0..94_000).map(|i| format!("id = {}", i % 30)).collect();
+    let statement = format!("findings where {} show id", chain.join(" or "));
+    assert!(statement.len() < 1 << 20 && statement.len() > 900_000);
+    for src in [statement.clone(), format!("let x = {statement}\nx limit 3")] {
+        let r = run_with(metasum(&["run", "-"]), src.as_bytes());
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert!(r.stdout.starts_with("id\n1\n2\n3\n"), "{}", r.stdout);
+    }
+}

@@ -66,6 +66,9 @@ pub(crate) enum Scope {
 pub(crate) enum Step {
     /// `where`: keep the rows the predicate holds for.
     Filter(Expr),
+    /// `where` of many terms: keep the rows for which any (or every) part
+    /// holds, each part evaluated on its own (see `filter::filter_in_parts`).
+    FilterInParts { parts: Vec<Expr>, any: bool },
     /// `count by`: one row per distinct key with its `count`, most first.
     CountBy {
         keys: Vec<Expr>,

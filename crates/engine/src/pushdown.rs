@@ -79,7 +79,7 @@ pub(crate) fn stored_only(ds: &Dataset, q: &Query, list: views::ListOf) -> Optio
         filter::terms(cond).into_iter().all(|term| {
             let item = filter::has_item(term, name);
             linked_to.extend(item);
-            item.is_some() || filter::condition(&info, term).is_ok()
+            item.is_some() || (!filter::is_long(term) && filter::condition(&info, term).is_ok())
         })
     });
     // After `count by`, `sort by` and `show` name the counts' columns.
@@ -145,6 +145,9 @@ pub(crate) fn stored_set(ds: &Dataset, inner: &Query) -> Option<(TableKind, Lazy
     let (stored, info) = stored(ds, kind);
     let mut rows = stored.clone().lazy();
     if let Some(cond) = &inner.filter {
+        if filter::is_long(cond) {
+            return None;
+        }
         rows = rows.filter(filter::condition(&info, cond).ok()?);
     }
     Some((kind, rows.select([col("id")])))

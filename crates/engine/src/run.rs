@@ -129,6 +129,16 @@ fn lower_steps(mut frame: LazyFrame, steps: Vec<Step>) -> LazyFrame {
     for step in steps {
         frame = match step {
             Step::Filter(predicate) => frame.filter(predicate),
+            Step::FilterInParts { parts, any } => {
+                let same = |input: &Schema| Ok(Arc::new(input.clone()));
+                frame.map(
+                    move |rows| crate::filter::filter_in_parts(rows, &parts, any),
+                    // Nothing is pushed through: each part runs on its own.
+                    OptFlags::empty(),
+                    Some(Arc::new(same)),
+                    Some("filter in parts"),
+                )
+            }
             Step::CountBy { keys, count } => {
                 let mut columns = keys.clone();
                 columns.push(col(count));

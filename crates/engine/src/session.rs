@@ -334,8 +334,11 @@ impl Session {
                     .filter(|p| p.has_applied)
                     .is_some_and(|p| filter::has_item(term, p.list.names().0).is_some())
             };
-            if let Some(predicate) = filter::condition_without(&planned.info, cond, applied)? {
-                planned.steps.push(Step::Filter(predicate));
+            for predicate in filter::condition_without(&planned.info, cond, applied)? {
+                planned.steps.push(match predicate {
+                    filter::Predicate::Whole(whole) => Step::Filter(whole),
+                    filter::Predicate::InParts { parts, any } => Step::FilterInParts { parts, any },
+                });
             }
         }
         Ok(())

@@ -239,6 +239,50 @@ fn long_and_chains_give_the_rows_of_short_ones() {
 }
 
 #[test]
+fn long_chains_run_in_parts_and_give_the_rows_of_short_ones() {
+    // Past 256 terms a top-level chain is run a part at a time, every
+    // part on the rows by itself (memory follows one part).
+    let seed = || Dataset::seed().unwrap();
+    for terms in [255, 256, 257, 1_000, 5_000] {
+        let ors: Vec<String> = (0..terms)
+            .map(|i| format!("id = {}", i % 7 + 100))
+            .collect();
+        let src = format!(
+            "findings where {} or id = 3 or fes > 40 show id",
+            ors.join(" or ")
+        );
+        let expected = csv(seed(), "findings where id in (3) or fes > 40 show id");
+        assert_eq!(csv(seed(), &src), expected, "{terms} or-terms");
+        // With other and-terms, in an `among` set and beside a shortcut.
+        let src = format!(
+            "findings among (studies where {} or id < 20) where perspective = worker and ({} or n > 8) show id",
+            ors.join(" or "),
+            ors.join(" or ")
+        );
+        let expected = csv(
+            seed(),
+            "findings among (studies where id < 20) where perspective = worker and n > 8 show id",
+        );
+        assert_eq!(csv(seed(), &src), expected, "{terms} nested or-terms");
+        let ands: Vec<String> = (0..terms).map(|i| format!("id != {}", i % 5 + 2)).collect();
+        let src = format!("papers where {} show id", ands.join(" and "));
+        let expected = csv(seed(), "papers where not (id in (2, 3, 4, 5, 6)) show id");
+        assert_eq!(csv(seed(), &src), expected, "{terms} and-terms");
+    }
+}
+
+#[test]
+fn a_long_chain_deep_inside_a_condition_is_refused_at_its_text() {
+    let chain = vec!["id = 12"; 5_000].join(" or ");
+    let (message, under) = error(&format!("papers where not ({chain})"));
+    assert!(
+        message.contains("holds 5000 comparisons; at most 4096"),
+        "{message}"
+    );
+    assert!(under.starts_with("not (id = 12 or"), "{under}");
+}
+
+#[test]
 fn ten_thousand_or_terms_run() {
     // The parser's left-nested tree overflowed the stack (SIGABRT).
     let chain = vec!["id = 12"; 10_000].join(" or ");

@@ -10,11 +10,28 @@ use crate::plot::SearchStage;
 
 const FILE: &str = "search.csv";
 
+/// The most stages a search flow may have. A PRISMA flow has tens; the
+/// checks of a flow (each stage's parents, what came into it, its level
+/// in the figure) look at the others, and 16,000 stages took 4 s to load
+/// and 13 s to check.
+pub const MAX_STAGES: usize = 1_000;
+
 /// Parses `search.csv`: `stage,count,parent,label`, parents separated by
 /// `;`, and optionally `excluded` (a whole number, or empty) and
 /// `excluded_label`.
 pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStage> {
     let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
+    if let Some((line, _)) = rows.get(MAX_STAGES) {
+        problems.push(Problem::at(
+            FILE,
+            *line,
+            format!(
+                "a search flow of more than {MAX_STAGES} stages (this file has {}); a PRISMA flow has tens",
+                rows.len()
+            ),
+        ));
+        return Vec::new();
+    }
     let mut first_line: HashMap<&str, u64> = HashMap::new();
     let mut out = Vec::new();
     for (line, fields) in &rows {
@@ -209,6 +226,10 @@ mod tests {
                 "{csv:?}: {found:?}"
             );
         }
+        let many: String = (0..=MAX_STAGES).map(|i| format!("s{i},1,\n")).collect();
+        let found = problems(&format!("stage,count,parent\n{many}"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("search.csv:1002:"), "{found:?}");
         // After a cycle is not in it: only a, b and c are told.
         let found = problems("stage,count,parent\na,10,c\nb,5,a\nc,3,b\nd,1,c\n");
         assert_eq!(found.len(), 3, "{found:?}");

@@ -2,6 +2,10 @@
 //! polars expressions. Every comparison yields true or false, never missing:
 //! a missing value equals nothing and `!=` is true for it.
 
+mod parts;
+
+pub use parts::{Predicate, filter_in_parts, is_long};
+
 use polars::prelude::*;
 
 use crate::col;
@@ -187,27 +191,30 @@ fn one_of(table: &TableInfo, column: &Ident, values: &[Value]) -> Result<Expr, Q
 pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
     let decided = terms(cond)
         .into_iter()
+        .filter(|term| !is_long(term))
         .filter_map(|term| condition(table, term).ok())
         .collect();
     all(decided)
 }
 
-/// `cond` as a polars expression without the top-level `and` terms `skip`
-/// picks (terms already applied another way); `None` when none is left.
-/// Every term is still checked, so errors are the same either way.
+/// `cond` as polars runs it, without the top-level `and` terms `skip`
+/// picks (terms already applied another way, each a single comparison);
+/// nothing when none is left. Every term is still checked, so errors are
+/// the same either way.
 pub fn condition_without(
     table: &TableInfo,
     cond: &Cond,
     skip: impl Fn(&Cond) -> bool,
-) -> Result<Option<Expr>, QueryError> {
+) -> Result<Vec<Predicate>, QueryError> {
     let mut kept = Vec::new();
     for term in terms(cond) {
-        let expr = condition(table, term)?;
-        if !skip(term) {
-            kept.push(expr);
+        if skip(term) {
+            let _checked = condition(table, term)?;
+        } else {
+            kept.push(term);
         }
     }
-    Ok(all(kept))
+    parts::predicates(table, &kept)
 }
 
 /// Refuses a percentage compared with a number of more than `allowed`
