@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
-            output::print_stderr(&format!("error: {e}"));
+            errln!("error: {e}");
             return ExitCode::from(1);
         }
     };

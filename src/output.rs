@@ -178,10 +178,14 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
-/// `eprintln!` that never panics (see [`print_stderr`]).
+/// `eprintln!` for metasum's messages: what they quote from the data is
+/// shown as a terminal cannot act on it (`message_safe`: an escape
+/// sequence or direction override as U+FFFD), and a closed stderr ends
+/// nothing.
 macro_rules! errln {
     ($($arg:tt)*) => {{
-        let mut line = format!($($arg)*);
+        let line = format!($($arg)*);
+        let mut line = metasum_engine::format::escape::message_safe(&line).into_owned();
         line.push('\n');
         $crate::output::print_stderr(&line);
     }};

@@ -800,3 +800,84 @@ fn an_or_chain_of_a_whole_mebibyte_runs_within_the_memory_limit() {
         assert!(r.stdout.starts_with("id\n1\n2\n3\n"), "{}", r.stdout);
     }
 }
+
+/// Whether `text` holds a character that acts on a terminal (ESC, BEL, a
+/// carriage return, a direction override).
+fn acts_on_a_terminal(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn messages_quoting_the_data_never_act_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    // A year cell that writes the clipboard (OSC 52), a name that turns
+    // the line around, an author with a bell.
+    let clipboard = "\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}";
+    std::fs::write(
+        data.join("studies.csv"),
+        format!("id,author,year\n1,Ann\u{7},{clipboard}\n2,Bo,2020\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("findings.csv"),
+        "id,perspective,name,reported_fes\n1,a,\u{202E}Reversed,12\n",
+    )
+    .unwrap();
+    std::fs::write(data.join("evidence.csv"), "finding,study\n1,2\n").unwrap();
+    let r = run(&["--data", data.to_str().unwrap(), "-c", "findings"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("studies.csv:2"), "{}", r.stderr);
+    assert!(!acts_on_a_terminal(&r.stderr), "{:?}", r.stderr);
+    // Fixed year: `check` warns of the reported FES, quoting the name.
+    std::fs::write(
+        data.join("studies.csv"),
+        "id,author,year\n1,Ann\u{7},2019\n2,Bo,2020\n",
+    )
+    .unwrap();
+    let r = run(&["--data", data.to_str().unwrap(), "check"]);
+    assert!(
+        r.stdout.contains("reported 12, computed 50.0"),
+        "{}",
+        r.stdout
+    );
+    assert!(!acts_on_a_terminal(&r.stdout), "{:?}", r.stdout);
+    // The report keeps the name as written, isolated from its sentence.
+    let out = dir.path().join("r.html");
+    let r = run(&[
+        "--data",
+        data.to_str().unwrap(),
+        "report",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let line = html
+        .lines()
+        .find(|l| l.contains("reported 12, computed 50.0"))
+        .unwrap();
+    assert!(
+        line.contains("&quot;<bdi>\u{FFFD}Reversed</bdi>&quot;: reported 12"),
+        "{line}"
+    );
+    // Import messages quoting a record's DOI.
+    let ris = dir.path().join("r.ris");
+    let doi = "10.1/x\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202E}";
+    let record = format!("TY  - JOUR\nAU  - Lee, A.\nTI  - T\nPY  - 2020\nDO  - {doi}\nER  - \n");
+    std::fs::write(&ris, format!("{record}\n{record}")).unwrap();
+    let refs = dir.path().join("refs");
+    let r = run(&[
+        "--data",
+        refs.to_str().unwrap(),
+        "import",
+        ris.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("already present"), "{}", r.stderr);
+    assert!(!acts_on_a_terminal(&r.stderr), "{:?}", r.stderr);
+}

@@ -247,7 +247,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                     executor.session.set_threshold(threshold);
                     return true;
                 }
-                Err(e) => crate::output::print_stderr(&format!("error: {e}")),
+                Err(e) => errln!("error: {e}"),
             }
         }
         DotCommand::Lets => {

@@ -14,6 +14,20 @@ fn ids(keys: &Keys, ids: &[i64]) -> String {
         .join(", ")
 }
 
+/// Text from the data, as a sentence embeds it: with no character that
+/// acts on a terminal (an escape sequence, a direction override: one rule
+/// for every message, `format::escape::message_safe`), and, written with
+/// `{:#}` (the HTML report), between the Unicode isolates FSI and PDI,
+/// which the report turns into `<bdi>`: a name written right to left
+/// cannot reorder the sentence around it.
+fn d(f: &fmt::Formatter<'_>, text: impl fmt::Display) -> String {
+    let safe = crate::format::escape::message_safe(&text.to_string()).into_owned();
+    match f.alternate() {
+        true => format!("\u{2068}{safe}\u{2069}"),
+        false => safe,
+    }
+}
+
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_header(f)?;
@@ -34,9 +48,9 @@ impl CheckReport {
     /// The dataset, its title and its counts.
     fn write_header(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let [studies, papers, findings, links] = self.counts;
-        writeln!(f, "dataset: {}", self.origin)?;
+        writeln!(f, "dataset: {}", d(f, &self.origin))?;
         if !self.title.is_empty() {
-            writeln!(f, "  {}", self.title)?;
+            writeln!(f, "  {}", d(f, &self.title))?;
         }
         writeln!(
             f,
@@ -68,16 +82,17 @@ impl CheckReport {
                 "  {agree} of {} reported FES values agree; these do not:",
                 self.fes_compared
             )?;
-            for d in &self.fes_disagreements {
-                let exact = crate::format::round_half_up(100.0 * d.n as f64 / d.of as f64, 1);
+            for dis in &self.fes_disagreements {
+                let exact = crate::exact::ratio(100 * dis.n, dis.of as i64);
+                let exact = crate::format::round_half_up(exact, 1);
                 writeln!(
                     f,
                     "  warning: finding {} \"{}\": reported {}, computed {exact:.1} ({} of {} studies)",
-                    self.keys.findings.text(d.finding),
-                    d.name,
-                    d.reported,
-                    d.n,
-                    d.of
+                    d(f, self.keys.findings.text(dis.finding)),
+                    d(f, &dis.name),
+                    dis.reported,
+                    dis.n,
+                    dis.of
                 )?;
             }
         }
@@ -93,13 +108,13 @@ impl CheckReport {
             "Sensitivity (profile without the studies of quality concern):"
         )?;
         match &self.quality_note {
-            Some(note) => writeln!(f, "  warning: {note}")?,
+            Some(note) => writeln!(f, "  warning: {}", d(f, note))?,
             None => {
                 let (concerns, of_concern, unappraised) = &self.concerns;
                 writeln!(
                     f,
                     "  quality concerns {}: {of_concern} of {studies} studies left out",
-                    concerns.join(", ")
+                    d(f, concerns.join(", "))
                 )?;
                 let (studies_have, them, stays) = match unappraised {
                     1 => ("study has", "it", "stays in"),
@@ -130,13 +145,15 @@ impl CheckReport {
                     writeln!(
                         f,
                         "  {}: published {}, sum {} ({coverage}): agree",
-                        t.column, t.published, t.sum
+                        d(f, &t.column),
+                        t.published,
+                        t.sum
                     )?;
                 } else {
                     writeln!(
                         f,
                         "  warning: {}: published {}, sum {}, off by {} ({coverage})",
-                        t.column,
+                        d(f, &t.column),
                         t.published,
                         t.sum,
                         i128::from(t.published) - t.sum
@@ -162,21 +179,21 @@ impl CheckReport {
                 "  {} of {linked} cite exactly the studies the finding lists",
                 self.claims_exact
             )?;
-            for d in self
+            for c in self
                 .claim_differences
                 .iter()
-                .filter(|d| !d.not_listed.is_empty())
+                .filter(|c| !c.not_listed.is_empty())
             {
                 writeln!(
                     f,
                     "  warning: claim {} (claims.csv:{}) \"{}\" cites {} for finding {} \"{}\", which lists {}",
-                    d.claim,
-                    d.line,
-                    d.statement,
-                    ids(&self.keys.studies, &d.not_listed),
-                    self.keys.findings.text(d.finding),
-                    d.finding_name,
-                    ids(&self.keys.studies, &d.listed)
+                    d(f, &c.claim),
+                    c.line,
+                    d(f, &c.statement),
+                    d(f, ids(&self.keys.studies, &c.not_listed)),
+                    d(f, self.keys.findings.text(c.finding)),
+                    d(f, &c.finding_name),
+                    d(f, ids(&self.keys.studies, &c.listed))
                 )?;
             }
             let partial: Vec<&ClaimDifference> = self
@@ -189,16 +206,16 @@ impl CheckReport {
                     f,
                     "  cite only part of the finding's studies (a part of the theme, not a contradiction):"
                 )?;
-                for d in partial {
-                    let cited = d.listed.len() - d.not_cited.len();
+                for c in partial {
+                    let cited = c.listed.len() - c.not_cited.len();
                     writeln!(
                         f,
                         "    claim {} \"{}\": {cited} of finding {}'s {} studies (not cited: {})",
-                        d.claim,
-                        d.statement,
-                        self.keys.findings.text(d.finding),
-                        d.listed.len(),
-                        ids(&self.keys.studies, &d.not_cited)
+                        d(f, &c.claim),
+                        d(f, &c.statement),
+                        d(f, self.keys.findings.text(c.finding)),
+                        c.listed.len(),
+                        d(f, ids(&self.keys.studies, &c.not_cited))
                     )?;
                 }
             }
@@ -225,10 +242,10 @@ impl CheckReport {
                 writeln!(
                     f,
                     "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
-                    self.keys.studies.text(y.study),
-                    y.cited_as,
-                    y.cited_year,
-                    y.section,
+                    d(f, self.keys.studies.text(y.study)),
+                    d(f, &y.cited_as),
+                    d(f, &y.cited_year),
+                    d(f, &y.section),
                     y.line
                 )?;
             }
@@ -251,7 +268,7 @@ impl CheckReport {
             writeln!(f, "  every finding assessed, every judgement explained")?;
         }
         for w in &self.cerqual_warnings {
-            let finding = self.keys.findings.text(w.finding);
+            let finding = d(f, self.keys.findings.text(w.finding));
             let at = match w.line {
                 Some(line) => format!("finding {finding} (cerqual.csv:{line})"),
                 None => format!("finding {finding}"),
@@ -260,12 +277,12 @@ impl CheckReport {
                 CerqualWarningKind::NotAssessed => "has no assessment".to_string(),
                 CerqualWarningKind::HighDespiteSerious(components) => format!(
                     "confidence high while {} has serious concerns: CERQual downgrades for concerns; say why it was not",
-                    components.join(" and ")
+                    d(f, components.join(" and "))
                 ),
                 CerqualWarningKind::VeryLowWithoutConcerns => {
                     "confidence very low while no component has more than minor concerns: say why it was downgraded".to_string()
                 }
-                CerqualWarningKind::NoExplanation(column) => format!("`{column}` is empty"),
+                CerqualWarningKind::NoExplanation(column) => format!("`{}` is empty", d(f, column)),
                 CerqualWarningKind::LimitationsDespiteQuality(of_concern, n) => format!(
                     "methodological limitations of no or very minor concern while {of_concern} of its {n} studies have a declared quality concern"
                 ),
@@ -290,7 +307,7 @@ impl CheckReport {
             writeln!(f, "  the counts add up")?;
         }
         for found in &self.search_findings {
-            let (stage, line, count) = (&found.stage, found.line, found.count);
+            let (stage, line, count) = (d(f, &found.stage), found.line, found.count);
             match found.kind {
                 SearchFindingKind::Excluded(came_in, excluded) => writeln!(
                     f,
@@ -320,14 +337,14 @@ impl CheckReport {
             writeln!(f)?;
             writeln!(f, "Evidence links:")?;
             for (id, author) in &self.studies_without_findings {
-                let id = self.keys.studies.text(*id);
+                let (id, author) = (d(f, self.keys.studies.text(*id)), d(f, author));
                 writeln!(
                     f,
                     "  warning: study {id} ({author}) supports no finding, yet counts in every FES denominator"
                 )?;
             }
             for (id, name) in &self.findings_without_evidence {
-                let id = self.keys.findings.text(*id);
+                let (id, name) = (d(f, self.keys.findings.text(*id)), d(f, name));
                 writeln!(
                     f,
                     "  warning: finding {id} \"{name}\" has no evidence (FES 0)"
@@ -341,6 +358,7 @@ impl CheckReport {
     fn write_ignored(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (file, column) in &self.ignored_columns {
             writeln!(f)?;
+            let (file, column) = (d(f, file), d(f, column));
             writeln!(
                 f,
                 "note: {file}: column `{column}` is computed by metasum; the stored values were left out"

@@ -143,20 +143,33 @@ impl Drop for Listed<'_> {
 }
 
 impl fmt::Display for Problem {
+    /// `file:line:column: message`, the data it quotes made safe for a
+    /// terminal (`format::escape::message_safe`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match &self.sheet {
+        let text = ProblemText(self).to_string();
+        f.write_str(&crate::format::escape::message_safe(&text))
+    }
+}
+
+/// A problem as text, before it is made safe.
+struct ProblemText<'a>(&'a Problem);
+
+impl fmt::Display for ProblemText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.0;
+        let unit = match &p.sheet {
             Some(sheet) => {
                 write!(f, "sheet {sheet}")?;
-                if let Some(row) = self.line {
+                if let Some(row) = p.line {
                     write!(f, ", row {row}")?;
                 }
                 "row"
             }
             None => {
-                write!(f, "{}", self.file)?;
-                if let Some(line) = self.line {
+                write!(f, "{}", p.file)?;
+                if let Some(line) = p.line {
                     write!(f, ":{line}")?;
-                    if let Some(col) = self.col {
+                    if let Some(col) = p.col {
                         write!(f, ":{col}")?;
                     }
                 }
@@ -164,11 +177,11 @@ impl fmt::Display for Problem {
             }
         };
         write!(f, ": ")?;
-        if let Some(column) = &self.column {
+        if let Some(column) = &p.column {
             write!(f, "column `{column}`: ")?;
         }
-        write!(f, "{}", self.message)?;
-        if let Some(first) = self.first {
+        write!(f, "{}", p.message)?;
+        if let Some(first) = p.first {
             write!(f, " (first on {unit} {first})")?;
         }
         Ok(())
@@ -191,11 +204,12 @@ impl fmt::Display for LoadError {
             .map(|p| if p.unlisted > 0 { p.unlisted } else { 1 })
             .sum();
         let noun = if n == 1 { "problem" } else { "problems" };
-        writeln!(f, "dataset {} has {n} {noun}:", self.origin)?;
+        let origin = crate::format::escape::message_safe(&self.origin);
+        writeln!(f, "dataset {origin} has {n} {noun}:")?;
         for p in &self.problems {
             // Name files by their path, so a terminal or editor can open them.
             if std::path::Path::new(&self.origin).is_dir() {
-                write!(f, "  {}/", self.origin.trim_end_matches('/'))?;
+                write!(f, "  {}/", origin.trim_end_matches('/'))?;
             } else {
                 write!(f, "  ")?;
             }

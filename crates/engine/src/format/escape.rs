@@ -28,6 +28,28 @@ pub(super) fn terminal_safe(text: &str) -> String {
         .collect()
 }
 
+/// Text of a message (a problem, a warning, a note) as a terminal or a
+/// log shows it: every character that would act on the display (an escape
+/// sequence, a bell, a carriage return, a direction override) shown as
+/// U+FFFD, as tables show it; line ends kept. One rule for every message
+/// that quotes the data: a year cell holding `ESC ] 52` wrote to the
+/// clipboard, an RIS DOI retitled and cleared the terminal.
+pub fn message_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && acts_on_display(c)) {
+        return text.into();
+    }
+    (text.chars())
+        .map(|c| {
+            if c != '\n' && acts_on_display(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Control characters and the bidirectional overrides and isolates.
 fn acts_on_display(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

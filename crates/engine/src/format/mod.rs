@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 mod columnar;
-pub(crate) mod escape;
+pub mod escape;
 mod html;
 mod table;
 mod xlsx;

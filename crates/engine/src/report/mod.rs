@@ -56,7 +56,7 @@ pub fn report(session: &mut Session) -> crate::Result<String> {
         heading: "Consistency check".into(),
         body: format!(
             "<p>What <code>metasum check</code> reports: where the dataset disagrees with itself.</p>\n<pre>{}</pre>\n",
-            markup(&check.to_string())
+            isolated(&markup(&format!("{check:#}")))
         ),
     });
     page(session, &sections)
@@ -126,6 +126,14 @@ fn page(session: &Session, sections: &[Section]) -> crate::Result<String> {
     );
     let _ = writeln!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
     Ok(out)
+}
+
+/// Text whose data the check report set between the Unicode isolates FSI
+/// and PDI, with each such piece in `<bdi>`: a finding named right to
+/// left (or with a direction override) cannot reorder its sentence.
+fn isolated(text: &str) -> String {
+    text.replace('\u{2068}', "<bdi>")
+        .replace('\u{2069}', "</bdi>")
 }
 
 /// The dataset's folder or workbook by its name, not its path: the page
