@@ -452,3 +452,58 @@ fn a_review_past_the_rows_percentages_are_exact_for_is_refused_at_the_first_row_
         "{e}"
     );
 }
+
+#[test]
+fn problems_in_crlf_text_tables_name_their_own_line() {
+    // Excel writes CRLF: the csv crate starts a record at the `\n` it
+    // counts on the line before, and these files' problems pointed one
+    // line early.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (folder, file, bad_row, says) in [
+        ("datasets/peer-support", "claims.csv", "99,S,x,999,", "999"),
+        (
+            "datasets/peer-support",
+            "citations.csv",
+            "999,\"A\",2001,S",
+            "999",
+        ),
+        (
+            "datasets/peer-support",
+            "search.csv",
+            "bad,many,,B",
+            "whole number",
+        ),
+        (
+            "datasets/cerqual-example",
+            "cerqual.csv",
+            "F999,x,,,,,,,,,,",
+            "F999",
+        ),
+        ("tests/data/two-coders", "coding.csv", "F999,S1,Ana", "F999"),
+    ] {
+        let mut files: std::collections::BTreeMap<String, Vec<u8>> =
+            std::fs::read_dir(root.join(folder))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(&p).unwrap(),
+                    )
+                })
+                .collect();
+        let text = String::from_utf8(files[file].clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(2, bad_row);
+        files.insert(file.to_string(), (lines.join("\r\n") + "\r\n").into_bytes());
+        let e = Dataset::from_files(&files, "crlf").unwrap_err().to_string();
+        let line = e
+            .lines()
+            .find(|l| l.contains(says))
+            .unwrap_or_else(|| panic!("{file}: {e}"));
+        assert!(
+            line.trim_start().starts_with(&format!("{file}:3")),
+            "{file}: {line}"
+        );
+    }
+}

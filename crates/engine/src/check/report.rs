@@ -187,7 +187,7 @@ impl CheckReport {
                 writeln!(
                     f,
                     "  warning: claim {} (claims.csv:{}) \"{}\" cites {} for finding {} \"{}\", which lists {}",
-                    d(f, &c.claim),
+                    d(f, c.claim),
                     c.line,
                     d(f, &c.statement),
                     d(f, ids(&self.keys.studies, &c.not_listed)),
@@ -211,7 +211,7 @@ impl CheckReport {
                     writeln!(
                         f,
                         "    claim {} \"{}\": {cited} of finding {}'s {} studies (not cited: {})",
-                        d(f, &c.claim),
+                        d(f, c.claim),
                         d(f, &c.statement),
                         d(f, self.keys.findings.text(c.finding)),
                         c.listed.len(),
@@ -244,7 +244,7 @@ impl CheckReport {
                     "  warning: study {} cited as \"{} ({})\" in {} (citations.csv:{}); studies.csv has {table}",
                     d(f, self.keys.studies.text(y.study)),
                     d(f, &y.cited_as),
-                    d(f, &y.cited_year),
+                    d(f, y.cited_year),
                     d(f, &y.section),
                     y.line
                 )?;

@@ -74,7 +74,9 @@ pub(super) fn records(
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
+                let line = r
+                    .position()
+                    .map_or(0, |p| super::csvfile::line_of(bytes, p));
                 out.push((
                     line,
                     headers
@@ -85,7 +87,9 @@ pub(super) fn records(
                 ));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e
+                    .position()
+                    .map_or(0, |p| super::csvfile::line_of(bytes, p));
                 problems.push(Problem::at(file, line, format!("not readable as CSV: {e}")));
                 return Vec::new();
             }

@@ -548,7 +548,7 @@ fn infer_column(name: PlSmallStr, cells: StringChunked) -> Column {
 }
 
 /// The 1-based line a record starts on.
-fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+pub(super) fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
     // After a CRLF line end the csv crate starts the next record at the
     // `\n`, which it still counts on the line before.
     let at_line_feed = bytes.get(position.byte() as usize) == Some(&b'\n');
