@@ -119,6 +119,11 @@ impl Executor {
         self.saves.protect(inputs);
     }
 
+    /// The scripts the run reads: no `save` may replace one.
+    pub fn protect_scripts(&mut self, scripts: &[PathBuf]) {
+        self.saves.protect_scripts(scripts);
+    }
+
     /// The files `save` clauses named may be named again (the shell's next
     /// input); within a run, one file holds one statement's result.
     pub fn forget_saves(&mut self) {

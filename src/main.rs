@@ -110,6 +110,22 @@ fn main() -> ExitCode {
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
     // Results written over the data they came from would lose the review.
     let inputs = dataset_inputs(&cli);
+    let scripts: &[PathBuf] = match &cli.command {
+        Some(Command::Run { files }) => files,
+        _ => &[],
+    };
+    if let Some(path) = file.filter(|p| save::names_one_of(p, scripts)) {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--output {} is the script this run reads: results would replace the script",
+                    path.display()
+                ),
+            )
+            .exit();
+    }
     if let Some(path) = file.filter(|p| save::names_one_of(p, &inputs)) {
         use clap::CommandFactory;
         Cli::command()
@@ -199,6 +215,7 @@ fn main() -> ExitCode {
         executor.set_save_dir(Some(dir.clone()));
     }
     executor.protect_inputs(&inputs);
+    executor.protect_scripts(scripts);
     executor.dpi = cli.dpi;
     executor.links_cache = cli.links_cache();
     if cli.raw {

@@ -85,7 +85,18 @@ impl Saves {
     /// The files the run reads its datasets from: no `save` may name one.
     pub fn protect(&mut self, inputs: &[PathBuf]) {
         for input in inputs {
-            self.inputs.insert(input, String::new());
+            let what =
+                "a file of the dataset this run reads: saving into it would replace the data";
+            self.inputs.insert(input, what.to_string());
+        }
+    }
+
+    /// The scripts the run reads: no `save` may name one (a script named
+    /// `analysis.csv` saved its own result over itself).
+    pub fn protect_scripts(&mut self, scripts: &[PathBuf]) {
+        for script in scripts.iter().filter(|s| s.as_os_str() != "-") {
+            let what = "the script this run reads: saving into it would replace the script";
+            self.inputs.insert(script, what.to_string());
         }
     }
 
@@ -114,11 +125,8 @@ impl Saves {
         }
         .or_else(|| unwritable(&path))
         .or_else(|| {
-            self.inputs.get(&path)?;
-            Some(format!(
-                "{} is a file of the dataset this run reads: saving into it would replace the data",
-                save.path
-            ))
+            let what = self.inputs.get(&path)?;
+            Some(format!("{} is {what}", save.path))
         })
         .or_else(|| {
             let earlier = self.named.get(&path).or_else(|| self.output.get(&path))?;

@@ -266,3 +266,23 @@ fn check_says_whether_the_search_counts_add_up_naming_the_line() {
         assert!(report.lines().any(|l| l == line), "{line}\n{report}");
     }
 }
+
+#[test]
+fn one_of_each_is_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("studies.csv", "id,author,year\n1,Ahmed,2019\n");
+    write("findings.csv", "id,perspective,name\n1,a,One\n");
+    write("evidence.csv", "finding,study\n1,1\n");
+    let out = metasum()
+        .arg("--data")
+        .arg(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(
+        report.contains("  1 study, 1 paper, 1 finding, 1 evidence link: valid"),
+        "{report}"
+    );
+}

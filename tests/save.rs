@@ -321,3 +321,36 @@ fn no_result_is_written_over_the_dataset_it_came_from() {
     let out = metasum(&["-c", "findings", "--output", "review/summary.csv"]);
     assert!(out.status.success(), "{out:?}");
 }
+
+#[test]
+fn a_script_cannot_save_or_output_over_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    // A script with a name a result could have.
+    let script = "findings limit 1 show id save \"./analysis.csv\"\n";
+    std::fs::write(dir.path().join("analysis.csv"), script).unwrap();
+    let out = metasum(dir.path())
+        .args(["run", "analysis.csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // As a `save` into a dataset file: the statement fails, nothing runs.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is the script this run reads"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("analysis.csv")).unwrap(),
+        script
+    );
+    let plain = "findings limit 1 show id\n";
+    std::fs::write(dir.path().join("plain.csv"), plain).unwrap();
+    let out = metasum(dir.path())
+        .args(["run", "plain.csv", "--output", "./plain.csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is the script this run reads"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("plain.csv")).unwrap(),
+        plain
+    );
+}

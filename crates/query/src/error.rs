@@ -140,7 +140,8 @@ pub enum ErrorKind {
     },
     /// `findings limit 99999999999999999999999`: a number too large.
     NumberTooLarge,
-    /// Parentheses nested deeper than [`crate::MAX_DEPTH`].
+    /// Parentheses and `not`s nested deeper than [`crate::MAX_DEPTH`]
+    /// (`not not not ... x = 1`, `((((x = 1))))`).
     TooDeep,
 }
 
@@ -193,7 +194,10 @@ impl Error {
                 format!("`{word}` is a keyword, not a value")
             }
             ErrorKind::NumberTooLarge => "number is too large".to_string(),
-            ErrorKind::TooDeep => format!("parentheses nested more than {} deep", crate::MAX_DEPTH),
+            ErrorKind::TooDeep => format!(
+                "parentheses and `not`s nested more than {} deep",
+                crate::MAX_DEPTH
+            ),
         }
     }
 

@@ -29,10 +29,15 @@ fn deep_among_nesting_is_an_error() {
 #[test]
 fn deep_not_chain_is_an_error() {
     let src = format!("findings where {} fes > 3", "not ".repeat(100_000));
-    assert!(matches!(
-        parse(&src).unwrap_err()[0].kind,
-        ErrorKind::TooDeep
-    ));
+    let error = &parse(&src).unwrap_err()[0];
+    assert!(matches!(error.kind, ErrorKind::TooDeep));
+    // Said of `not`s too, not of parentheses alone.
+    assert!(
+        error
+            .to_string()
+            .contains("parentheses and `not`s nested more than"),
+        "{error}"
+    );
 }
 
 #[test]

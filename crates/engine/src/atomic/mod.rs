@@ -277,6 +277,45 @@ enum Near {
     SystemTemp,
 }
 
+/// Removes the temporary files `prefix*.tmp` in `dir` that runs killed
+/// while writing (`kill -9`, a power cut) left: this user's own, an hour
+/// old (no run writes one file that long), regular files, never links.
+fn remove_stale(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        // tempfile's names: the prefix, six random characters, the suffix.
+        if ours.is_none_or(|random| random.len() != 6 || random.contains('.')) {
+            continue;
+        }
+        let stale = std::fs::symlink_metadata(entry.path()).is_ok_and(|m| {
+            m.is_file() && owned_by_me(&m) && m.modified().is_ok_and(|t| t < hour_ago)
+        });
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether this user owns the file.
+#[cfg(unix)]
+fn owned_by_me(meta: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == rustix::process::geteuid().as_raw()
+}
+
+#[cfg(not(unix))]
+fn owned_by_me(_: &Metadata) -> bool {
+    true
+}
+
 /// An exclusively created temporary file with an unpredictable name.
 fn temp_in(target: &Path, near: Near) -> io::Result<NamedTempFile> {
     let name = target
@@ -290,6 +329,9 @@ fn temp_in(target: &Path, near: Near) -> io::Result<NamedTempFile> {
         Near::SystemTemp => std::env::temp_dir(),
     };
     let prefix = format!(".{}.", name.to_string_lossy());
+    if matches!(near, Near::Beside) {
+        remove_stale(&dir, &prefix);
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]

@@ -127,3 +127,34 @@ fn a_device_is_written_through_and_stays_a_device() {
     let kind = std::fs::metadata(&device).unwrap().file_type();
     assert!(kind.is_char_device());
 }
+
+#[test]
+fn temporary_files_a_killed_run_left_are_removed_by_the_next_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let left = |name: &str, old: bool| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, "half").unwrap();
+        if old {
+            let f = std::fs::File::options().write(true).open(&file).unwrap();
+            f.set_modified(hours_ago).unwrap();
+        }
+    };
+    // Left by a `kill -9` two hours ago; one being written now; another
+    // file's; and the reviewer's own file that merely looks alike.
+    left(".out.csv.Ab3dEf.tmp", true);
+    left(".out.csv.Zz9yXw.tmp", false);
+    left(".other.csv.Ab3dEf.tmp", true);
+    left(".out.csv.my notes.tmp", true);
+    write_atomically(&path, b"new").unwrap();
+    assert_eq!(
+        entries(dir.path()),
+        [
+            ".other.csv.Ab3dEf.tmp",
+            ".out.csv.Zz9yXw.tmp",
+            ".out.csv.my notes.tmp",
+            "out.csv"
+        ]
+    );
+}

@@ -52,9 +52,14 @@ impl CheckReport {
         if !self.title.is_empty() {
             writeln!(f, "  {}", d(f, &self.title))?;
         }
+        let count = crate::format::count_of;
         writeln!(
             f,
-            "  {studies} studies, {papers} papers, {findings} findings, {links} evidence links: valid"
+            "  {}, {}, {}, {}: valid",
+            count(studies, "study", "studies"),
+            count(papers, "paper", "papers"),
+            count(findings, "finding", "findings"),
+            count(links, "evidence link", "evidence links")
         )?;
         writeln!(f)?;
         Ok(())
