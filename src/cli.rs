@@ -26,8 +26,9 @@ use metasum_engine::exact::Points;
 pub struct Cli {
     /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv,
     /// evidence.csv) or workbook (.xlsx with those sheets, or a `matrix`
-    /// sheet). When not given: the current folder if it holds a dataset
-    /// file, else the embedded seed review (either is said on stderr).
+    /// sheet). When not given: the current folder if it holds
+    /// dataset.toml, studies.csv or findings.csv, else the embedded seed
+    /// review (either is said on stderr).
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
@@ -206,7 +207,10 @@ impl Cli {
             return;
         }
         let here = PathBuf::from(".");
-        let holds_a_dataset = (metasum_engine::dataset::FILES.iter())
+        // The files only a dataset has (a folder with a `search.csv` of
+        // its own is not a review).
+        let holds_a_dataset = ["dataset.toml", "studies.csv", "findings.csv"]
+            .iter()
             .any(|name| std::fs::metadata(here.join(name)).is_ok_and(|m| m.is_file()));
         if holds_a_dataset {
             let shown = std::env::current_dir().unwrap_or_else(|_| here.clone());

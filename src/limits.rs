@@ -27,8 +27,9 @@ pub fn prepare() -> Result<(), String> {
     }
     let maximum = limit.maximum.unwrap_or(u64::MAX);
     if maximum >= MIN_OPEN_FILES {
+        // As much room as a usual shell gives, when the hard limit allows.
         let raised = Rlimit {
-            current: Some(MIN_OPEN_FILES),
+            current: Some(maximum.min(1024)),
             maximum: limit.maximum,
         };
         if setrlimit(Resource::Nofile, raised).is_ok() {

@@ -264,14 +264,14 @@ fn refuse_export_onto_its_data(cli: &Cli) {
     // metasum does not read back (a workbook's own sheets, the
     // comments of dataset.toml): as `--output` and `save`, refused.
     let mut read_from = dataset_inputs(cli);
-    read_from.extend(cli.data.iter().cloned());
+    read_from.extend(cli.data.iter().chain(&cli.compare).cloned());
     if save::names_one_of(target, &read_from) {
         use clap::CommandFactory;
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
                 format!(
-                    "export {} is the dataset this run reads (--data): it would be replaced by metasum's copy, losing what metasum does not read (your own sheets, comments); export to a new folder or workbook",
+                    "export {} is a dataset this run reads (--data, --compare): it would be replaced by metasum's copy, losing what metasum does not read (your own sheets, comments); export to a new folder or workbook",
                     target.display()
                 ),
             )

@@ -802,6 +802,19 @@ fn run_inside_a_review_folder_metasum_reads_that_review_and_says_so() {
 }
 
 #[test]
+fn a_folder_with_only_a_file_any_folder_may_hold_is_no_review() {
+    // A `search.csv` or `claims.csv` of some other project is not a
+    // dataset: the run is on the seed, and says so.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("search.csv"), "stage,count,parent\na,1,\n").unwrap();
+    let r = run(metasum()
+        .current_dir(dir.path())
+        .args(["-c", "studies limit 1 show id"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stderr, SEED_NOTE);
+}
+
+#[test]
 fn a_run_on_the_embedded_seed_says_so_and_its_exports_name_it() {
     let dir = tempfile::tempdir().unwrap();
     let r = run(metasum().current_dir(dir.path()).args(["export", "copy"]));
@@ -846,11 +859,20 @@ fn export_onto_the_dataset_it_reads_is_refused_however_spelled() {
         let r = run(cmd.args(["export", &target]));
         assert_eq!(r.code, Some(2), "export {target}: {}", r.stderr);
         assert!(
-            r.stderr.contains("is the dataset this run reads"),
+            r.stderr.contains("is a dataset this run reads"),
             "{}",
             r.stderr
         );
     }
+    assert_eq!(std::fs::read(&toml).unwrap(), before);
+    // The version a run compares with is read as well.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/peer-support");
+    let r = run(metasum()
+        .current_dir(parent)
+        .arg("--data")
+        .arg(&seed)
+        .args(["--compare", name, "export", name]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert_eq!(std::fs::read(&toml).unwrap(), before);
     // A workbook with a sheet of the reviewer's own, exported onto itself.
     let book = parent.join(format!("{name}.xlsx"));

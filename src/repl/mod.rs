@@ -229,6 +229,8 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
             }
         }
         DotCommand::Read(path) => {
+            // No `save` in the script may replace the script.
+            executor.protect_scripts(std::slice::from_ref(&path));
             executor.run_file(&path);
         }
         DotCommand::Data(dir) => {

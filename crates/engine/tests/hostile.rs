@@ -272,6 +272,29 @@ fn long_chains_run_in_parts_and_give_the_rows_of_short_ones() {
 }
 
 #[test]
+fn grouped_chains_are_cut_by_their_comparisons_not_their_terms() {
+    // Five terms of 300 comparisons each: five parts, not one expression
+    // of 1,500 comparisons; as `or` and as `and` of `not`s.
+    let seed = || Dataset::seed().unwrap();
+    let group = |k: usize| {
+        let ands: Vec<String> = (0..300).map(|_| format!("id = {k}")).collect();
+        format!("({})", ands.join(" and "))
+    };
+    let ors: Vec<String> = (1..=5).map(group).collect();
+    let src = format!("findings where {} show id", ors.join(" or "));
+    assert_eq!(
+        csv(seed(), &src),
+        csv(seed(), "findings where id in (1, 2, 3, 4, 5) show id")
+    );
+    let nots: Vec<String> = (1..=5).map(|k| format!("not {}", group(k))).collect();
+    let src = format!("findings where {} show id", nots.join(" and "));
+    assert_eq!(
+        csv(seed(), &src),
+        csv(seed(), "findings where not (id in (1, 2, 3, 4, 5)) show id")
+    );
+}
+
+#[test]
 fn a_long_chain_deep_inside_a_condition_is_refused_at_its_text() {
     let chain = vec!["id = 12"; 5_000].join(" or ");
     let (message, under) = error(&format!("papers where not ({chain})"));

@@ -29,10 +29,17 @@ pub const LOCK_FILE: &str = ".metasum.lock";
 const WAIT: Duration = Duration::from_secs(120);
 
 /// A dataset folder's writer lock, held until dropped.
-#[derive(Debug)]
 pub struct DatasetLock {
     file: File,
     path: PathBuf,
+    /// Listed for an interrupted run (Ctrl-C) to remove the lock file.
+    _listed: super::Pending<()>,
+}
+
+impl std::fmt::Debug for DatasetLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatasetLock({})", self.path.display())
+    }
 }
 
 impl DatasetLock {
@@ -42,17 +49,25 @@ impl DatasetLock {
         let path = folder.join(LOCK_FILE);
         let started = Instant::now();
         loop {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)?;
+            let file = open(&path, true)?;
+            if !file.metadata()?.is_file() {
+                return Err(io::Error::other(format!(
+                    "{} is not a regular file: remove it",
+                    path.display()
+                )));
+            }
             match file.try_lock() {
                 // Locked, it must still be the file at its path: the writer
                 // before may have removed it (or an export swapped the
                 // folder) while this run waited.
-                Ok(()) if same_file(&file, &path) => return Ok(DatasetLock { file, path }),
+                Ok(()) if same_file(&file, &path) => {
+                    let _listed = super::Pending::new((), path.clone());
+                    return Ok(DatasetLock {
+                        file,
+                        path,
+                        _listed,
+                    });
+                }
                 Ok(()) => continue,
                 Err(TryLockError::WouldBlock) => wait_or_give_up(folder, started)?,
                 Err(TryLockError::Error(e)) => return Err(e),
@@ -86,19 +101,36 @@ fn wait_or_give_up(folder: &Path, started: Instant) -> io::Result<()> {
     Ok(())
 }
 
-/// Whether a writer holds the folder's lock now.
-fn writer_at_work(folder: &Path) -> io::Result<bool> {
-    let file = match File::open(folder.join(LOCK_FILE)) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        // A lock file this user may not open: a writer of another user.
-        Err(_) => return Ok(true),
-    };
-    match file.try_lock_shared() {
-        Ok(()) => Ok(false),
-        Err(TryLockError::WouldBlock) => Ok(true),
-        Err(TryLockError::Error(e)) => Err(e),
+/// The lock file at `path`, opened (made, for a writer) without following
+/// a link and without waiting on a FIFO (one put there would block every
+/// run), readable and writable by its owner, readable by others.
+fn open(path: &Path, make: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(make).create(make).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32).mode(0o644);
     }
+    options.open(path)
+}
+
+/// Whether a writer is known to hold the folder's lock now. A lock that
+/// cannot be looked at (another user's, a FIFO or a link at its name) is
+/// not waited for: the reader's check that the files stayed as they were
+/// still holds.
+fn writer_at_work(folder: &Path) -> io::Result<bool> {
+    let Ok(file) = open(&folder.join(LOCK_FILE), false) else {
+        return Ok(false);
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(false);
+    }
+    Ok(matches!(
+        file.try_lock_shared(),
+        Err(TryLockError::WouldBlock)
+    ))
 }
 
 /// A file of the folder as a reader found it.
@@ -187,6 +219,29 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         assert!(!writer_at_work(dir.path()).unwrap());
         drop(DatasetLock::write(dir.path()).unwrap());
+        assert!(!path.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_at_the_lock_files_name_blocks_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.unwrap().success());
+        assert!(!writer_at_work(dir.path()).unwrap());
+        let refused = DatasetLock::write(dir.path()).unwrap_err();
+        assert!(
+            refused.to_string().contains("not a regular file"),
+            "{refused}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &path).unwrap();
+        assert!(DatasetLock::write(dir.path()).is_err());
+        assert!(
+            !dir.path().join("elsewhere").exists(),
+            "a link is not followed"
+        );
     }
 
     #[test]

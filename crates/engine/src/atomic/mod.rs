@@ -277,7 +277,7 @@ enum Near {
     SystemTemp,
 }
 
-/// Removes the temporary files `prefix*.tmp` in `dir` that runs killed
+/// Removes the temporary files `prefix??????.tmp` in `dir` that runs killed
 /// while writing (`kill -9`, a power cut) left: this user's own, an hour
 /// old (no run writes one file that long), regular files, never links.
 fn remove_stale(dir: &Path, prefix: &str) {
@@ -328,7 +328,9 @@ fn temp_in(target: &Path, near: Near) -> io::Result<NamedTempFile> {
         },
         Near::SystemTemp => std::env::temp_dir(),
     };
-    let prefix = format!(".{}.", name.to_string_lossy());
+    // Marked as metasum's, so that a stale one can be told from a file of
+    // the reviewer's (`.report.html.backup.tmp`).
+    let prefix = format!(".{}.metasum-", name.to_string_lossy());
     if matches!(near, Near::Beside) {
         remove_stale(&dir, &prefix);
     }

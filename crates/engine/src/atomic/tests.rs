@@ -142,17 +142,19 @@ fn temporary_files_a_killed_run_left_are_removed_by_the_next_write() {
         }
     };
     // Left by a `kill -9` two hours ago; one being written now; another
-    // file's; and the reviewer's own file that merely looks alike.
-    left(".out.csv.Ab3dEf.tmp", true);
-    left(".out.csv.Zz9yXw.tmp", false);
-    left(".other.csv.Ab3dEf.tmp", true);
+    // file's; and the reviewer's own files that merely look alike.
+    left(".out.csv.metasum-Ab3dEf.tmp", true);
+    left(".out.csv.metasum-Zz9yXw.tmp", false);
+    left(".other.csv.metasum-Ab3dEf.tmp", true);
     left(".out.csv.my notes.tmp", true);
+    left(".out.csv.backup.tmp", true);
     write_atomically(&path, b"new").unwrap();
     assert_eq!(
         entries(dir.path()),
         [
-            ".other.csv.Ab3dEf.tmp",
-            ".out.csv.Zz9yXw.tmp",
+            ".other.csv.metasum-Ab3dEf.tmp",
+            ".out.csv.backup.tmp",
+            ".out.csv.metasum-Zz9yXw.tmp",
             ".out.csv.my notes.tmp",
             "out.csv"
         ]

@@ -158,26 +158,35 @@ impl Deferred {
                 format!("cannot be read: {e}"),
             )],
         };
-        let mut entry = None;
+        let mut missed = None;
         if let Some(cache) = &self.cache {
             let content = links_cache::Content::of(file).map_err(cannot)?;
             let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
-            let path = self.dir.join("evidence.csv");
-            let found = Entry::new(&cache.dir, &path, content, ids)
-                .and_then(|e| e.load().map(|links| (e, links)));
+            let found = Entry::new(&cache.dir, &self.path(), content, ids).and_then(|e| e.load());
             match found {
-                Ok((_, Some(links))) => {
+                Ok(Some(links)) => {
                     from_cache.store(true, Ordering::Relaxed);
                     return Ok(links);
                 }
-                Ok((e, None)) => entry = Some(e),
+                Ok(None) => missed = Some((cache, ids)),
                 Err(Skip::Untrusted(why)) => self.note(why),
                 Err(Skip::Unused) => {}
             }
         }
         let bytes = super::parallel::read_open(file).map_err(cannot)?;
+        // Kept under the hash of the bytes parsed: the file may have
+        // changed since it was hashed.
+        let entry = missed.and_then(|(cache, ids)| {
+            let parsed = links_cache::Content::of_bytes(&bytes);
+            Entry::new(&cache.dir, &self.path(), parsed, ids).ok()
+        });
         let files = std::collections::BTreeMap::from([("evidence.csv".to_string(), bytes)]);
         self.check(meta, keys, super::Source::Files(&files), entry)
+    }
+
+    /// Where `evidence.csv` is.
+    fn path(&self) -> PathBuf {
+        self.dir.join("evidence.csv")
     }
 
     /// Keeps `why` the cache was not used, for the run to tell once.

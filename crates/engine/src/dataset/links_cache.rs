@@ -82,17 +82,39 @@ impl Content {
                 })
                 .collect()
         });
+        let mut pieces = Vec::new();
+        for piece in hashes {
+            pieces.extend(piece?);
+        }
+        Ok(Content::joined(len, &pieces))
+    }
+
+    /// The content of `bytes`, as [`Content::of`] a file holding them
+    /// hashes it: the copy of links parsed from these bytes is kept under
+    /// their own hash (the file may have changed since it was hashed).
+    pub(super) fn of_bytes(bytes: &[u8]) -> Content {
+        let pieces: Vec<u64> = (bytes.chunks(PIECE as usize))
+            .map(xxhash_rust::xxh3::xxh3_64)
+            .collect();
+        let pieces = if pieces.is_empty() {
+            vec![xxhash_rust::xxh3::xxh3_64(&[])]
+        } else {
+            pieces
+        };
+        Content::joined(bytes.len() as u64, &pieces)
+    }
+
+    /// The length and the hash of the pieces' hashes.
+    fn joined(len: u64, pieces: &[u64]) -> Content {
         let mut all = xxhash_rust::xxh3::Xxh3::new();
         all.update(&len.to_le_bytes());
-        for piece in hashes {
-            for hash in piece? {
-                all.update(&hash.to_le_bytes());
-            }
+        for hash in pieces {
+            all.update(&hash.to_le_bytes());
         }
-        Ok(Content {
+        Content {
             len,
             hash: all.digest(),
-        })
+        }
     }
 }
 
@@ -584,6 +606,7 @@ mod tests {
     #[test]
     fn the_hash_is_the_bytes_whatever_the_pieces() {
         let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("none"), "").unwrap();
         let path = dir.path().join("big");
         // Three pieces and a part.
         let bytes: Vec<u8> = (0..(3 * PIECE + 12_345))
@@ -593,6 +616,8 @@ mod tests {
         let whole = content(&path);
         assert_eq!(whole.len, bytes.len() as u64);
         assert_eq!(whole, content(&path));
+        assert_eq!(whole, Content::of_bytes(&bytes));
+        assert_eq!(Content::of_bytes(&[]), content(&dir.path().join("none")));
         let mut other = bytes.clone();
         other[(2 * PIECE + 5) as usize] ^= 1;
         fs::write(&path, &other).unwrap();

@@ -4,7 +4,7 @@
 
 mod parts;
 
-pub use parts::{Predicate, filter_in_parts, is_long};
+pub use parts::{Predicate, comparisons, filter_in_parts, is_long};
 
 use polars::prelude::*;
 
@@ -281,15 +281,6 @@ pub fn terms(cond: &Cond) -> Vec<&Cond> {
     let mut found = Vec::new();
     and_terms(cond, &mut found);
     found
-}
-
-/// How many comparisons a condition makes (an `in` list is one lookup).
-pub fn comparisons(cond: &Cond) -> usize {
-    match &cond.kind {
-        ExprKind::Or(terms) | ExprKind::And(terms) => terms.iter().map(comparisons).sum(),
-        ExprKind::Not(a) => comparisons(a),
-        _ => 1,
-    }
 }
 
 /// Every column a condition names, in order.

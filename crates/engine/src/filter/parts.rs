@@ -13,7 +13,7 @@ use polars::prelude::*;
 
 use metasum_query::ast::{Expr as Cond, ExprKind};
 
-use super::{all, any, condition, conditions};
+use super::{all, any, condition};
 use crate::error::QueryError;
 use crate::table::TableInfo;
 
@@ -32,8 +32,8 @@ pub enum Predicate {
     InParts { parts: Vec<Expr>, any: bool },
 }
 
-/// How many comparisons `cond` holds (iteratively: a chain is long, not
-/// deep).
+/// How many comparisons `cond` makes (an `in` list is one lookup),
+/// counted iteratively: a chain is long, not deep.
 pub fn comparisons(cond: &Cond) -> usize {
     let mut pending = vec![cond];
     let mut count = 0;
@@ -53,56 +53,79 @@ pub fn is_long(cond: &Cond) -> bool {
     comparisons(cond) > PART
 }
 
-/// The predicates for the top-level `and` terms `kept`: the short ones as
-/// one expression (in parts when there are many), each long `or` in parts
-/// of its own; applied one after the other, they keep the rows every term
+/// The predicates for the top-level `and` terms `kept`: the short ones
+/// together, each long `or` on its own, each in parts of at most [`PART`]
+/// comparisons (counted, not terms: twenty terms of 4,000 comparisons each
+/// are long); applied one after the other, they keep the rows every term
 /// holds for.
 pub fn predicates(table: &TableInfo, kept: &[&Cond]) -> Result<Vec<Predicate>, QueryError> {
-    let mut short = Vec::new();
+    let mut short: Vec<&Cond> = Vec::new();
     let mut out = Vec::new();
     for term in kept {
         match &term.kind {
             ExprKind::Or(terms) if is_long(term) => {
-                let mut parts = Vec::new();
-                for chunk in terms.chunks(PART) {
-                    within_limit(chunk)?;
-                    parts.push(any(conditions(table, chunk)?).unwrap_or(lit(false)));
-                }
+                let parts = in_parts(terms.iter(), |chunk| {
+                    Ok(any(each(table, chunk)?).unwrap_or(lit(false)))
+                })?;
                 out.push(Predicate::InParts { parts, any: true });
             }
-            _ => {
-                within_limit(std::slice::from_ref(*term))?;
-                short.push(condition(table, term)?);
-            }
+            _ => short.push(term),
         }
     }
-    if short.len() > PART {
-        let mut parts = Vec::new();
-        let mut terms = short.into_iter().peekable();
-        while terms.peek().is_some() {
-            let chunk: Vec<Expr> = terms.by_ref().take(PART).collect();
-            parts.extend(all(chunk));
-        }
-        out.insert(0, Predicate::InParts { parts, any: false });
-    } else if let Some(whole) = all(short) {
-        out.insert(0, Predicate::Whole(whole));
+    let mut parts = in_parts(short.into_iter(), |chunk| {
+        Ok(all(each(table, chunk)?).unwrap_or(lit(true)))
+    })?;
+    match parts.len() {
+        0 => {}
+        1 => out.insert(0, Predicate::Whole(parts.remove(0))),
+        _ => out.insert(0, Predicate::InParts { parts, any: false }),
     }
     Ok(out)
 }
 
-/// Refuses a term holding more than [`MAX_NESTED`] comparisons.
-fn within_limit(terms: &[Cond]) -> Result<(), QueryError> {
+/// `terms` cut into runs of at most [`PART`] comparisons (a term longer
+/// than that a run of its own, if it is within [`MAX_NESTED`]), each made
+/// one expression by `join`.
+fn in_parts<'a>(
+    terms: impl Iterator<Item = &'a Cond>,
+    join: impl Fn(&[&Cond]) -> Result<Expr, QueryError>,
+) -> Result<Vec<Expr>, QueryError> {
+    let mut parts = Vec::new();
+    let mut run: Vec<&Cond> = Vec::new();
+    let mut size = 0;
     for term in terms {
+        within_limit(term)?;
         let n = comparisons(term);
-        if n > MAX_NESTED {
-            return Err(QueryError::new(
-                term.span,
-                format!(
-                    "this part of the condition holds {n} comparisons; at most {MAX_NESTED} are run inside `not` or parentheses"
-                ),
-            )
-            .hint("write the chain at the top of `where` (it is run in parts there), or compare with many values at once: `id in (1, 2, 3)`"));
+        if !run.is_empty() && size + n > PART {
+            parts.push(join(&run)?);
+            run.clear();
+            size = 0;
         }
+        run.push(term);
+        size += n;
+    }
+    if !run.is_empty() {
+        parts.push(join(&run)?);
+    }
+    Ok(parts)
+}
+
+/// The expressions of `terms`, in order.
+fn each(table: &TableInfo, terms: &[&Cond]) -> Result<Vec<Expr>, QueryError> {
+    terms.iter().map(|t| condition(table, t)).collect()
+}
+
+/// Refuses a term holding more than [`MAX_NESTED`] comparisons.
+fn within_limit(term: &Cond) -> Result<(), QueryError> {
+    let n = comparisons(term);
+    if n > MAX_NESTED {
+        return Err(QueryError::new(
+            term.span,
+            format!(
+                "this part of the condition holds {n} comparisons; at most {MAX_NESTED} are run inside `not` or parentheses"
+            ),
+        )
+        .hint("write the chain at the top of `where` (it is run in parts there), or compare with many values at once: `id in (1, 2, 3)`"));
     }
     Ok(())
 }
@@ -122,4 +145,55 @@ pub fn filter_in_parts(rows: DataFrame, parts: &[Expr], any: bool) -> PolarsResu
         keep = if any { &keep | &holds } else { &keep & &holds };
     }
     rows.filter(&keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::ColumnType;
+    use metasum_query::ast::StatementKind;
+
+    /// The predicates of `findings where CONDITION`.
+    fn planned(condition: &str) -> Vec<Predicate> {
+        let table = TableInfo {
+            kind: crate::table::TableKind::Findings,
+            columns: vec![("id".into(), ColumnType::Number)],
+        };
+        let script = metasum_query::parse(&format!("findings where {condition}")).unwrap();
+        let StatementKind::Query(q) = &script.statements[0].kind else {
+            panic!("a query");
+        };
+        let cond = q.filter.as_ref().unwrap();
+        predicates(&table, &super::super::terms(cond)).unwrap()
+    }
+
+    /// How many parts each predicate has (a whole one counts 1).
+    fn shape(predicates: &[Predicate]) -> Vec<usize> {
+        (predicates.iter())
+            .map(|p| match p {
+                Predicate::Whole(_) => 1,
+                Predicate::InParts { parts, .. } => parts.len(),
+            })
+            .collect()
+    }
+
+    fn chain(n: usize, op: &str) -> String {
+        vec!["id = 1"; n].join(&format!(" {op} "))
+    }
+
+    #[test]
+    fn parts_hold_at_most_a_part_of_comparisons() {
+        assert_eq!(shape(&planned(&chain(256, "or"))), [1]);
+        assert_eq!(shape(&planned(&chain(257, "or"))), [2]);
+        assert_eq!(shape(&planned(&chain(1000, "and"))), [4]);
+        // Five groups of 300: five parts, each a group.
+        let groups = vec![format!("({})", chain(300, "and")); 5].join(" or ");
+        assert_eq!(shape(&planned(&groups)), [5]);
+        let nots = vec![format!("not ({})", chain(300, "or")); 5].join(" and ");
+        assert_eq!(shape(&planned(&nots)), [5]);
+        // A long `or` beside short terms: the short ones whole, the `or` in
+        // parts of its own.
+        let mixed = format!("id > 0 and ({}) and id < 9", chain(600, "or"));
+        assert_eq!(shape(&planned(&mixed)), [1, 3]);
+    }
 }

@@ -1,7 +1,7 @@
 //! BibTeX and BibLaTeX, as Zotero and JabRef export them, read by the
 //! `biblatex` crate (names, braces, LaTeX accents, `@string`s).
 
-use biblatex::{Bibliography, ChunksExt, RetrievalError};
+use biblatex::{ChunksExt, RetrievalError};
 
 use super::{LineStarts, Name, Record, first_year};
 use crate::dataset::Problem;
@@ -9,15 +9,8 @@ use crate::dataset::Problem;
 /// The entries of a `.bib` file named `file` as records; a syntax error or
 /// a malformed name list is a problem with its line.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
-    super::bib_limits::check(file, text)?;
+    let bibliography = super::bib_limits::read(file, text)?;
     let starts = LineStarts::of(text);
-    let bibliography = Bibliography::parse(text).map_err(|e| {
-        vec![Problem::at(
-            file,
-            starts.line(e.span.start),
-            format!("not readable as BibTeX: {}", e.kind),
-        )]
-    })?;
     let mut records = Vec::new();
     let mut problems = Vec::new();
     for entry in bibliography.iter() {

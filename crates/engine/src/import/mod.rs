@@ -230,13 +230,23 @@ fn doi_key(doi: &str) -> String {
 
 /// A title as metasum compares it: its letters and digits in any script,
 /// lower case, accents and compatibility forms folded (`Ｈ` as `h`, `é`
-/// as `e`), one space between words (`{HIV}` and `HIV` alike). Titles in
-/// Chinese or Russian compare whole, never by their Latin part alone.
+/// as `e`, `Łódź` as `lodz`, `Straße` as `strasse`), one space between
+/// words (`{HIV}` and `HIV` alike). Titles in Chinese or Russian compare
+/// whole, never by their Latin part alone.
 fn title_key(title: &str) -> String {
-    let folded: String = (title.nfkd())
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut folded = String::new();
+    for c in title.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        // Latin letters NFKD leaves whole (ł ø æ đ ß) as ASCII; other
+        // scripts as they are.
+        let latin = matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}');
+        match deunicode::deunicode_char(c).filter(|_| latin) {
+            Some(ascii) => folded.push_str(&ascii.to_lowercase()),
+            None => folded.extend(c.to_lowercase()),
+        }
+    }
     folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -641,6 +651,10 @@ mod tests {
             title_key("HIV and Peer Support -- a Review")
         );
         assert_eq!(title_key("Café études"), "cafe etudes");
+        assert_eq!(
+            title_key("Łódź: Straße, Ørsted"),
+            title_key("Lodz Strasse Orsted")
+        );
         // Non-Latin titles compare whole, not by their digits alone.
         assert_ne!(
             title_key("2021年同伴支持研究"),

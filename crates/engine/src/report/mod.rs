@@ -130,7 +130,9 @@ fn page(session: &Session, sections: &[Section]) -> crate::Result<String> {
 
 /// Text whose data the check report set between the Unicode isolates FSI
 /// and PDI, with each such piece in `<bdi>`: a finding named right to
-/// left (or with a direction override) cannot reorder its sentence.
+/// left (or with a direction override) cannot reorder its sentence. Every
+/// FSI and PDI in it is the report's own: the data's are made U+FFFD
+/// before they are isolated (`check::report::d`).
 fn isolated(text: &str) -> String {
     text.replace('\u{2068}', "<bdi>")
         .replace('\u{2069}', "</bdi>")
