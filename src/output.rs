@@ -171,7 +171,10 @@ pub fn print_stderr(text: &str) {
 /// a reader that went away ends the process quietly instead of a panic.
 macro_rules! outln {
     ($($arg:tt)*) => {{
-        let mut line = format!($($arg)*);
+        // The banner and `.schema` quote the dataset (its title, its
+        // columns): shown as a terminal cannot act on them.
+        let line = format!($($arg)*);
+        let mut line = metasum_engine::format::escape::message_safe(&line).into_owned();
         line.push('\n');
         let _ = $crate::output::print_stdout(&line);
     }};

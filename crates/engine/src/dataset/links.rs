@@ -180,8 +180,8 @@ impl Deferred {
             let parsed = links_cache::Content::of_bytes(&bytes);
             Entry::new(&cache.dir, &self.path(), parsed, ids).ok()
         });
-        let files = std::collections::BTreeMap::from([("evidence.csv".to_string(), bytes)]);
-        self.check(meta, keys, super::Source::Files(&files), entry)
+        let source = super::Source::Evidence(std::cell::Cell::new(Some(bytes)));
+        self.check(meta, keys, source, entry)
     }
 
     /// Where `evidence.csv` is.

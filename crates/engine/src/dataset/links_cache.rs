@@ -22,8 +22,8 @@
 //!
 //! Measured on 20M links (BENCHMARKS.md): the FES filter takes 216 ms
 //! with the copy against 748 ms parsing and checking the CSV (text ids:
-//! 255 against 1,295 ms); hashing the file's bytes adds the time to read
-//! them from the page cache.
+//! 255 against 1,295 ms); hashing the file's 208 MB adds 30-36 ms to a
+//! warm run, and no memory (BENCHMARKS.md, issue 28).
 
 use std::fs::{self, File, Metadata};
 use std::hash::{DefaultHasher, Hasher};
