@@ -6,7 +6,7 @@
 //! peak for `findings among (studies where quality != low)`. This pass
 //! keeps one count per id and a mark per id in scope, whatever the number
 //! of links. It gives what the group-by gives (tested against it here and,
-//! through the views, against the plain plan in `tests/queries.rs`).
+//! through the views, against the plain plan in `crates/engine/tests/engine/queries.rs`).
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Work a query does not need, left out before polars runs it: the parts
 //! of a `where` condition that stored columns decide, list columns nobody
 //! reads, `among` sets that need no counting. Each shortcut gives the rows
-//! the plain plan gives (`tests/queries.rs` checks them against it).
+//! the plain plan gives (`crates/engine/tests/engine/queries.rs` checks them against it).
 
 use polars::prelude::*;
 

@@ -1,0 +1,15 @@
+//! The engine, tested through its public API: one test binary (ripgrep's
+//! and cargo's layout), a module per feature and one shared `util`.
+
+mod util;
+
+mod agreement;
+mod cerqual;
+mod figures;
+mod hostile;
+mod independent;
+mod links_cache;
+mod load;
+mod queries;
+mod report;
+mod spreadsheets;

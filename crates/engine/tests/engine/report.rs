@@ -1,0 +1,211 @@
+//! The HTML report: one well-formed document (read here with an XML
+//! parser) with every section, accessible tables and figures, Table 2's FES
+//! as the paper printed them, and nothing that loads from elsewhere.
+
+use std::collections::BTreeMap;
+
+use metasum_engine::{Dataset, Session};
+
+fn report(ds: Dataset) -> String {
+    metasum_engine::report::report(&mut Session::new(ds)).unwrap()
+}
+
+fn parse(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(html, options).expect("well-formed")
+}
+
+fn text(node: roxmltree::Node) -> String {
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect()
+}
+
+fn tag<'a>(doc: &'a roxmltree::Document, name: &str) -> Vec<roxmltree::Node<'a, 'a>> {
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == name)
+        .collect()
+}
+
+#[test]
+fn the_seed_report_has_every_section_table_and_figure() {
+    let html = report(Dataset::seed().unwrap());
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    let doc = parse(&html);
+    let sections: Vec<&str> = tag(&doc, "section")
+        .iter()
+        .filter_map(|s| s.attribute("id"))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "studies", "findings", "figures", "matrix", "profile", "check"
+        ]
+    );
+    // Table 1, a Table 2 per perspective (five in the seed), the matrix,
+    // the profile: each with a caption and column headers.
+    let tables = tag(&doc, "table");
+    assert_eq!(tables.len(), 1 + 5 + 1 + 1);
+    for t in &tables {
+        let caption = t
+            .children()
+            .find(|c| c.has_tag_name("caption"))
+            .expect("a caption");
+        assert!(!text(caption).is_empty());
+        let heads: Vec<_> = t.descendants().filter(|n| n.has_tag_name("th")).collect();
+        assert!(!heads.is_empty());
+        assert!(heads.iter().all(|h| h.attribute("scope") == Some("col")));
+    }
+    // 25 studies in Table 1; 24 findings across Table 2.
+    let body_rows = |t: &roxmltree::Node| {
+        t.descendants()
+            .filter(|n| n.has_tag_name("tbody"))
+            .flat_map(|b| b.children().filter(|r| r.has_tag_name("tr")))
+            .count()
+    };
+    assert_eq!(body_rows(&tables[0]), 25);
+    assert_eq!(tables[1..6].iter().map(body_rows).sum::<usize>(), 24);
+    // Figures: FES, matrix, sensitivity (the seed declares `low` a
+    // concern), flow; each an image named by its caption.
+    let figures = tag(&doc, "figure");
+    assert_eq!(figures.len(), 4);
+    for f in &figures {
+        let svg = f
+            .descendants()
+            .find(|n| n.tag_name().name() == "svg")
+            .unwrap();
+        assert_eq!(svg.attribute("role"), Some("img"));
+        let caption = svg.attribute("aria-labelledby").unwrap();
+        let named = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some(caption))
+            .unwrap();
+        assert!(named.has_tag_name("figcaption"));
+    }
+    assert!(
+        text(doc.root_element()).contains("the counts add up"),
+        "the check report"
+    );
+}
+
+#[test]
+fn table_2_gives_the_fes_the_paper_printed() {
+    // The paper's Table 2 (findings.csv `reported_fes`), against the FES
+    // the report computes from the evidence, rounded as the paper rounds.
+    let printed: BTreeMap<String, f64> = csv::Reader::from_reader(
+        &include_bytes!("../../../../datasets/peer-support/findings.csv")[..],
+    )
+    .records()
+    .map(|r| {
+        let r = r.unwrap();
+        (r[0].to_string(), r[3].parse().unwrap())
+    })
+    .collect();
+    let html = report(Dataset::seed().unwrap());
+    let doc = parse(&html);
+    let section = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("findings"))
+        .unwrap();
+    let mut seen = 0;
+    for row in section.descendants().filter(|n| n.has_tag_name("tr")) {
+        let cells: Vec<String> = row
+            .children()
+            .filter(|c| c.has_tag_name("td"))
+            .map(text)
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        // id, name, n, fes, studies
+        let fes: f64 = cells[3].parse().unwrap();
+        assert_eq!(fes.round(), printed[&cells[0]], "finding {}", cells[0]);
+        seen += 1;
+    }
+    assert_eq!(seen, 24);
+}
+
+#[test]
+fn the_report_loads_nothing_from_anywhere_else() {
+    let html = report(Dataset::seed().unwrap());
+    let doc = parse(&html);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        assert!(node.attribute("src").is_none(), "{node:?}");
+        assert!(
+            !node.has_tag_name("link") && !node.has_tag_name("iframe"),
+            "{node:?}"
+        );
+        if let Some(href) = node.attribute("href") {
+            let target = href.strip_prefix('#').expect("only links within the page");
+            assert!(ids.contains(&target), "{href} leads nowhere");
+        }
+    }
+    for style in tag(&doc, "style") {
+        let css = text(style);
+        assert!(!css.contains("url(") && !css.contains("@import"), "{css}");
+    }
+}
+
+#[test]
+fn text_from_the_data_is_text_in_the_page() {
+    let files: BTreeMap<String, Vec<u8>> = [
+        (
+            "studies.csv",
+            "id,author,year\n1,\"<script>alert(1)</script>\",2001\n2,B & C,2002\n",
+        ),
+        (
+            "findings.csv",
+            "id,perspective,name\n1,worker,\"</table><img src=x onerror=alert(1)>\"\n",
+        ),
+        ("evidence.csv", "finding,study\n1,1\n"),
+    ]
+    .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+    .into();
+    let html = report(Dataset::from_files(&files, "hostile").unwrap());
+    let doc = parse(&html);
+    assert_eq!(tag(&doc, "script").len(), 1, "only the page's own script");
+    assert!(tag(&doc, "img").is_empty());
+    assert!(text(doc.root_element()).contains("<script>alert(1)</script>"));
+    // No quality concern declared, no search: no sensitivity, no flow.
+    assert_eq!(tag(&doc, "figure").len(), 2);
+}
+
+#[test]
+fn the_cerqual_tables_are_in_the_report_when_the_dataset_has_them() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/cerqual-example");
+    let html = report(Dataset::load(&path).unwrap());
+    let doc = parse(&html);
+    let sections: Vec<&str> = tag(&doc, "section")
+        .iter()
+        .filter_map(|s| s.attribute("id"))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "studies", "findings", "figures", "matrix", "profile", "cerqual", "check"
+        ]
+    );
+    let captions: Vec<String> = tag(&doc, "caption").into_iter().map(text).collect();
+    assert!(
+        captions
+            .iter()
+            .any(|c| c.contains("Summary of Qualitative Findings")),
+        "{captions:?}"
+    );
+    assert!(
+        captions.iter().any(|c| c.contains("Evidence Profile")),
+        "{captions:?}"
+    );
+    assert!(
+        text(doc.root_element()).contains("confidence high while adequacy has serious concerns")
+    );
+}

@@ -1,0 +1,239 @@
+//! The HTML report in a real browser (Debian's headless chromium): it
+//! opens with every section and table, its script runs without a console
+//! error, no request leaves the file, the page is not blank, and printed
+//! each section starts a page. A machine without chromium skips these
+//! tests and says so; CI (`METASUM_REQUIRE_TOOLS`, set by `.ci/run`, which
+//! installs chromium) never skips them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// Runs `cmd`, killing it after two minutes. Its output goes through
+/// files: a pipe left unread while waiting would fill and stall it.
+fn run(mut cmd: Command) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("out"), dir.path().join("err"));
+    cmd.stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("{cmd:?} took over two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: std::fs::read(out).unwrap(),
+        stderr: std::fs::read(err).unwrap(),
+    }
+}
+
+/// Headless chromium with a profile of its own in `dir`, and the flags
+/// that keep it from its own network chatter on a closed machine.
+fn chromium(path: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new(path);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", dir.join("profile").display()));
+    cmd
+}
+
+/// What a page does when chromium opens it.
+struct Opened {
+    /// The DOM after the page's script ran.
+    dom: String,
+    /// What the page wrote to its console (errors included).
+    console: Vec<String>,
+    /// Requests the page itself made (not chromium's own).
+    requests: Vec<String>,
+}
+
+fn open(browser: &Path, page: &Path, dir: &Path) -> Opened {
+    let netlog = dir.join("net.json");
+    let mut cmd = chromium(browser, dir);
+    cmd.args([
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+    ])
+    .arg(format!("--log-net-log={}", netlog.display()))
+    .arg(format!("file://{}", page.display()));
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    Opened {
+        dom: String::from_utf8(out.stdout).unwrap(),
+        console,
+        requests: page_requests(&std::fs::read_to_string(netlog).unwrap()),
+    }
+}
+
+/// The requests of a net log made by a page rather than by the browser:
+/// a page's requests name their initiator (`null` for a file), chromium's
+/// own say "not an origin".
+fn page_requests(netlog: &str) -> Vec<String> {
+    let log: serde_json::Value = serde_json::from_str(netlog).unwrap();
+    let start = &log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"];
+    let resolve = &log["constants"]["logEventTypes"]["HOST_RESOLVER_MANAGER_REQUEST"];
+    let mut out = Vec::new();
+    for event in log["events"].as_array().unwrap() {
+        let params = &event["params"];
+        // (The job's end carries no initiator, only its outcome.)
+        let initiator = params["initiator"].as_str();
+        if &event["type"] == start && initiator.is_some_and(|i| i != "not an origin") {
+            out.push(params.to_string());
+        }
+        let key = params["network_anonymization_key"].as_str().unwrap_or("");
+        if &event["type"] == resolve && key.contains("file://") {
+            out.push(params.to_string());
+        }
+    }
+    out
+}
+
+/// The seed's report, written by the binary into `dir`.
+fn seed_report(dir: &Path) -> PathBuf {
+    let out = metasum()
+        .current_dir(dir)
+        .args(["report", "--output", "review.html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    dir.join("review.html")
+}
+
+#[test]
+fn the_report_opens_with_every_section_no_console_error_and_no_request() {
+    let Some(browser) = tool("chromium", "chromium") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = seed_report(dir.path());
+    let opened = open(&browser, &page, dir.path());
+    // The script ran to its end.
+    assert!(
+        opened.dom.contains("<body data-ready=\"yes\">"),
+        "{}",
+        &opened.dom[..500]
+    );
+    for id in [
+        "studies", "findings", "figures", "matrix", "profile", "check",
+    ] {
+        assert!(
+            opened.dom.contains(&format!("<section id=\"{id}\"")),
+            "{id}"
+        );
+    }
+    assert_eq!(opened.dom.matches("<table").count(), 8);
+    assert_eq!(opened.dom.matches("<figure").count(), 4);
+    assert!(opened.console.is_empty(), "{:?}", opened.console);
+    assert!(opened.requests.is_empty(), "{:?}", opened.requests);
+
+    // A screenshot of the top of the page: text and table lines, not blank.
+    let shot = dir.path().join("shot.png");
+    let mut cmd = chromium(&browser, dir.path());
+    cmd.args(["--window-size=1280,1600"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()));
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(&shot).unwrap()).unwrap();
+    assert_eq!((pixmap.width(), pixmap.height()), (1280, 1600));
+    let dark = (pixmap.pixels().iter())
+        .filter(|p| u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue()) < 300)
+        .count();
+    let share = dark as f64 / (1280.0 * 1600.0);
+    assert!(share > 0.01, "{share} of the page is dark: blank?");
+}
+
+#[test]
+fn printed_each_section_starts_a_page() {
+    let (Some(browser), Some(pdftotext)) = (
+        tool("chromium", "chromium"),
+        tool("pdftotext", "poppler-utils"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = seed_report(dir.path());
+    let pdf = dir.path().join("review.pdf");
+    let mut cmd = chromium(&browser, dir.path());
+    cmd.arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()));
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let out = run({
+        let mut c = Command::new(pdftotext);
+        c.arg("-layout").arg(&pdf).arg("-");
+        c
+    });
+    let text = String::from_utf8(out.stdout).unwrap();
+    // pdftotext ends each page with a form feed.
+    let first_lines: Vec<&str> = (text.split('\u{c}'))
+        .filter_map(|p| p.lines().map(str::trim).find(|l| !l.is_empty()))
+        .collect();
+    for heading in [
+        "Studies",
+        "Findings",
+        "Figures",
+        "Study x finding matrix",
+        "Evidence profile",
+        "Consistency check",
+    ] {
+        assert!(
+            first_lines.contains(&heading),
+            "{heading} does not start a page: {first_lines:?}"
+        );
+    }
+}
+
+#[test]
+fn the_harness_sees_a_console_error_and_a_request_when_a_page_makes_them() {
+    // The checks above can fail: a page that loads an image from the
+    // network, fetches, and throws is caught on all three counts.
+    let Some(browser) = tool("chromium", "chromium") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("leaky.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><body><img src=\"http://example.invalid/x.png\"><script>fetch(\"https://leak.invalid/\").catch(function () {}); nothing();</script></body></html>",
+    )
+    .unwrap();
+    let opened = open(&browser, &page, dir.path());
+    assert!(
+        opened
+            .console
+            .iter()
+            .any(|l| l.contains("Uncaught ReferenceError")),
+        "{:?}",
+        opened.console
+    );
+    assert!(opened.requests.len() >= 2, "{:?}", opened.requests);
+}

@@ -1,0 +1,21 @@
+//! The metasum binary, end to end: one test binary (ripgrep's and cargo's
+//! layout), a module per feature and one shared `util`. One binary links
+//! polars once; fifteen linked it fifteen times.
+
+mod util;
+
+mod browser;
+mod check;
+mod cli;
+mod columnar;
+mod diff;
+mod hostile;
+mod import;
+mod lazy_links;
+mod links_cache;
+mod pictures;
+mod repl;
+mod report;
+mod save;
+mod saved_scripts;
+mod text_keys;

@@ -1,0 +1,77 @@
+//! What the end-to-end tests share: the binary with a known environment,
+//! the review folders, a run's exit code and text, and Debian's programs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// What a run on the embedded seed says on stderr.
+pub const SEED_NOTE: &str = "note: no --data given and no dataset in this folder: using the embedded seed review (peer support in mental health, 25 studies); give yours with --data DIR\n";
+
+/// The repository's root (the binary's package).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed review's folder, as a dataset folder on disk.
+pub fn seed() -> PathBuf {
+    root().join("datasets/peer-support")
+}
+
+/// The metasum binary, never told a dataset by the environment
+/// (`METASUM_DATA`) and never colouring (`NO_COLOR`).
+pub fn metasum() -> Command {
+    let mut cmd = Command::cargo_bin("metasum").unwrap();
+    cmd.env_remove("METASUM_DATA").env("NO_COLOR", "1");
+    cmd
+}
+
+/// [`metasum`] run in the folder `dir`.
+pub fn metasum_in(dir: &Path) -> Command {
+    let mut cmd = metasum();
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// A finished run: exit code and its output as text.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` to the end.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Standard output as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A program on PATH, or `None` with the reason printed, for tests that
+/// need one from Debian (`package`). CI (`METASUM_REQUIRE_TOOLS`, set by
+/// `.ci/run`, which installs them) never skips: there a missing program
+/// fails the test.
+pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("METASUM_REQUIRE_TOOLS").is_none(),
+            "{name} (Debian's {package}) is required here"
+        );
+        eprintln!("skipped: {name} is not installed (Debian's {package})");
+    }
+    found
+}
