@@ -174,7 +174,7 @@ macro_rules! outln {
         // The banner and `.schema` quote the dataset (its title, its
         // columns): shown as a terminal cannot act on them.
         let line = format!($($arg)*);
-        let mut line = metasum_engine::format::escape::message_safe(&line).into_owned();
+        let mut line = metasum_engine::escape::message_safe(&line).into_owned();
         line.push('\n');
         let _ = $crate::output::print_stdout(&line);
     }};
@@ -188,7 +188,7 @@ pub(crate) use outln;
 macro_rules! errln {
     ($($arg:tt)*) => {{
         let line = format!($($arg)*);
-        let mut line = metasum_engine::format::escape::message_safe(&line).into_owned();
+        let mut line = metasum_engine::escape::message_safe(&line).into_owned();
         line.push('\n');
         $crate::output::print_stderr(&line);
     }};

@@ -237,6 +237,22 @@ impl std::fmt::Display for Points {
     }
 }
 
+/// Columns printed with one decimal (percentages and percentage points).
+pub(crate) const PERCENT_COLUMNS: [&str; 12] = [
+    "fes",
+    "intensity",
+    "fes_without_concerns",
+    "concern_share",
+    "drop",
+    "fes_before",
+    "fes_after",
+    "fes_change",
+    "intensity_before",
+    "intensity_after",
+    "intensity_change",
+    "percent_agreement",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

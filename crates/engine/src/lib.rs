@@ -11,6 +11,7 @@ pub mod check;
 pub mod dataset;
 pub mod diff;
 pub mod error;
+pub mod escape;
 pub mod exact;
 pub mod export;
 mod filter;
@@ -31,6 +32,7 @@ pub mod session;
 pub mod table;
 mod text_tables;
 pub(crate) mod views;
+pub mod words;
 pub mod worksheet;
 
 pub use dataset::{Dataset, LoadError, Problem};
@@ -44,8 +46,8 @@ use polars::prelude::{Expr, PlSmallStr};
 pub(crate) fn col(name: impl Into<PlSmallStr>) -> Expr {
     Expr::Column(name.into())
 }
+pub use dataset::search::SearchStage;
 pub use error::{Error, QueryError, Result};
 pub use format::Format;
-pub use plot::SearchStage;
 pub use polars;
 pub use session::{Outcome, QueryResult, Session};

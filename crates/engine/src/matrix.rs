@@ -55,7 +55,7 @@ pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
         margin_intensity.push(if rows == 0 {
             String::new()
         } else {
-            format!("{:.1}", crate::format::round_half_up(intensity(n, rows), 1))
+            format!("{:.1}", crate::exact::round_half_up(intensity(n, rows), 1))
         });
     }
     let mut columns = vec![

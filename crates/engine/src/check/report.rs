@@ -21,7 +21,7 @@ fn ids(keys: &Keys, ids: &[i64]) -> String {
 /// which the report turns into `<bdi>`: a name written right to left
 /// cannot reorder the sentence around it.
 fn d(f: &fmt::Formatter<'_>, text: impl fmt::Display) -> String {
-    let safe = crate::format::escape::message_safe(&text.to_string()).into_owned();
+    let safe = crate::escape::message_safe(&text.to_string()).into_owned();
     match f.alternate() {
         true => format!("\u{2068}{safe}\u{2069}"),
         false => safe,
@@ -52,7 +52,7 @@ impl CheckReport {
         if !self.title.is_empty() {
             writeln!(f, "  {}", d(f, &self.title))?;
         }
-        let count = crate::format::count_of;
+        let count = crate::words::count_of;
         writeln!(
             f,
             "  {}, {}, {}, {}: valid",
@@ -89,7 +89,7 @@ impl CheckReport {
             )?;
             for dis in &self.fes_disagreements {
                 let exact = crate::exact::ratio(100 * dis.n, dis.of as i64);
-                let exact = crate::format::round_half_up(exact, 1);
+                let exact = crate::exact::round_half_up(exact, 1);
                 writeln!(
                     f,
                     "  warning: finding {} \"{}\": reported {}, computed {exact:.1} ({} of {} studies)",
@@ -267,7 +267,7 @@ impl CheckReport {
         writeln!(
             f,
             "CERQual (cerqual.csv, {} assessed):",
-            crate::format::count_of(assessed, "finding", "findings")
+            crate::words::count_of(assessed, "finding", "findings")
         )?;
         if self.cerqual_warnings.is_empty() {
             writeln!(f, "  every finding assessed, every judgement explained")?;

@@ -1,7 +1,7 @@
 //! Whether the counts of `search.csv` add up: what a PRISMA flow diagram
 //! prints must agree with itself.
 
-use crate::plot::SearchStage;
+use crate::dataset::search::SearchStage;
 
 /// What `check` says of one stage's count in `search.csv`.
 #[derive(Debug, Clone, PartialEq)]

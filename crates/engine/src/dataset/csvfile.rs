@@ -228,7 +228,7 @@ pub fn read_table(
             // A leading `'` before a formula character is how metasum (and
             // spreadsheets) keep text from being read as a formula.
             let text = match text.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(crate::format::escape::FORMULA_STARTS) => rest,
+                Some(rest) if rest.starts_with(crate::escape::FORMULA_STARTS) => rest,
                 _ => text.as_ref(),
             };
             if let Some(error) = spreadsheet_error(text) {

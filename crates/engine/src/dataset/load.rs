@@ -185,7 +185,7 @@ pub(super) struct Reading<'a> {
 type TextTables = (
     Vec<claims::Claim>,
     Vec<claims::Citation>,
-    Vec<crate::plot::SearchStage>,
+    Vec<crate::dataset::search::SearchStage>,
     Option<Vec<cerqual::Assessment>>,
     Option<super::coding::Coding>,
 );

@@ -15,7 +15,7 @@ mod matrix_sheet;
 mod meta;
 mod parallel;
 mod problem;
-mod search;
+pub mod search;
 mod validate;
 pub(crate) mod workbook;
 mod workbook_limits;
@@ -108,7 +108,7 @@ pub struct Dataset {
     /// Author-year citations in the review's text (`citations.csv`).
     pub citations: Vec<Citation>,
     /// The search and selection flow (`search.csv`), for `plot flow`.
-    pub search: Vec<crate::plot::SearchStage>,
+    pub search: Vec<crate::dataset::search::SearchStage>,
     /// The GRADE-CERQual assessments (`cerqual.csv`); `None` without the
     /// file (then no finding lacks one).
     pub cerqual: Option<Vec<Assessment>>,

@@ -147,7 +147,7 @@ impl fmt::Display for Problem {
     /// terminal (`format::escape::message_safe`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = ProblemText(self).to_string();
-        f.write_str(&crate::format::escape::message_safe(&text))
+        f.write_str(&crate::escape::message_safe(&text))
     }
 }
 
@@ -204,7 +204,7 @@ impl fmt::Display for LoadError {
             .map(|p| if p.unlisted > 0 { p.unlisted } else { 1 })
             .sum();
         let noun = if n == 1 { "problem" } else { "problems" };
-        let origin = crate::format::escape::message_safe(&self.origin);
+        let origin = crate::escape::message_safe(&self.origin);
         writeln!(f, "dataset {origin} has {n} {noun}:")?;
         for p in &self.problems {
             // Name files by their path, so a terminal or editor can open them.

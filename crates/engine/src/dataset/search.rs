@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::claims::{field, records};
 use super::problem::Problem;
-use crate::plot::SearchStage;
 
 const FILE: &str = "search.csv";
 
@@ -15,6 +14,58 @@ const FILE: &str = "search.csv";
 /// in the figure) look at the others, and 16,000 stages took 4 s to load
 /// and 13 s to check.
 pub const MAX_STAGES: usize = 1_000;
+
+/// One stage of the search flow (`search.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchStage {
+    /// Short key, referred to by `parents`.
+    pub stage: String,
+    /// Records at this stage.
+    pub count: i64,
+    /// The stages that feed this one.
+    pub parents: Vec<String>,
+    /// The text in the box.
+    pub label: String,
+    /// Records excluded on the way into this stage, as `search.csv` gives
+    /// them (`excluded` column).
+    pub excluded: Option<i64>,
+    /// The text of the box of excluded records (`excluded_label`); empty
+    /// for "Records excluded".
+    pub excluded_label: String,
+    /// Its line in `search.csv` (its row in a workbook's sheet).
+    pub line: u64,
+}
+
+impl SearchStage {
+    /// The records that came into this stage, where they are known: the
+    /// sum of the stages it came from when each feeds only it; `None` for
+    /// a source. Summed wide: counts near the largest whole number add up
+    /// without wrapping.
+    pub fn came_in(&self, stages: &[SearchStage]) -> Option<i128> {
+        let parents: Vec<&SearchStage> = (self.parents.iter())
+            .filter_map(|p| stages.iter().find(|x| &x.stage == p))
+            .collect();
+        let known = !parents.is_empty()
+            && parents.len() == self.parents.len()
+            && parents.iter().all(|p| feeds(stages, &p.stage) == 1);
+        known.then(|| parents.iter().map(|p| i128::from(p.count)).sum())
+    }
+
+    /// Whether nothing follows this stage though something comes into it:
+    /// the flow's end, whose count is often of studies where the stage
+    /// before counts reports (27 papers of 25 studies exclude nothing), so
+    /// no exclusion is implied into it.
+    pub fn is_last(&self, stages: &[SearchStage]) -> bool {
+        !self.parents.is_empty() && feeds(stages, &self.stage) == 0
+    }
+}
+
+/// How many stages come from the stage `key`.
+fn feeds(stages: &[SearchStage], key: &str) -> usize {
+    (stages.iter())
+        .filter(|c| c.parents.iter().any(|p| p == key))
+        .count()
+}
 
 /// Parses `search.csv`: `stage,count,parent,label`, parents separated by
 /// `;`, and optionally `excluded` (a whole number, or empty) and

@@ -584,21 +584,21 @@ pub fn summary(ds: &Dataset, points: Points) -> PolarsResult<String> {
     .iter()
     .filter_map(|(kind, one, more, did)| {
         let n = *counts.get(kind)?;
-        Some(format!("{} {did}", crate::format::count_of(n, one, more)))
+        Some(format!("{} {did}", crate::words::count_of(n, one, more)))
     })
     .collect();
     let (rows, _) = fes_rows(ds)?;
     let moved: Vec<String> = (rows.iter())
         .filter(|r| r.changed_by_more_than(points))
         .filter_map(|r| {
-            let change = crate::format::round_half_up(r.change()?, 1);
+            let change = crate::exact::round_half_up(r.change()?, 1);
             Some(format!("{} ({change:+.1})", r.key))
         })
         .collect();
     if !moved.is_empty() {
         parts.push(format!(
             "{} changed by more than {points} points: {}",
-            crate::format::count_of(moved.len(), "finding", "findings"),
+            crate::words::count_of(moved.len(), "finding", "findings"),
             moved.join(", ")
         ));
     }

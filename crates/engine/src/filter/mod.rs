@@ -240,7 +240,7 @@ pub fn check_decimals(table: &TableInfo, cond: &Cond, allowed: u32) -> Result<()
         let Ok((name, _)) = table.resolve(column) else {
             continue;
         };
-        if !crate::format::PERCENT_COLUMNS.contains(&name.as_str()) {
+        if !crate::exact::PERCENT_COLUMNS.contains(&name.as_str()) {
             continue;
         }
         for value in values {

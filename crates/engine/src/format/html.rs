@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{Cell, Cells, escape::markup, marked_matrix};
+use super::{Cell, Cells, marked_matrix};
+use crate::escape::markup;
 use crate::table::TableKind;
 
 /// `result` as a `<table>` captioned `caption`, `sortable` by its columns

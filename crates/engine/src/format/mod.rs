@@ -7,15 +7,13 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 mod columnar;
-pub mod escape;
 mod html;
 mod table;
 mod xlsx;
 
+use crate::escape::formula_safe;
+pub use crate::escape::{json_string, markdown_text, markup};
 pub use columnar::columnar;
-use escape::formula_safe;
-pub use escape::markdown_text;
-pub use escape::{json_string, markup};
 pub use html::html_table;
 pub use xlsx::{Sheet, sheet_name, xlsx, xlsx_results};
 
@@ -128,22 +126,7 @@ pub(crate) enum Cell {
 }
 
 pub use crate::exact::round_half_up;
-
-/// Columns printed with one decimal (percentages and percentage points).
-pub(crate) const PERCENT_COLUMNS: [&str; 12] = [
-    "fes",
-    "intensity",
-    "fes_without_concerns",
-    "concern_share",
-    "drop",
-    "fes_before",
-    "fes_after",
-    "fes_change",
-    "intensity_before",
-    "intensity_after",
-    "intensity_change",
-    "percent_agreement",
-];
+pub use crate::words::count_of;
 
 /// Columns printed with three decimals (agreement coefficients).
 const COEFFICIENT_COLUMNS: [&str; 2] = ["kappa", "ac1"];
@@ -151,7 +134,7 @@ const COEFFICIENT_COLUMNS: [&str; 2] = ["kappa", "ac1"];
 pub(crate) fn cells(column: &Column) -> PolarsResult<Vec<Cell>> {
     let series = column.as_materialized_series();
     let name = column.name().as_str();
-    let decimals = if PERCENT_COLUMNS.contains(&name) {
+    let decimals = if crate::exact::PERCENT_COLUMNS.contains(&name) {
         Some(1)
     } else if COEFFICIENT_COLUMNS.contains(&name) {
         Some(3)
@@ -519,15 +502,6 @@ fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result
 /// (a file or a pipe gets the rows alone).
 pub fn row_count(rows: usize) -> String {
     count_of(rows, "row", "rows")
-}
-
-/// "1 study", "25 studies": `n` with the word that goes with it.
-pub fn count_of(n: usize, one: &str, more: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {more}")
-    }
 }
 
 #[cfg(test)]

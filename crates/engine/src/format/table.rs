@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::Cell;
-use super::escape::terminal_safe;
+use crate::escape::terminal_safe;
 
 /// The narrowest a text column is shortened to.
 const MIN_TEXT_WIDTH: usize = 8;

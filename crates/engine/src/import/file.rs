@@ -153,7 +153,7 @@ impl CsvFile {
         for (name, value) in cells {
             let i = self.ensure(name);
             row.resize(self.header.len(), String::new());
-            row[i] = crate::format::escape::formula_safe(value.clone());
+            row[i] = crate::escape::formula_safe(value.clone());
         }
         self.added.push(row);
     }

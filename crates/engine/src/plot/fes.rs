@@ -47,8 +47,8 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], texts: Texts)
             let tip = format!(
                 "{}: FES {:.1}% ({})",
                 r.name,
-                crate::format::round_half_up(fes, 1),
-                crate::format::count_of(r.n.max(0) as usize, "study", "studies")
+                crate::exact::round_half_up(fes, 1),
+                crate::words::count_of(r.n.max(0) as usize, "study", "studies")
             );
             svg.rect(
                 [label_w, middle - 7.0, w, 14.0],
@@ -59,7 +59,7 @@ pub fn fes_chart(rows: &[FindingRow], labels: &[(String, String)], texts: Texts)
             svg.text(
                 label_w + w + 4.0,
                 first_baseline(middle, 1, size),
-                &format!("{:.0}%", crate::format::round_half_up(fes, 0)),
+                &format!("{:.0}%", crate::exact::round_half_up(fes, 0)),
                 "start",
                 "",
                 None,

@@ -12,7 +12,7 @@ mod statement;
 mod svg;
 
 pub use fes::fes_chart;
-pub use flow::{SearchStage, flow_chart};
+pub use flow::flow_chart;
 pub use matrix::matrix_chart;
 pub use sensitivity::{Legend, Without, sensitivity_chart};
 

@@ -8,7 +8,7 @@ use super::{
     FindingRow, Heads, NameColumn, Texts, fes_axis, fes_scale, first_baseline, groups, line_height,
     measure,
 };
-use crate::format::round_half_up;
+use crate::exact::round_half_up;
 
 /// One finding's FES without the studies of concern.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -157,7 +157,7 @@ impl Session {
         let without = (rows.iter())
             .filter_map(|r| Some((r.id, *by_id.get(&r.id)?)))
             .collect();
-        let studies = |n| crate::format::count_of(n, "study", "studies");
+        let studies = |n| crate::words::count_of(n, "study", "studies");
         let concerns = ds.meta.quality_concerns.join(", ");
         let legend = Legend {
             all: format!("FES among all {}", studies(in_scope)),
@@ -179,7 +179,7 @@ impl Session {
 fn subtitle(query: Option<&Query>, studies: usize, kept: Option<usize>) -> String {
     let mut n = format!(
         "n = {}",
-        crate::format::count_of(studies, "study", "studies")
+        crate::words::count_of(studies, "study", "studies")
     );
     if let Some(kept) = kept {
         n.push_str(&format!("; {kept} not of quality concern"));

@@ -148,7 +148,7 @@ fn dataset_name(origin: &str) -> String {
 
 /// "25 studies", "1 study".
 fn count(n: usize, one: &str, more: &str) -> String {
-    crate::format::count_of(n, one, more)
+    crate::words::count_of(n, one, more)
 }
 
 /// The rows of `statement`.

@@ -22,7 +22,7 @@ pub(crate) fn formula_safe(text: String) -> String {
 /// Text for a terminal: a character that would act on it (an escape
 /// sequence, a carriage return, a direction override that reorders the
 /// line) is shown as U+FFFD instead.
-pub(super) fn terminal_safe(text: &str) -> String {
+pub(crate) fn terminal_safe(text: &str) -> String {
     text.chars()
         .map(|c| if acts_on_display(c) { '\u{FFFD}' } else { c })
         .collect()
