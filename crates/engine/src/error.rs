@@ -7,7 +7,7 @@ use std::fmt;
 
 use metasum_query::Span;
 
-pub use crate::dataset::LoadError;
+pub use crate::problem::LoadError;
 
 /// Everything the engine's public functions fail with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Error {
 
     /// The dataset's problems when it could not be loaded (none for any
     /// other error).
-    pub fn problems(&self) -> &[crate::Problem] {
+    pub fn problems(&self) -> &[crate::problem::Problem] {
         self.as_load().map_or(&[], |e| e.problems.as_slice())
     }
 

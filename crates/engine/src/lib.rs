@@ -13,6 +13,7 @@ pub mod diff;
 pub mod error;
 pub mod escape;
 pub mod exact;
+pub mod problem;
 pub mod export;
 mod filter;
 pub mod format;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::claims::{Known, id, records};
-use super::problem::Problem;
+use crate::problem::Problem;
 
 const FILE: &str = "cerqual.csv";
 

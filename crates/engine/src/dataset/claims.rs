@@ -4,7 +4,7 @@
 //! studies in the text).
 
 use super::keys::{Keys, Resolved};
-use super::problem::Problem;
+use crate::problem::Problem;
 use super::validate::IdIndex;
 
 /// A statement of the review's text and the studies it cites.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::claims::{Known, field, id, records};
-use super::problem::Problem;
+use crate::problem::Problem;
 
 const FILE: &str = "coding.csv";
 

@@ -7,7 +7,7 @@ use metasum_query::error::excerpt;
 
 use polars::prelude::*;
 
-use super::problem::{MAX_LISTED, Problem};
+use crate::problem::{MAX_LISTED, Problem};
 
 /// What a known column holds, and so how each cell is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

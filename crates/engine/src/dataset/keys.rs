@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 use polars::prelude::*;
 
 use super::csvfile::ReadTable;
-use super::problem::{Listed, Problem};
+use crate::problem::{Listed, Problem};
 
 /// How one table's ids are written.
 #[derive(Debug, Clone, Default, PartialEq)]

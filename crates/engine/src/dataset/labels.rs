@@ -5,7 +5,7 @@
 use polars::prelude::{DataFrame, PlHashMap};
 
 use super::csvfile::ReadTable;
-use super::problem::Problem;
+use crate::problem::Problem;
 
 /// The studies' labels when two of them could clash, checked: two
 /// studies with one label (given, or made from author and year), or a

@@ -7,7 +7,7 @@
 //! own matrix output (1/0) pasted back once gave every finding FES 100,
 //! because any non-empty cell, `0` included, counted as evidence.
 
-use super::problem::Problem;
+use crate::problem::Problem;
 use super::workbook::{SheetRows, column_letters};
 
 /// What a cell of a study column says: evidence, no evidence, or `None`

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::problem::Problem;
+use crate::problem::Problem;
 
 /// The descriptive part of a dataset, read from `dataset.toml`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -14,7 +14,7 @@ mod load;
 mod matrix_sheet;
 mod meta;
 mod parallel;
-mod problem;
+
 pub mod search;
 mod validate;
 pub(crate) mod workbook;
@@ -28,7 +28,7 @@ use polars::prelude::*;
 pub use cerqual::{Assessment, COMPONENTS, Concern, Confidence, Judgement};
 pub use claims::{Citation, Claim};
 pub use meta::Meta;
-pub use problem::{LoadError, Problem};
+pub use crate::problem::{LoadError, Problem};
 
 use csvfile::{ColumnSpec, Kind};
 

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::claims::{field, records};
-use super::problem::Problem;
+use crate::problem::Problem;
 
 const FILE: &str = "search.csv";
 

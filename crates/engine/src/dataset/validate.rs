@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::csvfile::ReadTable;
-use super::problem::{Listed, Problem};
+use crate::problem::{Listed, Problem};
 use super::{Meta, TableKeys};
 use crate::registry::{self, Entity, file_name};
 use crate::table::TableKind;

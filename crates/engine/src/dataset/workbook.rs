@@ -16,7 +16,7 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Xlsx, open_workbook, open_workbook_auto};
 
-use super::problem::Problem;
+use crate::problem::Problem;
 use super::workbook_limits::{self as limits, MAX_CELLS};
 
 /// The sheets metasum reads; any other sheet is left unread.
