@@ -159,7 +159,7 @@ pub fn names_one_of(path: &Path, files: &[PathBuf]) -> bool {
 /// each dataset file of the folder.
 pub fn dataset_files(path: &Path) -> Vec<PathBuf> {
     if path.is_dir() {
-        (metasum_engine::dataset::FILES.iter())
+        (metasum_engine::dataset::files::ReviewFile::folder_files().iter())
             .map(|name| path.join(name))
             .collect()
     } else {

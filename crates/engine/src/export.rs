@@ -7,24 +7,27 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::atomic::{DatasetLock, FolderSwap, LOCK_FILE, write_atomically};
+use crate::dataset::files::ReviewFile;
 use crate::format::{Format, render, xlsx};
-use crate::registry::{self, file_name};
+use crate::registry;
 use crate::table::TableKind::{Findings, Studies};
 use crate::{Dataset, keyed, views};
 
 /// The tables of an export, in the order of a dataset's files
-/// ([`crate::dataset::FILES`]): name and frame. Findings and studies with
-/// their computed columns, every other table as the registry reads it (a
-/// table of the review's text only when it has rows: its file is
+/// ([`ReviewFile::ALL`]): the file and its frame. Findings and studies
+/// with their computed columns, every other table as the registry reads
+/// it (a table of the review's text only when it has rows: its file is
 /// optional).
-fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
+fn tables(ds: &Dataset) -> PolarsResult<Vec<(ReviewFile, DataFrame)>> {
     // Ids as the reviewer wrote them (text ids are numbers inside).
     let written = |kind, frame| keyed::present(ds, kind, frame);
     let mut out = Vec::new();
-    let defs = crate::dataset::FILES
-        .iter()
-        .filter_map(|file| (registry::TABLES.iter()).find(|d| file_name(d.kind) == *file));
-    for def in defs {
+    for file in ReviewFile::ALL {
+        let Some(def) =
+            (registry::TABLES.iter()).find(|d| Some(&d.source) == file.source().as_ref())
+        else {
+            continue;
+        };
         let frame = match (def.kind, def.rows) {
             (Studies, _) => views::studies_view(ds, None)?.collect()?,
             (Findings, _) => views::findings_view(ds, None)?.collect()?,
@@ -33,8 +36,8 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(String, DataFrame)>> {
                 None => continue,
             },
         };
-        if frame.height() > 0 || !def.stored.is_empty() {
-            out.push((def.source.name().to_string(), written(def.kind, frame)?));
+        if frame.height() > 0 || !file.columns().is_empty() {
+            out.push((file, written(def.kind, frame)?));
         }
     }
     Ok(out)
@@ -117,8 +120,8 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
     {
         let meta = DataFrame::new(1, vec![Column::new("dataset.toml".into(), [toml.as_str()])])
             .map_err(|e| e.to_string())?;
-        let mut sheets: Vec<(String, &DataFrame)> = vec![("dataset.toml".into(), &meta)];
-        sheets.extend(tables.iter().map(|(n, f)| (n.clone(), f)));
+        let mut sheets: Vec<(String, &DataFrame)> = vec![(ReviewFile::Meta.sheet(), &meta)];
+        sheets.extend(tables.iter().map(|(file, f)| (file.sheet(), f)));
         let bytes = xlsx(&sheets).map_err(|e| e.to_string())?;
         return write_atomically(target, &bytes).map_err(cannot);
     }
@@ -128,16 +131,17 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         true => Some(DatasetLock::write(target).map_err(cannot)?),
         false => None,
     };
-    let mut allowed = crate::dataset::FILES.to_vec();
+    let files = ReviewFile::folder_files();
+    let mut allowed: Vec<&str> = files.iter().map(String::as_str).collect();
     allowed.push(LOCK_FILE);
     let folder = FolderSwap::create(target, &allowed).map_err(cannot)?;
     folder
-        .write("dataset.toml", toml.as_bytes())
+        .write(&ReviewFile::Meta.file(), toml.as_bytes())
         .map_err(cannot)?;
-    for (name, frame) in &tables {
+    for (file, frame) in &tables {
         let text = render(frame, Format::Csv).map_err(|e| e.to_string())?;
         folder
-            .write(&format!("{name}.csv"), text.as_bytes())
+            .write(&file.file(), text.as_bytes())
             .map_err(cannot)?;
     }
     folder.commit().map_err(cannot)

@@ -9,7 +9,7 @@ use crate::col;
 
 use metasum_query::ast::{Query, SourceKind};
 
-use crate::registry::computed_columns;
+use crate::dataset::files::ReviewFile;
 use crate::table::{TableInfo, TableKind};
 use crate::{Dataset, filter, views};
 
@@ -116,8 +116,8 @@ pub(crate) fn stored_rows(
 /// may read from them before anything is computed.
 fn stored(ds: &Dataset, kind: TableKind) -> (&DataFrame, TableInfo) {
     let (stored, computed) = match kind {
-        TableKind::Findings => (&ds.findings, computed_columns(kind)),
-        _ => (&ds.studies, computed_columns(TableKind::Studies)),
+        TableKind::Findings => (&ds.findings, ReviewFile::Findings.computed()),
+        _ => (&ds.studies, ReviewFile::Studies.computed()),
     };
     let mut info = TableInfo::new(kind, stored.schema());
     // A name the view resolves to a computed column (any case) stays out.

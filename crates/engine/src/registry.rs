@@ -5,33 +5,13 @@
 
 use metasum_query::ast::SourceKind;
 
-use crate::dataset::csvfile::{ColumnSpec, Kind};
+use crate::dataset::files::ReviewFile;
 use polars::prelude::{DataFrame, DataType, IntoColumn, PlSmallStr, PolarsResult, StringChunked};
 
 use crate::table::TableKind;
 use crate::{Dataset, text_tables};
 
-/// Which table's ids a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    /// A study id (`studies.id`, `evidence.study`, a `studies` list).
-    Study,
-    /// A finding id.
-    Finding,
-    /// A paper id.
-    Paper,
-}
-
-impl Entity {
-    /// The table whose rows these ids name.
-    pub fn table(self) -> TableKind {
-        match self {
-            Entity::Study => TableKind::Studies,
-            Entity::Finding => TableKind::Findings,
-            Entity::Paper => TableKind::Papers,
-        }
-    }
-}
+pub use crate::dataset::files::Entity;
 
 /// One table.
 #[derive(Debug)]
@@ -53,10 +33,6 @@ pub struct TableDef {
     pub ids: &'static [(&'static str, Entity)],
     /// How its rows are made.
     pub(crate) rows: Rows,
-    /// For a table read from its own CSV file (or sheet): the columns the
-    /// loader knows, each with its cell type and whether the file must
-    /// have it (every one is also in `columns`, with its meaning).
-    pub stored: &'static [ColumnSpec],
 }
 
 /// How a table's rows are made.
@@ -101,51 +77,11 @@ fn empty_is_missing(mut frame: DataFrame) -> PolarsResult<DataFrame> {
     Ok(frame)
 }
 
-/// A column the loader reads: `name`, its cells of `kind`, `required` or not.
-const fn stored(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        kind,
-        required,
-    }
-}
-
-/// The file a stored table is read from (`studies.csv`), or a sheet of
-/// that name.
-pub fn file_name(kind: TableKind) -> String {
-    format!("{}.csv", kind.name())
-}
-
-/// The columns of a table read from its own file (findings, studies)
-/// that metasum computes: every column the registry lists but the stored
-/// ones. A stored column of one of these names is left out when loading.
-pub fn computed_columns(kind: TableKind) -> Vec<&'static str> {
-    let Some(def) = def(kind).filter(|d| !d.stored.is_empty()) else {
-        return Vec::new();
-    };
-    (def.columns.iter())
-        .map(|(name, _)| *name)
-        .filter(|name| !def.stored.iter().any(|s| s.name == *name))
-        .collect()
-}
-
-/// The stored columns of `kind` that name rows of another table
-/// (`papers.study`, `evidence.finding`, `evidence.study`), in order: the
-/// loader resolves them and checks each against that table's ids.
-pub fn references(kind: TableKind) -> Vec<(&'static str, Entity)> {
-    let Some(def) = def(kind) else {
-        return Vec::new();
-    };
-    (def.ids.iter().copied())
-        .filter(|(column, entity)| {
-            entity.table() != kind && def.stored.iter().any(|s| s.name == *column)
-        })
-        .collect()
-}
-
-/// The stored columns of `kind`'s file (none for a computed or text table).
-pub fn stored_columns(kind: TableKind) -> &'static [ColumnSpec] {
-    def(kind).map_or(&[], |d| d.stored)
+/// The file a table is read from, when it is one the review keeps
+/// (studies, papers, ..., claims, cerqual, coding).
+pub fn file_of(kind: TableKind) -> Option<ReviewFile> {
+    let source = &def(kind)?.source;
+    (ReviewFile::ALL.into_iter()).find(|f| f.source().as_ref() == Some(source))
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
@@ -181,12 +117,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
         rows: Rows::Computed,
-        stored: &[
-            stored("id", Kind::Key, true),
-            stored("perspective", Kind::Text, true),
-            stored("name", Kind::Text, true),
-            stored("reported_fes", Kind::Float, false),
-        ],
     },
     TableDef {
         kind: TableKind::Studies,
@@ -226,20 +156,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
         rows: Rows::Computed,
-        stored: &[
-            stored("id", Kind::Key, true),
-            stored("author", Kind::Text, true),
-            stored("year", Kind::Int, true),
-            stored("country", Kind::Text, false),
-            stored("method", Kind::Text, false),
-            stored("workers", Kind::Count, false),
-            stored("staff", Kind::Count, false),
-            stored("recipients", Kind::Count, false),
-            stored("paid", Kind::Bool, false),
-            stored("quality", Kind::Text, false),
-            stored("notes", Kind::Text, false),
-            stored("label", Kind::Text, false),
-        ],
     },
     TableDef {
         kind: TableKind::Papers,
@@ -254,12 +170,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("id", Entity::Paper), ("study", Entity::Study)],
         rows: Rows::Stored(text_tables::papers),
-        stored: &[
-            stored("id", Kind::Key, true),
-            stored("study", Kind::Key, true),
-            stored("citation", Kind::Text, true),
-            stored("year", Kind::Int, false),
-        ],
     },
     TableDef {
         kind: TableKind::Evidence,
@@ -272,10 +182,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
         rows: Rows::Stored(text_tables::evidence),
-        stored: &[
-            stored("finding", Kind::Key, true),
-            stored("study", Kind::Key, true),
-        ],
     },
     TableDef {
         kind: TableKind::Profile,
@@ -317,7 +223,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
         rows: Rows::Computed,
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Matrix,
@@ -327,7 +232,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: Some(TableKind::Findings),
         ids: &[("id", Entity::Finding)],
         rows: Rows::Computed,
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Claims,
@@ -343,7 +247,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
         rows: Rows::Stored(text_tables::claims),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Citations,
@@ -358,7 +261,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("study", Entity::Study)],
         rows: Rows::Stored(text_tables::citations),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Search,
@@ -381,7 +283,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(text_tables::search),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Cerqual,
@@ -391,7 +292,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("finding", Entity::Finding)],
         rows: Rows::Stored(crate::cerqual::cerqual),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Soqf,
@@ -416,7 +316,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("finding", Entity::Finding)],
         rows: Rows::Stored(crate::cerqual::soqf),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::EvidenceProfile,
@@ -426,7 +325,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: Some(TableKind::Cerqual),
         ids: &[("finding", Entity::Finding)],
         rows: Rows::Stored(crate::cerqual::evidence_profile),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Coding,
@@ -440,7 +338,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
         rows: Rows::Stored(text_tables::coding),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Agreement,
@@ -461,7 +358,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(crate::agreement::agreement),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Disagreements,
@@ -477,7 +373,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(crate::agreement::disagreements),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::Changes,
@@ -504,7 +399,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(crate::diff::changes),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::FesChanges,
@@ -526,7 +420,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(crate::diff::fes_changes),
-        stored: &[],
     },
     TableDef {
         kind: TableKind::IntensityChanges,
@@ -547,7 +440,6 @@ pub static TABLES: [TableDef; 18] = [
         built_from: None,
         ids: &[],
         rows: Rows::Stored(crate::diff::intensity_changes),
-        stored: &[],
     },
 ];
 
@@ -643,55 +535,56 @@ mod tests {
     use metasum_query::ast::TABLES as NAMES;
 
     #[test]
-    fn the_references_the_loader_checks_are_the_stored_id_columns_of_other_tables() {
-        assert_eq!(references(TableKind::Papers), [("study", Entity::Study)]);
-        assert_eq!(
-            references(TableKind::Evidence),
-            [("finding", Entity::Finding), ("study", Entity::Study)]
-        );
-        // A table's own id, and computed lists, are not references.
-        assert!(references(TableKind::Studies).is_empty());
-        assert!(references(TableKind::Findings).is_empty());
-        assert_eq!(file_name(Entity::Study.table()), "studies.csv");
-    }
-
-    #[test]
-    fn the_computed_columns_are_the_listed_ones_no_file_holds() {
-        assert_eq!(
-            computed_columns(TableKind::Findings),
-            ["n", "fes", "studies"]
-        );
-        assert_eq!(
-            computed_columns(TableKind::Studies),
-            ["n", "intensity", "findings", "papers"]
-        );
-        assert!(computed_columns(TableKind::Papers).is_empty());
-        assert!(computed_columns(TableKind::Evidence).is_empty());
-        assert!(computed_columns(TableKind::Profile).is_empty());
-    }
-
-    #[test]
-    fn every_stored_column_the_loader_reads_has_a_meaning_and_the_seed_reads_them() {
-        let mut read = 0;
+    fn the_references_the_loader_checks_are_id_columns_of_other_tables() {
         for def in &TABLES {
-            for column in def.stored {
-                assert!(
-                    def.columns.iter().any(|(c, _)| *c == column.name),
-                    "{}.{} is read but not described",
-                    def.source.name(),
-                    column.name
-                );
-                read += 1;
+            let Some(file) = file_of(def.kind) else {
+                continue;
+            };
+            for reference in file.references() {
+                assert!(def.ids.contains(reference), "{}", def.source.name());
+                assert_ne!(reference.1.file(), file, "{}", def.source.name());
             }
         }
+    }
+
+    #[test]
+    fn a_typed_file_is_read_and_computed_columns_as_described_and_nothing_else() {
+        let mut typed = 0;
+        for def in &TABLES {
+            let Some(file) = file_of(def.kind) else {
+                continue;
+            };
+            if file.columns().is_empty() {
+                continue;
+            }
+            typed += 1;
+            let mut known: Vec<&str> = (file.columns().iter().map(|c| c.name))
+                .chain(file.computed().iter().copied())
+                .collect();
+            let mut described: Vec<&str> = def.columns.iter().map(|(c, _)| *c).collect();
+            known.sort_unstable();
+            described.sort_unstable();
+            assert_eq!(known, described, "{}", def.source.name());
+        }
         // The four files of every dataset: studies, papers, findings, evidence.
-        assert_eq!(TABLES.iter().filter(|d| !d.stored.is_empty()).count(), 4);
-        assert!(read > 0);
-        // The loader takes its columns from here: a seed column the
-        // registry lists is typed as it says (year a number, not text).
+        assert_eq!(typed, 4);
+        // The loader takes its columns from there: a seed column is typed
+        // as it says (year a number, not text).
         let ds = crate::Dataset::seed().unwrap();
         let year = ds.studies.column("year").unwrap();
         assert!(year.dtype().is_integer(), "{}", year.dtype());
+    }
+
+    #[test]
+    fn every_file_of_a_table_is_one_tables_and_every_tables_file_is_listed() {
+        for file in ReviewFile::ALL {
+            let tables = TABLES.iter().filter(|d| Some(&d.source) == file.source().as_ref());
+            assert_eq!(
+                tables.count(),
+                usize::from(file.source().is_some()),
+                "{file:?}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
-use crate::registry::computed_columns;
+use crate::dataset::files::ReviewFile;
 use crate::table::TableKind;
 
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
@@ -49,7 +49,7 @@ pub fn findings_view_with(
     let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
     let (findings, links) = restrict(&ds.findings, links, ListOf::StudiesOfFindings, &options);
     let per_finding = per_row(ds, study_scope, ListOf::StudiesOfFindings, links, &options)?;
-    let computed = computed_columns(TableKind::Findings);
+    let computed = ReviewFile::Findings.computed();
     let mut order = vec![
         col("id"),
         col("perspective"),
@@ -61,7 +61,7 @@ pub fn findings_view_with(
     order.extend(other_columns(
         &ds.findings,
         &["id", "perspective", "name"],
-        &computed,
+        computed,
     ));
     Ok(findings
         .left_join(per_finding, col("id"), col("finding"))
@@ -101,7 +101,7 @@ pub fn studies_view_with(
         .lazy()
         .group_by([col("study")])
         .agg([len().cast(DataType::Int64).alias("papers")]);
-    let computed = computed_columns(TableKind::Studies);
+    let computed = ReviewFile::Studies.computed();
     let mut order = vec![
         col("id"),
         col("author"),
@@ -114,7 +114,7 @@ pub fn studies_view_with(
     order.extend(other_columns(
         &ds.studies,
         &["id", "author", "year"],
-        &computed,
+        computed,
     ));
     Ok(studies
         .left_join(per_study, col("id"), col("study"))

@@ -137,7 +137,7 @@ fn writer_at_work(folder: &Path) -> io::Result<bool> {
 type Seen = Option<(u64, SystemTime, u64)>;
 
 /// The `files` of `folder` as they are now.
-fn seen(folder: &Path, files: &[&str]) -> Vec<Seen> {
+fn seen(folder: &Path, files: &[impl AsRef<Path>]) -> Vec<Seen> {
     (files.iter())
         .map(|name| {
             let meta = std::fs::metadata(folder.join(name)).ok()?;
@@ -152,7 +152,7 @@ fn seen(folder: &Path, files: &[&str]) -> Vec<Seen> {
 /// of the dataset.
 pub fn read_consistently<T>(
     folder: &Path,
-    files: &[&str],
+    files: &[impl AsRef<Path>],
     mut read: impl FnMut() -> T,
 ) -> io::Result<T> {
     let started = Instant::now();

@@ -4,8 +4,8 @@
 //! studies in the text).
 
 use super::keys::{Keys, Resolved};
-use crate::problem::Problem;
 use super::validate::IdIndex;
+use crate::problem::Problem;
 
 /// A statement of the review's text and the studies it cites.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -331,7 +331,7 @@ mod tests {
             text_keys(&["T1.2", "T1.10"]),
         );
         let lookups = [("study", &studies), ("finding", &findings)];
-        let specs = crate::registry::stored_columns(crate::table::TableKind::Evidence);
+        let specs = crate::dataset::files::ReviewFile::Evidence.columns();
         let read = |text: &str| read_plain(text.as_bytes(), specs, &lookups).map(|t| t.frame);
         let frame =
             read("finding,study\nT1.10,Smith2019\nT1.2,Jones2018\r\nT1.2,Smith2019").unwrap();

@@ -6,14 +6,13 @@ use super::csvfile::{ReadTable, read_table};
 use super::keys::Keys;
 use std::path::Path;
 
+use super::files::{Entity, ReviewFile};
 use super::links::{self, Links};
 use super::validate::{self, IdIndex};
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
     numbered_links, one_paper_per_study, search,
 };
-use crate::registry::{Entity, computed_columns, file_name, references, stored_columns};
-use crate::table::TableKind;
 
 /// Loads the dataset `source` holds (`origin` says where it is); a
 /// folder's links may be kept in the cache folder `cache`. A folder is
@@ -27,7 +26,7 @@ pub(super) fn load(
     let Source::Dir(dir) = source else {
         return load_once(source, origin, cache);
     };
-    crate::atomic::read_consistently(dir, &super::FILES, || {
+    crate::atomic::read_consistently(dir, &ReviewFile::folder_files(), || {
         load_once(Source::Dir(dir), origin.clone(), cache)
     })
     .unwrap_or_else(|e| {
@@ -56,9 +55,9 @@ fn load_once(
         .and_then(|dir| super::parallel::open_regular(&dir.join("evidence.csv")));
     let mut r = Reading::new(source);
     let meta = r.meta();
-    let mut studies = r.table(TableKind::Studies, true);
-    let mut papers = r.table(TableKind::Papers, false);
-    let mut findings = r.table(TableKind::Findings, true);
+    let mut studies = r.table(ReviewFile::Studies, true);
+    let mut papers = r.table(ReviewFile::Papers, false);
+    let mut findings = r.table(ReviewFile::Findings, true);
     let keys = r.keys(&mut studies, &mut findings, &mut papers);
     let study_labels = std::sync::OnceLock::new();
     if let Some(labels) = (studies.as_ref()).and_then(|s| labels::study_labels(s, &mut r.problems))
@@ -69,7 +68,7 @@ fn load_once(
     // resolved (see `resolve_references`).
     let read = (studies.is_some(), findings.is_some());
     if let Some(papers) = papers.as_mut() {
-        resolve_references(papers, TableKind::Papers, &keys, read, &mut r.problems);
+        resolve_references(papers, ReviewFile::Papers, &keys, read, &mut r.problems);
     }
     let ignored_columns = drop_computed(&mut studies, &mut findings);
     let mut evidence = match deferred {
@@ -238,10 +237,10 @@ impl<'a> Reading<'a> {
 
     /// The stored table `kind`, read from its file with the registry's
     /// columns.
-    fn table(&mut self, kind: TableKind, required: bool) -> Option<ReadTable> {
-        let file = file_name(kind);
+    fn table(&mut self, kind: ReviewFile, required: bool) -> Option<ReadTable> {
+        let file = kind.file();
         let bytes = self.read(&file, required)?;
-        read_table(&file, &bytes, stored_columns(kind), &mut self.problems)
+        read_table(&file, &bytes, kind.columns(), &mut self.problems)
     }
 
     /// Each table's ids made numbers ([`Keys::assign`]).
@@ -268,13 +267,13 @@ impl<'a> Reading<'a> {
     pub(super) fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
         let (studies_read, findings_read) = read;
         let bytes = self.read("evidence.csv", true)?;
-        let keyed = stored_columns(TableKind::Evidence);
+        let keyed = ReviewFile::Evidence.columns();
         // Millions of links: plain files of ids as their tables write them
         // (numbers or text) take the parallel fast path, text ids looked
         // up as their stand-in numbers (20M text-keyed links: 9.1 s and
         // 3.3 GB through the general reader).
         if studies_read && findings_read {
-            let lookups: Vec<(&str, &Keys)> = (references(TableKind::Evidence).iter())
+            let lookups: Vec<(&str, &Keys)> = (ReviewFile::Evidence.references().iter())
                 .map(|(column, entity)| match entity {
                     Entity::Study => (*column, &keys.studies),
                     Entity::Finding => (*column, &keys.findings),
@@ -294,7 +293,7 @@ impl<'a> Reading<'a> {
         let mut links = read_table("evidence.csv", &bytes, keyed, &mut self.problems)?;
         resolve_references(
             &mut links,
-            TableKind::Evidence,
+            ReviewFile::Evidence,
             keys,
             read,
             &mut self.problems,
@@ -327,13 +326,13 @@ impl<'a> Reading<'a> {
 /// registry lists, to the tables that could be `read` (studies, findings).
 fn resolve_references(
     table: &mut ReadTable,
-    kind: TableKind,
+    kind: ReviewFile,
     keys: &TableKeys,
     (studies_read, findings_read): (bool, bool),
     problems: &mut Vec<Problem>,
 ) {
-    let file = file_name(kind);
-    for (column, entity) in references(kind) {
+    let file = kind.file();
+    for (column, entity) in kind.references() {
         let (keys, read) = match entity {
             Entity::Study => (&keys.studies, studies_read),
             Entity::Finding => (&keys.findings, findings_read),
@@ -342,7 +341,7 @@ fn resolve_references(
         // A table that could not be read names nothing: its problems are
         // told, not one per reference to it (its ids are not known).
         if read {
-            let target = file_name(entity.table());
+            let target = entity.file().file();
             keys.resolve_column(table, column, (&file, column, &target), problems);
         }
     }
@@ -356,12 +355,8 @@ fn drop_computed(
 ) -> Vec<(String, String)> {
     let mut ignored = Vec::new();
     for (file, table, computed) in [
-        ("studies.csv", studies, computed_columns(TableKind::Studies)),
-        (
-            "findings.csv",
-            findings,
-            computed_columns(TableKind::Findings),
-        ),
+        ("studies.csv", studies, ReviewFile::Studies.computed()),
+        ("findings.csv", findings, ReviewFile::Findings.computed()),
     ] {
         let Some(table) = table else { continue };
         // Any case: queries name columns in any case, so a stored `FES`

@@ -7,8 +7,8 @@
 //! own matrix output (1/0) pasted back once gave every finding FES 100,
 //! because any non-empty cell, `0` included, counted as evidence.
 
-use crate::problem::Problem;
 use super::workbook::{SheetRows, column_letters};
+use crate::problem::Problem;
 
 /// What a cell of a study column says: evidence, no evidence, or `None`
 /// for text that is no mark (refused with its place).

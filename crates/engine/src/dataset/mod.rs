@@ -5,6 +5,7 @@ pub(crate) mod cerqual;
 mod claims;
 pub mod coding;
 pub mod csvfile;
+pub mod files;
 mod intcsv;
 pub mod keys;
 mod labels;
@@ -25,26 +26,12 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub use crate::problem::{LoadError, Problem};
 pub use cerqual::{Assessment, COMPONENTS, Concern, Confidence, Judgement};
 pub use claims::{Citation, Claim};
 pub use meta::Meta;
-pub use crate::problem::{LoadError, Problem};
 
 use csvfile::{ColumnSpec, Kind};
-
-/// The files a dataset folder may hold, in the order problems are listed.
-pub const FILES: [&str; 10] = [
-    "dataset.toml",
-    "studies.csv",
-    "papers.csv",
-    "findings.csv",
-    "evidence.csv",
-    "claims.csv",
-    "citations.csv",
-    "search.csv",
-    "cerqual.csv",
-    "coding.csv",
-];
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
 /// compiled into the binary so metasum runs with no files around it.
@@ -114,7 +101,7 @@ pub struct Dataset {
     pub cerqual: Option<Vec<Assessment>>,
     /// The version this one is compared with (`--compare OLD`), for the
     /// tables of what changed.
-    pub previous: Option<std::sync::Arc<crate::diff::Previous>>,
+    pub previous: Option<std::sync::Arc<Previous>>,
     /// Whether the papers come from papers.csv (else one per study was
     /// made up, numbered by position).
     pub papers_stored: bool,
@@ -198,7 +185,7 @@ pub struct TableKeys {
 /// (read by the parallel fast path): the registry's columns, each id a
 /// number.
 pub(crate) fn numbered_links() -> Vec<ColumnSpec> {
-    let links = crate::registry::stored_columns(crate::table::TableKind::Evidence);
+    let links = files::ReviewFile::Evidence.columns();
     (links.iter())
         .map(|c| match c.kind {
             Kind::Key => ColumnSpec {
@@ -332,4 +319,15 @@ fn one_paper_per_study(studies: &DataFrame) -> PolarsResult<DataFrame> {
             years.clone(),
         ],
     )
+}
+
+/// The version a dataset is compared with, and the FES a finding may be
+/// told to have crossed.
+#[derive(Debug)]
+pub struct Previous {
+    /// The earlier version.
+    pub dataset: Dataset,
+    /// `--crossing P`: findings whose FES went from below P% to P% or more,
+    /// or back.
+    pub crossing: Option<crate::exact::Points>,
 }

@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::csvfile::ReadTable;
-use crate::problem::{Listed, Problem};
+use super::files::{Entity, ReviewFile};
 use super::{Meta, TableKeys};
-use crate::registry::{self, Entity, file_name};
-use crate::table::TableKind;
+use crate::problem::{Listed, Problem};
 
 /// The tables of one dataset as read so far (a table that could not be read
 /// at all is `None`, and checks that need it are skipped).
@@ -75,18 +74,18 @@ impl Tables<'_> {
         }
         // The references the registry lists, against the tables read.
         for (kind, table) in [
-            (TableKind::Papers, self.papers),
-            (TableKind::Evidence, self.evidence),
+            (ReviewFile::Papers, self.papers),
+            (ReviewFile::Evidence, self.evidence),
         ] {
             let Some(table) = table else { continue };
-            for (column, entity) in registry::references(kind) {
+            for (column, entity) in kind.references() {
                 let targets = match entity {
                     Entity::Study => self.study_ids,
                     Entity::Finding => self.finding_ids,
                     Entity::Paper => None,
                 };
                 if let Some(targets) = targets {
-                    let (file, target) = (file_name(kind), file_name(entity.table()));
+                    let (file, target) = (kind.file(), entity.file().file());
                     references(problems, &file, table, column, targets, &target);
                 }
             }
@@ -104,14 +103,13 @@ impl Tables<'_> {
     }
 }
 
-/// Problems in the order they are told: by file (in [`super::FILES`]
+/// Problems in the order they are told: by file (in [`ReviewFile::ALL`]
 /// order), then line.
 pub fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| {
         let order = |f: &str| {
-            super::FILES
-                .iter()
-                .position(|x| *x == f)
+            (ReviewFile::ALL.iter())
+                .position(|x| x.file_name().as_deref() == Some(f))
                 .unwrap_or(usize::MAX)
         };
         // A problem of no one line (the count of those not listed)

@@ -16,23 +16,14 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Xlsx, open_workbook, open_workbook_auto};
 
-use crate::problem::Problem;
+use super::files::ReviewFile;
 use super::workbook_limits::{self as limits, MAX_CELLS};
+use crate::problem::Problem;
 
-/// The sheets metasum reads; any other sheet is left unread.
-const SHEETS: [&str; 11] = [
-    "dataset.toml",
-    "studies",
-    "papers",
-    "findings",
-    "evidence",
-    "claims",
-    "citations",
-    "search",
-    "cerqual",
-    "coding",
-    "matrix",
-];
+/// Whether metasum reads the sheet `name`; any other sheet is left unread.
+fn is_read(name: &str) -> bool {
+    ReviewFile::ALL.iter().any(|f| f.sheet() == name)
+}
 
 /// A workbook read as dataset files.
 pub struct SheetFiles {
@@ -60,9 +51,10 @@ impl SheetFiles {
             problem.first = problem.first.and_then(row);
             problem.sheet = Some(sheet.clone());
         }
-        for file in super::FILES {
-            if let Some(stem) = file.strip_suffix(".csv") {
-                problem.message = problem.message.replace(file, &format!("sheet {stem}"));
+        for file in ReviewFile::ALL {
+            if let Some(name) = file.file_name().filter(|n| n.ends_with(".csv")) {
+                let sheet = format!("sheet {}", file.sheet());
+                problem.message = problem.message.replace(&name, &sheet);
             }
         }
     }
@@ -318,7 +310,7 @@ fn read_sheets(path: &Path) -> Result<Vec<(String, Sheet)>, String> {
     if ext == "xlsx" || ext == "xlsm" {
         let mut book: Xlsx<_> = open_workbook(path).map_err(|e| cannot(format!("{e}")))?;
         for name in book.sheet_names() {
-            if !SHEETS.contains(&name.as_str()) {
+            if !is_read(&name) {
                 continue;
             }
             let mut reader = book
@@ -347,7 +339,7 @@ fn read_sheets(path: &Path) -> Result<Vec<(String, Sheet)>, String> {
     // `.xls` is limited by its format to 65,536 x 256).
     let mut book = open_workbook_auto(path).map_err(|e| cannot(format!("{e}")))?;
     for name in book.sheet_names() {
-        if !SHEETS.contains(&name.as_str()) {
+        if !is_read(&name) {
             continue;
         }
         let range = book

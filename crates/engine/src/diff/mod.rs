@@ -17,16 +17,7 @@ mod columns;
 use crate::exact::{self, Points};
 use crate::{Dataset, views};
 
-/// The version a dataset is compared with, and the FES a finding may be
-/// told to have crossed.
-#[derive(Debug)]
-pub struct Previous {
-    /// The earlier version.
-    pub dataset: Dataset,
-    /// `--crossing P`: findings whose FES went from below P% to P% or more,
-    /// or back.
-    pub crossing: Option<Points>,
-}
+pub use crate::dataset::Previous;
 
 /// Compares `dataset` with `previous`.
 pub fn compare(mut dataset: Dataset, previous: Previous) -> Dataset {

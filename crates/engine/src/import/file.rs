@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use super::ImportError;
 use crate::atomic::OutputFile;
 use crate::dataset::csvfile::read_table;
-use crate::registry::{file_name, stored_columns};
-use crate::table::TableKind;
+use crate::dataset::files::ReviewFile;
 
 /// One CSV file of the dataset, with the rows an import adds.
 pub(super) struct CsvFile {
@@ -31,8 +30,8 @@ pub(super) struct CsvFile {
 
 impl CsvFile {
     /// The file of `kind` in `folder`, checked as the loader checks it.
-    pub fn open(folder: &Path, kind: TableKind) -> Result<CsvFile, ImportError> {
-        let name = file_name(kind);
+    pub fn open(folder: &Path, kind: ReviewFile) -> Result<CsvFile, ImportError> {
+        let name = kind.file();
         let path = folder.join(&name);
         let original = match std::fs::read(&path) {
             Ok(b) => Some(b),
@@ -55,7 +54,7 @@ impl CsvFile {
             });
         };
         let mut problems = Vec::new();
-        read_table(&name, bytes, stored_columns(kind), &mut problems);
+        read_table(&name, bytes, kind.columns(), &mut problems);
         if !problems.is_empty() {
             return Err(ImportError::Problems(problems));
         }

@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::dataset::Problem;
-use crate::registry::file_name;
-use crate::table::TableKind;
+use crate::dataset::files::ReviewFile;
 use file::CsvFile;
 
 /// An author's name.
@@ -400,8 +399,8 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
 /// locked): the new files are written only when the dataset they make
 /// loads.
 fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, ImportError> {
-    let mut studies = CsvFile::open(folder, TableKind::Studies)?;
-    let mut papers = CsvFile::open(folder, TableKind::Papers)?;
+    let mut studies = CsvFile::open(folder, ReviewFile::Studies)?;
+    let mut papers = CsvFile::open(folder, ReviewFile::Papers)?;
     if !papers.exists() {
         // Without papers.csv each study is its own paper (as the loader
         // reads it): written out, so that the studies already there keep
@@ -558,26 +557,29 @@ fn refuse_unless_it_loads(
     studies: &CsvFile,
     papers: &CsvFile,
 ) -> Result<(), ImportError> {
-    if !folder.join(file_name(TableKind::Findings)).exists() {
+    if !folder.join(ReviewFile::Findings.file()).exists() {
         return Ok(());
     }
     let mut files = std::collections::BTreeMap::new();
-    for name in crate::dataset::FILES {
-        let bytes = match name {
-            n if n == file_name(TableKind::Studies) => studies.bytes()?,
-            n if n == file_name(TableKind::Papers) => papers.bytes()?,
-            n => match std::fs::read(folder.join(n)) {
+    for file in ReviewFile::ALL {
+        let Some(name) = file.file_name() else {
+            continue;
+        };
+        let bytes = match file {
+            ReviewFile::Studies => studies.bytes()?,
+            ReviewFile::Papers => papers.bytes()?,
+            _ => match std::fs::read(folder.join(&name)) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
                     return Err(ImportError::Io(format!(
                         "cannot read {}: {e}",
-                        folder.join(n).display()
+                        folder.join(&name).display()
                     )));
                 }
             },
         };
-        files.insert(name.to_string(), bytes);
+        files.insert(name, bytes);
     }
     match crate::Dataset::from_files(&files, &folder.display().to_string()) {
         Ok(_) => Ok(()),

@@ -1,0 +1,253 @@
+//! What a review keeps on disk, defined once: each file of a dataset
+//! folder (a sheet of the same name in a workbook), and for the tables the
+//! loader reads with typed columns (studies, papers, findings, evidence)
+//! those columns, the ones metasum computes instead, and the ids they
+//! reference. Loading, import, export, `save`'s protection, the lock and
+//! the workbook reader derive their lists from [`ReviewFile::ALL`]; the
+//! query registry adds what each column means and the computed tables.
+
+use metasum_query::ast::SourceKind;
+
+use super::csvfile::{ColumnSpec, Kind};
+
+/// A file a review keeps, in the order problems are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReviewFile {
+    /// `dataset.toml`: title, citation, codes, published totals.
+    Meta,
+    /// `studies.csv`.
+    Studies,
+    /// `papers.csv`.
+    Papers,
+    /// `findings.csv`.
+    Findings,
+    /// `evidence.csv`: which finding each study contains.
+    Evidence,
+    /// `claims.csv`: statements of the review's text.
+    Claims,
+    /// `citations.csv`: author-year citations in the text.
+    Citations,
+    /// `search.csv`: the search and selection flow.
+    Search,
+    /// `cerqual.csv`: GRADE-CERQual assessments.
+    Cerqual,
+    /// `coding.csv`: each coder's own links.
+    Coding,
+    /// A study x finding matrix, in place of findings and evidence: a
+    /// workbook's sheet only.
+    Matrix,
+}
+
+/// Which table's ids a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// A study id (`studies.id`, `evidence.study`, a `studies` list).
+    Study,
+    /// A finding id.
+    Finding,
+    /// A paper id.
+    Paper,
+}
+
+impl Entity {
+    /// The file whose rows these ids name.
+    pub fn file(self) -> ReviewFile {
+        match self {
+            Entity::Study => ReviewFile::Studies,
+            Entity::Finding => ReviewFile::Findings,
+            Entity::Paper => ReviewFile::Papers,
+        }
+    }
+}
+
+/// A column the loader reads: `name`, its cells of `kind`, `required` or not.
+const fn column(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        required,
+    }
+}
+
+/// The columns of `findings.csv`.
+const FINDINGS: &[ColumnSpec] = &[
+    column("id", Kind::Key, true),
+    column("perspective", Kind::Text, true),
+    column("name", Kind::Text, true),
+    column("reported_fes", Kind::Float, false),
+];
+
+/// The columns of `studies.csv`.
+const STUDIES: &[ColumnSpec] = &[
+    column("id", Kind::Key, true),
+    column("author", Kind::Text, true),
+    column("year", Kind::Int, true),
+    column("country", Kind::Text, false),
+    column("method", Kind::Text, false),
+    column("workers", Kind::Count, false),
+    column("staff", Kind::Count, false),
+    column("recipients", Kind::Count, false),
+    column("paid", Kind::Bool, false),
+    column("quality", Kind::Text, false),
+    column("notes", Kind::Text, false),
+    column("label", Kind::Text, false),
+];
+
+/// The columns of `papers.csv`.
+const PAPERS: &[ColumnSpec] = &[
+    column("id", Kind::Key, true),
+    column("study", Kind::Key, true),
+    column("citation", Kind::Text, true),
+    column("year", Kind::Int, false),
+];
+
+/// The columns of `evidence.csv`.
+const EVIDENCE: &[ColumnSpec] = &[
+    column("finding", Kind::Key, true),
+    column("study", Kind::Key, true),
+];
+
+impl ReviewFile {
+    /// Every file, in the order problems are told.
+    pub const ALL: [ReviewFile; 11] = [
+        ReviewFile::Meta,
+        ReviewFile::Studies,
+        ReviewFile::Papers,
+        ReviewFile::Findings,
+        ReviewFile::Evidence,
+        ReviewFile::Claims,
+        ReviewFile::Citations,
+        ReviewFile::Search,
+        ReviewFile::Cerqual,
+        ReviewFile::Coding,
+        ReviewFile::Matrix,
+    ];
+
+    /// The table a query reads it as (`None` for `dataset.toml` and the
+    /// matrix sheet, which become other tables).
+    pub fn source(self) -> Option<SourceKind> {
+        Some(match self {
+            ReviewFile::Meta | ReviewFile::Matrix => return None,
+            ReviewFile::Studies => SourceKind::Studies,
+            ReviewFile::Papers => SourceKind::Papers,
+            ReviewFile::Findings => SourceKind::Findings,
+            ReviewFile::Evidence => SourceKind::Evidence,
+            ReviewFile::Claims => SourceKind::Claims,
+            ReviewFile::Citations => SourceKind::Citations,
+            ReviewFile::Search => SourceKind::Search,
+            ReviewFile::Cerqual => SourceKind::Cerqual,
+            ReviewFile::Coding => SourceKind::Coding,
+        })
+    }
+
+    /// Its sheet in a workbook (`studies`, `dataset.toml`).
+    pub fn sheet(self) -> String {
+        match self.source() {
+            Some(source) => source.name().to_string(),
+            None if self == ReviewFile::Meta => "dataset.toml".to_string(),
+            None => "matrix".to_string(),
+        }
+    }
+
+    /// Its file in a dataset folder (`studies.csv`, `dataset.toml`); `None`
+    /// for the matrix, which only a workbook holds.
+    pub fn file_name(self) -> Option<String> {
+        match self {
+            ReviewFile::Meta => Some(self.sheet()),
+            ReviewFile::Matrix => None,
+            other => Some(format!("{}.csv", other.sheet())),
+        }
+    }
+
+    /// Its file name, for the files every folder may hold.
+    ///
+    /// # Panics
+    /// For the matrix, which has no file (a programming error).
+    pub fn file(self) -> String {
+        self.file_name().expect("a file of a dataset folder")
+    }
+
+    /// The files a dataset folder may hold, in the order problems are told.
+    pub fn folder_files() -> Vec<String> {
+        (Self::ALL.iter()).filter_map(|f| f.file_name()).collect()
+    }
+
+    /// The columns the loader reads with their cell types, for the tables
+    /// it types (none for the others, read by their own readers).
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            ReviewFile::Findings => FINDINGS,
+            ReviewFile::Studies => STUDIES,
+            ReviewFile::Papers => PAPERS,
+            ReviewFile::Evidence => EVIDENCE,
+            ReviewFile::Meta
+            | ReviewFile::Claims
+            | ReviewFile::Citations
+            | ReviewFile::Search
+            | ReviewFile::Cerqual
+            | ReviewFile::Coding
+            | ReviewFile::Matrix => &[],
+        }
+    }
+
+    /// The columns metasum computes for the table: a stored column of one
+    /// of these names (in any case) is left out when loading.
+    pub fn computed(self) -> &'static [&'static str] {
+        match self {
+            ReviewFile::Findings => &["n", "fes", "studies"],
+            ReviewFile::Studies => &["n", "intensity", "findings", "papers"],
+            _ => &[],
+        }
+    }
+
+    /// The stored columns that name rows of another table, in order: the
+    /// loader resolves them and checks each against that table's ids.
+    pub fn references(self) -> &'static [(&'static str, Entity)] {
+        match self {
+            ReviewFile::Papers => &[("study", Entity::Study)],
+            ReviewFile::Evidence => &[("finding", Entity::Finding), ("study", Entity::Study)],
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_listed_once_in_order() {
+        let mut sorted = ReviewFile::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, ReviewFile::ALL);
+        assert_eq!(
+            ReviewFile::folder_files(),
+            [
+                "dataset.toml",
+                "studies.csv",
+                "papers.csv",
+                "findings.csv",
+                "evidence.csv",
+                "claims.csv",
+                "citations.csv",
+                "search.csv",
+                "cerqual.csv",
+                "coding.csv"
+            ]
+        );
+    }
+
+    #[test]
+    fn references_are_stored_columns_of_keys() {
+        for file in ReviewFile::ALL {
+            for (name, _) in file.references() {
+                let spec = file.columns().iter().find(|c| c.name == *name);
+                assert!(
+                    matches!(spec.map(|c| c.kind), Some(Kind::Key)),
+                    "{file:?} {name}"
+                );
+            }
+        }
+    }
+}
