@@ -180,19 +180,13 @@ pub fn evidence_profile(ds: &Dataset) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
-/// The CERQual levels a column of `table` holds, least first (`very low`
-/// .. `high`; `no or very minor concerns` .. `serious concerns`), when it
-/// holds them: such a column compares and sorts by rank, not by its text
-/// (`confidence > low` is moderate and high).
-pub(crate) fn levels(table: crate::table::TableKind, column: &str) -> Option<Vec<&'static str>> {
+/// The CERQual levels a column of a CERQual table (cerqual, soqf,
+/// evidence_profile) holds, least first (`very low` .. `high`; `no or very
+/// minor concerns` .. `serious concerns`), when it holds them: such a
+/// column compares and sorts by rank, not by its text (`confidence > low`
+/// is moderate and high).
+pub(crate) fn levels(column: &str) -> Option<Vec<&'static str>> {
     use crate::dataset::{Concern, Confidence};
-    use crate::table::TableKind;
-    if !matches!(
-        table,
-        TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile
-    ) {
-        return None;
-    }
     if column == "confidence" {
         return Some(Confidence::ALL.iter().rev().map(|c| c.code()).collect());
     }

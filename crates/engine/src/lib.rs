@@ -31,7 +31,7 @@ pub mod report;
 mod run;
 pub mod session;
 pub mod table;
-mod text_tables;
+
 pub(crate) mod views;
 pub mod words;
 pub mod worksheet;

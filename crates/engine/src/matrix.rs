@@ -4,8 +4,6 @@
 
 use polars::prelude::*;
 
-use crate::table::{ColumnType, TableInfo, TableKind};
-
 use crate::col;
 
 /// Label of the margin row with each study's n (in the `name` column).
@@ -87,21 +85,6 @@ pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
         columns.push(Column::new(s.to_string().into(), values));
     }
     DataFrame::new(rows + 2, columns)
-}
-
-/// The columns [`widen`] gives the rows of `findings` (described by
-/// `findings`): id, perspective, name, n and fes, then a text column per
-/// study (its marks and the two margins).
-pub fn info(findings: &TableInfo, studies: &[i64]) -> TableInfo {
-    let mut columns: Vec<(String, ColumnType)> = ["id", "perspective", "name", "n", "fes"]
-        .iter()
-        .filter_map(|c| findings.columns.iter().find(|(name, _)| name == c).cloned())
-        .collect();
-    columns.extend(studies.iter().map(|s| (s.to_string(), ColumnType::Text)));
-    TableInfo {
-        kind: TableKind::Matrix,
-        columns,
-    }
 }
 
 /// `column` with `extra` missing values appended.

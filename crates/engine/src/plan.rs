@@ -154,7 +154,7 @@ pub(crate) fn plan_sort_by(q: &Query, planned: &mut Planned) -> Result<(), Query
             }
             // CERQual levels sort by rank: `sort by confidence desc` puts
             // high first.
-            keys.push(match crate::cerqual::levels(planned.info.kind, &name) {
+            keys.push(match crate::table::levels(planned.info.kind, &name) {
                 Some(levels) => crate::cerqual::rank(&name, &levels),
                 None => col(name.as_str()),
             });

@@ -17,7 +17,7 @@ use crate::{Dataset, filter, views};
 /// stored columns, and with its list column filled only at the end
 /// unless the condition reads it (`studies has 13`).
 pub(crate) fn view_options(ds: &Dataset, q: &Query, list: views::ListOf) -> views::ViewOptions {
-    let (kind, _) = list.tables();
+    let (kind, _) = crate::table::list_tables(list);
     let (list, _, _) = list.names();
     let terms = q.filter.as_ref().map(filter::terms).unwrap_or_default();
     // `LIST has ID` terms are answered from the links; any other use of
@@ -66,7 +66,7 @@ pub(crate) fn decided_by_stored(ds: &Dataset, q: &Query, kind: TableKind) -> Opt
 /// the ids of those terms (the links are read only for them), or `None`.
 /// A query that shows every column shows the computed ones too.
 pub(crate) fn stored_only(ds: &Dataset, q: &Query, list: views::ListOf) -> Option<Vec<i64>> {
-    let (kind, _) = list.tables();
+    let (kind, _) = crate::table::list_tables(list);
     let (name, _, _) = list.names();
     if q.among.is_some() {
         return None;
@@ -103,7 +103,7 @@ pub(crate) fn stored_rows(
     list: views::ListOf,
     linked_to: &[i64],
 ) -> PolarsResult<LazyFrame> {
-    let (kind, _) = list.tables();
+    let (kind, _) = crate::table::list_tables(list);
     let rows = stored(ds, kind).0.clone().lazy();
     if linked_to.is_empty() {
         return Ok(rows);

@@ -8,8 +8,9 @@ use metasum_query::ast::SourceKind;
 use crate::dataset::files::ReviewFile;
 use polars::prelude::{DataFrame, DataType, IntoColumn, PlSmallStr, PolarsResult, StringChunked};
 
+use crate::Dataset;
+use crate::dataset::frames as text_tables;
 use crate::table::TableKind;
-use crate::{Dataset, text_tables};
 
 pub use crate::dataset::files::Entity;
 
@@ -578,7 +579,9 @@ mod tests {
     #[test]
     fn every_file_of_a_table_is_one_tables_and_every_tables_file_is_listed() {
         for file in ReviewFile::ALL {
-            let tables = TABLES.iter().filter(|d| Some(&d.source) == file.source().as_ref());
+            let tables = TABLES
+                .iter()
+                .filter(|d| Some(&d.source) == file.source().as_ref());
             assert_eq!(
                 tables.count(),
                 usize::from(file.source().is_some()),

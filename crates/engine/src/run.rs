@@ -76,7 +76,7 @@ impl Session {
         let ds = self.dataset();
         Ok(match source {
             Source::View { list, options } => {
-                let (kind, _) = list.tables();
+                let (kind, _) = crate::table::list_tables(*list);
                 let view = match list {
                     ListOf::StudiesOfFindings => {
                         views::findings_view_with(ds, scope, options.clone())

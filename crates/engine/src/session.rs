@@ -282,7 +282,7 @@ impl Session {
             let span = q.source.span;
             let scope = self.run_scope(planned.scope, span)?;
             let studies = self.study_ids(scope.as_ref(), span)?;
-            info = crate::matrix::info(&info, &studies);
+            info = crate::table::matrix_info(&info, &studies);
         }
         let rows_of = match info.kind {
             TableKind::Counts => self.rows_of(&q.source.kind),
@@ -319,7 +319,7 @@ impl Session {
             // The studies in scope become columns when the plan runs (the
             // `among` set is not run here): the info has the matrix's own
             // columns only.
-            planned.info = crate::matrix::info(&planned.info, &[]);
+            planned.info = crate::table::matrix_info(&planned.info, &[]);
             planned.after.push(AfterCollect::Widen);
         }
         Ok(planned)
@@ -469,7 +469,7 @@ impl Session {
         list: views::ListOf,
         pending: &mut Option<Pending>,
     ) -> Result<(TableKind, Source, Scope), QueryError> {
-        let (kind, set_kind) = list.tables();
+        let (kind, set_kind) = crate::table::list_tables(list);
         if let Some(linked_to) = pushdown::stored_only(&self.dataset, q, list) {
             let rows = pushdown::stored_rows(&self.dataset, list, &linked_to)
                 .map_err(|e| polars_error(q.source.span, e))?;

@@ -7,6 +7,7 @@ use metasum_query::ast::{Ident, column_text};
 use metasum_query::error::excerpt;
 
 use crate::error::QueryError;
+use crate::views::ListOf;
 
 /// Which table the rows of a result come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +59,40 @@ impl TableKind {
             Some(def) => def.source.name(),
             None => "counts",
         }
+    }
+}
+
+/// The columns [`crate::matrix::widen`] gives the rows of `findings` (described by
+/// `findings`): id, perspective, name, n and fes, then a text column per
+/// study (its marks and the two margins).
+pub fn matrix_info(findings: &TableInfo, studies: &[i64]) -> TableInfo {
+    let mut columns: Vec<(String, ColumnType)> = ["id", "perspective", "name", "n", "fes"]
+        .iter()
+        .filter_map(|c| findings.columns.iter().find(|(name, _)| name == c).cloned())
+        .collect();
+    columns.extend(studies.iter().map(|s| (s.to_string(), ColumnType::Text)));
+    TableInfo {
+        kind: TableKind::Matrix,
+        columns,
+    }
+}
+
+/// The CERQual levels `column` of `kind` holds, least first, when it is a
+/// column of levels of a CERQual table ([`crate::cerqual::levels`]).
+pub(crate) fn levels(kind: TableKind, column: &str) -> Option<Vec<&'static str>> {
+    let cerqual = matches!(
+        kind,
+        TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile
+    );
+    cerqual.then(|| crate::cerqual::levels(column)).flatten()
+}
+
+/// The table whose rows carry `list`, and the table of its items (the
+/// other table, which an `among` set restricts).
+pub fn list_tables(list: ListOf) -> (TableKind, TableKind) {
+    match list {
+        ListOf::StudiesOfFindings => (TableKind::Findings, TableKind::Studies),
+        ListOf::FindingsOfStudies => (TableKind::Studies, TableKind::Findings),
     }
 }
 

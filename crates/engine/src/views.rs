@@ -8,7 +8,6 @@ use crate::col;
 
 use crate::Dataset;
 use crate::dataset::files::ReviewFile;
-use crate::table::TableKind;
 
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
 /// scope) and `studies` (sorted list of supporting study ids).
@@ -170,15 +169,6 @@ pub enum ListOf {
 }
 
 impl ListOf {
-    /// The table whose rows carry the list, and the table of its items
-    /// (the other table, which an `among` set restricts).
-    pub fn tables(self) -> (TableKind, TableKind) {
-        match self {
-            ListOf::StudiesOfFindings => (TableKind::Findings, TableKind::Studies),
-            ListOf::FindingsOfStudies => (TableKind::Studies, TableKind::Findings),
-        }
-    }
-
     /// The column the list column follows in its view (`fes`, `intensity`).
     pub fn follows(self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@ mod claims;
 pub mod coding;
 pub mod csvfile;
 pub mod files;
+pub mod frames;
 mod intcsv;
 pub mod keys;
 mod labels;

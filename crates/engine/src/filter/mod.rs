@@ -383,7 +383,7 @@ fn compare(
     }
     // CERQual levels compare by rank (`confidence > low`), in whatever
     // words the query writes them.
-    let (left, right) = match crate::cerqual::levels(table.kind, &name) {
+    let (left, right) = match crate::table::levels(table.kind, &name) {
         Some(levels) => {
             let written = match &value.kind {
                 ValueKind::Text(t) => t.clone(),
