@@ -130,7 +130,7 @@ mod tests {
             "bell\u{FFFD}\u{FFFD}\u{FFFD}"
         );
     }
-    use crate::format::{Format, render};
+    use crate::present::format::{Format, render};
     use polars::prelude::*;
 
     #[test]

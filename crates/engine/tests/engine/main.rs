@@ -8,6 +8,7 @@ mod cerqual;
 mod figures;
 mod hostile;
 mod independent;
+mod layers;
 mod links_cache;
 mod load;
 mod queries;

@@ -1,0 +1,341 @@
+//! `metasum report`: the whole review as one self-contained HTML page, to
+//! send to co-authors or submit as supplementary material: the dataset's
+//! title and citation, Table 1 (studies), Table 2 (findings by
+//! perspective), the figures, the study x finding matrix, the evidence
+//! profile and the `check` report. Every table and figure comes from the
+//! same statements a reviewer would run (`studies`, `plot fes`, ...).
+//!
+//! The page loads nothing: its style and its small sorting script are
+//! inline, its figures inline SVG, and it holds no link but to its own
+//! sections. It is well-formed XML as well as HTML, so tests read it with
+//! an XML parser.
+
+use std::fmt::Write;
+
+use polars::prelude::*;
+
+use crate::present::format::{html_table, markup};
+use crate::{Outcome, QueryResult, Session};
+
+/// The page's style: screen and print.
+const STYLE: &str = include_str!("page.css");
+/// Sorting by a column.
+const SCRIPT: &str = include_str!("sort.js");
+
+/// One section of the page.
+struct Section {
+    id: &'static str,
+    heading: String,
+    body: String,
+}
+
+/// The review in `session`'s dataset as an HTML document.
+pub fn report(session: &mut Session) -> crate::Result<String> {
+    let mut sections = vec![
+        studies_section(session)?,
+        findings_section(session)?,
+        figures_section(session)?,
+    ];
+    let matrix = rows(session, "matrix")?;
+    sections.push(Section {
+        id: "matrix",
+        heading: "Study x finding matrix".into(),
+        body: wide(&html_table(
+            &matrix,
+            "Table 3. Studies (columns) containing each finding (rows): X where the study supports it; the last rows give each study's number of findings and intensity",
+            false,
+        )?),
+    });
+    sections.push(profile_section(session)?);
+    if session.dataset().cerqual.is_some() {
+        sections.push(cerqual_section(session)?);
+    }
+    let check = crate::analyses::check::check(session.dataset())?;
+    sections.push(Section {
+        id: "check",
+        heading: "Consistency check".into(),
+        body: format!(
+            "<p>What <code>metasum check</code> reports: where the dataset disagrees with itself.</p>\n<pre>{}</pre>\n",
+            isolated(&markup(&format!("{check:#}")))
+        ),
+    });
+    page(session, &sections)
+}
+
+/// The document around `sections`.
+fn page(session: &Session, sections: &[Section]) -> crate::Result<String> {
+    let ds = session.dataset();
+    let title = match ds.meta.title.trim() {
+        "" => "Qualitative metasummary",
+        t => t,
+    };
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
+    let _ = writeln!(
+        out,
+        "<meta name=\"generator\" content=\"metasum {}\"/>",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(out, "<title>{}</title>", markup(title));
+    let _ = writeln!(out, "<style>\n{STYLE}</style>\n</head>\n<body>\n<header>");
+    let _ = writeln!(out, "<h1>{}</h1>", markup(title));
+    if !ds.meta.citation.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"citation\">{}</p>",
+            markup(&ds.meta.citation)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p>{}, {}, {} and {} evidence links.</p>",
+        count(ds.studies.height(), "study", "studies"),
+        count(ds.papers.height(), "paper", "papers"),
+        count(
+            ds.findings.height(),
+            "abstracted finding",
+            "abstracted findings"
+        ),
+        ds.links()?.height()
+    );
+    out.push_str("<nav aria-label=\"Contents\">\n<ol>\n");
+    for s in sections {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#{}\">{}</a></li>",
+            s.id,
+            markup(&s.heading)
+        );
+    }
+    out.push_str("</ol>\n</nav>\n</header>\n<main>\n");
+    for s in sections {
+        let _ = writeln!(
+            out,
+            "<section id=\"{id}\" aria-labelledby=\"{id}-heading\">\n<h2 id=\"{id}-heading\">{}</h2>\n{}</section>",
+            markup(&s.heading),
+            s.body,
+            id = s.id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</main>\n<footer>\n<p class=\"made\">Made by metasum {} from {}. FES: the percent of all studies whose findings contain the finding (papers of one study count once); intensity: the percent of all findings a study contains.</p>\n</footer>",
+        env!("CARGO_PKG_VERSION"),
+        markup(&dataset_name(&ds.origin))
+    );
+    let _ = writeln!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
+    Ok(out)
+}
+
+/// Text whose data the check report set between the Unicode isolates FSI
+/// and PDI, with each such piece in `<bdi>`: a finding named right to
+/// left (or with a direction override) cannot reorder its sentence. Every
+/// FSI and PDI in it is the report's own: the data's are made U+FFFD
+/// before they are isolated (`check::report::d`).
+fn isolated(text: &str) -> String {
+    text.replace('\u{2068}', "<bdi>")
+        .replace('\u{2069}', "</bdi>")
+}
+
+/// The dataset's folder or workbook by its name, not its path: the page
+/// is sent to others, whom the folders of this machine do not concern.
+fn dataset_name(origin: &str) -> String {
+    std::path::Path::new(origin)
+        .file_name()
+        .map_or(origin.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// "25 studies", "1 study".
+fn count(n: usize, one: &str, more: &str) -> String {
+    crate::words::count_of(n, one, more)
+}
+
+/// The rows of `statement`.
+fn rows(session: &mut Session, statement: &str) -> crate::Result<QueryResult> {
+    session.rows_of_text(statement, "report")
+}
+
+/// A table that may be wider than the page scrolls on its own.
+fn wide(table: &str) -> String {
+    format!("<div class=\"wide\">\n{table}</div>\n")
+}
+
+/// Table 1: the studies and their characteristics.
+fn studies_section(session: &mut Session) -> crate::Result<Section> {
+    let studies = rows(session, "studies")?;
+    let caption = format!(
+        "Table 1. Included studies (n = {}) and their characteristics; n: findings the study supports, intensity: their percent of all findings",
+        studies.frame.height()
+    );
+    Ok(Section {
+        id: "studies",
+        heading: "Studies".into(),
+        body: wide(&html_table(&studies, &caption, true)?),
+    })
+}
+
+/// Table 2: the findings, a table per perspective, with n and FES.
+fn findings_section(session: &mut Session) -> crate::Result<Section> {
+    let findings = rows(
+        session,
+        "findings show id, perspective, name, n, fes, studies",
+    )?;
+    let studies = session.dataset().studies.height();
+    let mut perspectives: Vec<String> = Vec::new();
+    for p in findings
+        .frame
+        .column("perspective")?
+        .str()?
+        .iter()
+        .flatten()
+    {
+        if !perspectives.iter().any(|q| q == p) {
+            perspectives.push(p.to_string());
+        }
+    }
+    let labels = session.dataset().meta.perspectives.clone();
+    let mut body = format!(
+        "<p>Abstracted findings grouped by perspective, with the number of studies supporting each (n) and its frequency effect size (FES, percent of the {studies} studies).</p>\n"
+    );
+    for (k, p) in perspectives.iter().enumerate() {
+        let label = (labels.iter())
+            .find(|(code, _)| code == p)
+            .map_or(p.clone(), |(_, l)| l.clone());
+        let frame = (findings.frame.clone().lazy())
+            .filter(col("perspective").eq(lit(p.as_str())))
+            .select([col("id"), col("name"), col("n"), col("fes"), col("studies")])
+            .collect()?;
+        let part = QueryResult {
+            kind: findings.kind,
+            frame,
+            notes: Vec::new(),
+        };
+        let caption = format!(
+            "Table 2.{}. {label} ({})",
+            k + 1,
+            count(part.frame.height(), "finding", "findings")
+        );
+        body.push_str(&html_table(&part, &caption, true)?);
+    }
+    Ok(Section {
+        id: "findings",
+        heading: "Findings".into(),
+        body,
+    })
+}
+
+/// The figures: FES, the matrix, the sensitivity when quality concerns are
+/// declared, the search flow when the dataset has one.
+fn figures_section(session: &mut Session) -> crate::Result<Section> {
+    let ds = session.dataset();
+    let mut figures = vec![
+        (
+            "fes",
+            "Frequency effect size (FES) of each abstracted finding, grouped by perspective.",
+        ),
+        (
+            "matrix",
+            "Studies (columns) containing each abstracted finding (rows).",
+        ),
+    ];
+    if crate::analyses::profile::quality_note(ds).is_none() {
+        figures.push((
+            "sensitivity",
+            "Each finding's FES with all studies (filled dot) and without the studies of declared quality concern (open dot).",
+        ));
+    }
+    if !ds.search.is_empty() {
+        figures.push(("flow", "Search and selection of the studies."));
+    }
+    let mut body = String::new();
+    for (k, (figure, caption)) in figures.into_iter().enumerate() {
+        let Outcome::Figure(svg) = session.execute_text(&format!("plot {figure}"), "report")?
+        else {
+            continue;
+        };
+        let id = format!("figure-{figure}");
+        // The figure is an image named by its caption; its texts stay
+        // selectable.
+        let svg = svg.replacen(
+            "<svg ",
+            &format!("<svg role=\"img\" aria-labelledby=\"{id}-caption\" "),
+            1,
+        );
+        let _ = writeln!(
+            body,
+            "<figure id=\"{id}\">\n<div class=\"wide\">\n{svg}</div>\n<figcaption id=\"{id}-caption\">Figure {}. {}</figcaption>\n</figure>",
+            k + 1,
+            markup(caption)
+        );
+    }
+    Ok(Section {
+        id: "figures",
+        heading: "Figures".into(),
+        body,
+    })
+}
+
+/// The GRADE-CERQual tables, when the dataset has its assessments.
+fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
+    let soqf = rows(session, "soqf")?;
+    let profile = rows(session, "evidence_profile")?;
+    let mut body = String::from(
+        "<p>The reviewers' GRADE-CERQual judgements (cerqual.csv): the confidence in each review finding and the concerns about its four components.</p>\n",
+    );
+    // The findings the reviewers have not assessed, said rather than left
+    // out of the tables without a word.
+    let assessed: Vec<i64> = (session.dataset().cerqual.iter().flatten())
+        .map(|a| a.finding)
+        .collect();
+    let ds = session.dataset();
+    let ids = ds.findings.column("id")?.cast(&DataType::Int64)?;
+    let missing: Vec<String> = (ids.i64()?.iter().flatten())
+        .filter(|id| !assessed.contains(id))
+        .map(|id| ds.keys.findings.text(id))
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"note\">Not assessed: {} ({}).</p>",
+            count(missing.len(), "finding", "findings"),
+            markup(&missing.join(", "))
+        );
+    }
+    body.push_str(&wide(&html_table(
+        &soqf,
+        "Table 5. Summary of Qualitative Findings (SoQF)",
+        true,
+    )?));
+    body.push_str(&wide(&html_table(
+        &profile,
+        "Table 6. GRADE-CERQual Evidence Profile",
+        true,
+    )?));
+    Ok(Section {
+        id: "cerqual",
+        heading: "GRADE-CERQual".into(),
+        body,
+    })
+}
+
+/// The evidence profile, with what a reader must know of it.
+fn profile_section(session: &mut Session) -> crate::Result<Section> {
+    let profile = rows(session, "profile")?;
+    let mut body = String::from(
+        "<p>What supports each finding (GRADE-CERQual's adequacy and methodological limitations): its studies' participants and countries, the share of its studies of declared quality concern, and its FES without them.</p>\n",
+    );
+    for note in &profile.notes {
+        let _ = writeln!(body, "<p class=\"note\">Note: {}</p>", markup(note));
+    }
+    body.push_str(&wide(&html_table(
+        &profile,
+        "Table 4. Evidence profile of each finding",
+        true,
+    )?));
+    Ok(Section {
+        id: "profile",
+        heading: "Evidence profile".into(),
+        body,
+    })
+}

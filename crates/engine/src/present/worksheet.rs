@@ -1,0 +1,169 @@
+//! `metasum worksheet FINDING`: what a GRADE-CERQual worksheet shows of one
+//! finding (iSoQ shows it on screen), as a Markdown document to keep: the
+//! finding, what supports it (`profile`), its contributing studies with
+//! their quality and characteristics, and the stored judgements, if any.
+//! Every figure comes from the statements a reviewer would run.
+
+use std::fmt::Write;
+
+use polars::prelude::*;
+
+use crate::present::format::{Format, cell_texts, markdown_text as md, render};
+use crate::review::dataset::{COMPONENTS, keys::Resolved};
+use crate::{QueryResult, Session};
+
+/// The worksheet of the finding written `finding` (as the dataset writes
+/// its ids), as Markdown; an error naming the findings when there is no
+/// such finding.
+pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> {
+    let ds = session.dataset();
+    let keys = &ds.keys.findings;
+    let id = match keys.resolve(finding.trim()) {
+        Resolved::Id(id) if has_finding(session, id)? => id,
+        _ => {
+            return Err(crate::Error::Output(format!(
+                "no finding is `{finding}` (findings: {})",
+                first_findings(session)?
+            )));
+        }
+    };
+    // The id as a query writes it: a number, or quoted text.
+    let written = keys.text(id);
+    let value = if keys.is_text() {
+        format!("\"{}\"", written.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        written.clone()
+    };
+    let profile = rows(session, &format!("profile where id = {value}"))?;
+    let studies = rows(session, &format!("studies where findings has {value}"))?;
+    let ds = session.dataset();
+    let (names, values) = cell_texts(&profile)?;
+    let cell = |name: &str| -> String {
+        (names.iter().position(|n| n == name))
+            .and_then(|i| values.first().map(|row| row[i].clone()))
+            .unwrap_or_default()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "# Worksheet: finding {}\n", md(&written));
+    let _ = writeln!(out, "**{}**\n", md(&cell("name")));
+    let perspective = cell("perspective");
+    let label = (ds.meta.perspectives.iter())
+        .find(|(code, _)| *code == perspective)
+        .map_or(md(&perspective), |(_, l)| {
+            format!("{} ({})", md(l), md(&perspective))
+        });
+    let _ = writeln!(out, "Perspective: {label}\n");
+    let assessment = (ds.cerqual.iter().flatten()).find(|a| a.finding == id);
+    if let Some(a) = assessment.filter(|a| !a.summary.is_empty()) {
+        let _ = writeln!(out, "Summarised review finding: {}\n", md(&a.summary));
+    }
+    out.push_str("## What supports it\n\n");
+    let _ = writeln!(
+        out,
+        "From `profile`: FES is the percent of all {} studies that contain the finding; `fes_without_concerns` leaves out the studies of declared quality concern.\n",
+        ds.studies.height()
+    );
+    let support: Vec<(String, String)> = (names.iter().zip(values.first().into_iter().flatten()))
+        .filter(|(n, _)| !matches!(n.as_str(), "id" | "perspective" | "name"))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    out.push_str(&two_columns(("measure", "value"), &support)?);
+    let _ = writeln!(
+        out,
+        "\n## Contributing studies ({})\n",
+        studies.frame.height()
+    );
+    // Each study's stored characteristics; what it contributes elsewhere
+    // (its other findings, its intensity) is not this finding's.
+    let shown = QueryResult {
+        frame: studies.frame.drop_many(["n", "intensity", "findings"]),
+        ..studies
+    };
+    out.push_str(&crate::present::format::render_result(
+        &shown,
+        Format::Markdown,
+    )?);
+    out.push_str("\n## GRADE-CERQual assessment\n\n");
+    match (&ds.cerqual, assessment) {
+        (None, _) => out.push_str(
+            "This dataset has no cerqual.csv: no judgement is stored (see docs/DATASET.md).\n",
+        ),
+        (Some(_), None) => out.push_str("Not assessed: cerqual.csv has no row for this finding.\n"),
+        (Some(_), Some(a)) => {
+            let judgements: Vec<(String, String, String)> = (COMPONENTS.iter().zip(&a.components))
+                .map(|((_, name), j)| {
+                    (
+                        name.to_string(),
+                        j.level.code().into(),
+                        j.explanation.clone(),
+                    )
+                })
+                .collect();
+            out.push_str(&three_columns(&judgements)?);
+            let _ = writeln!(
+                out,
+                "\nOverall confidence: **{}**. {}",
+                a.confidence.level.code(),
+                md(&a.confidence.explanation)
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the dataset has the finding `id`.
+fn has_finding(session: &Session, id: i64) -> crate::Result<bool> {
+    let ids = session
+        .dataset()
+        .findings
+        .column("id")?
+        .cast(&DataType::Int64)?;
+    Ok(ids.i64()?.iter().any(|x| x == Some(id)))
+}
+
+/// The rows of `statement`.
+fn rows(session: &mut Session, statement: &str) -> crate::Result<QueryResult> {
+    session.rows_of_text(statement, "worksheet")
+}
+
+/// The first findings' ids, for an error that names what exists.
+fn first_findings(session: &Session) -> crate::Result<String> {
+    let ds = session.dataset();
+    let ids = ds.findings.column("id")?.cast(&DataType::Int64)?;
+    let mut shown: Vec<String> = (ids.i64()?.iter().flatten().take(10))
+        .map(|id| ds.keys.findings.text(id))
+        .collect();
+    if ds.findings.height() > 10 {
+        shown.push("...".into());
+    }
+    Ok(shown.join(", "))
+}
+
+/// A Markdown table of two text columns.
+fn two_columns(names: (&str, &str), rows: &[(String, String)]) -> crate::Result<String> {
+    let (a, b): (Vec<String>, Vec<String>) = rows.iter().cloned().unzip();
+    let frame = DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(names.0.into(), a),
+            Column::new(names.1.into(), b),
+        ],
+    )?;
+    render(&frame, Format::Markdown)
+}
+
+/// The judgements as a Markdown table: component, concerns, explanation.
+fn three_columns(rows: &[(String, String, String)]) -> crate::Result<String> {
+    let column = |name: &str, pick: fn(&(String, String, String)) -> String| {
+        Column::new(name.into(), rows.iter().map(pick).collect::<Vec<String>>())
+    };
+    let frame = DataFrame::new(
+        rows.len(),
+        vec![
+            column("component", |r| r.0.clone()),
+            column("concerns", |r| r.1.clone()),
+            column("explanation", |r| r.2.clone()),
+        ],
+    )?;
+    render(&frame, Format::Markdown)
+}

@@ -1,0 +1,10 @@
+//! The query stage: the table registry; statements planned and run.
+
+pub(crate) mod filter;
+pub(crate) mod keyed;
+pub(crate) mod plan;
+pub(crate) mod pushdown;
+pub mod registry;
+pub(crate) mod run;
+pub mod session;
+pub mod table;

@@ -1,0 +1,259 @@
+//! Running a plan ([`crate::query::plan::Planned`]): its `among` set first, then
+//! the plan lowered to a polars `LazyFrame` and collected, then the steps
+//! that need the collected rows.
+
+use polars::prelude::*;
+
+use metasum_query::Span;
+
+use crate::col;
+use crate::count::views::{self, ListOf};
+use crate::error::{QueryError, polars_error};
+use crate::query::plan::{AfterCollect, Planned, Scope, Source, Step};
+use crate::query::session::Session;
+use crate::query::table::TableKind;
+
+impl Session {
+    /// Runs a plan: its scope, then its frame, then its steps on the rows.
+    /// Polars failures are reported at `span`.
+    pub(crate) fn run_plan(&self, planned: Planned, span: Span) -> Result<DataFrame, QueryError> {
+        let Planned {
+            source,
+            scope,
+            steps,
+            after,
+            ..
+        } = planned;
+        let scope = self.run_scope(scope, span)?;
+        let rows = self
+            .source_frame(&source, scope.as_ref())
+            .map(|frame| lower_steps(frame, steps))
+            .and_then(LazyFrame::collect);
+        let mut rows = rows.map_err(|e| polars_error(span, e))?;
+        for step in after {
+            rows = match step {
+                AfterCollect::AttachLists { list, order } => {
+                    views::attach_lists(self.dataset(), list, scope.as_ref(), rows, &order)
+                        .and_then(LazyFrame::collect)
+                }
+                AfterCollect::Select(exprs) => rows.lazy().select(exprs).collect(),
+                AfterCollect::Widen => {
+                    let studies = self.study_ids(scope.as_ref(), span)?;
+                    crate::analyses::matrix::widen(rows, &studies)
+                }
+            }
+            .map_err(|e| polars_error(span, e))?;
+        }
+        Ok(rows)
+    }
+
+    /// The ids of an `among` set (an `id` frame), running its query if it
+    /// has one; `None` without `among`.
+    pub(crate) fn run_scope(
+        &self,
+        scope: Scope,
+        span: Span,
+    ) -> Result<Option<DataFrame>, QueryError> {
+        let rows = match scope {
+            Scope::All => return Ok(None),
+            Scope::Ids { frame, span } => frame.collect().map_err(|e| polars_error(span, e))?,
+            Scope::Query { plan, span } => self.run_plan(*plan, span)?,
+        };
+        // Planning checked that the set has an `id` column.
+        let ids = rows.column("id").map_err(|e| polars_error(span, e))?;
+        DataFrame::new(ids.len(), vec![ids.clone()])
+            .map(Some)
+            .map_err(|e| polars_error(span, e))
+    }
+
+    /// A source's rows as a lazy frame, counted among `scope`, in id order
+    /// (a bound name keeps its own).
+    pub(crate) fn source_frame(
+        &self,
+        source: &Source,
+        scope: Option<&DataFrame>,
+    ) -> PolarsResult<LazyFrame> {
+        let ds = self.dataset();
+        Ok(match source {
+            Source::View { list, options } => {
+                let (kind, _) = crate::query::table::list_tables(*list);
+                let view = match list {
+                    ListOf::StudiesOfFindings => {
+                        views::findings_view_with(ds, scope, options.clone())
+                    }
+                    ListOf::FindingsOfStudies => {
+                        views::studies_view_with(ds, scope, options.clone())
+                    }
+                };
+                in_id_order(kind, view?)
+            }
+            Source::Profile => in_id_order(
+                TableKind::Profile,
+                crate::analyses::profile::profile_view(ds, scope, self.threshold())?,
+            ),
+            Source::Matrix(options) => in_id_order(
+                TableKind::Findings,
+                views::findings_view_with(ds, scope, options.clone())?,
+            ),
+            Source::Rows(frame) => frame.clone(),
+        })
+    }
+
+    /// The sorted ids of the studies in `scope` (all studies without one):
+    /// the columns of a matrix.
+    pub(crate) fn study_ids(
+        &self,
+        scope: Option<&DataFrame>,
+        span: Span,
+    ) -> Result<Vec<i64>, QueryError> {
+        let ids = match scope {
+            Some(s) => s.column("id"),
+            None => self.dataset().studies.column("id"),
+        }
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(|e| polars_error(span, e))?;
+        let mut ids: Vec<i64> = ids
+            .i64()
+            .map_err(|e| polars_error(span, e))?
+            .iter()
+            .flatten()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+}
+
+/// The plan's polars steps on `frame`.
+fn lower_steps(mut frame: LazyFrame, steps: Vec<Step>) -> LazyFrame {
+    for step in steps {
+        frame = match step {
+            Step::Filter(predicate) => frame.filter(predicate),
+            Step::FilterInParts { parts, any } => {
+                let same = |input: &Schema| Ok(Arc::new(input.clone()));
+                frame.map(
+                    move |rows| crate::query::filter::filter_in_parts(rows, &parts, any),
+                    // Nothing is pushed through: each part runs on its own.
+                    OptFlags::empty(),
+                    Some(Arc::new(same)),
+                    Some("filter in parts"),
+                )
+            }
+            Step::CountBy { keys, count } => {
+                let mut columns = keys.clone();
+                columns.push(col(count));
+                let mut order = vec![col(count)];
+                order.extend(keys.iter().cloned());
+                let descending: Vec<bool> = std::iter::once(true)
+                    .chain(keys.iter().map(|_| false))
+                    .collect();
+                let counted = frame
+                    .group_by(keys)
+                    .agg([len().cast(DataType::Int64).alias(count)]);
+                stable_sort(counted, order, descending, columns)
+            }
+            Step::Sort {
+                keys,
+                descending,
+                columns,
+            } => stable_sort(frame, keys, descending, columns),
+            Step::Limit(rows) => frame.limit(rows),
+            Step::Select(columns) => frame.select(columns),
+        };
+    }
+    frame
+}
+
+/// Rows of a table in id order (evidence by finding, then study): the
+/// order rows come in unless a query sorts them.
+pub(crate) fn in_id_order(kind: TableKind, frame: LazyFrame) -> LazyFrame {
+    match kind {
+        TableKind::Findings | TableKind::Studies | TableKind::Papers | TableKind::Profile => {
+            frame.sort(["id"], SortMultipleOptions::default())
+        }
+        TableKind::Evidence => frame.sort(["finding", "study"], SortMultipleOptions::default()),
+        _ => frame,
+    }
+}
+
+/// Sorts by `keys`, keeping the current order among equal keys (polars turns
+/// a sort followed by `limit` into a top-k that does not keep it, so the row
+/// position is the last key).
+fn stable_sort(
+    mut frame: LazyFrame,
+    mut keys: Vec<Expr>,
+    mut descending: Vec<bool>,
+    columns: Vec<Expr>,
+) -> LazyFrame {
+    // A name no column of the frame has (a dataset may have any column).
+    let mut position = String::from("__metasum_position");
+    while frame.collect_schema().is_ok_and(|s| s.contains(&position)) {
+        position.push('_');
+    }
+    keys.push(col(position.as_str()));
+    descending.push(false);
+    frame
+        .with_row_index(position.as_str(), None)
+        .sort_by_exprs(
+            keys,
+            SortMultipleOptions::default()
+                .with_order_descending_multi(descending)
+                .with_nulls_last(true),
+        )
+        .select(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use metasum_query::ast::StatementKind;
+
+    use crate::query::plan::{Lists, Scope, Source};
+    use crate::{Dataset, Session};
+
+    fn query(text: &str) -> metasum_query::ast::Query {
+        let statements = metasum_query::parse(text).expect("the query parses");
+        match statements.statements.into_iter().next().map(|s| s.kind) {
+            Some(StatementKind::Query(q)) => q,
+            _ => panic!("not a query: {text}"),
+        }
+    }
+
+    #[test]
+    fn an_among_query_is_planned_as_data_and_runs_only_with_the_plan() {
+        let session = Session::new(Dataset::seed().expect("the embedded seed loads"));
+        // `intensity` is computed, so the set needs its own counting.
+        let q = query("findings among (studies where intensity > 40) where fes > 10");
+        let planned = session.plan(&q, Lists::Filled).unwrap();
+        let Scope::Query { plan: inner, .. } = &planned.scope else {
+            panic!("the among set is not a planned query");
+        };
+        assert!(matches!(inner.source, Source::View { .. }));
+        assert_eq!(planned.info.kind, crate::query::table::TableKind::Findings);
+        // Run, the plan gives what the statement gives.
+        let rows = session.run_plan(planned, q.span).unwrap();
+        let direct = session.query(&q).unwrap().frame;
+        assert!(rows.equals_missing(&direct));
+        assert!(rows.height() > 0 && rows.height() < 24);
+    }
+
+    #[test]
+    fn the_columns_of_a_matrix_among_a_query_are_those_its_result_has() {
+        let session = Session::new(Dataset::seed().expect("the embedded seed loads"));
+        for text in [
+            "matrix among (studies where intensity > 40)",
+            "matrix among (studies where country = UK)",
+            "matrix",
+        ] {
+            let q = query(text);
+            let planned: Vec<String> = (session.columns_of(&q).unwrap().into_iter())
+                .map(|(name, _)| name)
+                .collect();
+            let result = session.query(&q).unwrap().frame;
+            let shown: Vec<String> = (result.get_column_names().into_iter())
+                .map(|c| c.to_string())
+                .collect();
+            assert_eq!(planned, shown, "{text}");
+            assert!(shown.len() > 5, "{text}: no study column");
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Loading a dataset: each file read and typed (the registry's columns),
+//! ids assigned, references resolved, tables checked against each other;
+//! every problem located, and a dataset only when there are none.
+
+use super::csvfile::{ReadTable, read_table};
+use super::keys::Keys;
+use std::path::Path;
+
+use super::files::{Entity, ReviewFile};
+use super::links::{self, Links};
+use super::validate::{self, IdIndex};
+use super::{
+    Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
+    numbered_links, one_paper_per_study, search,
+};
+
+/// Loads the dataset `source` holds (`origin` says where it is); a
+/// folder's links may be kept in the cache folder `cache`. A folder is
+/// read again when a metasum writer (`import`) was at work meanwhile:
+/// never papers.csv of one change with studies.csv of the one before.
+pub(super) fn load(
+    source: Source<'_>,
+    origin: String,
+    cache: Option<&Path>,
+) -> Result<Dataset, LoadError> {
+    let Source::Dir(dir) = source else {
+        return load_once(source, origin, cache);
+    };
+    crate::review::atomic::read_consistently(dir, &ReviewFile::folder_files(), || {
+        load_once(Source::Dir(dir), origin.clone(), cache)
+    })
+    .unwrap_or_else(|e| {
+        Err(LoadError {
+            origin: origin.clone(),
+            problems: vec![Problem::file(
+                crate::review::atomic::LOCK_FILE,
+                e.to_string(),
+            )],
+        })
+    })
+}
+
+/// [`load`], once.
+fn load_once(
+    source: Source<'_>,
+    origin: String,
+    cache: Option<&Path>,
+) -> Result<Dataset, LoadError> {
+    // A folder's links are read when first needed (`links.rs`); the rest
+    // of a folder, and any other source whole, now.
+    let deferred = match source {
+        Source::Dir(dir) => Some(dir.to_path_buf()),
+        _ => None,
+    };
+    // Opened with the rest: the links read later are of this version.
+    let evidence_file = deferred
+        .as_deref()
+        .and_then(|dir| super::parallel::open_regular(&dir.join("evidence.csv")));
+    let mut r = Reading::new(source);
+    let meta = r.meta();
+    let mut studies = r.table(ReviewFile::Studies, true);
+    let mut papers = r.table(ReviewFile::Papers, false);
+    let mut findings = r.table(ReviewFile::Findings, true);
+    let keys = r.keys(&mut studies, &mut findings, &mut papers);
+    let study_labels = std::sync::OnceLock::new();
+    if let Some(labels) = (studies.as_ref()).and_then(|s| labels::study_labels(s, &mut r.problems))
+    {
+        _ = study_labels.set(labels);
+    }
+    // Which tables could be read: references to the others are not
+    // resolved (see `resolve_references`).
+    let read = (studies.is_some(), findings.is_some());
+    if let Some(papers) = papers.as_mut() {
+        resolve_references(papers, ReviewFile::Papers, &keys, read, &mut r.problems);
+    }
+    let ignored_columns = drop_computed(&mut studies, &mut findings);
+    let mut evidence = match deferred {
+        None => r.evidence(&keys, read),
+        Some(_) => None,
+    };
+
+    let study_ids = studies.as_ref().map(IdIndex::of);
+    let finding_ids = findings.as_ref().map(IdIndex::of);
+    let tables = validate::Tables {
+        meta: &meta,
+        studies: studies.as_ref(),
+        papers: papers.as_ref(),
+        findings: findings.as_ref(),
+        evidence: evidence.as_ref(),
+        study_ids: study_ids.as_ref(),
+        finding_ids: finding_ids.as_ref(),
+        keys: &keys,
+    };
+    tables.check(&mut r.problems);
+    // Claims and citations are checked against the tables that could be
+    // read (a table that could not be has its own problems).
+    let text = r.text_tables(
+        (study_ids.as_ref(), &keys.studies),
+        (finding_ids.as_ref(), &keys.findings),
+    );
+
+    // A dataset refused for its other files is refused with every
+    // problem, its links' too, as if they had been read with the rest.
+    let refused = !r.problems.is_empty() || studies.is_none() || findings.is_none();
+    if deferred.is_some() && refused {
+        evidence = r.evidence(&keys, read);
+        let mut links_problems = Vec::new();
+        let tables = validate::Tables {
+            meta: &meta,
+            studies: None,
+            papers: None,
+            findings: None,
+            evidence: evidence.as_ref(),
+            study_ids: study_ids.as_ref(),
+            finding_ids: finding_ids.as_ref(),
+            keys: &keys,
+        };
+        tables.check(&mut links_problems);
+        r.problems.append(&mut links_problems);
+        validate::sort(&mut r.problems);
+    }
+    let problems = r.problems;
+    let (Some(studies), Some(findings)) = (studies, findings) else {
+        return Err(LoadError { origin, problems });
+    };
+    if !problems.is_empty() {
+        return Err(LoadError { origin, problems });
+    }
+    let links = match (deferred, evidence) {
+        (Some(dir), _) => {
+            let cache = cache.and_then(|cache| {
+                Some(links::Cache {
+                    dir: cache.to_path_buf(),
+                    studies: studies.frame.column("id").ok()?.clone(),
+                    findings: findings.frame.column("id").ok()?.clone(),
+                })
+            });
+            let ids = (
+                study_ids.unwrap_or_default(),
+                finding_ids.unwrap_or_default(),
+            );
+            Links::deferred(dir, origin.clone(), ids, cache, evidence_file)
+        }
+        (None, Some(evidence)) => Links::read(evidence.frame),
+        (None, None) => return Err(LoadError { origin, problems }),
+    };
+    let papers_stored = papers.is_some();
+    let papers = match papers {
+        Some(p) => p.frame,
+        None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
+            origin: origin.clone(),
+            problems: vec![Problem::file(
+                "papers.csv",
+                format!("could not derive papers: {e}"),
+            )],
+        })?,
+    };
+    let (claims, citations, search, cerqual, coding) = text;
+    Ok(Dataset {
+        origin,
+        meta,
+        studies: studies.frame,
+        papers,
+        findings: findings.frame,
+        links: std::sync::Arc::new(links),
+        claims,
+        citations,
+        search,
+        cerqual,
+        previous: None,
+        papers_stored,
+        coding,
+        ignored_columns,
+        keys,
+        study_labels,
+    })
+}
+
+/// A dataset's files as they are read, and every problem found so far.
+pub(super) struct Reading<'a> {
+    source: Source<'a>,
+    pub(super) problems: Vec<Problem>,
+}
+
+/// The tables of the review's text: claims, citations, search, and its
+/// CERQual assessments (when it has the file).
+type TextTables = (
+    Vec<claims::Claim>,
+    Vec<claims::Citation>,
+    Vec<crate::review::dataset::search::SearchStage>,
+    Option<Vec<cerqual::Assessment>>,
+    Option<super::coding::Coding>,
+);
+
+impl<'a> Reading<'a> {
+    /// Reading `source`, no problem found yet.
+    pub(super) fn new(source: Source<'a>) -> Reading<'a> {
+        Reading {
+            source,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The bytes of the file `name`; a problem when it cannot be read, or
+    /// is `required` and missing.
+    fn read(&mut self, name: &str, required: bool) -> Option<Vec<u8>> {
+        match self.source.read(name) {
+            Ok(Some(bytes)) => Some(bytes),
+            Ok(None) => {
+                if required {
+                    let missing = "file is missing (it is required)";
+                    self.problems.push(Problem::file(name, missing));
+                }
+                None
+            }
+            Err(e) => {
+                (self.problems).push(Problem::file(name, format!("cannot be read: {e}")));
+                None
+            }
+        }
+    }
+
+    /// `dataset.toml`, or the defaults when there is none (or it is bad).
+    fn meta(&mut self) -> Meta {
+        let Some(bytes) = self.read("dataset.toml", false) else {
+            return Meta::default();
+        };
+        match String::from_utf8(bytes) {
+            Err(_) => {
+                let bad = "is not valid UTF-8 text";
+                self.problems.push(Problem::file("dataset.toml", bad));
+                Meta::default()
+            }
+            Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
+                self.problems.push(*p);
+                Meta::default()
+            }),
+        }
+    }
+
+    /// The stored table `kind`, read from its file with the registry's
+    /// columns.
+    fn table(&mut self, kind: ReviewFile, required: bool) -> Option<ReadTable> {
+        let file = kind.file();
+        let bytes = self.read(&file, required)?;
+        read_table(&file, &bytes, kind.columns(), &mut self.problems)
+    }
+
+    /// Each table's ids made numbers ([`Keys::assign`]).
+    fn keys(
+        &mut self,
+        studies: &mut Option<ReadTable>,
+        findings: &mut Option<ReadTable>,
+        papers: &mut Option<ReadTable>,
+    ) -> TableKeys {
+        let mut assign = |t: &mut Option<ReadTable>, file| {
+            (t.as_mut()).map_or_else(Default::default, |t| {
+                Keys::assign(t, (file, "id"), &mut self.problems)
+            })
+        };
+        TableKeys {
+            studies: assign(studies, "studies.csv"),
+            findings: assign(findings, "findings.csv"),
+            papers: assign(papers, "papers.csv"),
+        }
+    }
+
+    /// `evidence.csv`, its references resolved against the tables that
+    /// could be `read` (studies, findings).
+    pub(super) fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
+        let (studies_read, findings_read) = read;
+        let bytes = self.read("evidence.csv", true)?;
+        let keyed = ReviewFile::Evidence.columns();
+        // Millions of links: plain files of ids as their tables write them
+        // (numbers or text) take the parallel fast path, text ids looked
+        // up as their stand-in numbers (20M text-keyed links: 9.1 s and
+        // 3.3 GB through the general reader).
+        if studies_read && findings_read {
+            let lookups: Vec<(&str, &Keys)> = (ReviewFile::Evidence.references().iter())
+                .map(|(column, entity)| match entity {
+                    Entity::Study => (*column, &keys.studies),
+                    Entity::Finding => (*column, &keys.findings),
+                    Entity::Paper => (*column, &keys.papers),
+                })
+                .collect();
+            if let Some(links) = intcsv::read_plain(&bytes, keyed, &lookups) {
+                return Some(links);
+            }
+        }
+        let numbers =
+            studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
+        if numbers {
+            let links = numbered_links();
+            return read_table("evidence.csv", &bytes, &links, &mut self.problems);
+        }
+        let mut links = read_table("evidence.csv", &bytes, keyed, &mut self.problems)?;
+        resolve_references(
+            &mut links,
+            ReviewFile::Evidence,
+            keys,
+            read,
+            &mut self.problems,
+        );
+        Some(links)
+    }
+
+    /// The optional tables of the review's text, checked against the ids
+    /// of studies and findings.
+    fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
+        let claims = (self.read("claims.csv", false))
+            .map(|b| claims::parse_claims(&b, studies, findings, &mut self.problems))
+            .unwrap_or_default();
+        let citations = (self.read("citations.csv", false))
+            .map(|b| claims::parse_citations(&b, studies, &mut self.problems))
+            .unwrap_or_default();
+        let search = (self.read("search.csv", false))
+            .map(|b| search::parse_search(&b, &mut self.problems))
+            .unwrap_or_default();
+        let cerqual = (self.read("cerqual.csv", false))
+            .map(|b| cerqual::parse_cerqual(&b, findings, &mut self.problems));
+        let coding = (self.read("coding.csv", false))
+            .and_then(|b| super::coding::parse_coding(&b, findings, studies, &mut self.problems));
+        (claims, citations, search, cerqual, coding)
+    }
+}
+
+/// The ids `table` (of `kind`) refers to as written, made the numbers of
+/// the tables they name ([`Keys::resolve_column`]); the references the
+/// registry lists, to the tables that could be `read` (studies, findings).
+fn resolve_references(
+    table: &mut ReadTable,
+    kind: ReviewFile,
+    keys: &TableKeys,
+    (studies_read, findings_read): (bool, bool),
+    problems: &mut Vec<Problem>,
+) {
+    let file = kind.file();
+    for (column, entity) in kind.references() {
+        let (keys, read) = match entity {
+            Entity::Study => (&keys.studies, studies_read),
+            Entity::Finding => (&keys.findings, findings_read),
+            Entity::Paper => (&keys.papers, true),
+        };
+        // A table that could not be read names nothing: its problems are
+        // told, not one per reference to it (its ids are not known).
+        if read {
+            let target = entity.file().file();
+            keys.resolve_column(table, column, (&file, column, &target), problems);
+        }
+    }
+}
+
+/// Columns metasum computes: stored columns of these names (in any case)
+/// are left out, and listed as (file, column).
+fn drop_computed(
+    studies: &mut Option<ReadTable>,
+    findings: &mut Option<ReadTable>,
+) -> Vec<(String, String)> {
+    let mut ignored = Vec::new();
+    for (file, table, computed) in [
+        ("studies.csv", studies, ReviewFile::Studies.computed()),
+        ("findings.csv", findings, ReviewFile::Findings.computed()),
+    ] {
+        let Some(table) = table else { continue };
+        // Any case: queries name columns in any case, so a stored `FES`
+        // would stand beside the computed `fes` under one name.
+        let stored: Vec<String> = (table.frame.get_column_names().iter())
+            .filter(|c| computed.iter().any(|n| n.eq_ignore_ascii_case(c)))
+            .map(|c| c.to_string())
+            .collect();
+        for name in stored {
+            if let Ok(frame) = table.frame.drop(&name) {
+                table.frame = frame;
+                ignored.push((file.to_string(), name));
+            }
+        }
+    }
+    ignored
+}

@@ -1,0 +1,679 @@
+//! `metasum import`: the included studies' references, as reference
+//! managers export them (RIS, BibTeX/BibLaTeX, CSL JSON), added to a
+//! dataset's `studies.csv` and `papers.csv`. Each new record becomes a
+//! study keyed in author-year form (`Smith2019`, `Smith2019a`) and its
+//! paper; a record that matches a paper already there (same DOI, else the
+//! same title and year) is reported, not added again. Nothing is written
+//! when any file has a problem.
+
+mod bib_limits;
+mod bibtex;
+mod csl;
+mod file;
+mod ris;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::review::dataset::Problem;
+use crate::review::dataset::files::ReviewFile;
+use file::CsvFile;
+
+/// An author's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// Family name (with its particle: `van der Berg`).
+    pub family: String,
+    /// Given names, possibly initials.
+    pub given: String,
+}
+
+impl Name {
+    /// `Smith, Jane` or `Jane Smith`.
+    fn parse(text: &str) -> Name {
+        match text.split_once(',') {
+            Some((family, given)) => Name {
+                family: family.trim().to_string(),
+                given: given.trim().to_string(),
+            },
+            None => match text.trim().rsplit_once(' ') {
+                Some((given, family)) => Name {
+                    family: family.to_string(),
+                    given: given.to_string(),
+                },
+                None => Name {
+                    family: text.trim().to_string(),
+                    given: String::new(),
+                },
+            },
+        }
+    }
+
+    /// `Smith, J. M.`: the family name and the given names' initials.
+    fn cited(&self) -> String {
+        let initials: Vec<String> = (self.given.split([' ', '-', '.']))
+            .filter_map(|g| g.chars().next())
+            .map(|c| format!("{c}."))
+            .collect();
+        match initials.is_empty() {
+            true => self.family.clone(),
+            false => format!("{}, {}", self.family, initials.join(" ")),
+        }
+    }
+}
+
+/// One reference read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Its authors, in order.
+    pub authors: Vec<Name>,
+    /// Its year, when given.
+    pub year: Option<i32>,
+    /// Its title.
+    pub title: String,
+    /// The journal (container) it appeared in.
+    pub journal: String,
+    /// Its DOI, when given.
+    pub doi: String,
+    /// Where it starts in its file.
+    pub line: u64,
+}
+
+/// The first four-digit number in `text` (`2019-03-01`, `{2019}`,
+/// `2019///`), as a year.
+fn first_year(text: &str) -> Option<i32> {
+    let digits: Vec<char> = text.chars().collect();
+    (0..digits.len().saturating_sub(3)).find_map(|i| {
+        let run = &digits[i..i + 4];
+        let bounded = (i == 0 || !digits[i - 1].is_ascii_digit())
+            && digits.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
+        (bounded && run.iter().all(char::is_ascii_digit))
+            .then(|| run.iter().collect::<String>().parse().ok())
+            .flatten()
+    })
+}
+
+/// Where each line of a text starts, so that the line of any place is
+/// found by a binary search (counting from the start for every record
+/// made reading 40,000 records take 51 s). A line ends at `\n`, `\r\n`
+/// or a lone `\r` (old Mac exports).
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn of(text: &str) -> LineStarts {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, b) in bytes.iter().enumerate() {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                starts.push(i + 1);
+            }
+        }
+        LineStarts(starts)
+    }
+
+    /// The line (from 1) of byte `offset`.
+    fn line(&self, offset: usize) -> u64 {
+        self.0.partition_point(|start| *start <= offset) as u64
+    }
+}
+
+/// The lines of `text`, each without its end (`\n`, `\r\n` or a lone
+/// `\r`).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// What an import did: the studies it added (key, title), and the records
+/// it found already present (`file:line`, the paper they match, how).
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Study keys added, with the title of their paper.
+    pub added: Vec<(String, String)>,
+    /// Records not added: where, the paper id they match, and by what.
+    pub present: Vec<(String, String, String)>,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Problems in the files read, each located.
+    Problems(Vec<Problem>),
+    /// A file could not be read or written.
+    Io(String),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Problems(problems) => {
+                let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                write!(f, "{}", lines.join("\n"))
+            }
+            ImportError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The largest reference file read: 100,000 records of 2 kB each.
+const MAX_REFERENCES_BYTES: u64 = 200_000_000;
+
+/// The records of one file, read by its extension.
+fn read(path: &Path) -> Result<Vec<Record>, ImportError> {
+    let name = path.display().to_string();
+    let cannot = |e: std::io::Error| ImportError::Io(format!("cannot read {name}: {e}"));
+    // A device or pipe (`/dev/zero`) would be read without end, and no
+    // export of a review's references comes near the limit.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(ImportError::Io(format!(
+            "cannot read {name}: it is not a file"
+        )));
+    }
+    if meta.len() > MAX_REFERENCES_BYTES {
+        return Err(ImportError::Io(format!(
+            "cannot read {name}: it is {} MB, more than the {} MB a reference export can be",
+            meta.len() / 1_000_000,
+            MAX_REFERENCES_BYTES / 1_000_000
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    records(&name, &bytes)
+}
+
+/// The records of a reference file named `name` (its extension says its
+/// format) holding `bytes`; every problem located.
+pub fn records(name: &str, bytes: &[u8]) -> Result<Vec<Record>, ImportError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        ImportError::Problems(vec![Problem::file(
+            name,
+            "is not UTF-8 text (export it as UTF-8)",
+        )])
+    })?;
+    let extension = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let parsed = match extension.to_ascii_lowercase().as_str() {
+        "ris" | "txt" => ris::parse(name, text),
+        "bib" | "bibtex" => bibtex::parse(name, text),
+        "json" => csl::parse(name, text),
+        _ => Err(vec![Problem::file(
+            name,
+            "import reads .ris (RIS), .bib (BibTeX, BibLaTeX) and .json (CSL JSON) files",
+        )]),
+    };
+    parsed.map_err(ImportError::Problems)
+}
+
+/// A DOI as metasum compares it: lower case, without `https://doi.org/` or
+/// `doi:`.
+fn doi_key(doi: &str) -> String {
+    let doi = doi.trim().to_lowercase();
+    let doi = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .fold(doi, |d, prefix| {
+        d.strip_prefix(prefix).map(str::to_string).unwrap_or(d)
+    });
+    doi.trim().to_string()
+}
+
+/// A title as metasum compares it: its letters and digits in any script,
+/// lower case, accents and compatibility forms folded (`Ｈ` as `h`, `é`
+/// as `e`, `Łódź` as `lodz`, `Straße` as `strasse`), one space between
+/// words (`{HIV}` and `HIV` alike). Titles in Chinese or Russian compare
+/// whole, never by their Latin part alone.
+fn title_key(title: &str) -> String {
+    let mut folded = String::new();
+    for c in title.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        // Latin letters NFKD leaves whole (ł ø æ đ ß) as ASCII; other
+        // scripts as they are.
+        let latin = matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}');
+        match deunicode::deunicode_char(c).filter(|_| latin) {
+            Some(ascii) => folded.push_str(&ascii.to_lowercase()),
+            None => folded.extend(c.to_lowercase()),
+        }
+    }
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `García` as `Garcia`, `Müller` as `Muller`, `王` as `Wang`, `Иванов` as
+/// `Ivanov`: a name in ASCII letters, for a key.
+fn ascii(text: &str) -> String {
+    deunicode::deunicode(text)
+}
+
+/// `Smith2019` for a record: its first author's family name in ASCII
+/// letters (capitalised), then its year (`nd` without one).
+fn base_key(r: &Record) -> String {
+    let family = r.authors.first().map_or("Anon", |a| a.family.as_str());
+    let letters: String = ascii(family)
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let mut name = match letters.as_str() {
+        "" => "Anon".to_string(),
+        l => l.to_string(),
+    };
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + &name[1..];
+    }
+    match r.year {
+        Some(y) => format!("{name}{y}"),
+        None => format!("{name}nd"),
+    }
+}
+
+/// The keys of a table, compared in any case (as the loader's ids are),
+/// and where the search for a free suffix of each base stopped, so that
+/// 10,000 records of one author-year take as long as 10,000 others (the
+/// search from `a` each time made them quadratic).
+struct Taken {
+    keys: HashSet<String>,
+    suffixes: HashMap<String, usize>,
+}
+
+impl Taken {
+    fn of(ids: &[&str]) -> Taken {
+        Taken {
+            keys: ids.iter().map(|k| k.trim().to_lowercase()).collect(),
+            suffixes: HashMap::new(),
+        }
+    }
+
+    /// `key`, now taken.
+    fn take(&mut self, key: String) -> String {
+        self.keys.insert(key.to_lowercase());
+        key
+    }
+
+    /// `base`, or `base` with `a`, `b`, ... `z`, `aa`, ... when it is
+    /// taken (`doe2015` takes `Doe2015`); now taken.
+    fn unique(&mut self, base: &str) -> String {
+        if !self.keys.contains(&base.to_lowercase()) {
+            return self.take(base.to_string());
+        }
+        let next = self.suffixes.entry(base.to_lowercase()).or_insert(0);
+        loop {
+            let key = format!("{base}{}", suffix(*next));
+            *next += 1;
+            if !self.keys.contains(&key.to_lowercase()) {
+                return self.take(key);
+            }
+        }
+    }
+}
+
+/// `a`, `b`, ... `z`, `aa`, `ab`, ... for 0, 1, ...
+fn suffix(mut n: usize) -> String {
+    let mut suffix = String::new();
+    loop {
+        suffix.insert(0, (b'a' + (n % 26) as u8) as char);
+        if n < 26 {
+            return suffix;
+        }
+        n = n / 26 - 1;
+    }
+}
+
+/// `Smith`, `Smith & Lee`, `Smith et al.`: how a study's author cell reads.
+fn author_cell(r: &Record) -> String {
+    match r.authors.as_slice() {
+        [] => String::new(),
+        [one] => one.family.clone(),
+        [a, b] => format!("{} & {}", a.family, b.family),
+        [a, ..] => format!("{} et al.", a.family),
+    }
+}
+
+/// `Smith, J.; Lee, M. (2019). Title. Journal.`
+fn citation(r: &Record) -> String {
+    let names: Vec<String> = r.authors.iter().map(Name::cited).collect();
+    let year = r.year.map_or("n.d.".to_string(), |y| y.to_string());
+    let mut out = format!("{} ({year}).", names.join("; "));
+    for part in [&r.title, &r.journal] {
+        if !part.is_empty() {
+            out.push(' ');
+            out.push_str(part.trim_end_matches('.'));
+            out.push('.');
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Adds the references in `files` to the dataset folder `folder` (made
+/// when missing): new studies to `studies.csv`, their papers to
+/// `papers.csv`. Nothing is written when a file has a problem, or when the
+/// dataset's own files could not be loaded.
+pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
+    let mut records: Vec<(String, Record)> = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        match read(path) {
+            Ok(rs) if rs.is_empty() => problems.push(Problem::file(
+                &path.display().to_string(),
+                "holds no record (is it an export of references?)",
+            )),
+            Ok(rs) => records.extend(rs.into_iter().map(|r| (path.display().to_string(), r))),
+            Err(ImportError::Problems(p)) => problems.extend(p),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Problems(problems));
+    }
+    // The folder's files are read, extended and written while no other
+    // metasum writes them: two imports at once add both their studies.
+    let made = !folder.exists();
+    std::fs::create_dir_all(folder).map_err(|e| {
+        ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
+    })?;
+    let lock = crate::review::atomic::DatasetLock::write(folder)
+        .map_err(|e| ImportError::Io(format!("cannot import into {}: {e}", folder.display())))?;
+    let done = add(folder, records);
+    drop(lock);
+    let wrote = done.as_ref().is_ok_and(|d| !d.added.is_empty());
+    if made && !wrote {
+        let _ = std::fs::remove_dir(folder);
+    }
+    done
+}
+
+/// Adds `records` to the folder's studies and papers (the folder is
+/// locked): the new files are written only when the dataset they make
+/// loads.
+fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, ImportError> {
+    let mut studies = CsvFile::open(folder, ReviewFile::Studies)?;
+    let mut papers = CsvFile::open(folder, ReviewFile::Papers)?;
+    if !papers.exists() {
+        // Without papers.csv each study is its own paper (as the loader
+        // reads it): written out, so that the studies already there keep
+        // their paper beside the new ones'.
+        papers.one_per_study(&studies);
+    }
+    // Numbered studies go on being numbered: a text key among whole
+    // numbers would turn every id into text, and a link written `03`
+    // would no longer name study 3.
+    let mut study_numbers = Numbering::of(&studies.values("id"));
+    let mut study_keys = Taken::of(&studies.values("id"));
+    let mut paper_keys = Taken::of(&papers.values("id"));
+    // The papers there, by DOI, by title and year, and by their citation
+    // (a papers.csv without a title column).
+    let mut by_doi: HashMap<String, (String, bool)> = HashMap::new();
+    let mut by_title: HashMap<(String, String), (String, bool)> = HashMap::new();
+    // Citations by year: a record is looked for among its year's only.
+    let mut citations: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    {
+        let ids = papers.values("id");
+        let (dois, titles, years, cited) = (
+            papers.values("doi"),
+            papers.values("title"),
+            papers.values("year"),
+            papers.values("citation"),
+        );
+        for i in 0..ids.len() {
+            let id = ids[i].to_string();
+            if !dois[i].trim().is_empty() {
+                by_doi
+                    .entry(doi_key(dois[i]))
+                    .or_insert((id.clone(), false));
+            }
+            if !titles[i].trim().is_empty() {
+                let key = (title_key(titles[i]), years[i].trim().to_string());
+                by_title.entry(key).or_insert((id.clone(), false));
+            } else if !cited[i].trim().is_empty() {
+                (citations.entry(years[i].trim().to_string()).or_default())
+                    .push((title_key(cited[i]), id));
+            }
+        }
+    }
+    // Numbered papers go on being numbered; otherwise a paper is keyed as
+    // its study is.
+    let mut paper_numbers = Numbering::of(&papers.values("id"));
+    let mut imported = Imported::default();
+    for (file, r) in records {
+        let doi = doi_key(&r.doi);
+        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
+        let title = (title_key(&r.title), year.clone());
+        let present = |(id, now): &(String, bool), how: String| {
+            let how = if *now {
+                format!("{how}, added by this import")
+            } else {
+                how
+            };
+            (id.clone(), how)
+        };
+        let found = (by_doi.get(&doi).filter(|_| !doi.is_empty()))
+            .map(|p| present(p, format!("same DOI {doi}")))
+            .or_else(|| {
+                (by_title.get(&title).filter(|_| !title.0.is_empty()))
+                    .map(|p| present(p, "same title and year".into()))
+            })
+            .or_else(|| {
+                // A citation that holds the title, of the same year.
+                (citations.get(&title.1).into_iter().flatten())
+                    .find(|(cited, _)| !title.0.is_empty() && cited.contains(&title.0))
+                    .map(|(_, id)| {
+                        (
+                            id.clone(),
+                            "its citation has the same title, same year".into(),
+                        )
+                    })
+            });
+        if let Some((paper, how)) = found {
+            imported
+                .present
+                .push((format!("{file}:{}", r.line), paper, how));
+            continue;
+        }
+        let key = match study_numbers.next() {
+            Some(n) => study_keys.take(n),
+            None => study_keys.unique(&base_key(&r)),
+        };
+        let paper = match paper_numbers.next() {
+            Some(n) => paper_keys.take(n),
+            None => paper_keys.unique(&key),
+        };
+        studies.add(&[
+            ("id", key.clone()),
+            ("author", author_cell(&r)),
+            ("year", year.clone()),
+        ]);
+        papers.add(&[
+            ("id", paper.clone()),
+            ("study", key.clone()),
+            ("citation", citation(&r)),
+            ("year", year),
+            ("title", r.title.clone()),
+            ("journal", r.journal.clone()),
+            ("doi", r.doi.trim().to_string()),
+        ]);
+        if !doi.is_empty() {
+            by_doi.insert(doi, (paper.clone(), true));
+        }
+        if !title.0.is_empty() {
+            by_title.insert(title, (paper, true));
+        }
+        imported.added.push((key, r.title));
+    }
+    if imported.added.is_empty() {
+        return Ok(imported);
+    }
+    refuse_unless_it_loads(folder, &studies, &papers)?;
+    // Papers and studies together or neither: a paper without its study,
+    // or a study without its paper, would be a dataset that does not load
+    // or counts a study with no report.
+    file::write_all(&[&papers, &studies])?;
+    Ok(imported)
+}
+
+/// The next whole numbers of an id column that holds only whole numbers
+/// (`None` from [`Numbering::next`] when it holds anything else, or
+/// nothing).
+struct Numbering {
+    next: Option<u64>,
+}
+
+impl Numbering {
+    fn of(ids: &[&str]) -> Numbering {
+        let numbers: Option<Vec<u64>> = ids.iter().map(|id| id.trim().parse().ok()).collect();
+        Numbering {
+            next: numbers
+                .filter(|n| !n.is_empty())
+                .and_then(|n| n.into_iter().max())
+                .and_then(|max| max.checked_add(1)),
+        }
+    }
+
+    /// The next number, as text.
+    fn next(&mut self) -> Option<String> {
+        let n = self.next?;
+        self.next = n.checked_add(1);
+        Some(n.to_string())
+    }
+}
+
+/// Refuses an import whose result would not load, when the folder holds a
+/// dataset (findings and their links, besides the references): the new
+/// studies.csv and papers.csv with the other files as they are.
+fn refuse_unless_it_loads(
+    folder: &Path,
+    studies: &CsvFile,
+    papers: &CsvFile,
+) -> Result<(), ImportError> {
+    if !folder.join(ReviewFile::Findings.file()).exists() {
+        return Ok(());
+    }
+    let mut files = std::collections::BTreeMap::new();
+    for file in ReviewFile::ALL {
+        let Some(name) = file.file_name() else {
+            continue;
+        };
+        let bytes = match file {
+            ReviewFile::Studies => studies.bytes()?,
+            ReviewFile::Papers => papers.bytes()?,
+            _ => match std::fs::read(folder.join(&name)) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(ImportError::Io(format!(
+                        "cannot read {}: {e}",
+                        folder.join(&name).display()
+                    )));
+                }
+            },
+        };
+        files.insert(name, bytes);
+    }
+    match crate::Dataset::from_files(&files, &folder.display().to_string()) {
+        Ok(_) => Ok(()),
+        Err(crate::Error::Load(e)) => {
+            let mut problems = e.problems;
+            problems.push(Problem::file(
+                &folder.display().to_string(),
+                "would not load after this import (the problems above); nothing was written",
+            ));
+            Err(ImportError::Problems(problems))
+        }
+        Err(e) => Err(ImportError::Io(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_author_year_in_ascii_and_made_unique() {
+        let record = |family: &str, year| Record {
+            authors: vec![Name {
+                family: family.into(),
+                given: "A".into(),
+            }],
+            year,
+            title: "T".into(),
+            journal: String::new(),
+            doi: String::new(),
+            line: 1,
+        };
+        assert_eq!(base_key(&record("García", Some(2019))), "Garcia2019");
+        assert_eq!(
+            base_key(&record("Müller-Lüdenscheidt", Some(2020))),
+            "MullerLudenscheidt2020"
+        );
+        assert_eq!(base_key(&record("van der Berg", None)), "VanderBergnd");
+        assert_eq!(
+            base_key(&record("Łukasiewicz", Some(1930))),
+            "Lukasiewicz1930"
+        );
+        assert_eq!(base_key(&record("王", Some(2001))), "Wang2001");
+        assert_eq!(base_key(&record("Иванов", Some(2021))), "Ivanov2021");
+        assert_eq!(base_key(&record("山田", Some(2021))), "ShanTian2021");
+        let mut taken = Taken::of(&["smith2019", "Smith2019a"]);
+        assert_eq!(taken.unique("Smith2019"), "Smith2019b");
+        assert_eq!(taken.unique("Smith2019"), "Smith2019c");
+        assert_eq!(taken.unique("Lee2020"), "Lee2020");
+        assert_eq!(taken.unique("Lee2020"), "Lee2020a");
+        let mut all = Taken::of(&["k"]);
+        for c in b'a'..=b'z' {
+            all.take(format!("K{}", c as char));
+        }
+        assert_eq!(all.unique("K"), "Kaa");
+        assert_eq!(suffix(0), "a");
+        assert_eq!(suffix(26), "aa");
+    }
+
+    #[test]
+    fn years_dois_and_titles_compare_as_written_differently() {
+        assert_eq!(first_year("2019-03-01"), Some(2019));
+        assert_eq!(first_year("{2019}"), Some(2019));
+        assert_eq!(first_year("2019///"), Some(2019));
+        assert_eq!(first_year("12345"), None);
+        assert_eq!(first_year("n.d."), None);
+        assert_eq!(doi_key(" https://doi.org/10.1000/ABC "), "10.1000/abc");
+        assert_eq!(doi_key("doi:10.1000/abc"), "10.1000/abc");
+        assert_eq!(
+            title_key("{HIV} and peer support: a review."),
+            title_key("HIV and Peer Support -- a Review")
+        );
+        assert_eq!(title_key("Café études"), "cafe etudes");
+        assert_eq!(
+            title_key("Łódź: Straße, Ørsted"),
+            title_key("Lodz Strasse Orsted")
+        );
+        // Non-Latin titles compare whole, not by their digits alone.
+        assert_ne!(
+            title_key("2021年同伴支持研究"),
+            title_key("2021年心理健康服务")
+        );
+        assert_ne!(title_key("Поддержка 2021"), title_key("Помощь 2021"));
+        assert_eq!(title_key("ＨＩＶ Поддержка"), "hiv поддержка");
+        assert_eq!(Name::parse("Smith, Jane M.").cited(), "Smith, J. M.");
+        assert_eq!(Name::parse("Jane Smith").family, "Smith");
+    }
+
+    #[test]
+    fn lines_end_at_any_line_end() {
+        let text = "a\nb\r\nc\rd";
+        assert_eq!(lines(text).collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+        let starts = LineStarts::of(text);
+        let line = |c: char| starts.line(text.find(c).unwrap());
+        assert_eq!([line('a'), line('b'), line('c'), line('d')], [1, 2, 3, 4]);
+    }
+}
