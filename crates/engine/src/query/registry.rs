@@ -86,363 +86,417 @@ pub fn file_of(kind: TableKind) -> Option<ReviewFile> {
 }
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
-pub static TABLES: [TableDef; 18] = [
-    TableDef {
-        kind: TableKind::Findings,
-        source: SourceKind::Findings,
-        row: "an abstracted finding",
-        columns: &[
-            ("id", "the finding's id"),
-            (
-                "perspective",
-                "whose experience the finding is (codes in dataset.toml)",
-            ),
-            ("name", "the abstracted finding"),
-            (
-                "n",
-                "computed: studies containing the finding (among the scope)",
-            ),
-            (
-                "fes",
-                "computed: frequency effect size, 100 * n / studies in scope",
-            ),
-            (
-                "studies",
-                "computed: ids of the studies containing the finding",
-            ),
-            (
-                "reported_fes",
-                "the FES the paper printed, to compare against",
-            ),
-        ],
-        built_from: None,
-        ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
-        rows: Rows::Computed,
-    },
-    TableDef {
-        kind: TableKind::Studies,
-        source: SourceKind::Studies,
-        row: "an included study",
-        columns: &[
-            ("id", "the study's id"),
-            ("author", "first author"),
-            ("year", "year of the (first) paper"),
-            (
-                "n",
-                "computed: findings the study contains (among the scope)",
-            ),
-            ("intensity", "computed: 100 * n / findings in scope"),
-            (
-                "findings",
-                "computed: ids of the findings the study contains",
-            ),
-            ("papers", "computed: papers reporting the study"),
-            ("country", "where the study was done"),
-            ("method", "stated method"),
-            (
-                "workers",
-                "peer support workers taking part (empty: not reported)",
-            ),
-            ("staff", "nonpeer staff taking part (empty: not reported)"),
-            (
-                "recipients",
-                "people in recovery taking part (empty: not reported)",
-            ),
-            ("paid", "whether peer support workers were paid"),
-            ("quality", "appraised quality (codes in dataset.toml)"),
-            ("notes", "transcription notes"),
-            ("label", "how tables and figures name the study"),
-        ],
-        // `papers` is a count, not a list.
-        built_from: None,
-        ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
-        rows: Rows::Computed,
-    },
-    TableDef {
-        kind: TableKind::Papers,
-        source: SourceKind::Papers,
-        row: "a paper (report) of a study",
-        columns: &[
-            ("id", "the paper's id"),
-            ("study", "the study the paper reports"),
-            ("citation", "how the review cites the paper"),
-            ("year", "year of publication"),
-        ],
-        built_from: None,
-        ids: &[("id", Entity::Paper), ("study", Entity::Study)],
-        rows: Rows::Stored(text_tables::papers),
-    },
-    TableDef {
-        kind: TableKind::Evidence,
-        source: SourceKind::Evidence,
-        row: "a finding found in a study",
-        columns: &[
-            ("finding", "a finding ..."),
-            ("study", "... found in this study"),
-        ],
-        built_from: None,
-        ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
-        rows: Rows::Stored(text_tables::evidence),
-    },
-    TableDef {
-        kind: TableKind::Profile,
-        source: SourceKind::Profile,
-        row: "an abstracted finding with its evidence profile",
-        columns: &[
-            (
-                "workers",
-                "computed: workers summed over its studies (empty: none reported)",
-            ),
-            (
-                "staff",
-                "computed: staff summed over its studies (empty: none reported)",
-            ),
-            (
-                "recipients",
-                "computed: recipients summed over its studies (empty: none reported)",
-            ),
-            ("countries", "computed: countries of its studies"),
-            (
-                "concern_n",
-                "computed: its studies of a declared quality concern",
-            ),
-            (
-                "concern_share",
-                "computed: percent of n of a quality concern",
-            ),
-            ("concern_studies", "computed: those studies, by label"),
-            (
-                "fes_without_concerns",
-                "computed: FES among the studies of no concern",
-            ),
-            (
-                "drop",
-                "computed: fes - fes_without_concerns, percentage points",
-            ),
-            ("flag", "computed: drop above the threshold (--threshold)"),
-        ],
-        built_from: Some(TableKind::Findings),
-        ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
-        rows: Rows::Computed,
-    },
-    TableDef {
-        kind: TableKind::Matrix,
-        source: SourceKind::Matrix,
-        row: "an abstracted finding, one column per study (by label)",
-        columns: &[],
-        built_from: Some(TableKind::Findings),
-        ids: &[("id", Entity::Finding)],
-        rows: Rows::Computed,
-    },
-    TableDef {
-        kind: TableKind::Claims,
-        source: SourceKind::Claims,
-        row: "a statement of the review's text (claims.csv)",
-        columns: &[
-            ("id", "the claim's number"),
-            ("section", "where in the text"),
-            ("statement", "the statement, as the text words it"),
-            ("studies", "the studies it cites"),
-            ("finding", "the finding it reports, when one matches"),
-        ],
-        built_from: None,
-        ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
-        rows: Rows::Stored(text_tables::claims),
-    },
-    TableDef {
-        kind: TableKind::Citations,
-        source: SourceKind::Citations,
-        row: "an author-year citation in the text (citations.csv)",
-        columns: &[
-            ("study", "the study cited"),
-            ("cited_as", "the citation as the text gives it"),
-            ("year", "the year the text gives"),
-            ("section", "where in the text"),
-        ],
-        built_from: None,
-        ids: &[("study", Entity::Study)],
-        rows: Rows::Stored(text_tables::citations),
-    },
-    TableDef {
-        kind: TableKind::Search,
-        source: SourceKind::Search,
-        row: "a stage of the search and selection flow (search.csv)",
-        columns: &[
-            ("stage", "the stage"),
-            ("count", "records at the stage"),
-            ("parent", "the stage(s) it comes from"),
-            ("label", "how the flow figure names it"),
-            (
-                "excluded",
-                "records excluded on the way into it, when search.csv gives them",
-            ),
-            (
-                "excluded_label",
-                "how the flow figure names the excluded records",
-            ),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(text_tables::search),
-    },
-    TableDef {
-        kind: TableKind::Cerqual,
-        source: SourceKind::Cerqual,
-        row: "a finding's GRADE-CERQual assessment as cerqual.csv holds it",
-        columns: CERQUAL_COLUMNS,
-        built_from: None,
-        ids: &[("finding", Entity::Finding)],
-        rows: Rows::Stored(crate::analyses::cerqual::cerqual),
-    },
-    TableDef {
-        kind: TableKind::Soqf,
-        source: SourceKind::Soqf,
-        row: "a review finding in the Summary of Qualitative Findings (GRADE-CERQual)",
-        columns: &[
-            ("finding", "the finding assessed"),
-            (
-                "summary",
-                "the summarised review finding (its name when cerqual.csv gives none)",
-            ),
-            (
-                "confidence",
-                "the reviewers' overall confidence: high, moderate, low or very low",
-            ),
-            ("explanation", "why: the explanation of the confidence"),
-            (
-                "studies",
-                "the studies contributing to the finding, by label",
-            ),
-        ],
-        built_from: None,
-        ids: &[("finding", Entity::Finding)],
-        rows: Rows::Stored(crate::analyses::cerqual::soqf),
-    },
-    TableDef {
-        kind: TableKind::EvidenceProfile,
-        source: SourceKind::EvidenceProfile,
-        row: "a finding's GRADE-CERQual evidence profile",
-        columns: EVIDENCE_PROFILE_COLUMNS,
-        built_from: Some(TableKind::Cerqual),
-        ids: &[("finding", Entity::Finding)],
-        rows: Rows::Stored(crate::analyses::cerqual::evidence_profile),
-    },
-    TableDef {
-        kind: TableKind::Coding,
-        source: SourceKind::Coding,
-        row: "a link one coder made on their own (coding.csv)",
-        columns: &[
-            ("finding", "the finding"),
-            ("study", "the study the coder found it in"),
-            ("coder", "who coded it"),
-        ],
-        built_from: None,
-        ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
-        rows: Rows::Stored(text_tables::coding),
-    },
-    TableDef {
-        kind: TableKind::Agreement,
-        source: SourceKind::Agreement,
-        row: "a finding's agreement between the two coders over all studies (and `all`, pooled)",
-        columns: &[
-            ("finding", "the finding (`all`: every finding pooled)"),
-            ("name", "its name"),
-            ("both", "studies both coders found it in"),
-            ("first_only", "studies only the first coder found it in"),
-            ("second_only", "studies only the second coder found it in"),
-            ("neither", "studies neither found it in"),
-            ("percent_agreement", "percent of studies coded alike"),
-            ("kappa", "Cohen's kappa (missing when undefined: see note)"),
-            ("ac1", "Gwet's AC1"),
-            ("note", "why a figure is missing"),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(crate::analyses::agreement::agreement),
-    },
-    TableDef {
-        kind: TableKind::Disagreements,
-        source: SourceKind::Disagreements,
-        row: "a link one coder made and the other did not",
-        columns: &[
-            ("finding", "the finding"),
-            ("name", "its name"),
-            ("study", "the study"),
-            ("label", "the study's label"),
-            ("coded_by", "the coder who found the finding in the study"),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(crate::analyses::agreement::disagreements),
-    },
-    TableDef {
-        kind: TableKind::Changes,
-        source: SourceKind::Changes,
-        row: "a change since the version compared with (--compare OLD)",
-        columns: &[
-            (
-                "change",
-                "study, paper or finding added, removed or changed, finding renamed, link added or removed, column added, removed or renamed",
-            ),
-            (
-                "key",
-                "the study, paper or finding, as its version writes it; a column's name",
-            ),
-            (
-                "name",
-                "the study's label or the finding's name; a column's file",
-            ),
-            (
-                "detail",
-                "what changed in a row; the old name of a renamed finding or column; the study of a link",
-            ),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(crate::analyses::diff::changes),
-    },
-    TableDef {
-        kind: TableKind::FesChanges,
-        source: SourceKind::FesChanges,
-        row: "a finding of either version, with its FES before and after",
-        columns: &[
-            ("finding", "the finding, as its version writes it"),
-            ("name", "its name"),
-            ("n_before", "its studies in the version compared with"),
-            ("fes_before", "its FES there"),
-            ("n_after", "its studies now"),
-            ("fes_after", "its FES now"),
-            ("fes_change", "fes_after - fes_before, in percentage points"),
-            (
-                "crossed",
-                "with --crossing P: `above P%` or `below P%` when its FES crossed P",
-            ),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(crate::analyses::diff::fes_changes),
-    },
-    TableDef {
-        kind: TableKind::IntensityChanges,
-        source: SourceKind::IntensityChanges,
-        row: "a study of either version, with its intensity before and after",
-        columns: &[
-            ("study", "the study, as its version writes it"),
-            ("label", "its label"),
-            ("n_before", "its findings in the version compared with"),
-            ("intensity_before", "its intensity there"),
-            ("n_after", "its findings now"),
-            ("intensity_after", "its intensity now"),
-            (
-                "intensity_change",
-                "intensity_after - intensity_before, in percentage points",
-            ),
-        ],
-        built_from: None,
-        ids: &[],
-        rows: Rows::Stored(crate::analyses::diff::intensity_changes),
-    },
+pub static TABLES: [&TableDef; 18] = [
+    &FINDINGS,
+    &STUDIES,
+    &PAPERS,
+    &EVIDENCE,
+    &PROFILE,
+    &MATRIX,
+    &CLAIMS,
+    &CITATIONS,
+    &SEARCH,
+    &CERQUAL,
+    &SOQF,
+    &EVIDENCE_PROFILE,
+    &CODING,
+    &AGREEMENT,
+    &DISAGREEMENTS,
+    &CHANGES,
+    &FES_CHANGES,
+    &INTENSITY_CHANGES,
 ];
+
+/// The `Findings` table.
+static FINDINGS: TableDef = TableDef {
+    kind: TableKind::Findings,
+    source: SourceKind::Findings,
+    row: "an abstracted finding",
+    columns: &[
+        ("id", "the finding's id"),
+        (
+            "perspective",
+            "whose experience the finding is (codes in dataset.toml)",
+        ),
+        ("name", "the abstracted finding"),
+        (
+            "n",
+            "computed: studies containing the finding (among the scope)",
+        ),
+        (
+            "fes",
+            "computed: frequency effect size, 100 * n / studies in scope",
+        ),
+        (
+            "studies",
+            "computed: ids of the studies containing the finding",
+        ),
+        (
+            "reported_fes",
+            "the FES the paper printed, to compare against",
+        ),
+    ],
+    built_from: None,
+    ids: &[("id", Entity::Finding), ("studies", Entity::Study)],
+    rows: Rows::Computed,
+};
+
+/// The `Studies` table.
+static STUDIES: TableDef = TableDef {
+    kind: TableKind::Studies,
+    source: SourceKind::Studies,
+    row: "an included study",
+    columns: &[
+        ("id", "the study's id"),
+        ("author", "first author"),
+        ("year", "year of the (first) paper"),
+        (
+            "n",
+            "computed: findings the study contains (among the scope)",
+        ),
+        ("intensity", "computed: 100 * n / findings in scope"),
+        (
+            "findings",
+            "computed: ids of the findings the study contains",
+        ),
+        ("papers", "computed: papers reporting the study"),
+        ("country", "where the study was done"),
+        ("method", "stated method"),
+        (
+            "workers",
+            "peer support workers taking part (empty: not reported)",
+        ),
+        ("staff", "nonpeer staff taking part (empty: not reported)"),
+        (
+            "recipients",
+            "people in recovery taking part (empty: not reported)",
+        ),
+        ("paid", "whether peer support workers were paid"),
+        ("quality", "appraised quality (codes in dataset.toml)"),
+        ("notes", "transcription notes"),
+        ("label", "how tables and figures name the study"),
+    ],
+    // `papers` is a count, not a list.
+    built_from: None,
+    ids: &[("id", Entity::Study), ("findings", Entity::Finding)],
+    rows: Rows::Computed,
+};
+
+/// The `Papers` table.
+static PAPERS: TableDef = TableDef {
+    kind: TableKind::Papers,
+    source: SourceKind::Papers,
+    row: "a paper (report) of a study",
+    columns: &[
+        ("id", "the paper's id"),
+        ("study", "the study the paper reports"),
+        ("citation", "how the review cites the paper"),
+        ("year", "year of publication"),
+    ],
+    built_from: None,
+    ids: &[("id", Entity::Paper), ("study", Entity::Study)],
+    rows: Rows::Stored(text_tables::papers),
+};
+
+/// The `Evidence` table.
+static EVIDENCE: TableDef = TableDef {
+    kind: TableKind::Evidence,
+    source: SourceKind::Evidence,
+    row: "a finding found in a study",
+    columns: &[
+        ("finding", "a finding ..."),
+        ("study", "... found in this study"),
+    ],
+    built_from: None,
+    ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+    rows: Rows::Stored(text_tables::evidence),
+};
+
+/// The `Profile` table.
+static PROFILE: TableDef = TableDef {
+    kind: TableKind::Profile,
+    source: SourceKind::Profile,
+    row: "an abstracted finding with its evidence profile",
+    columns: &[
+        (
+            "workers",
+            "computed: workers summed over its studies (empty: none reported)",
+        ),
+        (
+            "staff",
+            "computed: staff summed over its studies (empty: none reported)",
+        ),
+        (
+            "recipients",
+            "computed: recipients summed over its studies (empty: none reported)",
+        ),
+        ("countries", "computed: countries of its studies"),
+        (
+            "concern_n",
+            "computed: its studies of a declared quality concern",
+        ),
+        (
+            "concern_share",
+            "computed: percent of n of a quality concern",
+        ),
+        ("concern_studies", "computed: those studies, by label"),
+        (
+            "fes_without_concerns",
+            "computed: FES among the studies of no concern",
+        ),
+        (
+            "drop",
+            "computed: fes - fes_without_concerns, percentage points",
+        ),
+        ("flag", "computed: drop above the threshold (--threshold)"),
+    ],
+    built_from: Some(TableKind::Findings),
+    ids: &[("id", Entity::Finding), ("concern_studies", Entity::Study)],
+    rows: Rows::Computed,
+};
+
+/// The `Matrix` table.
+static MATRIX: TableDef = TableDef {
+    kind: TableKind::Matrix,
+    source: SourceKind::Matrix,
+    row: "an abstracted finding, one column per study (by label)",
+    columns: &[],
+    built_from: Some(TableKind::Findings),
+    ids: &[("id", Entity::Finding)],
+    rows: Rows::Computed,
+};
+
+/// The `Claims` table.
+static CLAIMS: TableDef = TableDef {
+    kind: TableKind::Claims,
+    source: SourceKind::Claims,
+    row: "a statement of the review's text (claims.csv)",
+    columns: &[
+        ("id", "the claim's number"),
+        ("section", "where in the text"),
+        ("statement", "the statement, as the text words it"),
+        ("studies", "the studies it cites"),
+        ("finding", "the finding it reports, when one matches"),
+    ],
+    built_from: None,
+    ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
+    rows: Rows::Stored(text_tables::claims),
+};
+
+/// The `Citations` table.
+static CITATIONS: TableDef = TableDef {
+    kind: TableKind::Citations,
+    source: SourceKind::Citations,
+    row: "an author-year citation in the text (citations.csv)",
+    columns: &[
+        ("study", "the study cited"),
+        ("cited_as", "the citation as the text gives it"),
+        ("year", "the year the text gives"),
+        ("section", "where in the text"),
+    ],
+    built_from: None,
+    ids: &[("study", Entity::Study)],
+    rows: Rows::Stored(text_tables::citations),
+};
+
+/// The `Search` table.
+static SEARCH: TableDef = TableDef {
+    kind: TableKind::Search,
+    source: SourceKind::Search,
+    row: "a stage of the search and selection flow (search.csv)",
+    columns: &[
+        ("stage", "the stage"),
+        ("count", "records at the stage"),
+        ("parent", "the stage(s) it comes from"),
+        ("label", "how the flow figure names it"),
+        (
+            "excluded",
+            "records excluded on the way into it, when search.csv gives them",
+        ),
+        (
+            "excluded_label",
+            "how the flow figure names the excluded records",
+        ),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(text_tables::search),
+};
+
+/// The `Cerqual` table.
+static CERQUAL: TableDef = TableDef {
+    kind: TableKind::Cerqual,
+    source: SourceKind::Cerqual,
+    row: "a finding's GRADE-CERQual assessment as cerqual.csv holds it",
+    columns: CERQUAL_COLUMNS,
+    built_from: None,
+    ids: &[("finding", Entity::Finding)],
+    rows: Rows::Stored(crate::analyses::cerqual::cerqual),
+};
+
+/// The `Soqf` table.
+static SOQF: TableDef = TableDef {
+    kind: TableKind::Soqf,
+    source: SourceKind::Soqf,
+    row: "a review finding in the Summary of Qualitative Findings (GRADE-CERQual)",
+    columns: &[
+        ("finding", "the finding assessed"),
+        (
+            "summary",
+            "the summarised review finding (its name when cerqual.csv gives none)",
+        ),
+        (
+            "confidence",
+            "the reviewers' overall confidence: high, moderate, low or very low",
+        ),
+        ("explanation", "why: the explanation of the confidence"),
+        (
+            "studies",
+            "the studies contributing to the finding, by label",
+        ),
+    ],
+    built_from: None,
+    ids: &[("finding", Entity::Finding)],
+    rows: Rows::Stored(crate::analyses::cerqual::soqf),
+};
+
+/// The `EvidenceProfile` table.
+static EVIDENCE_PROFILE: TableDef = TableDef {
+    kind: TableKind::EvidenceProfile,
+    source: SourceKind::EvidenceProfile,
+    row: "a finding's GRADE-CERQual evidence profile",
+    columns: EVIDENCE_PROFILE_COLUMNS,
+    built_from: Some(TableKind::Cerqual),
+    ids: &[("finding", Entity::Finding)],
+    rows: Rows::Stored(crate::analyses::cerqual::evidence_profile),
+};
+
+/// The `Coding` table.
+static CODING: TableDef = TableDef {
+    kind: TableKind::Coding,
+    source: SourceKind::Coding,
+    row: "a link one coder made on their own (coding.csv)",
+    columns: &[
+        ("finding", "the finding"),
+        ("study", "the study the coder found it in"),
+        ("coder", "who coded it"),
+    ],
+    built_from: None,
+    ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
+    rows: Rows::Stored(text_tables::coding),
+};
+
+/// The `Agreement` table.
+static AGREEMENT: TableDef = TableDef {
+    kind: TableKind::Agreement,
+    source: SourceKind::Agreement,
+    row: "a finding's agreement between the two coders over all studies (and `all`, pooled)",
+    columns: &[
+        ("finding", "the finding (`all`: every finding pooled)"),
+        ("name", "its name"),
+        ("both", "studies both coders found it in"),
+        ("first_only", "studies only the first coder found it in"),
+        ("second_only", "studies only the second coder found it in"),
+        ("neither", "studies neither found it in"),
+        ("percent_agreement", "percent of studies coded alike"),
+        ("kappa", "Cohen's kappa (missing when undefined: see note)"),
+        ("ac1", "Gwet's AC1"),
+        ("note", "why a figure is missing"),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(crate::analyses::agreement::agreement),
+};
+
+/// The `Disagreements` table.
+static DISAGREEMENTS: TableDef = TableDef {
+    kind: TableKind::Disagreements,
+    source: SourceKind::Disagreements,
+    row: "a link one coder made and the other did not",
+    columns: &[
+        ("finding", "the finding"),
+        ("name", "its name"),
+        ("study", "the study"),
+        ("label", "the study's label"),
+        ("coded_by", "the coder who found the finding in the study"),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(crate::analyses::agreement::disagreements),
+};
+
+/// The `Changes` table.
+static CHANGES: TableDef = TableDef {
+    kind: TableKind::Changes,
+    source: SourceKind::Changes,
+    row: "a change since the version compared with (--compare OLD)",
+    columns: &[
+        (
+            "change",
+            "study, paper or finding added, removed or changed, finding renamed, link added or removed, column added, removed or renamed",
+        ),
+        (
+            "key",
+            "the study, paper or finding, as its version writes it; a column's name",
+        ),
+        (
+            "name",
+            "the study's label or the finding's name; a column's file",
+        ),
+        (
+            "detail",
+            "what changed in a row; the old name of a renamed finding or column; the study of a link",
+        ),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(crate::analyses::diff::changes),
+};
+
+/// The `FesChanges` table.
+static FES_CHANGES: TableDef = TableDef {
+    kind: TableKind::FesChanges,
+    source: SourceKind::FesChanges,
+    row: "a finding of either version, with its FES before and after",
+    columns: &[
+        ("finding", "the finding, as its version writes it"),
+        ("name", "its name"),
+        ("n_before", "its studies in the version compared with"),
+        ("fes_before", "its FES there"),
+        ("n_after", "its studies now"),
+        ("fes_after", "its FES now"),
+        ("fes_change", "fes_after - fes_before, in percentage points"),
+        (
+            "crossed",
+            "with --crossing P: `above P%` or `below P%` when its FES crossed P",
+        ),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(crate::analyses::diff::fes_changes),
+};
+
+/// The `IntensityChanges` table.
+static INTENSITY_CHANGES: TableDef = TableDef {
+    kind: TableKind::IntensityChanges,
+    source: SourceKind::IntensityChanges,
+    row: "a study of either version, with its intensity before and after",
+    columns: &[
+        ("study", "the study, as its version writes it"),
+        ("label", "its label"),
+        ("n_before", "its findings in the version compared with"),
+        ("intensity_before", "its intensity there"),
+        ("n_after", "its findings now"),
+        ("intensity_after", "its intensity now"),
+        (
+            "intensity_change",
+            "intensity_after - intensity_before, in percentage points",
+        ),
+    ],
+    built_from: None,
+    ids: &[],
+    rows: Rows::Stored(crate::analyses::diff::intensity_changes),
+};
 
 /// The columns of `cerqual` (as cerqual.csv holds them).
 const CERQUAL_COLUMNS: &[(&str, &str)] = &[
@@ -483,13 +537,35 @@ const EVIDENCE_PROFILE_COLUMNS: &[(&str, &str)] = &[
 ];
 
 /// The definition of the table `kind` (`None` for a `count by` result).
+/// Exhaustive: a new kind of table does not compile until it has its
+/// entry here.
 pub fn def(kind: TableKind) -> Option<&'static TableDef> {
-    TABLES.iter().find(|t| t.kind == kind)
+    Some(match kind {
+        TableKind::Findings => &FINDINGS,
+        TableKind::Studies => &STUDIES,
+        TableKind::Papers => &PAPERS,
+        TableKind::Evidence => &EVIDENCE,
+        TableKind::Profile => &PROFILE,
+        TableKind::Matrix => &MATRIX,
+        TableKind::Claims => &CLAIMS,
+        TableKind::Citations => &CITATIONS,
+        TableKind::Search => &SEARCH,
+        TableKind::Cerqual => &CERQUAL,
+        TableKind::Soqf => &SOQF,
+        TableKind::EvidenceProfile => &EVIDENCE_PROFILE,
+        TableKind::Coding => &CODING,
+        TableKind::Agreement => &AGREEMENT,
+        TableKind::Disagreements => &DISAGREEMENTS,
+        TableKind::Changes => &CHANGES,
+        TableKind::FesChanges => &FES_CHANGES,
+        TableKind::IntensityChanges => &INTENSITY_CHANGES,
+        TableKind::Counts => return None,
+    })
 }
 
 /// The definition of the table a query names (`None` for a `let` name).
 pub fn of_source(source: &SourceKind) -> Option<&'static TableDef> {
-    TABLES.iter().find(|t| &t.source == source)
+    def(TableKind::of_source(source)?)
 }
 
 /// How many rows the table `kind` has in `ds` before any condition (a
@@ -588,6 +664,16 @@ mod tests {
                 "{file:?}"
             );
         }
+    }
+
+    #[test]
+    fn each_kind_finds_its_own_entry_and_each_name_its_kind() {
+        for t in &TABLES {
+            assert!(std::ptr::eq(def(t.kind).unwrap(), *t), "{}", t.source.name());
+            assert_eq!(TableKind::of_source(&t.source), Some(t.kind));
+        }
+        assert!(def(TableKind::Counts).is_none());
+        assert_eq!(TableKind::of_source(&SourceKind::Name("x".into())), None);
     }
 
     #[test]

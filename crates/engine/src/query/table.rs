@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use metasum_query::ast::{Ident, column_text};
+use metasum_query::ast::{Ident, SourceKind, column_text};
 use metasum_query::error::excerpt;
 
 use crate::count::views::ListOf;
@@ -53,6 +53,33 @@ pub enum TableKind {
 }
 
 impl TableKind {
+    /// The table a query names (`None` for a `let` name). Exhaustive: a
+    /// table the language gains does not compile until it is a kind here,
+    /// and then until [`crate::query::registry::def`] has its entry.
+    pub fn of_source(source: &SourceKind) -> Option<TableKind> {
+        Some(match source {
+            SourceKind::Findings => TableKind::Findings,
+            SourceKind::Studies => TableKind::Studies,
+            SourceKind::Papers => TableKind::Papers,
+            SourceKind::Evidence => TableKind::Evidence,
+            SourceKind::Profile => TableKind::Profile,
+            SourceKind::Matrix => TableKind::Matrix,
+            SourceKind::Claims => TableKind::Claims,
+            SourceKind::Citations => TableKind::Citations,
+            SourceKind::Search => TableKind::Search,
+            SourceKind::Cerqual => TableKind::Cerqual,
+            SourceKind::Soqf => TableKind::Soqf,
+            SourceKind::EvidenceProfile => TableKind::EvidenceProfile,
+            SourceKind::Coding => TableKind::Coding,
+            SourceKind::Agreement => TableKind::Agreement,
+            SourceKind::Disagreements => TableKind::Disagreements,
+            SourceKind::Changes => TableKind::Changes,
+            SourceKind::FesChanges => TableKind::FesChanges,
+            SourceKind::IntensityChanges => TableKind::IntensityChanges,
+            SourceKind::Name(_) => return None,
+        })
+    }
+
     /// The table's name in queries (from [`crate::query::registry`]).
     pub fn name(self) -> &'static str {
         match crate::query::registry::def(self) {
