@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use metasum_engine::Format;
 use metasum_engine::exact::Points;
 
@@ -36,7 +36,7 @@ pub struct Cli {
     /// (.csv .json .md .xlsx .parquet .arrow), else `table` on a terminal
     /// and `csv` otherwise.
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
-    pub format: Option<FormatArg>,
+    pub format: Option<Format>,
 
     /// Write results to FILE instead of stdout, only when every statement
     /// ran (FILE is left as it was when one fails): through a temporary file
@@ -236,6 +236,13 @@ impl Cli {
     }
 }
 
+/// Ends the run with a usage error (exit 2), told as clap tells its own:
+/// `message` after `error:`, then the usage line.
+pub fn refuse(kind: clap::error::ErrorKind, message: impl std::fmt::Display) -> ! {
+    use clap::CommandFactory;
+    Cli::command().error(kind, message).exit()
+}
+
 /// What a run on the embedded seed says on stderr.
 const SEED_NOTE: &str = "note: no --data given and no dataset in this folder: using the embedded seed review (peer support in mental health, 25 studies); give yours with --data DIR";
 
@@ -250,44 +257,6 @@ fn parse_threshold(text: &str) -> Result<Points, String> {
         ));
     }
     Ok(points)
-}
-
-/// `--format` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// Aligned columns (with a row count on a terminal).
-    Table,
-    /// Comma-separated values; list items joined with `;`.
-    Csv,
-    /// An array of objects per result.
-    Json,
-    /// A GitHub table (with a row count on a terminal).
-    Markdown,
-    /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
-    Xlsx,
-    /// A Parquet file of one result, every column typed, for R and Python
-    /// (needs --output FILE.parquet).
-    Parquet,
-    /// An Arrow IPC (Feather v2) file of one result, every column typed
-    /// (needs --output FILE.arrow).
-    Arrow,
-    /// One record per block, a `name = value` line per column.
-    Line,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Xlsx => Format::Xlsx,
-            FormatArg::Line => Format::Line,
-            FormatArg::Parquet => Format::Parquet,
-            FormatArg::Arrow => Format::Arrow,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -313,15 +282,15 @@ mod tests {
     }
 
     #[test]
-    fn every_format_is_a_format_argument_by_its_name() {
+    fn every_format_is_a_format_argument_by_its_name_in_the_order_help_lists() {
         use clap::ValueEnum;
-        let names: Vec<String> = (super::FormatArg::value_variants().iter())
-            .map(|arg| metasum_engine::Format::from(*arg).name().to_string())
-            .collect();
-        for format in metasum_engine::Format::ALL {
-            assert!(names.iter().any(|n| n == format.name()), "{format:?}");
-            let arg = super::FormatArg::from_str(format.name(), false);
-            assert_eq!(arg.map(metasum_engine::Format::from), Ok(format));
+        use metasum_engine::Format;
+        assert_eq!(Format::value_variants(), Format::ALL);
+        for format in Format::ALL {
+            assert_eq!(
+                <Format as ValueEnum>::from_str(format.name(), false),
+                Ok(format)
+            );
         }
     }
 

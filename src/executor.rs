@@ -1,14 +1,14 @@
 //! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
 //! run its statements on the session, send results to the sink, draw errors.
 
-use metasum_engine::{Format, Outcome, Session, format};
-use metasum_query::ast::StatementKind;
+use metasum_engine::{Format, Outcome, QueryResult, Session, format};
+use metasum_query::ast::{Save, Statement, StatementKind};
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use crate::kept::{Kept, json_document, statement_text};
-use crate::output::{Sink, errln, print_stderr};
+use crate::output::{Sink, errln, error, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::save::{self, Saves};
 use crate::source::{self, is_small_file};
@@ -170,7 +170,7 @@ impl Executor {
         };
         match finished {
             Some(Err(refused)) => {
-                errln!("error: {refused}");
+                error!("{refused}");
                 self.usage_error = true;
                 false
             }
@@ -211,7 +211,7 @@ impl Executor {
                     Ok(_) => return false,
                     Err(e) => e.to_string(),
                 };
-                errln!("error: cannot read {}: {why}", path.display());
+                error!("cannot read {}: {why}", path.display());
                 true
             })
             .collect();
@@ -238,7 +238,7 @@ impl Executor {
         let name = path.display().to_string();
         match std::fs::File::open(path) {
             Ok(file) if file.metadata().is_ok_and(|m| m.is_dir()) => {
-                errln!("error: cannot read {name}: it is a folder");
+                error!("cannot read {name}: it is a folder");
                 false
             }
             Ok(file) => {
@@ -246,7 +246,7 @@ impl Executor {
                 self.run_script(&name, std::io::BufReader::new(file), whole)
             }
             Err(e) => {
-                errln!("error: cannot read {name}: {e}");
+                error!("cannot read {name}: {e}");
                 false
             }
         }
@@ -271,7 +271,7 @@ impl Executor {
                 let ran = match chunk {
                     Ok(chunk) => self.run_chunk(name, chunk),
                     Err(e) => {
-                        errln!("error: {}", e.message);
+                        error!("{}", e.message);
                         if !e.recoverable {
                             return false;
                         }
@@ -295,7 +295,7 @@ impl Executor {
                     parsed.push(p);
                 }
                 Err(e) => {
-                    errln!("error: {}", e.message);
+                    error!("{}", e.message);
                     ok = false;
                     if !e.recoverable {
                         break;
@@ -392,29 +392,10 @@ impl Executor {
                 _ => None,
             };
             let outcome = self.session.execute(statement);
-            if let Some(note) = self.session.dataset().take_cache_note() {
-                errln!("note: {note}");
-            }
-            if let Ok(Outcome::Rows(result)) = &outcome {
-                // On stderr: a note is for the person running the query,
-                // never part of a result file or a pipe.
-                for note in &result.notes {
-                    errln!("note: {note}");
-                }
-            }
+            self.tell_notes(&outcome);
             let outcome = match (&statement.save, outcome) {
                 (Some(save), Ok(outcome)) => {
-                    let name = match &statement.kind {
-                        StatementKind::Let { name, .. } => name.name.clone(),
-                        _ => statement_text(src, statement),
-                    };
-                    let options = format::Options {
-                        width: None,
-                        ..self.options()
-                    };
-                    let path = self.saves.path(save);
-                    let written = save::save(&path, &outcome, shown, &name, options);
-                    if let Err(e) = written {
+                    if let Err(e) = self.save(src, statement, save, outcome, shown) {
                         print_stderr(&draw(save::at_the_file(save, e)));
                         ok = false;
                         if !self.goes_on() {
@@ -425,68 +406,18 @@ impl Executor {
                 }
                 (_, outcome) => outcome,
             };
-            // JSON output is one document, so it holds no figure.
-            let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
-            let holds_a_result = self.holds_a_result();
-            let accepted = match (self.target.as_mut(), &outcome) {
-                _ if figure_in_json => Err(format!(
-                    "a figure cannot go into JSON output: write it to an {FIGURE_FILES} file"
-                )),
-                (_, Ok(Outcome::Rows(_))) if holds_a_result => Err(crate::target::one_result_only(
-                    FileKind::of_format(self.format).name(),
-                )),
-                (Some(target), Ok(outcome)) => target.accept(outcome),
-                _ => Ok(()),
-            };
-            if let Err(refused) = accepted {
-                errln!("error: {refused}");
+            if let Err(refused) = self.accepts(&outcome) {
+                error!("{refused}");
                 self.usage_error = true;
                 return false;
             }
             let written = match outcome {
-                Ok(Outcome::Bound(_)) => Ok(()),
-                Ok(Outcome::Figure(svg)) if self.keeps_figures() => {
-                    save::tell_missing_glyphs(&svg);
-                    self.keep(&statement_text(src, statement), Kept::Figure(svg));
-                    Ok(())
-                }
-                Ok(Outcome::Figure(svg)) => self.write(svg),
-                Ok(Outcome::Rows(result)) if self.format.is_binary() => {
-                    self.keep(&statement_text(src, statement), Kept::Rows(result));
-                    Ok(())
-                }
-                Ok(Outcome::Rows(result)) if self.json.is_some() => {
-                    match format::render_result_with(&result, self.format, self.options()) {
-                        Ok(text) => {
-                            let statement = statement_text(src, statement);
-                            let statement = statement.split_whitespace().collect::<Vec<_>>();
-                            (self.json.iter_mut())
-                                .for_each(|kept| kept.push((statement.join(" "), text.clone())));
-                            Ok(())
-                        }
-                        Err(e) => Err(format!("could not format the result: {e}")),
-                    }
-                }
-                Ok(Outcome::Rows(result)) => {
-                    match format::render_result_with(&result, self.format, self.options()) {
-                        Ok(text) => {
-                            let separator = if self.wrote && self.format != Format::Json {
-                                "\n"
-                            } else {
-                                ""
-                            };
-                            let written = self.write(format!("{separator}{text}"));
-                            self.tell_rows(result.frame.height());
-                            written
-                        }
-                        Err(e) => Err(format!("could not format the result: {e}")),
-                    }
-                }
+                Ok(outcome) => self.send(&statement_text(src, statement), outcome),
                 Err(e) => {
                     match &e {
                         // At the span of the statement, with a caret.
                         metasum_engine::Error::Query(e) => print_stderr(&draw(Diagnostic::from(e))),
-                        e => errln!("error: {e}"),
+                        e => error!("{e}"),
                     }
                     ok = false;
                     if !self.goes_on() {
@@ -496,11 +427,102 @@ impl Executor {
                 }
             };
             if let Err(e) = written {
-                errln!("error: {e}");
+                error!("{e}");
                 return false;
             }
         }
         ok
+    }
+
+    /// The notes of a statement's run on stderr: they are for the person
+    /// running the query, never part of a result file or a pipe.
+    fn tell_notes(&self, outcome: &metasum_engine::Result<Outcome>) {
+        if let Some(note) = self.session.dataset().take_cache_note() {
+            errln!("note: {note}");
+        }
+        if let Ok(Outcome::Rows(result)) = outcome {
+            for note in &result.notes {
+                errln!("note: {note}");
+            }
+        }
+    }
+
+    /// `statement ... save "FILE"`: its outcome (for a `let`, the rows
+    /// `shown` before the name was bound) written to FILE.
+    fn save(
+        &self,
+        src: &str,
+        statement: &Statement,
+        save: &Save,
+        outcome: Outcome,
+        shown: Option<metasum_engine::Result<QueryResult>>,
+    ) -> Result<(), String> {
+        let name = match &statement.kind {
+            StatementKind::Let { name, .. } => name.name.clone(),
+            _ => statement_text(src, statement),
+        };
+        let options = format::Options {
+            width: None,
+            ..self.options()
+        };
+        let path = self.saves.path(save);
+        save::save(&path, &outcome, shown, &name, options)
+    }
+
+    /// Why the run's output cannot take `outcome`, if it cannot: a figure
+    /// in JSON, a second result in a file of one, what the --output file
+    /// cannot hold.
+    fn accepts(&mut self, outcome: &metasum_engine::Result<Outcome>) -> Result<(), String> {
+        // JSON output is one document, so it holds no figure.
+        let figure_in_json = self.json.is_some() && matches!(outcome, Ok(Outcome::Figure(_)));
+        let holds_a_result = self.holds_a_result();
+        match (self.target.as_mut(), outcome) {
+            _ if figure_in_json => Err(format!(
+                "a figure cannot go into JSON output: write it to an {FIGURE_FILES} file"
+            )),
+            (_, Ok(Outcome::Rows(_))) if holds_a_result => Err(crate::target::one_result_only(
+                FileKind::of_format(self.format).name(),
+            )),
+            (Some(target), Ok(outcome)) => target.accept(outcome),
+            _ => Ok(()),
+        }
+    }
+
+    /// `outcome` of the statement `text` sent where the run's results go:
+    /// written, kept for the document written at the end (a workbook, a
+    /// Parquet or Arrow file, JSON), or nothing for a bound name.
+    fn send(&mut self, text: &str, outcome: Outcome) -> Result<(), String> {
+        match outcome {
+            Outcome::Bound(_) => Ok(()),
+            Outcome::Figure(svg) if self.keeps_figures() => {
+                save::tell_missing_glyphs(&svg);
+                self.keep(text, Kept::Figure(svg));
+                Ok(())
+            }
+            Outcome::Figure(svg) => self.write(svg),
+            Outcome::Rows(result) if self.format.is_binary() => {
+                self.keep(text, Kept::Rows(result));
+                Ok(())
+            }
+            Outcome::Rows(result) => {
+                let rendered = format::render_result_with(&result, self.format, self.options())
+                    .map_err(|e| format!("could not format the result: {e}"))?;
+                if self.json.is_some() {
+                    let statement = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    (self.json.iter_mut())
+                        .for_each(|kept| kept.push((statement.clone(), rendered.clone())));
+                    return Ok(());
+                }
+                let separator = if self.wrote && self.format != Format::Json {
+                    "\n"
+                } else {
+                    ""
+                };
+                let written = self.write(format!("{separator}{rendered}"));
+                self.tell_rows(result.frame.height());
+                written
+            }
+        }
     }
 
     /// How results are written: CSV cells as `--raw` says, and a table on a
@@ -577,7 +599,7 @@ impl Executor {
             // Written like any result: to stdout now, or into the
             // `--output` file that is put in place below when `ok`.
             if let Err(e) = self.write(json_document(&kept)) {
-                errln!("error: {e}");
+                error!("{e}");
                 return false;
             }
         }
@@ -603,7 +625,7 @@ impl Executor {
         match written.and_then(|()| sink.commit()) {
             Ok(()) => true,
             Err(e) => {
-                errln!("error: could not write {path}: {e}");
+                error!("could not write {path}: {e}");
                 false
             }
         }

@@ -18,16 +18,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 use metasum_engine::{Dataset, Format, Session, check};
 
 use cli::{Cli, Command};
 use executor::Executor;
-use output::{Sink, errln};
+use output::{Sink, errln, error};
 use target::{FileKind, Target};
 
 fn main() -> ExitCode {
     if let Err(e) = limits::prepare() {
-        errln!("error: {e}");
+        error!("{e}");
         return ExitCode::from(1);
     }
     // An interrupted run (Ctrl-C, SIGTERM) leaves no temporary file behind;
@@ -38,13 +39,10 @@ fn main() -> ExitCode {
     });
     let mut cli = Cli::parse();
     if cli.query.is_some() && cli.command.is_some() {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "-c cannot be combined with a subcommand",
-            )
-            .exit();
+        cli::refuse(
+            ErrorKind::ArgumentConflict,
+            "-c cannot be combined with a subcommand",
+        );
     }
     if let Some(Command::Import { files }) = &cli.command {
         return import(&cli, files);
@@ -54,132 +52,81 @@ fn main() -> ExitCode {
     let dataset = match load(&cli) {
         Ok(ds) => ds,
         Err(e) => {
-            errln!("error: {e}");
+            error!("{e}");
             return ExitCode::from(1);
         }
     };
-    if let Some(Command::Export { target }) = &cli.command {
-        return match metasum_engine::export::export(&dataset, target) {
-            Ok(()) => {
-                errln!("wrote {}", target.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                errln!("error: {e}");
-                ExitCode::from(1)
-            }
-        };
-    }
-    if let Some(Command::Report) = &cli.command {
-        return document(&cli, dataset, Document::Report);
-    }
-    if let Some(Command::Worksheet { finding }) = &cli.command {
-        return document(&cli, dataset, Document::Worksheet(finding));
+    match &cli.command {
+        Some(Command::Export { target }) => return export(&dataset, target),
+        Some(Command::Report) => return document(&cli, dataset, Document::Report),
+        Some(Command::Worksheet { finding }) => {
+            return document(&cli, dataset, Document::Worksheet(finding));
+        }
+        _ => {}
     }
     let to_stdout = cli.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    let binary = cli.format.map(Format::from).filter(|f| f.is_binary());
-    if let (Some(format), true) = (binary, to_stdout) {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                format!(
-                    "--format {0} needs --output FILE.{0}: it is a binary file",
-                    format.name()
-                ),
-            )
-            .exit();
+    if let (Some(format), true) = (cli.format.filter(|f| f.is_binary()), to_stdout) {
+        cli::refuse(
+            ErrorKind::MissingRequiredArgument,
+            format!(
+                "--format {0} needs --output FILE.{0}: it is a binary file",
+                format.name()
+            ),
+        );
     }
     if let Some(Command::Check) = cli.command {
-        return match check::check(&dataset) {
-            Ok(report) => match output::print_stdout(&report.to_string()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    errln!("error: could not write the report: {e}");
-                    ExitCode::from(1)
-                }
-            },
+        return check(&dataset);
+    }
+    statements(&cli, dataset)
+}
+
+/// `metasum export TARGET`.
+fn export(dataset: &Dataset, target: &Path) -> ExitCode {
+    match metasum_engine::export::export(dataset, target) {
+        Ok(()) => {
+            errln!("wrote {}", target.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `metasum check`: the review against itself, on stdout.
+fn check(dataset: &Dataset) -> ExitCode {
+    match check::check(dataset) {
+        Ok(report) => match output::print_stdout(&report.to_string()) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                errln!("error: could not compute the report: {e}");
+                error!("could not write the report: {e}");
                 ExitCode::from(1)
             }
-        };
+        },
+        Err(e) => {
+            error!("could not compute the report: {e}");
+            ExitCode::from(1)
+        }
     }
+}
+
+/// Statements run on `dataset`: the shell on a terminal, else `-c`,
+/// `run FILE...`, `diff` or a script on stdin, their results to stdout or
+/// the --output file.
+fn statements(cli: &Cli, dataset: Dataset) -> ExitCode {
     let interactive =
         cli.query.is_none() && cli.command.is_none() && std::io::stdin().is_terminal();
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
     // Results written over the data they came from would lose the review.
-    let inputs = dataset_inputs(&cli);
+    let inputs = dataset_inputs(cli);
     let scripts: &[PathBuf] = match &cli.command {
         Some(Command::Run { files }) => files,
         _ => &[],
     };
-    if let Some(path) = file.filter(|p| save::names_one_of(p, scripts)) {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                format!(
-                    "--output {} is the script this run reads: results would replace the script",
-                    path.display()
-                ),
-            )
-            .exit();
-    }
-    if let Some(path) = file.filter(|p| save::names_one_of(p, &inputs)) {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                format!(
-                    "--output {} is a file of the dataset this run reads (--data, --compare): results would replace the data",
-                    path.display()
-                ),
-            )
-            .exit();
-    }
+    refuse_output_over_its_inputs(file, scripts, &inputs);
     let kind = file.map(FileKind::of);
-    let format = match (
-        cli.format.map(Format::from),
-        kind.and_then(FileKind::format),
-    ) {
-        (Some(chosen), Some(named)) if chosen != named => {
-            use clap::CommandFactory;
-            let (path, kind) = (
-                file.unwrap_or(Path::new("-")),
-                kind.unwrap_or(FileKind::Other),
-            );
-            Cli::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    format!(
-                        "--format {} contradicts --output {}, {}: leave --format out, or change the file's extension",
-                        chosen.name(),
-                        path.display(),
-                        kind.name()
-                    ),
-                )
-                .exit();
-        }
-        (Some(chosen), _) if kind.is_some_and(FileKind::holds_one_figure) => {
-            use clap::CommandFactory;
-            let kind = kind.unwrap_or(FileKind::Other);
-            Cli::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    format!(
-                        "--format {} does not apply to {}, which holds one figure: leave --format out",
-                        chosen.name(),
-                        kind.name()
-                    ),
-                )
-                .exit();
-        }
-        (Some(chosen), _) => chosen,
-        (None, Some(named)) => named,
-        (None, None) if cli.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
-        (None, None) => Format::Csv,
-    };
+    let format = output_format(cli, file, kind);
     let opened = if interactive {
         Sink::shell_output(cli.output.as_deref())
     } else {
@@ -189,7 +136,7 @@ fn main() -> ExitCode {
         Ok(sink) => sink,
         Err(e) => {
             let path = cli.output.as_deref().unwrap_or(Path::new("-"));
-            errln!("error: cannot write {}: {e}", path.display());
+            error!("cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     };
@@ -197,20 +144,8 @@ fn main() -> ExitCode {
     session.set_threshold(cli.threshold);
     let mut executor = Executor::new(session, format, sink, cli.keep_going);
     if let Some(dir) = &cli.output_dir {
-        if dir.exists() && !dir.is_dir() {
-            errln!(
-                "error: --output-dir {} is a file, not a folder",
-                dir.display()
-            );
-            return ExitCode::from(2);
-        }
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            errln!(
-                "error: cannot make the folder {}: {}",
-                dir.display(),
-                e.kind()
-            );
-            return ExitCode::from(1);
+        if let Err(code) = make_save_dir(dir) {
+            return code;
         }
         executor.set_save_dir(Some(dir.clone()));
     }
@@ -228,7 +163,89 @@ fn main() -> ExitCode {
         repl::run(executor);
         return ExitCode::SUCCESS;
     }
-    // A batch run's JSON is one document, written when the run ends.
+    batch(cli, executor)
+}
+
+/// `--output FILE` naming a script the run reads or a file of its
+/// dataset: a usage error before anything runs.
+fn refuse_output_over_its_inputs(file: Option<&Path>, scripts: &[PathBuf], inputs: &[PathBuf]) {
+    if let Some(path) = file.filter(|p| save::names_one_of(p, scripts)) {
+        cli::refuse(
+            ErrorKind::ArgumentConflict,
+            format!(
+                "--output {} is the script this run reads: results would replace the script",
+                path.display()
+            ),
+        );
+    }
+    if let Some(path) = file.filter(|p| save::names_one_of(p, inputs)) {
+        cli::refuse(
+            ErrorKind::ArgumentConflict,
+            format!(
+                "--output {} is a file of the dataset this run reads (--data, --compare): results would replace the data",
+                path.display()
+            ),
+        );
+    }
+}
+
+/// The format results are written in: --format, else the one the output
+/// file's extension names, else a table on a terminal and CSV elsewhere.
+/// A --format the file contradicts, or given for a figure's file, is a
+/// usage error.
+fn output_format(cli: &Cli, file: Option<&Path>, kind: Option<FileKind>) -> Format {
+    match (cli.format, kind.and_then(FileKind::format)) {
+        (Some(chosen), Some(named)) if chosen != named => {
+            let (path, kind) = (
+                file.unwrap_or(Path::new("-")),
+                kind.unwrap_or(FileKind::Other),
+            );
+            cli::refuse(
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "--format {} contradicts --output {}, {}: leave --format out, or change the file's extension",
+                    chosen.name(),
+                    path.display(),
+                    kind.name()
+                ),
+            );
+        }
+        (Some(chosen), _) if kind.is_some_and(FileKind::holds_one_figure) => {
+            let kind = kind.unwrap_or(FileKind::Other);
+            cli::refuse(
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "--format {} does not apply to {}, which holds one figure: leave --format out",
+                    chosen.name(),
+                    kind.name()
+                ),
+            );
+        }
+        (Some(chosen), _) => chosen,
+        (None, Some(named)) => named,
+        (None, None) if cli.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Csv,
+    }
+}
+
+/// `--output-dir DIR` made if missing; `Err` with the exit code when it is
+/// a file (a usage error) or cannot be made.
+fn make_save_dir(dir: &Path) -> Result<(), ExitCode> {
+    if dir.exists() && !dir.is_dir() {
+        error!("--output-dir {} is a file, not a folder", dir.display());
+        return Err(ExitCode::from(2));
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        error!("cannot make the folder {}: {}", dir.display(), e.kind());
+        return Err(ExitCode::from(1));
+    }
+    Ok(())
+}
+
+/// A batch run: `-c`, `run FILE...`, `diff` or a script on stdin, its JSON
+/// one document written when it ends; exit 0, 1 (a statement failed) or
+/// 2 (a usage error).
+fn batch(cli: &Cli, mut executor: Executor) -> ExitCode {
     executor.one_json_document();
     let ok = match (&cli.query, &cli.command) {
         (Some(query), _) => executor.run_source("-c", query, 1),
@@ -237,7 +254,7 @@ fn main() -> ExitCode {
             let ok = executor.run_source("diff", "changes; fes_changes", 1);
             match metasum_engine::diff::summary(executor.session.dataset(), cli.threshold) {
                 Ok(summary) => errln!("{summary}"),
-                Err(e) => errln!("error: {e}"),
+                Err(e) => error!("{e}"),
             }
             ok
         }
@@ -266,16 +283,13 @@ fn refuse_export_onto_its_data(cli: &Cli) {
     let mut read_from = dataset_inputs(cli);
     read_from.extend(cli.data.iter().chain(&cli.compare).cloned());
     if save::names_one_of(target, &read_from) {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                format!(
-                    "export {} is a dataset this run reads (--data, --compare): it would be replaced by metasum's copy, losing what metasum does not read (your own sheets, comments); export to a new folder or workbook",
-                    target.display()
-                ),
-            )
-            .exit();
+        cli::refuse(
+            ErrorKind::ArgumentConflict,
+            format!(
+                "export {} is a dataset this run reads (--data, --compare): it would be replaced by metasum's copy, losing what metasum does not read (your own sheets, comments); export to a new folder or workbook",
+                target.display()
+            ),
+        );
     }
 }
 
@@ -345,7 +359,7 @@ impl Document<'_> {
                 "the report is an HTML page: --output {} must end in .html",
             ),
             Document::Worksheet(_) => (
-                FileKind::Markdown,
+                FileKind::Rows(Format::Markdown),
                 "the worksheet is Markdown: --output {} must end in .md",
             ),
         }
@@ -364,30 +378,25 @@ impl Document<'_> {
 /// written whole to an --output file whose name says its kind (or a device
 /// or pipe, such as /dev/stdout).
 fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
-    use clap::CommandFactory;
     let name = document.name();
     if let Some(format) = cli.format {
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                format!(
-                    "--format {} does not apply to {name}, which is one document",
-                    Format::from(format).name()
-                ),
-            )
-            .exit();
+        cli::refuse(
+            ErrorKind::ArgumentConflict,
+            format!(
+                "--format {} does not apply to {name}, which is one document",
+                format.name()
+            ),
+        );
     }
     let file = (cli.output.as_deref()).filter(|p| p.as_os_str() != "-");
     if let Some(path) = file {
         let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
         let (kind, must) = document.kind();
         if FileKind::of(path) != kind && !special {
-            Cli::command()
-                .error(
-                    clap::error::ErrorKind::InvalidValue,
-                    must.replace("{}", &path.display().to_string()),
-                )
-                .exit();
+            cli::refuse(
+                ErrorKind::InvalidValue,
+                must.replace("{}", &path.display().to_string()),
+            );
         }
     }
     // Opened first: a path that cannot be written is told before the work.
@@ -395,7 +404,7 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
         Ok(sink) => sink,
         Err(e) => {
             let path = file.unwrap_or(Path::new("-"));
-            errln!("error: cannot write {}: {e}", path.display());
+            error!("cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     };
@@ -408,7 +417,7 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
     let text = match made {
         Ok(text) => text,
         Err(e) => {
-            errln!("error: could not make the {name}: {e}");
+            error!("could not make the {name}: {e}");
             return ExitCode::from(1);
         }
     };
@@ -421,7 +430,7 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
         }
         Err(e) => {
             let path = file.unwrap_or(Path::new("-"));
-            errln!("error: could not write {}: {e}", path.display());
+            error!("could not write {}: {e}", path.display());
             ExitCode::from(1)
         }
     }
@@ -431,13 +440,10 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
 fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
     use metasum_engine::import::ImportError;
     let Some(folder) = &cli.data else {
-        use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "import adds to a dataset folder: give it with --data DIR (made when missing)",
-            )
-            .exit();
+        cli::refuse(
+            ErrorKind::MissingRequiredArgument,
+            "import adds to a dataset folder: give it with --data DIR (made when missing)",
+        );
     };
     match metasum_engine::import::import(folder, files) {
         Ok(done) => {
@@ -461,13 +467,13 @@ fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
         }
         Err(ImportError::Problems(problems)) => {
             for p in &problems {
-                errln!("error: {p}");
+                error!("{p}");
             }
             errln!("nothing was written");
             ExitCode::from(1)
         }
         Err(e) => {
-            errln!("error: {e}");
+            error!("{e}");
             ExitCode::from(1)
         }
     }

@@ -194,3 +194,14 @@ macro_rules! errln {
     }};
 }
 pub(crate) use errln;
+
+/// What starts every error metasum tells: `error: `.
+pub const ERROR: &str = "error: ";
+
+/// [`errln!`] of an error: the line starts with [`ERROR`].
+macro_rules! error {
+    ($($arg:tt)*) => {{
+        $crate::output::errln!("{}{}", $crate::output::ERROR, format_args!($($arg)*));
+    }};
+}
+pub(crate) use error;

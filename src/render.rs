@@ -7,6 +7,8 @@ use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind};
 use metasum_engine::QueryError;
 use metasum_query::Span;
 
+use crate::output::ERROR;
+
 /// Whether to colour what goes to stderr: a terminal, and no `NO_COLOR`.
 pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
@@ -146,7 +148,7 @@ fn draw(name: &str, clipped: &Clipped, diagnostic: &Diagnostic, color: bool) -> 
     let cache = ariadne::sources(vec![(name.to_string(), src.as_str())]);
     if report.finish().write(cache, &mut out).is_err() {
         let (line, col) = clipped.span(diagnostic.span).line_col(&src);
-        return format!("error: {name}:{line}:{col}: {}\n", diagnostic.message);
+        return format!("{ERROR}{name}:{line}:{col}: {}\n", diagnostic.message);
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -11,7 +11,7 @@ use metasum_engine::{Format, Outcome, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use crate::render::Diagnostic;
-use crate::target::{FIGURE_FILES, FileKind, ROW_FILES};
+use crate::target::{FIGURE_FILES, FileKind, row_files};
 
 /// The files a run's `save` clauses name, to refuse a second statement
 /// saving into the same file (it would silently replace the first).
@@ -119,7 +119,8 @@ impl Saves {
                 "`save` needs a file name ending in {FIGURE_FILES} for a figure"
             )),
             FileKind::Other => Some(format!(
-                "`save` needs a file name ending in {ROW_FILES} for rows"
+                "`save` needs a file name ending in {} for rows",
+                row_files()
             )),
             kind => kind.refuses(figure),
         }
@@ -262,8 +263,10 @@ pub fn save(
             )
         }
     };
-    if let (Saved::Figure { svg, .. }, FileKind::Png | FileKind::Pdf | FileKind::Xlsx) =
-        (&saved, FileKind::of(path))
+    if let (
+        Saved::Figure { svg, .. },
+        FileKind::Png | FileKind::Pdf | FileKind::Rows(Format::Xlsx),
+    ) = (&saved, FileKind::of(path))
     {
         tell_missing_glyphs(svg);
     }
@@ -299,7 +302,7 @@ pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<V
     match saved {
         Saved::Figure { svg, sheet } => match kind.figure_document(svg, options.dpi) {
             Some(drawn) => drawn.map_err(failed),
-            None if kind == FileKind::Xlsx => {
+            None if kind == FileKind::Rows(Format::Xlsx) => {
                 let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Figure(svg))];
                 format::xlsx_results(&sheets).map_err(failed)
             }

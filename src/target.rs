@@ -9,24 +9,26 @@ use metasum_engine::{Format, Outcome};
 
 /// The extensions of the files a figure can go into, for messages.
 pub const FIGURE_FILES: &str = ".svg, .png, .pdf or .xlsx";
-/// The extensions of the files rows can go into, for messages.
-pub const ROW_FILES: &str = ".csv, .json, .md, .xlsx, .parquet or .arrow";
+
+/// The extensions of the files rows can go into, for messages: ".csv,
+/// .json, .md, .xlsx, .parquet or .arrow" (each file format's usual one).
+pub fn row_files() -> String {
+    let usual: Vec<String> = (Format::ALL.iter())
+        .filter_map(|f| f.extensions().first())
+        .map(|e| format!(".{e}"))
+        .collect();
+    match usual.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 /// The kind of document an output file is, by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// `.csv`: one result.
-    Csv,
-    /// `.json`: results as one document.
-    Json,
-    /// `.md`: tables, one after another.
-    Markdown,
-    /// `.xlsx`: a sheet per result.
-    Xlsx,
-    /// `.parquet`: one result, typed.
-    Parquet,
-    /// `.arrow`, `.feather`, `.ipc`: one result, typed (Arrow IPC).
-    Arrow,
+    /// Rows in the file format its extension names
+    /// ([`Format::extensions`]: `.csv`, `.md`, `.feather`, ...).
+    Rows(Format),
     /// `.svg`: one figure.
     Svg,
     /// `.png`: one figure, drawn at 300 dpi unless `--dpi` says.
@@ -43,13 +45,10 @@ impl FileKind {
     /// The kind of `path`, by its extension (any case).
     pub fn of(path: &Path) -> FileKind {
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if let Some(format) = Format::of_extension(extension) {
+            return FileKind::Rows(format);
+        }
         match extension.to_ascii_lowercase().as_str() {
-            "csv" => FileKind::Csv,
-            "json" => FileKind::Json,
-            "md" | "markdown" => FileKind::Markdown,
-            "xlsx" => FileKind::Xlsx,
-            "parquet" => FileKind::Parquet,
-            "arrow" | "feather" | "ipc" => FileKind::Arrow,
             "svg" => FileKind::Svg,
             "png" => FileKind::Png,
             "pdf" => FileKind::Pdf,
@@ -61,41 +60,24 @@ impl FileKind {
     /// The format the extension says rows are written in, if it says one.
     pub fn format(self) -> Option<Format> {
         match self {
-            FileKind::Csv => Some(Format::Csv),
-            FileKind::Json => Some(Format::Json),
-            FileKind::Markdown => Some(Format::Markdown),
-            FileKind::Xlsx => Some(Format::Xlsx),
-            FileKind::Parquet => Some(Format::Parquet),
-            FileKind::Arrow => Some(Format::Arrow),
-            FileKind::Svg | FileKind::Png | FileKind::Pdf | FileKind::Html | FileKind::Other => {
-                None
-            }
+            FileKind::Rows(format) => Some(format),
+            _ => None,
         }
     }
 
     /// The kind of file that holds `format` (`Other` for the screen's
-    /// formats, table and line).
+    /// formats, table and line, which no extension names).
     pub fn of_format(format: Format) -> FileKind {
-        match format {
-            Format::Csv => FileKind::Csv,
-            Format::Json => FileKind::Json,
-            Format::Markdown => FileKind::Markdown,
-            Format::Xlsx => FileKind::Xlsx,
-            Format::Parquet => FileKind::Parquet,
-            Format::Arrow => FileKind::Arrow,
-            Format::Table | Format::Line => FileKind::Other,
+        match format.extensions() {
+            [] => FileKind::Other,
+            _ => FileKind::Rows(format),
         }
     }
 
     /// "a CSV file", for messages.
     pub fn name(self) -> &'static str {
         match self {
-            FileKind::Csv => "a CSV file",
-            FileKind::Json => "a JSON file",
-            FileKind::Markdown => "a Markdown file",
-            FileKind::Xlsx => "an xlsx workbook",
-            FileKind::Parquet => "a Parquet file",
-            FileKind::Arrow => "an Arrow file",
+            FileKind::Rows(format) => format.document(),
             FileKind::Svg => "an SVG file",
             FileKind::Png => "a PNG file",
             FileKind::Pdf => "a PDF file",
@@ -161,7 +143,9 @@ impl Target {
         match (self.kind, figure) {
             // A Parquet or Arrow file is one result too: the executor
             // tells, by the format, whatever the file's name.
-            (FileKind::Csv, false) if self.results > 0 => Err(one_result_only(self.kind.name())),
+            (FileKind::Rows(Format::Csv), false) if self.results > 0 => {
+                Err(one_result_only(self.kind.name()))
+            }
             (kind, true) if kind.holds_one_figure() && self.figures > 0 => Err(format!(
                 "{} holds one figure, and this run draws more: write each to a file of its own, or all to an .xlsx workbook",
                 self.kind.name()
@@ -202,14 +186,16 @@ impl FileKind {
     pub fn refuses(self, figure: bool) -> Option<String> {
         match (self, figure) {
             (FileKind::Html, _) => Some(format!(
-                "an HTML file holds the review's report, which `metasum report --output FILE.html` writes: write rows to a {ROW_FILES} file, a figure to an {FIGURE_FILES} file"
+                "an HTML file holds the review's report, which `metasum report --output FILE.html` writes: write rows to a {} file, a figure to an {FIGURE_FILES} file",
+                row_files()
             )),
             (kind, false) if kind.holds_one_figure() => Some(format!(
-                "rows cannot go into {}, which holds one figure: write them to a {ROW_FILES} file",
-                self.name()
+                "rows cannot go into {}, which holds one figure: write them to a {} file",
+                self.name(),
+                row_files()
             )),
             // A workbook holds a figure as a picture on a sheet of its own.
-            (FileKind::Xlsx, true) | (_, false) => None,
+            (FileKind::Rows(Format::Xlsx), true) | (_, false) => None,
             (kind, true) if kind.holds_one_figure() => None,
             (other, true) => Some(format!(
                 "a figure cannot go into {}: write it to an {FIGURE_FILES} file",
@@ -226,20 +212,23 @@ mod tests {
     #[test]
     fn the_extension_tells_the_kind_in_any_case() {
         let kind = |p: &str| FileKind::of(Path::new(p));
-        assert_eq!(kind("t2.CSV"), FileKind::Csv);
-        assert_eq!(kind("a/b.json"), FileKind::Json);
-        assert_eq!(kind("x.md"), FileKind::Markdown);
-        assert_eq!(kind("x.xlsx"), FileKind::Xlsx);
-        assert_eq!(kind("t2.Parquet"), FileKind::Parquet);
-        assert_eq!(kind("t2.feather"), FileKind::Arrow);
-        assert_eq!(kind("t2.arrow"), FileKind::Arrow);
-        assert_eq!(FileKind::Arrow.format(), Some(Format::Arrow));
+        assert_eq!(kind("t2.CSV"), FileKind::Rows(Format::Csv));
+        assert_eq!(kind("a/b.json"), FileKind::Rows(Format::Json));
+        assert_eq!(kind("x.md"), FileKind::Rows(Format::Markdown));
+        assert_eq!(kind("x.markdown"), FileKind::Rows(Format::Markdown));
+        assert_eq!(kind("x.xlsx"), FileKind::Rows(Format::Xlsx));
+        assert_eq!(kind("t2.Parquet"), FileKind::Rows(Format::Parquet));
+        assert_eq!(kind("t2.feather"), FileKind::Rows(Format::Arrow));
+        assert_eq!(kind("t2.arrow"), FileKind::Rows(Format::Arrow));
+        assert_eq!(kind("t2.ipc"), FileKind::Rows(Format::Arrow));
         assert_eq!(kind("fes.svg"), FileKind::Svg);
         assert_eq!(kind("fes.PNG"), FileKind::Png);
         assert_eq!(kind("fes.Pdf"), FileKind::Pdf);
         assert_eq!(kind("fes.eps"), FileKind::Other);
         assert_eq!(kind("review.HTML"), FileKind::Html);
+        assert_eq!(kind("review.htm"), FileKind::Html);
         assert_eq!(kind("results"), FileKind::Other);
+        assert_eq!(kind("results.table"), FileKind::Other);
         assert_eq!(FileKind::Svg.format(), None);
     }
 
@@ -251,5 +240,6 @@ mod tests {
                 kind => assert_eq!(kind.format(), Some(format), "{format:?}"),
             }
         }
+        assert_eq!(row_files(), ".csv, .json, .md, .xlsx, .parquet or .arrow");
     }
 }

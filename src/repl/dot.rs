@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use metasum_engine::Format;
 
-use crate::target::{FIGURE_FILES, ROW_FILES};
+use crate::target::{FIGURE_FILES, row_files};
 
 /// A REPL command starting with `.`.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +27,26 @@ pub enum DotCommand {
     Quit,
 }
 
+/// Stands for `.format`'s usage in [`COMMANDS`]: the formats' names, from
+/// [`Format::ALL`].
+const FORMAT_USAGE: &str = ".format";
+
+/// Usage and meaning of every command, in `.help` order (`.format`'s
+/// usage lists the formats it takes).
+pub fn commands() -> Vec<(String, &'static str)> {
+    (COMMANDS.iter())
+        .map(|&(usage, meaning)| match usage {
+            FORMAT_USAGE => {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                (format!("{FORMAT_USAGE} {}", names.join("|")), meaning)
+            }
+            usage => (usage.to_string(), meaning),
+        })
+        .collect()
+}
+
 /// Usage and meaning of every command, in `.help` order.
-pub const COMMANDS: [(&str, &str); 12] = [
+const COMMANDS: [(&str, &str); 12] = [
     (".help", "show this help"),
     (".tables", "list the tables and their row counts"),
     (
@@ -36,7 +54,7 @@ pub const COMMANDS: [(&str, &str); 12] = [
         "columns of TABLE (or of every table) with types and meanings",
     ),
     (
-        ".format table|csv|json|markdown|xlsx|parquet|arrow|line",
+        FORMAT_USAGE,
         "how results are written (xlsx, parquet, arrow: to an .output file)",
     ),
     (
@@ -139,8 +157,9 @@ impl DotCommand {
              \n",
             tables.join(", ")
         );
-        let width = COMMANDS.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
-        for (usage, meaning) in COMMANDS {
+        let commands = commands();
+        let width = commands.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+        for (usage, meaning) in commands {
             out.push_str(&format!("  {usage:width$}  {meaning}\n"));
         }
         out.push_str(&format!(
@@ -149,8 +168,9 @@ impl DotCommand {
              a trailing `where`, `and`, `or` or `,`) continues on the next, after\n\
              `...>`; Ctrl-C drops it. A pasted script runs statement by statement.\n\
              `save \"FILE\"` after a statement writes its result to FILE\n\
-             ({ROW_FILES} for rows;\n\
+             ({} for rows;\n\
              {FIGURE_FILES} for a figure).\n",
+            row_files()
         ));
         out
     }
@@ -162,7 +182,7 @@ mod tests {
 
     #[test]
     fn parses_every_command_in_the_help() {
-        for (usage, _) in COMMANDS {
+        for (usage, _) in commands() {
             let line = usage
                 .replace("[TABLE]", "findings")
                 .replace("table|csv|json|markdown|xlsx|parquet|arrow|line", "csv")
@@ -171,7 +191,7 @@ mod tests {
                 .replace("FILE", "x.msq")
                 .replace("DIR", "datasets/x");
             assert!(DotCommand::parse(&line).is_ok(), "{line}");
-            assert!(DotCommand::help().contains(usage));
+            assert!(DotCommand::help().contains(&usage));
         }
     }
 
@@ -217,8 +237,7 @@ mod tests {
         assert_eq!(DotCommand::parse(".schema"), Ok(DotCommand::Schema(None)));
         assert!(DotCommand::parse(".format").unwrap_err().contains("needs"));
         // `.help` names every format `.format` takes.
-        let (usage, _) = COMMANDS
-            .iter()
+        let (usage, _) = (commands().into_iter())
             .find(|(u, _)| u.starts_with(".format"))
             .unwrap();
         let listed: Vec<&str> = usage[".format ".len()..].split('|').collect();

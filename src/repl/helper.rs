@@ -17,7 +17,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use super::dot::COMMANDS;
+use super::dot::commands;
 
 /// Text columns with more distinct values than this are not completed.
 const MAX_VALUES: usize = 500;
@@ -168,9 +168,8 @@ impl MetasumHelper {
         let start = start - usize::from(before[..start].ends_with('`'));
         let prefix = &before[start..];
         if before.trim_start().starts_with('.') && !before.trim_start().contains(' ') {
-            let names = COMMANDS
-                .iter()
-                .map(|(u, _)| u.split(' ').next().unwrap_or(u).to_string());
+            let names = (commands().into_iter())
+                .map(|(u, _)| u.split(' ').next().unwrap_or(&u).to_string());
             return (start, matching(names, prefix));
         }
         if naming_a_file(before) {

@@ -9,7 +9,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 
 use super::helper::MetasumHelper;
-use crate::output::errln;
+use crate::output::error;
 
 /// The prompt for a new statement.
 pub const PROMPT: &str = "metasum> ";
@@ -55,7 +55,7 @@ pub fn read(editor: &mut Editor<MetasumHelper, FileHistory>) -> Input {
                 };
             }
             Err(e) => {
-                errln!("error: {e}");
+                error!("{e}");
                 return Input::End;
             }
         };

@@ -13,7 +13,7 @@ use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
 use crate::executor::{Destination, Executor};
-use crate::output::{Sink, errln, outln};
+use crate::output::{Sink, errln, error, outln};
 use crate::target::FileKind;
 use dot::DotCommand;
 use helper::MetasumHelper;
@@ -41,7 +41,7 @@ pub fn run(mut executor: Executor) {
     {
         Ok(e) => e,
         Err(e) => {
-            errln!("error: cannot start the interactive shell: {e}");
+            error!("cannot start the interactive shell: {e}");
             return;
         }
     };
@@ -83,10 +83,10 @@ pub fn run(mut executor: Executor) {
                         // A second `.once` keeps the first place to go back to.
                         after_once.get_or_insert(before);
                     }
-                    Err(e) => errln!("error: cannot write {}: {e}", path.display()),
+                    Err(e) => error!("cannot write {}: {e}", path.display()),
                 },
                 Ok(command) => new_dataset = dot_command(&mut executor, command),
-                Err(e) => errln!("error: {e}"),
+                Err(e) => error!("{e}"),
             },
             Input::Statements { script, last } => {
                 let started = std::time::Instant::now();
@@ -148,7 +148,7 @@ fn flush(executor: &Executor) {
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        errln!("error: could not write {path}: {e}");
+        error!("could not write {path}: {e}");
     }
 }
 
@@ -190,8 +190,8 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Format(f)
             if f.is_binary() && !matches!(executor.sink, Sink::Rewrite { .. }) =>
         {
-            errln!(
-                "error: {} goes to a file: `.output FILE.{}` first",
+            error!(
+                "{} goes to a file: `.output FILE.{}` first",
                 FileKind::of_format(f).name(),
                 f.name()
             )
@@ -200,8 +200,8 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         // file that is neither.
         DotCommand::Format(f) if named_format(executor).is_some_and(|named| named != f) => {
             let path = executor.sink.path().map(|p| p.display().to_string());
-            errln!(
-                "error: {} is {}: `.output` a file of the format first",
+            error!(
+                "{} is {}: `.output` a file of the format first",
                 path.unwrap_or_default(),
                 FileKind::of(executor.sink.path().unwrap_or(std::path::Path::new(""))).name()
             )
@@ -216,8 +216,8 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                 Ok(destination) => {
                     executor.swap_destination(destination);
                 }
-                Err(e) => errln!(
-                    "error: cannot write {}: {e}; results still go to {}",
+                Err(e) => error!(
+                    "cannot write {}: {e}; results still go to {}",
                     path.as_deref()
                         .unwrap_or(std::path::Path::new("-"))
                         .display(),
@@ -249,7 +249,7 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
                     executor.session.set_threshold(threshold);
                     return true;
                 }
-                Err(e) => errln!("error: {e}"),
+                Err(e) => error!("{e}"),
             }
         }
         DotCommand::Lets => {
@@ -285,7 +285,7 @@ fn schema(executor: &Executor, table: Option<String>) {
         let script = match metasum_query::parse(&table) {
             Ok(s) => s,
             Err(_) => {
-                errln!("error: `{table}` is not a table name");
+                error!("`{table}` is not a table name");
                 continue;
             }
         };
@@ -309,7 +309,7 @@ fn schema(executor: &Executor, table: Option<String>) {
                     );
                 }
             }
-            Err(e) => errln!("error: {e}"),
+            Err(e) => error!("{e}"),
         }
     }
 }

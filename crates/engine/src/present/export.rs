@@ -36,7 +36,7 @@ fn tables(ds: &Dataset) -> PolarsResult<Vec<(ReviewFile, DataFrame)>> {
                 None => continue,
             },
         };
-        if frame.height() > 0 || !file.columns().is_empty() {
+        if frame.height() > 0 || file.always() {
             out.push((file, written(def.kind, frame)?));
         }
     }

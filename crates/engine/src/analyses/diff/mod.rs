@@ -217,141 +217,12 @@ fn label(d: &Dataset, key: &str) -> String {
 /// changed`, `finding renamed`, `link removed`, ...), `key`, `name`,
 /// `detail` (what changed; a link's study).
 pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
-    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut rows: Vec<Change> = Vec::new();
     if let Some(previous) = &ds.previous {
         let old = &previous.dataset;
-        let studies = |d: &Dataset| row_texts(&d.studies, |id| d.keys.studies.text(id), &[]);
-        let (before, after) = (studies(old)?, studies(ds)?);
-        let renamed = compare_columns(&mut rows, "studies.csv", (&before, &after));
-        let names = &after.names;
-        let (before, after) = (before.rows, after.rows);
-        let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
-        for (key, _) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
-            rows.push([
-                "study removed".into(),
-                key.clone(),
-                label_before(key),
-                String::new(),
-            ]);
-        }
-        for (key, _) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
-            rows.push([
-                "study added".into(),
-                key.clone(),
-                label_after(key),
-                String::new(),
-            ]);
-        }
-        for (key, cells) in &after {
-            if let Some(was) = before.get(key) {
-                let changed = differences(was, cells, (names, &renamed), &[]);
-                if !changed.is_empty() {
-                    rows.push([
-                        "study changed".into(),
-                        key.clone(),
-                        label_after(key),
-                        changed,
-                    ]);
-                }
-            }
-        }
-        // Papers only where both versions have papers.csv: made up one per
-        // study, they would pair papers of different studies.
-        if old.papers_stored && ds.papers_stored {
-            let papers = |d: &Dataset| {
-                row_texts(
-                    &d.papers,
-                    |id| d.keys.papers.text(id),
-                    &[("study", &d.keys.studies)],
-                )
-            };
-            let citation = |cells: &BTreeMap<String, String>| {
-                cells.get("citation").cloned().unwrap_or_default()
-            };
-            table_changes(
-                &mut rows,
-                "paper",
-                (&papers(old)?, &papers(ds)?),
-                citation,
-                &[],
-            );
-        }
-        let ((was, _), (now, order)) = (findings(old)?, findings(ds)?);
-        let link = |study: &String, labels: &dyn Fn(&String) -> String| {
-            format!("study {study} ({})", labels(study))
-        };
-        for (key, (name, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
-            rows.push([
-                "finding removed".into(),
-                key.clone(),
-                name.clone(),
-                String::new(),
-            ]);
-            for study in links {
-                rows.push([
-                    "link removed".into(),
-                    key.clone(),
-                    name.clone(),
-                    link(study, &label_before),
-                ]);
-            }
-        }
-        let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
-        let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
-        let renamed_findings =
-            compare_columns(&mut rows, "findings.csv", (&finding_before, &finding_after));
-        let finding_names = &finding_after.names;
-        let (finding_before, finding_after) = (finding_before.rows, finding_after.rows);
-        for key in &order {
-            let (name, _, linked) = &now[key];
-            let Some((old_name, _, old_links)) = was.get(key) else {
-                rows.push([
-                    "finding added".into(),
-                    key.clone(),
-                    name.clone(),
-                    String::new(),
-                ]);
-                for study in linked {
-                    rows.push([
-                        "link added".into(),
-                        key.clone(),
-                        name.clone(),
-                        link(study, &label_after),
-                    ]);
-                }
-                continue;
-            };
-            if old_name != name {
-                rows.push([
-                    "finding renamed".into(),
-                    key.clone(),
-                    name.clone(),
-                    format!("was: {old_name}"),
-                ]);
-            }
-            if let (Some(a), Some(b)) = (finding_before.get(key), finding_after.get(key)) {
-                let changed = differences(a, b, (finding_names, &renamed_findings), &["name"]);
-                if !changed.is_empty() {
-                    rows.push(["finding changed".into(), key.clone(), name.clone(), changed]);
-                }
-            }
-            for study in old_links.difference(linked) {
-                rows.push([
-                    "link removed".into(),
-                    key.clone(),
-                    name.clone(),
-                    link(study, &label_before),
-                ]);
-            }
-            for study in linked.difference(old_links) {
-                rows.push([
-                    "link added".into(),
-                    key.clone(),
-                    name.clone(),
-                    link(study, &label_after),
-                ]);
-            }
-        }
+        study_changes(&mut rows, old, ds)?;
+        paper_changes(&mut rows, old, ds)?;
+        finding_changes(&mut rows, old, ds)?;
     }
     let column = |i: usize, name: &str| {
         Column::new(
@@ -368,6 +239,152 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
             column(3, "detail"),
         ],
     )
+}
+
+/// A row of `changes`: change, key, name, detail.
+type Change = [String; 4];
+
+/// The studies removed, added and changed from `old` to `ds`, and their
+/// columns added, removed or renamed.
+fn study_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsResult<()> {
+    let studies = |d: &Dataset| row_texts(&d.studies, |id| d.keys.studies.text(id), &[]);
+    let (before, after) = (studies(old)?, studies(ds)?);
+    let renamed = compare_columns(rows, "studies.csv", (&before, &after));
+    let names = &after.names;
+    let (before, after) = (before.rows, after.rows);
+    let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
+    for (key, _) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
+        rows.push([
+            "study removed".into(),
+            key.clone(),
+            label_before(key),
+            String::new(),
+        ]);
+    }
+    for (key, _) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
+        rows.push([
+            "study added".into(),
+            key.clone(),
+            label_after(key),
+            String::new(),
+        ]);
+    }
+    for (key, cells) in &after {
+        if let Some(was) = before.get(key) {
+            let changed = differences(was, cells, (names, &renamed), &[]);
+            if !changed.is_empty() {
+                rows.push([
+                    "study changed".into(),
+                    key.clone(),
+                    label_after(key),
+                    changed,
+                ]);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The papers removed, added and changed, where both versions have
+/// papers.csv.
+fn paper_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsResult<()> {
+    // Papers only where both versions have papers.csv: made up one per
+    // study, they would pair papers of different studies.
+    if old.papers_stored && ds.papers_stored {
+        let papers = |d: &Dataset| {
+            row_texts(
+                &d.papers,
+                |id| d.keys.papers.text(id),
+                &[("study", &d.keys.studies)],
+            )
+        };
+        let citation =
+            |cells: &BTreeMap<String, String>| cells.get("citation").cloned().unwrap_or_default();
+        table_changes(rows, "paper", (&papers(old)?, &papers(ds)?), citation, &[]);
+    }
+    Ok(())
+}
+
+/// The findings removed, added, renamed and changed, their links removed
+/// and added, and their columns added, removed or renamed.
+fn finding_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsResult<()> {
+    let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
+    let ((was, _), (now, order)) = (findings(old)?, findings(ds)?);
+    let link = |study: &String, labels: &dyn Fn(&String) -> String| {
+        format!("study {study} ({})", labels(study))
+    };
+    for (key, (name, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
+        rows.push([
+            "finding removed".into(),
+            key.clone(),
+            name.clone(),
+            String::new(),
+        ]);
+        for study in links {
+            rows.push([
+                "link removed".into(),
+                key.clone(),
+                name.clone(),
+                link(study, &label_before),
+            ]);
+        }
+    }
+    let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
+    let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
+    let renamed_findings = compare_columns(rows, "findings.csv", (&finding_before, &finding_after));
+    let finding_names = &finding_after.names;
+    let (finding_before, finding_after) = (finding_before.rows, finding_after.rows);
+    for key in &order {
+        let (name, _, linked) = &now[key];
+        let Some((old_name, _, old_links)) = was.get(key) else {
+            rows.push([
+                "finding added".into(),
+                key.clone(),
+                name.clone(),
+                String::new(),
+            ]);
+            for study in linked {
+                rows.push([
+                    "link added".into(),
+                    key.clone(),
+                    name.clone(),
+                    link(study, &label_after),
+                ]);
+            }
+            continue;
+        };
+        if old_name != name {
+            rows.push([
+                "finding renamed".into(),
+                key.clone(),
+                name.clone(),
+                format!("was: {old_name}"),
+            ]);
+        }
+        if let (Some(a), Some(b)) = (finding_before.get(key), finding_after.get(key)) {
+            let changed = differences(a, b, (finding_names, &renamed_findings), &["name"]);
+            if !changed.is_empty() {
+                rows.push(["finding changed".into(), key.clone(), name.clone(), changed]);
+            }
+        }
+        for study in old_links.difference(linked) {
+            rows.push([
+                "link removed".into(),
+                key.clone(),
+                name.clone(),
+                link(study, &label_before),
+            ]);
+        }
+        for study in linked.difference(old_links) {
+            rows.push([
+                "link added".into(),
+                key.clone(),
+                name.clone(),
+                link(study, &label_after),
+            ]);
+        }
+    }
+    Ok(())
 }
 
 /// One version's rows by key: name, and n of the whole (FES, intensity).

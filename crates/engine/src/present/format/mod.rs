@@ -19,28 +19,31 @@ pub use xlsx::{Sheet, sheet_name, xlsx, xlsx_results};
 
 use polars::prelude::*;
 
-/// Output formats.
+/// Output formats: what `--format` and `.format` take, and what an output
+/// file's extension says. The binary's command line parses this type
+/// (clap's `ValueEnum`, feature `clap`); each variant's doc line is its
+/// help there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
-    /// Aligned columns, for terminals.
+    /// Aligned columns (with a row count on a terminal).
     Table,
-    /// Comma-separated, list items joined with `;`.
+    /// Comma-separated values; list items joined with `;`.
     Csv,
-    /// An array of objects; lists as arrays.
+    /// An array of objects per result.
     Json,
-    /// A GitHub table, ready to paste into a manuscript.
+    /// A GitHub table (with a row count on a terminal).
     Markdown,
-    /// An Excel workbook, one sheet per result (binary: see [`xlsx`]).
+    /// An Excel workbook, one sheet per result (needs --output FILE.xlsx).
     Xlsx,
-    /// One record per block, a `name = value` line per column: for rows
-    /// too wide for a terminal.
-    Line,
-    /// A Parquet file of one result, every column typed (binary: see
-    /// [`columnar`]).
+    /// A Parquet file of one result, every column typed, for R and Python
+    /// (needs --output FILE.parquet).
     Parquet,
     /// An Arrow IPC (Feather v2) file of one result, every column typed
-    /// (binary: see [`columnar`]).
+    /// (needs --output FILE.arrow).
     Arrow,
+    /// One record per block, a `name = value` line per column.
+    Line,
 }
 
 impl Format {
@@ -64,9 +67,43 @@ impl Format {
             Format::Json => "json",
             Format::Markdown => "markdown",
             Format::Xlsx => "xlsx",
-            Format::Line => "line",
             Format::Parquet => "parquet",
             Format::Arrow => "arrow",
+            Format::Line => "line",
+        }
+    }
+
+    /// The extensions of a file of this format, the usual one first (none
+    /// for the screen's formats, table and line).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::Csv => &["csv"],
+            Format::Json => &["json"],
+            Format::Markdown => &["md", "markdown"],
+            Format::Xlsx => &["xlsx"],
+            Format::Parquet => &["parquet"],
+            Format::Arrow => &["arrow", "feather", "ipc"],
+            Format::Table | Format::Line => &[],
+        }
+    }
+
+    /// The format a file's extension (any case) says, if it says one.
+    pub fn of_extension(extension: &str) -> Option<Format> {
+        (Format::ALL.into_iter())
+            .find(|f| (f.extensions().iter()).any(|e| e.eq_ignore_ascii_case(extension)))
+    }
+
+    /// A file of the format, for messages: "a CSV file" ("this file" for
+    /// the screen's formats).
+    pub fn document(self) -> &'static str {
+        match self {
+            Format::Csv => "a CSV file",
+            Format::Json => "a JSON file",
+            Format::Markdown => "a Markdown file",
+            Format::Xlsx => "an xlsx workbook",
+            Format::Parquet => "a Parquet file",
+            Format::Arrow => "an Arrow file",
+            Format::Table | Format::Line => "this file",
         }
     }
 
@@ -95,21 +132,19 @@ impl Format {
 impl FromStr for Format {
     type Err = String;
 
+    /// A format by its name or a file extension of it (`md`, `feather`),
+    /// in any case.
     fn from_str(s: &str) -> Result<Format, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "table" => Ok(Format::Table),
-            "csv" => Ok(Format::Csv),
-            "json" => Ok(Format::Json),
-            "markdown" | "md" => Ok(Format::Markdown),
-            "xlsx" => Ok(Format::Xlsx),
-            "line" => Ok(Format::Line),
-            "parquet" => Ok(Format::Parquet),
-            "arrow" | "feather" | "ipc" => Ok(Format::Arrow),
-            other => Err(format!(
-                "unknown format `{other}` (expected {})",
-                Format::names()
-            )),
-        }
+        (Format::ALL.into_iter())
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .or_else(|| Format::of_extension(s))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format `{}` (expected {})",
+                    s.to_ascii_lowercase(),
+                    Format::names()
+                )
+            })
     }
 }
 

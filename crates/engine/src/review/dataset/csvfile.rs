@@ -7,7 +7,10 @@ use metasum_query::error::excerpt;
 
 use polars::prelude::*;
 
+use super::cells::{Builder, Row, finish_column};
 use crate::problem::{MAX_LISTED, Problem};
+
+pub use super::cells::{MAX_COUNT, parse_bool};
 
 /// What a known column holds, and so how each cell is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,64 @@ pub enum Kind {
     Bool,
     /// Free text, possibly empty.
     Text,
+}
+
+/// The problems of a file's rows past the first [`MAX_LISTED`] (those
+/// told from `listed_from` on), and the `not_listed` ones counted before,
+/// told as one count.
+fn tell_unlisted(
+    file: &str,
+    listed_from: usize,
+    mut not_listed: usize,
+    problems: &mut Vec<Problem>,
+) {
+    if problems.len() > listed_from + MAX_LISTED {
+        not_listed += problems.len() - (listed_from + MAX_LISTED);
+        problems.truncate(listed_from + MAX_LISTED);
+    }
+    if not_listed > 0 {
+        problems.push(Problem::unlisted(
+            file,
+            not_listed,
+            format!("and {not_listed} more problems in its rows, not listed"),
+        ));
+    }
+}
+
+/// The header line of a CSV file: its column names (a byte order mark
+/// dropped), or `None` with the problem told.
+fn read_header(
+    file: &str,
+    bytes: &[u8],
+    reader: &mut csv::Reader<&[u8]>,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<String>> {
+    let mut header = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
+            problems.push(Problem::file(
+                file,
+                "file is empty (expected a header line)",
+            ));
+            return None;
+        }
+        Err(e) => {
+            problems.push(csv_problem(file, bytes, &e));
+            return None;
+        }
+    }
+    let mut headers = Vec::with_capacity(header.len());
+    for field in header.iter() {
+        match std::str::from_utf8(field) {
+            Ok(name) => headers.push(name.trim_start_matches('\u{feff}').to_string()),
+            Err(_) => {
+                problems.push(Problem::at(file, 1, "header is not valid UTF-8 text"));
+                return None;
+            }
+        }
+    }
+    Some(headers)
 }
 
 /// A column the dataset format knows about.
@@ -71,30 +132,6 @@ impl ReadTable {
     }
 }
 
-enum Builder {
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
-    /// Text cells go straight into the column: one `String` per cell
-    /// was a quarter of reading a 100,000-row `studies.csv` (perf).
-    Text(StringChunkedBuilder),
-    /// An extra column: kept as text until every cell has been seen.
-    Infer(StringChunkedBuilder),
-}
-
-/// The largest participant count of one study: a billion is more than any
-/// study has, and keeps sums over millions of studies far from overflow.
-pub const MAX_COUNT: i64 = 1_000_000_000;
-
-/// Parses a boolean cell the way a spreadsheet user would write it.
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "yes" => Some(true),
-        "false" | "no" => Some(false),
-        _ => None,
-    }
-}
-
 /// Reads `bytes` (the contents of `file`) against the known `specs`.
 ///
 /// Returns `None` when the file cannot be read as CSV at all; every problem
@@ -119,31 +156,7 @@ pub fn read_table(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(bytes);
-    let mut header = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => {
-            problems.push(Problem::file(
-                file,
-                "file is empty (expected a header line)",
-            ));
-            return None;
-        }
-        Err(e) => {
-            problems.push(csv_problem(file, bytes, &e));
-            return None;
-        }
-    }
-    let mut headers = Vec::with_capacity(header.len());
-    for field in header.iter() {
-        match std::str::from_utf8(field) {
-            Ok(name) => headers.push(name.trim_start_matches('\u{feff}').to_string()),
-            Err(_) => {
-                problems.push(Problem::at(file, 1, "header is not valid UTF-8 text"));
-                return None;
-            }
-        }
-    }
+    let headers = read_header(file, bytes, &mut reader, problems)?;
     let before = problems.len();
     check_headers(file, &headers, specs, problems);
     if problems.len() > before {
@@ -157,15 +170,7 @@ pub fn read_table(
     // About one row per 40 bytes: room for most files' rows at once.
     let rows = bytes.len() / 40;
     let mut builders: Vec<Builder> = (kinds.iter().zip(&headers))
-        .map(|(k, name)| match k {
-            Some(Kind::Id | Kind::Int | Kind::Count) => Builder::Int(Vec::with_capacity(rows)),
-            Some(Kind::Float) => Builder::Float(Vec::new()),
-            Some(Kind::Bool) => Builder::Bool(Vec::new()),
-            Some(Kind::Text | Kind::Key) => {
-                Builder::Text(StringChunkedBuilder::new(name.into(), rows))
-            }
-            None => Builder::Infer(StringChunkedBuilder::new(name.into(), rows)),
-        })
+        .map(|(kind, name)| Builder::of(*kind, name, rows))
         .collect();
     let mut lines = Vec::with_capacity(rows);
     // Rows left out (of the wrong length): the table is then incomplete,
@@ -214,41 +219,13 @@ pub fn read_table(
             continue;
         }
         lines.push(line);
-        for (i, raw) in record.iter().enumerate() {
-            let name = &headers[i];
-            let text = String::from_utf8_lossy(raw);
-            if let std::borrow::Cow::Owned(_) = text {
-                problems.push(Problem::cell(
-                    file,
-                    line,
-                    name,
-                    format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
-                ));
-            }
-            // A leading `'` before a formula character is how metasum (and
-            // spreadsheets) keep text from being read as a formula.
-            let text = match text.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(crate::escape::FORMULA_STARTS) => rest,
-                _ => text.as_ref(),
-            };
-            if let Some(error) = spreadsheet_error(text) {
-                problems.push(Problem::cell(
-                    file,
-                    line,
-                    name,
-                    format!(
-                        "holds the spreadsheet error `{error}` (a formula that failed; fix it in the spreadsheet)"
-                    ),
-                ));
-                // Told once: not also as a value of the wrong type.
-                push_missing(&mut builders[i]);
-                continue;
-            }
-            let cell = (!text.is_empty()).then_some(text);
-            push_cell(&mut builders[i], kinds[i], cell, |msg| {
-                problems.push(Problem::cell(file, line, name, msg))
-            });
-        }
+        let row = Row {
+            file,
+            line,
+            headers: &headers,
+            kinds: &kinds,
+        };
+        row.push(&record, &mut builders, problems);
     }
 
     let height = lines.len();
@@ -260,17 +237,7 @@ pub fn read_table(
         let unlisted = repeated_ids(file, &columns[ids], &lines, listed, problems);
         not_listed += unlisted;
     }
-    if problems.len() > listed_from + MAX_LISTED {
-        not_listed += problems.len() - (listed_from + MAX_LISTED);
-        problems.truncate(listed_from + MAX_LISTED);
-    }
-    if not_listed > 0 {
-        problems.push(Problem::unlisted(
-            file,
-            not_listed,
-            format!("and {not_listed} more problems in its rows, not listed"),
-        ));
-    }
+    tell_unlisted(file, listed_from, not_listed, problems);
     if rows_left_out {
         return None;
     }
@@ -436,115 +403,6 @@ pub fn spreadsheet_error(text: &str) -> Option<&str> {
         .iter()
         .find(|e| e.eq_ignore_ascii_case(text))
         .copied()
-}
-
-fn push_cell(
-    builder: &mut Builder,
-    kind: Option<Kind>,
-    cell: Option<&str>,
-    mut report: impl FnMut(String),
-) {
-    match builder {
-        Builder::Int(v) => {
-            let value = match (kind, cell) {
-                (Some(Kind::Id), None) => {
-                    report("is empty (expected a positive whole number)".into());
-                    None
-                }
-                (_, None) => None,
-                (k, Some(s)) => match s.parse::<i64>() {
-                    Ok(n) if k == Some(Kind::Id) && n <= 0 => {
-                        report(format!("expected a positive whole number, found `{s}`"));
-                        None
-                    }
-                    Ok(n) if k == Some(Kind::Count) && !(0..=MAX_COUNT).contains(&n) => {
-                        report(format!(
-                            "expected a count from 0 to {MAX_COUNT}, found `{s}`"
-                        ));
-                        None
-                    }
-                    Ok(n) => Some(n),
-                    Err(_) => {
-                        let what = match k {
-                            Some(Kind::Id) => "a positive whole number",
-                            Some(Kind::Count) => "a count (a whole number, 0 or more)",
-                            _ => "a whole number",
-                        };
-                        report(format!("expected {what}, found `{s}`"));
-                        None
-                    }
-                },
-            };
-            v.push(value);
-        }
-        Builder::Float(v) => v.push(cell.and_then(|s| match s.parse::<f64>() {
-            Ok(x) if x.is_finite() => Some(x),
-            _ => {
-                report(format!("expected a number, found `{s}`"));
-                None
-            }
-        })),
-        Builder::Bool(v) => v.push(cell.and_then(|s| {
-            let b = parse_bool(s);
-            if b.is_none() {
-                report(format!("expected true or false, found `{s}`"));
-            }
-            b
-        })),
-        Builder::Text(v) if kind == Some(Kind::Key) && cell.is_none() => {
-            report("is empty (an id is required)".into());
-            v.append_null()
-        }
-        Builder::Text(v) | Builder::Infer(v) => v.append_option(cell),
-    }
-}
-
-/// A missing value, with no check (its problem is told already).
-fn push_missing(builder: &mut Builder) {
-    match builder {
-        Builder::Int(v) => v.push(None),
-        Builder::Float(v) => v.push(None),
-        Builder::Bool(v) => v.push(None),
-        Builder::Text(v) | Builder::Infer(v) => v.append_null(),
-    }
-}
-
-fn finish_column(name: &str, builder: Builder) -> Column {
-    let name: PlSmallStr = name.into();
-    match builder {
-        Builder::Int(v) => Column::new(name, v),
-        Builder::Float(v) => Column::new(name, v),
-        Builder::Bool(v) => Column::new(name, v),
-        Builder::Text(v) => v.finish().into_column(),
-        Builder::Infer(v) => infer_column(name, v.finish()),
-    }
-}
-
-/// Types an extra column by what every non-empty cell parses as: whole
-/// numbers, then numbers, then booleans, else text.
-fn infer_column(name: PlSmallStr, cells: StringChunked) -> Column {
-    let present = || cells.iter().flatten();
-    if present().next().is_some() {
-        if present().all(|s| s.parse::<i64>().is_ok()) {
-            let v: Vec<Option<i64>> = cells
-                .iter()
-                .map(|c| c.and_then(|s| s.parse().ok()))
-                .collect();
-            return Column::new(name, v);
-        }
-        if present().all(|s| s.parse::<f64>().is_ok_and(f64::is_finite)) {
-            let v: Vec<Option<f64>> = cells
-                .iter()
-                .map(|c| c.and_then(|s| s.parse().ok()))
-                .collect();
-            return Column::new(name, v);
-        }
-        if present().all(|s| parse_bool(s).is_some()) {
-            let v: Vec<Option<bool>> = cells.iter().map(|c| c.and_then(parse_bool)).collect();
-            return Column::new(name, v);
-        }
-    }
-    cells.into_column()
 }
 
 /// The 1-based line a record starts on.

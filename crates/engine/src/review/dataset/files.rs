@@ -167,6 +167,15 @@ impl ReviewFile {
         self.file_name().expect("a file of a dataset folder")
     }
 
+    /// Whether every dataset has the table (an export writes its file
+    /// even when it has no rows); the others' files are optional.
+    pub fn always(self) -> bool {
+        matches!(
+            self,
+            ReviewFile::Studies | ReviewFile::Papers | ReviewFile::Findings | ReviewFile::Evidence
+        )
+    }
+
     /// The files a dataset folder may hold, in the order problems are told.
     pub fn folder_files() -> Vec<String> {
         (Self::ALL.iter()).filter_map(|f| f.file_name()).collect()

@@ -2,11 +2,11 @@
 //! ids assigned, references resolved, tables checked against each other;
 //! every problem located, and a dataset only when there are none.
 
-use super::csvfile::{ReadTable, read_table};
-use super::keys::Keys;
 use std::path::Path;
 
+use super::csvfile::{ReadTable, read_table};
 use super::files::{Entity, ReviewFile};
+use super::keys::Keys;
 use super::links::{self, Links};
 use super::validate::{self, IdIndex};
 use super::{
@@ -55,7 +55,7 @@ fn load_once(
     // Opened with the rest: the links read later are of this version.
     let evidence_file = deferred
         .as_deref()
-        .and_then(|dir| super::parallel::open_regular(&dir.join("evidence.csv")));
+        .and_then(|dir| super::parallel::open_regular(&dir.join(ReviewFile::Evidence.file())));
     let mut r = Reading::new(source);
     let meta = r.meta();
     let mut studies = r.table(ReviewFile::Studies, true);
@@ -150,7 +150,7 @@ fn load_once(
         None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
             origin: origin.clone(),
             problems: vec![Problem::file(
-                "papers.csv",
+                &ReviewFile::Papers.file(),
                 format!("could not derive papers: {e}"),
             )],
         })?,
@@ -203,7 +203,8 @@ impl<'a> Reading<'a> {
 
     /// The bytes of the file `name`; a problem when it cannot be read, or
     /// is `required` and missing.
-    fn read(&mut self, name: &str, required: bool) -> Option<Vec<u8>> {
+    fn read(&mut self, file: ReviewFile, required: bool) -> Option<Vec<u8>> {
+        let name = &file.file();
         match self.source.read(name) {
             Ok(Some(bytes)) => Some(bytes),
             Ok(None) => {
@@ -222,16 +223,17 @@ impl<'a> Reading<'a> {
 
     /// `dataset.toml`, or the defaults when there is none (or it is bad).
     fn meta(&mut self) -> Meta {
-        let Some(bytes) = self.read("dataset.toml", false) else {
+        let Some(bytes) = self.read(ReviewFile::Meta, false) else {
             return Meta::default();
         };
         match String::from_utf8(bytes) {
             Err(_) => {
                 let bad = "is not valid UTF-8 text";
-                self.problems.push(Problem::file("dataset.toml", bad));
+                self.problems
+                    .push(Problem::file(&ReviewFile::Meta.file(), bad));
                 Meta::default()
             }
-            Ok(text) => Meta::parse("dataset.toml", &text).unwrap_or_else(|p| {
+            Ok(text) => Meta::parse(&ReviewFile::Meta.file(), &text).unwrap_or_else(|p| {
                 self.problems.push(*p);
                 Meta::default()
             }),
@@ -242,7 +244,7 @@ impl<'a> Reading<'a> {
     /// columns.
     fn table(&mut self, kind: ReviewFile, required: bool) -> Option<ReadTable> {
         let file = kind.file();
-        let bytes = self.read(&file, required)?;
+        let bytes = self.read(kind, required)?;
         read_table(&file, &bytes, kind.columns(), &mut self.problems)
     }
 
@@ -253,15 +255,15 @@ impl<'a> Reading<'a> {
         findings: &mut Option<ReadTable>,
         papers: &mut Option<ReadTable>,
     ) -> TableKeys {
-        let mut assign = |t: &mut Option<ReadTable>, file| {
+        let mut assign = |t: &mut Option<ReadTable>, file: ReviewFile| {
             (t.as_mut()).map_or_else(Default::default, |t| {
-                Keys::assign(t, (file, "id"), &mut self.problems)
+                Keys::assign(t, (&file.file(), "id"), &mut self.problems)
             })
         };
         TableKeys {
-            studies: assign(studies, "studies.csv"),
-            findings: assign(findings, "findings.csv"),
-            papers: assign(papers, "papers.csv"),
+            studies: assign(studies, ReviewFile::Studies),
+            findings: assign(findings, ReviewFile::Findings),
+            papers: assign(papers, ReviewFile::Papers),
         }
     }
 
@@ -269,7 +271,7 @@ impl<'a> Reading<'a> {
     /// could be `read` (studies, findings).
     pub(super) fn evidence(&mut self, keys: &TableKeys, read: (bool, bool)) -> Option<ReadTable> {
         let (studies_read, findings_read) = read;
-        let bytes = self.read("evidence.csv", true)?;
+        let bytes = self.read(ReviewFile::Evidence, true)?;
         let keyed = ReviewFile::Evidence.columns();
         // Millions of links: plain files of ids as their tables write them
         // (numbers or text) take the parallel fast path, text ids looked
@@ -291,9 +293,19 @@ impl<'a> Reading<'a> {
             studies_read && findings_read && !keys.studies.is_text() && !keys.findings.is_text();
         if numbers {
             let links = numbered_links();
-            return read_table("evidence.csv", &bytes, &links, &mut self.problems);
+            return read_table(
+                &ReviewFile::Evidence.file(),
+                &bytes,
+                &links,
+                &mut self.problems,
+            );
         }
-        let mut links = read_table("evidence.csv", &bytes, keyed, &mut self.problems)?;
+        let mut links = read_table(
+            &ReviewFile::Evidence.file(),
+            &bytes,
+            keyed,
+            &mut self.problems,
+        )?;
         resolve_references(
             &mut links,
             ReviewFile::Evidence,
@@ -307,18 +319,18 @@ impl<'a> Reading<'a> {
     /// The optional tables of the review's text, checked against the ids
     /// of studies and findings.
     fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
-        let claims = (self.read("claims.csv", false))
+        let claims = (self.read(ReviewFile::Claims, false))
             .map(|b| claims::parse_claims(&b, studies, findings, &mut self.problems))
             .unwrap_or_default();
-        let citations = (self.read("citations.csv", false))
+        let citations = (self.read(ReviewFile::Citations, false))
             .map(|b| claims::parse_citations(&b, studies, &mut self.problems))
             .unwrap_or_default();
-        let search = (self.read("search.csv", false))
+        let search = (self.read(ReviewFile::Search, false))
             .map(|b| search::parse_search(&b, &mut self.problems))
             .unwrap_or_default();
-        let cerqual = (self.read("cerqual.csv", false))
+        let cerqual = (self.read(ReviewFile::Cerqual, false))
             .map(|b| cerqual::parse_cerqual(&b, findings, &mut self.problems));
-        let coding = (self.read("coding.csv", false))
+        let coding = (self.read(ReviewFile::Coding, false))
             .and_then(|b| super::coding::parse_coding(&b, findings, studies, &mut self.problems));
         (claims, citations, search, cerqual, coding)
     }
@@ -357,11 +369,12 @@ fn drop_computed(
     findings: &mut Option<ReadTable>,
 ) -> Vec<(String, String)> {
     let mut ignored = Vec::new();
-    for (file, table, computed) in [
-        ("studies.csv", studies, ReviewFile::Studies.computed()),
-        ("findings.csv", findings, ReviewFile::Findings.computed()),
+    for (file, table) in [
+        (ReviewFile::Studies, studies),
+        (ReviewFile::Findings, findings),
     ] {
         let Some(table) = table else { continue };
+        let computed = file.computed();
         // Any case: queries name columns in any case, so a stored `FES`
         // would stand beside the computed `fes` under one name.
         let stored: Vec<String> = (table.frame.get_column_names().iter())
@@ -371,7 +384,7 @@ fn drop_computed(
         for name in stored {
             if let Ok(frame) = table.frame.drop(&name) {
                 table.frame = frame;
-                ignored.push((file.to_string(), name));
+                ignored.push((file.file(), name));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
 //! polars frames. See `docs/DATASET.md` for the format.
 
+mod cells;
 pub(crate) mod cerqual;
 mod claims;
 pub mod coding;

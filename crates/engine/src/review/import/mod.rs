@@ -10,6 +10,7 @@ mod bib_limits;
 mod bibtex;
 mod csl;
 mod file;
+mod known;
 mod ris;
 
 use std::collections::{HashMap, HashSet};
@@ -20,6 +21,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::review::dataset::Problem;
 use crate::review::dataset::files::ReviewFile;
 use file::CsvFile;
+use known::Known;
 
 /// An author's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,36 +415,7 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
     let mut study_numbers = Numbering::of(&studies.values("id"));
     let mut study_keys = Taken::of(&studies.values("id"));
     let mut paper_keys = Taken::of(&papers.values("id"));
-    // The papers there, by DOI, by title and year, and by their citation
-    // (a papers.csv without a title column).
-    let mut by_doi: HashMap<String, (String, bool)> = HashMap::new();
-    let mut by_title: HashMap<(String, String), (String, bool)> = HashMap::new();
-    // Citations by year: a record is looked for among its year's only.
-    let mut citations: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    {
-        let ids = papers.values("id");
-        let (dois, titles, years, cited) = (
-            papers.values("doi"),
-            papers.values("title"),
-            papers.values("year"),
-            papers.values("citation"),
-        );
-        for i in 0..ids.len() {
-            let id = ids[i].to_string();
-            if !dois[i].trim().is_empty() {
-                by_doi
-                    .entry(doi_key(dois[i]))
-                    .or_insert((id.clone(), false));
-            }
-            if !titles[i].trim().is_empty() {
-                let key = (title_key(titles[i]), years[i].trim().to_string());
-                by_title.entry(key).or_insert((id.clone(), false));
-            } else if !cited[i].trim().is_empty() {
-                (citations.entry(years[i].trim().to_string()).or_default())
-                    .push((title_key(cited[i]), id));
-            }
-        }
-    }
+    let mut known = Known::of(&papers);
     // Numbered papers go on being numbered; otherwise a paper is keyed as
     // its study is.
     let mut paper_numbers = Numbering::of(&papers.values("id"));
@@ -451,32 +424,7 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
         let doi = doi_key(&r.doi);
         let year = r.year.map(|y| y.to_string()).unwrap_or_default();
         let title = (title_key(&r.title), year.clone());
-        let present = |(id, now): &(String, bool), how: String| {
-            let how = if *now {
-                format!("{how}, added by this import")
-            } else {
-                how
-            };
-            (id.clone(), how)
-        };
-        let found = (by_doi.get(&doi).filter(|_| !doi.is_empty()))
-            .map(|p| present(p, format!("same DOI {doi}")))
-            .or_else(|| {
-                (by_title.get(&title).filter(|_| !title.0.is_empty()))
-                    .map(|p| present(p, "same title and year".into()))
-            })
-            .or_else(|| {
-                // A citation that holds the title, of the same year.
-                (citations.get(&title.1).into_iter().flatten())
-                    .find(|(cited, _)| !title.0.is_empty() && cited.contains(&title.0))
-                    .map(|(_, id)| {
-                        (
-                            id.clone(),
-                            "its citation has the same title, same year".into(),
-                        )
-                    })
-            });
-        if let Some((paper, how)) = found {
+        if let Some((paper, how)) = known.find(&doi, &title) {
             imported
                 .present
                 .push((format!("{file}:{}", r.line), paper, how));
@@ -504,12 +452,7 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
             ("journal", r.journal.clone()),
             ("doi", r.doi.trim().to_string()),
         ]);
-        if !doi.is_empty() {
-            by_doi.insert(doi, (paper.clone(), true));
-        }
-        if !title.0.is_empty() {
-            by_title.insert(title, (paper, true));
-        }
+        known.insert(doi, title, paper);
         imported.added.push((key, r.title));
     }
     if imported.added.is_empty() {

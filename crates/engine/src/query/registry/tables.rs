@@ -1,89 +1,11 @@
-//! The tables a query can read, defined once: the name queries use (from
-//! [`metasum_query::ast::TABLES`]), what a row is, and what each known
-//! column means. Name resolution, `.tables`, `.schema`, completion and the
-//! error hints all read this list.
+//! Every table's entry: its name, what a row is, its columns and their
+//! meaning, its id columns, how its rows are made.
 
 use metasum_query::ast::SourceKind;
 
-use crate::review::dataset::files::ReviewFile;
-use polars::prelude::{DataFrame, DataType, IntoColumn, PlSmallStr, PolarsResult, StringChunked};
-
-use crate::Dataset;
+use super::{Entity, Rows, TableDef};
 use crate::query::table::TableKind;
 use crate::review::dataset::frames as text_tables;
-
-pub use crate::review::dataset::files::Entity;
-
-/// One table.
-#[derive(Debug)]
-pub struct TableDef {
-    /// The rows' kind.
-    pub kind: TableKind,
-    /// Its name in queries.
-    pub source: SourceKind,
-    /// What one row is.
-    pub row: &'static str,
-    /// The columns it always has (stored or computed), with their meaning;
-    /// a dataset may add its own.
-    pub columns: &'static [(&'static str, &'static str)],
-    /// The table whose columns this one shows too (profile and matrix rows
-    /// are findings): a column not described here is described there.
-    pub built_from: Option<TableKind>,
-    /// The columns that hold ids, and whose (a list column holds several):
-    /// shown as the reviewer wrote them, and named so in conditions.
-    pub ids: &'static [(&'static str, Entity)],
-    /// How its rows are made.
-    pub(crate) rows: Rows,
-}
-
-/// How a table's rows are made.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Rows {
-    /// Counted by a view of its own from the stored tables.
-    Computed,
-    /// As the dataset holds them (ids as numbers): a stored table, or one
-    /// the review's text gives.
-    Stored(fn(&Dataset) -> PolarsResult<DataFrame>),
-}
-
-impl Rows {
-    /// The rows of a table the dataset holds or its text gives (`None` for
-    /// one counted by a view), with every empty text cell missing: one rule
-    /// for every table, so that `is missing` finds an empty explanation
-    /// and JSON, Parquet and Arrow hold null there, never `""`.
-    pub(crate) fn stored(self, ds: &Dataset) -> Option<PolarsResult<DataFrame>> {
-        match self {
-            Rows::Computed => None,
-            Rows::Stored(make) => Some(make(ds).and_then(empty_is_missing)),
-        }
-    }
-}
-
-/// `frame` with each empty text cell (or one of spaces only) made missing.
-fn empty_is_missing(mut frame: DataFrame) -> PolarsResult<DataFrame> {
-    let names: Vec<PlSmallStr> = (frame.columns().iter())
-        .filter(|c| c.dtype() == &DataType::String)
-        .map(|c| c.name().clone())
-        .collect();
-    for name in names {
-        let texts = frame.column(&name)?.str()?;
-        if !texts.iter().any(|t| t.is_some_and(|t| t.trim().is_empty())) {
-            continue;
-        }
-        let kept: StringChunked = (texts.iter())
-            .map(|t| t.filter(|t| !t.trim().is_empty()))
-            .collect();
-        frame.with_column(kept.with_name(name).into_column())?;
-    }
-    Ok(frame)
-}
-
-/// The file a table is read from, when it is one the review keeps
-/// (studies, papers, ..., claims, cerqual, coding).
-pub fn file_of(kind: TableKind) -> Option<ReviewFile> {
-    let source = &def(kind)?.source;
-    (ReviewFile::ALL.into_iter()).find(|f| f.source().as_ref() == Some(source))
-}
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
 pub static TABLES: [&TableDef; 18] = [
@@ -108,7 +30,7 @@ pub static TABLES: [&TableDef; 18] = [
 ];
 
 /// The `Findings` table.
-static FINDINGS: TableDef = TableDef {
+pub(super) static FINDINGS: TableDef = TableDef {
     kind: TableKind::Findings,
     source: SourceKind::Findings,
     row: "an abstracted finding",
@@ -142,7 +64,7 @@ static FINDINGS: TableDef = TableDef {
 };
 
 /// The `Studies` table.
-static STUDIES: TableDef = TableDef {
+pub(super) static STUDIES: TableDef = TableDef {
     kind: TableKind::Studies,
     source: SourceKind::Studies,
     row: "an included study",
@@ -183,7 +105,7 @@ static STUDIES: TableDef = TableDef {
 };
 
 /// The `Papers` table.
-static PAPERS: TableDef = TableDef {
+pub(super) static PAPERS: TableDef = TableDef {
     kind: TableKind::Papers,
     source: SourceKind::Papers,
     row: "a paper (report) of a study",
@@ -199,7 +121,7 @@ static PAPERS: TableDef = TableDef {
 };
 
 /// The `Evidence` table.
-static EVIDENCE: TableDef = TableDef {
+pub(super) static EVIDENCE: TableDef = TableDef {
     kind: TableKind::Evidence,
     source: SourceKind::Evidence,
     row: "a finding found in a study",
@@ -213,7 +135,7 @@ static EVIDENCE: TableDef = TableDef {
 };
 
 /// The `Profile` table.
-static PROFILE: TableDef = TableDef {
+pub(super) static PROFILE: TableDef = TableDef {
     kind: TableKind::Profile,
     source: SourceKind::Profile,
     row: "an abstracted finding with its evidence profile",
@@ -256,7 +178,7 @@ static PROFILE: TableDef = TableDef {
 };
 
 /// The `Matrix` table.
-static MATRIX: TableDef = TableDef {
+pub(super) static MATRIX: TableDef = TableDef {
     kind: TableKind::Matrix,
     source: SourceKind::Matrix,
     row: "an abstracted finding, one column per study (by label)",
@@ -267,7 +189,7 @@ static MATRIX: TableDef = TableDef {
 };
 
 /// The `Claims` table.
-static CLAIMS: TableDef = TableDef {
+pub(super) static CLAIMS: TableDef = TableDef {
     kind: TableKind::Claims,
     source: SourceKind::Claims,
     row: "a statement of the review's text (claims.csv)",
@@ -284,7 +206,7 @@ static CLAIMS: TableDef = TableDef {
 };
 
 /// The `Citations` table.
-static CITATIONS: TableDef = TableDef {
+pub(super) static CITATIONS: TableDef = TableDef {
     kind: TableKind::Citations,
     source: SourceKind::Citations,
     row: "an author-year citation in the text (citations.csv)",
@@ -300,7 +222,7 @@ static CITATIONS: TableDef = TableDef {
 };
 
 /// The `Search` table.
-static SEARCH: TableDef = TableDef {
+pub(super) static SEARCH: TableDef = TableDef {
     kind: TableKind::Search,
     source: SourceKind::Search,
     row: "a stage of the search and selection flow (search.csv)",
@@ -324,7 +246,7 @@ static SEARCH: TableDef = TableDef {
 };
 
 /// The `Cerqual` table.
-static CERQUAL: TableDef = TableDef {
+pub(super) static CERQUAL: TableDef = TableDef {
     kind: TableKind::Cerqual,
     source: SourceKind::Cerqual,
     row: "a finding's GRADE-CERQual assessment as cerqual.csv holds it",
@@ -335,7 +257,7 @@ static CERQUAL: TableDef = TableDef {
 };
 
 /// The `Soqf` table.
-static SOQF: TableDef = TableDef {
+pub(super) static SOQF: TableDef = TableDef {
     kind: TableKind::Soqf,
     source: SourceKind::Soqf,
     row: "a review finding in the Summary of Qualitative Findings (GRADE-CERQual)",
@@ -361,7 +283,7 @@ static SOQF: TableDef = TableDef {
 };
 
 /// The `EvidenceProfile` table.
-static EVIDENCE_PROFILE: TableDef = TableDef {
+pub(super) static EVIDENCE_PROFILE: TableDef = TableDef {
     kind: TableKind::EvidenceProfile,
     source: SourceKind::EvidenceProfile,
     row: "a finding's GRADE-CERQual evidence profile",
@@ -372,7 +294,7 @@ static EVIDENCE_PROFILE: TableDef = TableDef {
 };
 
 /// The `Coding` table.
-static CODING: TableDef = TableDef {
+pub(super) static CODING: TableDef = TableDef {
     kind: TableKind::Coding,
     source: SourceKind::Coding,
     row: "a link one coder made on their own (coding.csv)",
@@ -387,7 +309,7 @@ static CODING: TableDef = TableDef {
 };
 
 /// The `Agreement` table.
-static AGREEMENT: TableDef = TableDef {
+pub(super) static AGREEMENT: TableDef = TableDef {
     kind: TableKind::Agreement,
     source: SourceKind::Agreement,
     row: "a finding's agreement between the two coders over all studies (and `all`, pooled)",
@@ -409,7 +331,7 @@ static AGREEMENT: TableDef = TableDef {
 };
 
 /// The `Disagreements` table.
-static DISAGREEMENTS: TableDef = TableDef {
+pub(super) static DISAGREEMENTS: TableDef = TableDef {
     kind: TableKind::Disagreements,
     source: SourceKind::Disagreements,
     row: "a link one coder made and the other did not",
@@ -426,7 +348,7 @@ static DISAGREEMENTS: TableDef = TableDef {
 };
 
 /// The `Changes` table.
-static CHANGES: TableDef = TableDef {
+pub(super) static CHANGES: TableDef = TableDef {
     kind: TableKind::Changes,
     source: SourceKind::Changes,
     row: "a change since the version compared with (--compare OLD)",
@@ -454,7 +376,7 @@ static CHANGES: TableDef = TableDef {
 };
 
 /// The `FesChanges` table.
-static FES_CHANGES: TableDef = TableDef {
+pub(super) static FES_CHANGES: TableDef = TableDef {
     kind: TableKind::FesChanges,
     source: SourceKind::FesChanges,
     row: "a finding of either version, with its FES before and after",
@@ -477,7 +399,7 @@ static FES_CHANGES: TableDef = TableDef {
 };
 
 /// The `IntensityChanges` table.
-static INTENSITY_CHANGES: TableDef = TableDef {
+pub(super) static INTENSITY_CHANGES: TableDef = TableDef {
     kind: TableKind::IntensityChanges,
     source: SourceKind::IntensityChanges,
     row: "a study of either version, with its intensity before and after",
@@ -535,158 +457,3 @@ const EVIDENCE_PROFILE_COLUMNS: &[(&str, &str)] = &[
         "the studies contributing to the finding, by label",
     ),
 ];
-
-/// The definition of the table `kind` (`None` for a `count by` result).
-/// Exhaustive: a new kind of table does not compile until it has its
-/// entry here.
-pub fn def(kind: TableKind) -> Option<&'static TableDef> {
-    Some(match kind {
-        TableKind::Findings => &FINDINGS,
-        TableKind::Studies => &STUDIES,
-        TableKind::Papers => &PAPERS,
-        TableKind::Evidence => &EVIDENCE,
-        TableKind::Profile => &PROFILE,
-        TableKind::Matrix => &MATRIX,
-        TableKind::Claims => &CLAIMS,
-        TableKind::Citations => &CITATIONS,
-        TableKind::Search => &SEARCH,
-        TableKind::Cerqual => &CERQUAL,
-        TableKind::Soqf => &SOQF,
-        TableKind::EvidenceProfile => &EVIDENCE_PROFILE,
-        TableKind::Coding => &CODING,
-        TableKind::Agreement => &AGREEMENT,
-        TableKind::Disagreements => &DISAGREEMENTS,
-        TableKind::Changes => &CHANGES,
-        TableKind::FesChanges => &FES_CHANGES,
-        TableKind::IntensityChanges => &INTENSITY_CHANGES,
-        TableKind::Counts => return None,
-    })
-}
-
-/// The definition of the table a query names (`None` for a `let` name).
-pub fn of_source(source: &SourceKind) -> Option<&'static TableDef> {
-    def(TableKind::of_source(source)?)
-}
-
-/// How many rows the table `kind` has in `ds` before any condition (a
-/// findings view, the profile and the matrix have one per finding); `None`
-/// for the evidence links when they cannot be read (their problems are
-/// told to the statement that needs them).
-pub fn rows(ds: &crate::Dataset, kind: TableKind) -> Option<usize> {
-    Some(match kind {
-        TableKind::Findings | TableKind::Profile | TableKind::Matrix => ds.findings.height(),
-        TableKind::Studies => ds.studies.height(),
-        TableKind::Papers => ds.papers.height(),
-        TableKind::Evidence => ds.links().ok()?.height(),
-        TableKind::Claims => ds.claims.len(),
-        TableKind::Citations => ds.citations.len(),
-        TableKind::Search => ds.search.len(),
-        TableKind::Cerqual | TableKind::Soqf | TableKind::EvidenceProfile => {
-            ds.cerqual.as_ref().map_or(0, Vec::len)
-        }
-        TableKind::Coding => ds
-            .coding
-            .as_ref()
-            .map_or(0, |c| c.links.iter().map(|l| l.len()).sum()),
-        TableKind::Agreement => ds.coding.as_ref().map_or(0, |_| ds.findings.height() + 1),
-        TableKind::Disagreements => 0,
-        // Counted when asked for: comparing two versions is the work.
-        TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => 0,
-        TableKind::Counts => 0,
-    })
-}
-
-/// What `column` of `table` means, when the table defines it.
-pub fn meaning(kind: TableKind, column: &str) -> Option<&'static str> {
-    let def = def(kind)?;
-    def.columns
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(column))
-        .map(|(_, m)| *m)
-        .or_else(|| meaning(def.built_from?, column))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use metasum_query::ast::TABLES as NAMES;
-
-    #[test]
-    fn the_references_the_loader_checks_are_id_columns_of_other_tables() {
-        for def in &TABLES {
-            let Some(file) = file_of(def.kind) else {
-                continue;
-            };
-            for reference in file.references() {
-                assert!(def.ids.contains(reference), "{}", def.source.name());
-                assert_ne!(reference.1.file(), file, "{}", def.source.name());
-            }
-        }
-    }
-
-    #[test]
-    fn a_typed_file_is_read_and_computed_columns_as_described_and_nothing_else() {
-        let mut typed = 0;
-        for def in &TABLES {
-            let Some(file) = file_of(def.kind) else {
-                continue;
-            };
-            if file.columns().is_empty() {
-                continue;
-            }
-            typed += 1;
-            let mut known: Vec<&str> = (file.columns().iter().map(|c| c.name))
-                .chain(file.computed().iter().copied())
-                .collect();
-            let mut described: Vec<&str> = def.columns.iter().map(|(c, _)| *c).collect();
-            known.sort_unstable();
-            described.sort_unstable();
-            assert_eq!(known, described, "{}", def.source.name());
-        }
-        // The four files of every dataset: studies, papers, findings, evidence.
-        assert_eq!(typed, 4);
-        // The loader takes its columns from there: a seed column is typed
-        // as it says (year a number, not text).
-        let ds = crate::Dataset::seed().unwrap();
-        let year = ds.studies.column("year").unwrap();
-        assert!(year.dtype().is_integer(), "{}", year.dtype());
-    }
-
-    #[test]
-    fn every_file_of_a_table_is_one_tables_and_every_tables_file_is_listed() {
-        for file in ReviewFile::ALL {
-            let tables = TABLES
-                .iter()
-                .filter(|d| Some(&d.source) == file.source().as_ref());
-            assert_eq!(
-                tables.count(),
-                usize::from(file.source().is_some()),
-                "{file:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn each_kind_finds_its_own_entry_and_each_name_its_kind() {
-        for t in &TABLES {
-            assert!(std::ptr::eq(def(t.kind).unwrap(), *t), "{}", t.source.name());
-            assert_eq!(TableKind::of_source(&t.source), Some(t.kind));
-        }
-        assert!(def(TableKind::Counts).is_none());
-        assert_eq!(TableKind::of_source(&SourceKind::Name("x".into())), None);
-    }
-
-    #[test]
-    fn the_registry_defines_every_table_the_language_names_in_its_order() {
-        let sources: Vec<&SourceKind> = TABLES.iter().map(|t| &t.source).collect();
-        assert_eq!(sources, NAMES.iter().collect::<Vec<_>>());
-        for t in &TABLES {
-            assert_eq!(t.kind.name(), t.source.name());
-            assert!(
-                !t.columns.is_empty() || t.built_from.is_some(),
-                "{}",
-                t.kind.name()
-            );
-        }
-    }
-}
