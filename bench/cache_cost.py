@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""What the links cache costs and saves, for two builds of metasum.
+"""What the links cache costs and saves, for two builds of metasum, or
+any statements (--question) timed on two builds.
 
 For each dataset folder and each binary, times the same questions with the
 cache warm (a copy written by a warm-up run), and with --no-cache; the
@@ -42,12 +43,15 @@ def main():
     ap.add_argument("--data", action="append", required=True)
     ap.add_argument("--binary", action="append", required=True, help="NAME=PATH")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--question", action="append",
+                    help="a statement to time in place of the default two (repeatable)")
     args = ap.parse_args()
+    questions = args.question or QUESTIONS
     binaries = [b.split("=", 1) for b in args.binary]
     print("| data | question | build | cache | median ms | peak RSS MiB |")
     print("| --- | --- | --- | --- | ---: | ---: |")
     for data in args.data:
-        for question in QUESTIONS:
+        for question in questions:
             caches = {name: tempfile.mkdtemp(prefix=f"cache-{name}-") for name, _ in binaries}
             answers = set()
             for name, path in binaries:

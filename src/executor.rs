@@ -1,7 +1,7 @@
 //! One executor shared by the REPL, `-c`, stdin and `run`: parse a source,
 //! run its statements on the session, send results to the sink, draw errors.
 
-use metasum_engine::{Format, Outcome, QueryResult, Session, format};
+use metasum_engine::{Format, Outcome, Session, format};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use std::io::{BufRead, IsTerminal};
@@ -385,17 +385,11 @@ impl Executor {
         let draw = |d: Diagnostic| render::render(name, src, first_line, &d, color);
         let mut ok = true;
         for statement in &parsed.script.statements {
-            // A `let ... save` saves the rows as they are before the name is
-            // bound (`let a = a count by country` reads the old `a`).
-            let shown = match (&statement.save, &statement.kind) {
-                (Some(_), StatementKind::Let { query, .. }) => Some(self.session.query(query)),
-                _ => None,
-            };
             let outcome = self.session.execute(statement);
             self.tell_notes(&outcome);
             let outcome = match (&statement.save, outcome) {
                 (Some(save), Ok(outcome)) => {
-                    if let Err(e) = self.save(src, statement, save, outcome, shown) {
+                    if let Err(e) = self.save(src, statement, save, outcome) {
                         print_stderr(&draw(save::at_the_file(save, e)));
                         ok = false;
                         if !self.goes_on() {
@@ -447,16 +441,19 @@ impl Executor {
         }
     }
 
-    /// `statement ... save "FILE"`: its outcome (for a `let`, the rows
-    /// `shown` before the name was bound) written to FILE.
+    /// `statement ... save "FILE"`: its outcome (for a `let`, the rows it
+    /// bound, as a query shows them) written to FILE.
     fn save(
         &self,
         src: &str,
         statement: &Statement,
         save: &Save,
         outcome: Outcome,
-        shown: Option<metasum_engine::Result<QueryResult>>,
     ) -> Result<(), String> {
+        let shown = match &outcome {
+            Outcome::Bound(name) => Some(self.session.bound_rows(name)),
+            _ => None,
+        };
         let name = match &statement.kind {
             StatementKind::Let { name, .. } => name.name.clone(),
             _ => statement_text(src, statement),

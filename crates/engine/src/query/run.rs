@@ -219,6 +219,56 @@ mod tests {
     }
 
     #[test]
+    fn bound_rows_are_the_rows_the_query_shows_without_running_it_again() {
+        let mut session = Session::new(Dataset::seed().expect("the embedded seed loads"));
+        for text in [
+            "findings where fes > 30 show id, fes, studies",
+            "studies count by country",
+            "evidence count by study",
+            "matrix among (studies where country = UK)",
+        ] {
+            let shown = session.query(&query(text)).unwrap();
+            session
+                .execute_text(&format!("let a = {text}"), "test")
+                .unwrap();
+            let bound = session.bound_rows("a").unwrap();
+            assert!(bound.frame.equals_missing(&shown.frame), "{text}");
+            assert_eq!(bound.kind, shown.kind, "{text}");
+        }
+        // `let a = a count by ...` saves what it binds, counted from the old `a`.
+        session
+            .execute_text("let a = studies where year > 2005", "test")
+            .unwrap();
+        let shown = session.query(&query("a count by country")).unwrap();
+        session
+            .execute_text("let a = a count by country", "test")
+            .unwrap();
+        assert!(
+            session
+                .bound_rows("a")
+                .unwrap()
+                .frame
+                .equals_missing(&shown.frame)
+        );
+        assert!(session.bound_rows("nothing").is_err());
+        // Text ids (`Smith2019`, `T1.2`) come out as written, as the query shows them.
+        let review = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/author-year-review");
+        let mut session = Session::new(Dataset::load(&review).unwrap());
+        for text in [
+            "findings show id, studies",
+            "evidence where study = Smith2019",
+        ] {
+            let shown = session.query(&query(text)).unwrap();
+            session
+                .execute_text(&format!("let t = {text}"), "test")
+                .unwrap();
+            let bound = session.bound_rows("t").unwrap();
+            assert!(bound.frame.equals_missing(&shown.frame), "{text}");
+        }
+    }
+
+    #[test]
     fn an_among_query_is_planned_as_data_and_runs_only_with_the_plan() {
         let session = Session::new(Dataset::seed().expect("the embedded seed loads"));
         // `intensity` is computed, so the set needs its own counting.

@@ -194,6 +194,24 @@ impl Session {
         })
     }
 
+    /// The rows bound to `name`, as the query that bound them shows them
+    /// (ids as the reviewer wrote them): what `let NAME = ... save "F"`
+    /// saves, without running the query again.
+    pub fn bound_rows(&self, name: &str) -> crate::Result<QueryResult> {
+        let Some(b) = self.lets.get(name) else {
+            return Err(crate::Error::Output(format!("`{name}` is not bound")));
+        };
+        let rows_of = match b.kind {
+            TableKind::Counts => b.counted,
+            kind => Some(kind),
+        };
+        let frame = match rows_of {
+            Some(rows_of) => keyed::present(&self.dataset, rows_of, b.frame.clone())?,
+            None => b.frame.clone(),
+        };
+        Ok(self.result(b.kind, frame)?)
+    }
+
     /// Plans and runs a query; ids come out as the reviewer wrote them.
     pub fn query(&self, q: &Query) -> crate::Result<QueryResult> {
         Ok(self.query_rows(q)?)
