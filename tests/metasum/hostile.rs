@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::*;
+use crate::util::{Run, SEED_NOTE};
 
 /// Address space a run may take: the old code needed 4 GB for a 3,000-id
 /// list and 24 GB for 10,000 `and` terms.

@@ -80,7 +80,6 @@ fn set_back(path: &Path) {
 /// in `cache` (`None`: `--no-cache`).
 fn ask(data: &Path, cache: Option<&Path>, question: &str) -> (bool, String, String) {
     let mut command = metasum();
-    command.env_remove("METASUM_DATA").env("NO_COLOR", "1");
     command
         .env_remove("METASUM_NO_CACHE")
         .env_remove("METASUM_CACHE_DIR");

@@ -3,9 +3,6 @@
 
 use crate::util::*;
 
-/// What a run on the embedded seed says first on stderr.
-const SEED_NOTE: &str = "note: no --data given and no dataset in this folder: using the embedded seed review (peer support in mental health, 25 studies); give yours with --data DIR\n";
-
 #[test]
 fn report_writes_one_html_page_to_the_file_named() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,7 +144,7 @@ impl Drop for Listed<'_> {
 
 impl fmt::Display for Problem {
     /// `file:line:column: message`, the data it quotes made safe for a
-    /// terminal (`format::escape::message_safe`).
+    /// terminal (`escape::message_safe`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = ProblemText(self).to_string();
         f.write_str(&crate::escape::message_safe(&text))

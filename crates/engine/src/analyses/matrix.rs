@@ -11,8 +11,11 @@ pub const MARGIN_N: &str = "n (findings shown in the study)";
 /// Label of the margin row with each study's intensity (in the `name` column).
 pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
 
-/// The columns before the study columns: id, perspective, name, n, fes.
-pub const LEADING_COLUMNS: usize = 5;
+/// The columns before the study columns, from the findings view.
+pub const LEADING: [&str; 5] = ["id", "perspective", "name", "n", "fes"];
+
+/// How many columns come before the study columns.
+pub const LEADING_COLUMNS: usize = LEADING.len();
 
 /// A study's intensity among `rows` findings shown, `n` of them its own:
 /// the percent the matrix's margin shows (rounded there).
@@ -27,13 +30,7 @@ pub(crate) fn intensity(n: i64, rows: usize) -> f64 {
 /// text), so that one column can carry both cells and margins.
 pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
     let rows = findings.height();
-    let mut cells: Vec<Expr> = vec![
-        col("id"),
-        col("perspective"),
-        col("name"),
-        col("n"),
-        col("fes"),
-    ];
+    let mut cells: Vec<Expr> = LEADING.iter().map(|c| col(*c)).collect();
     for s in studies {
         cells.push(
             col("studies")

@@ -93,7 +93,7 @@ impl TableKind {
 /// `findings`): id, perspective, name, n and fes, then a text column per
 /// study (its marks and the two margins).
 pub fn matrix_info(findings: &TableInfo, studies: &[i64]) -> TableInfo {
-    let mut columns: Vec<(String, ColumnType)> = ["id", "perspective", "name", "n", "fes"]
+    let mut columns: Vec<(String, ColumnType)> = crate::analyses::matrix::LEADING
         .iter()
         .filter_map(|c| findings.columns.iter().find(|(name, _)| name == c).cloned())
         .collect();

@@ -45,9 +45,13 @@ fn root_names(lib: &str) -> BTreeMap<String, Option<usize>> {
     names
 }
 
-/// `text` without its unit tests and comments.
+/// `text` without its unit tests (a `#[cfg(test)]` module, by convention
+/// at the end; a test-only function elsewhere is read) and comments.
 fn code(text: &str) -> String {
-    let text = text.split("#[cfg(test)]").next().unwrap();
+    let text = match text.find("#[cfg(test)]\nmod ") {
+        Some(at) => &text[..at],
+        None => text,
+    };
     (text.lines())
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
@@ -78,6 +82,8 @@ fn crate_names(text: &str) -> Vec<String> {
                 item.push(c);
             }
             names.push(first_name(&item));
+        } else if rest.starts_with('*') {
+            names.push("*".to_string());
         } else {
             names.push(first_name(rest));
         }
@@ -92,12 +98,48 @@ fn first_name(path: &str) -> String {
         .collect()
 }
 
-/// Each name a file of stage `stage` takes from a stage above it.
-fn upward(stage: usize, text: &str, root: &BTreeMap<String, Option<usize>>) -> Vec<String> {
-    (crate_names(&code(text)).into_iter())
+/// The first name after each `super::` chain of `text` that climbs out of
+/// the stage to the root, for the file at `depth` modules below the root
+/// (`review/dataset/load.rs`: 3; `review/dataset/mod.rs`: 2): what
+/// `super::super::query` names from `review/dataset/load.rs`.
+fn names_through_super(text: &str, depth: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices("super::") {
+        if text[..at].ends_with("super::") {
+            continue; // inside a chain counted from its start
+        }
+        let mut rest = &text[at..];
+        let mut up = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            up += 1;
+            rest = r;
+        }
+        if up >= depth {
+            names.push(match rest.strip_prefix('*') {
+                Some(_) => "*".to_string(),
+                None => first_name(rest),
+            });
+        }
+    }
+    names
+}
+
+/// Each name a file of stage `stage` at `depth` modules below the root
+/// takes from a stage above it (`*`: a glob of the root, every stage).
+fn upward(
+    stage: usize,
+    depth: usize,
+    text: &str,
+    root: &BTreeMap<String, Option<usize>>,
+) -> Vec<String> {
+    let code = code(text);
+    let mut names = crate_names(&code);
+    names.extend(names_through_super(&code, depth));
+    (names.into_iter())
         .filter(|name| match root.get(name) {
             Some(Some(other)) => *other > stage,
             Some(None) => false,
+            None if name == "*" => true,
             None => panic!("crate::{name} is not a name lib.rs defines"),
         })
         .collect()
@@ -140,10 +182,14 @@ fn no_file_of_a_stage_uses_a_stage_above_it() {
             None => continue,
         };
         let text = std::fs::read_to_string(file).unwrap();
+        // Modules below the root: `review/dataset/load.rs` is
+        // review::dataset::load, `review/dataset/mod.rs` review::dataset.
+        let depth = relative.components().count()
+            - usize::from(relative.file_name().is_some_and(|n| n == "mod.rs"));
         let names = match STAGES.iter().position(|s| *s == top) {
-            Some(_) => upward(stage, &text, &root),
+            Some(_) => upward(stage, depth, &text, &root),
             None => (crate_names(&code(&text)).into_iter())
-                .filter(|n| root.get(n).is_some_and(Option::is_some))
+                .filter(|n| root.get(n).is_some_and(Option::is_some) || n == "*")
                 .collect(),
         };
         for name in names {
@@ -163,22 +209,29 @@ fn the_rule_sees_an_upward_import_through_braces_and_a_root_name() {
     let root = root_names(lib);
     let review = STAGES.iter().position(|s| *s == "review").unwrap();
     let query = STAGES.iter().position(|s| *s == "query").unwrap();
+    let up = |stage, depth, text| upward(stage, depth, text, &root);
     assert_eq!(
-        upward(review, "use crate::{error::Error, query::table};", &root),
+        up(review, 3, "use crate::{error::Error, query::table};"),
         ["query"]
     );
     assert_eq!(
-        upward(review, "let s = crate::Session::new(d);", &root),
+        up(review, 3, "let s = crate::Session::new(d);"),
         ["Session"]
     );
-    assert!(upward(review, "/// [`crate::query`]\nuse crate::col;", &root).is_empty());
-    assert!(upward(query, "use crate::review::dataset;", &root).is_empty());
-    assert!(
-        upward(
-            review,
-            "#[cfg(test)]\nmod tests { use crate::query; }",
-            &root
-        )
-        .is_empty()
+    assert!(up(review, 3, "/// [`crate::query`]\nuse crate::col;").is_empty());
+    assert!(up(query, 2, "use crate::review::dataset;").is_empty());
+    assert!(up(review, 3, "#[cfg(test)]\nmod tests { use crate::query; }").is_empty());
+    // A test-only function is code all the same.
+    assert_eq!(
+        up(review, 3, "#[cfg(test)]\nfn f() { crate::query::x() }"),
+        ["query"]
     );
+    // Climbing out of the stage with `super::` reaches the root too.
+    assert_eq!(
+        up(review, 3, "use super::super::super::query::table;"),
+        ["query"]
+    );
+    assert!(up(review, 3, "use super::super::files;").is_empty());
+    assert_eq!(up(review, 1, "use super::*;"), ["*"]);
+    assert_eq!(up(review, 3, "use crate::*;"), ["*"]);
 }

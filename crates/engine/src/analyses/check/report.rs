@@ -16,7 +16,7 @@ fn ids(keys: &Keys, ids: &[i64]) -> String {
 
 /// Text from the data, as a sentence embeds it: with no character that
 /// acts on a terminal (an escape sequence, a direction override: one rule
-/// for every message, `format::escape::message_safe`), and, written with
+/// for every message, `escape::message_safe`), and, written with
 /// `{:#}` (the HTML report), between the Unicode isolates FSI and PDI,
 /// which the report turns into `<bdi>`: a name written right to left
 /// cannot reorder the sentence around it.

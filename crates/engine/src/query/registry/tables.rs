@@ -5,7 +5,7 @@ use metasum_query::ast::SourceKind;
 
 use super::{Entity, Rows, TableDef};
 use crate::query::table::TableKind;
-use crate::review::dataset::frames as text_tables;
+use crate::review::dataset::frames;
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
 pub static TABLES: [&TableDef; 18] = [
@@ -117,7 +117,7 @@ pub(super) static PAPERS: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[("id", Entity::Paper), ("study", Entity::Study)],
-    rows: Rows::Stored(text_tables::papers),
+    rows: Rows::Stored(frames::papers),
 };
 
 /// The `Evidence` table.
@@ -131,7 +131,7 @@ pub(super) static EVIDENCE: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
-    rows: Rows::Stored(text_tables::evidence),
+    rows: Rows::Stored(frames::evidence),
 };
 
 /// The `Profile` table.
@@ -202,7 +202,7 @@ pub(super) static CLAIMS: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[("studies", Entity::Study), ("finding", Entity::Finding)],
-    rows: Rows::Stored(text_tables::claims),
+    rows: Rows::Stored(frames::claims),
 };
 
 /// The `Citations` table.
@@ -218,7 +218,7 @@ pub(super) static CITATIONS: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[("study", Entity::Study)],
-    rows: Rows::Stored(text_tables::citations),
+    rows: Rows::Stored(frames::citations),
 };
 
 /// The `Search` table.
@@ -242,7 +242,7 @@ pub(super) static SEARCH: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[],
-    rows: Rows::Stored(text_tables::search),
+    rows: Rows::Stored(frames::search),
 };
 
 /// The `Cerqual` table.
@@ -305,7 +305,7 @@ pub(super) static CODING: TableDef = TableDef {
     ],
     built_from: None,
     ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
-    rows: Rows::Stored(text_tables::coding),
+    rows: Rows::Stored(frames::coding),
 };
 
 /// The `Agreement` table.

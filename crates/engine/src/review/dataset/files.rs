@@ -205,7 +205,15 @@ impl ReviewFile {
         match self {
             ReviewFile::Findings => &["n", "fes", "studies"],
             ReviewFile::Studies => &["n", "intensity", "findings", "papers"],
-            _ => &[],
+            ReviewFile::Meta
+            | ReviewFile::Papers
+            | ReviewFile::Evidence
+            | ReviewFile::Claims
+            | ReviewFile::Citations
+            | ReviewFile::Search
+            | ReviewFile::Cerqual
+            | ReviewFile::Coding
+            | ReviewFile::Matrix => &[],
         }
     }
 
@@ -215,7 +223,17 @@ impl ReviewFile {
         match self {
             ReviewFile::Papers => &[("study", Entity::Study)],
             ReviewFile::Evidence => &[("finding", Entity::Finding), ("study", Entity::Study)],
-            _ => &[],
+            // Read by readers of their own, which check their references
+            // themselves; the others name no other table.
+            ReviewFile::Meta
+            | ReviewFile::Studies
+            | ReviewFile::Findings
+            | ReviewFile::Claims
+            | ReviewFile::Citations
+            | ReviewFile::Search
+            | ReviewFile::Cerqual
+            | ReviewFile::Coding
+            | ReviewFile::Matrix => &[],
         }
     }
 }
