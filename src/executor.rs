@@ -12,7 +12,7 @@ use crate::output::{Sink, errln, error, print_stderr};
 use crate::render::{self, Diagnostic};
 use crate::save::{self, Saves};
 use crate::source::{self, is_small_file};
-use crate::target::{FIGURE_FILES, FileKind, Target};
+use crate::target::{FileKind, Target, figure_files};
 
 /// Where results go, and what a run has kept for it so far.
 pub struct Destination {
@@ -475,7 +475,8 @@ impl Executor {
         let holds_a_result = self.holds_a_result();
         match (self.target.as_mut(), outcome) {
             _ if figure_in_json => Err(format!(
-                "a figure cannot go into JSON output: write it to an {FIGURE_FILES} file"
+                "a figure cannot go into JSON output: write it to an {} file",
+                figure_files()
             )),
             (_, Ok(Outcome::Rows(_))) if holds_a_result => Err(crate::target::one_result_only(
                 FileKind::of_format(self.format).name(),

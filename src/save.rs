@@ -11,7 +11,7 @@ use metasum_engine::{Format, Outcome, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
 use crate::render::Diagnostic;
-use crate::target::{FIGURE_FILES, FileKind, row_files};
+use crate::target::{FileKind, figure_files, row_files};
 
 /// The files a run's `save` clauses name, to refuse a second statement
 /// saving into the same file (it would silently replace the first).
@@ -116,7 +116,8 @@ impl Saves {
         let path = self.path(save);
         let refused = match FileKind::of(Path::new(&save.path)) {
             FileKind::Other if figure => Some(format!(
-                "`save` needs a file name ending in {FIGURE_FILES} for a figure"
+                "`save` needs a file name ending in {} for a figure",
+                figure_files()
             )),
             FileKind::Other => Some(format!(
                 "`save` needs a file name ending in {} for rows",

@@ -7,8 +7,15 @@ use std::path::Path;
 
 use metasum_engine::{Format, Outcome};
 
-/// The extensions of the files a figure can go into, for messages.
-pub const FIGURE_FILES: &str = ".svg, .png, .pdf or .xlsx";
+/// The extensions of the files a figure can go into, for messages: ".svg,
+/// .png, .pdf or .xlsx" (each kind's usual one).
+pub fn figure_files() -> String {
+    let kinds = (FileKind::NAMED.into_iter()).chain(Format::ALL.map(FileKind::Rows));
+    let usual: Vec<String> = (kinds.filter(|k| k.holds_figures()))
+        .filter_map(|k| k.extensions().first().map(|e| format!(".{e}")))
+        .collect();
+    metasum_engine::words::one_of(&usual)
+}
 
 /// The extensions of the files rows can go into, for messages: ".csv,
 /// .json, .md, .xlsx, .parquet or .arrow" (each file format's usual one).
@@ -17,10 +24,7 @@ pub fn row_files() -> String {
         .filter_map(|f| f.extensions().first())
         .map(|e| format!(".{e}"))
         .collect();
-    match usual.split_last() {
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    metasum_engine::words::one_of(&usual)
 }
 
 /// The kind of document an output file is, by its extension.
@@ -48,12 +52,23 @@ impl FileKind {
         if let Some(format) = Format::of_extension(extension) {
             return FileKind::Rows(format);
         }
-        match extension.to_ascii_lowercase().as_str() {
-            "svg" => FileKind::Svg,
-            "png" => FileKind::Png,
-            "pdf" => FileKind::Pdf,
-            "html" | "htm" => FileKind::Html,
-            _ => FileKind::Other,
+        (FileKind::NAMED.into_iter())
+            .find(|k| (k.extensions().iter()).any(|e| e.eq_ignore_ascii_case(extension)))
+            .unwrap_or(FileKind::Other)
+    }
+
+    /// The kinds an extension names besides the formats of rows.
+    const NAMED: [FileKind; 4] = [FileKind::Svg, FileKind::Png, FileKind::Pdf, FileKind::Html];
+
+    /// The extensions of a file of this kind, the usual one first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Rows(format) => format.extensions(),
+            FileKind::Svg => &["svg"],
+            FileKind::Png => &["png"],
+            FileKind::Pdf => &["pdf"],
+            FileKind::Html => &["html", "htm"],
+            FileKind::Other => &[],
         }
     }
 
@@ -168,6 +183,12 @@ impl FileKind {
         matches!(self, FileKind::Svg | FileKind::Png | FileKind::Pdf)
     }
 
+    /// Whether a figure can go into the file: one on its own, or as a
+    /// picture on a sheet of a workbook.
+    pub fn holds_figures(self) -> bool {
+        self.holds_one_figure() || self == FileKind::Rows(Format::Xlsx)
+    }
+
     /// A figure as the document a file of this kind is: its SVG text, or
     /// drawn as a PNG at `dpi` or as a PDF; `None` for a kind that holds
     /// no figure on its own.
@@ -186,20 +207,22 @@ impl FileKind {
     pub fn refuses(self, figure: bool) -> Option<String> {
         match (self, figure) {
             (FileKind::Html, _) => Some(format!(
-                "an HTML file holds the review's report, which `metasum report --output FILE.html` writes: write rows to a {} file, a figure to an {FIGURE_FILES} file",
-                row_files()
+                "an HTML file holds the review's report, which `metasum report --output FILE.html` writes: write rows to a {} file, a figure to an {} file",
+                row_files(),
+                figure_files()
             )),
             (kind, false) if kind.holds_one_figure() => Some(format!(
                 "rows cannot go into {}, which holds one figure: write them to a {} file",
                 self.name(),
                 row_files()
             )),
+            (_, false) => None,
             // A workbook holds a figure as a picture on a sheet of its own.
-            (FileKind::Rows(Format::Xlsx), true) | (_, false) => None,
-            (kind, true) if kind.holds_one_figure() => None,
+            (kind, true) if kind.holds_figures() => None,
             (other, true) => Some(format!(
-                "a figure cannot go into {}: write it to an {FIGURE_FILES} file",
-                other.name()
+                "a figure cannot go into {}: write it to an {} file",
+                other.name(),
+                figure_files()
             )),
         }
     }
@@ -241,5 +264,6 @@ mod tests {
             }
         }
         assert_eq!(row_files(), ".csv, .json, .md, .xlsx, .parquet or .arrow");
+        assert_eq!(figure_files(), ".svg, .png, .pdf or .xlsx");
     }
 }

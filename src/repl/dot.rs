@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use metasum_engine::Format;
 
-use crate::target::{FIGURE_FILES, row_files};
+use crate::target::{figure_files, row_files};
 
 /// A REPL command starting with `.`.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,8 +169,9 @@ impl DotCommand {
              `...>`; Ctrl-C drops it. A pasted script runs statement by statement.\n\
              `save \"FILE\"` after a statement writes its result to FILE\n\
              ({} for rows;\n\
-             {FIGURE_FILES} for a figure).\n",
-            row_files()
+             {} for a figure).\n",
+            row_files(),
+            figure_files()
         ));
         out
     }

@@ -110,10 +110,7 @@ impl Format {
     /// Every format's name, for messages: "table, csv, ... or line".
     pub fn names() -> String {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        match names.split_last() {
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        }
+        crate::words::one_of(&names)
     }
 
     /// Whether the format is binary, so written only to a file: a
