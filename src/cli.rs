@@ -209,7 +209,9 @@ impl Cli {
         let here = PathBuf::from(".");
         // The files only a dataset has (a folder with a `search.csv` of
         // its own is not a review).
-        let holds_a_dataset = ["dataset.toml", "studies.csv", "findings.csv"]
+        use metasum_engine::dataset::files::ReviewFile;
+        let holds_a_dataset = [ReviewFile::Meta, ReviewFile::Studies, ReviewFile::Findings]
+            .map(ReviewFile::file)
             .iter()
             .any(|name| std::fs::metadata(here.join(name)).is_ok_and(|m| m.is_file()));
         if holds_a_dataset {

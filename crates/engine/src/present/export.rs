@@ -118,8 +118,11 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
     {
-        let meta = DataFrame::new(1, vec![Column::new("dataset.toml".into(), [toml.as_str()])])
-            .map_err(|e| e.to_string())?;
+        let meta = DataFrame::new(
+            1,
+            vec![Column::new(ReviewFile::Meta.file().into(), [toml.as_str()])],
+        )
+        .map_err(|e| e.to_string())?;
         let mut sheets: Vec<(String, &DataFrame)> = vec![(ReviewFile::Meta.sheet(), &meta)];
         sheets.extend(tables.iter().map(|(file, f)| (file.sheet(), f)));
         let bytes = xlsx(&sheets).map_err(|e| e.to_string())?;
@@ -131,18 +134,15 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         true => Some(DatasetLock::write(target).map_err(cannot)?),
         false => None,
     };
-    let files = ReviewFile::folder_files();
-    let mut allowed: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut allowed = ReviewFile::folder_files();
     allowed.push(LOCK_FILE);
     let folder = FolderSwap::create(target, &allowed).map_err(cannot)?;
     folder
-        .write(&ReviewFile::Meta.file(), toml.as_bytes())
+        .write(ReviewFile::Meta.file(), toml.as_bytes())
         .map_err(cannot)?;
     for (file, frame) in &tables {
         let text = render(frame, Format::Csv).map_err(|e| e.to_string())?;
-        folder
-            .write(&file.file(), text.as_bytes())
-            .map_err(cannot)?;
+        folder.write(file.file(), text.as_bytes()).map_err(cannot)?;
     }
     folder.commit().map_err(cannot)
 }

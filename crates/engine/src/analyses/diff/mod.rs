@@ -15,6 +15,7 @@ use polars::prelude::*;
 mod columns;
 
 use crate::exact::{self, Points};
+use crate::review::dataset::files::ReviewFile;
 use crate::{Dataset, count::views};
 
 pub use crate::review::dataset::Previous;
@@ -249,7 +250,7 @@ type Change = [String; 4];
 fn study_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsResult<()> {
     let studies = |d: &Dataset| row_texts(&d.studies, |id| d.keys.studies.text(id), &[]);
     let (before, after) = (studies(old)?, studies(ds)?);
-    let renamed = compare_columns(rows, "studies.csv", (&before, &after));
+    let renamed = compare_columns(rows, ReviewFile::Studies.file(), (&before, &after));
     let names = &after.names;
     let (before, after) = (before.rows, after.rows);
     let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
@@ -331,7 +332,11 @@ fn finding_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> Polar
     }
     let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
     let (finding_before, finding_after) = (finding_rows(old)?, finding_rows(ds)?);
-    let renamed_findings = compare_columns(rows, "findings.csv", (&finding_before, &finding_after));
+    let renamed_findings = compare_columns(
+        rows,
+        ReviewFile::Findings.file(),
+        (&finding_before, &finding_after),
+    );
     let finding_names = &finding_after.names;
     let (finding_before, finding_after) = (finding_before.rows, finding_after.rows);
     for key in &order {

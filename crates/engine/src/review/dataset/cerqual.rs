@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 use super::claims::{Known, id, records};
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
-const FILE: &str = "cerqual.csv";
+const FILE: &str = ReviewFile::Cerqual.file();
 
 /// The four components of a CERQual assessment: the column that holds each
 /// in `cerqual.csv` (its explanation in `COLUMN_explanation`) and its name.

@@ -6,6 +6,7 @@
 use super::keys::{Keys, Resolved};
 use super::validate::IdIndex;
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
 /// A statement of the review's text and the studies it cites.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +152,7 @@ pub fn parse_claims(
     findings: Known<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Claim> {
-    const FILE: &str = "claims.csv";
+    const FILE: &str = ReviewFile::Claims.file();
     let mut claims = Vec::new();
     for (line, fields) in records(FILE, bytes, &["id", "statement", "studies"], problems) {
         let Ok(claim_id) = field(&fields, "id").parse::<i64>() else {
@@ -191,7 +192,7 @@ pub fn parse_citations(
     studies: Known<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Citation> {
-    const FILE: &str = "citations.csv";
+    const FILE: &str = ReviewFile::Citations.file();
     let mut citations = Vec::new();
     for (line, fields) in records(FILE, bytes, &["study", "cited_as", "year"], problems) {
         let study = id(

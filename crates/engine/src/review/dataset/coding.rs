@@ -7,8 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::claims::{Known, field, id, records};
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
-const FILE: &str = "coding.csv";
+const FILE: &str = ReviewFile::Coding.file();
 
 /// The coders' own links.
 #[derive(Debug, Clone, PartialEq, Eq)]

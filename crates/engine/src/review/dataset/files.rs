@@ -150,21 +150,34 @@ impl ReviewFile {
     }
 
     /// Its file in a dataset folder (`studies.csv`, `dataset.toml`); `None`
-    /// for the matrix, which only a workbook holds.
-    pub fn file_name(self) -> Option<String> {
-        match self {
-            ReviewFile::Meta => Some(self.sheet()),
-            ReviewFile::Matrix => None,
-            other => Some(format!("{}.csv", other.sheet())),
-        }
+    /// for the matrix, which only a workbook holds. The one place the
+    /// names are written (a test checks each is its table's name and
+    /// `.csv`).
+    pub const fn file_name(self) -> Option<&'static str> {
+        Some(match self {
+            ReviewFile::Meta => "dataset.toml",
+            ReviewFile::Studies => "studies.csv",
+            ReviewFile::Papers => "papers.csv",
+            ReviewFile::Findings => "findings.csv",
+            ReviewFile::Evidence => "evidence.csv",
+            ReviewFile::Claims => "claims.csv",
+            ReviewFile::Citations => "citations.csv",
+            ReviewFile::Search => "search.csv",
+            ReviewFile::Cerqual => "cerqual.csv",
+            ReviewFile::Coding => "coding.csv",
+            ReviewFile::Matrix => return None,
+        })
     }
 
     /// Its file name, for the files every folder may hold.
     ///
     /// # Panics
     /// For the matrix, which has no file (a programming error).
-    pub fn file(self) -> String {
-        self.file_name().expect("a file of a dataset folder")
+    pub const fn file(self) -> &'static str {
+        match self.file_name() {
+            Some(name) => name,
+            None => panic!("the matrix is a sheet, not a file"),
+        }
     }
 
     /// Whether every dataset has the table (an export writes its file
@@ -177,7 +190,7 @@ impl ReviewFile {
     }
 
     /// The files a dataset folder may hold, in the order problems are told.
-    pub fn folder_files() -> Vec<String> {
+    pub fn folder_files() -> Vec<&'static str> {
         (Self::ALL.iter()).filter_map(|f| f.file_name()).collect()
     }
 
@@ -263,6 +276,21 @@ mod tests {
                 "coding.csv"
             ]
         );
+    }
+
+    #[test]
+    fn each_file_is_its_tables_name_and_csv() {
+        for file in ReviewFile::ALL {
+            match (file.source(), file.file_name()) {
+                (Some(source), Some(name)) => assert_eq!(name, format!("{}.csv", source.name())),
+                (None, name) => assert!(file == ReviewFile::Meta || name.is_none(), "{file:?}"),
+                (Some(_), None) => panic!("{file:?} is a table with no file"),
+            }
+            assert!(
+                file.file_name()
+                    .is_none_or(|name| name.starts_with(&file.sheet()))
+            );
+        }
     }
 
     #[test]

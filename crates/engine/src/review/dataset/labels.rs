@@ -6,6 +6,7 @@ use polars::prelude::{DataFrame, PlHashMap};
 
 use super::csvfile::ReadTable;
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
 /// The studies' labels when two of them could clash, checked: two
 /// studies with one label (given, or made from author and year), or a
@@ -122,7 +123,8 @@ fn check_distinct(labelled: &[(u64, &str)], problems: &mut Vec<Problem>) {
     let mut placed: PlHashMap<&str, u64> =
         PlHashMap::with_capacity_and_hasher(labelled.len(), Default::default());
     for &(line, label) in labelled {
-        let problem = |message: String| Problem::cell("studies.csv", line, "label", message);
+        let problem =
+            |message: String| Problem::cell(ReviewFile::Studies.file(), line, "label", message);
         if let Some(first) = placed.get(label) {
             problems.push(
                 problem(format!(

@@ -15,6 +15,7 @@ use polars::prelude::*;
 use super::links_cache::{self, Entry, Skip};
 use super::validate::{self, IdIndex};
 use super::{LoadError, Meta, TableKeys};
+use crate::review::dataset::files::ReviewFile;
 
 /// The links, or what reading them later needs.
 #[derive(Debug)]
@@ -104,7 +105,10 @@ impl Links {
             // Unreachable: links not deferred were read with the rest.
             None => Err(LoadError {
                 origin: String::new(),
-                problems: vec![super::Problem::file("evidence.csv", "was not read")],
+                problems: vec![super::Problem::file(
+                    ReviewFile::Evidence.file(),
+                    "was not read",
+                )],
             }),
         });
         read.as_ref().inspect_err(|_| {
@@ -154,7 +158,7 @@ impl Deferred {
         let cannot = |e: std::io::Error| LoadError {
             origin: self.origin.clone(),
             problems: vec![super::Problem::file(
-                "evidence.csv",
+                ReviewFile::Evidence.file(),
                 format!("cannot be read: {e}"),
             )],
         };
@@ -186,7 +190,7 @@ impl Deferred {
 
     /// Where `evidence.csv` is.
     fn path(&self) -> PathBuf {
-        self.dir.join("evidence.csv")
+        self.dir.join(ReviewFile::Evidence.file())
     }
 
     /// Keeps `why` the cache was not used, for the run to tell once.

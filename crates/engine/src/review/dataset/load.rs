@@ -150,7 +150,7 @@ fn load_once(
         None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
             origin: origin.clone(),
             problems: vec![Problem::file(
-                &ReviewFile::Papers.file(),
+                ReviewFile::Papers.file(),
                 format!("could not derive papers: {e}"),
             )],
         })?,
@@ -230,10 +230,10 @@ impl<'a> Reading<'a> {
             Err(_) => {
                 let bad = "is not valid UTF-8 text";
                 self.problems
-                    .push(Problem::file(&ReviewFile::Meta.file(), bad));
+                    .push(Problem::file(ReviewFile::Meta.file(), bad));
                 Meta::default()
             }
-            Ok(text) => Meta::parse(&ReviewFile::Meta.file(), &text).unwrap_or_else(|p| {
+            Ok(text) => Meta::parse(ReviewFile::Meta.file(), &text).unwrap_or_else(|p| {
                 self.problems.push(*p);
                 Meta::default()
             }),
@@ -245,7 +245,7 @@ impl<'a> Reading<'a> {
     fn table(&mut self, kind: ReviewFile, required: bool) -> Option<ReadTable> {
         let file = kind.file();
         let bytes = self.read(kind, required)?;
-        read_table(&file, &bytes, kind.columns(), &mut self.problems)
+        read_table(file, &bytes, kind.columns(), &mut self.problems)
     }
 
     /// Each table's ids made numbers ([`Keys::assign`]).
@@ -257,7 +257,7 @@ impl<'a> Reading<'a> {
     ) -> TableKeys {
         let mut assign = |t: &mut Option<ReadTable>, file: ReviewFile| {
             (t.as_mut()).map_or_else(Default::default, |t| {
-                Keys::assign(t, (&file.file(), "id"), &mut self.problems)
+                Keys::assign(t, (file.file(), "id"), &mut self.problems)
             })
         };
         TableKeys {
@@ -294,14 +294,14 @@ impl<'a> Reading<'a> {
         if numbers {
             let links = numbered_links();
             return read_table(
-                &ReviewFile::Evidence.file(),
+                ReviewFile::Evidence.file(),
                 &bytes,
                 &links,
                 &mut self.problems,
             );
         }
         let mut links = read_table(
-            &ReviewFile::Evidence.file(),
+            ReviewFile::Evidence.file(),
             &bytes,
             keyed,
             &mut self.problems,
@@ -357,7 +357,7 @@ fn resolve_references(
         // told, not one per reference to it (its ids are not known).
         if read {
             let target = entity.file().file();
-            keys.resolve_column(table, column, (&file, column, &target), problems);
+            keys.resolve_column(table, column, (file, column, target), problems);
         }
     }
 }
@@ -384,7 +384,7 @@ fn drop_computed(
         for name in stored {
             if let Ok(frame) = table.frame.drop(&name) {
                 table.frame = frame;
-                ignored.push((file.file(), name));
+                ignored.push((file.file().to_string(), name));
             }
         }
     }

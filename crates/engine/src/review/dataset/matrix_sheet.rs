@@ -9,6 +9,7 @@
 
 use super::workbook::{SheetRows, column_letters};
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
 /// What a cell of a study column says: evidence, no evidence, or `None`
 /// for text that is no mark (refused with its place).
@@ -54,7 +55,7 @@ pub(super) fn split(
     };
     let body = &rows[1..];
     let problem = |row: u64, column: &str, message: String| {
-        let mut p = Problem::cell("evidence.csv", row, column, message);
+        let mut p = Problem::cell(ReviewFile::Evidence.file(), row, column, message);
         p.sheet = Some("matrix".into());
         p
     };

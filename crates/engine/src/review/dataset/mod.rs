@@ -34,40 +34,41 @@ pub use claims::{Citation, Claim};
 pub use meta::Meta;
 
 use csvfile::{ColumnSpec, Kind};
+use files::ReviewFile;
 
 /// The seed review (Table 1 and Table 2 of the peer-support metasynthesis),
 /// compiled into the binary so metasum runs with no files around it.
 const SEED: [(&str, &[u8]); 8] = [
     (
-        "dataset.toml",
+        ReviewFile::Meta.file(),
         include_bytes!("../../../../../datasets/peer-support/dataset.toml"),
     ),
     (
-        "studies.csv",
+        ReviewFile::Studies.file(),
         include_bytes!("../../../../../datasets/peer-support/studies.csv"),
     ),
     (
-        "papers.csv",
+        ReviewFile::Papers.file(),
         include_bytes!("../../../../../datasets/peer-support/papers.csv"),
     ),
     (
-        "findings.csv",
+        ReviewFile::Findings.file(),
         include_bytes!("../../../../../datasets/peer-support/findings.csv"),
     ),
     (
-        "evidence.csv",
+        ReviewFile::Evidence.file(),
         include_bytes!("../../../../../datasets/peer-support/evidence.csv"),
     ),
     (
-        "claims.csv",
+        ReviewFile::Claims.file(),
         include_bytes!("../../../../../datasets/peer-support/claims.csv"),
     ),
     (
-        "citations.csv",
+        ReviewFile::Citations.file(),
         include_bytes!("../../../../../datasets/peer-support/citations.csv"),
     ),
     (
-        "search.csv",
+        ReviewFile::Search.file(),
         include_bytes!("../../../../../datasets/peer-support/search.csv"),
     ),
 ];
@@ -220,7 +221,7 @@ impl Source<'_> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, b)| b.to_vec())),
             Source::Files(files) => Ok(files.get(name).cloned()),
-            Source::Evidence(bytes) if name == "evidence.csv" => Ok(bytes.take()),
+            Source::Evidence(bytes) if name == ReviewFile::Evidence.file() => Ok(bytes.take()),
             Source::Evidence(_) => Ok(None),
             Source::Dir(dir) => match parallel::read_file(&dir.join(name)) {
                 Ok(bytes) => Ok(Some(bytes)),

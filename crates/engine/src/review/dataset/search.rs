@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::claims::{field, records};
 use crate::problem::Problem;
+use crate::review::dataset::files::ReviewFile;
 
-const FILE: &str = "search.csv";
+const FILE: &str = ReviewFile::Search.file();
 
 /// The most stages a search flow may have. A PRISMA flow has tens; the
 /// checks of a flow (each stage's parents, what came into it, its level

@@ -30,18 +30,18 @@ impl Tables<'_> {
     /// Appends every cross-table problem to `problems`.
     pub fn check(&self, problems: &mut Vec<Problem>) {
         for (file, table) in [
-            ("studies.csv", self.studies),
-            ("findings.csv", self.findings),
+            (ReviewFile::Studies.file(), self.studies),
+            (ReviewFile::Findings.file(), self.findings),
         ] {
             if let Some(table) = table {
                 at_most_max_rows(problems, file, table);
             }
         }
         if let Some(studies) = self.studies {
-            not_empty(problems, "studies.csv", studies, "author");
+            not_empty(problems, ReviewFile::Studies.file(), studies, "author");
             coded(
                 problems,
-                "studies.csv",
+                ReviewFile::Studies.file(),
                 studies,
                 "quality",
                 &self.meta.quality,
@@ -55,17 +55,17 @@ impl Tables<'_> {
                     .any(|c| c.as_str() == column)
                 {
                     problems.push(Problem::file(
-                        "dataset.toml",
+                        ReviewFile::Meta.file(),
                         format!("[published_totals] `{column}` names no column of studies.csv"),
                     ));
                 }
             }
         }
         if let Some(findings) = self.findings {
-            not_empty(problems, "findings.csv", findings, "name");
+            not_empty(problems, ReviewFile::Findings.file(), findings, "name");
             coded(
                 problems,
-                "findings.csv",
+                ReviewFile::Findings.file(),
                 findings,
                 "perspective",
                 &self.meta.perspectives,
@@ -86,7 +86,7 @@ impl Tables<'_> {
                 };
                 if let Some(targets) = targets {
                     let (file, target) = (kind.file(), entity.file().file());
-                    references(problems, &file, table, column, targets, &target);
+                    references(problems, file, table, column, targets, target);
                 }
             }
         }
@@ -109,7 +109,7 @@ pub fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| {
         let order = |f: &str| {
             (ReviewFile::ALL.iter())
-                .position(|x| x.file_name().as_deref() == Some(f))
+                .position(|x| x.file_name() == Some(f))
                 .unwrap_or(usize::MAX)
         };
         // A problem of no one line (the count of those not listed)
@@ -438,12 +438,12 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable, keys: &Tabl
         .map(|w| (w[1].2, first_row(&pairs, w[1].0, w[1].1), w[1].0, w[1].1))
         .collect();
     repeats.sort_unstable();
-    let mut listed = Listed::new(problems, "evidence.csv");
+    let mut listed = Listed::new(problems, ReviewFile::Evidence.file());
     for (row, first, f, s) in repeats {
         let (line, first) = (evidence.line(row), evidence.line(first));
         listed.push(
             Problem::at(
-                "evidence.csv",
+                ReviewFile::Evidence.file(),
                 line,
                 format!(
                     "finding {} in study {} is listed twice",

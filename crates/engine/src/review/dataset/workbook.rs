@@ -54,7 +54,7 @@ impl SheetFiles {
         for file in ReviewFile::ALL {
             if let Some(name) = file.file_name().filter(|n| n.ends_with(".csv")) {
                 let sheet = format!("sheet {}", file.sheet());
-                problem.message = problem.message.replace(&name, &sheet);
+                problem.message = problem.message.replace(name, &sheet);
             }
         }
     }
@@ -166,8 +166,8 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
         rows: BTreeMap::new(),
         problems: Vec::new(),
     };
-    let has = |n: &str| sheets.iter().any(|(s, _)| s == n);
-    if has("matrix") && (has("findings") || has("evidence")) {
+    let has = |f: ReviewFile| sheets.iter().any(|(s, _)| *s == f.sheet());
+    if has(ReviewFile::Matrix) && (has(ReviewFile::Findings) || has(ReviewFile::Evidence)) {
         return Err(
             "the workbook has a `matrix` sheet and `findings`/`evidence` sheets: keep one form"
                 .into(),
@@ -175,32 +175,38 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
     }
     let study_ids: Vec<String> = sheets
         .iter()
-        .find(|(s, _)| s == "studies")
+        .find(|(s, _)| *s == ReviewFile::Studies.sheet())
         .map(|(_, sheet)| column_values(sheet, "id"))
         .unwrap_or_default();
     for (name, sheet) in &sheets {
-        match name.as_str() {
-            "dataset.toml" => {
+        let Some(file) = ReviewFile::ALL.into_iter().find(|f| f.sheet() == *name) else {
+            continue; // only sheets metasum reads are kept (`is_read`)
+        };
+        match file {
+            ReviewFile::Meta => {
                 // The TOML text in one cell: A2 under a `dataset.toml`
                 // heading (as `export` writes it), else A1.
-                let text = if sheet.cell(0) == "dataset.toml" {
+                let text = if sheet.cell(0) == ReviewFile::Meta.file() {
                     sheet.cell(1)
                 } else {
                     sheet.cell(0)
                 };
-                out.files.insert("dataset.toml".into(), text.into_bytes());
+                out.files.insert(file.file().into(), text.into_bytes());
             }
-            "matrix" => {
+            ReviewFile::Matrix => {
                 let rows = sheet_rows(name, sheet, &mut out.problems)?;
                 let (findings, evidence) =
                     super::matrix_sheet::split(rows, &study_ids, &mut out.problems);
-                for (file, rows) in [("findings.csv", findings), ("evidence.csv", evidence)] {
-                    out.add(file, "matrix", &rows)?;
+                for (file, rows) in [
+                    (ReviewFile::Findings, findings),
+                    (ReviewFile::Evidence, evidence),
+                ] {
+                    out.add(file.file(), name, &rows)?;
                 }
             }
-            sheet_name => {
+            file => {
                 let rows = sheet_rows(name, sheet, &mut out.problems)?;
-                out.add(&format!("{sheet_name}.csv"), sheet_name, &rows)?;
+                out.add(file.file(), name, &rows)?;
             }
         }
     }

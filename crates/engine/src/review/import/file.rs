@@ -32,7 +32,7 @@ impl CsvFile {
     /// The file of `kind` in `folder`, checked as the loader checks it.
     pub fn open(folder: &Path, kind: ReviewFile) -> Result<CsvFile, ImportError> {
         let name = kind.file();
-        let path = folder.join(&name);
+        let path = folder.join(name);
         let original = match std::fs::read(&path) {
             Ok(b) => Some(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -54,7 +54,7 @@ impl CsvFile {
             });
         };
         let mut problems = Vec::new();
-        read_table(&name, bytes, kind.columns(), &mut problems);
+        read_table(name, bytes, kind.columns(), &mut problems);
         if !problems.is_empty() {
             return Err(ImportError::Problems(problems));
         }

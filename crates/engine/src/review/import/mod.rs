@@ -511,18 +511,18 @@ fn refuse_unless_it_loads(
         let bytes = match file {
             ReviewFile::Studies => studies.bytes()?,
             ReviewFile::Papers => papers.bytes()?,
-            _ => match std::fs::read(folder.join(&name)) {
+            _ => match std::fs::read(folder.join(name)) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
                     return Err(ImportError::Io(format!(
                         "cannot read {}: {e}",
-                        folder.join(&name).display()
+                        folder.join(name).display()
                     )));
                 }
             },
         };
-        files.insert(name, bytes);
+        files.insert(name.to_string(), bytes);
     }
     match crate::Dataset::from_files(&files, &folder.display().to_string()) {
         Ok(_) => Ok(()),
