@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::RowTexts;
+use super::changes::RowTexts;
 
 /// A column's name as queries compare it.
 pub(super) fn name_key(name: &str) -> String {

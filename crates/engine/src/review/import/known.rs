@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::file::CsvFile;
-use super::{doi_key, title_key};
 
 /// The papers a dataset has, and those an import has added so far (`true`
 /// beside the id): by DOI, by title and year, and by their citation (a
@@ -91,4 +92,48 @@ impl Known {
             self.by_title.insert(title, (paper, true));
         }
     }
+}
+
+/// A DOI as metasum compares it: lower case, without `https://doi.org/` or
+/// `doi:`.
+pub(super) fn doi_key(doi: &str) -> String {
+    let doi = doi.trim().to_lowercase();
+    let doi = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .fold(doi, |d, prefix| {
+        d.strip_prefix(prefix).map(str::to_string).unwrap_or(d)
+    });
+    doi.trim().to_string()
+}
+
+/// A title as metasum compares it: its letters and digits in any script,
+/// lower case, accents and compatibility forms folded (`Ｈ` as `h`, `é`
+/// as `e`, `Łódź` as `lodz`, `Straße` as `strasse`), one space between
+/// words (`{HIV}` and `HIV` alike). Titles in Chinese or Russian compare
+/// whole, never by their Latin part alone.
+pub(super) fn title_key(title: &str) -> String {
+    let mut folded = String::new();
+    for c in title.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        // Latin letters NFKD leaves whole (ł ø æ đ ß) as ASCII; other
+        // scripts as they are.
+        let latin = matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}');
+        match deunicode::deunicode_char(c).filter(|_| latin) {
+            Some(ascii) => folded.push_str(&ascii.to_lowercase()),
+            None => folded.extend(c.to_lowercase()),
+        }
+    }
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
