@@ -2,7 +2,9 @@
 //! statement): results and figures for a workbook or a .png file, and JSON
 //! results as one document; and the statement text they are named by.
 
-use metasum_engine::{QueryResult, format};
+use metasum_engine::{Format, QueryResult, format};
+
+use crate::target::FileKind;
 
 /// A result or figure kept to be written when the run ends.
 pub enum Kept {
@@ -19,6 +21,37 @@ impl Kept {
             Kept::Rows(result) => format::Sheet::Rows(result),
             Kept::Figure(svg) => format::Sheet::Figure(svg),
         }
+    }
+}
+
+/// The one document `kept` (each under its sheet name) makes in a file of
+/// `kind`: a workbook of every result and figure; the one result of a
+/// Parquet or Arrow file; the one figure of an .svg, .png or .pdf file,
+/// drawn at `dpi`. `None` when a file of the kind is not made whole from
+/// what is kept (rows in a text format are written as they come). What
+/// `--output`, the shell's `.output` and `save` write.
+pub fn document(
+    kind: FileKind,
+    kept: &[(String, Kept)],
+    dpi: u32,
+) -> Option<metasum_engine::Result<Vec<u8>>> {
+    match kind {
+        FileKind::Rows(Format::Xlsx) => {
+            let sheets: Vec<(String, format::Sheet)> = (kept.iter())
+                .map(|(name, kept)| (name.clone(), kept.sheet()))
+                .collect();
+            Some(format::xlsx_results(&sheets))
+        }
+        FileKind::Rows(format) if format.holds_one_result() => {
+            (kept.iter()).find_map(|(_, kept)| match kept {
+                Kept::Rows(result) => Some(format::columnar(result, format)),
+                Kept::Figure(_) => None,
+            })
+        }
+        kind => match kept {
+            [(_, Kept::Figure(svg))] => kind.figure_document(svg, dpi),
+            _ => None,
+        },
     }
 }
 
@@ -82,6 +115,43 @@ fn without_comments(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_of_file_is_one_document_of_what_it_holds() {
+        use metasum_engine::{Dataset, Outcome, Session};
+        let mut session = Session::new(Dataset::seed().unwrap());
+        let rows = session
+            .rows_of_text("findings where fes > 30", "test")
+            .unwrap();
+        let Ok(Outcome::Figure(svg)) = session.execute_text("plot fes", "test") else {
+            panic!("no figure");
+        };
+        let both = [
+            ("rows".to_string(), Kept::Rows(rows.clone())),
+            ("fes".to_string(), Kept::Figure(svg.clone())),
+        ];
+        let starts = |kind, kept: &[(String, Kept)]| {
+            document(kind, kept, 96).map(|d| d.unwrap()[..4].to_vec())
+        };
+        // A workbook holds every result and figure (a zip).
+        assert_eq!(
+            starts(FileKind::Rows(Format::Xlsx), &both),
+            Some(b"PK\x03\x04".to_vec())
+        );
+        // A Parquet file holds the one result, whatever else was kept.
+        assert_eq!(
+            starts(FileKind::Rows(Format::Parquet), &both),
+            Some(b"PAR1".to_vec())
+        );
+        // A picture holds one figure, and only when it is all there is.
+        let figure = &both[1..];
+        assert_eq!(starts(FileKind::Png, figure), Some(b"\x89PNG".to_vec()));
+        assert_eq!(starts(FileKind::Pdf, figure), Some(b"%PDF".to_vec()));
+        assert_eq!(starts(FileKind::Png, &both), None);
+        // Text formats are written as results come, not as one document.
+        assert_eq!(starts(FileKind::Rows(Format::Csv), &both[..1]), None);
+        assert_eq!(starts(FileKind::Other, figure), None);
+    }
 
     #[test]
     fn a_statement_is_named_without_its_comments_and_save() {

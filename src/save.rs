@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use metasum_engine::{Format, Outcome, QueryResult, format, raster};
 use metasum_query::ast::{Save, Statement, StatementKind};
 
+use crate::kept::Kept;
 use crate::render::Diagnostic;
 use crate::target::{FileKind, figure_files, row_files};
 
@@ -299,29 +300,20 @@ pub enum Saved<'a> {
 /// names (checked by [`Saves::check`]).
 pub fn document(saved: Saved, path: &Path, options: format::Options) -> Result<Vec<u8>, String> {
     let kind = FileKind::of(path);
-    let failed = |e: metasum_engine::Error| e.to_string();
-    match saved {
-        Saved::Figure { svg, sheet } => match kind.figure_document(svg, options.dpi) {
-            Some(drawn) => drawn.map_err(failed),
-            None if kind == FileKind::Rows(Format::Xlsx) => {
-                let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Figure(svg))];
-                format::xlsx_results(&sheets).map_err(failed)
-            }
-            None => Err(format!("{} cannot hold a figure", kind.name())),
-        },
-        Saved::Rows { result, sheet } => match kind.format() {
-            Some(Format::Xlsx) => {
-                let sheets = [(format::sheet_name(sheet, &[]), format::Sheet::Rows(result))];
-                format::xlsx_results(&sheets).map_err(failed)
-            }
-            Some(format) if format.holds_one_result() => {
-                format::columnar(result, format).map_err(failed)
-            }
-            Some(format) => format::render_result_with(result, format, options)
-                .map(String::into_bytes)
-                .map_err(|e| e.to_string()),
-            None => Err(format!("{} cannot hold rows", kind.name())),
-        },
+    let (sheet, kept) = match saved {
+        Saved::Figure { svg, sheet } => (sheet, Kept::Figure(svg.to_string())),
+        Saved::Rows { result, sheet } => (sheet, Kept::Rows(result.clone())),
+    };
+    let kept = [(format::sheet_name(sheet, &[]), kept)];
+    if let Some(document) = crate::kept::document(kind, &kept, options.dpi) {
+        return document.map_err(|e| e.to_string());
+    }
+    match (&kept[0].1, kind.format()) {
+        (Kept::Rows(result), Some(format)) => format::render_result_with(result, format, options)
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string()),
+        (Kept::Rows(_), None) => Err(format!("{} cannot hold rows", kind.name())),
+        (Kept::Figure(_), _) => Err(format!("{} cannot hold a figure", kind.name())),
     }
 }
 

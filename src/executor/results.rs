@@ -243,24 +243,11 @@ impl Executor {
     /// `--format xlsx`), or the picture of the figure for a .png file; none
     /// when nothing is kept for the end.
     pub fn kept_document(&self) -> Option<metasum_engine::Result<Vec<u8>>> {
-        if self.format == Format::Xlsx {
-            let sheets: Vec<(String, format::Sheet)> = (self.sheets.iter())
-                .map(|(name, kept)| (name.clone(), kept.sheet()))
-                .collect();
-            return Some(format::xlsx_results(&sheets));
-        }
-        if self.format.holds_one_result() {
-            return (self.sheets.iter()).find_map(|(_, kept)| match kept {
-                Kept::Rows(result) => Some(format::columnar(result, self.format)),
-                Kept::Figure(_) => None,
-            });
-        }
-        match self.sheets.as_slice() {
-            [(_, Kept::Figure(svg))] if self.keeps_figures() => {
-                let kind = self.target.as_ref().map(Target::kind)?;
-                kind.figure_document(svg, self.dpi)
-            }
-            _ => None,
-        }
+        let kind = match self.format {
+            format if format.is_binary() => FileKind::Rows(format),
+            _ if self.keeps_figures() => self.target.as_ref().map(Target::kind)?,
+            _ => return None,
+        };
+        crate::kept::document(kind, &self.sheets, self.dpi)
     }
 }
