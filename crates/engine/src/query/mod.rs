@@ -5,6 +5,5 @@ pub(crate) mod keyed;
 pub(crate) mod plan;
 pub(crate) mod pushdown;
 pub mod registry;
-pub(crate) mod run;
 pub mod session;
 pub mod table;

@@ -4,7 +4,7 @@
 //! rows collected first ([`AfterCollect`]). Planning never collects: it
 //! reads the source's schema (building the source's lazy frame, which for
 //! `profile` counts the studies not of concern from the stored column),
-//! and an `among` query stays a plan until [`crate::query::run`] lowers the plan
+//! and an `among` query stays a plan until [`crate::query::session::run`] lowers the plan
 //! to a polars `LazyFrame` and collects it.
 
 use polars::prelude::*;

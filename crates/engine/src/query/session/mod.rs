@@ -1,6 +1,8 @@
 //! Running statements against a loaded dataset: check names, plan as polars
 //! lazy operations, run. A session keeps the `let` names bound so far.
 
+mod run;
+
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -16,7 +18,7 @@ use crate::error::{QueryError, polars_error};
 use crate::query::plan::{
     AfterCollect, Lists, Pending, Planned, Scope, Source, Step, plan_lists, plan_show, plan_sort_by,
 };
-use crate::query::run::in_id_order;
+use run::in_id_order;
 use crate::query::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, count::views, query::filter, query::keyed, query::pushdown};
 
