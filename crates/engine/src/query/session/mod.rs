@@ -18,9 +18,9 @@ use crate::error::{QueryError, polars_error};
 use crate::query::plan::{
     AfterCollect, Lists, Pending, Planned, Scope, Source, Step, plan_lists, plan_show, plan_sort_by,
 };
-use run::in_id_order;
 use crate::query::table::{ColumnType, TableInfo, TableKind, did_you_mean};
 use crate::{Dataset, count::views, query::filter, query::keyed, query::pushdown};
+use run::in_id_order;
 
 /// The column `count by` puts its counts in.
 const COUNT: &str = "count";

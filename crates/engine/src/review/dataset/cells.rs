@@ -6,6 +6,52 @@ use polars::prelude::*;
 use super::csvfile::{Kind, spreadsheet_error};
 use crate::problem::Problem;
 
+/// A cell's text as every reader takes it: read as UTF-8 (a byte that is
+/// not is told and shown as U+FFFD), a formula's guard dropped (a leading
+/// `'` before `=`, `+`, `-`, `@`: how metasum and spreadsheets keep text
+/// from being read as a formula); `None` for a spreadsheet error such as
+/// `#N/A` (told at the cell).
+pub(super) fn cell_text<'r>(
+    file: &str,
+    line: u64,
+    column: &str,
+    raw: &'r [u8],
+    problems: &mut Vec<Problem>,
+) -> Option<std::borrow::Cow<'r, str>> {
+    use std::borrow::Cow;
+    let text = String::from_utf8_lossy(raw);
+    if let Cow::Owned(_) = text {
+        problems.push(Problem::cell(
+            file,
+            line,
+            column,
+            format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
+        ));
+    }
+    let guarded = (text.strip_prefix('\''))
+        .is_some_and(|rest| rest.starts_with(crate::escape::FORMULA_STARTS));
+    let text = match (text, guarded) {
+        (Cow::Borrowed(t), true) => Cow::Borrowed(&t[1..]),
+        (Cow::Owned(mut t), true) => {
+            t.remove(0);
+            Cow::Owned(t)
+        }
+        (text, false) => text,
+    };
+    if let Some(error) = spreadsheet_error(&text) {
+        problems.push(Problem::cell(
+            file,
+            line,
+            column,
+            format!(
+                "holds the spreadsheet error `{error}` (a formula that failed; fix it in the spreadsheet)"
+            ),
+        ));
+        return None;
+    }
+    Some(text)
+}
+
 /// One row of a file being read: where it is, and its columns.
 pub(super) struct Row<'a> {
     pub file: &'a str,
@@ -26,34 +72,12 @@ impl Row<'_> {
         let (file, line) = (self.file, self.line);
         for (i, raw) in record.iter().enumerate() {
             let name = &self.headers[i];
-            let text = String::from_utf8_lossy(raw);
-            if let std::borrow::Cow::Owned(_) = text {
-                problems.push(Problem::cell(
-                    file,
-                    line,
-                    name,
-                    format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
-                ));
-            }
-            // A leading `'` before a formula character is how metasum (and
-            // spreadsheets) keep text from being read as a formula.
-            let text = match text.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(crate::escape::FORMULA_STARTS) => rest,
-                _ => text.as_ref(),
-            };
-            if let Some(error) = spreadsheet_error(text) {
-                problems.push(Problem::cell(
-                    file,
-                    line,
-                    name,
-                    format!(
-                        "holds the spreadsheet error `{error}` (a formula that failed; fix it in the spreadsheet)"
-                    ),
-                ));
+            let Some(text) = cell_text(file, line, name, raw, problems) else {
                 // Told once: not also as a value of the wrong type.
                 push_missing(&mut builders[i]);
                 continue;
-            }
+            };
+            let text = text.as_ref();
             let cell = (!text.is_empty()).then_some(text);
             push_cell(&mut builders[i], self.kinds[i], cell, |msg| {
                 problems.push(Problem::cell(file, line, name, msg))

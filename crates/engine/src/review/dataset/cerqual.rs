@@ -162,14 +162,15 @@ fn known_columns() -> Vec<String> {
 /// explanation without a word), and names the `required` ones. Each
 /// problem is told at line 1.
 fn header_is_sound(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>) -> bool {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(_) => return true, // told by `records`
-    };
     let before = problems.len();
+    let empty = bytes.iter().all(|b| b.is_ascii_whitespace());
+    let header = match empty {
+        true => Vec::new(),
+        false => match super::csvfile::header_of(FILE, bytes, problems) {
+            Some(header) => header,
+            None => return false, // told
+        },
+    };
     if header.iter().all(|h| h.is_empty()) {
         problems.push(Problem::at(
             FILE,

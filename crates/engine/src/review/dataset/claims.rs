@@ -3,6 +3,8 @@
 //! one matches) and `citations.csv` (author-year citations of included
 //! studies in the text).
 
+use super::cells::cell_text;
+use super::csvfile::{ColumnSpec, CsvRows, Kind};
 use super::keys::{Keys, Resolved};
 use super::validate::IdIndex;
 use crate::problem::Problem;
@@ -40,62 +42,43 @@ pub struct Citation {
     pub line: u64,
 }
 
-/// Reads CSV records as (line, field by header name) and reports problems.
+/// The rows of an optional file as (line, field by header name), read as
+/// every file is ([`CsvRows`]: one reader), its `required` columns checked;
+/// every problem told.
 pub(super) fn records(
     file: &str,
     bytes: &[u8],
-    required: &[&str],
+    required: &[&'static str],
     problems: &mut Vec<Problem>,
 ) -> Vec<(u64, Vec<(String, String)>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => {
-            problems.push(Problem::file(file, format!("not readable as CSV: {e}")));
-            return Vec::new();
-        }
-    };
-    let missing: Vec<&&str> = required
-        .iter()
-        .filter(|r| !headers.iter().any(|h| h == **r))
+    let specs: Vec<ColumnSpec> = (required.iter())
+        .map(|&name| ColumnSpec {
+            name,
+            kind: Kind::Text,
+            required: true,
+        })
         .collect();
-    if !missing.is_empty() {
-        for m in missing {
-            problems.push(Problem::at(
-                file,
-                1,
-                format!("missing required column `{m}`"),
-            ));
-        }
+    let Some(mut rows) = CsvRows::open(file, bytes, &specs, problems) else {
         return Vec::new();
-    }
+    };
+    let headers = rows.headers.clone();
+    let mut record = csv::ByteRecord::new();
     let mut out = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r
-                    .position()
-                    .map_or(0, |p| super::csvfile::line_of(bytes, p));
-                out.push((
-                    line,
-                    headers
-                        .iter()
-                        .cloned()
-                        .zip(r.iter().map(str::to_string))
-                        .collect(),
-                ));
-            }
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(0, |p| super::csvfile::line_of(bytes, p));
-                problems.push(Problem::at(file, line, format!("not readable as CSV: {e}")));
-                return Vec::new();
-            }
-        }
+    loop {
+        let line = match rows.next(&mut record, problems) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(()) => return Vec::new(),
+        };
+        let fields = (headers.iter().zip(record.iter()))
+            .map(|(name, raw)| {
+                let text = cell_text(file, line, name, raw, problems).unwrap_or_default();
+                (name.clone(), text.into_owned())
+            })
+            .collect();
+        out.push((line, fields));
     }
+    rows.finish(problems);
     out
 }
 

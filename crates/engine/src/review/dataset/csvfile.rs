@@ -142,82 +142,21 @@ pub fn read_table(
     specs: &[ColumnSpec],
     problems: &mut Vec<Problem>,
 ) -> Option<ReadTable> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        problems.push(Problem::file(
-            file,
-            "file is empty (expected a header line)",
-        ));
-        return None;
-    }
-    // Flexible: a row of the wrong length is reported here, with its line,
-    // and reading goes on (the csv crate would stop at it).
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let headers = read_header(file, bytes, &mut reader, problems)?;
-    let before = problems.len();
-    check_headers(file, &headers, specs, problems);
-    if problems.len() > before {
-        return None;
-    }
-
+    let mut rows = CsvRows::open(file, bytes, specs, problems)?;
+    let headers = rows.headers.clone();
     let kinds: Vec<Option<Kind>> = headers
         .iter()
         .map(|h| specs.iter().find(|s| s.name == h).map(|s| s.kind))
         .collect();
     // About one row per 40 bytes: room for most files' rows at once.
-    let rows = bytes.len() / 40;
+    let rows_guess = bytes.len() / 40;
     let mut builders: Vec<Builder> = (kinds.iter().zip(&headers))
-        .map(|(kind, name)| Builder::of(*kind, name, rows))
+        .map(|(kind, name)| Builder::of(*kind, name, rows_guess))
         .collect();
-    let mut lines = Vec::with_capacity(rows);
-    // Rows left out (of the wrong length): the table is then incomplete,
-    // and nothing may be checked against it (its ids would be missing).
-    let mut rows_left_out = false;
-
-    // Past MAX_LISTED problems in the rows, the rest are only counted (a
-    // file of millions of bad cells would otherwise hold a problem each).
-    let listed_from = problems.len();
-    let mut not_listed = 0;
-
+    let mut lines = Vec::with_capacity(rows_guess);
     // One record reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
-    loop {
-        if problems.len() > listed_from + MAX_LISTED {
-            not_listed += problems.len() - (listed_from + MAX_LISTED);
-            problems.truncate(listed_from + MAX_LISTED);
-        }
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(csv_problem(file, bytes, &e));
-                return None;
-            }
-        }
-        let line = record.position().map_or(0, |p| line_of(bytes, p));
-        if record.iter().all(|f| f.is_empty()) {
-            // A blank line (or one of spaces, or of commas only, as a
-            // spreadsheet writes an empty row), e.g. at the end of a
-            // hand-edited file.
-            continue;
-        }
-        if record.len() != headers.len() {
-            problems.push(Problem::at(
-                file,
-                line,
-                format!(
-                    "row has {} fields, but the header has {}{}",
-                    record.len(),
-                    headers.len(),
-                    separator_hint(&record)
-                ),
-            ));
-            rows_left_out = true;
-            continue;
-        }
+    while let Some(line) = rows.next(&mut record, problems).ok()? {
         lines.push(line);
         let row = Row {
             file,
@@ -232,13 +171,14 @@ pub fn read_table(
     let columns: Vec<Column> = (headers.iter().zip(builders))
         .map(|(name, b)| finish_column(name, b))
         .collect();
-    let listed = (listed_from + MAX_LISTED).saturating_sub(problems.len());
+    let listed = (rows.listed_from + MAX_LISTED).saturating_sub(problems.len());
     if let Some(ids) = headers.iter().position(|h| h == "id") {
         let unlisted = repeated_ids(file, &columns[ids], &lines, listed, problems);
-        not_listed += unlisted;
+        rows.not_listed += unlisted;
     }
-    tell_unlisted(file, listed_from, not_listed, problems);
-    if rows_left_out {
+    // Rows left out (of the wrong length): the table is then incomplete,
+    // and nothing may be checked against it (its ids would be missing).
+    if rows.finish(problems) {
         return None;
     }
     match DataFrame::new(height, columns) {
@@ -253,6 +193,135 @@ pub fn read_table(
             ));
             None
         }
+    }
+}
+
+/// The one configuration of the CSV reader: fields trimmed, the header
+/// read as a row, and flexible: a row of the wrong length is reported with
+/// its line and reading goes on (the csv crate would stop at it).
+fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes)
+}
+
+/// The column names of the header of `bytes` (the contents of `file`), read
+/// as [`CsvRows`] reads them, for a reader that checks them its own way;
+/// `None` when there is no header (told).
+pub(super) fn header_of(
+    file: &str,
+    bytes: &[u8],
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<String>> {
+    read_header(file, bytes, &mut csv_reader(bytes), problems)
+}
+
+/// The rows of a CSV file, read the one way every file of a review is
+/// read (the typed tables by [`read_table`], the others' readers by
+/// records): a header of UTF-8 names (a byte order mark dropped) checked
+/// against the known columns, fields trimmed, blank rows (or rows of commas
+/// only, as a spreadsheet writes an empty row) skipped, a row of the wrong
+/// length told at its line and left out, and past [`MAX_LISTED`] problems
+/// in the rows the rest only counted (a file of millions of bad cells would
+/// otherwise hold a problem each).
+pub(super) struct CsvRows<'a> {
+    file: &'a str,
+    bytes: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    /// The header's column names.
+    pub headers: Vec<String>,
+    /// Whether a row of the wrong length was left out.
+    pub rows_left_out: bool,
+    /// Where the problems of the rows start.
+    pub listed_from: usize,
+    /// Problems past the listed ones, counted.
+    pub not_listed: usize,
+}
+
+impl<'a> CsvRows<'a> {
+    /// `bytes` (the contents of `file`) with its header read and checked
+    /// against `specs`; `None` when it has no usable header (told).
+    pub fn open(
+        file: &'a str,
+        bytes: &'a [u8],
+        specs: &[ColumnSpec],
+        problems: &mut Vec<Problem>,
+    ) -> Option<CsvRows<'a>> {
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            problems.push(Problem::file(
+                file,
+                "file is empty (expected a header line)",
+            ));
+            return None;
+        }
+        let mut reader = csv_reader(bytes);
+        let headers = read_header(file, bytes, &mut reader, problems)?;
+        let before = problems.len();
+        check_headers(file, &headers, specs, problems);
+        if problems.len() > before {
+            return None;
+        }
+        Some(CsvRows {
+            file,
+            bytes,
+            reader,
+            headers,
+            rows_left_out: false,
+            listed_from: problems.len(),
+            not_listed: 0,
+        })
+    }
+
+    /// The line of the next row as long as the header, read into `record`;
+    /// `Ok(None)` at the end, `Err(())` where the file stops being CSV
+    /// (told).
+    pub fn next(
+        &mut self,
+        record: &mut csv::ByteRecord,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Option<u64>, ()> {
+        loop {
+            if problems.len() > self.listed_from + MAX_LISTED {
+                self.not_listed += problems.len() - (self.listed_from + MAX_LISTED);
+                problems.truncate(self.listed_from + MAX_LISTED);
+            }
+            match self.reader.read_byte_record(record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    problems.push(csv_problem(self.file, self.bytes, &e));
+                    return Err(());
+                }
+            }
+            let line = record.position().map_or(0, |p| line_of(self.bytes, p));
+            if record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            if record.len() != self.headers.len() {
+                problems.push(Problem::at(
+                    self.file,
+                    line,
+                    format!(
+                        "row has {} fields, but the header has {}{}",
+                        record.len(),
+                        self.headers.len(),
+                        separator_hint(record)
+                    ),
+                ));
+                self.rows_left_out = true;
+                continue;
+            }
+            return Ok(Some(line));
+        }
+    }
+
+    /// The problems past the listed ones told as one count; whether rows
+    /// were left out.
+    pub fn finish(self, problems: &mut Vec<Problem>) -> bool {
+        tell_unlisted(self.file, self.listed_from, self.not_listed, problems);
+        self.rows_left_out
     }
 }
 
