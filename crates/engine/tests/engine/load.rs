@@ -170,22 +170,46 @@ fn seed_with(file: &str, text: &str) -> Result<Dataset, String> {
 #[test]
 fn the_optional_files_are_read_as_the_tables_are() {
     // A byte order mark (Excel's "CSV UTF-8") before the header.
-    let ds = seed_with("search.csv", "\u{feff}stage,count,parent,label\nall,10,,All\nin,4,all,In\n");
+    let ds = seed_with(
+        "search.csv",
+        "\u{feff}stage,count,parent,label\nall,10,,All\nin,4,all,In\n",
+    );
     assert_eq!(ds.unwrap().search.len(), 2);
     // A row of commas only, as a spreadsheet saves an emptied row, is skipped.
-    let ds = seed_with("citations.csv", "study,cited_as,year,section\n3,Carlston,2001,Results\n,,,\n");
+    let ds = seed_with(
+        "citations.csv",
+        "study,cited_as,year,section\n3,Carlston,2001,Results\n,,,\n",
+    );
     assert_eq!(ds.unwrap().citations.len(), 1);
     // A formula's guard is dropped, as metasum's own CSV writes it.
-    let ds = seed_with("claims.csv", "id,section,statement,studies\n1,Results,'=A1 support,3\n");
+    let ds = seed_with(
+        "claims.csv",
+        "id,section,statement,studies\n1,Results,'=A1 support,3\n",
+    );
     assert_eq!(ds.unwrap().claims[0].statement, "=A1 support");
     // A row of the wrong length is told at its line, the others read.
-    let err = seed_with("citations.csv", "study,cited_as,year,section\n3,Carlston,2001\n7,Dixon,1994,Results\n");
+    let err = seed_with(
+        "citations.csv",
+        "study,cited_as,year,section\n3,Carlston,2001\n7,Dixon,1994,Results\n",
+    );
     let err = err.unwrap_err();
-    assert!(err.contains("citations.csv:2: row has 3 fields, but the header has 4"), "{err}");
+    assert!(
+        err.contains("citations.csv:2: row has 3 fields, but the header has 4"),
+        "{err}"
+    );
     // A spreadsheet error is told at its cell.
-    let err = seed_with("citations.csv", "study,cited_as,year,section\n3,#N/A,2001,Results\n");
-    assert!(err.unwrap_err().contains("citations.csv:2"), "a spreadsheet error is told");
+    let err = seed_with(
+        "citations.csv",
+        "study,cited_as,year,section\n3,#N/A,2001,Results\n",
+    );
+    assert!(
+        err.unwrap_err().contains("citations.csv:2"),
+        "a spreadsheet error is told"
+    );
     // A column twice in the header is refused, as in the tables.
-    let err = seed_with("search.csv", "stage,count,parent,label,label\nall,10,,All,x\n");
+    let err = seed_with(
+        "search.csv",
+        "stage,count,parent,label,label\nall,10,,All,x\n",
+    );
     assert!(err.unwrap_err().contains("column `label` appears twice"));
 }
