@@ -176,82 +176,16 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Help => {
             let _ = crate::output::print_stdout(&DotCommand::help());
         }
-        DotCommand::Tables => {
-            outln!("{}", tables_text(executor.session.dataset()).trim_end());
-            for (name, binding) in executor.session.lets() {
-                outln!(
-                    "{name:<9} {} rows of {} (let)",
-                    binding.frame.height(),
-                    binding.kind.name()
-                );
-            }
-        }
+        DotCommand::Tables => list_tables(executor),
         DotCommand::Schema(table) => schema(executor, table),
-        DotCommand::Format(f)
-            if f.is_binary() && !matches!(executor.sink, Sink::Rewrite { .. }) =>
-        {
-            error!(
-                "{} goes to a file: `.output FILE.{}` first",
-                FileKind::of_format(f).name(),
-                f.name()
-            )
-        }
-        // The file's name says what it is: CSV into `t2.xlsx` would make a
-        // file that is neither.
-        DotCommand::Format(f) if named_format(executor).is_some_and(|named| named != f) => {
-            let path = executor.sink.path().map(|p| p.display().to_string());
-            error!(
-                "{} is {}: `.output` a file of the format first",
-                path.unwrap_or_default(),
-                FileKind::of(executor.sink.path().unwrap_or(std::path::Path::new(""))).name()
-            )
-        }
-        DotCommand::Format(f) => {
-            executor.format = f;
-            keep_json_for_a_file(executor);
-        }
-        DotCommand::Output(path) => {
-            // Tried now, so a bad path leaves results where they went.
-            match Destination::file(path.as_deref(), executor.format) {
-                Ok(destination) => {
-                    executor.swap_destination(destination);
-                }
-                Err(e) => error!(
-                    "cannot write {}: {e}; results still go to {}",
-                    path.as_deref()
-                        .unwrap_or(std::path::Path::new("-"))
-                        .display(),
-                    executor
-                        .sink
-                        .path()
-                        .map_or("stdout".to_string(), |p| p.display().to_string())
-                ),
-            }
-        }
+        DotCommand::Format(f) => set_format(executor, f),
+        DotCommand::Output(path) => set_output(executor, path),
         DotCommand::Read(path) => {
             // No `save` in the script may replace the script.
             executor.protect_scripts(std::slice::from_ref(&path));
             executor.run_file(&path);
         }
-        DotCommand::Data(dir) => {
-            match Dataset::load_cached(&dir, executor.links_cache.as_deref()) {
-                Ok(ds) => {
-                    outln!(
-                        "dataset: {} ({} studies, {} findings); let names cleared",
-                        ds.origin,
-                        ds.studies.height(),
-                        ds.findings.height()
-                    );
-                    // The new session keeps the settings of the old one
-                    // (`--threshold` was lost: 12 flags at 1 point became 3).
-                    let threshold = executor.session.threshold();
-                    executor.session = Session::new(ds);
-                    executor.session.set_threshold(threshold);
-                    return true;
-                }
-                Err(e) => error!("{e}"),
-            }
-        }
+        DotCommand::Data(dir) => return load_data(executor, &dir),
         DotCommand::Lets => {
             if executor.session.lets().is_empty() {
                 outln!("no names bound yet (let NAME = query)");
@@ -274,6 +208,86 @@ fn dot_command(executor: &mut Executor, command: DotCommand) -> bool {
         DotCommand::Quit | DotCommand::Once(_) | DotCommand::Timer(_) => {}
     }
     false
+}
+
+/// `.tables`: the dataset's tables with their rows, then the `let` names.
+fn list_tables(executor: &Executor) {
+    outln!("{}", tables_text(executor.session.dataset()).trim_end());
+    for (name, binding) in executor.session.lets() {
+        outln!(
+            "{name:<9} {} rows of {} (let)",
+            binding.frame.height(),
+            binding.kind.name()
+        );
+    }
+}
+
+/// `.format F`, unless the results go where F cannot: a binary format to
+/// the screen, or a format the `.output` file's name contradicts (CSV into
+/// `t2.xlsx` would make a file that is neither).
+fn set_format(executor: &mut Executor, f: Format) {
+    if f.is_binary() && !matches!(executor.sink, Sink::Rewrite { .. }) {
+        error!(
+            "{} goes to a file: `.output FILE.{}` first",
+            FileKind::of_format(f).name(),
+            f.name()
+        );
+    } else if named_format(executor).is_some_and(|named| named != f) {
+        let path = executor.sink.path().map(|p| p.display().to_string());
+        error!(
+            "{} is {}: `.output` a file of the format first",
+            path.unwrap_or_default(),
+            FileKind::of(executor.sink.path().unwrap_or(std::path::Path::new(""))).name()
+        );
+    } else {
+        executor.format = f;
+        keep_json_for_a_file(executor);
+    }
+}
+
+/// `.output FILE` (or back to the screen), tried now: a bad path leaves
+/// results where they went.
+fn set_output(executor: &mut Executor, path: Option<std::path::PathBuf>) {
+    match Destination::file(path.as_deref(), executor.format) {
+        Ok(destination) => {
+            executor.swap_destination(destination);
+        }
+        Err(e) => error!(
+            "cannot write {}: {e}; results still go to {}",
+            path.as_deref()
+                .unwrap_or(std::path::Path::new("-"))
+                .display(),
+            executor
+                .sink
+                .path()
+                .map_or("stdout".to_string(), |p| p.display().to_string())
+        ),
+    }
+}
+
+/// `.data DIR`: a new session on the dataset at `dir`, keeping the old
+/// one's settings; whether it loaded.
+fn load_data(executor: &mut Executor, dir: &std::path::Path) -> bool {
+    match Dataset::load_cached(dir, executor.links_cache.as_deref()) {
+        Ok(ds) => {
+            outln!(
+                "dataset: {} ({} studies, {} findings); let names cleared",
+                ds.origin,
+                ds.studies.height(),
+                ds.findings.height()
+            );
+            // The new session keeps the settings of the old one
+            // (`--threshold` was lost: 12 flags at 1 point became 3).
+            let threshold = executor.session.threshold();
+            executor.session = Session::new(ds);
+            executor.session.set_threshold(threshold);
+            true
+        }
+        Err(e) => {
+            error!("{e}");
+            false
+        }
+    }
 }
 
 fn schema(executor: &Executor, table: Option<String>) {
