@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use polars::prelude::DataFrame;
+
 use super::csvfile::{ReadTable, read_table};
 use super::files::{Entity, ReviewFile};
 use super::keys::Keys;
@@ -103,21 +105,8 @@ fn load_once(
     // problem, its links' too, as if they had been read with the rest.
     let refused = !r.problems.is_empty() || studies.is_none() || findings.is_none();
     if deferred.is_some() && refused {
-        evidence = r.evidence(&keys, read);
-        let mut links_problems = Vec::new();
-        let tables = validate::Tables {
-            meta: &meta,
-            studies: None,
-            papers: None,
-            findings: None,
-            evidence: evidence.as_ref(),
-            study_ids: study_ids.as_ref(),
-            finding_ids: finding_ids.as_ref(),
-            keys: &keys,
-        };
-        tables.check(&mut links_problems);
-        r.problems.append(&mut links_problems);
-        validate::sort(&mut r.problems);
+        let ids = (study_ids.as_ref(), finding_ids.as_ref());
+        evidence = r.evidence_checked(&meta, &keys, read, ids);
     }
     let problems = r.problems;
     let (Some(studies), Some(findings)) = (studies, findings) else {
@@ -145,16 +134,7 @@ fn load_once(
         (None, None) => return Err(LoadError { origin, problems }),
     };
     let papers_stored = papers.is_some();
-    let papers = match papers {
-        Some(p) => p.frame,
-        None => one_paper_per_study(&studies.frame).map_err(|e| LoadError {
-            origin: origin.clone(),
-            problems: vec![Problem::file(
-                ReviewFile::Papers.file(),
-                format!("could not derive papers: {e}"),
-            )],
-        })?,
-    };
+    let papers = papers_or_one_per_study(papers, &studies.frame, &origin)?;
     let (claims, citations, search, cerqual, coding) = text;
     Ok(Dataset {
         origin,
@@ -316,6 +296,33 @@ impl<'a> Reading<'a> {
         Some(links)
     }
 
+    /// `evidence.csv` read and checked against the tables that could be
+    /// read (`ids`), its problems told with the others', in order.
+    fn evidence_checked(
+        &mut self,
+        meta: &Meta,
+        keys: &TableKeys,
+        read: (bool, bool),
+        (study_ids, finding_ids): (Option<&IdIndex>, Option<&IdIndex>),
+    ) -> Option<ReadTable> {
+        let evidence = self.evidence(keys, read);
+        let mut links_problems = Vec::new();
+        let tables = validate::Tables {
+            meta,
+            studies: None,
+            papers: None,
+            findings: None,
+            evidence: evidence.as_ref(),
+            study_ids,
+            finding_ids,
+            keys,
+        };
+        tables.check(&mut links_problems);
+        self.problems.append(&mut links_problems);
+        validate::sort(&mut self.problems);
+        evidence
+    }
+
     /// The optional tables of the review's text, checked against the ids
     /// of studies and findings.
     fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
@@ -359,6 +366,25 @@ fn resolve_references(
             let target = entity.file().file();
             keys.resolve_column(table, column, (file, column, target), problems);
         }
+    }
+}
+
+/// The papers of `papers.csv`, or one per study of `studies` when there is
+/// no such file.
+fn papers_or_one_per_study(
+    papers: Option<ReadTable>,
+    studies: &DataFrame,
+    origin: &str,
+) -> Result<DataFrame, LoadError> {
+    match papers {
+        Some(p) => Ok(p.frame),
+        None => one_paper_per_study(studies).map_err(|e| LoadError {
+            origin: origin.to_string(),
+            problems: vec![Problem::file(
+                ReviewFile::Papers.file(),
+                format!("could not derive papers: {e}"),
+            )],
+        }),
     }
 }
 
