@@ -85,80 +85,9 @@ pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStag
         return Vec::new();
     }
     let mut first_line: HashMap<&str, u64> = HashMap::new();
-    let mut out = Vec::new();
-    for (line, fields) in &rows {
-        let stage = field(fields, "stage");
-        let mut cell = |column: &str, what: String| {
-            problems.push(Problem::cell(FILE, *line, column, what));
-        };
-        if stage.is_empty() {
-            cell("stage", "a stage needs a name (its key)".into());
-            continue;
-        }
-        if let Some(first) = first_line.insert(stage, *line) {
-            first_line.insert(stage, first);
-            cell(
-                "stage",
-                format!("stage `{stage}` is already on line {first}"),
-            );
-            continue;
-        }
-        let count = match field(fields, "count").parse::<i64>() {
-            Ok(n) if n >= 0 => n,
-            _ => {
-                let found = field(fields, "count");
-                cell(
-                    "count",
-                    format!("expected a whole number of records, found `{found}`"),
-                );
-                continue;
-            }
-        };
-        let excluded = match field(fields, "excluded").trim() {
-            "" => None,
-            text => match text.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    cell(
-                        "excluded",
-                        format!("expected a whole number of records (or nothing), found `{text}`"),
-                    );
-                    continue;
-                }
-            },
-        };
-        let mut parents: Vec<String> = Vec::new();
-        for p in field(fields, "parent")
-            .split(';')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            if parents.iter().any(|q| q == p) {
-                cell("parent", format!("`{p}` is named twice"));
-            } else {
-                parents.push(p.to_string());
-            }
-        }
-        if excluded.is_some() && parents.is_empty() {
-            cell(
-                "excluded",
-                "records are excluded on the way into a stage, and nothing comes into this one (it has no parent)".into(),
-            );
-        }
-        let label = match field(fields, "label") {
-            "" => stage.to_string(),
-            l => l.to_string(),
-        };
-        out.push(SearchStage {
-            stage: stage.to_string(),
-            count,
-            parents,
-            label,
-            excluded,
-            excluded_label: field(fields, "excluded_label").to_string(),
-            line: *line,
-        });
-    }
+    let out: Vec<SearchStage> = (rows.iter())
+        .filter_map(|(line, fields)| stage_of(*line, fields, &mut first_line, problems))
+        .collect();
     let known: HashSet<&str> = rows.iter().map(|(_, f)| field(f, "stage")).collect();
     for s in &out {
         for p in s.parents.iter().filter(|p| !known.contains(p.as_str())) {
@@ -179,6 +108,87 @@ pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStag
         ));
     }
     out
+}
+
+/// The stage of one row of `search.csv` (at `line`), or `None` with its
+/// problem told; `first_line` holds the line of each stage seen so far.
+fn stage_of<'a>(
+    line: u64,
+    fields: &'a [(String, String)],
+    first_line: &mut HashMap<&'a str, u64>,
+    problems: &mut Vec<Problem>,
+) -> Option<SearchStage> {
+    let stage = field(fields, "stage");
+    let mut cell = |column: &str, what: String| {
+        problems.push(Problem::cell(FILE, line, column, what));
+    };
+    if stage.is_empty() {
+        cell("stage", "a stage needs a name (its key)".into());
+        return None;
+    }
+    if let Some(first) = first_line.insert(stage, line) {
+        first_line.insert(stage, first);
+        cell(
+            "stage",
+            format!("stage `{stage}` is already on line {first}"),
+        );
+        return None;
+    }
+    let count = match field(fields, "count").parse::<i64>() {
+        Ok(n) if n >= 0 => n,
+        _ => {
+            let found = field(fields, "count");
+            cell(
+                "count",
+                format!("expected a whole number of records, found `{found}`"),
+            );
+            return None;
+        }
+    };
+    let excluded = match field(fields, "excluded").trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                cell(
+                    "excluded",
+                    format!("expected a whole number of records (or nothing), found `{text}`"),
+                );
+                return None;
+            }
+        },
+    };
+    let mut parents: Vec<String> = Vec::new();
+    for p in field(fields, "parent")
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if parents.iter().any(|q| q == p) {
+            cell("parent", format!("`{p}` is named twice"));
+        } else {
+            parents.push(p.to_string());
+        }
+    }
+    if excluded.is_some() && parents.is_empty() {
+        cell(
+            "excluded",
+            "records are excluded on the way into a stage, and nothing comes into this one (it has no parent)".into(),
+        );
+    }
+    let label = match field(fields, "label") {
+        "" => stage.to_string(),
+        l => l.to_string(),
+    };
+    Some(SearchStage {
+        stage: stage.to_string(),
+        count,
+        parents,
+        label,
+        excluded,
+        excluded_label: field(fields, "excluded_label").to_string(),
+        line,
+    })
 }
 
 /// The stages that lead back to themselves through their parents.
