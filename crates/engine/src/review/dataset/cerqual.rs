@@ -230,92 +230,99 @@ pub fn parse_cerqual(
         return Vec::new();
     }
     let rows = records(FILE, bytes, &[], problems);
-    let mut out: Vec<Assessment> = Vec::new();
     let mut first: HashMap<i64, u64> = HashMap::new();
+    let mut out: Vec<Assessment> = Vec::new();
     for (line, fields) in rows {
         let fields: Vec<(String, String)> = (fields.into_iter())
             .map(|(k, v)| (column_name(&k), v))
             .collect();
-        let get = |name: &str| {
-            (fields.iter())
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim())
-        };
-        let text = |name: &str| get(name).unwrap_or("").to_string();
-        let Some(finding) = id(
+        if let Some(assessment) = assessment(line, &fields, findings, &mut first, problems) {
+            out.push(assessment);
+        }
+    }
+    out
+}
+
+/// The assessment of one row of `cerqual.csv` (at `line`, its fields by
+/// column name), or `None` with its problems told; `first` holds the line
+/// each finding was first assessed on.
+fn assessment(
+    line: u64,
+    fields: &[(String, String)],
+    findings: Known<'_>,
+    first: &mut HashMap<i64, u64>,
+    problems: &mut Vec<Problem>,
+) -> Option<Assessment> {
+    let get = |name: &str| {
+        (fields.iter())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    };
+    let text = |name: &str| get(name).unwrap_or("").to_string();
+    let finding = id(
+        FILE,
+        line,
+        "finding",
+        &text("finding"),
+        findings,
+        "finding",
+        problems,
+    )?;
+    if let Some(before) = first.insert(finding, line) {
+        first.insert(finding, before);
+        problems.push(Problem::cell(
             FILE,
             line,
             "finding",
-            &text("finding"),
-            findings,
-            "finding",
-            problems,
-        ) else {
-            continue;
-        };
-        if let Some(before) = first.insert(finding, line) {
-            first.insert(finding, before);
+            format!(
+                "finding {} is assessed already on line {before}",
+                text("finding")
+            ),
+        ));
+        return None;
+    }
+    let mut ok = true;
+    let mut level = |column: &str| -> Concern {
+        concern(&text(column)).unwrap_or_else(|| {
+            let expected: Vec<&str> = Concern::ALL.iter().map(|c| c.code()).collect();
             problems.push(Problem::cell(
                 FILE,
                 line,
-                "finding",
-                format!(
-                    "finding {} is assessed already on line {before}",
-                    text("finding")
-                ),
+                column,
+                format!("expected {}, found `{}`", expected.join(", "), text(column)),
             ));
-            continue;
-        }
-        let mut ok = true;
-        let mut level = |column: &str| -> Concern {
-            concern(&text(column)).unwrap_or_else(|| {
-                let expected: Vec<&str> = Concern::ALL.iter().map(|c| c.code()).collect();
-                problems.push(Problem::cell(
-                    FILE,
-                    line,
-                    column,
-                    format!("expected {}, found `{}`", expected.join(", "), text(column)),
-                ));
-                ok = false;
-                Concern::Serious
-            })
-        };
-        let components = COMPONENTS.map(|(column, _)| Judgement {
-            level: level(column),
-            explanation: text(&format!("{column}_explanation")),
-        });
-        let overall = match confidence(&text("confidence")) {
-            Some(c) => c,
-            None => {
-                let expected: Vec<&str> = Confidence::ALL.iter().map(|c| c.code()).collect();
-                problems.push(Problem::cell(
-                    FILE,
-                    line,
-                    "confidence",
-                    format!(
-                        "expected {}, found `{}`",
-                        expected.join(", "),
-                        text("confidence")
-                    ),
-                ));
-                continue;
-            }
-        };
-        if !ok {
-            continue;
-        }
-        out.push(Assessment {
-            finding,
-            summary: text("summary"),
-            components,
-            confidence: Judgement {
-                level: overall,
-                explanation: text("confidence_explanation"),
-            },
+            ok = false;
+            Concern::Serious
+        })
+    };
+    let components = COMPONENTS.map(|(column, _)| Judgement {
+        level: level(column),
+        explanation: text(&format!("{column}_explanation")),
+    });
+    let Some(overall) = confidence(&text("confidence")) else {
+        let expected: Vec<&str> = Confidence::ALL.iter().map(|c| c.code()).collect();
+        problems.push(Problem::cell(
+            FILE,
             line,
-        });
-    }
-    out
+            "confidence",
+            format!(
+                "expected {}, found `{}`",
+                expected.join(", "),
+                text("confidence")
+            ),
+        ));
+        return None;
+    };
+    ok.then(|| Assessment {
+        finding,
+        summary: text("summary"),
+        components,
+        confidence: Judgement {
+            level: overall,
+            explanation: text("confidence_explanation"),
+        },
+        line,
+    })
 }
 
 #[cfg(test)]
