@@ -9,31 +9,14 @@ use std::fmt::Write;
 use polars::prelude::*;
 
 use crate::present::format::{Format, cell_texts, markdown_text as md, render};
-use crate::review::dataset::{COMPONENTS, keys::Resolved};
-use crate::{QueryResult, Session};
+use crate::review::dataset::{Assessment, COMPONENTS, keys::Resolved};
+use crate::{Dataset, QueryResult, Session};
 
 /// The worksheet of the finding written `finding` (as the dataset writes
 /// its ids), as Markdown; an error naming the findings when there is no
 /// such finding.
 pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> {
-    let ds = session.dataset();
-    let keys = &ds.keys.findings;
-    let id = match keys.resolve(finding.trim()) {
-        Resolved::Id(id) if has_finding(session, id)? => id,
-        _ => {
-            return Err(crate::Error::Output(format!(
-                "no finding is `{finding}` (findings: {})",
-                first_findings(session)?
-            )));
-        }
-    };
-    // The id as a query writes it: a number, or quoted text.
-    let written = keys.text(id);
-    let value = if keys.is_text() {
-        format!("\"{}\"", written.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        written.clone()
-    };
+    let (id, written, value) = finding_id(session, finding)?;
     let profile = rows(session, &format!("profile where id = {value}"))?;
     let studies = rows(session, &format!("studies where findings has {value}"))?;
     let ds = session.dataset();
@@ -84,6 +67,39 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
         Format::Markdown,
     )?);
     out.push_str("\n## GRADE-CERQual assessment\n\n");
+    cerqual_section(&mut out, ds, assessment)?;
+    Ok(out)
+}
+
+/// The finding written `finding`: its id, the id as the review writes it,
+/// and as a query writes it (a number, or quoted text); an error naming
+/// the first findings when there is none.
+fn finding_id(session: &Session, finding: &str) -> crate::Result<(i64, String, String)> {
+    let keys = &session.dataset().keys.findings;
+    let id = match keys.resolve(finding.trim()) {
+        Resolved::Id(id) if has_finding(session, id)? => id,
+        _ => {
+            return Err(crate::Error::Output(format!(
+                "no finding is `{finding}` (findings: {})",
+                first_findings(session)?
+            )));
+        }
+    };
+    let written = keys.text(id);
+    let value = if keys.is_text() {
+        format!("\"{}\"", written.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        written.clone()
+    };
+    Ok((id, written, value))
+}
+
+/// The finding's GRADE-CERQual judgements, or why there are none.
+fn cerqual_section(
+    out: &mut String,
+    ds: &Dataset,
+    assessment: Option<&Assessment>,
+) -> crate::Result<()> {
     match (&ds.cerqual, assessment) {
         (None, _) => out.push_str(
             "This dataset has no cerqual.csv: no judgement is stored (see docs/DATASET.md).\n",
@@ -108,7 +124,7 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
             );
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Whether the dataset has the finding `id`.
