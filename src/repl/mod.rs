@@ -28,9 +28,12 @@ fn history_path() -> Option<PathBuf> {
 
 /// Runs the shell until `.quit` or Ctrl-D. Errors are printed and the shell
 /// goes on.
-pub fn run(mut executor: Executor) {
-    // `metasum --output FILE.json` on a terminal: one document there too.
-    keep_json_for_a_file(&mut executor);
+/// The line editor of the shell, completing from `executor`'s session,
+/// with the history at `history`; `None` when it cannot start (told).
+fn editor(
+    executor: &Executor,
+    history: Option<&std::path::Path>,
+) -> Option<Editor<MetasumHelper, FileHistory>> {
     let config = Config::builder()
         .auto_add_history(false)
         // Tab completes what all candidates share; a second Tab lists them.
@@ -42,14 +45,37 @@ pub fn run(mut executor: Executor) {
         Ok(e) => e,
         Err(e) => {
             error!("cannot start the interactive shell: {e}");
-            return;
+            return None;
         }
     };
     editor.set_helper(Some(MetasumHelper::new(&executor.session)));
-    let history = history_path();
-    if let Some(path) = &history {
+    if let Some(path) = history {
         let _ = editor.load_history(path);
     }
+    Some(editor)
+}
+
+/// `.once FILE`: the next statement's results go to FILE; where they went
+/// before, with what was kept for it (a workbook's sheets, a Parquet
+/// file's result), is put back whole after it (`after_once`; a second
+/// `.once` keeps the first place to go back to).
+fn once(executor: &mut Executor, path: &std::path::Path, after_once: &mut Option<Destination>) {
+    match Destination::file(Some(path), executor.format) {
+        Ok(once) => {
+            let before = executor.swap_destination(once);
+            after_once.get_or_insert(before);
+        }
+        Err(e) => error!("cannot write {}: {e}", path.display()),
+    }
+}
+
+pub fn run(mut executor: Executor) {
+    // `metasum --output FILE.json` on a terminal: one document there too.
+    keep_json_for_a_file(&mut executor);
+    let history = history_path();
+    let Some(mut editor) = editor(&executor, history.as_deref()) else {
+        return;
+    };
     let ds = executor.session.dataset();
     outln!(
         "metasum {}: {} ({}). Type .help for help, Ctrl-D to leave.",
@@ -73,18 +99,7 @@ pub fn run(mut executor: Executor) {
             Input::Dot(line) => match DotCommand::parse(&line) {
                 Ok(DotCommand::Quit) => break,
                 Ok(DotCommand::Timer(on)) => timer = on,
-                Ok(DotCommand::Once(path)) => match Destination::file(Some(&path), executor.format)
-                {
-                    Ok(once) => {
-                        // Where results went, with what was kept for it
-                        // (a workbook's sheets, a Parquet file's result):
-                        // put back whole after the next statement.
-                        let before = executor.swap_destination(once);
-                        // A second `.once` keeps the first place to go back to.
-                        after_once.get_or_insert(before);
-                    }
-                    Err(e) => error!("cannot write {}: {e}", path.display()),
-                },
+                Ok(DotCommand::Once(path)) => once(&mut executor, &path, &mut after_once),
                 Ok(command) => new_dataset = dot_command(&mut executor, command),
                 Err(e) => error!("{e}"),
             },
