@@ -11,9 +11,10 @@
 pub mod ast;
 pub mod error;
 mod expr;
+mod hints;
 mod lex;
 mod parse;
-pub use parse::edit_distance;
+pub use hints::edit_distance;
 pub mod span;
 
 pub use ast::Script;
