@@ -125,11 +125,18 @@ pub fn sensitivity_chart(
         },
     );
     fes_axis(&mut svg, y, scale, x);
-    // The legend: which dot is which, what bold means.
-    let mut y = y + 50.0 + 24.0;
+    draw_legend(&mut svg, y + 50.0 + 24.0, &legend_lines, size);
+    heads.draw_caption(&mut svg, body);
+    svg.finish()
+}
+
+/// The legend from `y` down: which dot is which (all studies, without the
+/// studies of concern), what bold means; `lines` are its three texts,
+/// wrapped.
+fn draw_legend(svg: &mut Svg, mut y: f64, lines: &[Vec<String>], size: f64) {
     svg.heading(10.0, y, "Legend");
     let grey = "#555";
-    for (i, lines) in legend_lines.iter().enumerate() {
+    for (i, lines) in lines.iter().enumerate() {
         y += 20.0;
         match i {
             0 => svg.circle([16.0, y - 4.0, 5.0], grey, None, "legend"),
@@ -140,6 +147,4 @@ pub fn sensitivity_chart(
         svg.lines(30.0, y, lines, line_height(size), "start", style);
         y += line_height(size) * (lines.len() as f64 - 1.0);
     }
-    heads.draw_caption(&mut svg, body);
-    svg.finish()
 }
