@@ -206,6 +206,22 @@ fn the_optional_files_are_read_as_the_tables_are() {
         err.unwrap_err().contains("citations.csv:2"),
         "a spreadsheet error is told"
     );
+    // ... once: the row is left out, not read again as an empty id.
+    let err = seed_with(
+        "claims.csv",
+        "id,section,statement,studies\n#N/A,Results,Support,3\n",
+    );
+    let err = err.unwrap_err();
+    assert_eq!(err.matches("claims.csv:").count(), 1, "{err}");
+    // A row left out of search.csv does not make its children's parent
+    // look missing.
+    let err = seed_with(
+        "search.csv",
+        "stage,count,parent,label\nall,10,,All,extra\nin,4,all,In\n",
+    );
+    let err = err.unwrap_err();
+    assert!(err.contains("search.csv:2: row has 5 fields"), "{err}");
+    assert!(!err.contains("no stage is called"), "{err}");
     // A column twice in the header is refused, as in the tables.
     let err = seed_with(
         "search.csv",

@@ -70,13 +70,17 @@ pub(super) fn records(
             Ok(None) => break,
             Err(()) => return Vec::new(),
         };
-        let fields = (headers.iter().zip(record.iter()))
+        // A row with a spreadsheet error (told) is left out: read as empty,
+        // the cell would be told again as a value of the wrong kind.
+        let fields: Option<Vec<(String, String)>> = (headers.iter().zip(record.iter()))
             .map(|(name, raw)| {
-                let text = cell_text(file, line, name, raw, problems).unwrap_or_default();
-                (name.clone(), text.into_owned())
+                let text = cell_text(file, line, name, raw, problems)?;
+                Some((name.clone(), text.into_owned()))
             })
             .collect();
-        out.push((line, fields));
+        if let Some(fields) = fields {
+            out.push((line, fields));
+        }
     }
     rows.finish(problems);
     out

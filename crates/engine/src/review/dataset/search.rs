@@ -72,6 +72,7 @@ fn feeds(stages: &[SearchStage], key: &str) -> usize {
 /// `;`, and optionally `excluded` (a whole number, or empty) and
 /// `excluded_label`.
 pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStage> {
+    let before = problems.len();
     let rows = records(FILE, bytes, &["stage", "count", "parent"], problems);
     if let Some((line, _)) = rows.get(MAX_STAGES) {
         problems.push(Problem::at(
@@ -88,6 +89,11 @@ pub fn parse_search(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<SearchStag
     let out: Vec<SearchStage> = (rows.iter())
         .filter_map(|(line, fields)| stage_of(*line, fields, &mut first_line, problems))
         .collect();
+    if problems.len() > before {
+        // A row left out (told) would make its children's parents look
+        // missing: the flow is checked as a whole only when it is whole.
+        return out;
+    }
     let known: HashSet<&str> = rows.iter().map(|(_, f)| field(f, "stage")).collect();
     for s in &out {
         for p in s.parents.iter().filter(|p| !known.contains(p.as_str())) {
