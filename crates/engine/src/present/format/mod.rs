@@ -320,89 +320,99 @@ pub fn render(frame: &DataFrame, format: Format) -> crate::Result<String> {
 
 /// Renders typed cells in `format`.
 fn render_cells(cells: Cells, format: Format, options: Options) -> crate::Result<String> {
-    let csv_cells = options.csv_cells;
-    let Cells {
-        names,
-        columns,
-        rows,
-    } = cells;
-    let row = |r: usize| columns.iter().map(move |c| &c[r]);
-    let mut out = String::new();
-    match format {
+    Ok(match format {
         Format::Xlsx | Format::Parquet | Format::Arrow => {
             return Err(crate::Error::Output(format!(
                 "{} is a binary format: use format::xlsx or format::columnar",
                 format.name()
             )));
         }
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-            let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
-            let name = |n: &String| match csv_cells {
-                CsvCells::Guarded => formula_safe(n.clone()),
-                CsvCells::Raw => n.clone(),
-            };
-            if options.headers == Headers::Shown {
-                w.write_record(names.iter().map(name)).map_err(io)?;
-            }
-            for r in 0..rows {
-                w.write_record(row(r).map(|c| c.csv_text_as(csv_cells)))
-                    .map_err(io)?;
-            }
-            let bytes = w
-                .into_inner()
-                .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
-            out = String::from_utf8_lossy(&bytes).into_owned();
-        }
-        Format::Json => {
-            out.push('[');
-            for r in 0..rows {
-                out.push_str(if r == 0 { "\n  {" } else { ",\n  {" });
-                for (i, (name, cell)) in names.iter().zip(row(r)).enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    json_string(&mut out, name);
-                    out.push_str(": ");
-                    cell.json(&mut out);
-                }
-                out.push('}');
-            }
-            out.push_str(if rows == 0 { "]\n" } else { "\n]\n" });
-        }
-        Format::Markdown => {
-            let _ = writeln!(
-                out,
-                "| {} |",
-                names
-                    .iter()
-                    .map(|n| markdown_text(n))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
-            let rule: Vec<&str> = columns
-                .iter()
-                .map(|c| {
-                    if c.iter().any(Cell::is_number) {
-                        "---:"
-                    } else {
-                        "---"
-                    }
-                })
-                .collect();
-            let _ = writeln!(out, "| {} |", rule.join(" | "));
-            for r in 0..rows {
-                let cells: Vec<String> = row(r).map(|c| markdown_text(&c.text(", "))).collect();
-                let _ = writeln!(out, "| {} |", cells.join(" | "));
-            }
-        }
-        Format::Line => out = table::records(&names, &columns, rows),
+        Format::Csv => csv_text(&cells, options)?,
+        Format::Json => json_text(&cells),
+        Format::Markdown => markdown_table(&cells),
+        Format::Line => table::records(&cells.names, &cells.columns, cells.rows),
         Format::Table => {
             let headers = options.headers == Headers::Shown;
-            out = table::table(&names, &columns, rows, options.width, headers)
+            table::table(
+                &cells.names,
+                &cells.columns,
+                cells.rows,
+                options.width,
+                headers,
+            )
         }
+    })
+}
+
+/// The cells of row `r`, column by column.
+fn row(cells: &Cells, r: usize) -> impl Iterator<Item = &Cell> {
+    cells.columns.iter().map(move |c| &c[r])
+}
+
+/// `cells` as CSV: formula-guarded unless `--raw`, with a header line
+/// unless it is hidden.
+fn csv_text(cells: &Cells, options: Options) -> PolarsResult<String> {
+    let csv_cells = options.csv_cells;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
+    let name = |n: &String| match csv_cells {
+        CsvCells::Guarded => formula_safe(n.clone()),
+        CsvCells::Raw => n.clone(),
+    };
+    if options.headers == Headers::Shown {
+        w.write_record(cells.names.iter().map(name)).map_err(io)?;
     }
-    Ok(out)
+    for r in 0..cells.rows {
+        w.write_record(row(cells, r).map(|c| c.csv_text_as(csv_cells)))
+            .map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `cells` as a JSON array of objects, one per row.
+fn json_text(cells: &Cells) -> String {
+    let mut out = String::from("[");
+    for r in 0..cells.rows {
+        out.push_str(if r == 0 { "\n  {" } else { ",\n  {" });
+        for (i, (name, cell)) in cells.names.iter().zip(row(cells, r)).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            json_string(&mut out, name);
+            out.push_str(": ");
+            cell.json(&mut out);
+        }
+        out.push('}');
+    }
+    out.push_str(if cells.rows == 0 { "]\n" } else { "\n]\n" });
+    out
+}
+
+/// `cells` as a GitHub table, numbers right-aligned.
+fn markdown_table(cells: &Cells) -> String {
+    let mut out = String::new();
+    let names: Vec<String> = cells.names.iter().map(|n| markdown_text(n)).collect();
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let rule: Vec<&str> = (cells.columns.iter())
+        .map(|c| {
+            if c.iter().any(Cell::is_number) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "| {} |", rule.join(" | "));
+    for r in 0..cells.rows {
+        let texts: Vec<String> = row(cells, r)
+            .map(|c| markdown_text(&c.text(", ")))
+            .collect();
+        let _ = writeln!(out, "| {} |", texts.join(" | "));
+    }
+    out
 }
 
 /// "1 row", "4 rows": for a person at a terminal, never part of a result
