@@ -180,48 +180,8 @@ pub fn fes_agrees(reported: f64, n: i64, of: usize) -> bool {
 pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
     let of = ds.studies.height();
     let findings = views::findings_view(ds, None)?.collect()?;
-    let mut fes_compared = 0;
-    let mut fes_disagreements = Vec::new();
-    if let Ok(reported) = findings
-        .column("reported_fes")
-        .and_then(|c| c.cast(&DataType::Float64))
-    {
-        let ids = findings.column("id")?.i64()?;
-        let names = findings.column("name")?.str()?;
-        let ns = findings.column("n")?.i64()?;
-        for (((id, name), n), reported) in ids
-            .iter()
-            .zip(names.iter())
-            .zip(ns.iter())
-            .zip(reported.f64()?.iter())
-        {
-            let (Some(id), Some(n), Some(reported)) = (id, n, reported) else {
-                continue;
-            };
-            fes_compared += 1;
-            if of == 0 || !fes_agrees(reported, n, of) {
-                fes_disagreements.push(FesDisagreement {
-                    finding: id,
-                    name: name.unwrap_or_default().to_string(),
-                    reported,
-                    n,
-                    of,
-                });
-            }
-        }
-    }
-    let mut totals = Vec::new();
-    for (column, published) in &ds.meta.published_totals {
-        let cells = ds.studies.column(column)?.cast(&DataType::Int64)?;
-        let cells = cells.i64()?;
-        totals.push(TotalCheck {
-            column: column.clone(),
-            published: *published,
-            sum: cells.iter().flatten().map(i128::from).sum(),
-            counted: cells.len() - cells.null_count(),
-            studies: of,
-        });
-    }
+    let (fes_compared, fes_disagreements) = reported_fes(&findings, of)?;
+    let totals = published_totals(ds)?;
     let (claims_exact, claim_differences) = claim_differences(ds)?;
     let findings_without_evidence = unlinked(&findings, "name")?;
     let studies = views::studies_view(ds, None)?.collect()?;
@@ -257,6 +217,61 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         quality_note: crate::analyses::profile::quality_note(ds),
         keys: ds.keys.clone(),
     })
+}
+
+/// How many findings state the FES the paper printed, and those whose
+/// printed FES is not `n` of the `of` studies at the printed decimals.
+fn reported_fes(findings: &DataFrame, of: usize) -> crate::Result<(usize, Vec<FesDisagreement>)> {
+    let mut fes_compared = 0;
+    let mut fes_disagreements = Vec::new();
+    if let Ok(reported) = findings
+        .column("reported_fes")
+        .and_then(|c| c.cast(&DataType::Float64))
+    {
+        let ids = findings.column("id")?.i64()?;
+        let names = findings.column("name")?.str()?;
+        let ns = findings.column("n")?.i64()?;
+        for (((id, name), n), reported) in ids
+            .iter()
+            .zip(names.iter())
+            .zip(ns.iter())
+            .zip(reported.f64()?.iter())
+        {
+            let (Some(id), Some(n), Some(reported)) = (id, n, reported) else {
+                continue;
+            };
+            fes_compared += 1;
+            if of == 0 || !fes_agrees(reported, n, of) {
+                fes_disagreements.push(FesDisagreement {
+                    finding: id,
+                    name: name.unwrap_or_default().to_string(),
+                    reported,
+                    n,
+                    of,
+                });
+            }
+        }
+    }
+    Ok((fes_compared, fes_disagreements))
+}
+
+/// Each total `dataset.toml` says the paper published, beside the sum of
+/// the column's cells.
+fn published_totals(ds: &Dataset) -> crate::Result<Vec<TotalCheck>> {
+    let of = ds.studies.height();
+    let mut totals = Vec::new();
+    for (column, published) in &ds.meta.published_totals {
+        let cells = ds.studies.column(column)?.cast(&DataType::Int64)?;
+        let cells = cells.i64()?;
+        totals.push(TotalCheck {
+            column: column.clone(),
+            published: *published,
+            sum: cells.iter().flatten().map(i128::from).sum(),
+            counted: cells.len() - cells.null_count(),
+            studies: of,
+        });
+    }
+    Ok(totals)
 }
 
 /// How many studies have a quality code declared a concern, and how many
