@@ -165,6 +165,11 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
 /// A row of `changes`: change, key, name, detail.
 type Change = [String; 4];
 
+/// The row of `changes` that says `what` of `key` (`name`), with `detail`.
+fn change(what: &str, key: &str, name: &str, detail: String) -> Change {
+    [what.to_string(), key.to_string(), name.to_string(), detail]
+}
+
 /// The studies removed, added and changed from `old` to `ds`, and their
 /// columns added, removed or renamed.
 fn study_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsResult<()> {
@@ -175,31 +180,21 @@ fn study_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsR
     let (before, after) = (before.rows, after.rows);
     let (label_before, label_after) = (|k: &String| label(old, k), |k: &String| label(ds, k));
     for (key, _) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
-        rows.push([
-            "study removed".into(),
-            key.clone(),
-            label_before(key),
+        rows.push(change(
+            "study removed",
+            key,
+            &label_before(key),
             String::new(),
-        ]);
+        ));
     }
     for (key, _) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
-        rows.push([
-            "study added".into(),
-            key.clone(),
-            label_after(key),
-            String::new(),
-        ]);
+        rows.push(change("study added", key, &label_after(key), String::new()));
     }
     for (key, cells) in &after {
         if let Some(was) = before.get(key) {
             let changed = differences(was, cells, (names, &renamed), &[]);
             if !changed.is_empty() {
-                rows.push([
-                    "study changed".into(),
-                    key.clone(),
-                    label_after(key),
-                    changed,
-                ]);
+                rows.push(change("study changed", key, &label_after(key), changed));
             }
         }
     }
@@ -235,19 +230,14 @@ fn finding_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> Polar
         format!("study {study} ({})", labels(study))
     };
     for (key, (name, _, links)) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
-        rows.push([
-            "finding removed".into(),
-            key.clone(),
-            name.clone(),
-            String::new(),
-        ]);
+        rows.push(change("finding removed", key, name, String::new()));
         for study in links {
-            rows.push([
-                "link removed".into(),
-                key.clone(),
-                name.clone(),
+            rows.push(change(
+                "link removed",
+                key,
+                name,
                 link(study, &label_before),
-            ]);
+            ));
         }
     }
     let finding_rows = |d: &Dataset| row_texts(&d.findings, |id| d.keys.findings.text(id), &[]);
@@ -262,51 +252,36 @@ fn finding_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> Polar
     for key in &order {
         let (name, _, linked) = &now[key];
         let Some((old_name, _, old_links)) = was.get(key) else {
-            rows.push([
-                "finding added".into(),
-                key.clone(),
-                name.clone(),
-                String::new(),
-            ]);
+            rows.push(change("finding added", key, name, String::new()));
             for study in linked {
-                rows.push([
-                    "link added".into(),
-                    key.clone(),
-                    name.clone(),
-                    link(study, &label_after),
-                ]);
+                rows.push(change("link added", key, name, link(study, &label_after)));
             }
             continue;
         };
         if old_name != name {
-            rows.push([
-                "finding renamed".into(),
-                key.clone(),
-                name.clone(),
+            rows.push(change(
+                "finding renamed",
+                key,
+                name,
                 format!("was: {old_name}"),
-            ]);
+            ));
         }
         if let (Some(a), Some(b)) = (finding_before.get(key), finding_after.get(key)) {
             let changed = differences(a, b, (finding_names, &renamed_findings), &["name"]);
             if !changed.is_empty() {
-                rows.push(["finding changed".into(), key.clone(), name.clone(), changed]);
+                rows.push(change("finding changed", key, name, changed));
             }
         }
         for study in old_links.difference(linked) {
-            rows.push([
-                "link removed".into(),
-                key.clone(),
-                name.clone(),
+            rows.push(change(
+                "link removed",
+                key,
+                name,
                 link(study, &label_before),
-            ]);
+            ));
         }
         for study in linked.difference(old_links) {
-            rows.push([
-                "link added".into(),
-                key.clone(),
-                name.clone(),
-                link(study, &label_after),
-            ]);
+            rows.push(change("link added", key, name, link(study, &label_after)));
         }
     }
     Ok(())
