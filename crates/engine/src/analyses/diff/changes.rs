@@ -82,7 +82,7 @@ fn differences(
 /// The two versions of a stored table compared column by column: rows
 /// of `changes` for the columns, and the renamed ones.
 fn compare_columns(
-    rows: &mut Vec<[String; 4]>,
+    rows: &mut Vec<Change>,
     file: &str,
     (was, now): (&Table, &Table),
 ) -> columns::Renamed {
@@ -92,35 +92,40 @@ fn compare_columns(
 /// Rows of `changes` for one stored table: removed, added and changed
 /// (`what` is `study`, `paper`, `finding`), named by `name`.
 fn table_changes(
-    rows: &mut Vec<[String; 4]>,
-    what: &str,
+    rows: &mut Vec<Change>,
+    (what, file): (&str, ReviewFile),
     (was, now): (&Table, &Table),
     name: impl Fn(&BTreeMap<String, String>) -> String,
     skip: &[&str],
 ) {
-    let renamed = compare_columns(rows, &format!("{what}s.csv"), (was, now));
+    let renamed = compare_columns(rows, file.file(), (was, now));
     let (was, names, now) = (&was.rows, &now.names, &now.rows);
     for (key, cells) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
-        rows.push([
-            format!("{what} removed"),
-            key.clone(),
-            name(cells),
+        rows.push(change(
+            &format!("{what} removed"),
+            key,
+            &name(cells),
             String::new(),
-        ]);
+        ));
     }
     for (key, cells) in now.iter().filter(|(k, _)| !was.contains_key(*k)) {
-        rows.push([
-            format!("{what} added"),
-            key.clone(),
-            name(cells),
+        rows.push(change(
+            &format!("{what} added"),
+            key,
+            &name(cells),
             String::new(),
-        ]);
+        ));
     }
     for (key, cells) in now {
         if let Some(old) = was.get(key) {
             let changed = differences(old, cells, (names, &renamed), skip);
             if !changed.is_empty() {
-                rows.push([format!("{what} changed"), key.clone(), name(cells), changed]);
+                rows.push(change(
+                    &format!("{what} changed"),
+                    key,
+                    &name(cells),
+                    changed,
+                ));
             }
         }
     }
@@ -163,10 +168,10 @@ pub fn changes(ds: &Dataset) -> PolarsResult<DataFrame> {
 }
 
 /// A row of `changes`: change, key, name, detail.
-type Change = [String; 4];
+pub(super) type Change = [String; 4];
 
 /// The row of `changes` that says `what` of `key` (`name`), with `detail`.
-fn change(what: &str, key: &str, name: &str, detail: String) -> Change {
+pub(super) fn change(what: &str, key: &str, name: &str, detail: String) -> Change {
     [what.to_string(), key.to_string(), name.to_string(), detail]
 }
 
@@ -216,7 +221,13 @@ fn paper_changes(rows: &mut Vec<Change>, old: &Dataset, ds: &Dataset) -> PolarsR
         };
         let citation =
             |cells: &BTreeMap<String, String>| cells.get("citation").cloned().unwrap_or_default();
-        table_changes(rows, "paper", (&papers(old)?, &papers(ds)?), citation, &[]);
+        table_changes(
+            rows,
+            ("paper", ReviewFile::Papers),
+            (&papers(old)?, &papers(ds)?),
+            citation,
+            &[],
+        );
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::changes::RowTexts;
+use super::changes::{Change, RowTexts, change};
 
 /// A column's name as queries compare it.
 pub(super) fn name_key(name: &str) -> String {
@@ -25,7 +25,7 @@ pub(super) type Renamed = BTreeMap<String, String>;
 /// (in case or outright), removed and added; the renamed outright, for the
 /// cells to be compared under their new names.
 pub(super) fn changes(
-    rows: &mut Vec<[String; 4]>,
+    rows: &mut Vec<Change>,
     file: &str,
     (old, new): (&Names, &Names),
     (was, now): (&RowTexts, &RowTexts),
@@ -33,7 +33,7 @@ pub(super) fn changes(
     let mut renamed = Renamed::new();
     for (key, written) in new {
         if let Some(before) = old.get(key).filter(|before| *before != written) {
-            rows.push(row(
+            rows.push(change(
                 "column renamed",
                 written,
                 file,
@@ -49,7 +49,7 @@ pub(super) fn changes(
             .find(|a| !renamed.contains_key(**a) && same_cells(was, now, gone, a));
         match same {
             Some(a) => {
-                rows.push(row(
+                rows.push(change(
                     "column renamed",
                     &new[*a],
                     file,
@@ -57,18 +57,13 @@ pub(super) fn changes(
                 ));
                 renamed.insert((*a).clone(), (*gone).clone());
             }
-            None => rows.push(row("column removed", &old[*gone], file, String::new())),
+            None => rows.push(change("column removed", &old[*gone], file, String::new())),
         }
     }
     for a in added.iter().filter(|a| !renamed.contains_key(**a)) {
-        rows.push(row("column added", &new[*a], file, String::new()));
+        rows.push(change("column added", &new[*a], file, String::new()));
     }
     renamed
-}
-
-/// One row of `changes`: what, the column, its file, the detail.
-fn row(change: &str, column: &str, file: &str, detail: String) -> [String; 4] {
-    [change.into(), column.into(), file.into(), detail]
 }
 
 /// Whether the column `old` of `was` holds what `new` of `now` holds, row
