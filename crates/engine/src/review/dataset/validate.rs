@@ -56,7 +56,10 @@ impl Tables<'_> {
                 {
                     problems.push(Problem::file(
                         ReviewFile::Meta.file(),
-                        format!("[published_totals] `{column}` names no column of studies.csv"),
+                        format!(
+                            "[published_totals] `{column}` names no column of {}",
+                            ReviewFile::Studies.file()
+                        ),
                     ));
                 }
             }
