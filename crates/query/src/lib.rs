@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+mod display;
 pub mod error;
 mod expr;
 mod hints;
