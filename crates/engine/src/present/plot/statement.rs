@@ -1,9 +1,10 @@
 //! A `plot` statement: the rows it draws, planned like any query.
 
+use metasum_query::Span;
 use metasum_query::ast::{Figure, Plot, Query, SourceKind};
 
 use crate::error::QueryError;
-use crate::present::plot::{Legend, Without};
+use crate::present::plot::{FindingRow, Legend, Without};
 use crate::query::session::Session;
 use crate::query::table::TableKind;
 
@@ -38,38 +39,8 @@ impl Session {
             return crate::present::plot::flow_chart(&self.dataset().search, texts)
                 .map_err(|e| QueryError::new(span, e.to_string()));
         }
-        let all;
-        let q = match query {
-            Some(q) => q,
-            None => {
-                all = Query::of(metasum_query::ast::Source {
-                    kind: SourceKind::Findings,
-                    span,
-                });
-                &all
-            }
-        };
-        // Ids as numbers: the figure places studies by id and writes
-        // each as the reviewer wrote it.
-        let q = &self.resolved(q)?.0;
-        let (kind, frame) = self.rows_resolved(q)?;
-        let result = self.result(kind, frame)?;
-        if result.kind != TableKind::Findings {
-            return Err(QueryError::new(
-                q.source.span,
-                format!(
-                    "`plot {}` draws findings, but this query gives {}",
-                    figure.name(),
-                    result.kind.name()
-                ),
-            ));
-        }
-        let rows = crate::present::plot::finding_rows(&result.frame).map_err(|e| {
-            QueryError::new(
-                q.span,
-                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
-            )
-        })?;
+        let (rows, q) = self.figure_rows(figure, span, query)?;
+        let q = &q;
         let scope = self.plan_scope(q, TableKind::Studies)?;
         let scope = self.run_scope(scope, span)?;
         let ids = self.study_ids(scope.as_ref(), span)?;
@@ -98,6 +69,41 @@ impl Session {
                 crate::present::plot::matrix_chart(&rows, &studies, labels, texts)
             }
         })
+    }
+
+    /// The findings a figure draws: those of `query` (all without one),
+    /// ids as numbers (the figure places studies by id and writes each as
+    /// the reviewer wrote it), and the query resolved.
+    fn figure_rows(
+        &self,
+        figure: Figure,
+        span: Span,
+        query: Option<&Query>,
+    ) -> Result<(Vec<FindingRow>, Query), QueryError> {
+        let all = Query::of(metasum_query::ast::Source {
+            kind: SourceKind::Findings,
+            span,
+        });
+        let q = self.resolved(query.unwrap_or(&all))?.0;
+        let (kind, frame) = self.rows_resolved(&q)?;
+        let result = self.result(kind, frame)?;
+        if result.kind != TableKind::Findings {
+            return Err(QueryError::new(
+                q.source.span,
+                format!(
+                    "`plot {}` draws findings, but this query gives {}",
+                    figure.name(),
+                    result.kind.name()
+                ),
+            ));
+        }
+        let rows = crate::present::plot::finding_rows(&result.frame).map_err(|e| {
+            QueryError::new(
+                q.span,
+                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
+            )
+        })?;
+        Ok((rows, q))
     }
 }
 
