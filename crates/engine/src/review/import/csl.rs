@@ -39,21 +39,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
     }
 }
 
-/// One item as a record, or what is wrong with it.
-fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
-    let item: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
-    let Value::Object(item) = item else {
-        return Err("an item must be an object ({...})".into());
-    };
-    let text = |key: &str| -> Result<String, String> {
-        match item.get(key) {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.trim().to_string()),
-            Some(Value::Number(n)) => Ok(n.to_string()),
-            Some(_) => Err(format!("`{key}` must be text")),
-        }
-    };
-    let authors = match item.get("author") {
+/// An item's `author`: each person's family name (or a group's
+/// `literal` name) and given names.
+fn authors(value: Option<&Value>) -> Result<Vec<Name>, String> {
+    Ok(match value {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(people)) => people
             .iter()
@@ -84,15 +73,13 @@ fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
             })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err("`author` must be a list of names".into()),
-    };
-    let title = text("title")?;
-    if authors.is_empty() {
-        return Err(
-            "the item has no author: a study needs one (a group may be the author, as `literal`)"
-                .into(),
-        );
-    }
-    let year = match item.get("issued") {
+    })
+}
+
+/// An item's year, from `issued`: its `date-parts`, else its `raw` or
+/// `literal` text ("Spring 2019").
+fn year(value: Option<&Value>) -> Result<Option<i32>, String> {
+    Ok(match value {
         None | Some(Value::Null) => None,
         Some(Value::Object(issued)) => {
             let written = |key: &str| match issued.get(key) {
@@ -114,7 +101,32 @@ fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
             .or_else(|| written("literal"))
         }
         Some(_) => return Err("`issued` must be a date ({\"date-parts\": [[2019]]})".into()),
+    })
+}
+
+/// One item as a record, or what is wrong with it.
+fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
+    let item: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    let Value::Object(item) = item else {
+        return Err("an item must be an object ({...})".into());
     };
+    let text = |key: &str| -> Result<String, String> {
+        match item.get(key) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.trim().to_string()),
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(_) => Err(format!("`{key}` must be text")),
+        }
+    };
+    let authors = authors(item.get("author"))?;
+    let title = text("title")?;
+    if authors.is_empty() {
+        return Err(
+            "the item has no author: a study needs one (a group may be the author, as `literal`)"
+                .into(),
+        );
+    }
+    let year = year(item.get("issued"))?;
     Ok(Record {
         authors,
         year,
