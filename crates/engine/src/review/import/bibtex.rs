@@ -24,7 +24,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
             });
         match record(file, entry, at) {
             Ok(record) => records.push(record),
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(*problem),
         }
     }
     if problems.is_empty() {
@@ -36,7 +36,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Record>, Vec<Problem>> {
 
 /// The record of one entry (`at`: its line in `file`), or the problem that
 /// keeps it out.
-fn record(file: &str, entry: &Entry, at: u64) -> Result<Record, Problem> {
+fn record(file: &str, entry: &Entry, at: u64) -> Result<Record, Box<Problem>> {
     let authors: Vec<Name> = match entry.author() {
         Ok(people) => people
             .into_iter()
@@ -52,14 +52,14 @@ fn record(file: &str, entry: &Entry, at: u64) -> Result<Record, Problem> {
             .collect(),
         Err(RetrievalError::Missing(_)) => Vec::new(),
         Err(e) => {
-            return Err(Problem::at(
+            return Err(Box::new(Problem::at(
                 file,
                 at,
                 format!(
                     "entry `{}`: the author field cannot be read: {e:?}",
                     entry.key
                 ),
-            ));
+            )));
         }
     };
     let text_of = |field: &str| {
@@ -70,14 +70,14 @@ fn record(file: &str, entry: &Entry, at: u64) -> Result<Record, Problem> {
     };
     let title = text_of("title");
     if authors.is_empty() {
-        return Err(Problem::at(
+        return Err(Box::new(Problem::at(
             file,
             at,
             format!(
                 "entry `{}` has no author: a study needs one (a group may be the author)",
                 entry.key
             ),
-        ));
+        )));
     }
     let journal = match text_of("journaltitle") {
         j if j.is_empty() => text_of("journal"),
