@@ -77,8 +77,15 @@ impl<'s> P<'s> {
                 .name(i)
                 .map_err(|_| self.unexpected(i, &[Expect::Condition]))?,
         };
-        let i = ws(rest);
-        let (rest, kind) = if let Ok((rest, op)) = lex::operator(i) {
+        let (rest, kind) = self.comparison(ws(rest), &column)?;
+        let span = column.span.to(self.span(rest, rest));
+        Ok((rest, Expr { kind, span }))
+    }
+
+    /// What follows a column in a condition (`= 3`, `~ "peer"`, `in (..)`,
+    /// `has 13`, `is not missing`), as the condition's kind.
+    fn comparison(&self, i: &'s str, column: &Ident) -> PResult<'s, ExprKind> {
+        Ok(if let Ok((rest, op)) = lex::operator(i) {
             let op = match op {
                 "=" => CompareOp::Eq,
                 "!=" => CompareOp::NotEq,
@@ -140,9 +147,7 @@ impl<'s> P<'s> {
             )
         } else {
             return Err(self.unexpected(i, &[Expect::Operator]));
-        };
-        let span = column.span.to(self.span(rest, rest));
-        Ok((rest, Expr { kind, span }))
+        })
     }
 
     /// A number, a quoted text, or a bare word (text, never a column).
