@@ -118,9 +118,7 @@ fn disagreements_list_exactly_the_differing_links_and_fes_uses_the_reconciled_on
 
 /// The example's files with `coding.csv` replaced.
 fn with_coding(text: &str) -> Result<Dataset, String> {
-    let mut files = crate::util::files_of(&data());
-    files.insert("coding.csv".into(), text.as_bytes().to_vec());
-    Dataset::from_files(&files, "two-coders").map_err(|e| e.to_string())
+    crate::util::with_file(&data(), "two-coders", "coding.csv", text)
 }
 
 #[test]

@@ -130,9 +130,7 @@ fn the_seed_has_no_assessment_and_gets_none() {
 
 /// The example's files with `cerqual.csv` replaced.
 fn with_cerqual(text: &str) -> Result<Dataset, String> {
-    let mut files = crate::util::files_of(&example());
-    files.insert("cerqual.csv".into(), text.as_bytes().to_vec());
-    Dataset::from_files(&files, "example").map_err(|e| e.to_string())
+    crate::util::with_file(&example(), "example", "cerqual.csv", text)
 }
 
 #[test]

@@ -162,9 +162,7 @@ fn text_keyed_links_read_fast_or_slow_are_the_same_links() {
 /// The seed's files with `file` replaced by `text`, loaded.
 fn seed_with(file: &str, text: &str) -> Result<Dataset, String> {
     let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/peer-support");
-    let mut files = crate::util::files_of(&seed);
-    files.insert(file.to_string(), text.as_bytes().to_vec());
-    Dataset::from_files(&files, "review").map_err(|e| e.to_string())
+    crate::util::with_file(&seed, "review", file, text)
 }
 
 #[test]

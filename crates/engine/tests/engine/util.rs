@@ -16,3 +16,16 @@ pub fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// The dataset folder `dir` loaded (named `origin`) with its file `file`
+/// replaced by `text`; the problems as text when it does not load.
+pub fn with_file(
+    dir: &Path,
+    origin: &str,
+    file: &str,
+    text: &str,
+) -> Result<metasum_engine::Dataset, String> {
+    let mut files = files_of(dir);
+    files.insert(file.to_string(), text.as_bytes().to_vec());
+    metasum_engine::Dataset::from_files(&files, origin).map_err(|e| e.to_string())
+}

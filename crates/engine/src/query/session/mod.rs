@@ -204,15 +204,8 @@ impl Session {
         let Some(b) = self.lets.get(name) else {
             return Err(crate::Error::Output(format!("`{name}` is not bound")));
         };
-        let rows_of = match b.kind {
-            TableKind::Counts => b.counted,
-            kind => Some(kind),
-        };
-        let frame = match rows_of {
-            Some(rows_of) => keyed::present(&self.dataset, rows_of, b.frame.clone())?,
-            None => b.frame.clone(),
-        };
-        Ok(self.result(b.kind, frame)?)
+        // No statement to point at: a failure is told without a place.
+        Ok(self.shown(b.kind, b.counted, b.frame.clone(), Span::new(0, 0))?)
     }
 
     /// Plans and runs a query; ids come out as the reviewer wrote them.
@@ -224,19 +217,34 @@ impl Session {
     pub(crate) fn query_rows(&self, q: &Query) -> Result<QueryResult, QueryError> {
         let (resolved, unknown_ids) = self.resolved(q)?;
         let (kind, frame) = self.rows_resolved(&resolved)?;
-        // A `count by` result keeps the names of the rows it counted.
+        let counted = self.rows_of(&q.source.kind);
+        let mut result = self.shown(kind, counted, frame, q.span)?;
+        result.notes.extend(unknown_ids);
+        Ok(result)
+    }
+
+    /// Rows of `kind` as a person reads them: id columns back to the ids
+    /// as written (for a `count by` result, those of the `counted` table,
+    /// whose columns it keeps), with the notes of the table; polars
+    /// failures at `span`.
+    fn shown(
+        &self,
+        kind: TableKind,
+        counted: Option<TableKind>,
+        frame: DataFrame,
+        span: Span,
+    ) -> Result<QueryResult, QueryError> {
         let rows_of = match kind {
-            TableKind::Counts => self.rows_of(&q.source.kind),
+            TableKind::Counts => counted,
             kind => Some(kind),
         };
         let frame = match rows_of {
-            Some(rows_of) => keyed::present(&self.dataset, rows_of, frame)
-                .map_err(|e| polars_error(q.span, e))?,
+            Some(rows_of) => {
+                keyed::present(&self.dataset, rows_of, frame).map_err(|e| polars_error(span, e))?
+            }
             None => frame,
         };
-        let mut result = self.result(kind, frame)?;
-        result.notes.extend(unknown_ids);
-        Ok(result)
+        self.result(kind, frame)
     }
 
     /// The rows of `q` as planned: ids as numbers (stand-ins for text ids).
