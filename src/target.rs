@@ -10,19 +10,20 @@ use metasum_engine::{Format, Outcome};
 /// The extensions of the files a figure can go into, for messages: ".svg,
 /// .png, .pdf or .xlsx" (each kind's usual one).
 pub fn figure_files() -> String {
-    let kinds = (FileKind::NAMED.into_iter()).chain(Format::ALL.map(FileKind::Rows));
-    let usual: Vec<String> = (kinds.filter(|k| k.holds_figures()))
-        .filter_map(|k| k.extensions().first().map(|e| format!(".{e}")))
-        .collect();
-    metasum_engine::words::one_of(&usual)
+    usual_extensions(FileKind::all().filter(|k| k.holds_figures()))
 }
 
 /// The extensions of the files rows can go into, for messages: ".csv,
 /// .json, .md, .xlsx, .parquet or .arrow" (each file format's usual one).
 pub fn row_files() -> String {
-    let usual: Vec<String> = (Format::ALL.iter())
-        .filter_map(|f| f.extensions().first())
-        .map(|e| format!(".{e}"))
+    usual_extensions(Format::ALL.map(FileKind::Rows).into_iter())
+}
+
+/// ".a, .b or .c": each kind's usual extension (none for a kind no
+/// extension names).
+fn usual_extensions(kinds: impl Iterator<Item = FileKind>) -> String {
+    let usual: Vec<String> = kinds
+        .filter_map(|k| k.extensions().first().map(|e| format!(".{e}")))
         .collect();
     metasum_engine::words::one_of(&usual)
 }
@@ -59,6 +60,12 @@ impl FileKind {
 
     /// The kinds an extension names besides the formats of rows.
     const NAMED: [FileKind; 4] = [FileKind::Svg, FileKind::Png, FileKind::Pdf, FileKind::Html];
+
+    /// Every kind an extension names: figures' and the report's, then the
+    /// formats of rows.
+    fn all() -> impl Iterator<Item = FileKind> {
+        (FileKind::NAMED.into_iter()).chain(Format::ALL.map(FileKind::Rows))
+    }
 
     /// The extensions of a file of this kind, the usual one first.
     pub fn extensions(self) -> &'static [&'static str] {
