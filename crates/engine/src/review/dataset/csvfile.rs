@@ -43,10 +43,7 @@ fn tell_unlisted(
     mut not_listed: usize,
     problems: &mut Vec<Problem>,
 ) {
-    if problems.len() > listed_from + MAX_LISTED {
-        not_listed += problems.len() - (listed_from + MAX_LISTED);
-        problems.truncate(listed_from + MAX_LISTED);
-    }
+    not_listed += cap(listed_from, problems);
     if not_listed > 0 {
         problems.push(Problem::unlisted(
             file,
@@ -54,6 +51,15 @@ fn tell_unlisted(
             format!("and {not_listed} more problems in its rows, not listed"),
         ));
     }
+}
+
+/// The problems told from `listed_from` on cut to the first
+/// [`MAX_LISTED`]; how many were cut.
+fn cap(listed_from: usize, problems: &mut Vec<Problem>) -> usize {
+    let kept = listed_from + MAX_LISTED;
+    let cut = problems.len().saturating_sub(kept);
+    problems.truncate(kept);
+    cut
 }
 
 /// The header line of a CSV file: its column names (a byte order mark
@@ -283,10 +289,7 @@ impl<'a> CsvRows<'a> {
         problems: &mut Vec<Problem>,
     ) -> Result<Option<u64>, ()> {
         loop {
-            if problems.len() > self.listed_from + MAX_LISTED {
-                self.not_listed += problems.len() - (self.listed_from + MAX_LISTED);
-                problems.truncate(self.listed_from + MAX_LISTED);
-            }
+            self.not_listed += cap(self.listed_from, problems);
             match self.reader.read_byte_record(record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(None),
