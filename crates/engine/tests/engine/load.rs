@@ -227,3 +227,20 @@ fn the_optional_files_are_read_as_the_tables_are() {
     );
     assert!(err.unwrap_err().contains("column `label` appears twice"));
 }
+
+#[test]
+fn an_optional_file_of_thousands_of_bad_cells_lists_a_thousand_and_counts_the_rest() {
+    let mut text = String::from("study,cited_as,year,section\n");
+    for i in 0..3000 {
+        text.push_str(&format!("3,Carlston,soon{i},Results\n"));
+    }
+    // And a row of the wrong length, which the reader itself tells.
+    text.push_str("3,Carlston\n");
+    let err = seed_with("citations.csv", &text).unwrap_err();
+    let told = err.lines().filter(|l| l.contains("citations.csv:")).count();
+    assert_eq!(told, 1001, "a thousand listed and one count");
+    assert!(
+        err.contains("citations.csv: and 2001 more problems in its rows, not listed"),
+        "{err}"
+    );
+}

@@ -37,7 +37,7 @@ pub enum Kind {
 /// The problems of a file's rows past the first [`MAX_LISTED`] (those
 /// told from `listed_from` on), and the `not_listed` ones counted before,
 /// told as one count.
-fn tell_unlisted(
+pub(super) fn tell_unlisted(
     file: &str,
     listed_from: usize,
     mut not_listed: usize,

@@ -326,20 +326,45 @@ impl<'a> Reading<'a> {
     /// The optional tables of the review's text, checked against the ids
     /// of studies and findings.
     fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
-        let claims = (self.read(ReviewFile::Claims, false))
-            .map(|b| claims::parse_claims(&b, studies, findings, &mut self.problems))
-            .unwrap_or_default();
-        let citations = (self.read(ReviewFile::Citations, false))
-            .map(|b| claims::parse_citations(&b, studies, &mut self.problems))
-            .unwrap_or_default();
-        let search = (self.read(ReviewFile::Search, false))
-            .map(|b| search::parse_search(&b, &mut self.problems))
-            .unwrap_or_default();
-        let cerqual = (self.read(ReviewFile::Cerqual, false))
-            .map(|b| cerqual::parse_cerqual(&b, findings, &mut self.problems));
-        let coding = (self.read(ReviewFile::Coding, false))
-            .and_then(|b| super::coding::parse_coding(&b, findings, studies, &mut self.problems));
+        let claims = self.optional(ReviewFile::Claims, |b, p| {
+            claims::parse_claims(b, studies, findings, p)
+        });
+        let citations = self.optional(ReviewFile::Citations, |b, p| {
+            claims::parse_citations(b, studies, p)
+        });
+        let search = self.optional(ReviewFile::Search, search::parse_search);
+        let cerqual = self.optional(ReviewFile::Cerqual, |b, p| {
+            Some(cerqual::parse_cerqual(b, findings, p))
+        });
+        let coding = self.optional(ReviewFile::Coding, |b, p| {
+            super::coding::parse_coding(b, findings, studies, p)
+        });
         (claims, citations, search, cerqual, coding)
+    }
+
+    /// The optional `file` read by `parse` (its default without the file),
+    /// past [`crate::problem::MAX_LISTED`] of its problems the rest counted in one line, as
+    /// a table's are: a file of millions of bad cells holds a problem per
+    /// thousand, not per cell.
+    fn optional<T: Default>(
+        &mut self,
+        file: ReviewFile,
+        parse: impl FnOnce(&[u8], &mut Vec<Problem>) -> T,
+    ) -> T {
+        let Some(bytes) = self.read(file, false) else {
+            return T::default();
+        };
+        let before = self.problems.len();
+        let parsed = parse(&bytes, &mut self.problems);
+        // Counted once: the reader's own count of rows it did not list
+        // joins the count of the rest.
+        let mut its = self.problems.split_off(before);
+        let counted: u64 = its.iter().map(|p| p.unlisted).sum();
+        its.retain(|p| p.unlisted == 0);
+        self.problems.append(&mut its);
+        let not_listed = usize::try_from(counted).unwrap_or(usize::MAX);
+        super::csvfile::tell_unlisted(file.file(), before, not_listed, &mut self.problems);
+        parsed
     }
 }
 
