@@ -420,7 +420,7 @@ impl Executor {
         outcome: Outcome,
     ) -> Result<(), String> {
         let shown = match &outcome {
-            Outcome::Bound(name) => Some(self.session.bound_rows(name)),
+            Outcome::Bound(name) => Some(self.session.bound_rows(name, statement.span)),
             _ => None,
         };
         let name = match &statement.kind {

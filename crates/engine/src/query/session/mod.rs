@@ -199,13 +199,13 @@ impl Session {
 
     /// The rows bound to `name`, as the query that bound them shows them
     /// (ids as the reviewer wrote them): what `let NAME = ... save "F"`
-    /// saves, without running the query again.
-    pub fn bound_rows(&self, name: &str) -> crate::Result<QueryResult> {
+    /// saves, without running the query again; a failure is told at
+    /// `span`, the statement's.
+    pub fn bound_rows(&self, name: &str, span: Span) -> crate::Result<QueryResult> {
         let Some(b) = self.lets.get(name) else {
             return Err(crate::Error::Output(format!("`{name}` is not bound")));
         };
-        // No statement to point at: a failure is told without a place.
-        Ok(self.shown(b.kind, b.counted, b.frame.clone(), Span::new(0, 0))?)
+        Ok(self.shown(b.kind, b.counted, b.frame.clone(), span)?)
     }
 
     /// Plans and runs a query; ids come out as the reviewer wrote them.

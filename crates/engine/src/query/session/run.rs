@@ -205,6 +205,7 @@ fn stable_sort(
 
 #[cfg(test)]
 mod tests {
+    use metasum_query::Span;
     use metasum_query::ast::StatementKind;
 
     use crate::query::plan::{Lists, Scope, Source};
@@ -231,7 +232,7 @@ mod tests {
             session
                 .execute_text(&format!("let a = {text}"), "test")
                 .unwrap();
-            let bound = session.bound_rows("a").unwrap();
+            let bound = session.bound_rows("a", Span::new(0, 0)).unwrap();
             assert!(bound.frame.equals_missing(&shown.frame), "{text}");
             assert_eq!(bound.kind, shown.kind, "{text}");
         }
@@ -245,12 +246,12 @@ mod tests {
             .unwrap();
         assert!(
             session
-                .bound_rows("a")
+                .bound_rows("a", Span::new(0, 0))
                 .unwrap()
                 .frame
                 .equals_missing(&shown.frame)
         );
-        assert!(session.bound_rows("nothing").is_err());
+        assert!(session.bound_rows("nothing", Span::new(0, 0)).is_err());
         // Text ids (`Smith2019`, `T1.2`) come out as written, as the query shows them.
         let review = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/data/author-year-review");
@@ -263,7 +264,7 @@ mod tests {
             session
                 .execute_text(&format!("let t = {text}"), "test")
                 .unwrap();
-            let bound = session.bound_rows("t").unwrap();
+            let bound = session.bound_rows("t", Span::new(0, 0)).unwrap();
             assert!(bound.frame.equals_missing(&shown.frame), "{text}");
         }
     }
