@@ -8,6 +8,7 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
+use crate::count::scope::InScope;
 use crate::count::views::{
     self, ViewOptions, difference_numerator, empty_list_for_null, percent, percent_difference,
 };
@@ -45,23 +46,27 @@ const PARTICIPANTS: [&str; 3] = ["workers", "staff", "recipients"];
 /// `study_scope` (an `id` frame) restricts the studies, as `among` does.
 pub fn profile_view(
     ds: &Dataset,
-    study_scope: Option<&DataFrame>,
+    study_scope: Option<&InScope>,
     threshold: Points,
 ) -> PolarsResult<LazyFrame> {
     let shape = Shape::of(ds);
+    let order: Vec<Expr> = (shape.columns(ds)?.iter_names())
+        .map(|c| col(c.clone()))
+        .collect();
     let without = if shape.declared {
         studies_without_concerns(ds, study_scope)?
     } else {
         0
     };
     let in_scope = match study_scope {
-        Some(scope) => views::ids_count(scope)?,
+        Some(scope) => scope.len(),
         None => ds.studies.height(),
     };
     let per_finding = per_finding(ds, study_attributes(ds, study_scope, &shape), &shape)?;
-    let findings = views::findings_view_with(
+    let findings = views::view_with(
         ds,
         study_scope,
+        views::ListOf::StudiesOfFindings,
         ViewOptions {
             lists_later: true,
             ..Default::default()
@@ -98,7 +103,13 @@ pub fn profile_view(
         // data cannot make.
         .with_column(flag(in_scope, without, threshold).alias("flag"))
         .sort(["id"], SortMultipleOptions::default())
-        .select(shape.order()))
+        .select(order))
+}
+
+/// The columns of [`profile_view`], in order, with their types, known
+/// without building it: the planner's schema.
+pub fn profile_schema(ds: &Dataset) -> PolarsResult<Schema> {
+    Shape::of(ds).columns(ds)
 }
 
 /// Whether the drop passes `threshold`, decided in whole numbers: the
@@ -138,21 +149,36 @@ impl Shape {
         }
     }
 
-    /// The profile's columns, in order.
-    fn order(&self) -> Vec<Expr> {
-        let mut order = vec![
-            col("id"),
-            col("perspective"),
-            col("name"),
-            col("n"),
-            col("fes"),
-        ];
-        order.extend(self.participants.iter().map(|c| col(*c)));
-        if self.country {
-            order.push(col("countries"));
+    /// The profile's columns, in order, with their types.
+    fn columns(&self, ds: &Dataset) -> PolarsResult<Schema> {
+        let findings = views::view_schema(ds, views::ListOf::StudiesOfFindings, true)?;
+        let mut columns: Schema = (findings.iter())
+            .filter(|(name, _)| ["id", "perspective", "name", "n", "fes"].contains(&name.as_str()))
+            .map(|(name, dtype)| Field::new(name.clone(), dtype.clone()))
+            .collect();
+        let list_of = |item: DataType| DataType::List(Box::new(item));
+        for c in &self.participants {
+            columns.insert((*c).into(), DataType::Int64);
         }
-        order.extend(CONCERN_COLUMNS.map(col));
-        order
+        if self.country {
+            let country = ds.studies.schema().get("country").cloned();
+            columns.insert(
+                "countries".into(),
+                list_of(country.unwrap_or(DataType::String)),
+            );
+        }
+        let types = [
+            DataType::Int64,
+            DataType::Float64,
+            list_of(DataType::Int64),
+            DataType::Float64,
+            DataType::Float64,
+            DataType::Boolean,
+        ];
+        for (name, dtype) in CONCERN_COLUMNS.into_iter().zip(types) {
+            columns.insert(name.into(), dtype);
+        }
+        Ok(columns)
     }
 
     /// What a finding with no link among the studies gets: zeros and empty
@@ -183,14 +209,10 @@ impl Shape {
 /// The studies in scope with what a profile counts of them: `id`,
 /// `concern` (missing when no concern is declared), participant counts,
 /// `country`.
-fn study_attributes(ds: &Dataset, scope: Option<&DataFrame>, shape: &Shape) -> LazyFrame {
+fn study_attributes(ds: &Dataset, scope: Option<&InScope>, shape: &Shape) -> LazyFrame {
     let mut studies = ds.studies.clone().lazy();
     if let Some(scope) = scope {
-        studies = studies.semi_join(
-            scope.clone().lazy().select([col("id")]),
-            col("id"),
-            col("id"),
-        );
+        studies = studies.filter(scope.holds("id"));
     }
     let is_concern = if shape.declared {
         let codes = Series::new("concerns".into(), ds.meta.quality_concerns.clone());
@@ -272,19 +294,15 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> PolarsResult<
 /// the profile's frame (and so its plan) collects nothing.
 pub(crate) fn studies_without_concerns(
     ds: &Dataset,
-    scope: Option<&DataFrame>,
+    scope: Option<&InScope>,
 ) -> PolarsResult<usize> {
-    let in_scope: Option<PlHashSet<i64>> = match scope {
-        Some(s) => Some(s.column("id")?.i64()?.iter().flatten().collect()),
-        None => None,
-    };
     let ids = ds.studies.column("id")?.cast(&DataType::Int64)?;
     let quality = ds.studies.column("quality")?.cast(&DataType::String)?;
     let concerns = &ds.meta.quality_concerns;
     let count = (ids.i64()?.iter())
         .zip(quality.str()?.iter())
-        .filter(|(id, _)| match (&in_scope, id) {
-            (Some(set), Some(id)) => set.contains(id),
+        .filter(|(id, _)| match (scope, id) {
+            (Some(scope), Some(id)) => scope.contains(*id),
             (Some(_), None) => false,
             (None, _) => true,
         })

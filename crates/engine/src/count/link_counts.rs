@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use crate::count::scope::InScope;
+
 /// The links per `key` (`finding` or `study`) whose `item` (the other) is
 /// in `scope` (every item when `None`), as a lazy frame of `key` and `n`
 /// with a row per key that has any: counted when it is collected.
@@ -19,14 +21,14 @@ pub fn counted(
     links: LazyFrame,
     key: &'static str,
     item: &'static str,
-    scope: Option<Vec<i64>>,
+    scope: Option<InScope>,
 ) -> LazyFrame {
     let schema: SchemaRef = Arc::new(Schema::from_iter([
         Field::new(key.into(), DataType::Int64),
         Field::new("n".into(), DataType::Int64),
     ]));
     let output = move |_: &Schema| Ok(schema.clone());
-    let scope = scope.map(|ids| Members::of(&ids));
+    let scope = scope.map(|ids| Members::of(ids.ids()));
     links.map(
         move |links| count(&links, key, item, scope.as_ref()),
         // Nothing may be pushed through: the output is not the input.
@@ -155,7 +157,7 @@ mod tests {
             links.clone().lazy(),
             "finding",
             "study",
-            scope.map(<[i64]>::to_vec),
+            scope.map(|ids| InScope::of_ids(ids.iter().copied())),
         )
         .sort(["finding"], Default::default())
         .collect()

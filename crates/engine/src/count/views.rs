@@ -7,6 +7,7 @@ use polars::prelude::*;
 use crate::col;
 
 use crate::Dataset;
+use crate::count::scope::InScope;
 use crate::review::dataset::files::ReviewFile;
 
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
@@ -15,8 +16,13 @@ use crate::review::dataset::files::ReviewFile;
 /// `study_scope` is a frame with an `id` column: the studies that count (the
 /// `among` set). `None` means all studies. The FES denominator is the number
 /// of distinct studies in scope.
-pub fn findings_view(ds: &Dataset, study_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    findings_view_with(ds, study_scope, ViewOptions::default())
+pub fn findings_view(ds: &Dataset, study_scope: Option<&InScope>) -> PolarsResult<LazyFrame> {
+    view_with(
+        ds,
+        study_scope,
+        ListOf::StudiesOfFindings,
+        ViewOptions::default(),
+    )
 }
 
 /// What to build of a view besides its rows and counts: with millions of
@@ -39,123 +45,71 @@ pub struct ViewOptions {
     pub lists_later: bool,
 }
 
-/// [`findings_view`], built as `options` say.
-pub fn findings_view_with(
-    ds: &Dataset,
-    study_scope: Option<&DataFrame>,
-    options: ViewOptions,
-) -> PolarsResult<LazyFrame> {
-    let (links, in_scope) = scoped_links(ds, study_scope, "study", ds.studies.height())?;
-    let (findings, links) = restrict(&ds.findings, links, ListOf::StudiesOfFindings, &options);
-    let per_finding = per_row(ds, study_scope, ListOf::StudiesOfFindings, links, &options)?;
-    let computed = ReviewFile::Findings.computed();
-    let mut order = vec![
-        col("id"),
-        col("perspective"),
-        col("name"),
-        col("n"),
-        col(ListOf::StudiesOfFindings.follows()),
-    ];
-    order.extend(list_column(ListOf::StudiesOfFindings, options.lists_later));
-    order.extend(other_columns(
-        &ds.findings,
-        &["id", "perspective", "name"],
-        computed,
-    ));
-    Ok(findings
-        .left_join(per_finding, col("id"), col("finding"))
-        .with_column(col("n").fill_null(lit(0i64)))
-        .with_column(percent_of(in_scope).alias("fes"))
-        .select(order))
-}
-
 /// Studies with `n` (findings they support), `intensity` (percent of the
 /// findings in scope), `findings` (sorted list of finding ids) and `papers`
 /// (how many papers report the study).
 ///
 /// `finding_scope` is a frame with an `id` column: the findings that count.
 /// `None` means all findings.
-pub fn studies_view(ds: &Dataset, finding_scope: Option<&DataFrame>) -> PolarsResult<LazyFrame> {
-    studies_view_with(ds, finding_scope, ViewOptions::default())
-}
-
-/// [`studies_view`], built as `options` say.
-pub fn studies_view_with(
-    ds: &Dataset,
-    finding_scope: Option<&DataFrame>,
-    options: ViewOptions,
-) -> PolarsResult<LazyFrame> {
-    let (links, in_scope) = scoped_links(ds, finding_scope, "finding", ds.findings.height())?;
-    let (studies, links) = restrict(&ds.studies, links, ListOf::FindingsOfStudies, &options);
-    let per_study = per_row(
+pub fn studies_view(ds: &Dataset, finding_scope: Option<&InScope>) -> PolarsResult<LazyFrame> {
+    view_with(
         ds,
         finding_scope,
         ListOf::FindingsOfStudies,
-        links,
-        &options,
-    )?;
-    let papers = ds
-        .papers
-        .clone()
-        .lazy()
-        .group_by([col("study")])
-        .agg([len().cast(DataType::Int64).alias("papers")]);
-    let computed = ReviewFile::Studies.computed();
-    let mut order = vec![
-        col("id"),
-        col("author"),
-        col("year"),
-        col("n"),
-        col(ListOf::FindingsOfStudies.follows()),
-    ];
-    order.extend(list_column(ListOf::FindingsOfStudies, options.lists_later));
-    order.push(col("papers"));
-    order.extend(other_columns(
-        &ds.studies,
-        &["id", "author", "year"],
-        computed,
-    ));
-    Ok(studies
-        .left_join(per_study, col("id"), col("study"))
-        .left_join(papers, col("id"), col("study"))
-        .with_columns([
-            col("n").fill_null(lit(0i64)),
-            col("papers").fill_null(lit(0i64)),
-        ])
-        .with_column(percent_of(in_scope).alias("intensity"))
-        .select(order))
+        ViewOptions::default(),
+    )
+}
+
+/// The findings or studies view (the one `list` belongs to) among
+/// `scope`, built as `options` say.
+pub fn view_with(
+    ds: &Dataset,
+    scope: Option<&InScope>,
+    list: ListOf,
+    options: ViewOptions,
+) -> PolarsResult<LazyFrame> {
+    let (table, items) = match list {
+        ListOf::StudiesOfFindings => (&ds.findings, ds.studies.height()),
+        ListOf::FindingsOfStudies => (&ds.studies, ds.findings.height()),
+    };
+    let (_, key, item) = list.names();
+    let (links, in_scope) = scoped_links(ds, scope, item, items)?;
+    let (rows, links) = restrict(table, links, list, &options);
+    let counts = per_row(ds, scope, list, links, &options)?;
+    let mut rows =
+        (rows.left_join(counts, col("id"), col(key))).with_column(col("n").fill_null(lit(0i64)));
+    if list == ListOf::FindingsOfStudies {
+        let papers = (ds.papers.clone().lazy().group_by([col("study")]))
+            .agg([len().cast(DataType::Int64).alias("papers")]);
+        rows = (rows.left_join(papers, col("id"), col("study")))
+            .with_column(col("papers").fill_null(lit(0i64)));
+    }
+    rows = rows.with_column(percent_of(in_scope).alias(list.follows()));
+    if !options.lists_later {
+        // Left out rather than stood in for when it comes later: a stand-in
+        // list column of any kind makes polars set up its 8 MB zero buffer
+        // (about 4 ms on the seed).
+        let (name, _, _) = list.names();
+        rows = rows.with_column(empty_list_for_null(name, DataType::Int64));
+    }
+    Ok(rows.select(column_names(ds, list, options.lists_later)?))
 }
 
 /// The evidence links whose `key` (`study` or `finding`) is in `scope`, and
 /// how many rows the scope has (`all` without a scope): the denominator.
 fn scoped_links(
     ds: &Dataset,
-    scope: Option<&DataFrame>,
+    scope: Option<&InScope>,
     key: &str,
     all: usize,
 ) -> PolarsResult<(LazyFrame, usize)> {
     let links = ds.links()?.clone().lazy();
     Ok(match scope {
         None => (links, all),
-        Some(scope) => {
-            // Measured at 20M links: a membership test is ~8% faster than
-            // a semi-join here (the scope is materialised already).
-            let ids = scope.column("id")?;
-            let ids = lit(ids.as_materialized_series().clone()).implode(false);
-            (links.filter(col(key).is_in(ids, false)), ids_count(scope)?)
-        }
+        // Measured at 20M links: a membership test is ~8% faster than a
+        // semi-join here (the scope is materialised already).
+        Some(scope) => (links.filter(scope.holds(key)), scope.len()),
     })
-}
-
-/// How many distinct ids a scope has: the denominator.
-///
-/// Counted here rather than with polars' `n_unique`, whose first use in a
-/// process sets up an 8 MB zero buffer (about 4 ms on the seed).
-pub(crate) fn ids_count(scope: &DataFrame) -> PolarsResult<usize> {
-    let mut ids: Vec<i64> = scope.column("id")?.i64()?.iter().flatten().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids.len())
 }
 
 /// A view's list column: the studies of each finding, or the findings of
@@ -193,22 +147,18 @@ impl ListOf {
 /// row's count does not depend on which other rows are kept).
 fn per_row(
     ds: &Dataset,
-    scope: Option<&DataFrame>,
+    scope: Option<&InScope>,
     list: ListOf,
     restricted: LazyFrame,
     options: &ViewOptions,
 ) -> PolarsResult<LazyFrame> {
     let (name, key, item) = list.names();
     if options.lists_later {
-        let scope = match scope {
-            Some(scope) => Some(scope.column("id")?.i64()?.iter().flatten().collect()),
-            None => None,
-        };
         return Ok(crate::count::link_counts::counted(
             ds.links()?.clone().lazy(),
             key,
             item,
-            scope,
+            scope.cloned(),
         ));
     }
     // A link is listed once (the loader rejects repeats), so n is a count.
@@ -218,16 +168,6 @@ fn per_row(
     ]))
 }
 
-/// The list column after the join (empty for rows with no links), or
-/// nothing when it comes later.
-///
-/// Left out rather than stood in for: a stand-in list column of any kind
-/// makes polars set up its 8 MB zero buffer (about 4 ms on the seed).
-fn list_column(list: ListOf, lists_later: bool) -> Option<Expr> {
-    let (name, _, _) = list.names();
-    (!lists_later).then(|| empty_list_for_null(name, DataType::Int64))
-}
-
 /// Adds the list column to `rows` (a view built with `lists_later`, then
 /// filtered, sorted and cut), counting only the links of those rows, and
 /// puts the columns in `order`. The scope must be the one the view was built
@@ -235,7 +175,7 @@ fn list_column(list: ListOf, lists_later: bool) -> Option<Expr> {
 pub fn attach_lists(
     ds: &Dataset,
     list: ListOf,
-    scope: Option<&DataFrame>,
+    scope: Option<&InScope>,
     rows: DataFrame,
     order: &[String],
 ) -> PolarsResult<LazyFrame> {
@@ -361,15 +301,51 @@ fn empty_list(item: DataType) -> Scalar {
     Scalar::new(DataType::List(Box::new(item)), AnyValue::List(empty))
 }
 
-/// The stored columns of `frame` not already placed (`first`) and not shadowed
-/// by a computed column.
-fn other_columns(frame: &DataFrame, first: &[&str], computed: &[&str]) -> Vec<Expr> {
-    frame
-        .get_column_names()
-        .into_iter()
-        .filter(|c| !first.contains(&c.as_str()) && !computed.contains(&c.as_str()))
-        .map(|c| col(c.clone()))
-        .collect()
+/// The columns of the findings or studies view (the one `list` belongs
+/// to), in order, with their types, known without building the view: the
+/// planner's schema. The views select exactly these.
+pub fn view_schema(ds: &Dataset, list: ListOf, lists_later: bool) -> PolarsResult<Schema> {
+    let (stored, file, first) = match list {
+        ListOf::StudiesOfFindings => (&ds.findings, ReviewFile::Findings, FINDINGS_FIRST),
+        ListOf::FindingsOfStudies => (&ds.studies, ReviewFile::Studies, STUDIES_FIRST),
+    };
+    let schema = stored.schema();
+    let stored_type = |name: &str| {
+        (schema.get(name).cloned()).ok_or_else(
+            || polars_err!(ColumnNotFound: "`{name}` is not a column of the {}", file.sheet()),
+        )
+    };
+    let mut columns = Schema::default();
+    for name in first {
+        columns.insert(name.into(), stored_type(name)?);
+    }
+    columns.insert("n".into(), DataType::Int64);
+    columns.insert(list.follows().into(), DataType::Float64);
+    if !lists_later {
+        let (name, _, _) = list.names();
+        columns.insert(name.into(), DataType::List(Box::new(DataType::Int64)));
+    }
+    if list == ListOf::FindingsOfStudies {
+        columns.insert("papers".into(), DataType::Int64);
+    }
+    let computed = file.computed();
+    for (name, dtype) in schema.iter() {
+        if !first.contains(&name.as_str()) && !computed.contains(&name.as_str()) {
+            columns.insert(name.clone(), dtype.clone());
+        }
+    }
+    Ok(columns)
+}
+
+/// The stored columns the findings view puts first.
+const FINDINGS_FIRST: [&str; 3] = ["id", "perspective", "name"];
+/// The stored columns the studies view puts first.
+const STUDIES_FIRST: [&str; 3] = ["id", "author", "year"];
+
+/// The columns of [`view_schema`], to select.
+fn column_names(ds: &Dataset, list: ListOf, lists_later: bool) -> PolarsResult<Vec<Expr>> {
+    let schema = view_schema(ds, list, lists_later)?;
+    Ok(schema.iter_names().map(|c| col(c.clone())).collect())
 }
 
 #[cfg(test)]
@@ -454,13 +430,10 @@ mod tests {
     }
 
     /// The seed's studies of adequate quality (all but 3, 7 and 9).
-    fn adequate(ds: &Dataset) -> DataFrame {
-        ds.studies
-            .clone()
-            .lazy()
-            .filter(col("quality").neq(lit("low")))
-            .collect()
-            .unwrap()
+    fn adequate(ds: &Dataset) -> InScope {
+        let adequate = ds.studies.clone().lazy();
+        let adequate = adequate.filter(col("quality").neq(lit("low")));
+        InScope::of_frame(&adequate.collect().unwrap()).unwrap()
     }
 
     fn by_id(frame: LazyFrame) -> DataFrame {
@@ -471,7 +444,7 @@ mod tests {
     fn scope_changes_the_denominator() {
         let ds = seed();
         let low_quality_out = adequate(&ds);
-        assert_eq!(low_quality_out.height(), 22);
+        assert_eq!(low_quality_out.len(), 22);
         let view = findings_view(&ds, Some(&low_quality_out))
             .unwrap()
             .collect()
@@ -487,7 +460,7 @@ mod tests {
     fn restricting_first_gives_the_rows_of_the_full_view() {
         let ds = seed();
         let adequate = adequate(&ds);
-        let cases: [(&str, Expr, Option<&DataFrame>); 3] = [
+        let cases: [(&str, Expr, Option<&InScope>); 3] = [
             ("findings", col("perspective").eq(lit("recipient")), None),
             (
                 "findings",
@@ -505,11 +478,11 @@ mod tests {
                 match table {
                     "findings" => (
                         findings_view(&ds, scope).unwrap(),
-                        findings_view_with(&ds, scope, options).unwrap(),
+                        view_with(&ds, scope, ListOf::StudiesOfFindings, options).unwrap(),
                     ),
                     _ => (
                         studies_view(&ds, scope).unwrap(),
-                        studies_view_with(&ds, scope, options).unwrap(),
+                        view_with(&ds, scope, ListOf::FindingsOfStudies, options).unwrap(),
                     ),
                 }
             };
@@ -546,11 +519,11 @@ mod tests {
             let (first, rows) = match list {
                 ListOf::StudiesOfFindings => (
                     findings_view(&ds, scope).unwrap(),
-                    findings_view_with(&ds, scope, later()).unwrap(),
+                    view_with(&ds, scope, ListOf::StudiesOfFindings, later()).unwrap(),
                 ),
                 ListOf::FindingsOfStudies => (
                     studies_view(&ds, scope).unwrap(),
-                    studies_view_with(&ds, scope, later()).unwrap(),
+                    view_with(&ds, scope, ListOf::FindingsOfStudies, later()).unwrap(),
                 ),
             };
             let first = top(first);

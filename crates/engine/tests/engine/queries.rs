@@ -2,6 +2,7 @@
 //! -> format. CSV snapshots are read against the paper's Table 1 and Table 2.
 
 use metasum_engine::polars::prelude::*;
+use metasum_engine::table::ColumnType;
 use metasum_engine::{Dataset, Format, Outcome, Session, format};
 
 /// Runs a script in a fresh session; each query's CSV under a `# query` line.
@@ -385,4 +386,54 @@ fn a_percentage_compared_past_the_decimals_told_apart_is_refused() {
         frame("findings where fes > 33.3333333333 show id"),
         frame("findings where fes >= 36 show id")
     );
+}
+
+/// The planner knows a view's columns without building it: on every
+/// review under `tests/data` that loads (text ids, odd names, no declared
+/// concerns, extra columns), each table's planned columns, names and
+/// types, are those of the rows it runs to, with and without `among` and
+/// with the list column built first or last.
+#[test]
+fn planned_columns_are_the_columns_the_rows_have() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
+    let mut reviews: Vec<(String, Dataset)> = vec![("seed".into(), Dataset::seed().unwrap())];
+    let mut dirs: Vec<_> = std::fs::read_dir(&data).unwrap().flatten().collect();
+    dirs.sort_by_key(|d| d.file_name());
+    for dir in dirs {
+        if let Ok(ds) = Dataset::load(&dir.path())
+            && ds.load_links().is_ok()
+        {
+            reviews.push((dir.file_name().to_string_lossy().into_owned(), ds));
+        }
+    }
+    assert!(reviews.len() >= 6, "{}", reviews.len());
+    let queries = [
+        "findings",
+        "findings where fes > 10",
+        "findings where studies has 1",
+        "findings among (studies where n > 1)",
+        "studies",
+        "studies where intensity > 10 sort by n desc limit 3",
+        "studies among (findings where n > 1)",
+        "profile",
+        "profile among (studies where n > 1)",
+        "matrix",
+        "matrix among (studies where n > 1)",
+    ];
+    for (name, ds) in reviews {
+        let mut session = Session::new(ds);
+        for src in queries {
+            let script = metasum_query::parse(src).unwrap();
+            let statement = &script.statements[0];
+            let metasum_query::ast::StatementKind::Query(q) = &statement.kind else {
+                panic!("{src}")
+            };
+            let planned = session.columns_of(q).unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
+            let rows = session.run(statement).unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
+            let ran: Vec<_> = (rows.unwrap().frame.schema().iter())
+                .map(|(c, dtype)| (c.to_string(), ColumnType::of(dtype)))
+                .collect();
+            assert_eq!(planned, ran, "{name}: {src}");
+        }
+    }
 }

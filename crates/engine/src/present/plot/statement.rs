@@ -116,7 +116,7 @@ impl Session {
     fn without_concerns(
         &self,
         rows: &[crate::present::plot::FindingRow],
-        scope: Option<&polars::prelude::DataFrame>,
+        scope: Option<&crate::count::scope::InScope>,
         in_scope: usize,
     ) -> Result<(std::collections::HashMap<i64, Without>, Legend, usize), String> {
         use polars::prelude::*;

@@ -127,21 +127,18 @@ impl Session {
                 (kind, Source::Rows(in_id_order(kind, rows)), Scope::All)
             }
         };
-        // The columns do not depend on the scope: the frame among every
-        // study or finding has them all.
-        let mut frame = (self.source_frame(&source, None)).map_err(|e| polars_error(span, e))?;
-        let mut info = self.info_of(kind, &mut frame, span)?;
+        let mut info = self.info_of(kind, &source, span)?;
         if let Some(Pending {
             list,
             lists_later: true,
-            ..
+            has_applied: true,
         }) = &pending
+            && matches!(source, Source::Rows(_))
         {
-            // The list column comes last, but queries see it where it will be.
+            // Stored rows whose `has` terms the links answered: queries
+            // see the list column (never built) where the view has it.
             let (name, _, _) = list.names();
-            let at = info
-                .columns
-                .iter()
+            let at = (info.columns.iter())
                 .position(|(c, _)| c == list.follows())
                 .map_or(0, |i| i + 1);
             let ty = ColumnType::List(&ColumnType::Number);
@@ -204,13 +201,22 @@ impl Session {
         Ok((kind, Source::View { list, options }, scope))
     }
 
+    /// The columns of `source`'s rows, known without building them: the
+    /// columns do not depend on the scope, nor on when a list comes.
     fn info_of(
         &self,
         kind: TableKind,
-        frame: &mut LazyFrame,
+        source: &Source,
         span: Span,
     ) -> Result<TableInfo, QueryError> {
-        let schema = frame.collect_schema().map_err(|e| polars_error(span, e))?;
+        let ds = &self.dataset;
+        let schema = match source {
+            Source::View { list, .. } => views::view_schema(ds, *list, false),
+            Source::Matrix(_) => views::view_schema(ds, views::ListOf::StudiesOfFindings, false),
+            Source::Profile => crate::analyses::profile::profile_schema(ds),
+            Source::Rows(rows) => rows.clone().collect_schema().map(|s| (*s).clone()),
+        };
+        let schema = schema.map_err(|e| polars_error(span, e))?;
         Ok(TableInfo::new(kind, &schema))
     }
 

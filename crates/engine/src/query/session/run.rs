@@ -7,6 +7,7 @@ use polars::prelude::*;
 use metasum_query::Span;
 
 use crate::col;
+use crate::count::scope::InScope;
 use crate::count::views::{self, ListOf};
 use crate::error::{QueryError, polars_error};
 use crate::query::plan::{AfterCollect, Planned, Scope, Source, Step};
@@ -47,23 +48,20 @@ impl Session {
         Ok(rows)
     }
 
-    /// The ids of an `among` set (an `id` frame), running its query if it
-    /// has one; `None` without `among`.
+    /// The ids of an `among` set, running its query if it has one; `None`
+    /// without `among`.
     pub(crate) fn run_scope(
         &self,
         scope: Scope,
         span: Span,
-    ) -> Result<Option<DataFrame>, QueryError> {
+    ) -> Result<Option<InScope>, QueryError> {
         let rows = match scope {
             Scope::All => return Ok(None),
             Scope::Ids { frame, span } => frame.collect().map_err(|e| polars_error(span, e))?,
             Scope::Query { plan, span } => self.run_plan(*plan, span)?,
         };
         // Planning checked that the set has an `id` column.
-        let ids = rows.column("id").map_err(|e| polars_error(span, e))?;
-        DataFrame::new(ids.len(), vec![ids.clone()])
-            .map(Some)
-            .map_err(|e| polars_error(span, e))
+        (InScope::of_frame(&rows).map(Some)).map_err(|e| polars_error(span, e))
     }
 
     /// A source's rows as a lazy frame, counted among `scope`, in id order
@@ -71,20 +69,13 @@ impl Session {
     pub(crate) fn source_frame(
         &self,
         source: &Source,
-        scope: Option<&DataFrame>,
+        scope: Option<&InScope>,
     ) -> PolarsResult<LazyFrame> {
         let ds = self.dataset();
         Ok(match source {
             Source::View { list, options } => {
                 let (kind, _) = crate::query::table::list_tables(*list);
-                let view = match list {
-                    ListOf::StudiesOfFindings => {
-                        views::findings_view_with(ds, scope, options.clone())
-                    }
-                    ListOf::FindingsOfStudies => {
-                        views::studies_view_with(ds, scope, options.clone())
-                    }
-                };
+                let view = views::view_with(ds, scope, *list, options.clone());
                 in_id_order(kind, view?)
             }
             Source::Profile => in_id_order(
@@ -93,7 +84,7 @@ impl Session {
             ),
             Source::Matrix(options) => in_id_order(
                 TableKind::Findings,
-                views::findings_view_with(ds, scope, options.clone())?,
+                views::view_with(ds, scope, ListOf::StudiesOfFindings, options.clone())?,
             ),
             Source::Rows(frame) => frame.clone(),
         })
@@ -103,24 +94,15 @@ impl Session {
     /// the columns of a matrix.
     pub(crate) fn study_ids(
         &self,
-        scope: Option<&DataFrame>,
+        scope: Option<&InScope>,
         span: Span,
     ) -> Result<Vec<i64>, QueryError> {
-        let ids = match scope {
-            Some(s) => s.column("id"),
-            None => self.dataset().studies.column("id"),
+        match scope {
+            Some(scope) => Ok(scope.ids().to_vec()),
+            None => (InScope::of_frame(&self.dataset().studies))
+                .map(|all| all.ids().to_vec())
+                .map_err(|e| polars_error(span, e)),
         }
-        .and_then(|c| c.cast(&DataType::Int64))
-        .map_err(|e| polars_error(span, e))?;
-        let mut ids: Vec<i64> = ids
-            .i64()
-            .map_err(|e| polars_error(span, e))?
-            .iter()
-            .flatten()
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
     }
 }
 
