@@ -428,8 +428,12 @@ fn planned_columns_are_the_columns_the_rows_have() {
             let metasum_query::ast::StatementKind::Query(q) = &statement.kind else {
                 panic!("{src}")
             };
-            let planned = session.columns_of(q).unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
-            let rows = session.run(statement).unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
+            let planned = session
+                .columns_of(q)
+                .unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
+            let rows = session
+                .run(statement)
+                .unwrap_or_else(|e| panic!("{name}: {src}: {e}"));
             let ran: Vec<_> = (rows.unwrap().frame.schema().iter())
                 .map(|(c, dtype)| (c.to_string(), ColumnType::of(dtype)))
                 .collect();

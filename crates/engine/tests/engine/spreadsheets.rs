@@ -169,6 +169,50 @@ fn workbook_problems_name_sheet_and_row() {
     );
 }
 
+/// A workbook's messages name sheets because the loader knows it reads
+/// one, not by rewriting file names in the text: what a reviewer wrote
+/// (here a study written `studies.csv`, and a `[published_totals]` column)
+/// is quoted as written, and the other tables are named as sheets.
+#[test]
+fn workbook_messages_name_sheets_and_quote_cells_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("named.xlsx");
+    write_book(
+        &path,
+        &[
+            (
+                "dataset.toml",
+                &[&["[published_totals]\n\"findings.csv\" = 3"]],
+            ),
+            (
+                "studies",
+                &[
+                    &["id", "author", "year"],
+                    &["S1", "Ames", "2001"],
+                    &["S2", "Bell", "2003"],
+                ],
+            ),
+            (
+                "findings",
+                &[&["id", "perspective", "name"], &["F1", "worker", "Low pay"]],
+            ),
+            (
+                "evidence",
+                &[&["finding", "study"], &["F1", "S1"], &["F1", "studies.csv"]],
+            ),
+        ],
+    );
+    let err = Dataset::load(&path).unwrap_err();
+    let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "dataset.toml: [published_totals] `findings.csv` names no column of sheet studies",
+            "sheet evidence, row 3: column `study`: study `studies.csv` does not exist in sheet studies",
+        ]
+    );
+}
+
 #[test]
 fn repeats_in_a_sheet_name_the_row_of_the_first_one() {
     // The tables start on row 2, so CSV lines and sheet rows differ by one.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::claims::{Known, id, records};
 use crate::problem::Problem;
-use crate::review::dataset::files::ReviewFile;
+use crate::review::dataset::files::{Layout, ReviewFile};
 
 const FILE: &str = ReviewFile::Cerqual.file();
 
@@ -161,7 +161,12 @@ fn known_columns() -> Vec<String> {
 /// knows (a misspelt `Coherence explanaton` would lose every coherence
 /// explanation without a word), and names the `required` ones. Each
 /// problem is told at line 1.
-fn header_is_sound(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>) -> bool {
+fn header_is_sound(
+    bytes: &[u8],
+    required: &[&str],
+    layout: Layout,
+    problems: &mut Vec<Problem>,
+) -> bool {
     let before = problems.len();
     let empty = bytes.iter().all(|b| b.is_ascii_whitespace());
     let header = match empty {
@@ -194,8 +199,13 @@ fn header_is_sound(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>)
                 FILE,
                 1,
                 format!(
-                    "unknown column `{written}` (cerqual.csv has: {}; keep other notes in a file of their own)",
-                    known.join(", ")
+                    "unknown column `{written}` ({} has: {}; keep other notes in a {} of their own)",
+                    ReviewFile::Cerqual.named(layout),
+                    known.join(", "),
+                    match layout {
+                        Layout::Folder => "file",
+                        Layout::Workbook => "sheet",
+                    }
                 ),
             ));
         }
@@ -220,13 +230,14 @@ fn header_is_sound(bytes: &[u8], required: &[&str], problems: &mut Vec<Problem>)
 pub fn parse_cerqual(
     bytes: &[u8],
     findings: Known<'_>,
+    layout: Layout,
     problems: &mut Vec<Problem>,
 ) -> Vec<Assessment> {
     let required: Vec<&str> = std::iter::once("finding")
         .chain(COMPONENTS.iter().map(|(c, _)| *c))
         .chain(["confidence"])
         .collect();
-    if !header_is_sound(bytes, &required, problems) {
+    if !header_is_sound(bytes, &required, layout, problems) {
         return Vec::new();
     }
     let rows = records(FILE, bytes, &[], problems);

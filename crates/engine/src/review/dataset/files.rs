@@ -10,6 +10,15 @@ use metasum_query::ast::SourceKind;
 
 use super::csvfile::{ColumnSpec, Kind};
 
+/// How a review's files are kept, for the messages that name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Files of a folder (or given in memory as files): `studies.csv`.
+    Folder,
+    /// Sheets of a workbook: `sheet studies`.
+    Workbook,
+}
+
 /// A file a review keeps, in the order problems are told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReviewFile {
@@ -177,6 +186,15 @@ impl ReviewFile {
         match self.file_name() {
             Some(name) => name,
             None => panic!("the matrix is a sheet, not a file"),
+        }
+    }
+
+    /// The file as a message names it where the review is kept: `studies.csv`
+    /// in a folder, `sheet studies` in a workbook.
+    pub fn named(self, layout: Layout) -> String {
+        match (layout, self.file_name()) {
+            (Layout::Folder, Some(name)) => name.to_string(),
+            _ => format!("sheet {}", self.sheet()),
         }
     }
 

@@ -209,6 +209,7 @@ impl Deferred {
         source: super::Source<'_>,
         entry: Option<Entry>,
     ) -> Result<DataFrame, LoadError> {
+        let layout = source.layout();
         let mut reading = super::load::Reading::new(source);
         let evidence = reading.evidence(keys, (true, true));
         let mut problems = reading.problems;
@@ -221,6 +222,7 @@ impl Deferred {
             study_ids: Some(&self.study_ids),
             finding_ids: Some(&self.finding_ids),
             keys,
+            layout,
         };
         tables.check(&mut problems);
         match evidence {

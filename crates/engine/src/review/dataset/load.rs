@@ -7,7 +7,7 @@ use std::path::Path;
 use polars::prelude::DataFrame;
 
 use super::csvfile::{ReadTable, read_table};
-use super::files::{Entity, ReviewFile};
+use super::files::{Entity, Layout, ReviewFile};
 use super::keys::Keys;
 use super::links::{self, Links};
 use super::validate::{self, IdIndex};
@@ -58,6 +58,7 @@ fn load_once(
     let evidence_file = deferred
         .as_deref()
         .and_then(|dir| super::parallel::open_regular(&dir.join(ReviewFile::Evidence.file())));
+    let layout = source.layout();
     let mut r = Reading::new(source);
     let meta = r.meta();
     let mut studies = r.table(ReviewFile::Studies, true);
@@ -73,7 +74,8 @@ fn load_once(
     // resolved (see `resolve_references`).
     let read = (studies.is_some(), findings.is_some());
     if let Some(papers) = papers.as_mut() {
-        resolve_references(papers, ReviewFile::Papers, &keys, read, &mut r.problems);
+        let papers_of = (ReviewFile::Papers, layout);
+        resolve_references(papers, papers_of, &keys, read, &mut r.problems);
     }
     let ignored_columns = drop_computed(&mut studies, &mut findings);
     let mut evidence = match deferred {
@@ -92,6 +94,7 @@ fn load_once(
         study_ids: study_ids.as_ref(),
         finding_ids: finding_ids.as_ref(),
         keys: &keys,
+        layout,
     };
     tables.check(&mut r.problems);
     // Claims and citations are checked against the tables that could be
@@ -288,7 +291,7 @@ impl<'a> Reading<'a> {
         )?;
         resolve_references(
             &mut links,
-            ReviewFile::Evidence,
+            (ReviewFile::Evidence, self.source.layout()),
             keys,
             read,
             &mut self.problems,
@@ -316,6 +319,7 @@ impl<'a> Reading<'a> {
             study_ids,
             finding_ids,
             keys,
+            layout: self.source.layout(),
         };
         tables.check(&mut links_problems);
         self.problems.append(&mut links_problems);
@@ -326,6 +330,7 @@ impl<'a> Reading<'a> {
     /// The optional tables of the review's text, checked against the ids
     /// of studies and findings.
     fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
+        let layout = self.source.layout();
         let claims = self.optional(ReviewFile::Claims, |b, p| {
             claims::parse_claims(b, studies, findings, p)
         });
@@ -334,7 +339,7 @@ impl<'a> Reading<'a> {
         });
         let search = self.optional(ReviewFile::Search, search::parse_search);
         let cerqual = self.optional(ReviewFile::Cerqual, |b, p| {
-            Some(cerqual::parse_cerqual(b, findings, p))
+            Some(cerqual::parse_cerqual(b, findings, layout, p))
         });
         let coding = self.optional(ReviewFile::Coding, |b, p| {
             super::coding::parse_coding(b, findings, studies, p)
@@ -373,7 +378,7 @@ impl<'a> Reading<'a> {
 /// registry lists, to the tables that could be `read` (studies, findings).
 fn resolve_references(
     table: &mut ReadTable,
-    kind: ReviewFile,
+    (kind, layout): (ReviewFile, Layout),
     keys: &TableKeys,
     (studies_read, findings_read): (bool, bool),
     problems: &mut Vec<Problem>,
@@ -388,8 +393,8 @@ fn resolve_references(
         // A table that could not be read names nothing: its problems are
         // told, not one per reference to it (its ids are not known).
         if read {
-            let target = entity.file().file();
-            keys.resolve_column(table, column, (file, column, target), problems);
+            let target = entity.file().named(layout);
+            keys.resolve_column(table, column, (file, column, &target), problems);
         }
     }
 }

@@ -204,15 +204,24 @@ pub(crate) fn numbered_links() -> Vec<ColumnSpec> {
 enum Source<'a> {
     Dir(&'a Path),
     Embedded,
-    /// File name -> contents (a workbook's sheets as CSV, or files given
-    /// in memory).
+    /// File name -> contents (files given in memory).
     Files(&'a BTreeMap<String, Vec<u8>>),
+    /// A workbook's sheets as CSV files, by file name.
+    Sheets(&'a BTreeMap<String, Vec<u8>>),
     /// A folder's `evidence.csv`, read already: its bytes handed over
     /// once, not copied (at 20M links a copy cost 200 MB and 0.1 s).
     Evidence(std::cell::Cell<Option<Vec<u8>>>),
 }
 
 impl Source<'_> {
+    /// How the files are kept, for the messages that name one.
+    fn layout(&self) -> files::Layout {
+        match self {
+            Source::Sheets(_) => files::Layout::Workbook,
+            _ => files::Layout::Folder,
+        }
+    }
+
     /// The bytes of `name`, `Ok(None)` when the file does not exist.
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, std::io::Error> {
         match self {
@@ -220,7 +229,7 @@ impl Source<'_> {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, b)| b.to_vec())),
-            Source::Files(files) => Ok(files.get(name).cloned()),
+            Source::Files(files) | Source::Sheets(files) => Ok(files.get(name).cloned()),
             Source::Evidence(bytes) if name == ReviewFile::Evidence.file() => Ok(bytes.take()),
             Source::Evidence(_) => Ok(None),
             Source::Dir(dir) => match parallel::read_file(&dir.join(name)) {
@@ -273,7 +282,7 @@ fn load_path(path: &Path, cache: Option<&Path>) -> Result<Dataset, LoadError> {
     };
     if workbook::is_workbook(path) && path.is_file() {
         let sheets = workbook::read(path).map_err(fail)?;
-        let loaded = load::load(Source::Files(&sheets.files), origin.clone(), None);
+        let loaded = load::load(Source::Sheets(&sheets.files), origin.clone(), None);
         // Problems in the sheets themselves come first; the dataset is
         // refused with them even when the rest loads.
         let mut problems = sheets.problems.clone();

@@ -24,6 +24,8 @@ pub struct Tables<'a> {
     pub finding_ids: Option<&'a IdIndex>,
     /// How the ids are written (for messages).
     pub keys: &'a super::TableKeys,
+    /// How the files are kept (for messages that name one).
+    pub layout: super::files::Layout,
 }
 
 impl Tables<'_> {
@@ -58,7 +60,7 @@ impl Tables<'_> {
                         ReviewFile::Meta.file(),
                         format!(
                             "[published_totals] `{column}` names no column of {}",
-                            ReviewFile::Studies.file()
+                            ReviewFile::Studies.named(self.layout)
                         ),
                     ));
                 }
@@ -88,8 +90,8 @@ impl Tables<'_> {
                     Entity::Paper => None,
                 };
                 if let Some(targets) = targets {
-                    let (file, target) = (kind.file(), entity.file().file());
-                    references(problems, file, table, column, targets, target);
+                    let (file, target) = (kind.file(), entity.file().named(self.layout));
+                    references(problems, file, table, column, targets, &target);
                 }
             }
         }

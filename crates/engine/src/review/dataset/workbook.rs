@@ -40,7 +40,8 @@ pub struct SheetFiles {
 
 impl SheetFiles {
     /// Points `problem` (found in the CSV text a sheet became) at the
-    /// sheet and its rows, and names sheets, not files, in its message.
+    /// sheet and its rows (its message names sheets already: the loader
+    /// knows it reads a workbook, [`super::files::Layout`]).
     pub fn locate(&self, problem: &mut Problem) {
         if problem.sheet.is_some() {
             return; // found in the sheet, located already
@@ -50,12 +51,6 @@ impl SheetFiles {
             problem.line = problem.line.and_then(row);
             problem.first = problem.first.and_then(row);
             problem.sheet = Some(sheet.clone());
-        }
-        for file in ReviewFile::ALL {
-            if let Some(name) = file.file_name().filter(|n| n.ends_with(".csv")) {
-                let sheet = format!("sheet {}", file.sheet());
-                problem.message = problem.message.replace(name, &sheet);
-            }
         }
     }
 }
