@@ -334,7 +334,7 @@ fn schema(executor: &Executor, table: Option<String>) {
                     outln!(
                         "  {name:<13} {:<14} {}",
                         ty.describe(),
-                        crate::schema::meaning(kind, &name)
+                        crate::schema::meaning(executor.session.dataset(), kind, &name)
                     );
                 }
             }
@@ -396,7 +396,7 @@ mod tests {
             // columns, named by label, are described as studies).
             let kind = registry::of_source(&q.source.kind).unwrap().kind;
             for (column, _) in &columns {
-                let described = registry::meaning(kind, column).is_some()
+                let described = registry::meaning_in(session.dataset(), kind, column).is_some()
                     || kind == TableKind::Matrix && column.contains(" (");
                 assert!(described, "{name}.{column} has no meaning for .schema");
             }

@@ -11,11 +11,15 @@ pub const MARGIN_N: &str = "n (findings shown in the study)";
 /// Label of the margin row with each study's intensity (in the `name` column).
 pub const MARGIN_INTENSITY: &str = "intensity (% of the findings shown)";
 
-/// The columns before the study columns, from the findings view.
-pub const LEADING: [&str; 5] = ["id", "perspective", "name", "n", "fes"];
-
-/// How many columns come before the study columns.
-pub const LEADING_COLUMNS: usize = LEADING.len();
+/// How many of a matrix's columns come before its study columns: its lead
+/// ([`crate::dataset::Meta::matrix_lead`]) ends with `fes`.
+pub fn lead_width(matrix: &DataFrame) -> usize {
+    let names = matrix.get_column_names();
+    names
+        .iter()
+        .position(|c| c.as_str() == "fes")
+        .map_or(0, |i| i + 1)
+}
 
 /// A study's intensity among `rows` findings shown, `n` of them its own:
 /// the percent the matrix's margin shows (rounded there).
@@ -23,14 +27,15 @@ pub(crate) fn intensity(n: i64, rows: usize) -> f64 {
     (n * 100) as f64 / rows as f64
 }
 
-/// Widens `findings` (a findings view: id, perspective, name, n, fes,
-/// studies, ...) into the matrix over `studies` (ids, in column order).
+/// Widens `findings` (a findings view: its `lead` columns, id, the grouping
+/// when there is one, name, n, fes; and studies) into the matrix over
+/// `studies` (ids, in column order).
 ///
 /// Study columns hold text, "1" or "0" (the margin rows hold numbers as
 /// text), so that one column can carry both cells and margins.
-pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
+pub fn widen(findings: DataFrame, lead: &[&str], studies: &[i64]) -> PolarsResult<DataFrame> {
     let rows = findings.height();
-    let mut cells: Vec<Expr> = LEADING.iter().map(|c| col(*c)).collect();
+    let mut cells: Vec<Expr> = lead.iter().map(|c| col(*c)).collect();
     for s in studies {
         cells.push(
             col("studies")
@@ -53,23 +58,20 @@ pub fn widen(findings: DataFrame, studies: &[i64]) -> PolarsResult<DataFrame> {
             format!("{:.1}", crate::exact::round_half_up(intensity(n, rows), 1))
         });
     }
-    let mut columns = vec![
-        extend(body.column("id")?, 2)?,
-        extend(body.column("perspective")?, 2)?,
-        {
-            let mut names: Vec<Option<String>> = body
-                .column("name")?
-                .str()?
-                .iter()
+    let mut columns = Vec::with_capacity(lead.len() + studies.len());
+    for column in lead {
+        columns.push(if *column == "name" {
+            // The margin rows say what they hold where a finding's name is.
+            let mut names: Vec<Option<String>> = (body.column("name")?.str()?.iter())
                 .map(|v| v.map(str::to_string))
                 .collect();
             names.push(Some(MARGIN_N.to_string()));
             names.push(Some(MARGIN_INTENSITY.to_string()));
             Column::new("name".into(), names)
-        },
-        extend(body.column("n")?, 2)?,
-        extend(body.column("fes")?, 2)?,
-    ];
+        } else {
+            extend(body.column(column)?, 2)?
+        });
+    }
     for (i, s) in studies.iter().enumerate() {
         let mut values: Vec<String> = body
             .column(&s.to_string())?

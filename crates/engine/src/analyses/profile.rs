@@ -30,9 +30,6 @@ pub const CONCERN_COLUMNS: [&str; 6] = [
     "flag",
 ];
 
-/// Participant count columns summed per finding, when the dataset has them.
-const PARTICIPANTS: [&str; 3] = ["workers", "staff", "recipients"];
-
 /// Findings with `n`, `fes`, summed participants, `countries`, the studies
 /// whose quality code is a declared concern (`concern_n`, `concern_share`,
 /// `concern_studies`), `fes_without_concerns` (FES among the others),
@@ -75,14 +72,9 @@ pub fn profile_view(
     // Only the columns the profile shows: a stored findings column named
     // like one counted here (`concern_n`, `workers`) would otherwise win the
     // join and replace the figure.
+    let lead: Vec<Expr> = ds.meta.matrix_lead().into_iter().map(col).collect();
     Ok(findings
-        .select([
-            col("id"),
-            col("perspective"),
-            col("name"),
-            col("n"),
-            col("fes"),
-        ])
+        .select(lead)
         .left_join(per_finding, col("id"), col("finding"))
         .with_columns(shape.fills())
         .with_column(percent("n_without", without).alias("fes_without_concerns"))
@@ -130,8 +122,8 @@ fn flag(in_scope: usize, without: usize, threshold: Points) -> Expr {
 
 /// Which of the columns a profile can show this dataset's studies allow.
 struct Shape {
-    /// The participant counts the studies have.
-    participants: Vec<&'static str>,
+    /// The participant groups (`dataset.toml`) the studies have.
+    participants: Vec<String>,
     /// The studies have a `country`.
     country: bool,
     /// The studies have a `quality` and dataset.toml declares concerns.
@@ -143,7 +135,10 @@ impl Shape {
         let names = ds.studies.get_column_names();
         let has = |c: &str| names.iter().any(|n| n.as_str() == c);
         Shape {
-            participants: PARTICIPANTS.into_iter().filter(|c| has(c)).collect(),
+            participants: (ds.meta.participant_groups().into_iter())
+                .filter(|c| has(c))
+                .map(str::to_string)
+                .collect(),
             country: has("country"),
             declared: has("quality") && !ds.meta.quality_concerns.is_empty(),
         }
@@ -153,12 +148,12 @@ impl Shape {
     fn columns(&self, ds: &Dataset) -> PolarsResult<Schema> {
         let findings = views::view_schema(ds, views::ListOf::StudiesOfFindings, true)?;
         let mut columns: Schema = (findings.iter())
-            .filter(|(name, _)| ["id", "perspective", "name", "n", "fes"].contains(&name.as_str()))
+            .filter(|(name, _)| ds.meta.matrix_lead().contains(&name.as_str()))
             .map(|(name, dtype)| Field::new(name.clone(), dtype.clone()))
             .collect();
         let list_of = |item: DataType| DataType::List(Box::new(item));
         for c in &self.participants {
-            columns.insert((*c).into(), DataType::Int64);
+            columns.insert(c.as_str().into(), DataType::Int64);
         }
         if self.country {
             let country = ds.studies.schema().get("country").cloned();
@@ -225,7 +220,7 @@ fn study_attributes(ds: &Dataset, scope: Option<&InScope>, shape: &Shape) -> Laz
         lit(NULL).cast(DataType::Boolean)
     };
     let mut attributes = vec![col("id"), is_concern.alias("concern")];
-    attributes.extend(shape.participants.iter().map(|c| col(*c)));
+    attributes.extend(shape.participants.iter().map(|c| col(c.as_str())));
     if shape.country {
         attributes.push(col("country"));
     }
@@ -256,10 +251,10 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> PolarsResult<
     for c in &shape.participants {
         // A sum over studies none of which reported a count is unknown, not 0.
         aggs.push(
-            when(col(*c).count().gt(lit(0)))
-                .then(col(*c).sum().cast(DataType::Int64))
+            when(col(c.as_str()).count().gt(lit(0)))
+                .then(col(c.as_str()).sum().cast(DataType::Int64))
                 .otherwise(lit(NULL).cast(DataType::Int64))
-                .alias(*c),
+                .alias(c.as_str()),
         );
     }
     if shape.country {

@@ -306,8 +306,8 @@ fn empty_list(item: DataType) -> Scalar {
 /// planner's schema. The views select exactly these.
 pub fn view_schema(ds: &Dataset, list: ListOf, lists_later: bool) -> PolarsResult<Schema> {
     let (stored, file, first) = match list {
-        ListOf::StudiesOfFindings => (&ds.findings, ReviewFile::Findings, FINDINGS_FIRST),
-        ListOf::FindingsOfStudies => (&ds.studies, ReviewFile::Studies, STUDIES_FIRST),
+        ListOf::StudiesOfFindings => (&ds.findings, ReviewFile::Findings, ds.meta.finding_lead()),
+        ListOf::FindingsOfStudies => (&ds.studies, ReviewFile::Studies, STUDIES_FIRST.to_vec()),
     };
     let schema = stored.schema();
     let stored_type = |name: &str| {
@@ -316,8 +316,8 @@ pub fn view_schema(ds: &Dataset, list: ListOf, lists_later: bool) -> PolarsResul
         )
     };
     let mut columns = Schema::default();
-    for name in first {
-        columns.insert(name.into(), stored_type(name)?);
+    for name in &first {
+        columns.insert((*name).into(), stored_type(name)?);
     }
     columns.insert("n".into(), DataType::Int64);
     columns.insert(list.follows().into(), DataType::Float64);
@@ -337,8 +337,6 @@ pub fn view_schema(ds: &Dataset, list: ListOf, lists_later: bool) -> PolarsResul
     Ok(columns)
 }
 
-/// The stored columns the findings view puts first.
-const FINDINGS_FIRST: [&str; 3] = ["id", "perspective", "name"];
 /// The stored columns the studies view puts first.
 const STUDIES_FIRST: [&str; 3] = ["id", "author", "year"];
 

@@ -64,8 +64,20 @@ fn meta_toml(ds: &Dataset) -> String {
                 .collect(),
         )
     };
-    if !m.perspectives.is_empty() {
-        t.insert("perspectives".into(), table(&m.perspectives));
+    if let Some(group) = &m.group_by {
+        t.insert(
+            "group_findings_by".into(),
+            toml::Value::String(group.clone()),
+        );
+    }
+    for (key, pairs) in [
+        ("groups", &m.groups),
+        ("participants", &m.participants),
+        ("columns", &m.columns),
+    ] {
+        if !pairs.is_empty() {
+            t.insert(key.into(), table(pairs));
+        }
     }
     if !m.quality_concerns.is_empty() {
         let concerns = m.quality_concerns.iter().cloned().map(toml::Value::String);

@@ -29,13 +29,15 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
     let mut out = String::new();
     let _ = writeln!(out, "# Worksheet: finding {}\n", md(&written));
     let _ = writeln!(out, "**{}**\n", md(&cell("name")));
-    let perspective = cell("perspective");
-    let label = (ds.meta.perspectives.iter())
-        .find(|(code, _)| *code == perspective)
-        .map_or(md(&perspective), |(_, l)| {
-            format!("{} ({})", md(l), md(&perspective))
-        });
-    let _ = writeln!(out, "Perspective: {label}\n");
+    if let Some(group) = &ds.meta.group_by {
+        // The group as its label says, with its code: `Perspective: People
+        // in recovery experiences (recipient)`.
+        let code = cell(group);
+        let label = (ds.meta.groups.iter())
+            .find(|(c, _)| *c == code)
+            .map_or(md(&code), |(_, l)| format!("{} ({})", md(l), md(&code)));
+        let _ = writeln!(out, "{}: {label}\n", md(&sentence_case(group)));
+    }
     let assessment = (ds.cerqual.iter().flatten()).find(|a| a.finding == id);
     if let Some(a) = assessment.filter(|a| !a.summary.is_empty()) {
         let _ = writeln!(out, "Summarised review finding: {}\n", md(&a.summary));
@@ -47,7 +49,7 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
         ds.studies.height()
     );
     let support: Vec<(String, String)> = (names.iter().zip(values.first().into_iter().flatten()))
-        .filter(|(n, _)| !matches!(n.as_str(), "id" | "perspective" | "name"))
+        .filter(|(n, _)| !ds.meta.finding_lead().contains(&n.as_str()))
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect();
     out.push_str(&two_columns(("measure", "value"), &support)?);
@@ -182,4 +184,13 @@ fn three_columns(rows: &[(String, String, String)]) -> crate::Result<String> {
         ],
     )?;
     render(&frame, Format::Markdown)
+}
+
+/// `name` with its first letter a capital, as a label begins a line.
+fn sentence_case(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -90,11 +90,10 @@ impl TableKind {
 }
 
 /// The columns [`crate::analyses::matrix::widen`] gives the rows of `findings` (described by
-/// `findings`): id, perspective, name, n and fes, then a text column per
-/// study (its marks and the two margins).
-pub fn matrix_info(findings: &TableInfo, studies: &[i64]) -> TableInfo {
-    let mut columns: Vec<(String, ColumnType)> = crate::analyses::matrix::LEADING
-        .iter()
+/// `findings`): its `lead` (id, the grouping when there is one, name, n
+/// and fes), then a text column per study (its marks and the two margins).
+pub fn matrix_info(findings: &TableInfo, lead: &[&str], studies: &[i64]) -> TableInfo {
+    let mut columns: Vec<(String, ColumnType)> = (lead.iter())
         .filter_map(|c| findings.columns.iter().find(|(name, _)| name == c).cloned())
         .collect();
     columns.extend(studies.iter().map(|s| (s.to_string(), ColumnType::Text)));

@@ -91,13 +91,12 @@ fn typed(result: &QueryResult) -> PolarsResult<DataFrame> {
         && rows >= 2
         && label(rows - 2) == Some(crate::analyses::matrix::MARGIN_N)
         && label(rows - 1) == Some(crate::analyses::matrix::MARGIN_INTENSITY);
+    let lead = crate::analyses::matrix::lead_width(&result.frame);
     let mut columns = Vec::with_capacity(result.frame.width());
     for (i, column) in result.frame.columns().iter().enumerate() {
         let column = match column.dtype() {
             d if d.is_unsigned_integer() => column.cast(&DataType::Int64)?,
-            DataType::String if matrix && i >= crate::analyses::matrix::LEADING_COLUMNS => {
-                as_numbers(column, margins)?
-            }
+            DataType::String if matrix && i >= lead => as_numbers(column, margins)?,
             _ => column.clone(),
         };
         columns.push(column);

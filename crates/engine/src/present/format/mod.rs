@@ -251,11 +251,8 @@ impl Cells {
     fn of_result(result: &crate::QueryResult) -> PolarsResult<Cells> {
         let mut cells = Cells::of(&result.frame)?;
         if result.kind == crate::query::table::TableKind::Matrix {
-            for column in cells
-                .columns
-                .iter_mut()
-                .skip(crate::analyses::matrix::LEADING_COLUMNS)
-            {
+            let lead = crate::analyses::matrix::lead_width(&result.frame);
+            for column in cells.columns.iter_mut().skip(lead) {
                 for cell in column.iter_mut() {
                     *cell = as_number(std::mem::replace(cell, Cell::Missing));
                 }
@@ -282,9 +279,10 @@ fn as_number(cell: Cell) -> Cell {
 /// The matrix with 1/0 cells as X/blank; the two margin rows keep numbers.
 fn marked_matrix(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let cells = frame.height().saturating_sub(2);
+    let lead = crate::analyses::matrix::lead_width(frame);
     let mut columns = Vec::with_capacity(frame.width());
     for (i, column) in frame.columns().iter().enumerate() {
-        if i < crate::analyses::matrix::LEADING_COLUMNS {
+        if i < lead {
             columns.push(column.clone());
             continue;
         }

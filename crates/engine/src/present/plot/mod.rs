@@ -91,11 +91,10 @@ impl NameColumn {
         mut each: impl FnMut(&mut Svg, &FindingRow, &'static str, f64),
     ) -> f64 {
         let mut y = top;
-        for (perspective, colour, label) in groups {
+        for (group, colour, label) in groups {
             svg.heading(10.0, y + heading_at, label);
             y += head_h;
-            let in_group =
-                (rows.iter().zip(&self.names)).filter(|(r, _)| r.perspective == *perspective);
+            let in_group = (rows.iter().zip(&self.names)).filter(|(r, _)| r.group == *group);
             for (r, name) in in_group {
                 let h = self.row_height(name);
                 let middle = y + h / 2.0;
@@ -236,8 +235,9 @@ impl Heads {
 pub struct FindingRow {
     /// The finding's id.
     pub id: i64,
-    /// Its perspective code, e.g. `recipient`.
-    pub perspective: String,
+    /// The code of its group (the review's grouping column, e.g. the
+    /// seed's `recipient`); empty when the review groups no findings.
+    pub group: String,
     /// Its name.
     pub name: String,
     /// Supporting studies.
@@ -248,10 +248,15 @@ pub struct FindingRow {
     pub studies: Vec<i64>,
 }
 
-/// The rows of a findings result, for the figures.
-pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
+/// The rows of a findings result, for the figures, grouped by the column
+/// `group` (none: one group).
+pub fn finding_rows(frame: &DataFrame, group: Option<&str>) -> PolarsResult<Vec<FindingRow>> {
     let ids = frame.column("id")?.i64()?;
-    let perspectives = frame.column("perspective")?.str()?;
+    let groups = match group {
+        Some(column) => Some(frame.column(column)?.cast(&DataType::String)?),
+        None => None,
+    };
+    let groups = groups.as_ref().map(|g| g.str()).transpose()?;
     let names = frame.column("name")?.str()?;
     let ns = frame.column("n")?.i64()?;
     let fes = frame.column("fes")?.f64()?;
@@ -264,7 +269,9 @@ pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
         };
         rows.push(FindingRow {
             id: ids.get(i).unwrap_or_default(),
-            perspective: perspectives.get(i).unwrap_or_default().to_string(),
+            group: (groups.and_then(|g| g.get(i)))
+                .unwrap_or_default()
+                .to_string(),
             name: names.get(i).unwrap_or_default().to_string(),
             n: ns.get(i).unwrap_or_default(),
             fes: fes.get(i),
@@ -273,20 +280,31 @@ pub fn finding_rows(frame: &DataFrame) -> PolarsResult<Vec<FindingRow>> {
     }
     Ok(rows)
 }
-/// Perspectives in order of first appearance, each with its colour and label.
+/// A group's heading without a label: its code, or for a review that
+/// groups no findings, one heading over them all.
+fn ungrouped(code: &str) -> String {
+    if code.is_empty() {
+        "All findings".to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+/// The findings' groups in order of first appearance, each with its colour
+/// and label (its label in `dataset.toml`, else its code).
 fn groups<'a>(
     rows: &'a [FindingRow],
     labels: &[(String, String)],
 ) -> Vec<(&'a str, &'static str, String)> {
     let mut out: Vec<(&str, &'static str, String)> = Vec::new();
     for r in rows {
-        if !out.iter().any(|(p, _, _)| *p == r.perspective) {
+        if !out.iter().any(|(p, _, _)| *p == r.group) {
             let colour = PALETTE[out.len() % PALETTE.len()];
             let label = labels
                 .iter()
-                .find(|(k, _)| *k == r.perspective)
-                .map_or(r.perspective.clone(), |(_, l)| l.clone());
-            out.push((r.perspective.as_str(), colour, label));
+                .find(|(k, _)| *k == r.group)
+                .map_or_else(|| ungrouped(&r.group), |(_, l)| l.clone());
+            out.push((r.group.as_str(), colour, label));
         }
     }
     out

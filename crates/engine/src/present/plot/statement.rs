@@ -28,7 +28,7 @@ impl Session {
             subtitle: None,
             caption: caption.as_ref().map(|t| t.text.as_str()),
         };
-        let labels = &self.dataset().meta.perspectives;
+        let labels = &self.dataset().meta.groups;
         if figure == Figure::Flow {
             if self.dataset().search.is_empty() {
                 return Err(QueryError::new(
@@ -97,10 +97,12 @@ impl Session {
                 ),
             ));
         }
-        let rows = crate::present::plot::finding_rows(&result.frame).map_err(|e| {
+        let group = self.dataset().meta.group_by.as_deref();
+        let rows = crate::present::plot::finding_rows(&result.frame, group).map_err(|e| {
+            let needs = self.dataset().meta.matrix_lead().join(", ");
             QueryError::new(
                 q.span,
-                format!("`plot` needs the columns id, perspective, name, n, fes and studies: {e}"),
+                format!("`plot` needs the columns {needs} and studies: {e}"),
             )
         })?;
         Ok((rows, q))

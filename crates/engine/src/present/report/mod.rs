@@ -175,35 +175,51 @@ fn studies_section(session: &mut Session) -> crate::Result<Section> {
     })
 }
 
-/// Table 2: the findings, a table per perspective, with n and FES.
+/// Table 2: the findings, a table per group (the review's grouping
+/// column) or one table when it groups none, with n and FES.
 fn findings_section(session: &mut Session) -> crate::Result<Section> {
-    let findings = rows(
-        session,
-        "findings show id, perspective, name, n, fes, studies",
-    )?;
+    let meta = &session.dataset().meta;
+    let group = meta.group_by.clone();
+    let shown: Vec<String> = (meta.matrix_lead().into_iter())
+        .chain(["studies"])
+        .map(|c| metasum_query::ast::column_text(c).into_owned())
+        .collect();
+    let findings = rows(session, &format!("findings show {}", shown.join(", ")))?;
     let studies = session.dataset().studies.height();
-    let mut perspectives: Vec<String> = Vec::new();
-    for p in findings
-        .frame
-        .column("perspective")?
-        .str()?
-        .iter()
-        .flatten()
-    {
-        if !perspectives.iter().any(|q| q == p) {
-            perspectives.push(p.to_string());
+    let of_studies = format!(
+        "with the number of studies supporting each (n) and its frequency effect size (FES, percent of the {studies} studies)"
+    );
+    let Some(group) = group else {
+        let caption = format!(
+            "Table 2. Abstracted findings ({})",
+            count(findings.frame.height(), "finding", "findings")
+        );
+        let body = format!("<p>Abstracted findings, {of_studies}.</p>\n")
+            + &html_table(&findings, &caption, true)?;
+        return Ok(findings_body(body));
+    };
+    let codes = findings.frame.column(&group)?.cast(&DataType::String)?;
+    let mut groups: Vec<String> = Vec::new();
+    for code in codes.str()?.iter().flatten() {
+        if !groups.iter().any(|g| g == code) {
+            groups.push(code.to_string());
         }
     }
-    let labels = session.dataset().meta.perspectives.clone();
+    let labels = session.dataset().meta.groups.clone();
     let mut body = format!(
-        "<p>Abstracted findings grouped by perspective, with the number of studies supporting each (n) and its frequency effect size (FES, percent of the {studies} studies).</p>\n"
+        "<p>Abstracted findings grouped by {}, {of_studies}.</p>\n",
+        markup(&group)
     );
-    for (k, p) in perspectives.iter().enumerate() {
+    for (k, code) in groups.iter().enumerate() {
         let label = (labels.iter())
-            .find(|(code, _)| code == p)
-            .map_or(p.clone(), |(_, l)| l.clone());
+            .find(|(c, _)| c == code)
+            .map_or(code.clone(), |(_, l)| l.clone());
         let frame = (findings.frame.clone().lazy())
-            .filter(col("perspective").eq(lit(p.as_str())))
+            .filter(
+                col(group.as_str())
+                    .cast(DataType::String)
+                    .eq(lit(code.as_str())),
+            )
             .select([col("id"), col("name"), col("n"), col("fes"), col("studies")])
             .collect()?;
         let part = QueryResult {
@@ -218,35 +234,43 @@ fn findings_section(session: &mut Session) -> crate::Result<Section> {
         );
         body.push_str(&html_table(&part, &caption, true)?);
     }
-    Ok(Section {
+    Ok(findings_body(body))
+}
+
+/// The findings section around its `body`.
+fn findings_body(body: String) -> Section {
+    Section {
         id: "findings",
         heading: "Findings".into(),
         body,
-    })
+    }
 }
 
 /// The figures: FES, the matrix, the sensitivity when quality concerns are
 /// declared, the search flow when the dataset has one.
 fn figures_section(session: &mut Session) -> crate::Result<Section> {
     let ds = session.dataset();
+    let fes = match &ds.meta.group_by {
+        Some(group) => {
+            format!("Frequency effect size (FES) of each abstracted finding, grouped by {group}.")
+        }
+        None => "Frequency effect size (FES) of each abstracted finding.".to_string(),
+    };
     let mut figures = vec![
-        (
-            "fes",
-            "Frequency effect size (FES) of each abstracted finding, grouped by perspective.",
-        ),
+        ("fes", fes),
         (
             "matrix",
-            "Studies (columns) containing each abstracted finding (rows).",
+            "Studies (columns) containing each abstracted finding (rows).".to_string(),
         ),
     ];
     if crate::analyses::profile::quality_note(ds).is_none() {
         figures.push((
             "sensitivity",
-            "Each finding's FES with all studies (filled dot) and without the studies of declared quality concern (open dot).",
+            "Each finding's FES with all studies (filled dot) and without the studies of declared quality concern (open dot).".to_string(),
         ));
     }
     if !ds.search.is_empty() {
-        figures.push(("flow", "Search and selection of the studies."));
+        figures.push(("flow", "Search and selection of the studies.".to_string()));
     }
     let mut body = String::new();
     for (k, (figure, caption)) in figures.into_iter().enumerate() {
@@ -266,7 +290,7 @@ fn figures_section(session: &mut Session) -> crate::Result<Section> {
             body,
             "<figure id=\"{id}\">\n<div class=\"wide\">\n{svg}</div>\n<figcaption id=\"{id}-caption\">Figure {}. {}</figcaption>\n</figure>",
             k + 1,
-            markup(caption)
+            markup(&caption)
         );
     }
     Ok(Section {

@@ -147,6 +147,36 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> Option<usize> {
     })
 }
 
+/// What `column` of rows of `kind` means in the review `ds`: the
+/// registry's meaning of the method's own columns, else what the review's
+/// `dataset.toml` says of its own (the grouping column, a participant
+/// group, a `[columns]` entry; in `profile` a group's sum), when anyone
+/// says.
+pub fn meaning_in(ds: &Dataset, kind: TableKind, column: &str) -> Option<String> {
+    if let Some(known) = meaning(kind, column) {
+        return Some(known.to_string());
+    }
+    let stored = match kind {
+        TableKind::Studies | TableKind::Findings | TableKind::Matrix => true,
+        TableKind::Profile => false,
+        _ => return None,
+    };
+    let meta = &ds.meta;
+    if meta.participant_groups().contains(&column) && kind != TableKind::Findings {
+        let whom = meta.counts_whom(column).unwrap_or(column);
+        return Some(if stored {
+            format!("{whom} taking part (empty: not reported)")
+        } else {
+            format!("computed: {whom} summed over its studies (empty: none reported)")
+        });
+    }
+    if let Some(said) = meta.describes(column) {
+        return Some(said.to_string());
+    }
+    (meta.group_by.as_deref() == Some(column) && kind != TableKind::Studies)
+        .then(|| "the finding's group (group_findings_by; codes in dataset.toml)".to_string())
+}
+
 /// What `column` of `table` means, when the table defines it.
 pub fn meaning(kind: TableKind, column: &str) -> Option<&'static str> {
     let def = def(kind)?;

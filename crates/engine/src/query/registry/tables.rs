@@ -36,10 +36,6 @@ pub(super) static FINDINGS: TableDef = TableDef {
     row: "an abstracted finding",
     columns: &[
         ("id", "the finding's id"),
-        (
-            "perspective",
-            "whose experience the finding is (codes in dataset.toml)",
-        ),
         ("name", "the abstracted finding"),
         (
             "n",
@@ -83,19 +79,7 @@ pub(super) static STUDIES: TableDef = TableDef {
         ),
         ("papers", "computed: papers reporting the study"),
         ("country", "where the study was done"),
-        ("method", "stated method"),
-        (
-            "workers",
-            "peer support workers taking part (empty: not reported)",
-        ),
-        ("staff", "nonpeer staff taking part (empty: not reported)"),
-        (
-            "recipients",
-            "people in recovery taking part (empty: not reported)",
-        ),
-        ("paid", "whether peer support workers were paid"),
         ("quality", "appraised quality (codes in dataset.toml)"),
-        ("notes", "transcription notes"),
         ("label", "how tables and figures name the study"),
     ],
     // `papers` is a count, not a list.
@@ -140,18 +124,6 @@ pub(super) static PROFILE: TableDef = TableDef {
     source: SourceKind::Profile,
     row: "an abstracted finding with its evidence profile",
     columns: &[
-        (
-            "workers",
-            "computed: workers summed over its studies (empty: none reported)",
-        ),
-        (
-            "staff",
-            "computed: staff summed over its studies (empty: none reported)",
-        ),
-        (
-            "recipients",
-            "computed: recipients summed over its studies (empty: none reported)",
-        ),
         ("countries", "computed: countries of its studies"),
         (
             "concern_n",

@@ -315,7 +315,8 @@ impl Session {
             let span = q.source.span;
             let scope = self.run_scope(planned.scope, span)?;
             let studies = self.study_ids(scope.as_ref(), span)?;
-            info = crate::query::table::matrix_info(&info, &studies);
+            info =
+                crate::query::table::matrix_info(&info, &self.dataset.meta.matrix_lead(), &studies);
         }
         let rows_of = match info.kind {
             TableKind::Counts => self.rows_of(&q.source.kind),

@@ -29,7 +29,8 @@ impl Session {
             // The studies in scope become columns when the plan runs (the
             // `among` set is not run here): the info has the matrix's own
             // columns only.
-            planned.info = crate::query::table::matrix_info(&planned.info, &[]);
+            let lead = self.dataset.meta.matrix_lead();
+            planned.info = crate::query::table::matrix_info(&planned.info, &lead, &[]);
             planned.after.push(AfterCollect::Widen);
         }
         Ok(planned)

@@ -40,7 +40,11 @@ impl Session {
                 AfterCollect::Select(exprs) => rows.lazy().select(exprs).collect(),
                 AfterCollect::Widen => {
                     let studies = self.study_ids(scope.as_ref(), span)?;
-                    crate::analyses::matrix::widen(rows, &studies)
+                    crate::analyses::matrix::widen(
+                        rows,
+                        &self.dataset().meta.matrix_lead(),
+                        &studies,
+                    )
                 }
             }
             .map_err(|e| polars_error(span, e))?;

@@ -100,9 +100,9 @@ fn read_header(
 
 /// A column the dataset format knows about.
 #[derive(Debug, Clone, Copy)]
-pub struct ColumnSpec {
+pub struct ColumnSpec<'a> {
     /// Header name.
-    pub name: &'static str,
+    pub name: &'a str,
     /// Cell type.
     pub kind: Kind,
     /// Whether the file must have this column.

@@ -70,7 +70,7 @@ impl Entity {
 }
 
 /// A column the loader reads: `name`, its cells of `kind`, `required` or not.
-const fn column(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
+const fn column(name: &'static str, kind: Kind, required: bool) -> ColumnSpec<'static> {
     ColumnSpec {
         name,
         kind,
@@ -79,31 +79,24 @@ const fn column(name: &'static str, kind: Kind, required: bool) -> ColumnSpec {
 }
 
 /// The columns of `findings.csv`.
-const FINDINGS: &[ColumnSpec] = &[
+const FINDINGS: &[ColumnSpec<'static>] = &[
     column("id", Kind::Key, true),
-    column("perspective", Kind::Text, true),
     column("name", Kind::Text, true),
     column("reported_fes", Kind::Float, false),
 ];
 
 /// The columns of `studies.csv`.
-const STUDIES: &[ColumnSpec] = &[
+const STUDIES: &[ColumnSpec<'static>] = &[
     column("id", Kind::Key, true),
     column("author", Kind::Text, true),
     column("year", Kind::Int, true),
     column("country", Kind::Text, false),
-    column("method", Kind::Text, false),
-    column("workers", Kind::Count, false),
-    column("staff", Kind::Count, false),
-    column("recipients", Kind::Count, false),
-    column("paid", Kind::Bool, false),
     column("quality", Kind::Text, false),
-    column("notes", Kind::Text, false),
     column("label", Kind::Text, false),
 ];
 
 /// The columns of `papers.csv`.
-const PAPERS: &[ColumnSpec] = &[
+const PAPERS: &[ColumnSpec<'static>] = &[
     column("id", Kind::Key, true),
     column("study", Kind::Key, true),
     column("citation", Kind::Text, true),
@@ -111,7 +104,7 @@ const PAPERS: &[ColumnSpec] = &[
 ];
 
 /// The columns of `evidence.csv`.
-const EVIDENCE: &[ColumnSpec] = &[
+const EVIDENCE: &[ColumnSpec<'static>] = &[
     column("finding", Kind::Key, true),
     column("study", Kind::Key, true),
 ];
@@ -214,7 +207,7 @@ impl ReviewFile {
 
     /// The columns the loader reads with their cell types, for the tables
     /// it types (none for the others, read by their own readers).
-    pub fn columns(self) -> &'static [ColumnSpec] {
+    pub fn columns(self) -> &'static [ColumnSpec<'static>] {
         match self {
             ReviewFile::Findings => FINDINGS,
             ReviewFile::Studies => STUDIES,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::csvfile::{ReadTable, read_table};
+use super::csvfile::{ColumnSpec, Kind, ReadTable, read_table};
 use super::files::{Entity, Layout, ReviewFile};
 use super::keys::Keys;
 use super::links::{self, Links};
@@ -42,6 +42,10 @@ pub(super) fn load(
     })
 }
 
+/// The findings column that groups them when `dataset.toml` names none:
+/// the column metasum required before the grouping could be declared.
+const FIRST_GROUPING: &str = "perspective";
+
 /// [`load`], once.
 fn load_once(
     source: Source<'_>,
@@ -60,14 +64,22 @@ fn load_once(
         .and_then(|dir| super::parallel::open_regular(&dir.join(ReviewFile::Evidence.file())));
     let layout = source.layout();
     let mut r = Reading::new(source);
-    let meta = r.meta();
-    let mut studies = r.table(ReviewFile::Studies, true);
-    let mut papers = r.table(ReviewFile::Papers, false);
-    let mut findings = r.table(ReviewFile::Findings, true);
+    let mut meta = r.meta();
+    let mut studies = r.table(ReviewFile::Studies, true, &meta);
+    let mut papers = r.table(ReviewFile::Papers, false, &meta);
+    let mut findings = r.table(ReviewFile::Findings, true, &meta);
+    if meta.group_by.is_none()
+        && let Some(findings) = &findings
+        && findings.frame.column(FIRST_GROUPING).is_ok()
+    {
+        // Reviews made before the grouping was declared group by this.
+        meta.group_by = Some(FIRST_GROUPING.to_string());
+    }
     let keys = r.keys(&mut studies, &mut findings, &mut papers);
     let study_labels = std::sync::OnceLock::new();
-    if let Some(labels) = (studies.as_ref()).and_then(|s| labels::study_labels(s, &mut r.problems))
-    {
+    let reserved = meta.matrix_lead();
+    let labels = studies.as_ref();
+    if let Some(labels) = labels.and_then(|s| labels::study_labels(s, &reserved, &mut r.problems)) {
         _ = study_labels.set(labels);
     }
     // Which tables could be read: references to the others are not
@@ -225,10 +237,20 @@ impl<'a> Reading<'a> {
 
     /// The stored table `kind`, read from its file with the registry's
     /// columns.
-    fn table(&mut self, kind: ReviewFile, required: bool) -> Option<ReadTable> {
+    fn table(&mut self, kind: ReviewFile, required: bool, meta: &Meta) -> Option<ReadTable> {
         let file = kind.file();
         let bytes = self.read(kind, required)?;
-        read_table(file, &bytes, kind.columns(), &mut self.problems)
+        let mut columns = kind.columns().to_vec();
+        if kind == ReviewFile::Studies {
+            // The participant groups the dataset declares are counts.
+            let counts = meta.participant_groups().into_iter();
+            columns.extend(counts.map(|name| ColumnSpec {
+                name,
+                kind: Kind::Count,
+                required: false,
+            }));
+        }
+        read_table(file, &bytes, &columns, &mut self.problems)
     }
 
     /// Each table's ids made numbers ([`Keys::assign`]).

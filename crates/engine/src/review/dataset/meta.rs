@@ -13,9 +13,21 @@ pub struct Meta {
     pub citation: String,
     /// Free notes on how the data were made.
     pub notes: String,
-    /// Allowed `perspective` codes and their labels, in file order; empty
-    /// means any value is accepted.
-    pub perspectives: Vec<(String, String)>,
+    /// The findings column that groups them (`group_findings_by`): Table 2,
+    /// the figures and the report group by it. Without it, `perspective`
+    /// when findings.csv has such a column (the loader decides), else none.
+    pub group_by: Option<String>,
+    /// Allowed codes of the grouping column and their labels (`[groups]`,
+    /// or its first spelling `[perspectives]`), in file order; empty means
+    /// any value is accepted.
+    pub groups: Vec<(String, String)>,
+    /// The participant groups (`[participants]`): count columns of
+    /// studies.csv, summed per finding, with what each counts, in file
+    /// order. See [`Meta::participant_groups`] for the default.
+    pub participants: Vec<(String, String)>,
+    /// What the review's own columns hold (`[columns]`), by column name,
+    /// for `.schema`, the report and the worksheet.
+    pub columns: Vec<(String, String)>,
     /// Allowed `quality` codes and their meaning, in file order; empty means
     /// any value is accepted.
     pub quality: Vec<(String, String)>,
@@ -37,7 +49,15 @@ struct RawMeta {
     #[serde(default)]
     notes: String,
     #[serde(default)]
-    perspectives: toml::Table,
+    group_findings_by: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    groups: Option<toml::Spanned<toml::Table>>,
+    #[serde(default)]
+    perspectives: Option<toml::Spanned<toml::Table>>,
+    #[serde(default)]
+    participants: toml::Table,
+    #[serde(default)]
+    columns: toml::Table,
     #[serde(default)]
     quality: toml::Table,
     #[serde(default)]
@@ -109,11 +129,23 @@ impl Meta {
                 return Err(located(why, Some(concern.span())));
             }
         }
+        let groups = match (raw.groups, raw.perspectives) {
+            (Some(_), Some(second)) => {
+                let why = "[perspectives] is the first name of [groups]: keep one of them";
+                return Err(located(why.to_string(), Some(second.span())));
+            }
+            (Some(groups), None) => labels(groups.into_inner(), "groups")?,
+            (None, Some(groups)) => labels(groups.into_inner(), "perspectives")?,
+            (None, None) => Vec::new(),
+        };
         Ok(Meta {
             title: raw.title,
             citation: raw.citation,
             notes: raw.notes.trim().to_string(),
-            perspectives: labels(raw.perspectives, "perspectives")?,
+            group_by: raw.group_findings_by.map(toml::Spanned::into_inner),
+            groups,
+            participants: labels(raw.participants, "participants")?,
+            columns: labels(raw.columns, "columns")?,
             quality_concerns: raw
                 .quality_concerns
                 .into_iter()
@@ -123,6 +155,58 @@ impl Meta {
             published_totals,
         })
     }
+}
+
+impl Meta {
+    /// The participant groups: the `[participants]` columns, or without
+    /// that table the columns `[published_totals]` gives totals of (a
+    /// published total is of participants).
+    pub fn participant_groups(&self) -> Vec<&str> {
+        if self.participants.is_empty() {
+            (self.published_totals.iter())
+                .map(|(c, _)| c.as_str())
+                .collect()
+        } else {
+            (self.participants.iter())
+                .map(|(c, _)| c.as_str())
+                .collect()
+        }
+    }
+
+    /// The stored columns findings lead with wherever they are listed:
+    /// `id`, the column that groups them (when there is one), `name`.
+    pub fn finding_lead(&self) -> Vec<&str> {
+        let mut lead = vec!["id"];
+        lead.extend(self.group_by.as_deref());
+        lead.push("name");
+        lead
+    }
+
+    /// The matrix's own columns, beside one per study: the findings' lead,
+    /// `n` and `fes`.
+    pub fn matrix_lead(&self) -> Vec<&str> {
+        let mut lead = self.finding_lead();
+        lead.extend(["n", "fes"]);
+        lead
+    }
+
+    /// What the dataset says `column` holds (`[columns]`), when it says.
+    pub fn describes(&self, column: &str) -> Option<&str> {
+        described(&self.columns, column)
+    }
+
+    /// Who the participant group `column` counts (`[participants]`:
+    /// `patients = "older adults receiving telehealth"`), when it says.
+    pub fn counts_whom(&self, column: &str) -> Option<&str> {
+        described(&self.participants, column)
+    }
+}
+
+/// The text `pairs` give `key`, unless empty.
+fn described<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    (pairs.iter().find(|(k, _)| k == key))
+        .map(|(_, d)| d.as_str())
+        .filter(|d| !d.is_empty())
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -146,7 +230,7 @@ mod tests {
         .unwrap();
         assert_eq!(meta.title, "T");
         assert_eq!(
-            meta.perspectives,
+            meta.groups,
             vec![("z".into(), "Zed".into()), ("a".into(), "Ay".into())]
         );
     }

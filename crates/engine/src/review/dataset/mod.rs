@@ -187,7 +187,7 @@ pub struct TableKeys {
 /// Evidence links when studies and findings both have whole-number ids
 /// (read by the parallel fast path): the registry's columns, each id a
 /// number.
-pub(crate) fn numbered_links() -> Vec<ColumnSpec> {
+pub(crate) fn numbered_links() -> Vec<ColumnSpec<'static>> {
     let links = files::ReviewFile::Evidence.columns();
     (links.iter())
         .map(|c| match c.kind {

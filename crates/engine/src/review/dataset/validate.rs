@@ -49,17 +49,23 @@ impl Tables<'_> {
                 &self.meta.quality,
                 false,
             );
-            for (column, _) in &self.meta.published_totals {
-                if !studies
-                    .frame
-                    .get_column_names()
+            let declared = (self
+                .meta
+                .published_totals
+                .iter()
+                .map(|(c, _)| (c, "published_totals")))
+            .chain(
+                self.meta
+                    .participants
                     .iter()
-                    .any(|c| c.as_str() == column)
-                {
+                    .map(|(c, _)| (c, "participants")),
+            );
+            for (column, table) in declared {
+                if studies.frame.column(column).is_err() {
                     problems.push(Problem::file(
                         ReviewFile::Meta.file(),
                         format!(
-                            "[published_totals] `{column}` names no column of {}",
+                            "[{table}] `{column}` names no column of {}",
                             ReviewFile::Studies.named(self.layout)
                         ),
                     ));
@@ -68,14 +74,7 @@ impl Tables<'_> {
         }
         if let Some(findings) = self.findings {
             not_empty(problems, ReviewFile::Findings.file(), findings, "name");
-            coded(
-                problems,
-                ReviewFile::Findings.file(),
-                findings,
-                "perspective",
-                &self.meta.perspectives,
-                true,
-            );
+            self.grouping(findings, problems);
         }
         // The references the registry lists, against the tables read.
         for (kind, table) in [
@@ -242,6 +241,29 @@ fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column:
 
 /// Values of `column` must be among the codes `dataset.toml` defines (when it
 /// defines any); `required` also rejects empty cells.
+impl Tables<'_> {
+    /// The column that groups findings, its codes checked; a grouping or
+    /// codes declared for a column findings do not have is a problem.
+    fn grouping(&self, findings: &ReadTable, problems: &mut Vec<Problem>) {
+        let file = ReviewFile::Findings;
+        let missing = |message: String| Problem::file(ReviewFile::Meta.file(), message);
+        match &self.meta.group_by {
+            Some(column) if findings.frame.column(column).is_ok() => {
+                coded(problems, file.file(), findings, column, &self.meta.groups, true);
+            }
+            Some(column) => problems.push(missing(format!(
+                "group_findings_by = \"{column}\" names no column of {}",
+                file.named(self.layout)
+            ))),
+            None if !self.meta.groups.is_empty() => problems.push(missing(format!(
+                "[groups] lists the codes of the column that groups findings, but none is named: add group_findings_by = \"COLUMN\" (a column of {})",
+                file.named(self.layout)
+            ))),
+            None => {}
+        }
+    }
+}
+
 fn coded(
     problems: &mut Vec<Problem>,
     file: &str,
