@@ -349,6 +349,21 @@ fn profile_section(session: &mut Session) -> crate::Result<Section> {
     let mut body = String::from(
         "<p>What supports each finding (GRADE-CERQual's adequacy and methodological limitations): its studies' participants and countries, the share of its studies of declared quality concern, and its FES without them.</p>\n",
     );
+    let meta = &session.dataset().meta;
+    let groups: Vec<String> = (meta.participant_groups().into_iter())
+        .filter(|g| profile.frame.column(g).is_ok())
+        .map(|g| match meta.counts_whom(g) {
+            Some(whom) => format!("{g}: {whom}"),
+            None => g.to_string(),
+        })
+        .collect();
+    if !groups.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p>Participants summed over each finding's studies (a study that reported no count adds nothing): {}.</p>",
+            markup(&groups.join("; "))
+        );
+    }
     for note in &profile.notes {
         let _ = writeln!(body, "<p class=\"note\">Note: {}</p>", markup(note));
     }

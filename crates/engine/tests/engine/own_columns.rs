@@ -1,0 +1,225 @@
+//! A review's own columns, groups and participants, declared in its
+//! `dataset.toml` (issue 30), on `tests/data/telehealth-review`: 14 studies
+//! keyed author-year, findings `T1.2` grouped by a `review question` column,
+//! quality in GRADE-CERQual's words, participants counted as `patients`,
+//! `carers` and `clinicians`. Every figure below was worked out by hand
+//! from its CSV files (the sums over each finding's studies, 14 studies in
+//! all, 12 without the two of serious concerns).
+
+use std::path::PathBuf;
+
+use metasum_engine::registry::meaning_in;
+use metasum_engine::table::TableKind;
+use metasum_engine::{Dataset, Format, Session, check, export, format, report, worksheet};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/telehealth-review")
+}
+
+fn review() -> Dataset {
+    Dataset::load(&dir()).expect("the telehealth review loads")
+}
+
+/// The CSV of `src` on the review.
+fn csv(src: &str) -> String {
+    let script = metasum_query::parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let mut session = Session::new(review());
+    let result = session.run(&script.statements[0]).unwrap().unwrap();
+    format::render_result(&result, Format::Csv).unwrap()
+}
+
+#[test]
+fn findings_lead_with_the_column_that_groups_them() {
+    let out = csv("findings where `review question` = Q2 sort by fes desc show id, n, fes");
+    assert_eq!(
+        out,
+        "id,n,fes\nT2.2,12,85.7\nT2.1,5,35.7\nT2.3,2,14.3\nT2.10,0,0.0\n"
+    );
+    let header = csv("findings limit 1");
+    assert!(
+        header.starts_with("id,review question,name,n,fes,studies\n"),
+        "{header}"
+    );
+}
+
+#[test]
+fn profile_sums_the_review_s_own_participant_groups() {
+    let out = csv(
+        "profile where id in (T1.1, T2.3, T2.10) show id, patients, carers, clinicians, concern_n, fes_without_concerns, drop, flag",
+    );
+    assert_eq!(
+        out,
+        [
+            "id,patients,carers,clinicians,concern_n,fes_without_concerns,drop,flag",
+            // 6 studies, two of serious concerns: 4/12 without them; 6/14 - 4/12 = 9.5 points.
+            "T1.1,95,16,20,2,33.3,9.5,true",
+            // No study of T2.3 reported carers: unknown, not 0.
+            "T2.3,9,,4,0,16.7,-2.4,false",
+            "T2.10,,,,0,0.0,0.0,false",
+            "",
+        ]
+        .join("\n")
+    );
+}
+
+#[test]
+fn check_compares_the_review_s_own_published_totals() {
+    let text = check::check(&review()).unwrap().to_string();
+    for line in [
+        "patients: published 175, sum 175 (13 of 14 studies have a count): agree",
+        "warning: carers: published 46, sum 45, off by 1 (8 of 14 studies have a count)",
+        "clinicians: published 47, sum 47 (10 of 14 studies have a count): agree",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn schema_says_what_the_review_says_of_its_columns() {
+    let ds = review();
+    let meaning = |kind, column| meaning_in(&ds, kind, column);
+    assert_eq!(
+        meaning(TableKind::Studies, "setting").as_deref(),
+        Some("where the care was delivered (home or clinic)")
+    );
+    assert_eq!(
+        meaning(TableKind::Studies, "patients").as_deref(),
+        Some("older adults receiving care taking part (empty: not reported)")
+    );
+    assert_eq!(
+        meaning(TableKind::Profile, "carers").as_deref(),
+        Some("computed: family carers summed over its studies (empty: none reported)")
+    );
+    assert_eq!(
+        meaning(TableKind::Findings, "review question").as_deref(),
+        Some("the finding's group (group_findings_by; codes in dataset.toml)")
+    );
+    // The method's own columns keep the engine's words; nobody's else.
+    assert_eq!(
+        meaning(TableKind::Findings, "fes").as_deref(),
+        Some("computed: frequency effect size, 100 * n / studies in scope")
+    );
+    assert_eq!(
+        meaning(TableKind::Studies, "country").as_deref(),
+        Some("where the study was done")
+    );
+    let seed = Dataset::seed().unwrap();
+    assert_eq!(meaning_in(&seed, TableKind::Studies, "setting"), None);
+    assert_eq!(meaning(TableKind::Studies, "workers"), None);
+}
+
+#[test]
+fn worksheet_and_report_group_by_the_review_question_in_its_words() {
+    let mut session = Session::new(review());
+    let sheet = worksheet::worksheet(&mut session, "T1.2").unwrap();
+    for line in [
+        "Review question: How do older adults experience telehealth? (Q1)",
+        "| patients | 71 |",
+        "| carers | 33 |",
+        "| clinicians | 8 |",
+    ] {
+        assert!(sheet.contains(line), "{line}\n{sheet}");
+    }
+    let html = report::report(&mut session).unwrap();
+    for part in [
+        "Abstracted findings grouped by review question,",
+        "Table 2.1. How do older adults experience telehealth? (3 findings)",
+        "Table 2.2. What shapes how telehealth is delivered? (4 findings)",
+        "patients: older adults receiving care; carers: family carers; clinicians: clinicians delivering care",
+        "grouped by review question.</figcaption>",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+}
+
+#[test]
+fn figures_head_each_group_with_its_label() {
+    let script = metasum_query::parse("plot fes").unwrap();
+    let mut session = Session::new(review());
+    let svg = match session.execute(&script.statements[0]).unwrap() {
+        metasum_engine::Outcome::Figure(svg) => svg,
+        _ => panic!("plot gives a figure"),
+    };
+    assert!(
+        svg.contains("How do older adults experience telehealth?"),
+        "{svg}"
+    );
+    assert!(svg.contains("What shapes how telehealth is delivered?"));
+}
+
+#[test]
+fn an_export_keeps_every_declaration() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("copy");
+    let ds = review();
+    export::export(&ds, &target).unwrap();
+    let back = Dataset::load(&target).unwrap();
+    assert_eq!(back.meta, ds.meta);
+    assert_eq!(csv_of(back, "profile"), csv_of(review(), "profile"));
+}
+
+fn csv_of(ds: Dataset, src: &str) -> String {
+    let script = metasum_query::parse(src).unwrap();
+    let mut session = Session::new(ds);
+    let result = session.run(&script.statements[0]).unwrap().unwrap();
+    format::render_result(&result, Format::Csv).unwrap()
+}
+
+/// A review without a grouping column: findings lead with id and name,
+/// Table 2 is one table, and the figures one group.
+#[test]
+fn a_review_that_groups_no_findings() {
+    let files = crate::util::files_of(&dir());
+    let mut files = files;
+    let toml = String::from_utf8(files["dataset.toml"].clone()).unwrap();
+    let toml = toml.replace("group_findings_by = \"review question\"\n", "");
+    let toml = toml.split("[groups]").next().unwrap().to_string()
+        + &toml[toml.find("[quality]").unwrap()..];
+    files.insert("dataset.toml".into(), toml.into_bytes());
+    let ds = Dataset::from_files(&files, "ungrouped").unwrap();
+    assert_eq!(ds.meta.group_by, None);
+    let mut session = Session::new(ds);
+    let script = metasum_query::parse("findings limit 1").unwrap();
+    let result = session.run(&script.statements[0]).unwrap().unwrap();
+    let header = format::render_result(&result, Format::Csv).unwrap();
+    assert!(
+        header.starts_with("id,name,n,fes,studies,review question\n"),
+        "{header}"
+    );
+    let html = report::report(&mut session).unwrap();
+    assert!(html.contains("Table 2. Abstracted findings (7 findings)"));
+    let script = metasum_query::parse("plot fes").unwrap();
+    let metasum_engine::Outcome::Figure(svg) = session.execute(&script.statements[0]).unwrap()
+    else {
+        panic!("plot gives a figure")
+    };
+    assert!(svg.contains("All findings"));
+}
+
+/// What `dataset.toml` declares must exist: each mistake a located
+/// problem, not a silently empty column.
+#[test]
+fn declarations_that_name_no_column_are_refused() {
+    let cases = [
+        (
+            "group_findings_by = \"theme\"\n",
+            "dataset.toml: group_findings_by = \"theme\" names no column of findings.csv",
+        ),
+        (
+            "[participants]\nnurses = \"\"\n",
+            "dataset.toml: [participants] `nurses` names no column of studies.csv",
+        ),
+        (
+            "[groups]\nQ1 = \"\"\n",
+            "dataset.toml: [groups] lists the codes of the column that groups findings, but none is named: add group_findings_by = \"COLUMN\" (a column of findings.csv)",
+        ),
+        (
+            "group_findings_by = \"review question\"\n[groups]\nQ1 = \"\"\n[perspectives]\nQ2 = \"\"\n",
+            "dataset.toml:4:1: [perspectives] is the first name of [groups]: keep one of them",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let err = crate::util::with_file(&dir(), "bad", "dataset.toml", toml).unwrap_err();
+        assert!(err.contains(expected), "{toml}\n{err}");
+    }
+}
