@@ -125,15 +125,17 @@ pub enum Command {
     Check,
     /// Write the whole review as one self-contained HTML page (no network,
     /// no other files): title and citation, Table 1 (studies), Table 2
-    /// (findings by perspective with n and FES), the figures, the study x
-    /// finding matrix, the evidence profile and the check report; sortable
-    /// tables, and a print layout. To stdout, or to --output FILE.html.
+    /// (findings by the column that groups them, with n and FES), the
+    /// figures, the study x finding matrix, the evidence profile and the
+    /// check report; sortable tables, and a print layout. To stdout, or to
+    /// --output FILE.html.
     Report,
     /// One finding's GRADE-CERQual worksheet, as Markdown: the finding,
     /// what supports it (studies, FES with and without the studies of
-    /// quality concern, participants, countries), its contributing studies
-    /// with their quality and characteristics, and the stored judgements
-    /// (cerqual.csv). To stdout, or to --output FILE.md.
+    /// quality concern, the participant groups dataset.toml declares,
+    /// countries), its contributing studies with their quality and
+    /// characteristics, and the stored judgements (cerqual.csv). To
+    /// stdout, or to --output FILE.md.
     Worksheet {
         /// The finding's id, as the dataset writes it (`T1.2`, `4`).
         #[arg(value_name = "FINDING")]

@@ -22,8 +22,13 @@ fn review() -> Dataset {
 
 /// The CSV of `src` on the review.
 fn csv(src: &str) -> String {
+    csv_of(review(), src)
+}
+
+/// The CSV of `src` on `ds`.
+fn csv_of(ds: Dataset, src: &str) -> String {
     let script = metasum_query::parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
-    let mut session = Session::new(review());
+    let mut session = Session::new(ds);
     let result = session.run(&script.statements[0]).unwrap().unwrap();
     format::render_result(&result, Format::Csv).unwrap()
 }
@@ -158,13 +163,6 @@ fn an_export_keeps_every_declaration() {
     assert_eq!(csv_of(back, "profile"), csv_of(review(), "profile"));
 }
 
-fn csv_of(ds: Dataset, src: &str) -> String {
-    let script = metasum_query::parse(src).unwrap();
-    let mut session = Session::new(ds);
-    let result = session.run(&script.statements[0]).unwrap().unwrap();
-    format::render_result(&result, Format::Csv).unwrap()
-}
-
 /// A review without a grouping column: findings lead with id and name,
 /// Table 2 is one table, and the figures one group.
 #[test]
@@ -178,10 +176,8 @@ fn a_review_that_groups_no_findings() {
     files.insert("dataset.toml".into(), toml.into_bytes());
     let ds = Dataset::from_files(&files, "ungrouped").unwrap();
     assert_eq!(ds.meta.group_by, None);
+    let header = csv_of(ds.clone(), "findings limit 1");
     let mut session = Session::new(ds);
-    let script = metasum_query::parse("findings limit 1").unwrap();
-    let result = session.run(&script.statements[0]).unwrap().unwrap();
-    let header = format::render_result(&result, Format::Csv).unwrap();
     assert!(
         header.starts_with("id,name,n,fes,studies,review question\n"),
         "{header}"

@@ -26,8 +26,10 @@ fn is_mark(text: &str) -> bool {
     mark(text).is_some()
 }
 
-/// Finding columns of the CSV format: never study columns.
-const FINDING_COLUMNS: [&str; 4] = ["id", "perspective", "name", "reported_fes"];
+/// Finding columns of the CSV format: never study columns. (A review's
+/// own columns, its grouping among them, are finding columns when their
+/// header names no study and their cells are not evidence marks.)
+const FINDING_COLUMNS: [&str; 3] = ["id", "name", "reported_fes"];
 
 /// How a column of the matrix sheet is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
