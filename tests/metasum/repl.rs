@@ -441,3 +441,23 @@ fn the_shell_saves_files_again_but_never_its_own_output_file() {
     // Nothing was sent to it: `.output` tried it, and made nothing.
     assert!(!output.exists());
 }
+
+/// `.schema` in the review's own words: what its `dataset.toml` says of
+/// its columns and participant groups (issue 30), on a review not shaped
+/// like the seed.
+#[test]
+fn schema_describes_a_review_s_own_columns() {
+    let mut p = start_with(&["--data", "tests/data/telehealth-review"]);
+    enter(&mut p, ".schema studies");
+    p.exp_regex(r"setting\s+text\s+where the care was delivered \(home or clinic\)")
+        .unwrap();
+    p.exp_regex(r"patients\s+a number\s+older adults receiving care taking part")
+        .unwrap();
+    enter(&mut p, ".schema profile");
+    p.exp_regex(
+        r"clinicians\s+a number\s+computed: clinicians delivering care summed over its studies",
+    )
+    .unwrap();
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}
