@@ -277,12 +277,16 @@ pub enum ExprKind {
         /// The value on the right.
         value: Value,
     },
-    /// `perspective in (nonpeer, organisation)`
+    /// `perspective in (nonpeer, organisation)`; `perspective not in
+    /// (worker)` is true where the value is none of them, or missing (as
+    /// `!=` is).
     In {
         /// The column on the left.
         column: Ident,
         /// The values in the parentheses, in order.
         values: Vec<Value>,
+        /// `not in`.
+        negated: bool,
     },
     /// `studies has 13`
     Has {

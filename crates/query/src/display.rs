@@ -137,9 +137,19 @@ impl fmt::Display for Expr {
             ExprKind::Compare { column, op, value } => {
                 write!(f, "{} {} {value}", column_text(&column.name), op.symbol())
             }
-            ExprKind::In { column, values } => {
+            ExprKind::In {
+                column,
+                values,
+                negated,
+            } => {
                 let vs: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-                write!(f, "{} in ({})", column_text(&column.name), vs.join(", "))
+                let not = if *negated { "not " } else { "" };
+                write!(
+                    f,
+                    "{} {not}in ({})",
+                    column_text(&column.name),
+                    vs.join(", ")
+                )
             }
             ExprKind::Has { column, value } => {
                 write!(f, "{} has {value}", column_text(&column.name))

@@ -19,7 +19,7 @@ pub enum Expect {
     Set,
     /// `findings where`: a condition
     Condition,
-    /// `findings where fes 30`: an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `has`, `~`, `is`)
+    /// `findings where fes 30`: an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`, `has`, `~`, `is`)
     Operator,
     /// `findings where fes >`: a value (a number, a "quoted text" or a bare word)
     Value,
@@ -77,7 +77,7 @@ impl Expect {
             Expect::Set => "a `let` name or a query in parentheses",
             Expect::Condition => "a condition (e.g. `fes > 30`)",
             Expect::Operator => {
-                "an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `has`, `~`, `is`)"
+                "an operator (`=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`, `has`, `~`, `is`)"
             }
             Expect::Value => "a value",
             Expect::Text => "a \"quoted text\"",

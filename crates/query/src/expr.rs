@@ -112,13 +112,14 @@ impl<'s> P<'s> {
                     pattern,
                 },
             )
-        } else if let Ok((rest, _)) = keyword("in")(i) {
+        } else if let Some((rest, negated)) = Self::in_keyword(i) {
             let (rest, values) = self.value_list(ws(rest))?;
             (
                 rest,
                 ExprKind::In {
                     column: column.clone(),
                     values,
+                    negated,
                 },
             )
         } else if let Ok((rest, _)) = keyword("has")(i) {
@@ -150,8 +151,38 @@ impl<'s> P<'s> {
         })
     }
 
-    /// A number, a quoted text, or a bare word (text, never a column).
+    /// `in` or `not in`, and whether it was `not in`.
+    fn in_keyword(i: &'s str) -> Option<(&'s str, bool)> {
+        if let Ok((rest, _)) = keyword("in")(i) {
+            return Some((rest, false));
+        }
+        let (rest, _) = keyword("not")(i).ok()?;
+        let (rest, _) = keyword("in")(ws(rest)).ok()?;
+        Some((rest, true))
+    }
+
+    /// A number, a quoted text, or a bare word (text, never a column),
+    /// alone after an operator: more words after a bare word are a value
+    /// of several words written without its quotes.
     fn value(&self, i: &'s str) -> PResult<'s, Value> {
+        let (rest, value) = self.list_value(i)?;
+        if let ValueKind::Text(_) = &value.kind
+            && !i.starts_with('"')
+            && let Some(end) = more_words(rest)
+        {
+            // `quality != serious concerns`: one value of several words.
+            let words = &i[..i.len() - end.len()];
+            let hint = format!(
+                "a value of several words is written in quotes: \"{}\"",
+                excerpt(words)
+            );
+            return Err(self.unquoted(i, end, words, hint));
+        }
+        Ok((rest, value))
+    }
+
+    /// A number, a quoted text, or a bare word: one value of a list.
+    fn list_value(&self, i: &'s str) -> PResult<'s, Value> {
         // `12b`, `2019-Smith`, `1.2.3`: an id that starts like a number
         // but is not one; as a bare value it is neither.
         let run = i
@@ -173,6 +204,12 @@ impl<'s> P<'s> {
             return Err(self.failure(i, error));
         }
         if let Ok((rest, n)) = lex::number(i) {
+            if let Some(after) = rest.strip_prefix('%') {
+                // `fes > 30%`: percentages are compared as their numbers.
+                return Err(self.unquoted(i, after, &format!("{n}%"), {
+                    format!("a percentage is written as its number, without `%`: {n}")
+                }));
+            }
             let number = n
                 .parse::<f64>()
                 .map_err(|_| self.unexpected(i, &[Expect::Value]))?;
@@ -210,6 +247,24 @@ impl<'s> P<'s> {
         ))
     }
 
+    /// "expected a value, found `WRITTEN`" for the text from `i` to `end`
+    /// that is not one value as written, with `hint` saying how it is.
+    fn unquoted(
+        &self,
+        i: &'s str,
+        end: &'s str,
+        written: &str,
+        hint: String,
+    ) -> nom::Err<PErr<'s>> {
+        let mut error = self.unexpected_error(i, &[Expect::Value]);
+        error.span = self.span(i, end);
+        if let ErrorKind::Unexpected { found, .. } = &mut error.kind {
+            *found = format!("`{}`", excerpt(written));
+        }
+        error.hints.push(hint);
+        self.failure(i, error)
+    }
+
     /// A quoted text (after `~`, or as a value).
     fn text(&self, i: &'s str) -> PResult<'s, Value> {
         let Ok((body, _)) = lex::quote(i) else {
@@ -245,18 +300,60 @@ impl<'s> P<'s> {
         let Ok((rest, _)) = char::<_, PErr>('(').parse(i) else {
             return Err(self.unexpected(i, &[Expect::OpenParen]));
         };
-        let (mut i, first) = self.value(ws(rest))?;
+        let (mut i, first) = self.list_value(ws(rest))?;
         let mut values = vec![first];
         loop {
             let at = ws(i);
             if let Ok((rest, _)) = char::<_, PErr>(',').parse(at) {
-                let (rest, v) = self.value(ws(rest))?;
+                let start = ws(rest);
+                let (rest, v) = self.list_value(start)?;
                 values.push(v);
                 i = rest;
             } else {
-                let rest = self.close_paren(at, open, &[Expect::CommaOrClose])?;
-                return Ok((rest, values));
+                let mut err = self.close_paren(at, open, &[Expect::CommaOrClose]);
+                // `in (minor concerns, low)`: two values, or one of two words.
+                if let (Err(nom::Err::Failure(PErr { error: Some(e), .. })), Some(last)) =
+                    (&mut err, values.last())
+                    && let ValueKind::Text(_) = &last.kind
+                    && !self.src[last.span.start..].starts_with('"')
+                    && let Some(end) = more_words(i)
+                {
+                    let words = &self.src[last.span.start..self.off(end)];
+                    e.hints.push(format!(
+                        "a value of several words is written in quotes: \"{}\"",
+                        excerpt(words)
+                    ));
+                }
+                return err.map(|rest| (rest, values));
             }
+        }
+    }
+}
+
+/// Where the words after a bare value end, when more words follow it on
+/// its line that are neither keywords nor likely typos of one (`serious
+/// concerns` after `serious`): a value of several words written without
+/// its quotes. `None` when none follows.
+fn more_words(rest: &str) -> Option<&str> {
+    let mut end = None;
+    let mut at = rest;
+    loop {
+        let next = at.trim_start_matches([' ', '\t']);
+        if next.len() == at.len() {
+            return end;
+        }
+        match lex::bare_value(next) {
+            Ok((after, w))
+                if !is_keyword(w)
+                    && !crate::parse::FIGURE_TEXTS
+                        .iter()
+                        .any(|t| t.eq_ignore_ascii_case(w))
+                    && crate::hints::closest_clause(w).is_none() =>
+            {
+                end = Some(after);
+                at = after;
+            }
+            _ => return end,
         }
     }
 }

@@ -20,6 +20,9 @@ pub(crate) const CLAUSES: [&str; 9] = [
     "among", "where", "count", "sort", "limit", "show", "save", "let", "plot",
 ];
 
+/// The words of a figure's texts after its query (`title "..."`).
+pub(crate) const FIGURE_TEXTS: [&str; 2] = ["title", "caption"];
+
 impl<'s> P<'s> {
     /// Byte offset of the remaining input `rest`.
     pub fn off(&self, rest: &str) -> usize {
@@ -204,12 +207,12 @@ impl<'s> P<'s> {
         // In either order, each once.
         loop {
             let start = ws(rest);
-            let Some((k, word, after)) = (["title", "caption"].into_iter().enumerate())
+            let Some((k, word, after)) = (FIGURE_TEXTS.into_iter().enumerate())
                 .filter(|(k, _)| texts[*k].is_none())
                 .find_map(|(k, word)| keyword(word)(start).ok().map(|(after, _)| (k, word, after)))
             else {
                 // A second title or caption.
-                let again = ["title", "caption"]
+                let again = FIGURE_TEXTS
                     .into_iter()
                     .enumerate()
                     .find(|(k, word)| texts[*k].is_some() && keyword(word)(start).is_ok());

@@ -275,7 +275,7 @@ fn expected_next(head: &str) -> Option<Next> {
         Expect::Figure => Some(Next::Words(FIGURES.as_slice())),
         Expect::By => Some(Next::Words(&["by"])),
         Expect::Missing => Some(Next::Words(&["missing", "not"])),
-        Expect::Operator => Some(Next::Words(&["in", "has", "is"])),
+        Expect::Operator => Some(Next::Words(&["in", "not", "has", "is"])),
         _ => None,
     }
 }

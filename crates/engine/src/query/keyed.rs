@@ -116,13 +116,18 @@ fn resolve_condition(
             },
             None => cond.kind.clone(),
         },
-        ExprKind::In { column, values } => match keys_of(&column.name) {
+        ExprKind::In {
+            column,
+            values,
+            negated,
+        } => match keys_of(&column.name) {
             Some(keys) => ExprKind::In {
                 column: column.clone(),
                 values: values
                     .iter()
                     .map(|v| stand_in(keys, v, CompareOp::Eq, notes))
                     .collect::<Result<_, _>>()?,
+                negated: *negated,
             },
             None => cond.kind.clone(),
         },
@@ -148,6 +153,7 @@ fn resolve_condition(
                 ExprKind::In {
                     column: column.clone(),
                     values,
+                    negated: false,
                 }
             }
             _ => cond.kind.clone(),
@@ -189,13 +195,7 @@ fn stand_in(
         return Ok(value.clone());
     };
     let (written, candidates): (String, Vec<&String>) = match &value.kind {
-        ValueKind::Text(t) => match numbers.get(t) {
-            Some(_) => (t.clone(), ids.iter().filter(|id| *id == t).collect()),
-            None => (
-                t.clone(),
-                ids.iter().filter(|id| id.eq_ignore_ascii_case(t)).collect(),
-            ),
-        },
+        ValueKind::Text(t) => (t.clone(), keys.spelt(t)),
         ValueKind::Number(n) => (
             n.to_string(),
             ids.iter()

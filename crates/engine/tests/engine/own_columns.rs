@@ -219,3 +219,70 @@ fn declarations_that_name_no_column_are_refused() {
         assert!(err.contains(expected), "{toml}\n{err}");
     }
 }
+
+/// The error a one-statement query gives on the review, with the text
+/// under its span and its hints.
+fn error(src: &str) -> (String, String, Vec<String>) {
+    let script = metasum_query::parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let mut session = Session::new(review());
+    let e = session.run(&script.statements[0]).unwrap_err();
+    let e = e.as_query().expect("a statement error").clone();
+    (
+        e.message,
+        src[e.span.start..e.span.end].to_string(),
+        e.hints,
+    )
+}
+
+/// A value that is none of a column's declared codes matched no row in
+/// silence; now it is refused at the value, with the codes and the nearest.
+#[test]
+fn a_value_that_is_no_declared_code_is_refused_with_the_nearest() {
+    let (message, under, hints) = error("studies where quality = serious");
+    assert_eq!(message, "`serious` is not a code of `quality`");
+    assert_eq!(under, "serious");
+    assert_eq!(
+        hints,
+        [
+            "dataset.toml declares: `\"no or very minor concerns\"`, `\"minor concerns\"`, `\"moderate concerns\"`, `\"serious concerns\"`",
+            "did you mean `\"serious concerns\"`?",
+        ]
+    );
+    // The grouping column's codes, in `among` sets and `in` lists too.
+    let (message, under, hints) = error("findings where `review question` in (Q1, q3)");
+    assert_eq!(message, "`q3` is not a code of `review question`");
+    assert_eq!(under, "q3");
+    assert_eq!(hints[1], "did you mean `Q1`?");
+    let (message, _, _) = error("findings among (studies where quality != \"low\")");
+    assert_eq!(message, "`low` is not a code of `quality`");
+    // Any case names a code, as text is compared.
+    assert_eq!(
+        csv("studies where quality = \"Serious Concerns\" show id"),
+        "id\nOkafor2020\nGarcia2016\n"
+    );
+}
+
+/// `not in` is the `!=` of a list: true where the value is none of them,
+/// or missing.
+#[test]
+fn not_in_keeps_the_rows_with_none_of_the_values() {
+    assert_eq!(
+        csv(
+            "studies where quality not in (\"serious concerns\", \"moderate concerns\") and patients > 12 show id"
+        ),
+        "id\nSmith2018a\nAhmed2018\nKowalski2021\n"
+    );
+    assert_eq!(
+        csv("studies where carers not in (4, 8) and setting = home show id, carers"),
+        "id,carers\nBerg2017,6\nLindqvist2021,\nTanaka2022,7\nBrown2020,\nAhmed2018,3\nRossi2017,5\n"
+    );
+}
+
+/// An id on the command line is named as in a query: in any case when
+/// only one id is spelt that way.
+#[test]
+fn the_worksheet_names_a_finding_in_any_case() {
+    let mut session = Session::new(review());
+    let sheet = worksheet::worksheet(&mut session, "t2.3").unwrap();
+    assert!(sheet.starts_with("# Worksheet: finding T2.3\n"), "{sheet}");
+}

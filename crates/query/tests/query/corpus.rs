@@ -210,9 +210,14 @@ fn tree_expr(out: &mut String, src: &str, e: &Expr, depth: usize) {
             value(src, v)
         )
         .unwrap(),
-        ExprKind::In { column, values } => {
+        ExprKind::In {
+            column,
+            values,
+            negated,
+        } => {
             let vs: Vec<String> = values.iter().map(|v| value(src, v)).collect();
-            writeln!(out, "{pad}{} in [{}]", column.name, vs.join(", ")).unwrap()
+            let not = if *negated { "not " } else { "" };
+            writeln!(out, "{pad}{} {not}in [{}]", column.name, vs.join(", ")).unwrap()
         }
         ExprKind::Has { column, value: v } => {
             writeln!(out, "{pad}{} has {}", column.name, value(src, v)).unwrap()

@@ -27,7 +27,15 @@ pub fn condition(table: &TableInfo, cond: &Cond) -> Result<Expr, QueryError> {
         ExprKind::And(terms) => all(conditions(table, terms)?).unwrap_or(lit(true)),
         ExprKind::Not(a) => condition(table, a)?.not(),
         ExprKind::Compare { column, op, value } => compare(table, column, *op, value)?,
-        ExprKind::In { column, values } => one_of(table, column, values)?,
+        ExprKind::In {
+            column,
+            values,
+            negated,
+        } => {
+            // Missing is in no set: `not in` is true for it, as `!=` is.
+            let among = one_of(table, column, values)?;
+            if *negated { among.not() } else { among }
+        }
         ExprKind::Has { column, value } => {
             let (name, ty) = table.resolve(column)?;
             let ColumnType::List(inner) = ty else {
@@ -222,21 +230,7 @@ pub fn condition_without(
 /// answer a guess (see [`crate::exact`]). Every comparison of `cond`,
 /// however deep, is looked at.
 pub fn check_decimals(table: &TableInfo, cond: &Cond, allowed: u32) -> Result<(), QueryError> {
-    let mut pending = vec![cond];
-    while let Some(c) = pending.pop() {
-        let (column, values): (&Ident, &[Value]) = match &c.kind {
-            ExprKind::Or(terms) | ExprKind::And(terms) => {
-                pending.extend(terms);
-                continue;
-            }
-            ExprKind::Not(a) => {
-                pending.push(a);
-                continue;
-            }
-            ExprKind::Compare { column, value, .. } => (column, std::slice::from_ref(value)),
-            ExprKind::In { column, values } => (column, values),
-            _ => continue,
-        };
+    for (column, values, _) in compared(cond) {
         let Ok((name, _)) = table.resolve(column) else {
             continue;
         };
@@ -260,6 +254,97 @@ pub fn check_decimals(table: &TableInfo, cond: &Cond, allowed: u32) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Every comparison of `cond` with values, however deep: its column, its
+/// values, and whether it asks for equality (`=`, `!=`, `in`).
+fn compared(cond: &Cond) -> Vec<(&Ident, &[Value], bool)> {
+    let mut found = Vec::new();
+    let mut pending = vec![cond];
+    while let Some(c) = pending.pop() {
+        match &c.kind {
+            ExprKind::Or(terms) | ExprKind::And(terms) => pending.extend(terms),
+            ExprKind::Not(a) => pending.push(a),
+            ExprKind::Compare { column, value, op } => {
+                let equality = matches!(op, CompareOp::Eq | CompareOp::NotEq);
+                found.push((column, std::slice::from_ref(value), equality));
+            }
+            ExprKind::In { column, values, .. } => found.push((column, values.as_slice(), true)),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Refuses a value compared for equality with a column whose codes the
+/// dataset declares (`codes_of` the column's name), when it is none of
+/// them in any case: `quality = serious` where `serious concerns` is the
+/// code would match nothing, silently.
+pub fn check_codes<'a>(
+    table: &TableInfo,
+    cond: &Cond,
+    codes_of: impl Fn(&str) -> Option<Vec<&'a str>>,
+) -> Result<(), QueryError> {
+    for (column, values, equality) in compared(cond) {
+        let Ok((name, _)) = table.resolve(column) else {
+            continue;
+        };
+        let Some(codes) = codes_of(&name).filter(|_| equality) else {
+            continue;
+        };
+        for value in values {
+            let text = match &value.kind {
+                ValueKind::Text(text) => text.clone(),
+                ValueKind::Number(n) if n.fract() == 0.0 => format!("{n}"),
+                ValueKind::Number(_) => continue,
+            };
+            // Text is compared in any case (see LANGUAGE.md).
+            if codes
+                .iter()
+                .any(|c| c.to_lowercase() == text.to_lowercase())
+            {
+                continue;
+            }
+            let listed: Vec<String> = codes.iter().map(|c| value_text(c)).collect();
+            let mut err = QueryError::new(
+                value.span,
+                format!("`{}` is not a code of `{name}`", excerpt(&text)),
+            )
+            .hint(format!("dataset.toml declares: {}", listed.join(", ")));
+            if let Some(best) = nearest_code(&text, &codes) {
+                err = err.hint(format!("did you mean {}?", value_text(best)));
+            }
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// The code a value most likely meant: the one it begins or is a word of
+/// (`serious` for `serious concerns`), else the nearest in spelling.
+fn nearest_code<'a>(value: &str, codes: &[&'a str]) -> Option<&'a str> {
+    let value = value.to_lowercase();
+    let holding: Vec<&str> = (codes.iter().copied())
+        .filter(|c| c.to_lowercase().split(' ').any(|word| word == value))
+        .collect();
+    match holding.as_slice() {
+        [one] => Some(one),
+        _ => crate::query::table::did_you_mean(&value, codes),
+    }
+}
+
+/// A code as a query writes it: a bare word, or quoted when it has spaces
+/// or other characters a word cannot hold.
+fn value_text(code: &str) -> String {
+    let word = !code.is_empty()
+        && code
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.".contains(c));
+    if word {
+        format!("`{code}`")
+    } else {
+        format!("`\"{code}\"`")
+    }
 }
 
 /// The item of a `LIST has ITEM` term on the list column `list`, when the

@@ -40,6 +40,8 @@ impl Session {
     fn plan_filter(&self, q: &Query, planned: &mut Planned) -> Result<(), QueryError> {
         if let Some(cond) = &q.filter {
             filter::check_decimals(&planned.info, cond, self.exact_decimals())?;
+            let kind = planned.info.kind;
+            filter::check_codes(&planned.info, cond, |c| self.codes_of(kind, c))?;
             let applied = |term: &_| {
                 (planned.pending.as_ref())
                     .filter(|p| p.has_applied)
@@ -239,6 +241,40 @@ impl Session {
         })
     }
 
+    /// The codes `dataset.toml` declares for `column` of rows of `kind`:
+    /// `[quality]` for studies' quality, `[groups]` for the column that
+    /// groups findings.
+    fn codes_of(&self, kind: TableKind, column: &str) -> Option<Vec<&str>> {
+        let meta = &self.dataset.meta;
+        let codes = match kind {
+            TableKind::Studies if column == "quality" => &meta.quality,
+            TableKind::Findings | TableKind::Profile | TableKind::Matrix
+                if meta.group_by.as_deref() == Some(column) =>
+            {
+                &meta.groups
+            }
+            _ => return None,
+        };
+        (!codes.is_empty()).then(|| codes.iter().map(|(c, _)| c.as_str()).collect())
+    }
+
+    /// [`pushdown::stored_set`], its condition's codes checked first (the
+    /// set is never planned).
+    fn stored_set(&self, inner: &Query) -> Result<Option<(TableKind, LazyFrame)>, QueryError> {
+        let Some((kind, ids)) = pushdown::stored_set(&self.dataset, inner) else {
+            return Ok(None);
+        };
+        if let Some(cond) = &inner.filter {
+            let stored = match kind {
+                TableKind::Findings => &self.dataset.findings,
+                _ => &self.dataset.studies,
+            };
+            let info = TableInfo::new(kind, stored.schema());
+            filter::check_codes(&info, cond, |c| self.codes_of(kind, c))?;
+        }
+        Ok(Some((kind, ids)))
+    }
+
     fn no_among(&self, q: &Query) -> Result<(), QueryError> {
         match &q.among {
             Some(set) => Err(QueryError::new(
@@ -271,7 +307,7 @@ impl Session {
                     },
                 )
             }
-            SetKind::Query(inner) => match pushdown::stored_set(&self.dataset, inner) {
+            SetKind::Query(inner) => match self.stored_set(inner)? {
                 Some((kind, ids)) => {
                     let frame = Box::new(ids);
                     (

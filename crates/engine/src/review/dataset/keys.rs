@@ -115,6 +115,23 @@ impl Keys {
         }
     }
 
+    /// The text ids a person's `text` names: the one written exactly so,
+    /// else each written so in another case (an id is named in any case
+    /// when only one is spelt that way; LANGUAGE.md). Empty for numbered
+    /// ids.
+    pub fn spelt(&self, text: &str) -> Vec<&String> {
+        let Keys::Text { ids, numbers } = self else {
+            return Vec::new();
+        };
+        match numbers.get_key_value(text) {
+            Some((exact, _)) => vec![exact],
+            None => ids
+                .iter()
+                .filter(|id| id.eq_ignore_ascii_case(text))
+                .collect(),
+        }
+    }
+
     /// Whether the ids are text (and the numbers stand-ins).
     pub fn is_text(&self) -> bool {
         matches!(self, Keys::Text { .. })
