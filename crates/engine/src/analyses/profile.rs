@@ -40,7 +40,7 @@ pub const CONCERN_COLUMNS: [&str; 6] = [
 /// concern columns are missing rather than zeros: "no study of concern"
 /// would be a claim the data does not make.
 ///
-/// `study_scope` (an `id` frame) restricts the studies, as `among` does.
+/// `study_scope` (the ids of an `among` set) restricts the studies.
 pub fn profile_view(
     ds: &Dataset,
     study_scope: Option<&InScope>,
@@ -162,15 +162,14 @@ impl Shape {
                 list_of(country.unwrap_or(DataType::String)),
             );
         }
-        let types = [
-            DataType::Int64,
-            DataType::Float64,
-            list_of(DataType::Int64),
-            DataType::Float64,
-            DataType::Float64,
-            DataType::Boolean,
-        ];
-        for (name, dtype) in CONCERN_COLUMNS.into_iter().zip(types) {
+        for name in CONCERN_COLUMNS {
+            let dtype = match name {
+                "concern_n" => DataType::Int64,
+                "concern_studies" => list_of(DataType::Int64),
+                "flag" => DataType::Boolean,
+                // concern_share, fes_without_concerns, drop: percentages.
+                _ => DataType::Float64,
+            };
             columns.insert(name.into(), dtype);
         }
         Ok(columns)

@@ -16,9 +16,11 @@ pub struct InScope {
 }
 
 impl InScope {
-    /// The ids of `frame`'s `id` column (missing ids are no row's).
+    /// The ids of `frame`'s `id` column (missing ids are no row's). Ids
+    /// are whole numbers inside the engine (text ids have numbers standing
+    /// in); an id that is not one is an error, never left out.
     pub fn of_frame(frame: &DataFrame) -> PolarsResult<InScope> {
-        let ids = frame.column("id")?.cast(&DataType::Int64)?;
+        let ids = frame.column("id")?.strict_cast(&DataType::Int64)?;
         Ok(InScope::of_ids(ids.i64()?.iter().flatten()))
     }
 

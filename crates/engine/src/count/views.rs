@@ -13,7 +13,7 @@ use crate::review::dataset::files::ReviewFile;
 /// Findings with `n` (supporting studies), `fes` (percent of the studies in
 /// scope) and `studies` (sorted list of supporting study ids).
 ///
-/// `study_scope` is a frame with an `id` column: the studies that count (the
+/// `study_scope` holds the ids of the studies that count (the
 /// `among` set). `None` means all studies. The FES denominator is the number
 /// of distinct studies in scope.
 pub fn findings_view(ds: &Dataset, study_scope: Option<&InScope>) -> PolarsResult<LazyFrame> {
@@ -49,7 +49,7 @@ pub struct ViewOptions {
 /// findings in scope), `findings` (sorted list of finding ids) and `papers`
 /// (how many papers report the study).
 ///
-/// `finding_scope` is a frame with an `id` column: the findings that count.
+/// `finding_scope` holds the ids of the findings that count.
 /// `None` means all findings.
 pub fn studies_view(ds: &Dataset, finding_scope: Option<&InScope>) -> PolarsResult<LazyFrame> {
     view_with(

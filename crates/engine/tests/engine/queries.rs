@@ -406,7 +406,13 @@ fn planned_columns_are_the_columns_the_rows_have() {
             reviews.push((dir.file_name().to_string_lossy().into_owned(), ds));
         }
     }
-    assert!(reviews.len() >= 6, "{}", reviews.len());
+    // And a workbook: the telehealth review exported as one.
+    let book = tempfile::tempdir().unwrap();
+    let path = book.path().join("telehealth.xlsx");
+    let telehealth = data.join("telehealth-review");
+    metasum_engine::export::export(&Dataset::load(&telehealth).unwrap(), &path).unwrap();
+    reviews.push(("telehealth.xlsx".into(), Dataset::load(&path).unwrap()));
+    assert!(reviews.len() >= 8, "{}", reviews.len());
     let queries = [
         "findings",
         "findings where fes > 10",
@@ -419,9 +425,17 @@ fn planned_columns_are_the_columns_the_rows_have() {
         "profile among (studies where n > 1)",
         "matrix",
         "matrix among (studies where n > 1)",
+        // Stored rows whose `has` term the links answer (never counted).
+        "findings where studies has 1 show id, name",
+        "studies where findings has 1 show id",
+        // Rows bound to a name.
+        "f",
+        "f where fes > 10 sort by n desc",
     ];
     for (name, ds) in reviews {
         let mut session = Session::new(ds);
+        let bind = metasum_query::parse("let f = findings among (studies where n > 0)").unwrap();
+        session.run(&bind.statements[0]).unwrap();
         for src in queries {
             let script = metasum_query::parse(src).unwrap();
             let statement = &script.statements[0];
@@ -440,4 +454,30 @@ fn planned_columns_are_the_columns_the_rows_have() {
             assert_eq!(planned, ran, "{name}: {src}");
         }
     }
+}
+
+/// Planning reads no links (the columns are known without them): a
+/// statement with a mistake of its own is told it, and a sound one on a
+/// folder whose `evidence.csv` is broken is told the located problems.
+#[test]
+fn a_statement_s_own_mistake_is_told_before_the_links_are_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/duplicate-evidence");
+    let mut session = Session::new(Dataset::load(&dir).unwrap());
+    let run = |session: &mut Session, src: &str| {
+        let script = metasum_query::parse(src).unwrap();
+        session
+            .execute(&script.statements[0])
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    let own = run(&mut session, "findings where bogus > 1");
+    assert!(own.contains("unknown column `bogus`"), "{own}");
+    assert!(!session.dataset().links_read(), "planning read the links");
+    let links = run(&mut session, "findings where fes > 1");
+    assert!(
+        links.contains("evidence.csv:5: finding 1 in study 2 is listed twice"),
+        "{links}"
+    );
 }

@@ -213,6 +213,50 @@ fn workbook_messages_name_sheets_and_quote_cells_as_written() {
     );
 }
 
+/// An optional sheet's messages are a sheet's too: a `cerqual` sheet with
+/// a column of notes is told to keep them in a sheet of their own.
+#[test]
+fn an_optional_sheet_s_messages_name_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cerqual.xlsx");
+    write_book(
+        &path,
+        &[
+            (
+                "studies",
+                &[&["id", "author", "year"], &["1", "Ames", "2001"]],
+            ),
+            ("findings", &[&["id", "name"], &["1", "Low pay"]]),
+            ("evidence", &[&["finding", "study"], &["1", "1"]]),
+            (
+                "cerqual",
+                &[&[
+                    "finding",
+                    "methodological_limitations",
+                    "coherence",
+                    "adequacy",
+                    "relevance",
+                    "confidence",
+                    "notes",
+                ]],
+            ),
+        ],
+    );
+    let err = Dataset::load(&path).unwrap_err();
+    let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(
+            "sheet cerqual, row 1: unknown column `notes` (sheet cerqual has: finding, "
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems[0].ends_with("; keep other notes in a sheet of their own)"),
+        "{problems:?}"
+    );
+}
+
 #[test]
 fn repeats_in_a_sheet_name_the_row_of_the_first_one() {
     // The tables start on row 2, so CSV lines and sheet rows differ by one.

@@ -131,13 +131,9 @@ impl Session {
             }
         };
         let mut info = self.info_of(kind, &source, span)?;
-        if let Some(Pending {
-            list,
-            lists_later: true,
-            has_applied: true,
-        }) = &pending
-            && matches!(source, Source::Rows(_))
-        {
+        // Stored rows carry a pending list only when the links answered
+        // their `has` terms.
+        if let (Some(Pending { list, .. }), Source::Rows(_)) = (&pending, &source) {
             // Stored rows whose `has` terms the links answered: queries
             // see the list column (never built) where the view has it.
             let (name, _, _) = list.names();

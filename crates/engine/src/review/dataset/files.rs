@@ -185,6 +185,7 @@ impl ReviewFile {
     /// The file as a message names it where the review is kept: `studies.csv`
     /// in a folder, `sheet studies` in a workbook.
     pub fn named(self, layout: Layout) -> String {
+        // The matrix has no file: it is only ever a workbook's sheet.
         match (layout, self.file_name()) {
             (Layout::Folder, Some(name)) => name.to_string(),
             _ => format!("sheet {}", self.sheet()),
