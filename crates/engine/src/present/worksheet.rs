@@ -79,12 +79,7 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
 fn finding_id(session: &Session, finding: &str) -> crate::Result<(i64, String, String)> {
     let keys = &session.dataset().keys.findings;
     // Named as a query names it: in any case when one id is spelt so.
-    let written = finding.trim();
-    let resolved = match keys.spelt(written).as_slice() {
-        [one] => keys.resolve(one),
-        _ => keys.resolve(written),
-    };
-    let id = match resolved {
+    let id = match keys.named(finding.trim()) {
         Resolved::Id(id) if has_finding(session, id)? => id,
         _ => {
             return Err(crate::Error::Output(format!(

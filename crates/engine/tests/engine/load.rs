@@ -75,6 +75,8 @@ fn duplicate_evidence_row() {
     insta::assert_snapshot!(problems("duplicate-evidence"));
 }
 
+/// A code none of the declared ones in any case is refused; one in
+/// another case (`Recipient`, line 4) is the code (the rule of case).
 #[test]
 fn unknown_perspective_and_quality() {
     insta::assert_snapshot!(problems("unknown-codes"));

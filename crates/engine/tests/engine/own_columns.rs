@@ -286,3 +286,49 @@ fn the_worksheet_names_a_finding_in_any_case() {
     let sheet = worksheet::worksheet(&mut session, "t2.3").unwrap();
     assert!(sheet.starts_with("# Worksheet: finding T2.3\n"), "{sheet}");
 }
+
+/// One rule of case: an id, a code or a CERQual level is named in any
+/// case when only one is spelt that way, in the files as in queries and on
+/// the command line, and is then what the dataset declares.
+#[test]
+fn ids_codes_and_levels_are_named_in_any_case() {
+    let files = crate::util::files_of(&dir());
+    let text = |name: &str| String::from_utf8(files[name].clone()).unwrap();
+    // A reference to an id in another case, and a quality code so written.
+    let evidence = text("evidence.csv") + "t2.3,okafor2020\n";
+    let studies = text("studies.csv").replace(
+        "Okafor2020,Okafor,2020,Nigeria,clinic,15,,,serious concerns",
+        "Okafor2020,Okafor,2020,Nigeria,clinic,15,,,Serious Concerns",
+    );
+    let mut changed = files.clone();
+    changed.insert("evidence.csv".into(), evidence.into_bytes());
+    changed.insert("studies.csv".into(), studies.into_bytes());
+    let ds = Dataset::from_files(&changed, "cases").unwrap();
+    // Okafor2020 is still of serious concern (a concern in profile), and
+    // now supports T2.3.
+    assert_eq!(
+        csv_of(
+            ds.clone(),
+            "profile where id = T2.3 show id, n, concern_n, concern_studies"
+        ),
+        "id,n,concern_n,concern_studies\nT2.3,3,1,Okafor (2020)\n"
+    );
+    assert_eq!(
+        csv_of(ds, "studies where id = OKAFOR2020 show id, quality"),
+        "id,quality\nOkafor2020,serious concerns\n"
+    );
+    // A CERQual level in another case is the level.
+    let cerqual = "finding,methodological_limitations,coherence,adequacy,relevance,confidence\nT1.2,Minor Concerns,no or very minor concerns,MODERATE CONCERNS,minor concerns,Moderate\n";
+    let ds = crate::util::with_file(&dir(), "levels", "cerqual.csv", cerqual).unwrap();
+    assert_eq!(
+        csv_of(ds, "cerqual show finding, adequacy, confidence"),
+        "finding,adequacy,confidence\nT1.2,moderate concerns,moderate\n"
+    );
+    // Two codes one in any case cannot be told apart.
+    let toml = "[quality]\nlow = \"\"\nLow = \"\"\n";
+    let err = crate::util::with_file(&dir(), "twins", "dataset.toml", toml).unwrap_err();
+    assert!(
+        err.contains("[quality] `low` and `Low` differ only in case"),
+        "{err}"
+    );
+}

@@ -106,7 +106,7 @@ pub(super) fn id(
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<i64> {
-    match keys.resolve(text) {
+    match keys.named(text) {
         // A table that could not be read names nothing: its problems are
         // reported, not one "does not exist" per reference to it.
         Resolved::Id(n) if known.is_none_or(|k| k.contains(n)) => Some(n),

@@ -125,11 +125,32 @@ impl Keys {
         };
         match numbers.get_key_value(text) {
             Some((exact, _)) => vec![exact],
-            None => ids
-                .iter()
-                .filter(|id| id.eq_ignore_ascii_case(text))
-                .collect(),
+            None => {
+                let text = text.to_lowercase();
+                ids.iter().filter(|id| id.to_lowercase() == text).collect()
+            }
         }
+    }
+
+    /// The id `text` names by the one rule of case: written exactly so,
+    /// else the one id spelt so in another case ([`Keys::spelt`]).
+    pub fn named(&self, text: &str) -> Resolved {
+        match (self.resolve(text), self.spelt(text).as_slice()) {
+            (Resolved::Unknown, [one]) => self.resolve(one),
+            (resolved, _) => resolved,
+        }
+    }
+
+    /// The text ids' numbers by the ids' lower case (several where ids
+    /// differ only in case).
+    fn by_lower_case(&self) -> PlHashMap<String, Vec<i64>> {
+        let mut index: PlHashMap<String, Vec<i64>> = PlHashMap::default();
+        if let Keys::Text { numbers, .. } = self {
+            for (id, number) in numbers {
+                index.entry(id.to_lowercase()).or_default().push(*number);
+            }
+        }
+        index
     }
 
     /// Whether the ids are text (and the numbers stand-ins).
@@ -166,12 +187,25 @@ impl Keys {
         // A file of millions of unknown references: the first ones listed,
         // the rest counted (2M were listed: 200 MB of messages, 1.4 GB).
         let mut listed = Listed::new(problems, file);
+        // Made at the first reference not written as its id is: the ids
+        // by their lower case, for the one rule of case (DATASET.md).
+        let mut in_any_case: Option<PlHashMap<String, Vec<i64>>> = None;
         let ids = cells
             .iter()
             .enumerate()
             .map(|(row, cell)| {
                 let text = cell?;
-                let why = match self.resolve(text) {
+                let resolved = match self.resolve(text) {
+                    Resolved::Unknown => {
+                        let index = in_any_case.get_or_insert_with(|| self.by_lower_case());
+                        match index.get(&text.to_lowercase()).map(Vec::as_slice) {
+                            Some([one]) => Resolved::Id(*one),
+                            _ => Resolved::Unknown,
+                        }
+                    }
+                    resolved => resolved,
+                };
+                let why = match resolved {
                     Resolved::Id(id) => return Some(id),
                     Resolved::NotANumber => {
                         format!("expected a positive whole number, found `{text}`")

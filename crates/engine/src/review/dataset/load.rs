@@ -42,6 +42,37 @@ pub(super) fn load(
     })
 }
 
+/// The cells of `column` of `table` that name one of the declared `codes`
+/// in another case (`Serious concerns` for `serious concerns`), written as
+/// declared: codes are named in any case (the one rule of case,
+/// DATASET.md), and every comparison and count then sees one spelling. A
+/// cell that is no code in any case is left for the check to refuse.
+fn declared_spelling(table: &mut ReadTable, column: &str, codes: &[(String, String)]) {
+    let Some(cells) = table.frame.column(column).ok().and_then(|c| c.str().ok()) else {
+        return;
+    };
+    let declared = |cell: &str| -> Option<&str> {
+        if codes.iter().any(|(c, _)| c == cell) {
+            return None;
+        }
+        let lower = cell.to_lowercase();
+        let mut matching = codes.iter().filter(|(c, _)| c.to_lowercase() == lower);
+        match (matching.next(), matching.next()) {
+            (Some((code, _)), None) => Some(code.as_str()),
+            _ => None,
+        }
+    };
+    if !cells.iter().flatten().any(|cell| declared(cell).is_some()) {
+        return;
+    }
+    let respelt: Vec<Option<String>> = (cells.iter())
+        .map(|cell| cell.map(|c| declared(c).unwrap_or(c).to_string()))
+        .collect();
+    let column = polars::prelude::Column::new(column.into(), respelt);
+    // The column exists (its cells were just read).
+    let _ = table.frame.with_column(column);
+}
+
 /// The findings column that groups them when `dataset.toml` names none:
 /// the column metasum required before the grouping could be declared.
 const FIRST_GROUPING: &str = "perspective";
@@ -74,6 +105,12 @@ fn load_once(
     {
         // Reviews made before the grouping was declared group by this.
         meta.group_by = Some(FIRST_GROUPING.to_string());
+    }
+    if let Some(studies) = studies.as_mut() {
+        declared_spelling(studies, "quality", &meta.quality);
+    }
+    if let (Some(findings), Some(group)) = (findings.as_mut(), meta.group_by.as_deref()) {
+        declared_spelling(findings, group, &meta.groups);
     }
     let keys = r.keys(&mut studies, &mut findings, &mut papers);
     let study_labels = std::sync::OnceLock::new();

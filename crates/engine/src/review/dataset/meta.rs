@@ -111,6 +111,7 @@ impl Meta {
             })
             .collect::<Result<_, _>>()?;
         let quality = labels(raw.quality, "quality")?;
+        distinct_in_any_case(file, &quality, "quality")?;
         // A concern must be a declared code: quality cells are then checked
         // against the codes, so a concern spelt one way in the data and
         // another here cannot leave its studies silently in.
@@ -138,6 +139,7 @@ impl Meta {
             (None, Some(groups)) => labels(groups.into_inner(), "perspectives")?,
             (None, None) => Vec::new(),
         };
+        distinct_in_any_case(file, &groups, "groups")?;
         Ok(Meta {
             title: raw.title,
             citation: raw.citation,
@@ -207,6 +209,27 @@ fn described<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     (pairs.iter().find(|(k, _)| k == key))
         .map(|(_, d)| d.as_str())
         .filter(|d| !d.is_empty())
+}
+
+/// Refuses two codes of `[table]` that differ only in case: codes are
+/// named in any case (in the data and in queries), so they would be one.
+fn distinct_in_any_case(
+    file: &str,
+    codes: &[(String, String)],
+    table: &str,
+) -> Result<(), Box<Problem>> {
+    for (k, (code, _)) in codes.iter().enumerate() {
+        let lower = code.to_lowercase();
+        if let Some((twin, _)) = codes[..k].iter().find(|(c, _)| c.to_lowercase() == lower) {
+            return Err(Box::new(Problem::file(
+                file,
+                format!(
+                    "[{table}] `{twin}` and `{code}` differ only in case (codes are named in any case); keep one"
+                ),
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
