@@ -16,7 +16,7 @@ fn check_on_the_embedded_seed_reports_agreement_and_totals() {
     for line in [
         "  25 studies, 27 papers, 24 findings, 158 evidence links: valid",
         "  all 24 reported FES values agree with the computed ones",
-        "  quality concerns low: 3 of 25 studies left out",
+        "  3 of 25 studies left out, of declared quality concern (low)",
         "  warning: workers: published 279, sum 65, off by 214 (2 of 25 studies have a count)",
         "  warning: staff: published 232, sum 40, off by 192 (2 of 25 studies have a count)",
         "  warning: recipients: published 88, sum 6, off by 82 (2 of 25 studies have a count)",
@@ -184,7 +184,7 @@ fn declared_cerqual_concerns_are_left_out_by_profile() {
     let report = stdout(&out);
     assert!(
         report.contains(
-            "  quality concerns moderate concerns, serious concerns: 2 of 4 studies left out"
+            "  2 of 4 studies left out, of declared quality concern (moderate concerns, serious concerns)"
         ),
         "{report}"
     );

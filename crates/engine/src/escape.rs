@@ -85,18 +85,41 @@ pub fn markup(s: &str) -> String {
 /// breaks become spaces and other control characters U+FFFD.
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         match c {
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '$' | '^' | '@' => {
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '$' | '^' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
+            // `Walker & Bryant` stays as written (a manuscript shows a
+            // backslash); only an `&` that starts an entity (`&amp;`) is
+            // escaped, or Markdown would turn it into its character.
+            '&' if starts_entity(&text[at..]) => out.push_str("\\&"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if acts_on_display(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `text` (from an `&`) is an HTML entity or character reference:
+/// `&amp;`, `&#38;`, `&#x26;`.
+fn starts_entity(text: &str) -> bool {
+    let Some(end) = text.find(';') else {
+        return false;
+    };
+    let body = &text[1..end];
+    match body.strip_prefix('#') {
+        Some(hex) if hex.starts_with(['x', 'X']) => {
+            hex.len() > 1 && hex[1..].chars().all(|c| c.is_ascii_hexdigit())
+        }
+        Some(digits) => !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()),
+        None => {
+            body.starts_with(|c: char| c.is_ascii_alphabetic())
+                && body.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+    }
 }
 
 /// Appends `s` as a JSON string (quoted, escaped).
@@ -154,6 +177,22 @@ mod tests {
         | --- |
         | a\\\|b \<b\>bold\</b\> \$5 and \$10 \@smith  next \*x\* �\[2J |
         ");
+    }
+
+    /// `&` is text in Markdown unless it starts an entity: `Walker &
+    /// Bryant` pastes as written, `&amp;` stays those five characters.
+    #[test]
+    fn an_ampersand_is_escaped_only_where_it_starts_an_entity() {
+        for (text, cell) in [
+            ("Walker & Bryant", "Walker & Bryant"),
+            // Shaped like an entity: escaped, whether or not HTML names it.
+            ("R&D; Q&A", "R\\&D; Q&A"),
+            ("&amp; &#38; &#x26;", "\\&amp; \\&#38; \\&#x26;"),
+            ("&x", "&x"),
+            ("& ;", "& ;"),
+        ] {
+            assert_eq!(markdown_text(text), cell, "{text}");
+        }
     }
 
     #[test]

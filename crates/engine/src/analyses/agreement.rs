@@ -109,6 +109,9 @@ pub fn note(ds: &Dataset) -> String {
                 c.coders[0], c.coders[1]
             )
         }
+        Some(c) if c.coders.is_empty() => {
+            "coding.csv has no links yet: agreement compares the links two coders made".into()
+        }
         Some(c) => {
             let alike = (c.coders.iter().enumerate())
                 .any(|(i, a)| c.coders[i + 1..].iter().any(|b| a.eq_ignore_ascii_case(b)));

@@ -119,11 +119,14 @@ fn cerqual_section(
                 })
                 .collect();
             out.push_str(&three_columns(&judgements)?);
+            let why = match a.confidence.explanation.trim() {
+                "" => "Not explained yet (confidence_explanation is empty).".to_string(),
+                said => md(said),
+            };
             let _ = writeln!(
                 out,
-                "\nOverall confidence: **{}**. {}",
+                "\nOverall confidence: **{}**. {why}",
                 a.confidence.level.code(),
-                md(&a.confidence.explanation)
             );
         }
     }

@@ -157,6 +157,11 @@ fn other_than_two_coders_leaves_the_dataset_usable_and_the_agreement_tables_say_
     // One coder has finished, a third has begun; names in two Unicode
     // forms are one coder.
     for (rows, says) in [
+        // Set up, not yet coded: said so, not "has 0 ()".
+        (
+            "",
+            "coding.csv has no links yet: agreement compares the links two coders made",
+        ),
         (
             "F1,S1,Ana\n",
             "agreement compares two coders, and coding.csv has 1 (Ana)",

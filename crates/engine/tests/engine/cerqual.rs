@@ -93,14 +93,24 @@ fn check_warns_of_each_judgement_that_needs_a_look_and_never_sets_one() {
                 "F2".to_string(),
                 CerqualWarningKind::LimitationsDespiteQuality(3, 4)
             ),
+            // Unexplained: a judgement against its components, its
+            // explanation empty (explained, it would be answered).
             (
                 "F3".to_string(),
                 CerqualWarningKind::HighDespiteSerious(vec!["adequacy"])
+            ),
+            (
+                "F3".to_string(),
+                CerqualWarningKind::NoExplanation("confidence_explanation".into())
             ),
             ("F4".to_string(), CerqualWarningKind::VeryLowWithoutConcerns),
             (
                 "F4".to_string(),
                 CerqualWarningKind::NoExplanation("relevance_explanation".into())
+            ),
+            (
+                "F4".to_string(),
+                CerqualWarningKind::NoExplanation("confidence_explanation".into())
             ),
         ]
     );
@@ -224,7 +234,7 @@ fn the_worksheet_shows_what_a_judgement_needs_and_the_judgement() {
         "| fes\\_without\\_concerns | 50.0 |",
         "## Contributing studies (3)",
         "| Adequacy | serious concerns | Three studies with thin data. |",
-        "Overall confidence: **high**. Example of a judgement check questions: high confidence despite serious concerns about adequacy.",
+        "Overall confidence: **high**. Not explained yet (confidence_explanation is empty).",
     ] {
         assert!(sheet.lines().any(|l| l == line), "{line}\n{sheet}");
     }
@@ -300,5 +310,30 @@ fn levels_compare_and_sort_by_rank_not_by_their_text() {
     assert!(
         e.contains("`confidence` is a CERQual level, and `medium` is none"),
         "{e}"
+    );
+}
+
+/// A judgement against its components, with an explanation, is answered:
+/// `check` warns only while the explanation is empty.
+#[test]
+fn an_explained_judgement_is_answered() {
+    let text = std::fs::read_to_string(example().join("cerqual.csv")).unwrap();
+    let explained = text
+        .replace(
+            ",High,\n",
+            ",High,Two rich studies from the setting in question outweigh the thin ones.\n",
+        )
+        .replace(
+            ",High,\r\n",
+            ",High,Two rich studies from the setting in question outweigh the thin ones.\r\n",
+        );
+    assert_ne!(explained, text);
+    let ds = crate::util::with_file(&example(), "explained", "cerqual.csv", &explained).unwrap();
+    let warnings = check(&ds).unwrap().cerqual_warnings;
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| matches!(w.kind, CerqualWarningKind::HighDespiteSerious(_))),
+        "{warnings:?}"
     );
 }

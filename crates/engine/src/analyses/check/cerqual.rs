@@ -65,11 +65,14 @@ pub fn cerqual_warnings(ds: &Dataset) -> PolarsResult<Vec<CerqualWarning>> {
             .filter(|(_, j)| j.level == Concern::Serious)
             .map(|((column, _), _)| *column)
             .collect();
-        if a.confidence.level == Confidence::High && !serious.is_empty() {
+        // A judgement against the components is the reviewers' to make;
+        // once its explanation says why, it is answered.
+        let unexplained = a.confidence.explanation.trim().is_empty();
+        if a.confidence.level == Confidence::High && !serious.is_empty() && unexplained {
             warn(CerqualWarningKind::HighDespiteSerious(serious));
         }
         let at_most_minor = a.components.iter().all(|j| j.level <= Concern::Minor);
-        if a.confidence.level == Confidence::VeryLow && at_most_minor {
+        if a.confidence.level == Confidence::VeryLow && at_most_minor && unexplained {
             warn(CerqualWarningKind::VeryLowWithoutConcerns);
         }
         for ((column, _), j) in COMPONENTS.iter().zip(&a.components) {

@@ -118,7 +118,7 @@ impl CheckReport {
                 let (concerns, of_concern, unappraised) = &self.concerns;
                 writeln!(
                     f,
-                    "  quality concerns {}: {of_concern} of {studies} studies left out",
+                    "  {of_concern} of {studies} studies left out, of declared quality concern ({})",
                     d(f, concerns.join(", "))
                 )?;
                 let (studies_have, them, stays) = match unappraised {
@@ -281,11 +281,11 @@ impl CheckReport {
             let says = match &w.kind {
                 CerqualWarningKind::NotAssessed => "has no assessment".to_string(),
                 CerqualWarningKind::HighDespiteSerious(components) => format!(
-                    "confidence high while {} has serious concerns: CERQual downgrades for concerns; say why it was not",
+                    "confidence high while {} has serious concerns: CERQual downgrades for concerns; say why it was not in confidence_explanation",
                     d(f, components.join(" and "))
                 ),
                 CerqualWarningKind::VeryLowWithoutConcerns => {
-                    "confidence very low while no component has more than minor concerns: say why it was downgraded".to_string()
+                    "confidence very low while no component has more than minor concerns: say why it was downgraded in confidence_explanation".to_string()
                 }
                 CerqualWarningKind::NoExplanation(column) => format!("`{}` is empty", d(f, column)),
                 CerqualWarningKind::LimitationsDespiteQuality(of_concern, n) => format!(
