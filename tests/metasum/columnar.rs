@@ -295,3 +295,31 @@ print("ok")
         String::from_utf8_lossy(&read.stderr)
     );
 }
+
+/// A result with no rows is a file of its typed columns and no rows: a
+/// list of ids keeps its element type (text ids too, where an empty list
+/// column was a list of nulls).
+#[test]
+fn a_result_with_no_rows_keeps_its_column_types() {
+    let dir = tempfile::tempdir().unwrap();
+    for (data, id) in [
+        (data("tests/data/author-year-review"), DataType::String),
+        (data("datasets/peer-support"), DataType::Int64),
+    ] {
+        let out = dir.path().join("none.parquet");
+        let run = metasum_in(dir.path())
+            .args(["--data", &data, "-c", "findings where fes > 99"])
+            .args(["--output", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let frame = read(&out);
+        assert_eq!(frame.height(), 0);
+        let studies = frame.column("studies").unwrap().dtype().clone();
+        assert_eq!(studies, DataType::List(Box::new(id)), "{data}");
+    }
+}

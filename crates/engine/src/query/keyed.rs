@@ -345,7 +345,13 @@ fn as_text(column: &Column, text: &dyn Fn(i64) -> String) -> PolarsResult<Series
             });
         }
         let lists: ListChunked = lists.into_iter().collect();
-        return Ok(lists.with_name(name).into_series());
+        // Lists of text whatever they hold: with no rows (or only empty
+        // lists) the collected type would be a list of nulls, and a
+        // Parquet file's column would lose its element type.
+        let lists = lists
+            .into_series()
+            .cast(&DataType::List(Box::new(DataType::String)))?;
+        return Ok(lists.with_name(name));
     }
     Ok(ids_as_text(column.i64()?).with_name(name).into_series())
 }
