@@ -633,3 +633,25 @@ fn a_cr_only_ris_file_is_read_and_a_literal_csl_year_kept() {
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("Old1999, Lit2019"), "{said}");
 }
+
+/// A workbook is not a folder to add files to: the way is said, and the
+/// workbook is left as it was.
+#[test]
+fn import_into_a_workbook_says_how_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("review.xlsx");
+    let made = metasum()
+        .args(["export", book.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let before = std::fs::read(&book).unwrap();
+    let out = import(&book, &[refs("zotero.ris")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is a workbook: export it to a folder (metasum --data"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&book).unwrap(), before);
+}

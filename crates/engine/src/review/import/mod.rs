@@ -240,6 +240,17 @@ fn citation(r: &Record) -> String {
 /// `papers.csv`. Nothing is written when a file has a problem, or when the
 /// dataset's own files could not be loaded.
 pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
+    if folder.exists() && !folder.is_dir() {
+        let shown = folder.display();
+        let why = if crate::review::dataset::workbook::is_workbook(folder) {
+            format!(
+                "import adds to a dataset folder, and {shown} is a workbook: export it to a folder (metasum --data {shown} export FOLDER), import into that, and export the folder as a workbook again if you keep one"
+            )
+        } else {
+            format!("import adds to a dataset folder, and {shown} is a file")
+        };
+        return Err(ImportError::Io(why));
+    }
     let mut records: Vec<(String, Record)> = Vec::new();
     let mut problems = Vec::new();
     for path in files {
