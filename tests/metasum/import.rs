@@ -38,10 +38,10 @@ fn references_become_studies_and_papers_and_a_second_import_adds_nothing() {
         "id,author,year\n\
          Garcia2017,García & O'Brien,2017\n\
          Smith2019,Smith et al.,2019\n\
-         Smithnd,Smith,\n\
+         Smithnda,Smith,\n\
          Muller2022,Müller & Weber,2022\n\
          Svensson2016,Svensson et al.,2016\n\
-         Smithnda,Smith,\n\
+         Smithndb,Smith,\n\
          Okafor2020,Okafor & Lee,2020\n\
          WorldHealthOrganization2021,World Health Organization,2021\n"
     );
@@ -50,7 +50,8 @@ fn references_become_studies_and_papers_and_a_second_import_adds_nothing() {
     // joined; a title's DOI kept as written.
     for line in [
         "Svensson2016,Svensson2016,\"Svensson, E.; Öberg, L.; Lindqvist, A. (2016). Peer workers in Sweden: a CASP-appraised study. Nordic Journal of Psychiatry.\",2016,Peer workers in Sweden: a CASP-appraised study,Nordic Journal of Psychiatry,",
-        "Smithnda,Smithnda,\"Smith, J. (n.d.). An undated report on HIV peer support.\",,An undated report on HIV peer support,,",
+        // Two undated Smith reports: lettered `a` and `b`, as APA does.
+        "Smithndb,Smithndb,\"Smith, J. (n.d.). An undated report on HIV peer support.\",,An undated report on HIV peer support,,",
         "Smith2019,Smith2019,\"Smith, J.; Patel, R.; Nguyen, T. (2019). Trust in peer support: a qualitative study of people receiving support. J Ment Health.\",2019,Trust in peer support: a qualitative study of people receiving support,J Ment Health,https://doi.org/10.1000/JMH.2019.001",
     ] {
         assert!(papers.lines().any(|l| l == line), "{line}\n{papers}");

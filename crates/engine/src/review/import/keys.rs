@@ -56,12 +56,17 @@ impl Taken {
     }
 
     /// `base`, or `base` with `a`, `b`, ... `z`, `aa`, ... when it is
-    /// taken (`doe2015` takes `Doe2015`); now taken.
-    pub(super) fn unique(&mut self, base: &str) -> String {
-        if !self.keys.contains(&base.to_lowercase()) {
+    /// taken (`doe2015` takes `Doe2015`) or `lettered` (several studies of
+    /// the import share it); now taken. The letters start at `b` after an
+    /// unlettered `base` (a reviewer reads that one as the `a`), else at
+    /// `a`.
+    pub(super) fn unique(&mut self, base: &str, lettered: bool) -> String {
+        let lower = base.to_lowercase();
+        let taken = self.keys.contains(&lower);
+        if !taken && !lettered {
             return self.take(base.to_string());
         }
-        let next = self.suffixes.entry(base.to_lowercase()).or_insert(0);
+        let next = self.suffixes.entry(lower).or_insert(usize::from(taken));
         loop {
             let key = format!("{base}{}", suffix(*next));
             *next += 1;
@@ -142,15 +147,19 @@ mod tests {
         assert_eq!(base_key(&record("Иванов", Some(2021))), "Ivanov2021");
         assert_eq!(base_key(&record("山田", Some(2021))), "ShanTian2021");
         let mut taken = Taken::of(&["smith2019", "Smith2019a"]);
-        assert_eq!(taken.unique("Smith2019"), "Smith2019b");
-        assert_eq!(taken.unique("Smith2019"), "Smith2019c");
-        assert_eq!(taken.unique("Lee2020"), "Lee2020");
-        assert_eq!(taken.unique("Lee2020"), "Lee2020a");
+        assert_eq!(taken.unique("Smith2019", false), "Smith2019b");
+        assert_eq!(taken.unique("Smith2019", false), "Smith2019c");
+        assert_eq!(taken.unique("Lee2020", false), "Lee2020");
+        // After an unlettered key, the next is `b`: the first reads as `a`.
+        assert_eq!(taken.unique("Lee2020", false), "Lee2020b");
+        // Two of one import: `a` and `b`, as reviewers letter them.
+        assert_eq!(taken.unique("Okafor2021", true), "Okafor2021a");
+        assert_eq!(taken.unique("Okafor2021", true), "Okafor2021b");
         let mut all = Taken::of(&["k"]);
         for c in b'a'..=b'z' {
             all.take(format!("K{}", c as char));
         }
-        assert_eq!(all.unique("K"), "Kaa");
+        assert_eq!(all.unique("K", false), "Kaa");
         assert_eq!(suffix(0), "a");
         assert_eq!(suffix(26), "aa");
     }

@@ -11,6 +11,7 @@ use super::file::CsvFile;
 /// beside the id): by DOI, by title and year, and by their citation (a
 /// papers.csv without a title column), by year (a record is looked for
 /// among its year's only).
+#[derive(Clone)]
 pub(super) struct Known {
     by_doi: HashMap<String, (String, bool)>,
     by_title: HashMap<(String, String), (String, bool)>,

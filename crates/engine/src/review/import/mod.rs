@@ -14,6 +14,7 @@ mod keys;
 mod known;
 mod ris;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::review::dataset::Problem;
@@ -235,6 +236,29 @@ fn citation(r: &Record) -> String {
     out.trim().to_string()
 }
 
+/// The author-year keys (in lower case) that two or more of the new
+/// `records` would share: their studies are lettered from `a`
+/// (`Okafor2021a`, `Okafor2021b`), as reviewers and APA write them, never
+/// `Okafor2021` beside `Okafor2021a`. Records already present, or repeated
+/// within the import, are passed over as the import passes over them.
+fn shared_bases(known: &Known, records: &[(String, Record)]) -> HashSet<String> {
+    let mut known = known.clone();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (_, r) in records {
+        let doi = doi_key(&r.doi);
+        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
+        let title = (title_key(&r.title), year);
+        if known.find(&doi, &title).is_some() {
+            continue;
+        }
+        known.insert(doi, title, String::new());
+        *count.entry(base_key(r).to_lowercase()).or_default() += 1;
+    }
+    (count.into_iter().filter(|(_, n)| *n > 1))
+        .map(|(base, _)| base)
+        .collect()
+}
+
 /// Adds the references in `files` to the dataset folder `folder` (made
 /// when missing): new studies to `studies.csv`, their papers to
 /// `papers.csv`. Nothing is written when a file has a problem, or when the
@@ -306,6 +330,7 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
     // Numbered papers go on being numbered; otherwise a paper is keyed as
     // its study is.
     let mut paper_numbers = Numbering::of(&papers.values("id"));
+    let shared = shared_bases(&known, &records);
     let mut imported = Imported::default();
     for (file, r) in records {
         let doi = doi_key(&r.doi);
@@ -319,11 +344,15 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
         }
         let key = match study_numbers.next() {
             Some(n) => study_keys.take(n),
-            None => study_keys.unique(&base_key(&r)),
+            None => {
+                let base = base_key(&r);
+                let lettered = shared.contains(&base.to_lowercase());
+                study_keys.unique(&base, lettered)
+            }
         };
         let paper = match paper_numbers.next() {
             Some(n) => paper_keys.take(n),
-            None => paper_keys.unique(&key),
+            None => paper_keys.unique(&key, false),
         };
         studies.add(&[
             ("id", key.clone()),
