@@ -11,6 +11,7 @@ mod independent;
 mod layers;
 mod links_cache;
 mod load;
+mod matrix_file;
 mod own_columns;
 mod queries;
 mod report;

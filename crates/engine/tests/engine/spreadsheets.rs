@@ -366,7 +366,7 @@ fn a_matrix_column_of_marks_that_names_no_study_is_refused() {
     assert_eq!(
         problems,
         [
-            "sheet matrix, row 1: column `Smith 2019`: holds evidence marks in 1 of its 1 filled cells, but `Smith 2019` is not the id of a study in sheet studies; head each study column with its study's id (a column that describes the findings with yes/no values belongs in a `findings` sheet, beside an `evidence` sheet)"
+            "sheet matrix, row 1: column `Smith 2019`: 1 column holds evidence marks under a header that is not the id of a study in sheet studies: `Smith 2019`; head each study column with its study's id exactly (a column that describes the findings with yes/no values belongs in a `findings` sheet, beside an `evidence` sheet)"
         ]
     );
     // Text that is no mark, in a study column.

@@ -151,12 +151,11 @@ impl ReviewFile {
         }
     }
 
-    /// Its file in a dataset folder (`studies.csv`, `dataset.toml`); `None`
-    /// for the matrix, which only a workbook holds. The one place the
-    /// names are written (a test checks each is its table's name and
-    /// `.csv`).
-    pub const fn file_name(self) -> Option<&'static str> {
-        Some(match self {
+    /// Its file in a dataset folder (`studies.csv`, `dataset.toml`,
+    /// `matrix.csv`). The one place the names are written (a test checks
+    /// each is its table's name and `.csv`).
+    pub const fn file(self) -> &'static str {
+        match self {
             ReviewFile::Meta => "dataset.toml",
             ReviewFile::Studies => "studies.csv",
             ReviewFile::Papers => "papers.csv",
@@ -167,28 +166,16 @@ impl ReviewFile {
             ReviewFile::Search => "search.csv",
             ReviewFile::Cerqual => "cerqual.csv",
             ReviewFile::Coding => "coding.csv",
-            ReviewFile::Matrix => return None,
-        })
-    }
-
-    /// Its file name, for the files every folder may hold.
-    ///
-    /// # Panics
-    /// For the matrix, which has no file (a programming error).
-    pub const fn file(self) -> &'static str {
-        match self.file_name() {
-            Some(name) => name,
-            None => panic!("the matrix is a sheet, not a file"),
+            ReviewFile::Matrix => "matrix.csv",
         }
     }
 
     /// The file as a message names it where the review is kept: `studies.csv`
     /// in a folder, `sheet studies` in a workbook.
     pub fn named(self, layout: Layout) -> String {
-        // The matrix has no file: it is only ever a workbook's sheet.
-        match (layout, self.file_name()) {
-            (Layout::Folder, Some(name)) => name.to_string(),
-            _ => format!("sheet {}", self.sheet()),
+        match layout {
+            Layout::Folder => self.file().to_string(),
+            Layout::Workbook => format!("sheet {}", self.sheet()),
         }
     }
 
@@ -203,7 +190,7 @@ impl ReviewFile {
 
     /// The files a dataset folder may hold, in the order problems are told.
     pub fn folder_files() -> Vec<&'static str> {
-        (Self::ALL.iter()).filter_map(|f| f.file_name()).collect()
+        Self::ALL.iter().map(|f| f.file()).collect()
     }
 
     /// The columns the loader reads with their cell types, for the tables
@@ -285,7 +272,8 @@ mod tests {
                 "citations.csv",
                 "search.csv",
                 "cerqual.csv",
-                "coding.csv"
+                "coding.csv",
+                "matrix.csv"
             ]
         );
     }
@@ -293,15 +281,11 @@ mod tests {
     #[test]
     fn each_file_is_its_tables_name_and_csv() {
         for file in ReviewFile::ALL {
-            match (file.source(), file.file_name()) {
-                (Some(source), Some(name)) => assert_eq!(name, format!("{}.csv", source.name())),
-                (None, name) => assert!(file == ReviewFile::Meta || name.is_none(), "{file:?}"),
-                (Some(_), None) => panic!("{file:?} is a table with no file"),
+            match file.source() {
+                Some(source) => assert_eq!(file.file(), format!("{}.csv", source.name())),
+                None => assert!(matches!(file, ReviewFile::Meta | ReviewFile::Matrix)),
             }
-            assert!(
-                file.file_name()
-                    .is_none_or(|name| name.starts_with(&file.sheet()))
-            );
+            assert!(file.file().starts_with(&file.sheet()), "{file:?}");
         }
     }
 

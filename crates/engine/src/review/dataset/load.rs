@@ -11,6 +11,7 @@ use super::files::{Entity, Layout, ReviewFile};
 use super::keys::Keys;
 use super::links::{self, Links};
 use super::validate::{self, IdIndex};
+use super::workbook::SheetFiles;
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
     numbered_links, one_paper_per_study, search,
@@ -83,6 +84,9 @@ fn load_once(
     origin: String,
     cache: Option<&Path>,
 ) -> Result<Dataset, LoadError> {
+    if let Some(from_matrix) = from_matrix(&source, &origin) {
+        return from_matrix;
+    }
     // A folder's links are read when first needed (`links.rs`); the rest
     // of a folder, and any other source whole, now.
     let deferred = match source {
@@ -206,6 +210,52 @@ fn load_once(
         keys,
         study_labels,
     })
+}
+
+/// The dataset of a folder (or files) that keeps a `matrix.csv` in place
+/// of findings.csv and evidence.csv; `None` when it keeps none.
+fn from_matrix(source: &Source<'_>, origin: &str) -> Option<Result<Dataset, LoadError>> {
+    if matches!(source, Source::Sheets(_)) {
+        return None; // a workbook's matrix is a sheet, split already
+    }
+    let refused = |problem: Box<Problem>| LoadError {
+        origin: origin.to_string(),
+        problems: vec![*problem],
+    };
+    let name = ReviewFile::Matrix.file();
+    Some(match source.read(name) {
+        Ok(None) => return None,
+        Ok(Some(matrix)) => super::matrix_file::expand(source, &matrix)
+            .map_err(refused)
+            .and_then(|files| load_expanded(&files, origin.to_string())),
+        Err(e) => Err(refused(Box::new(Problem::file(
+            name,
+            format!("cannot be read: {e}"),
+        )))),
+    })
+}
+
+/// A dataset made of a workbook's sheets, or of a folder's matrix.csv,
+/// turned into the files they stand for: loaded as files, each problem
+/// pointed at the sheet row or matrix.csv line it came from. The problems
+/// of the sheets themselves come first, and refuse the dataset even when
+/// the rest loads.
+pub(super) fn load_expanded(files: &SheetFiles, origin: String) -> Result<Dataset, LoadError> {
+    let source = match files.layout {
+        Layout::Workbook => Source::Sheets(&files.files),
+        Layout::Folder => Source::Files(&files.files),
+    };
+    let loaded = load_once(source, origin.clone(), None);
+    let mut problems = files.problems.clone();
+    match loaded {
+        Ok(ds) if problems.is_empty() => Ok(ds),
+        Ok(_) => Err(LoadError { origin, problems }),
+        Err(mut e) => {
+            e.problems.iter_mut().for_each(|p| files.locate(p));
+            problems.append(&mut e.problems);
+            Err(LoadError { origin, problems })
+        }
+    }
 }
 
 /// A dataset's files as they are read, and every problem found so far.

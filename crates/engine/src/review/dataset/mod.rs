@@ -14,6 +14,7 @@ mod labels;
 mod links;
 pub mod links_cache;
 mod load;
+mod matrix_file;
 mod matrix_sheet;
 mod meta;
 mod parallel;
@@ -282,19 +283,7 @@ fn load_path(path: &Path, cache: Option<&Path>) -> Result<Dataset, LoadError> {
     };
     if workbook::is_workbook(path) && path.is_file() {
         let sheets = workbook::read(path).map_err(fail)?;
-        let loaded = load::load(Source::Sheets(&sheets.files), origin.clone(), None);
-        // Problems in the sheets themselves come first; the dataset is
-        // refused with them even when the rest loads.
-        let mut problems = sheets.problems.clone();
-        return match loaded {
-            Ok(ds) if problems.is_empty() => Ok(ds),
-            Ok(_) => Err(LoadError { origin, problems }),
-            Err(mut e) => {
-                e.problems.iter_mut().for_each(|p| sheets.locate(p));
-                problems.append(&mut e.problems);
-                Err(LoadError { origin, problems })
-            }
-        };
+        return load::load_expanded(&sheets, origin);
     }
     if !path.is_dir() {
         let what = if path.exists() {

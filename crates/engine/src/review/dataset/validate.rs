@@ -113,7 +113,7 @@ pub fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| {
         let order = |f: &str| {
             (ReviewFile::ALL.iter())
-                .position(|x| x.file_name() == Some(f))
+                .position(|x| x.file() == f)
                 .unwrap_or(usize::MAX)
         };
         // A problem of no one line (the count of those not listed)

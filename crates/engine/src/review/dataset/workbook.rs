@@ -16,7 +16,7 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Xlsx, open_workbook, open_workbook_auto};
 
-use super::files::ReviewFile;
+use super::files::{Layout, ReviewFile};
 use super::workbook_limits::{self as limits, MAX_CELLS};
 use crate::problem::Problem;
 
@@ -36,6 +36,8 @@ pub struct SheetFiles {
     /// matrix cell that is not an evidence mark), located by sheet, row and
     /// column.
     pub problems: Vec<Problem>,
+    /// Sheets of a workbook, or a folder's `matrix.csv` beside its files.
+    pub layout: Layout,
 }
 
 impl SheetFiles {
@@ -50,7 +52,11 @@ impl SheetFiles {
             let row = |line: u64| rows.get((line as usize).checked_sub(1)?).copied();
             problem.line = problem.line.and_then(row);
             problem.first = problem.first.and_then(row);
-            problem.sheet = Some(sheet.clone());
+            match self.layout {
+                Layout::Workbook => problem.sheet = Some(sheet.clone()),
+                // A folder's matrix.csv: its own lines.
+                Layout::Folder => problem.file = ReviewFile::Matrix.file().to_string(),
+            }
         }
     }
 }
@@ -160,6 +166,7 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
         files: BTreeMap::new(),
         rows: BTreeMap::new(),
         problems: Vec::new(),
+        layout: Layout::Workbook,
     };
     let has = |f: ReviewFile| sheets.iter().any(|(s, _)| *s == f.sheet());
     if has(ReviewFile::Matrix) && (has(ReviewFile::Findings) || has(ReviewFile::Evidence)) {
@@ -190,8 +197,12 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
             }
             ReviewFile::Matrix => {
                 let rows = sheet_rows(name, sheet, &mut out.problems)?;
-                let (findings, evidence) =
-                    super::matrix_sheet::split(rows, &study_ids, &mut out.problems);
+                let (findings, evidence) = super::matrix_sheet::split(
+                    rows,
+                    &study_ids,
+                    Layout::Workbook,
+                    &mut out.problems,
+                );
                 for (file, rows) in [
                     (ReviewFile::Findings, findings),
                     (ReviewFile::Evidence, evidence),
@@ -213,7 +224,7 @@ pub fn read(path: &Path) -> Result<SheetFiles, String> {
 pub(super) type SheetRows = Vec<(u64, Vec<String>)>;
 
 impl SheetFiles {
-    fn add(&mut self, file: &str, sheet: &str, rows: &SheetRows) -> Result<(), String> {
+    pub(super) fn add(&mut self, file: &str, sheet: &str, rows: &SheetRows) -> Result<(), String> {
         let (bytes, lines) = to_csv(rows)?;
         self.files.insert(file.into(), bytes);
         self.rows.insert(file.into(), (sheet.into(), lines));

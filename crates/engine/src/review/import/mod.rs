@@ -390,14 +390,13 @@ fn refuse_unless_it_loads(
     studies: &CsvFile,
     papers: &CsvFile,
 ) -> Result<(), ImportError> {
-    if !folder.join(ReviewFile::Findings.file()).exists() {
+    let has = |file: ReviewFile| folder.join(file.file()).exists();
+    if !has(ReviewFile::Findings) && !has(ReviewFile::Matrix) {
         return Ok(());
     }
     let mut files = std::collections::BTreeMap::new();
     for file in ReviewFile::ALL {
-        let Some(name) = file.file_name() else {
-            continue;
-        };
+        let name = file.file();
         let bytes = match file {
             ReviewFile::Studies => studies.bytes()?,
             ReviewFile::Papers => papers.bytes()?,
