@@ -450,8 +450,12 @@ fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
             for (at, paper, how) in &done.present {
                 errln!("{at}: already present as paper {paper} ({how}), not added");
             }
+            for (paper, study) in &done.joined {
+                errln!("added paper {paper} to study {study} (its `study:` keyword)");
+            }
             let keys: Vec<&str> = done.added.iter().map(|(k, _)| k.as_str()).collect();
             match keys.len() {
+                0 if !done.joined.is_empty() => {}
                 0 => errln!(
                     "nothing to add: every record is in {} already",
                     folder.display()

@@ -656,3 +656,65 @@ fn import_into_a_workbook_says_how_and_leaves_it_alone() {
     );
     assert_eq!(std::fs::read(&book).unwrap(), before);
 }
+
+/// Papers of one study: a record tagged `study: KEY` in the reference
+/// manager (RIS `KW`, BibTeX `keywords`, CSL JSON `keyword`) is a paper
+/// of that study, one added by the same import or one already there; the
+/// study counts once, with its papers.
+#[test]
+fn records_tagged_with_one_study_become_its_papers() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review");
+    let out = import(&review, &[refs("second-papers.ris")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        read(&review.join("studies.csv")),
+        "id,author,year\nOkafor2020,Okafor & Lee,2020\nLee2019,Lee,2019\n"
+    );
+    let papers = read(&review.join("papers.csv"));
+    let study_of: Vec<(&str, &str)> = (papers.lines().skip(1))
+        .map(|l| {
+            let mut cells = l.split(',');
+            (cells.next().unwrap(), cells.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        study_of,
+        [
+            ("Okafor2020", "Okafor2020"),
+            ("Okafor2020b", "Okafor2020"),
+            ("Lee2019", "Lee2019")
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("added paper Okafor2020b to study Okafor2020 (its `study:` keyword)"),
+        "{stderr}"
+    );
+    // A later import's paper joins the study already there (named in
+    // another case).
+    let out = import(&review, &[refs("second-papers.bib")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(read(&review.join("papers.csv")).contains("\nOkafor2020c,Okafor2020,"));
+    // With findings coded, the review counts Okafor2020 once, with its
+    // three papers.
+    std::fs::write(review.join("findings.csv"), "id,name\nF1,Trust\n").unwrap();
+    std::fs::write(
+        review.join("evidence.csv"),
+        "finding,study\nF1,Okafor2020\n",
+    )
+    .unwrap();
+    let run = metasum()
+        .args([
+            "--data",
+            review.to_str().unwrap(),
+            "-c",
+            "studies show id, papers",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "id,papers\nLee2019,1\nOkafor2020,3\n"
+    );
+}

@@ -90,6 +90,7 @@ fn record(file: &str, entry: &Entry, at: u64) -> Result<Record, Box<Problem>> {
         title,
         journal,
         doi: text_of("doi"),
+        study: super::study_of(text_of("keywords").split([',', ';'])),
         line: at,
     })
 }

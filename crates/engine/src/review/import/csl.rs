@@ -133,6 +133,7 @@ fn record(raw: &RawValue, line: u64) -> Result<Record, String> {
         title,
         journal: text("container-title")?,
         doi: text("DOI")?,
+        study: super::study_of(text("keyword")?.split([',', ';'])),
         line,
     })
 }

@@ -131,6 +131,7 @@ mod tests {
             title: "T".into(),
             journal: String::new(),
             doi: String::new(),
+            study: None,
             line: 1,
         };
         assert_eq!(base_key(&record("García", Some(2019))), "Garcia2019");

@@ -79,8 +79,23 @@ pub struct Record {
     pub journal: String,
     /// Its DOI, when given.
     pub doi: String,
+    /// The study it reports, when a keyword says (`study: Smith2019`):
+    /// records that name one study become its papers.
+    pub study: Option<String>,
     /// Where it starts in its file.
     pub line: u64,
+}
+
+/// The study a record's keywords name: the first written `study: NAME`
+/// (in any case, the space optional), as a reviewer tags the papers of
+/// one study in Zotero or EndNote.
+fn study_of<'a>(keywords: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    keywords.into_iter().find_map(|k| {
+        let k = k.trim();
+        let (word, name) = k.split_once(':')?;
+        let name = name.trim();
+        (word.trim().eq_ignore_ascii_case("study") && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// The first four-digit number in `text` (`2019-03-01`, `{2019}`,
@@ -135,6 +150,9 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 pub struct Imported {
     /// Study keys added, with the title of their paper.
     pub added: Vec<(String, String)>,
+    /// Papers added to a study their keyword named (`study: KEY`): the
+    /// paper's id and the study's.
+    pub joined: Vec<(String, String)>,
     /// Records not added: where, the paper id they match, and by what.
     pub present: Vec<(String, String, String)>,
 }
@@ -252,7 +270,9 @@ fn shared_bases(known: &Known, records: &[(String, Record)]) -> HashSet<String> 
             continue;
         }
         known.insert(doi, title, String::new());
-        *count.entry(base_key(r).to_lowercase()).or_default() += 1;
+        if r.study.is_none() {
+            *count.entry(base_key(r).to_lowercase()).or_default() += 1;
+        }
     }
     (count.into_iter().filter(|(_, n)| *n > 1))
         .map(|(base, _)| base)
@@ -301,7 +321,7 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
         .map_err(|e| ImportError::Io(format!("cannot import into {}: {e}", folder.display())))?;
     let done = add(folder, records);
     drop(lock);
-    let wrote = done.as_ref().is_ok_and(|d| !d.added.is_empty());
+    let wrote = (done.as_ref()).is_ok_and(|d| !d.added.is_empty() || !d.joined.is_empty());
     if made && !wrote {
         let _ = std::fs::remove_dir(folder);
     }
@@ -331,6 +351,11 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
     // its study is.
     let mut paper_numbers = Numbering::of(&papers.values("id"));
     let shared = shared_bases(&known, &records);
+    // The studies a `study: KEY` keyword may name: those there, by id in
+    // any case, and those this import adds for a keyword.
+    let mut grouped: HashMap<String, String> = (studies.values("id").into_iter())
+        .map(|id| (id.trim().to_lowercase(), id.trim().to_string()))
+        .collect();
     let mut imported = Imported::default();
     for (file, r) in records {
         let doi = doi_key(&r.doi);
@@ -342,23 +367,36 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
                 .push((format!("{file}:{}", r.line), paper, how));
             continue;
         }
-        let key = match study_numbers.next() {
-            Some(n) => study_keys.take(n),
-            None => {
-                let base = base_key(&r);
-                let lettered = shared.contains(&base.to_lowercase());
-                study_keys.unique(&base, lettered)
-            }
+        // The study a keyword names, when it is there (or added by this
+        // import): the record is another paper of it.
+        let named = r.study.as_ref().map(|name| name.to_lowercase());
+        let joins = named.as_ref().and_then(|n| grouped.get(n)).cloned();
+        let key = match (&joins, study_numbers.next()) {
+            (Some(study), _) => study.clone(),
+            (None, Some(n)) => study_keys.take(n),
+            (None, None) => match &r.study {
+                Some(name) => study_keys.unique(name, false),
+                None => {
+                    let base = base_key(&r);
+                    let lettered = shared.contains(&base.to_lowercase());
+                    study_keys.unique(&base, lettered)
+                }
+            },
         };
         let paper = match paper_numbers.next() {
             Some(n) => paper_keys.take(n),
             None => paper_keys.unique(&key, false),
         };
-        studies.add(&[
-            ("id", key.clone()),
-            ("author", author_cell(&r)),
-            ("year", year.clone()),
-        ]);
+        if joins.is_none() {
+            studies.add(&[
+                ("id", key.clone()),
+                ("author", author_cell(&r)),
+                ("year", year.clone()),
+            ]);
+            if let Some(name) = named {
+                grouped.insert(name, key.clone());
+            }
+        }
         papers.add(&[
             ("id", paper.clone()),
             ("study", key.clone()),
@@ -368,10 +406,13 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
             ("journal", r.journal.clone()),
             ("doi", r.doi.trim().to_string()),
         ]);
-        known.insert(doi, title, paper);
-        imported.added.push((key, r.title));
+        known.insert(doi, title, paper.clone());
+        match joins {
+            Some(study) => imported.joined.push((paper, study)),
+            None => imported.added.push((key, r.title)),
+        }
     }
-    if imported.added.is_empty() {
+    if imported.added.is_empty() && imported.joined.is_empty() {
         return Ok(imported);
     }
     refuse_unless_it_loads(folder, &studies, &papers)?;

@@ -131,6 +131,7 @@ fn record(fields: &[(String, String)]) -> Result<Record, &'static str> {
         title,
         journal: first(&["T2", "JO", "JF", "JA"]),
         doi,
+        study: super::study_of(all(&["KW"])),
         line: 0,
     })
 }
