@@ -528,3 +528,34 @@ fn problems_in_crlf_text_tables_name_their_own_line() {
         );
     }
 }
+
+/// A report and its follow-up imported as two studies would count each of
+/// their findings twice: `check` warns of studies of one first author, at
+/// most two years apart, whose papers' titles share a distinctive word,
+/// and of no others.
+#[test]
+fn check_warns_of_two_papers_that_may_report_one_study() {
+    let files: std::collections::BTreeMap<String, Vec<u8>> = [
+        (
+            "studies.csv",
+            "id,author,year\nOkafor2020,Okafor & Lee,2020\nOkafor2021,Okafor,2021\nMowbray1996,Mowbray et al.,1996\nMowbray1998,Mowbray et al.,1998\nOkafor2015,Okafor,2015\n",
+        ),
+        (
+            "papers.csv",
+            "id,study,citation,title\nP1,Okafor2020,\"Okafor, C. (2020)\",Peer support on an acute ward: a qualitative study\nP2,Okafor2021,\"Okafor, C. (2021)\",What peer workers learned on an acute ward\nP3,Mowbray1996,Mowbray (1996),Consumers as providers of services\nP4,Mowbray1998,Mowbray (1998),Peer support in drop-in centres\nP5,Okafor2015,Okafor (2015),Acute wards before peer work\n",
+        ),
+        ("findings.csv", "id,name\nF1,Trust\n"),
+        ("evidence.csv", "finding,study\nF1,Okafor2020\nF1,Okafor2021\nF1,Mowbray1996\nF1,Mowbray1998\nF1,Okafor2015\n"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+    .collect();
+    let ds = Dataset::from_files(&files, "twice").unwrap();
+    let report = check::check(&ds).unwrap();
+    let text = report.to_string();
+    assert_eq!(report.maybe_one_study.len(), 1, "{text}");
+    assert!(
+        text.contains("warning: studies Okafor2020 and Okafor2021 may be one study in two papers (first author Okafor, 2020 and 2021, both titled with `acute`)"),
+        "{text}"
+    );
+}

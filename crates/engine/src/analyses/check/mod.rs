@@ -8,9 +8,11 @@ use polars::prelude::*;
 
 mod cerqual;
 mod search;
+mod second_papers;
 
 pub use cerqual::{CerqualWarning, CerqualWarningKind};
 pub use search::{SearchFinding, SearchFindingKind};
+pub use second_papers::MaybeOneStudy;
 
 use crate::review::dataset::TableKeys;
 use crate::{Dataset, count::views};
@@ -55,6 +57,9 @@ pub struct CheckReport {
     pub studies_without_findings: Vec<(i64, String)>,
     /// Findings no study supports (id, name): FES 0.
     pub findings_without_evidence: Vec<(i64, String)>,
+    /// Studies that may be one study reported twice (same first author,
+    /// close years, a title word their papers share).
+    pub maybe_one_study: Vec<MaybeOneStudy>,
     /// The declared quality concerns, how many studies have one, and how
     /// many have no quality code (they stay in).
     pub concerns: (Vec<String>, usize, usize),
@@ -159,6 +164,7 @@ impl CheckReport {
                 .count()
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
+            + self.maybe_one_study.len()
             + usize::from(self.quality_note.is_some())
     }
 }
@@ -210,6 +216,7 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         ignored_columns: ds.ignored_columns.clone(),
         studies_without_findings,
         findings_without_evidence,
+        maybe_one_study: second_papers::maybe_one_study(ds)?,
         concerns: {
             let (of_concern, unappraised) = studies_of_concern(ds)?;
             (ds.meta.quality_concerns.clone(), of_concern, unappraised)

@@ -338,6 +338,7 @@ impl CheckReport {
 
     /// Studies that support no finding, findings with no evidence.
     fn write_links(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_second_papers(f)?;
         if !self.studies_without_findings.is_empty() || !self.findings_without_evidence.is_empty() {
             writeln!(f)?;
             writeln!(f, "Evidence links:")?;
@@ -355,6 +356,32 @@ impl CheckReport {
                     "  warning: finding {id} \"{name}\" has no evidence (FES 0)"
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// Studies that may be one study reported twice.
+    fn write_second_papers(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.maybe_one_study.is_empty() {
+            return Ok(());
+        }
+        writeln!(f)?;
+        writeln!(f, "Studies:")?;
+        for m in &self.maybe_one_study {
+            let (a, b) = (
+                self.keys.studies.text(m.first),
+                self.keys.studies.text(m.second),
+            );
+            writeln!(
+                f,
+                "  warning: studies {} and {} may be one study in two papers (first author {}, {} and {}, both titled with `{}`): if so, make the second a paper of the first (papers.csv, or a `study:` keyword on import)",
+                d(f, a),
+                d(f, b),
+                d(f, &m.author),
+                m.years.0,
+                m.years.1,
+                d(f, &m.word)
+            )?;
         }
         Ok(())
     }
