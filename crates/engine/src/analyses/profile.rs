@@ -19,16 +19,7 @@ use crate::exact::Points;
 /// finding.
 pub const DEFAULT_THRESHOLD: Points = Points::whole(5);
 
-/// The columns of `profile` that need the studies of quality concern:
-/// missing when the dataset declares none.
-pub const CONCERN_COLUMNS: [&str; 6] = [
-    "concern_n",
-    "concern_share",
-    "concern_studies",
-    "fes_without_concerns",
-    "drop",
-    "flag",
-];
+pub use crate::review::dataset::files::CONCERN_COLUMNS;
 
 /// Findings with `n`, `fes`, summed participants, `countries`, the studies
 /// whose quality code is a declared concern (`concern_n`, `concern_share`,

@@ -332,3 +332,105 @@ fn ids_codes_and_levels_are_named_in_any_case() {
         "{err}"
     );
 }
+
+/// The review's dataset.toml with `from` replaced by `to`.
+fn with_toml(from: &str, to: &str) -> Result<Dataset, String> {
+    let toml = std::fs::read_to_string(dir().join("dataset.toml")).unwrap();
+    assert!(toml.contains(from), "{from}");
+    crate::util::with_file(&dir(), "declared", "dataset.toml", &toml.replace(from, to))
+}
+
+/// A declaration that names one of metasum's own columns, or a name it
+/// computes a column under, would sum years or hide a sum behind `fes`:
+/// refused at dataset.toml, as is a total of no participant group.
+#[test]
+fn declarations_name_the_review_s_own_columns() {
+    let participants = "[participants]\npatients = \"older adults receiving care\"";
+    for (to, says) in [
+        (
+            format!("{participants}\nyear = \"\""),
+            "[participants] `year` is one of metasum's own columns of studies.csv",
+        ),
+        (
+            format!("{participants}\ncountry = \"\""),
+            "[participants] `country` is one of metasum's own columns of studies.csv",
+        ),
+        (
+            format!("{participants}\nfes = \"\""),
+            "[participants] `fes` is a name metasum computes a column under",
+        ),
+    ] {
+        let err = with_toml(
+            "[participants]\npatients = \"older adults receiving care\"",
+            &to,
+        )
+        .unwrap_err();
+        assert!(err.contains(says), "{to}\n{err}");
+    }
+    let err = with_toml("[published_totals]\n", "[published_totals]\nsetting = 5\n").unwrap_err();
+    assert!(
+        err.contains("[published_totals] `setting` is not a participant group"),
+        "{err}"
+    );
+    for group in ["name", "id", "n"] {
+        let err = with_toml(
+            "group_findings_by = \"review question\"",
+            &format!("group_findings_by = \"{group}\""),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains(&format!("group_findings_by = \"{group}\" ")),
+            "{err}"
+        );
+    }
+}
+
+/// Names in dataset.toml follow the rule of case too: `PATIENTS` is the
+/// column `patients`, a concern `Serious Concerns` the code.
+#[test]
+fn declared_names_and_concerns_in_any_case() {
+    let ds = with_toml("patients = \"older adults", "PATIENTS = \"older adults").unwrap();
+    assert_eq!(
+        csv_of(ds, "profile where id = T1.1 show patients"),
+        "patients\n95\n"
+    );
+    let ds = with_toml(
+        "quality_concerns = [\"serious concerns\"]",
+        "quality_concerns = [\"Serious Concerns\"]",
+    )
+    .unwrap();
+    assert_eq!(ds.meta.quality_concerns, ["serious concerns"]);
+}
+
+/// A reference that two ids differing only in case could mean is told
+/// as such, not as a missing id.
+#[test]
+fn a_reference_to_ids_that_differ_only_in_case_is_told_as_such() {
+    let files = crate::util::files_of(&dir());
+    let studies = String::from_utf8(files["studies.csv"].clone()).unwrap()
+        + "smith2018A,Smith,2018,UK,home,,,,minor concerns\n";
+    let evidence = String::from_utf8(files["evidence.csv"].clone()).unwrap() + "T1.3,SMITH2018A\n";
+    let mut changed = files.clone();
+    changed.insert("studies.csv".into(), studies.into_bytes());
+    changed.insert("evidence.csv".into(), evidence.into_bytes());
+    let err = Dataset::from_files(&changed, "twins")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "study `SMITH2018A` could be any of Smith2018a, smith2018A (they differ only in case)"
+        ),
+        "{err}"
+    );
+}
+
+/// A description of no column changes no figure: `check` warns of it.
+#[test]
+fn check_warns_of_a_description_of_no_column() {
+    let ds = with_toml("setting = ", "setings = ").unwrap();
+    let text = check::check(&ds).unwrap().to_string();
+    assert!(
+        text.contains("warning: dataset.toml: [columns] `setings` describes no column"),
+        "{text}"
+    );
+}

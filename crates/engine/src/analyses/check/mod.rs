@@ -60,6 +60,9 @@ pub struct CheckReport {
     /// Studies that may be one study reported twice (same first author,
     /// close years, a title word their papers share).
     pub maybe_one_study: Vec<MaybeOneStudy>,
+    /// `[columns]` descriptions of no column of studies or findings (a
+    /// typo, or a column since renamed).
+    pub undescribed: Vec<String>,
     /// The declared quality concerns, how many studies have one, and how
     /// many have no quality code (they stay in).
     pub concerns: (Vec<String>, usize, usize),
@@ -165,6 +168,7 @@ impl CheckReport {
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
             + self.maybe_one_study.len()
+            + self.undescribed.len()
             + usize::from(self.quality_note.is_some())
     }
 }
@@ -217,6 +221,11 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         studies_without_findings,
         findings_without_evidence,
         maybe_one_study: second_papers::maybe_one_study(ds)?,
+        undescribed: (ds.meta.columns.iter())
+            .map(|(c, _)| c)
+            .filter(|c| ds.studies.column(c).is_err() && ds.findings.column(c).is_err())
+            .cloned()
+            .collect(),
         concerns: {
             let (of_concern, unappraised) = studies_of_concern(ds)?;
             (ds.meta.quality_concerns.clone(), of_concern, unappraised)

@@ -386,8 +386,17 @@ impl CheckReport {
         Ok(())
     }
 
-    /// Stored columns left out because metasum computes them.
+    /// Stored columns left out because metasum computes them, and
+    /// descriptions of no column.
     fn write_ignored(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for column in &self.undescribed {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "warning: dataset.toml: [columns] `{}` describes no column of studies.csv or findings.csv (a typo, or a column since renamed?)",
+                d(f, column)
+            )?;
+        }
         for (file, column) in &self.ignored_columns {
             writeln!(f)?;
             let (file, column) = (d(f, file), d(f, column));

@@ -336,7 +336,8 @@ fn nearest_code<'a>(value: &str, codes: &[&'a str]) -> Option<&'a str> {
 /// A code as a query writes it: a bare word, or quoted when it has spaces
 /// or other characters a word cannot hold.
 fn value_text(code: &str) -> String {
-    let word = !code.is_empty()
+    // A code written as a number is quoted: bare, it would be a number.
+    let word = code.starts_with(|c: char| c.is_alphabetic())
         && code
             .chars()
             .all(|c| c.is_alphanumeric() || "_.".contains(c));
@@ -533,6 +534,16 @@ mod tests {
             panic!("not a query: {query}")
         };
         decided_by(&findings_info(), q.filter.as_ref().unwrap()).map(|e| format!("{e:?}"))
+    }
+
+    /// Codes as a query must write them: a code written as a number is
+    /// quoted (bare, `6` is a number), a word is not.
+    #[test]
+    fn codes_are_shown_as_a_query_writes_them() {
+        assert_eq!(value_text("low"), "`low`");
+        assert_eq!(value_text("T1.2"), "`T1.2`");
+        assert_eq!(value_text("6"), "`\"6\"`");
+        assert_eq!(value_text("serious concerns"), "`\"serious concerns\"`");
     }
 
     #[test]

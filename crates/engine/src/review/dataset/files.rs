@@ -78,6 +78,20 @@ const fn column(name: &'static str, kind: Kind, required: bool) -> ColumnSpec<'s
     }
 }
 
+/// The columns of `profile` that need the studies of quality concern:
+/// missing when the dataset declares none.
+pub const CONCERN_COLUMNS: [&str; 6] = [
+    "concern_n",
+    "concern_share",
+    "concern_studies",
+    "fes_without_concerns",
+    "drop",
+    "flag",
+];
+
+/// The other columns `profile` computes beside a finding's own.
+const PROFILE_COLUMNS: [&str; 2] = ["countries", "n_without"];
+
 /// The columns of `findings.csv`.
 const FINDINGS: &[ColumnSpec<'static>] = &[
     column("id", Kind::Key, true),
@@ -191,6 +205,25 @@ impl ReviewFile {
     /// The files a dataset folder may hold, in the order problems are told.
     pub fn folder_files() -> Vec<&'static str> {
         Self::ALL.iter().map(|f| f.file()).collect()
+    }
+
+    /// The names metasum gives the columns it computes of the table
+    /// beside its stored ones, wherever a query can meet them: the views'
+    /// ([`ReviewFile::computed`]) and the profile's, where a finding's
+    /// columns and its participant groups' sums stand side by side.
+    pub fn computed_anywhere(self) -> Vec<&'static str> {
+        match self {
+            // A profile row is a finding with its studies' participants:
+            // both tables' names meet there.
+            ReviewFile::Studies | ReviewFile::Findings => {
+                let mut names = ReviewFile::Studies.computed().to_vec();
+                names.extend(ReviewFile::Findings.computed());
+                names.extend(PROFILE_COLUMNS);
+                names.extend(CONCERN_COLUMNS);
+                names
+            }
+            other => other.computed().to_vec(),
+        }
     }
 
     /// The columns the loader reads with their cell types, for the tables

@@ -195,17 +195,30 @@ impl Keys {
             .enumerate()
             .map(|(row, cell)| {
                 let text = cell?;
+                let mut several = None;
                 let resolved = match self.resolve(text) {
                     Resolved::Unknown => {
                         let index = in_any_case.get_or_insert_with(|| self.by_lower_case());
                         match index.get(&text.to_lowercase()).map(Vec::as_slice) {
                             Some([one]) => Resolved::Id(*one),
-                            _ => Resolved::Unknown,
+                            Some(ids) => {
+                                // In the ids' order (their numbers are), not the map's.
+                                let mut ids = ids.to_vec();
+                                ids.sort_unstable();
+                                several = Some(ids.iter().map(|id| self.text(*id)).collect::<Vec<_>>());
+                                Resolved::Unknown
+                            }
+                            None => Resolved::Unknown,
                         }
                     }
                     resolved => resolved,
                 };
-                let why = match resolved {
+                let why = match (resolved, several) {
+                    (_, Some(ids)) => format!(
+                        "{what} `{text}` could be any of {} (they differ only in case): write it as one of them exactly",
+                        ids.join(", ")
+                    ),
+                    (resolved, None) => match resolved {
                     Resolved::Id(id) => return Some(id),
                     Resolved::NotANumber => {
                         format!("expected a positive whole number, found `{text}`")
@@ -213,6 +226,7 @@ impl Keys {
                     Resolved::Unknown => {
                         format!("{what} `{text}` does not exist in {target_file}")
                     }
+                    },
                 };
                 listed.push(Problem::cell(file, table.line(row), column, why));
                 None

@@ -103,12 +103,14 @@ fn load_once(
     let mut studies = r.table(ReviewFile::Studies, true, &meta);
     let mut papers = r.table(ReviewFile::Papers, false, &meta);
     let mut findings = r.table(ReviewFile::Findings, true, &meta);
+    super::declared::respell(&mut meta, studies.as_ref(), findings.as_ref());
     if meta.group_by.is_none()
         && let Some(findings) = &findings
-        && findings.frame.column(FIRST_GROUPING).is_ok()
+        && let Some(first) = (findings.frame.get_column_names().into_iter())
+            .find(|c| c.eq_ignore_ascii_case(FIRST_GROUPING))
     {
         // Reviews made before the grouping was declared group by this.
-        meta.group_by = Some(FIRST_GROUPING.to_string());
+        meta.group_by = Some(first.to_string());
     }
     if let Some(studies) = studies.as_mut() {
         declared_spelling(studies, "quality", &meta.quality);
@@ -328,14 +330,25 @@ impl<'a> Reading<'a> {
         let file = kind.file();
         let bytes = self.read(kind, required)?;
         let mut columns = kind.columns().to_vec();
-        if kind == ReviewFile::Studies {
-            // The participant groups the dataset declares are counts.
-            let counts = meta.participant_groups().into_iter();
-            columns.extend(counts.map(|name| ColumnSpec {
-                name,
-                kind: Kind::Count,
-                required: false,
-            }));
+        // The participant groups the dataset declares are counts (named
+        // there in any case: as the header writes them).
+        let header = match kind {
+            ReviewFile::Studies => super::csvfile::header_of(file, &bytes, &mut Vec::new()),
+            _ => None,
+        };
+        for group in meta.participant_groups() {
+            let lower = group.to_lowercase();
+            if let Some(name) = (header.iter().flatten()).find(|h| h.to_lowercase() == lower) {
+                let known = columns.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+                if !known {
+                    let kind = Kind::Count;
+                    columns.push(ColumnSpec {
+                        name,
+                        kind,
+                        required: false,
+                    });
+                }
+            }
         }
         read_table(file, &bytes, &columns, &mut self.problems)
     }

@@ -155,7 +155,10 @@ fn classify(
             if FINDING_COLUMNS.contains(&h) {
                 return Column::Attribute;
             }
-            if study_ids.iter().any(|id| id == h) || h.parse::<u64>().is_ok_and(|n| n > 0) {
+            if let Some(id) = study_named(h, study_ids) {
+                return Column::Study(id.to_string());
+            }
+            if h.parse::<u64>().is_ok_and(|n| n > 0) {
                 return Column::Study(h.to_string());
             }
             // Half or more marks: a study column whose header names no study (a
@@ -209,6 +212,20 @@ fn unnamed_columns(unnamed: &[&str], study_ids: &[String], layout: Layout) -> St
         "{count} evidence marks under a header that is not the id of a study in {studies}: {}{more}; head each study column with its study's id exactly (a column that describes the findings with yes/no values belongs in {findings_file}, beside {evidence_file})",
         listed.join(", ")
     )
+}
+
+/// The study id `header` names by the one rule of case: written exactly
+/// so, else the one spelt so in another case.
+fn study_named<'a>(header: &str, ids: &'a [String]) -> Option<&'a str> {
+    if let Some(id) = ids.iter().find(|id| *id == header) {
+        return Some(id);
+    }
+    let lower = header.to_lowercase();
+    let mut alike = ids.iter().filter(|id| id.to_lowercase() == lower);
+    match (alike.next(), alike.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
 }
 
 /// The study id a header most likely means: the one written alike but for
@@ -404,6 +421,20 @@ mod tests {
             ),
             "{}",
             problems[0].message
+        );
+    }
+
+    /// A header names its study in any case, when one id is spelt so.
+    #[test]
+    fn a_header_names_its_study_in_any_case() {
+        let sheet = rows(&[&["id", "name", "nguyen2019"], &["1", "a", "x"]]);
+        let mut problems = Vec::new();
+        let ids = ["Nguyen2019".to_string()];
+        let (_, evidence) = split(sheet, &ids, Layout::Folder, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            links(&evidence),
+            [("1".to_string(), "Nguyen2019".to_string())]
         );
     }
 

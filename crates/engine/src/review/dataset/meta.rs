@@ -116,8 +116,13 @@ impl Meta {
         // against the codes, so a concern spelt one way in the data and
         // another here cannot leave its studies silently in.
         let codes: Vec<&str> = quality.iter().map(|(k, _)| k.as_str()).collect();
+        let mut concerns = Vec::new();
         for concern in &raw.quality_concerns {
-            if !codes.contains(&concern.get_ref().as_str()) {
+            // Named in any case, kept as [quality] writes it.
+            let lower = concern.get_ref().to_lowercase();
+            if let Some(code) = codes.iter().find(|c| c.to_lowercase() == lower) {
+                concerns.push(code.to_string());
+            } else {
                 let why = if codes.is_empty() {
                     "quality_concerns needs a [quality] table that defines every code".to_string()
                 } else {
@@ -148,11 +153,7 @@ impl Meta {
             groups,
             participants: labels(raw.participants, "participants")?,
             columns: labels(raw.columns, "columns")?,
-            quality_concerns: raw
-                .quality_concerns
-                .into_iter()
-                .map(|c| c.into_inner())
-                .collect(),
+            quality_concerns: concerns,
             quality,
             published_totals,
         })

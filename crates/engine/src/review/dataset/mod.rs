@@ -6,6 +6,7 @@ pub(crate) mod cerqual;
 mod claims;
 pub mod coding;
 pub mod csvfile;
+mod declared;
 pub mod files;
 pub mod frames;
 mod intcsv;

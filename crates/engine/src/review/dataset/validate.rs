@@ -49,33 +49,12 @@ impl Tables<'_> {
                 &self.meta.quality,
                 false,
             );
-            let declared = (self
-                .meta
-                .published_totals
-                .iter()
-                .map(|(c, _)| (c, "published_totals")))
-            .chain(
-                self.meta
-                    .participants
-                    .iter()
-                    .map(|(c, _)| (c, "participants")),
-            );
-            for (column, table) in declared {
-                if studies.frame.column(column).is_err() {
-                    problems.push(Problem::file(
-                        ReviewFile::Meta.file(),
-                        format!(
-                            "[{table}] `{column}` names no column of {}",
-                            ReviewFile::Studies.named(self.layout)
-                        ),
-                    ));
-                }
-            }
         }
         if let Some(findings) = self.findings {
             not_empty(problems, ReviewFile::Findings.file(), findings, "name");
-            self.grouping(findings, problems);
         }
+        let tables = (self.studies, self.findings);
+        super::declared::check(self.meta, tables, self.layout, problems);
         // The references the registry lists, against the tables read.
         for (kind, table) in [
             (ReviewFile::Papers, self.papers),
@@ -241,30 +220,9 @@ fn not_empty(problems: &mut Vec<Problem>, file: &str, table: &ReadTable, column:
 
 /// Values of `column` must be among the codes `dataset.toml` defines (when it
 /// defines any); `required` also rejects empty cells.
-impl Tables<'_> {
-    /// The column that groups findings, its codes checked; a grouping or
-    /// codes declared for a column findings do not have is a problem.
-    fn grouping(&self, findings: &ReadTable, problems: &mut Vec<Problem>) {
-        let file = ReviewFile::Findings;
-        let missing = |message: String| Problem::file(ReviewFile::Meta.file(), message);
-        match &self.meta.group_by {
-            Some(column) if findings.frame.column(column).is_ok() => {
-                coded(problems, file.file(), findings, column, &self.meta.groups, true);
-            }
-            Some(column) => problems.push(missing(format!(
-                "group_findings_by = \"{column}\" names no column of {}",
-                file.named(self.layout)
-            ))),
-            None if !self.meta.groups.is_empty() => problems.push(missing(format!(
-                "[groups] lists the codes of the column that groups findings, but none is named: add group_findings_by = \"COLUMN\" (a column of {})",
-                file.named(self.layout)
-            ))),
-            None => {}
-        }
-    }
-}
-
-fn coded(
+/// Refuses each cell of `column` that is none of the declared `codes`
+/// (any value when none are declared), and an empty one when `required`.
+pub(super) fn coded(
     problems: &mut Vec<Problem>,
     file: &str,
     table: &ReadTable,
