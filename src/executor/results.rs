@@ -84,6 +84,7 @@ impl Executor {
                 self.keep(text, Kept::Figure(svg));
                 Ok(())
             }
+            Outcome::Figure(svg) if self.on_a_terminal() => figure_to_file(&svg),
             Outcome::Figure(svg) => self.write(svg),
             Outcome::Rows(result) if self.format.is_binary() => {
                 self.keep(text, Kept::Rows(result));
@@ -123,6 +124,11 @@ impl Executor {
             headers: self.headers,
             dpi: self.dpi,
         }
+    }
+
+    /// Whether results are shown on a terminal (not a pipe, not a file).
+    fn on_a_terminal(&self) -> bool {
+        matches!(self.sink, Sink::Stdout) && std::io::stdout().is_terminal()
     }
 
     /// "(4 rows)" after a table or Markdown shown on a terminal: a count is
@@ -250,4 +256,37 @@ impl Executor {
         };
         crate::kept::document(kind, &self.sheets, self.dpi)
     }
+}
+
+/// A figure sent to a terminal: an SVG's source is no picture, so it is
+/// written to a file of its own (in the user's cache folder) and the
+/// terminal is told where; `save "F.svg"` puts a figure where one says.
+fn figure_to_file(svg: &str) -> Result<(), String> {
+    let dir = dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("metasum")
+        .join("figures");
+    let cannot =
+        |e: std::io::Error| format!("could not write the figure into {}: {e}", dir.display());
+    std::fs::create_dir_all(&dir).map_err(cannot)?;
+    // A name no other figure has, of this shell or another.
+    let (path, mut file) = (1..)
+        .map(|k| dir.join(format!("figure-{}-{k}.svg", std::process::id())))
+        .find_map(|path| {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            file.ok().map(|file| (path, file))
+        })
+        .ok_or("no free figure file name")?;
+    std::io::Write::write_all(&mut file, svg.as_bytes()).map_err(cannot)?;
+    save::tell_missing_glyphs(svg);
+    let told = format!(
+        "figure written to {} (open it in a browser; `save \"NAME.svg\"` after the statement writes it where you say, .png and .pdf too)\n",
+        path.display()
+    );
+    // A closed terminal ends the process quietly (print_stdout).
+    let _ = crate::output::print_stdout(&told);
+    Ok(())
 }

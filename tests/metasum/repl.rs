@@ -461,3 +461,21 @@ fn schema_describes_a_review_s_own_columns() {
     enter(&mut p, ".quit");
     p.exp_eof().unwrap();
 }
+
+/// A figure on a terminal is a file the terminal is told of, never its
+/// SVG source printed as text.
+#[test]
+fn a_figure_in_the_shell_goes_to_a_file_and_says_where() {
+    let mut p = start();
+    enter(&mut p, "plot fes");
+    let (before, path) = p.exp_regex(r"figure written to (\S+\.svg)").unwrap();
+    assert!(!before.contains("<svg"), "{before}");
+    let path = path
+        .trim_start_matches("figure written to ")
+        .trim()
+        .to_string();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.starts_with("<svg"), "{path}");
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}
