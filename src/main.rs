@@ -2,6 +2,7 @@
 //! [`executor::Executor`].
 
 mod cli;
+mod dot;
 mod executor;
 mod kept;
 mod limits;

@@ -7,6 +7,7 @@ use metasum_query::ast::{Save, Statement, StatementKind};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+use crate::dot::DotCommand;
 use crate::kept::{Kept, json_document, statement_text};
 use crate::output::{Sink, errln, error, print_stderr};
 use crate::render::{self, Diagnostic};
@@ -292,6 +293,11 @@ impl Executor {
     /// `keep_going` its good statements run. A failing statement stops the
     /// run unless `keep_going`.
     pub fn run_source(&mut self, name: &str, src: &str, first_line: usize) -> bool {
+        if first_line == 1 && src.lines().any(|l| l.starts_with('.')) {
+            // Dot commands among the statements: each line read as a
+            // script's is, a dot command a chunk of its own.
+            return self.run_script(name, src.as_bytes(), true);
+        }
         let chunk = source::Chunk {
             text: src.to_string(),
             first_line,
@@ -312,6 +318,9 @@ impl Executor {
     /// `save` clauses that cannot be carried out (their statements do not
     /// run).
     fn parse(&mut self, name: &str, chunk: source::Chunk) -> Parsed {
+        if chunk.text.trim_start().starts_with('.') {
+            return parse_dot(name, chunk);
+        }
         let (mut script, errors) = metasum_query::parse_partial(&chunk.text);
         let draw = |d: &Diagnostic| {
             print_stderr(&render::render(
@@ -343,12 +352,17 @@ impl Executor {
             errors: errors.len() + refused.len(),
             chunk,
             script,
+            dot: None,
         }
     }
 
     /// Runs the good statements of a parsed chunk. Returns whether every
     /// one ran; a failing one stops the rest unless `keep_going`.
     fn run_parsed(&mut self, name: &str, parsed: &Parsed) -> bool {
+        if let Some(command) = &parsed.dot {
+            crate::dot::run(self, command.clone());
+            return true;
+        }
         let (src, first_line) = (parsed.chunk.text.as_str(), parsed.chunk.first_line);
         let color = self.color;
         let draw = |d: Diagnostic| render::render(name, src, first_line, &d, color);
@@ -442,4 +456,38 @@ struct Parsed {
     chunk: source::Chunk,
     script: metasum_query::Script,
     errors: usize,
+    /// The dot command the chunk is (`.schema studies`), if it is one.
+    dot: Option<DotCommand>,
+}
+
+/// A chunk that is a dot command (`.schema studies`, `.tables`), as
+/// sqlite3 and DuckDB take them in scripts, `-c` and stdin; those that
+/// change the shell's own state are the shell's.
+fn parse_dot(name: &str, chunk: source::Chunk) -> Parsed {
+    let line = chunk.text.trim();
+    let refused = match DotCommand::parse(line) {
+        Ok(DotCommand::Output(_) | DotCommand::Once(_)) => Err(
+            "works in the shell; a script sends a result to a file with `save \"FILE\"` after its statement, or the run with --output".to_string(),
+        ),
+        Ok(DotCommand::Timer(_)) => Err("works in the shell".to_string()),
+        Ok(DotCommand::Quit) => Err("works in the shell; a script ends at its end".to_string()),
+        Ok(command) => Ok(command),
+        Err(e) => Err(e),
+    };
+    let (dot, errors) = match refused {
+        Ok(command) => (Some(command), 0),
+        Err(why) => {
+            let command = line.split_whitespace().next().unwrap_or(line);
+            error!("{name}:{}: `{command}` {why}", chunk.first_line);
+            (None, 1)
+        }
+    };
+    Parsed {
+        chunk,
+        script: metasum_query::Script {
+            statements: Vec::new(),
+        },
+        errors,
+        dot,
+    }
 }

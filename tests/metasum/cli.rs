@@ -860,3 +860,38 @@ fn export_onto_the_dataset_it_reads_is_refused_however_spelled() {
     assert_eq!(std::fs::read(&book).unwrap(), bytes);
     std::fs::remove_file(&book).unwrap();
 }
+
+/// Dot commands in `-c`, on stdin and in a script file, as sqlite3 and
+/// DuckDB take them; those that change the shell's own state are refused
+/// at their line, and then nothing runs.
+#[test]
+fn dot_commands_run_in_c_stdin_and_scripts() {
+    let r = run(metasum().args(["-c", "papers where id = 19 show id\n.schema papers"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("id\n19\npapers:\n  id            a number       the paper's id\n"),
+        "{}",
+        r.stdout
+    );
+    let r =
+        run(metasum().write_stdin(".tables\nlet w = findings where perspective = worker\n.lets\n"));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("findings  24 rows"), "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("w: 11 rows of findings\n"),
+        "{}",
+        r.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.msq");
+    std::fs::write(&script, "findings limit 1\n.output t.csv\n").unwrap();
+    let r = run(metasum_in(dir.path()).args(["run", "s.msq"]));
+    assert_ne!(r.code, Some(0));
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("s.msq:2: `.output` works in the shell"),
+        "{}",
+        r.stderr
+    );
+}

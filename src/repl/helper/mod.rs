@@ -17,7 +17,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use super::dot::commands;
+use crate::dot::commands;
 
 /// Text columns with more distinct values than this are not completed.
 const MAX_VALUES: usize = 500;

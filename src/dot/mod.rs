@@ -1,4 +1,12 @@
-//! Dot commands of the REPL: one enum that parses them and renders `.help`.
+//! Dot commands (`.tables`, `.schema`, ...): one enum that parses them and
+//! renders `.help` (here), and their carrying out ([`run`]), for the shell
+//! and for scripts.
+
+mod run;
+
+#[cfg(test)]
+pub use run::tables_text;
+pub use run::{keep_json_for_a_file, run};
 
 use std::path::PathBuf;
 
