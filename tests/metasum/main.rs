@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod columnar;
 mod diff;
+mod guide;
 mod hostile;
 mod import;
 mod lazy_links;

@@ -331,7 +331,11 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
 /// Adds `records` to the folder's studies and papers (the folder is
 /// locked): the new files are written only when the dataset they make
 /// loads.
-fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, ImportError> {
+fn add(folder: &Path, mut records: Vec<(String, Record)>) -> Result<Imported, ImportError> {
+    // The records a `study:` keyword ties to a study come after the
+    // others: the key a keyword names may be one an untagged record of
+    // this import gets (`study: Berg2017` before Berg's 2017 paper).
+    records.sort_by_key(|(_, r)| r.study.is_some());
     let mut studies = CsvFile::open(folder, ReviewFile::Studies)?;
     let mut papers = CsvFile::open(folder, ReviewFile::Papers)?;
     if !papers.exists() {
@@ -393,6 +397,9 @@ fn add(folder: &Path, records: Vec<(String, Record)>) -> Result<Imported, Import
                 ("author", author_cell(&r)),
                 ("year", year.clone()),
             ]);
+            // A later record's `study:` keyword may name it by its key,
+            // or by the name an earlier keyword gave it.
+            grouped.insert(key.to_lowercase(), key.clone());
             if let Some(name) = named {
                 grouped.insert(name, key.clone());
             }
