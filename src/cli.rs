@@ -111,6 +111,8 @@ pub struct Cli {
 /// What to do with the dataset.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run saved scripts in order
+    ///
     /// Run saved scripts in order (`-` reads stdin). A script may start with
     /// a `#!` line. When one of them cannot be read, none runs (with
     /// --keep-going, the others do).
@@ -119,10 +121,14 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Validate the review and report where it disagrees with itself
+    ///
     /// Validate the dataset and report where it disagrees with itself
     /// (reported FES against computed FES, published participant totals
     /// against column sums). Exit status 1 when the dataset is invalid.
     Check,
+    /// Write the whole review as one HTML page
+    ///
     /// Write the whole review as one self-contained HTML page (no network,
     /// no other files): title and citation, Table 1 (studies), Table 2
     /// (findings by the column that groups them, with n and FES), the
@@ -130,6 +136,8 @@ pub enum Command {
     /// check report; sortable tables, and a print layout. To stdout, or to
     /// --output FILE.html.
     Report,
+    /// One finding's GRADE-CERQual worksheet (Markdown)
+    ///
     /// One finding's GRADE-CERQual worksheet, as Markdown: the finding,
     /// what supports it (studies, FES with and without the studies of
     /// quality concern, the participant groups dataset.toml declares,
@@ -141,18 +149,23 @@ pub enum Command {
         #[arg(value_name = "FINDING")]
         finding: String,
     },
+    /// Add studies from a reference manager's export (.ris .bib .json)
+    ///
     /// Add the included studies' references (RIS from EndNote, Zotero,
     /// Covidence or Rayyan; BibTeX/BibLaTeX; CSL JSON from Zotero) to the
     /// --data folder's studies.csv and papers.csv (made when missing): a
-    /// study keyed author-year (Smith2019, Smith2019a) and its paper per
-    /// new record; a record whose paper is there already (same DOI, else
-    /// title and year) is reported, not added. Nothing is written when a
-    /// file has a problem.
+    /// study keyed author-year (Smith2019, or Smith2019a and Smith2019b)
+    /// and its paper per new record, or a further paper of the study its
+    /// `study: KEY` keyword names; a record whose paper is there already
+    /// (same DOI, else title and year) is reported, not added. Nothing is
+    /// written when a file has a problem.
     Import {
         /// Reference files: .ris, .bib, .json.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// What changed between two versions of a review, FES before and after
+    ///
     /// What changed from OLD to NEW (two dataset folders or workbooks): the
     /// studies, papers and findings added, removed or renamed, the evidence
     /// links added and removed (`changes`), and each finding's n and FES
@@ -167,6 +180,8 @@ pub enum Command {
         #[arg(value_name = "NEW")]
         new: PathBuf,
     },
+    /// Write the whole review to a folder of CSV files or a workbook
+    ///
     /// Write the whole dataset, computed n/fes/intensity columns included,
     /// to a folder of CSV files or to one workbook (TARGET ending in .xlsx).
     /// Loading the export with --data gives the same query results.
