@@ -202,7 +202,8 @@ fn printed_each_section_starts_a_page() {
         "Findings",
         "Figures",
         "Study x finding matrix",
-        "Evidence profile",
+        "Support for each finding",
+        "Included papers",
         "Consistency check",
     ] {
         assert!(
@@ -236,4 +237,149 @@ fn the_harness_sees_a_console_error_and_a_request_when_a_page_makes_them() {
         opened.console
     );
     assert!(opened.requests.len() >= 2, "{:?}", opened.requests);
+}
+
+/// The text of an HTML fragment: tags dropped, entities read.
+fn html_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Each table cell of a report with its column's name, from its HTML.
+fn cells_of(page: &str) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    for piece in page.split("<td").skip(1) {
+        let label = piece
+            .split_once("data-label=\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map_or(String::new(), |(label, _)| html_text(label));
+        let Some((_, rest)) = piece.split_once('>') else {
+            continue;
+        };
+        let Some((inner, _)) = rest.split_once("</td>") else {
+            continue;
+        };
+        cells.push((label, html_text(inner)));
+    }
+    cells
+}
+
+/// The report at `page` printed by chromium on `paper` (`A4`, `Letter`),
+/// as pdftotext reads it, with every white space taken out (a cell may
+/// wrap anywhere).
+fn printed(browser: &Path, pdftotext: &Path, page: &Path, paper: &str, dir: &Path) -> String {
+    let html = std::fs::read_to_string(page).unwrap();
+    let sized = html.replacen(
+        "</style>",
+        &format!("@page {{ size: {paper} portrait; }}\n</style>"),
+        1,
+    );
+    let copy = dir.join(format!("{paper}.html"));
+    std::fs::write(&copy, sized).unwrap();
+    let pdf = dir.join(format!("{paper}.pdf"));
+    let mut cmd = chromium(browser, dir);
+    cmd.arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", copy.display()));
+    let out = run(cmd);
+    assert!(out.status.success(), "{out:?}");
+    let out = run({
+        let mut c = Command::new(pdftotext);
+        c.arg(&pdf).arg("-");
+        c
+    });
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A review of 60 studies with long author names and long finding names:
+/// its matrix is 60 studies wide.
+fn wide_review(dir: &Path) -> PathBuf {
+    let review = dir.join("wide");
+    std::fs::create_dir_all(&review).unwrap();
+    let mut studies = String::from("id,author,year,country,setting\n");
+    for s in 1..=60 {
+        studies.push_str(&format!(
+            "S{s:02},Vanderbilt-Oyelaran{s} Montgomery-Smythe and colleagues,{},Country {},a long description of the setting of study {s} in words\n",
+            1990 + s % 30,
+            s % 7
+        ));
+    }
+    let mut findings = String::from("id,theme,name\n");
+    let mut evidence = String::from("finding,study\n");
+    for f in 1..=12 {
+        findings.push_str(&format!(
+            "F{f},theme {},A long abstracted finding number {f} that a reviewer wrote out in full\n",
+            f % 3
+        ));
+        for s in (1..=60).filter(|s| (s * f) % 5 < 2) {
+            evidence.push_str(&format!("F{f},S{s:02}\n"));
+        }
+    }
+    std::fs::write(review.join("studies.csv"), studies).unwrap();
+    std::fs::write(review.join("findings.csv"), findings).unwrap();
+    std::fs::write(review.join("evidence.csv"), evidence).unwrap();
+    std::fs::write(
+        review.join("dataset.toml"),
+        "title = \"A wide review\"\ngroup_findings_by = \"theme\"\n",
+    )
+    .unwrap();
+    let out = metasum()
+        .current_dir(dir)
+        .args(["--data", "wide", "report", "--output", "wide.html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    dir.join("wide.html")
+}
+
+/// Printed on A4 and on Letter, in portrait, every cell of every table of
+/// the report is on the pages, with its column's name: a table wider than
+/// a page is printed a record at a time, not cut at the page's edge (the
+/// seed's matrix printed 6 of its 25 study columns).
+#[test]
+fn printed_every_cell_of_every_table_is_on_the_pages() {
+    let (Some(browser), Some(pdftotext)) = (
+        tool("chromium", "chromium"),
+        tool("pdftotext", "poppler-utils"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for page in [seed_report(dir.path()), wide_review(dir.path())] {
+        let html = std::fs::read_to_string(&page).unwrap();
+        let cells = cells_of(&html);
+        assert!(cells.len() > 500, "{}", cells.len());
+        let bare = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+        for paper in ["A4", "Letter"] {
+            let text = printed(&browser, &pdftotext, &page, paper, dir.path());
+            for (label, cell) in &cells {
+                if cell.trim().is_empty() {
+                    continue; // an empty cell prints as nothing
+                }
+                assert!(
+                    text.contains(&bare(label)),
+                    "{paper}: column {label} not on paper ({})",
+                    page.display()
+                );
+                assert!(
+                    text.contains(&bare(cell)),
+                    "{paper}: cell {label} = {cell} not on paper ({})",
+                    page.display()
+                );
+            }
+        }
+    }
 }

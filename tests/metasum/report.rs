@@ -146,3 +146,21 @@ fn worksheet_writes_markdown_to_a_md_file_or_stdout() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no finding is `nope`"));
     assert!(!dir.path().join("x.md").exists());
 }
+
+/// The page is sent to others: it names the review by its folder's name,
+/// never by this machine's path (the check section named it whole).
+#[test]
+fn the_report_never_shows_the_machine_s_paths() {
+    let data = root().join("tests/data/telehealth-review");
+    let out = metasum()
+        .args(["--data", data.to_str().unwrap(), "report"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        html.contains("dataset: <bdi>telehealth-review</bdi>"),
+        "no check section"
+    );
+    assert!(!html.contains(root().to_str().unwrap()));
+}

@@ -43,7 +43,13 @@ fn the_seed_report_has_every_section_table_and_figure() {
     assert_eq!(
         sections,
         [
-            "studies", "findings", "figures", "matrix", "profile", "check"
+            "studies",
+            "findings",
+            "figures",
+            "matrix",
+            "profile",
+            "references",
+            "check"
         ]
     );
     // Table 1, a Table 2 per perspective (five in the seed), the matrix,
@@ -69,6 +75,22 @@ fn the_seed_report_has_every_section_table_and_figure() {
     };
     assert_eq!(body_rows(&tables[0]), 25);
     assert_eq!(tables[1..6].iter().map(body_rows).sum::<usize>(), 24);
+    // The included papers as the review cites them: 27, each with its study.
+    let references: Vec<String> = (tag(&doc, "li").into_iter())
+        .filter(|li| li.parent().and_then(|p| p.attribute("class")) == Some("references"))
+        .map(text)
+        .collect();
+    assert_eq!(references.len(), 27);
+    assert!(
+        references.contains(&"Pudlinski (2001) (study 18)".to_string()),
+        "{references:?}"
+    );
+    // Headers in words.
+    let heads: Vec<String> = tag(&doc, "th").into_iter().map(text).collect();
+    assert!(
+        heads.contains(&"FES without concerns".to_string()),
+        "{heads:?}"
+    );
     // Figures: FES, matrix, sensitivity (the seed declares `low` a
     // concern), flow; each an image named by its caption.
     let figures = tag(&doc, "figure");
@@ -191,7 +213,14 @@ fn the_cerqual_tables_are_in_the_report_when_the_dataset_has_them() {
     assert_eq!(
         sections,
         [
-            "studies", "findings", "figures", "matrix", "profile", "cerqual", "check"
+            "studies",
+            "findings",
+            "figures",
+            "matrix",
+            "profile",
+            "cerqual",
+            "references",
+            "check"
         ]
     );
     let captions: Vec<String> = tag(&doc, "caption").into_iter().map(text).collect();

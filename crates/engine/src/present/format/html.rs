@@ -26,31 +26,40 @@ pub fn html_table(
         columns,
         rows,
     } = cells;
+    let labels: Vec<String> = names.iter().map(|n| header_words(n)).collect();
+    // A table wider than a page is printed a record at a time (each cell
+    // with its column's name): every cell on paper, none cut at the edge.
+    let mut classes = Vec::new();
+    if sortable {
+        classes.push("sortable");
+    }
+    if names.len() > PRINTED_AS_A_TABLE {
+        classes.push("records");
+    }
+    if result.kind == TableKind::Matrix {
+        classes.push("matrix");
+    }
     let mut out = String::new();
-    out.push_str(if sortable {
-        "<table class=\"sortable\">\n"
-    } else {
-        "<table>\n"
-    });
+    let _ = writeln!(out, "<table class=\"{}\">", classes.join(" "));
     let _ = writeln!(out, "<caption>{}</caption>", markup(caption));
     out.push_str("<thead><tr>");
-    for name in &names {
+    for label in &labels {
         // The button makes the header a control a keyboard reaches.
         let _ = if sortable {
             write!(
                 out,
                 "<th scope=\"col\" aria-sort=\"none\"><button type=\"button\">{}</button></th>",
-                markup(name)
+                markup(label)
             )
         } else {
-            write!(out, "<th scope=\"col\">{}</th>", markup(name))
+            write!(out, "<th scope=\"col\">{}</th>", markup(label))
         };
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for r in 0..rows {
         out.push_str("<tr>");
-        for column in &columns {
-            cell(&mut out, &column[r]);
+        for (column, label) in columns.iter().zip(&labels) {
+            cell(&mut out, &column[r], label);
         }
         out.push_str("</tr>\n");
     }
@@ -58,21 +67,45 @@ pub fn html_table(
     Ok(out)
 }
 
-/// One `<td>`: a number right-aligned, with its value to sort by.
-fn cell(out: &mut String, cell: &Cell) {
+/// The most columns a table prints as a table; a wider one is printed a
+/// record at a time. Seven fit an A4 or Letter page in portrait at the
+/// print size (the seed's Table 1 has 15, its matrix 30).
+const PRINTED_AS_A_TABLE: usize = 7;
+
+/// A column's name as a reader reads it: words, not `snake_case`, FES in
+/// capitals (`fes_without_concerns`: "FES without concerns").
+pub fn header_words(name: &str) -> String {
+    (name.split('_'))
+        .map(|word| match word {
+            "fes" => "FES",
+            "ac1" => "AC1",
+            word => word,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One `<td>` with its column's `label` (shown before it when printed a
+/// record at a time): a number right-aligned, with its value to sort by.
+fn cell(out: &mut String, cell: &Cell, label: &str) {
+    let label = markup(label);
     match cell {
         Cell::Int(n) => {
-            let _ = write!(out, "<td class=\"num\" data-sort=\"{n}\">{n}</td>");
+            let _ = write!(
+                out,
+                "<td class=\"num\" data-label=\"{label}\" data-sort=\"{n}\">{n}</td>"
+            );
         }
         Cell::Float(x, _) => {
             let _ = write!(
                 out,
-                "<td class=\"num\" data-sort=\"{x}\">{}</td>",
+                "<td class=\"num\" data-label=\"{label}\" data-sort=\"{x}\">{}</td>",
                 markup(&cell.text(", "))
             );
         }
         other => {
-            let _ = write!(out, "<td>{}</td>", markup(&other.text(", ")));
+            let text = markup(&other.text(", "));
+            let _ = write!(out, "<td data-label=\"{label}\">{text}</td>");
         }
     }
 }

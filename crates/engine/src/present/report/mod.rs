@@ -50,7 +50,10 @@ pub fn report(session: &mut Session) -> crate::Result<String> {
     if session.dataset().cerqual.is_some() {
         sections.push(cerqual_section(session)?);
     }
-    let check = crate::analyses::check::check(session.dataset())?;
+    sections.push(references_section(session)?);
+    let mut check = crate::analyses::check::check(session.dataset())?;
+    // The review by its name: the machine's folders are no reader's concern.
+    check.origin = dataset_name(&check.origin);
     sections.push(Section {
         id: "check",
         heading: "Consistency check".into(),
@@ -369,12 +372,38 @@ fn profile_section(session: &mut Session) -> crate::Result<Section> {
     }
     body.push_str(&wide(&html_table(
         &profile,
-        "Table 4. Evidence profile of each finding",
+        "Table 4. What supports each finding: its studies' participants and countries, and its studies of declared quality concern",
         true,
     )?));
     Ok(Section {
         id: "profile",
-        heading: "Evidence profile".into(),
+        heading: "Support for each finding".into(),
+        body,
+    })
+}
+
+/// The included papers as the review cites them, in order, each with its
+/// study: the reference list of a supplement.
+fn references_section(session: &mut Session) -> crate::Result<Section> {
+    let papers = rows(session, "papers sort by citation")?;
+    let citations = papers.frame.column("citation")?.cast(&DataType::String)?;
+    let studies = papers.frame.column("study")?.cast(&DataType::String)?;
+    let mut body = format!(
+        "<p>The {} the review includes, as it cites them, each with the study it reports.</p>\n<ol class=\"references\">\n",
+        count(papers.frame.height(), "paper", "papers")
+    );
+    for (citation, study) in citations.str()?.iter().zip(studies.str()?.iter()) {
+        let _ = writeln!(
+            body,
+            "<li>{} <span class=\"study\">(study {})</span></li>",
+            markup(citation.unwrap_or_default()),
+            markup(study.unwrap_or_default())
+        );
+    }
+    body.push_str("</ol>\n");
+    Ok(Section {
+        id: "references",
+        heading: "Included papers".into(),
         body,
     })
 }
