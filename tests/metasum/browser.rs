@@ -180,19 +180,7 @@ fn printed_each_section_starts_a_page() {
     };
     let dir = tempfile::tempdir().unwrap();
     let page = seed_report(dir.path());
-    let pdf = dir.path().join("review.pdf");
-    let mut cmd = chromium(&browser, dir.path());
-    cmd.arg("--no-pdf-header-footer")
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", page.display()));
-    let out = run(cmd);
-    assert!(out.status.success(), "{out:?}");
-    let out = run({
-        let mut c = Command::new(pdftotext);
-        c.arg("-layout").arg(&pdf).arg("-");
-        c
-    });
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = print_text(&browser, &pdftotext, &page, dir.path(), "-layout");
     // pdftotext ends each page with a form feed.
     let first_lines: Vec<&str> = (text.split('\u{c}'))
         .filter_map(|p| p.lines().map(str::trim).find(|l| !l.is_empty()))
@@ -288,20 +276,26 @@ fn printed(browser: &Path, pdftotext: &Path, page: &Path, paper: &str, dir: &Pat
     );
     let copy = dir.join(format!("{paper}.html"));
     std::fs::write(&copy, sized).unwrap();
-    let pdf = dir.join(format!("{paper}.pdf"));
+    let text = print_text(browser, pdftotext, &copy, dir, "-raw");
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The page at `page` printed to PDF by chromium, as pdftotext reads it
+/// (`mode`: `-layout`, `-raw`).
+fn print_text(browser: &Path, pdftotext: &Path, page: &Path, dir: &Path, mode: &str) -> String {
+    let pdf = page.with_extension("pdf");
     let mut cmd = chromium(browser, dir);
     cmd.arg("--no-pdf-header-footer")
         .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", copy.display()));
+        .arg(format!("file://{}", page.display()));
     let out = run(cmd);
     assert!(out.status.success(), "{out:?}");
     let out = run({
         let mut c = Command::new(pdftotext);
-        c.arg(&pdf).arg("-");
+        c.arg(mode).arg(&pdf).arg("-");
         c
     });
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// A review of 60 studies with long author names and long finding names:
