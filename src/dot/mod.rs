@@ -4,6 +4,8 @@
 
 mod run;
 
+#[allow(unused_imports)]
+pub use run::Done;
 #[cfg(test)]
 pub use run::tables_text;
 pub use run::{keep_json_for_a_file, run};

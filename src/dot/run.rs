@@ -28,22 +28,36 @@ pub fn keep_json_for_a_file(executor: &mut Executor) {
     }
 }
 
-/// Carries out a dot command; returns whether the dataset changed.
-pub fn run(executor: &mut Executor, command: DotCommand) -> bool {
+/// What carrying out a dot command did.
+pub struct Done {
+    /// It did what it was asked (a script stops at one that did not).
+    pub ok: bool,
+    /// The session reads another dataset now (`.data`).
+    pub new_dataset: bool,
+}
+
+/// Carries out a dot command.
+pub fn run(executor: &mut Executor, command: DotCommand) -> Done {
+    let done = |ok: bool| Done {
+        ok,
+        new_dataset: false,
+    };
     match command {
         DotCommand::Help => {
             let _ = crate::output::print_stdout(&DotCommand::help());
         }
         DotCommand::Tables => list_tables(executor),
-        DotCommand::Schema(table) => schema(executor, table),
-        DotCommand::Format(f) => set_format(executor, f),
-        DotCommand::Output(path) => set_output(executor, path),
-        DotCommand::Read(path) => {
-            // No `save` in the script may replace the script.
-            executor.protect_scripts(std::slice::from_ref(&path));
-            executor.run_file(&path);
+        DotCommand::Schema(table) => return done(schema(executor, table)),
+        DotCommand::Format(f) => return done(set_format(executor, f)),
+        DotCommand::Output(path) => return done(set_output(executor, path)),
+        DotCommand::Read(path) => return done(read(executor, &path)),
+        DotCommand::Data(dir) => {
+            let loaded = load_data(executor, &dir);
+            return Done {
+                ok: loaded,
+                new_dataset: loaded,
+            };
         }
-        DotCommand::Data(dir) => return load_data(executor, &dir),
         DotCommand::Lets => {
             if executor.session.lets().is_empty() {
                 outln!("no names bound yet (let NAME = query)");
@@ -65,7 +79,15 @@ pub fn run(executor: &mut Executor, command: DotCommand) -> bool {
         // The loop carries these out: they change its own state.
         DotCommand::Quit | DotCommand::Once(_) | DotCommand::Timer(_) => {}
     }
-    false
+    done(true)
+}
+
+/// `.read FILE`: its statements run (a script that reads itself is
+/// refused by [`Executor::run_file`]).
+fn read(executor: &mut Executor, path: &std::path::Path) -> bool {
+    // No `save` in the script may replace the script.
+    executor.protect_scripts(std::slice::from_ref(&path.to_path_buf()));
+    executor.run_file(path)
 }
 
 /// `.tables`: the dataset's tables with their rows, then the `let` names.
@@ -83,13 +105,14 @@ fn list_tables(executor: &Executor) {
 /// `.format F`, unless the results go where F cannot: a binary format to
 /// the screen, or a format the `.output` file's name contradicts (CSV into
 /// `t2.xlsx` would make a file that is neither).
-fn set_format(executor: &mut Executor, f: Format) {
+fn set_format(executor: &mut Executor, f: Format) -> bool {
     if f.is_binary() && !matches!(executor.sink, Sink::Rewrite { .. }) {
         error!(
             "{} goes to a file: `.output FILE.{}` first",
             FileKind::of_format(f).name(),
             f.name()
         );
+        false
     } else if named_format(executor).is_some_and(|named| named != f) {
         let path = executor.sink.path().map(|p| p.display().to_string());
         error!(
@@ -97,29 +120,35 @@ fn set_format(executor: &mut Executor, f: Format) {
             path.unwrap_or_default(),
             FileKind::of(executor.sink.path().unwrap_or(std::path::Path::new(""))).name()
         );
+        false
     } else {
         executor.format = f;
         keep_json_for_a_file(executor);
+        true
     }
 }
 
 /// `.output FILE` (or back to the screen), tried now: a bad path leaves
 /// results where they went.
-fn set_output(executor: &mut Executor, path: Option<std::path::PathBuf>) {
+fn set_output(executor: &mut Executor, path: Option<std::path::PathBuf>) -> bool {
     match Destination::file(path.as_deref(), executor.format) {
         Ok(destination) => {
             executor.swap_destination(destination);
+            true
         }
-        Err(e) => error!(
-            "cannot write {}: {e}; results still go to {}",
-            path.as_deref()
-                .unwrap_or(std::path::Path::new("-"))
-                .display(),
-            executor
-                .sink
-                .path()
-                .map_or("stdout".to_string(), |p| p.display().to_string())
-        ),
+        Err(e) => {
+            error!(
+                "cannot write {}: {e}; results still go to {}",
+                path.as_deref()
+                    .unwrap_or(std::path::Path::new("-"))
+                    .display(),
+                executor
+                    .sink
+                    .path()
+                    .map_or("stdout".to_string(), |p| p.display().to_string())
+            );
+            false
+        }
     }
 }
 
@@ -148,7 +177,8 @@ fn load_data(executor: &mut Executor, dir: &std::path::Path) -> bool {
     }
 }
 
-fn schema(executor: &Executor, table: Option<String>) {
+fn schema(executor: &Executor, table: Option<String>) -> bool {
+    let mut ok = true;
     let tables: Vec<String> = match table {
         Some(t) => vec![t],
         None => TABLES.iter().map(|t| t.name().to_string()).collect(),
@@ -158,6 +188,7 @@ fn schema(executor: &Executor, table: Option<String>) {
             Ok(s) => s,
             Err(_) => {
                 error!("`{table}` is not a table name");
+                ok = false;
                 continue;
             }
         };
@@ -181,9 +212,13 @@ fn schema(executor: &Executor, table: Option<String>) {
                     );
                 }
             }
-            Err(e) => error!("{e}"),
+            Err(e) => {
+                error!("{e}");
+                ok = false;
+            }
         }
     }
+    ok
 }
 
 /// `.tables`: every table (from the registry) with its rows and what a row

@@ -50,6 +50,9 @@ pub struct Executor {
     /// Where the links of datasets the shell loads (`.data`) may be kept
     /// (`--cache-dir`); `None` to read them every time.
     pub links_cache: Option<std::path::PathBuf>,
+    /// The scripts `.read` is reading, outermost first: one that reads
+    /// itself is refused.
+    pub reading: Vec<PathBuf>,
 }
 
 impl Executor {
@@ -71,6 +74,7 @@ impl Executor {
             saves: Saves::default(),
             dpi: metasum_engine::raster::DEFAULT_DPI,
             links_cache: None,
+            reading: Vec::new(),
         };
         executor.saves.set_output(executor.sink.path());
         executor
@@ -212,8 +216,22 @@ impl Executor {
                 false
             }
             Ok(file) => {
+                // A script that reads itself (`.read`, however deep) is
+                // refused, not followed until the stack runs out.
+                let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                if self.reading.contains(&key) {
+                    error!("{name} reads itself (`.read`): a script cannot run within itself");
+                    return false;
+                }
+                if self.reading.len() >= MAX_READ_DEPTH {
+                    error!("{name}: scripts read one another more than {MAX_READ_DEPTH} deep");
+                    return false;
+                }
                 let whole = is_small_file(&file);
-                self.run_script(&name, std::io::BufReader::new(file), whole)
+                self.reading.push(key);
+                let ok = self.run_script(&name, std::io::BufReader::new(file), whole);
+                self.reading.pop();
+                ok
             }
             Err(e) => {
                 error!("cannot read {name}: {e}");
@@ -360,8 +378,7 @@ impl Executor {
     /// one ran; a failing one stops the rest unless `keep_going`.
     fn run_parsed(&mut self, name: &str, parsed: &Parsed) -> bool {
         if let Some(command) = &parsed.dot {
-            crate::dot::run(self, command.clone());
-            return true;
+            return crate::dot::run(self, command.clone()).ok;
         }
         let (src, first_line) = (parsed.chunk.text.as_str(), parsed.chunk.first_line);
         let color = self.color;
@@ -452,6 +469,10 @@ impl Executor {
 
 /// A chunk of a script, parsed: its good statements and how many syntax
 /// errors it had (reported already).
+/// How deep scripts may read one another (`.read` in a script read by
+/// `.read` ...).
+const MAX_READ_DEPTH: usize = 16;
+
 struct Parsed {
     chunk: source::Chunk,
     script: metasum_query::Script,
@@ -470,6 +491,10 @@ fn parse_dot(name: &str, chunk: source::Chunk) -> Parsed {
             "works in the shell; a script sends a result to a file with `save \"FILE\"` after its statement, or the run with --output".to_string(),
         ),
         Ok(DotCommand::Timer(_)) => Err("works in the shell".to_string()),
+        Ok(DotCommand::Format(_)) => Err(
+            "works in the shell; a run names its format with --format or --output's extension"
+                .to_string(),
+        ),
         Ok(DotCommand::Quit) => Err("works in the shell; a script ends at its end".to_string()),
         Ok(command) => Ok(command),
         Err(e) => Err(e),

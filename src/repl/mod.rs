@@ -97,7 +97,7 @@ pub fn run(mut executor: Executor) {
                 Ok(DotCommand::Quit) => break,
                 Ok(DotCommand::Timer(on)) => timer = on,
                 Ok(DotCommand::Once(path)) => once(&mut executor, &path, &mut after_once),
-                Ok(command) => new_dataset = dot::run(&mut executor, command),
+                Ok(command) => new_dataset = dot::run(&mut executor, command).new_dataset,
                 Err(e) => error!("{e}"),
             },
             Input::Statements { script, last } => {

@@ -895,3 +895,35 @@ fn dot_commands_run_in_c_stdin_and_scripts() {
         r.stderr
     );
 }
+
+/// A dot command that fails stops the run as a failing statement does:
+/// `.data` of no review must not leave the queries after it on the one
+/// before (and an --output file unwritten); a script that reads itself is
+/// refused, not followed until the stack runs out; `.format` is the run's
+/// option, not a script's.
+#[test]
+fn a_failing_dot_command_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(metasum_in(dir.path()).args([
+        "--output",
+        "o.csv",
+        "-c",
+        ".data /no/such/review\nfindings limit 1",
+    ]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(!dir.path().join("o.csv").exists());
+    std::fs::write(dir.path().join("a.msq"), ".read b.msq\n").unwrap();
+    std::fs::write(dir.path().join("b.msq"), ".read a.msq\nfindings\n").unwrap();
+    let r = run(metasum_in(dir.path()).args(["run", "a.msq"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("a.msq reads itself"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let r = run(metasum_in(dir.path()).args(["--output", "o.xlsx", "-c", ".format csv\nfindings"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`.format` works in the shell"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("o.xlsx").exists());
+}

@@ -720,3 +720,32 @@ fn records_tagged_with_one_study_become_its_papers() {
         "id,papers\nLee2019,1\nOkafor2020,3\n"
     );
 }
+
+/// A `study:` keyword that names no study where lettered ones of that name
+/// are (`Park2019a`, `Park2019b`) is refused at its record: which one is
+/// meant is not for metasum to guess. A workbook name that is no file yet
+/// is no folder to make either.
+#[test]
+fn a_study_keyword_that_could_mean_several_studies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let refs = dir.path().join("refs.ris");
+    std::fs::write(
+        &refs,
+        "TY  - JOUR\nAU  - Park, A\nPY  - 2019\nTI  - One\nER  - \n\nTY  - JOUR\nAU  - Park, B\nPY  - 2019\nTI  - Two\nER  - \n\nTY  - JOUR\nAU  - Ortiz, C\nPY  - 2022\nTI  - Three\nKW  - study: Park2019\nER  - \n",
+    )
+    .unwrap();
+    let review = dir.path().join("review");
+    let out = import(&review, std::slice::from_ref(&refs));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains(":13: `study: Park2019` names no study, and Park2019a, Park2019b are there"),
+        "{stderr}"
+    );
+    assert!(!review.join("studies.csv").exists());
+    let book = dir.path().join("new.xlsx");
+    let out = import(&book, &[refs]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!book.exists());
+}

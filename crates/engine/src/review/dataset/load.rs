@@ -247,8 +247,14 @@ pub(super) fn load_expanded(files: &SheetFiles, origin: String) -> Result<Datase
         Layout::Workbook => Source::Sheets(&files.files),
         Layout::Folder => Source::Files(&files.files),
     };
-    let loaded = load_once(source, origin.clone(), None);
     let mut problems = files.problems.clone();
+    let unread_matrix =
+        files.layout == Layout::Folder && !files.files.contains_key(ReviewFile::Findings.file());
+    if !problems.is_empty() && unread_matrix {
+        // The matrix could not be read: its problems, not a missing file's.
+        return Err(LoadError { origin, problems });
+    }
+    let loaded = load_once(source, origin.clone(), None);
     match loaded {
         Ok(ds) if problems.is_empty() => Ok(ds),
         Ok(_) => Err(LoadError { origin, problems }),

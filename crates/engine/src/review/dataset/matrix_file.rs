@@ -51,6 +51,10 @@ pub(super) fn expand(source: &Source<'_>, matrix: &[u8]) -> Result<SheetFiles, B
         .map(|bytes| study_ids(bytes))
         .unwrap_or_default();
     let rows = rows(matrix, &mut out.problems);
+    if rows.is_empty() {
+        // Unreadable (told): it stands for no findings, not empty ones.
+        return Ok(out);
+    }
     let (findings, evidence) =
         super::matrix_sheet::split(rows, &study_ids, Layout::Folder, &mut out.problems);
     let sheet = ReviewFile::Matrix.file();

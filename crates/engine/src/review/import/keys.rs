@@ -63,6 +63,9 @@ impl Taken {
     pub(super) fn unique(&mut self, base: &str, lettered: bool) -> String {
         let lower = base.to_lowercase();
         let taken = self.keys.contains(&lower);
+        // `Okafor2021a` there already: a new one is lettered too, never
+        // the bare `Okafor2021` a reader would take for the `a`.
+        let lettered = lettered || self.keys.contains(&format!("{lower}a"));
         if !taken && !lettered {
             return self.take(base.to_string());
         }
@@ -153,6 +156,9 @@ mod tests {
         assert_eq!(taken.unique("Lee2020", false), "Lee2020");
         // After an unlettered key, the next is `b`: the first reads as `a`.
         assert_eq!(taken.unique("Lee2020", false), "Lee2020b");
+        // Lettered ones there: the next letter, never the bare key.
+        let mut lettered = Taken::of(&["Okafor2021a"]);
+        assert_eq!(lettered.unique("Okafor2021", false), "Okafor2021b");
         // Two of one import: `a` and `b`, as reviewers letter them.
         assert_eq!(taken.unique("Okafor2021", true), "Okafor2021a");
         assert_eq!(taken.unique("Okafor2021", true), "Okafor2021b");

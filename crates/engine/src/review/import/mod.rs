@@ -284,7 +284,8 @@ fn shared_bases(known: &Known, records: &[(String, Record)]) -> HashSet<String> 
 /// `papers.csv`. Nothing is written when a file has a problem, or when the
 /// dataset's own files could not be loaded.
 pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
-    if folder.exists() && !folder.is_dir() {
+    if crate::review::dataset::workbook::is_workbook(folder) || folder.exists() && !folder.is_dir()
+    {
         let shown = folder.display();
         let why = if crate::review::dataset::workbook::is_workbook(folder) {
             format!(
@@ -375,7 +376,37 @@ fn add(folder: &Path, mut records: Vec<(String, Record)>) -> Result<Imported, Im
         // import): the record is another paper of it.
         let named = r.study.as_ref().map(|name| name.to_lowercase());
         let joins = named.as_ref().and_then(|n| grouped.get(n)).cloned();
-        let key = match (&joins, study_numbers.next()) {
+        if let (Some(name), None) = (&named, &joins) {
+            // `study: Park2019` where Park2019a and Park2019b are there:
+            // which one is not for metasum to guess.
+            let lettered: Vec<&String> = (grouped.iter())
+                .filter(|(k, _)| {
+                    k.strip_prefix(name.as_str()).is_some_and(|rest| {
+                        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase())
+                    })
+                })
+                .map(|(_, key)| key)
+                .collect();
+            if !lettered.is_empty() {
+                let mut keys: Vec<&str> = lettered.iter().map(|k| k.as_str()).collect();
+                keys.sort_unstable();
+                return Err(ImportError::Problems(vec![Problem::at(
+                    &file,
+                    r.line,
+                    format!(
+                        "`study: {}` names no study, and {} are there: name one of them",
+                        r.study.as_deref().unwrap_or_default(),
+                        keys.join(", ")
+                    ),
+                )]));
+            }
+        }
+        let number = if joins.is_none() {
+            study_numbers.next()
+        } else {
+            None
+        };
+        let key = match (&joins, number) {
             (Some(study), _) => study.clone(),
             (None, Some(n)) => study_keys.take(n),
             (None, None) => match &r.study {
