@@ -24,11 +24,11 @@ use metasum_engine::exact::Points;
 #[derive(Debug, Parser)]
 #[command(name = "metasum", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
-    /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv,
-    /// evidence.csv) or workbook (.xlsx with those sheets, or a `matrix`
-    /// sheet). When not given: the current folder if it holds
-    /// dataset.toml, studies.csv or findings.csv, else the embedded seed
-    /// review (either is said on stderr).
+    /// Dataset folder (dataset.toml, studies.csv, papers.csv, findings.csv
+    /// and evidence.csv, or matrix.csv in their place) or workbook (.xlsx
+    /// with those sheets, or a `matrix` sheet). When not given: the current
+    /// folder if it holds dataset.toml, studies.csv, findings.csv or
+    /// matrix.csv, else the embedded seed review (either is said on stderr).
     #[arg(long, global = true, env = "METASUM_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
@@ -132,8 +132,9 @@ pub enum Command {
     /// Write the whole review as one self-contained HTML page (no network,
     /// no other files): title and citation, Table 1 (studies), Table 2
     /// (findings by the column that groups them, with n and FES), the
-    /// figures, the study x finding matrix, the evidence profile and the
-    /// check report; sortable tables, and a print layout. To stdout, or to
+    /// figures, the study x finding matrix, what supports each finding,
+    /// the included papers and the check report; sortable tables, and a
+    /// print layout that keeps every cell. To stdout, or to
     /// --output FILE.html.
     Report,
     /// One finding's GRADE-CERQual worksheet (Markdown)
@@ -227,10 +228,15 @@ impl Cli {
         // The files only a dataset has (a folder with a `search.csv` of
         // its own is not a review).
         use metasum_engine::dataset::files::ReviewFile;
-        let holds_a_dataset = [ReviewFile::Meta, ReviewFile::Studies, ReviewFile::Findings]
-            .map(ReviewFile::file)
-            .iter()
-            .any(|name| std::fs::metadata(here.join(name)).is_ok_and(|m| m.is_file()));
+        let holds_a_dataset = [
+            ReviewFile::Meta,
+            ReviewFile::Studies,
+            ReviewFile::Findings,
+            ReviewFile::Matrix,
+        ]
+        .map(ReviewFile::file)
+        .iter()
+        .any(|name| std::fs::metadata(here.join(name)).is_ok_and(|m| m.is_file()));
         if holds_a_dataset {
             let shown = std::env::current_dir().unwrap_or_else(|_| here.clone());
             crate::output::errln!(
