@@ -172,10 +172,7 @@ fn the_report_opens_with_every_section_no_console_error_and_no_request() {
 
 #[test]
 fn printed_each_section_starts_a_page() {
-    let (Some(browser), Some(pdftotext)) = (
-        tool("chromium", "chromium"),
-        tool("pdftotext", "poppler-utils"),
-    ) else {
+    let Some((browser, pdftotext)) = print_tools() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -343,10 +340,7 @@ fn wide_review(dir: &Path) -> PathBuf {
 /// seed's matrix printed 6 of its 25 study columns).
 #[test]
 fn printed_every_cell_of_every_table_is_on_the_pages() {
-    let (Some(browser), Some(pdftotext)) = (
-        tool("chromium", "chromium"),
-        tool("pdftotext", "poppler-utils"),
-    ) else {
+    let Some((browser, pdftotext)) = print_tools() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -397,4 +391,70 @@ fn printed_every_cell_of_every_table_is_on_the_pages() {
             }
         }
     }
+}
+
+/// A table that runs over pages repeats its header row on each, printed
+/// as the header's words (it printed as empty boxes).
+#[test]
+fn printed_a_long_table_repeats_its_header_on_each_page() {
+    let Some((browser, pdftotext)) = print_tools() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("long");
+    std::fs::create_dir_all(&review).unwrap();
+    let mut findings = String::from("id,name\n");
+    let mut evidence = String::from("finding,study\n");
+    for f in 1..=60 {
+        findings.push_str(&format!(
+            "F{f},A long abstracted finding number {f} written out in full by its reviewer\n"
+        ));
+        evidence.push_str(&format!("F{f},S{}\n", f % 3 + 1));
+    }
+    std::fs::write(
+        review.join("studies.csv"),
+        "id,author,year\nS1,Ames,2001\nS2,Bell,2002\nS3,Cole,2003\n",
+    )
+    .unwrap();
+    std::fs::write(review.join("findings.csv"), findings).unwrap();
+    std::fs::write(review.join("evidence.csv"), evidence).unwrap();
+    let out = metasum()
+        .current_dir(dir.path())
+        .args(["--data", "long", "report", "--output", "long.html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = print_text(
+        &browser,
+        &pdftotext,
+        &dir.path().join("long.html"),
+        dir.path(),
+        "-layout",
+    );
+    // Table 2's pages: those with a row of it; each must show its header.
+    let row = |l: &str| {
+        let mut words = l.split_whitespace();
+        let id = words.next().unwrap_or_default();
+        id.starts_with('F') && id[1..].parse::<u32>().is_ok() && words.next() == Some("A")
+    };
+    let pages: Vec<&str> = (text.split('\u{c}'))
+        .filter(|p| p.lines().any(row))
+        .collect();
+    assert!(pages.len() >= 2, "{}", pages.len());
+    for page in &pages {
+        let header = page.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.starts_with(&["id", "name", "n", "FES"])
+        });
+        assert!(header, "a page of the table without its header:\n{page}");
+    }
+}
+
+/// Chromium and pdftotext, for the printing tests (`None`, told, where
+/// they are not installed and CI does not ask for them).
+fn print_tools() -> Option<(PathBuf, PathBuf)> {
+    Some((
+        tool("chromium", "chromium")?,
+        tool("pdftotext", "poppler-utils")?,
+    ))
 }

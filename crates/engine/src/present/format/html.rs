@@ -48,7 +48,7 @@ pub fn html_table(
         let _ = if sortable {
             write!(
                 out,
-                "<th scope=\"col\" aria-sort=\"none\"><button type=\"button\">{}</button></th>",
+                "<th scope=\"col\" aria-sort=\"none\" data-label=\"{0}\"><button type=\"button\">{0}</button></th>",
                 markup(label)
             )
         } else {
