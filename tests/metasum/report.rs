@@ -163,4 +163,12 @@ fn the_report_never_shows_the_machine_s_paths() {
         "no check section"
     );
     assert!(!html.contains(root().to_str().unwrap()));
+    // Run in the folder, `.` is named by the folder's name.
+    let out = metasum()
+        .current_dir(&data)
+        .args(["--data", ".", "report"])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("dataset: <bdi>telehealth-review</bdi>"));
 }

@@ -144,7 +144,10 @@ fn isolated(text: &str) -> String {
 /// The dataset's folder or workbook by its name, not its path: the page
 /// is sent to others, whom the folders of this machine do not concern.
 fn dataset_name(origin: &str) -> String {
-    std::path::Path::new(origin)
+    // `--data .` names the folder it is: its name, not `.`.
+    let path = std::path::Path::new(origin);
+    let named = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    named
         .file_name()
         .map_or(origin.to_string(), |n| n.to_string_lossy().into_owned())
 }
