@@ -121,14 +121,14 @@ impl CheckReport {
                     "  {of_concern} of {studies} studies left out, of declared quality concern ({})",
                     d(f, concerns.join(", "))
                 )?;
-                let (studies_have, them, stays) = match unappraised {
-                    1 => ("study has", "it", "stays in"),
-                    _ => ("studies have", "them", "stay in"),
+                let (studies_have, them, they_stay) = match unappraised {
+                    1 => ("study has", "it", "it stays in"),
+                    _ => ("studies have", "them", "they stay in"),
                 };
                 if *unappraised > 0 {
                     writeln!(
                         f,
-                        "  note: {unappraised} {studies_have} no quality code; no concern is declared for {them}, so {them} {stays}"
+                        "  note: {unappraised} {studies_have} no quality code; no concern is declared for {them}, so {they_stay}"
                     )?;
                 }
             }

@@ -299,7 +299,13 @@ impl<'a> Reading<'a> {
             Ok(Some(bytes)) => Some(bytes),
             Ok(None) => {
                 if required {
-                    let missing = "file is missing (it is required)";
+                    let missing = match file {
+                        // A reviewer's matrix stands for both.
+                        ReviewFile::Findings | ReviewFile::Evidence => {
+                            "file is missing (it is required, or matrix.csv in place of findings.csv and evidence.csv)"
+                        }
+                        _ => "file is missing (it is required)",
+                    };
                     self.problems.push(Problem::file(name, missing));
                 }
                 None
