@@ -485,25 +485,32 @@ struct Parsed {
 /// sqlite3 and DuckDB take them in scripts, `-c` and stdin; those that
 /// change the shell's own state are the shell's.
 fn parse_dot(name: &str, chunk: source::Chunk) -> Parsed {
-    let line = chunk.text.trim();
-    let refused = match DotCommand::parse(line) {
-        Ok(DotCommand::Output(_) | DotCommand::Once(_)) => Err(
-            "works in the shell; a script sends a result to a file with `save \"FILE\"` after its statement, or the run with --output".to_string(),
+    let mut lines = chunk.text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or_default().trim();
+    let continued = lines.next().is_some();
+    let command = first.split_whitespace().next().unwrap_or(first);
+    let refused = |why: &str| Err(format!("`{command}` {why}"));
+    let parsed = match DotCommand::parse(first) {
+        // An indented line after it would be read into its argument.
+        Ok(_) if continued => refused(
+            "is one line: the line after it starts with a space, which continues a statement; start that line at its beginning",
         ),
-        Ok(DotCommand::Timer(_)) => Err("works in the shell".to_string()),
-        Ok(DotCommand::Format(_)) => Err(
-            "works in the shell; a run names its format with --format or --output's extension"
-                .to_string(),
+        Ok(DotCommand::Output(_) | DotCommand::Once(_)) => refused(
+            "works in the shell; a script sends a result to a file with `save \"FILE\"` after its statement, or the run with --output",
         ),
-        Ok(DotCommand::Quit) => Err("works in the shell; a script ends at its end".to_string()),
+        Ok(DotCommand::Timer(_)) => refused("works in the shell"),
+        Ok(DotCommand::Format(_)) => refused(
+            "works in the shell; a run names its format with --format or --output's extension",
+        ),
+        Ok(DotCommand::Quit) => refused("works in the shell; a script ends at its end"),
         Ok(command) => Ok(command),
+        // Its own words name the command.
         Err(e) => Err(e),
     };
-    let (dot, errors) = match refused {
+    let (dot, errors) = match parsed {
         Ok(command) => (Some(command), 0),
         Err(why) => {
-            let command = line.split_whitespace().next().unwrap_or(line);
-            error!("{name}:{}: `{command}` {why}", chunk.first_line);
+            error!("{name}:{}: {why}", chunk.first_line);
             (None, 1)
         }
     };

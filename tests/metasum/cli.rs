@@ -918,6 +918,20 @@ fn a_failing_dot_command_fails_the_run() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("a.msq reads itself"), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // A dot command is one line: an indented line after it is not its.
+    let r = run(metasum_in(dir.path()).args(["-c", ".headers off\n  findings limit 1"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("-c:1: `.headers` is one line"),
+        "{}",
+        r.stderr
+    );
+    let r = run(metasum_in(dir.path()).args(["-c", ".bogus"]));
+    assert!(
+        r.stderr.contains("-c:1: unknown command `.bogus`;"),
+        "{}",
+        r.stderr
+    );
     let r = run(metasum_in(dir.path()).args(["--output", "o.xlsx", "-c", ".format csv\nfindings"]));
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(

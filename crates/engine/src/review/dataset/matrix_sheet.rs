@@ -15,7 +15,13 @@ use crate::review::dataset::files::{Layout, ReviewFile};
 /// What a cell of a study column says: evidence, no evidence, or `None`
 /// for text that is no mark (refused with its place).
 pub(super) fn mark(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
+    // `✔️` as an emoji keyboard writes it: the check mark and U+FE0F.
+    match text
+        .trim()
+        .trim_end_matches('\u{FE0F}')
+        .to_lowercase()
+        .as_str()
+    {
         "" | "0" | "no" | "false" => Some(false),
         "1" | "x" | "\u{2713}" | "\u{2714}" | "yes" | "true" => Some(true),
         _ => None,
@@ -270,7 +276,11 @@ fn totals_row(
     let id = id_column
         .and_then(|c| cells.get(c))
         .map_or("", |t| t.trim());
-    let says_total = id.is_empty() || id.to_lowercase().contains("total");
+    // An empty id, or one a spreadsheet's totals row has: `Total`,
+    // `Totals`, `Sum`, `n`, `Count`.
+    let lower = id.to_lowercase();
+    let says_total =
+        id.is_empty() || lower.contains("total") || ["sum", "n", "count"].contains(&lower.as_str());
     (counts && says_total).then(|| {
         at.problem(
             row,
@@ -306,12 +316,20 @@ mod tests {
             &["1", "Low pay", "1", "0", ""],
             &["2", "Role models", "x", "\u{2713}", "no"],
             &["3", "Rapport", "TRUE", "Yes", "false"],
+            &["4", "Trust", "\u{2714}\u{FE0F}", "", ""],
         ]);
         let mut problems = Vec::new();
         let (findings, evidence) = split(sheet, &[], Layout::Workbook, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(findings[0].1, ["id", "name"]);
-        let expected = [("1", "1"), ("2", "1"), ("2", "2"), ("3", "1"), ("3", "2")];
+        let expected = [
+            ("1", "1"),
+            ("2", "1"),
+            ("2", "2"),
+            ("3", "1"),
+            ("3", "2"),
+            ("4", "1"),
+        ];
         assert_eq!(
             links(&evidence),
             expected.map(|(f, s)| (f.to_string(), s.to_string()))
@@ -452,6 +470,17 @@ mod tests {
         let (findings, evidence) = split(sheet, &[], Layout::Folder, &mut problems);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(4));
+        // A totals row headed `Sum` or `n` is one too.
+        for id in ["Sum", "n"] {
+            let sheet = rows(&[
+                &["id", "name", "1", "2"],
+                &["1", "a", "1", "0"],
+                &[id, "", "3", "2"],
+            ]);
+            let mut problems = Vec::new();
+            split(sheet, &[], Layout::Folder, &mut problems);
+            assert_eq!(problems.len(), 1, "{id}: {problems:?}");
+        }
         assert!(
             problems[0].message.starts_with("looks like a totals row"),
             "{problems:?}"
