@@ -213,17 +213,8 @@ impl Deferred {
         let mut reading = super::load::Reading::new(source);
         let evidence = reading.evidence(keys, (true, true));
         let mut problems = reading.problems;
-        let tables = validate::Tables {
-            meta,
-            studies: None,
-            papers: None,
-            findings: None,
-            evidence: evidence.as_ref(),
-            study_ids: Some(&self.study_ids),
-            finding_ids: Some(&self.finding_ids),
-            keys,
-            layout,
-        };
+        let ids = (Some(&self.study_ids), Some(&self.finding_ids));
+        let tables = validate::Tables::evidence_only(meta, evidence.as_ref(), ids, keys, layout);
         tables.check(&mut problems);
         match evidence {
             Some(links) if problems.is_empty() => {

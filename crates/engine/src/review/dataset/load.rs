@@ -444,17 +444,9 @@ impl<'a> Reading<'a> {
     ) -> Option<ReadTable> {
         let evidence = self.evidence(keys, read);
         let mut links_problems = Vec::new();
-        let tables = validate::Tables {
-            meta,
-            studies: None,
-            papers: None,
-            findings: None,
-            evidence: evidence.as_ref(),
-            study_ids,
-            finding_ids,
-            keys,
-            layout: self.source.layout(),
-        };
+        let ids = (study_ids, finding_ids);
+        let layout = self.source.layout();
+        let tables = validate::Tables::evidence_only(meta, evidence.as_ref(), ids, keys, layout);
         tables.check(&mut links_problems);
         self.problems.append(&mut links_problems);
         validate::sort(&mut self.problems);

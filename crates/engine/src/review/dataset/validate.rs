@@ -28,7 +28,30 @@ pub struct Tables<'a> {
     pub layout: super::files::Layout,
 }
 
-impl Tables<'_> {
+impl<'a> Tables<'a> {
+    /// The tables of a check of `evidence.csv` alone, against the ids of
+    /// the tables that could be read: the folder's links read when first
+    /// needed, or with the rest of a refused folder.
+    pub fn evidence_only(
+        meta: &'a Meta,
+        evidence: Option<&'a ReadTable>,
+        (study_ids, finding_ids): (Option<&'a IdIndex>, Option<&'a IdIndex>),
+        keys: &'a super::TableKeys,
+        layout: super::files::Layout,
+    ) -> Tables<'a> {
+        Tables {
+            meta,
+            studies: None,
+            papers: None,
+            findings: None,
+            evidence,
+            study_ids,
+            finding_ids,
+            keys,
+            layout,
+        }
+    }
+
     /// Appends every cross-table problem to `problems`.
     pub fn check(&self, problems: &mut Vec<Problem>) {
         for (file, table) in [
