@@ -301,10 +301,13 @@ impl<'a> Reading<'a> {
                 if required {
                     let missing = match file {
                         // A reviewer's matrix stands for both.
-                        ReviewFile::Findings | ReviewFile::Evidence => {
-                            "file is missing (it is required, or matrix.csv in place of findings.csv and evidence.csv)"
-                        }
-                        _ => "file is missing (it is required)",
+                        ReviewFile::Findings | ReviewFile::Evidence => format!(
+                            "file is missing (it is required, or {} in place of {} and {})",
+                            ReviewFile::Matrix.file(),
+                            ReviewFile::Findings.file(),
+                            ReviewFile::Evidence.file()
+                        ),
+                        _ => "file is missing (it is required)".to_string(),
                     };
                     self.problems.push(Problem::file(name, missing));
                 }

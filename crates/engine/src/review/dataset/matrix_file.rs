@@ -39,7 +39,10 @@ pub(super) fn expand(source: &Source<'_>, matrix: &[u8]) -> Result<SheetFiles, B
             return Err(Box::new(Problem::file(
                 ReviewFile::Matrix.file(),
                 format!(
-                    "the folder has both matrix.csv and {name}: keep one form (the matrix, or findings.csv with evidence.csv)"
+                    "the folder has both {} and {name}: keep one form (the matrix, or {} with {})",
+                    ReviewFile::Matrix.file(),
+                    ReviewFile::Findings.file(),
+                    ReviewFile::Evidence.file()
                 ),
             )));
         }

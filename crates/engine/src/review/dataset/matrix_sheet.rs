@@ -196,7 +196,7 @@ fn unnamed_columns(unnamed: &[&str], study_ids: &[String], layout: Layout) -> St
     let studies = ReviewFile::Studies.named(layout);
     let (findings_file, evidence_file) = match layout {
         Layout::Workbook => ("a `findings` sheet", "an `evidence` sheet"),
-        Layout::Folder => ("findings.csv", "evidence.csv"),
+        Layout::Folder => (ReviewFile::Findings.file(), ReviewFile::Evidence.file()),
     };
     let count = crate::words::count_of(unnamed.len(), "column holds", "columns hold");
     if study_ids.is_empty() {
