@@ -150,7 +150,7 @@ pub enum Command {
         #[arg(value_name = "FINDING")]
         finding: String,
     },
-    /// Add studies from a reference manager's export (.ris .bib .json)
+    /// Add references (.ris .bib .json) or a QDA project (.qdpx .qde .qdc)
     ///
     /// Add the included studies' references (RIS from EndNote, Zotero,
     /// Covidence or Rayyan; BibTeX/BibLaTeX; CSL JSON from Zotero) to the
@@ -158,12 +158,34 @@ pub enum Command {
     /// study keyed author-year (Smith2019, or Smith2019a and Smith2019b)
     /// and its paper per new record, or a further paper of the study its
     /// `study: KEY` keyword names; a record whose paper is there already
-    /// (same DOI, else title and year) is reported, not added. Nothing is
-    /// written when a file has a problem.
+    /// (same DOI, else title and year) is reported, not added.
+    ///
+    /// Or add a REFI-QDA project exported by NVivo, ATLAS.ti, MAXQDA or
+    /// QualCoder (.qdpx; a bare .qde) or a codebook (.qdc, also from
+    /// Taguette): sources as papers (a study per case, set or source),
+    /// codes as findings (a parent code their group), coded passages as
+    /// evidence links and extracts.csv with their quotes, two coders'
+    /// links as coding.csv. Importing the project again adds what is new
+    /// and tells what changed or vanished. Nothing is written when a file
+    /// has a problem.
     Import {
-        /// Reference files: .ris, .bib, .json.
+        /// Reference files (.ris, .bib, .json), or one QDA project or
+        /// codebook (.qdpx, .qde, .qdc).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// QDA projects: which structure makes studies (default: cases
+        /// when a case names a source, else sets, else one per source).
+        #[arg(long, value_enum, value_name = "BY")]
+        studies_by: Option<metasum_engine::import::qda::StudiesBy>,
+        /// QDA projects: what a passage's start and end positions count
+        /// (default: code points, as the standard says).
+        #[arg(long, value_enum, value_name = "UNIT")]
+        positions: Option<metasum_engine::import::qda::Unit>,
+        /// QDA projects: how positions count a `\r\n` line end (default:
+        /// as the passages' own text shows, else as the exporting program
+        /// counts).
+        #[arg(long, value_enum, value_name = "COUNT")]
+        line_ends: Option<metasum_engine::import::qda::LineEnds>,
     },
     /// What changed between two versions of a review, FES before and after
     ///

@@ -45,8 +45,19 @@ fn main() -> ExitCode {
             "-c cannot be combined with a subcommand",
         );
     }
-    if let Some(Command::Import { files }) = &cli.command {
-        return import(&cli, files);
+    if let Some(Command::Import {
+        files,
+        studies_by,
+        positions,
+        line_ends,
+    }) = &cli.command
+    {
+        let options = metasum_engine::import::qda::Options {
+            studies_by: *studies_by,
+            unit: *positions,
+            line_ends: *line_ends,
+        };
+        return import(&cli, files, &options);
     }
     cli.find_data();
     refuse_export_onto_its_data(&cli);
@@ -437,39 +448,124 @@ fn document(cli: &Cli, dataset: Dataset, document: Document) -> ExitCode {
     }
 }
 
-/// `metasum import FILE...`: references added to the --data folder.
-fn import(cli: &Cli, files: &[std::path::PathBuf]) -> ExitCode {
-    use metasum_engine::import::ImportError;
+/// `metasum import FILE...`: references, or a QDA project, added to the
+/// --data folder.
+fn import(
+    cli: &Cli,
+    files: &[std::path::PathBuf],
+    options: &metasum_engine::import::qda::Options,
+) -> ExitCode {
+    use metasum_engine::import::qda;
     let Some(folder) = &cli.data else {
         cli::refuse(
             ErrorKind::MissingRequiredArgument,
             "import adds to a dataset folder: give it with --data DIR (made when missing)",
         );
     };
-    match metasum_engine::import::import(folder, files) {
-        Ok(done) => {
-            for (at, paper, how) in &done.present {
-                errln!("{at}: already present as paper {paper} ({how}), not added");
-            }
-            for (paper, study) in &done.joined {
-                errln!("added paper {paper} to study {study} (its `study:` keyword)");
-            }
-            let keys: Vec<&str> = done.added.iter().map(|(k, _)| k.as_str()).collect();
-            match keys.len() {
-                0 if !done.joined.is_empty() => {}
-                0 => errln!(
-                    "nothing to add: every record is in {} already",
-                    folder.display()
-                ),
-                n => errln!(
-                    "added {} to {}: {}",
-                    metasum_engine::format::count_of(n, "study", "studies"),
-                    folder.display(),
-                    keys.join(", ")
-                ),
-            }
-            ExitCode::SUCCESS
+    let projects = files.iter().filter(|f| qda::is_project(f)).count();
+    let qda_options =
+        options.studies_by.is_some() || options.unit.is_some() || options.line_ends.is_some();
+    match (projects, files.len()) {
+        (1, 1) => {
+            return imported(qda::import_project(folder, &files[0], options).map(|done| {
+                print_project_import(folder, &done);
+            }));
         }
+        (0, _) if qda_options => cli::refuse(
+            ErrorKind::ArgumentConflict,
+            "--studies-by, --positions and --line-ends are for a QDA project (.qdpx, .qde, .qdc)",
+        ),
+        (0, _) => {}
+        _ => cli::refuse(
+            ErrorKind::ArgumentConflict,
+            "import reads one QDA project (.qdpx, .qde, .qdc) at a time, without reference files",
+        ),
+    }
+    imported(metasum_engine::import::import(folder, files).map(|done| {
+        print_reference_import(folder, &done);
+    }))
+}
+
+/// What a QDA project import did, on stderr.
+fn print_project_import(folder: &Path, done: &metasum_engine::import::qda::QdaImported) {
+    use metasum_engine::format::count_of;
+    for note in &done.notes {
+        errln!("{note}");
+    }
+    let ids = |rows: &[(String, String)]| {
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        ids.join(", ")
+    };
+    for (rows, one, many) in [
+        (&done.studies, "study", "studies"),
+        (&done.papers, "paper", "papers"),
+        (&done.findings, "finding", "findings"),
+    ] {
+        if !rows.is_empty() {
+            errln!("added {}: {}", count_of(rows.len(), one, many), ids(rows));
+        }
+    }
+    for (n, one, many) in [
+        (done.links, "evidence link", "evidence links"),
+        (done.extracts, "extract", "extracts"),
+        (done.coding, "coder's link", "coders' links"),
+    ] {
+        if n > 0 {
+            errln!("added {}", count_of(n, one, many));
+        }
+    }
+    if !done.changed.is_empty() {
+        errln!("changed in the project (the folder keeps them as they were):");
+        for line in &done.changed {
+            errln!("  {line}");
+        }
+    }
+    if !done.vanished.is_empty() {
+        errln!(
+            "no longer in the project (kept in the folder; remove them there if they should go):"
+        );
+        for line in &done.vanished {
+            errln!("  {line}");
+        }
+    }
+    match done.wrote() {
+        true => errln!("wrote {}", folder.display()),
+        false => errln!(
+            "nothing to add: everything the project holds is in {} already",
+            folder.display()
+        ),
+    }
+}
+
+/// What a reference import did, on stderr.
+fn print_reference_import(folder: &Path, done: &metasum_engine::import::Imported) {
+    for (at, paper, how) in &done.present {
+        errln!("{at}: already present as paper {paper} ({how}), not added");
+    }
+    for (paper, study) in &done.joined {
+        errln!("added paper {paper} to study {study} (its `study:` keyword)");
+    }
+    let keys: Vec<&str> = done.added.iter().map(|(k, _)| k.as_str()).collect();
+    match keys.len() {
+        0 if !done.joined.is_empty() => {}
+        0 => errln!(
+            "nothing to add: every record is in {} already",
+            folder.display()
+        ),
+        n => errln!(
+            "added {} to {}: {}",
+            metasum_engine::format::count_of(n, "study", "studies"),
+            folder.display(),
+            keys.join(", ")
+        ),
+    }
+}
+
+/// An import's exit: its problems told, each on its line.
+fn imported(done: Result<(), metasum_engine::import::ImportError>) -> ExitCode {
+    use metasum_engine::import::ImportError;
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
         Err(ImportError::Problems(problems)) => {
             for p in &problems {
                 error!("{p}");

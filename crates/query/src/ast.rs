@@ -193,6 +193,9 @@ pub enum SourceKind {
     EvidenceProfile,
     /// `coding`: each coder's own links (`coding.csv`), as stored.
     Coding,
+    /// `extracts`: the coded passages (quotes) that support each finding
+    /// (`extracts.csv`, from a QDA project).
+    Extracts,
     /// `agreement`: how far two coders agree, per finding and pooled.
     Agreement,
     /// `disagreements`: the links one coder made and the other did not.
@@ -209,11 +212,12 @@ pub enum SourceKind {
 
 /// The built-in tables, in the order they are listed (`.tables`, hints,
 /// completion): the one list of table names.
-pub const TABLES: [SourceKind; 18] = [
+pub const TABLES: [SourceKind; 19] = [
     SourceKind::Findings,
     SourceKind::Studies,
     SourceKind::Papers,
     SourceKind::Evidence,
+    SourceKind::Extracts,
     SourceKind::Profile,
     SourceKind::Matrix,
     SourceKind::Claims,
@@ -445,6 +449,7 @@ impl SourceKind {
             SourceKind::Soqf => "soqf",
             SourceKind::EvidenceProfile => "evidence_profile",
             SourceKind::Coding => "coding",
+            SourceKind::Extracts => "extracts",
             SourceKind::Agreement => "agreement",
             SourceKind::Disagreements => "disagreements",
             SourceKind::Changes => "changes",

@@ -38,6 +38,8 @@ pub enum TableKind {
     EvidenceProfile,
     /// Each coder's own links.
     Coding,
+    /// The coded passages that support each finding.
+    Extracts,
     /// How far two coders agree.
     Agreement,
     /// The links two coders disagree on.
@@ -71,6 +73,7 @@ impl TableKind {
             SourceKind::Soqf => TableKind::Soqf,
             SourceKind::EvidenceProfile => TableKind::EvidenceProfile,
             SourceKind::Coding => TableKind::Coding,
+            SourceKind::Extracts => TableKind::Extracts,
             SourceKind::Agreement => TableKind::Agreement,
             SourceKind::Disagreements => TableKind::Disagreements,
             SourceKind::Changes => TableKind::Changes,

@@ -105,6 +105,7 @@ pub fn def(kind: TableKind) -> Option<&'static TableDef> {
         TableKind::Soqf => &tables::SOQF,
         TableKind::EvidenceProfile => &tables::EVIDENCE_PROFILE,
         TableKind::Coding => &tables::CODING,
+        TableKind::Extracts => &tables::EXTRACTS,
         TableKind::Agreement => &tables::AGREEMENT,
         TableKind::Disagreements => &tables::DISAGREEMENTS,
         TableKind::Changes => &tables::CHANGES,
@@ -139,6 +140,7 @@ pub fn rows(ds: &crate::Dataset, kind: TableKind) -> Option<usize> {
             .coding
             .as_ref()
             .map_or(0, |c| c.links.iter().map(|l| l.len()).sum()),
+        TableKind::Extracts => ds.extracts.len(),
         TableKind::Agreement => ds.coding.as_ref().map_or(0, |_| ds.findings.height() + 1),
         TableKind::Disagreements => 0,
         // Counted when asked for: comparing two versions is the work.

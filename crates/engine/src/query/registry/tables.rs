@@ -8,11 +8,12 @@ use crate::query::table::TableKind;
 use crate::review::dataset::frames;
 
 /// Every table, in the order of [`metasum_query::ast::TABLES`].
-pub static TABLES: [&TableDef; 18] = [
+pub static TABLES: [&TableDef; 19] = [
     &FINDINGS,
     &STUDIES,
     &PAPERS,
     &EVIDENCE,
+    &EXTRACTS,
     &PROFILE,
     &MATRIX,
     &CLAIMS,
@@ -278,6 +279,31 @@ pub(super) static CODING: TableDef = TableDef {
     built_from: None,
     ids: &[("finding", Entity::Finding), ("study", Entity::Study)],
     rows: Rows::Stored(frames::coding),
+};
+
+/// The `Extracts` table.
+pub(super) static EXTRACTS: TableDef = TableDef {
+    kind: TableKind::Extracts,
+    source: SourceKind::Extracts,
+    row: "a coded passage of a paper that supports a finding (extracts.csv)",
+    columns: &[
+        ("finding", "the finding the passage was coded with"),
+        ("paper", "the paper the passage is in"),
+        ("study", "the study that paper reports"),
+        (
+            "place",
+            "where the passage is: characters, a page, a time or a region of its source",
+        ),
+        ("quote", "the passage's text, as the source has it"),
+        ("coder", "who coded it"),
+    ],
+    built_from: None,
+    ids: &[
+        ("finding", Entity::Finding),
+        ("paper", Entity::Paper),
+        ("study", Entity::Study),
+    ],
+    rows: Rows::Stored(frames::extracts),
 };
 
 /// The `Agreement` table.

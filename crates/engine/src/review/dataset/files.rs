@@ -42,6 +42,8 @@ pub enum ReviewFile {
     Cerqual,
     /// `coding.csv`: each coder's own links.
     Coding,
+    /// `extracts.csv`: the coded passages that support each finding.
+    Extracts,
     /// A study x finding matrix, in place of findings and evidence: a
     /// workbook's sheet only.
     Matrix,
@@ -125,7 +127,7 @@ const EVIDENCE: &[ColumnSpec<'static>] = &[
 
 impl ReviewFile {
     /// Every file, in the order problems are told.
-    pub const ALL: [ReviewFile; 11] = [
+    pub const ALL: [ReviewFile; 12] = [
         ReviewFile::Meta,
         ReviewFile::Studies,
         ReviewFile::Papers,
@@ -136,6 +138,7 @@ impl ReviewFile {
         ReviewFile::Search,
         ReviewFile::Cerqual,
         ReviewFile::Coding,
+        ReviewFile::Extracts,
         ReviewFile::Matrix,
     ];
 
@@ -153,6 +156,7 @@ impl ReviewFile {
             ReviewFile::Search => SourceKind::Search,
             ReviewFile::Cerqual => SourceKind::Cerqual,
             ReviewFile::Coding => SourceKind::Coding,
+            ReviewFile::Extracts => SourceKind::Extracts,
         })
     }
 
@@ -180,6 +184,7 @@ impl ReviewFile {
             ReviewFile::Search => "search.csv",
             ReviewFile::Cerqual => "cerqual.csv",
             ReviewFile::Coding => "coding.csv",
+            ReviewFile::Extracts => "extracts.csv",
             ReviewFile::Matrix => "matrix.csv",
         }
     }
@@ -240,6 +245,7 @@ impl ReviewFile {
             | ReviewFile::Search
             | ReviewFile::Cerqual
             | ReviewFile::Coding
+            | ReviewFile::Extracts
             | ReviewFile::Matrix => &[],
         }
     }
@@ -258,6 +264,7 @@ impl ReviewFile {
             | ReviewFile::Search
             | ReviewFile::Cerqual
             | ReviewFile::Coding
+            | ReviewFile::Extracts
             | ReviewFile::Matrix => &[],
         }
     }
@@ -278,6 +285,7 @@ impl ReviewFile {
             | ReviewFile::Search
             | ReviewFile::Cerqual
             | ReviewFile::Coding
+            | ReviewFile::Extracts
             | ReviewFile::Matrix => &[],
         }
     }
@@ -306,6 +314,7 @@ mod tests {
                 "search.csv",
                 "cerqual.csv",
                 "coding.csv",
+                "extracts.csv",
                 "matrix.csv"
             ]
         );

@@ -74,6 +74,25 @@ pub fn coding(ds: &Dataset) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// `extracts`: finding, paper, study (the paper's), place, quote, coder.
+pub fn extracts(ds: &Dataset) -> PolarsResult<DataFrame> {
+    let ids = ds.papers.column("id")?.i64()?;
+    let studies = ds.papers.column("study")?.i64()?;
+    let study_of: PlHashMap<i64, Option<i64>> = (ids.iter())
+        .zip(studies.iter())
+        .filter_map(|(id, study)| Some((id?, study)))
+        .collect();
+    let e = &ds.extracts;
+    frame(vec![
+        column("finding", e, |x| x.finding),
+        column("paper", e, |x| x.paper),
+        column("study", e, |x| study_of.get(&x.paper).copied().flatten()),
+        column("place", e, |x| x.place.clone()),
+        column("quote", e, |x| x.quote.clone()),
+        column("coder", e, |x| x.coder.clone()),
+    ])
+}
+
 /// A column named `name` with `value` of each of `rows`.
 fn column<T, V>(name: &str, rows: &[T], value: impl Fn(&T) -> V) -> Column
 where

@@ -154,9 +154,11 @@ fn load_once(
     tables.check(&mut r.problems);
     // Claims and citations are checked against the tables that could be
     // read (a table that could not be has its own problems).
+    let paper_ids = papers.as_ref().map(IdIndex::of);
     let text = r.text_tables(
         (study_ids.as_ref(), &keys.studies),
         (finding_ids.as_ref(), &keys.findings),
+        (paper_ids.as_ref(), &keys.papers),
     );
 
     // A dataset refused for its other files is refused with every
@@ -193,7 +195,7 @@ fn load_once(
     };
     let papers_stored = papers.is_some();
     let papers = papers_or_one_per_study(papers, &studies.frame, &origin)?;
-    let (claims, citations, search, cerqual, coding) = text;
+    let (claims, citations, search, cerqual, coding, extracts) = text;
     Ok(Dataset {
         origin,
         meta,
@@ -208,6 +210,7 @@ fn load_once(
         previous: None,
         papers_stored,
         coding,
+        extracts,
         ignored_columns,
         keys,
         study_labels,
@@ -280,6 +283,7 @@ type TextTables = (
     Vec<crate::review::dataset::search::SearchStage>,
     Option<Vec<cerqual::Assessment>>,
     Option<super::coding::Coding>,
+    Vec<super::extracts::Extract>,
 );
 
 impl<'a> Reading<'a> {
@@ -458,7 +462,12 @@ impl<'a> Reading<'a> {
 
     /// The optional tables of the review's text, checked against the ids
     /// of studies and findings.
-    fn text_tables(&mut self, studies: claims::Known, findings: claims::Known) -> TextTables {
+    fn text_tables(
+        &mut self,
+        studies: claims::Known,
+        findings: claims::Known,
+        papers: claims::Known,
+    ) -> TextTables {
         let layout = self.source.layout();
         let claims = self.optional(ReviewFile::Claims, |b, p| {
             claims::parse_claims(b, studies, findings, p)
@@ -473,7 +482,10 @@ impl<'a> Reading<'a> {
         let coding = self.optional(ReviewFile::Coding, |b, p| {
             super::coding::parse_coding(b, findings, studies, p)
         });
-        (claims, citations, search, cerqual, coding)
+        let extracts = self.optional(ReviewFile::Extracts, |b, p| {
+            super::extracts::parse_extracts(b, findings, papers, p)
+        });
+        (claims, citations, search, cerqual, coding, extracts)
     }
 
     /// The optional `file` read by `parse` (its default without the file),

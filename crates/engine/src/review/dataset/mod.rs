@@ -7,6 +7,7 @@ mod claims;
 pub mod coding;
 pub mod csvfile;
 mod declared;
+pub mod extracts;
 pub mod files;
 pub mod frames;
 mod intcsv;
@@ -112,6 +113,9 @@ pub struct Dataset {
     pub papers_stored: bool,
     /// Two coders' own links (`coding.csv`), for `agreement`.
     pub coding: Option<coding::Coding>,
+    /// The coded passages that support each finding (`extracts.csv`;
+    /// empty when absent).
+    pub extracts: Vec<extracts::Extract>,
     /// Stored columns named like computed ones (`file`, `column`), left out
     /// because metasum computes them (as in a dataset `export` wrote).
     pub ignored_columns: Vec<(String, String)>,

@@ -15,6 +15,8 @@ use crate::review::dataset::files::ReviewFile;
 
 /// One CSV file of the dataset, with the rows an import adds.
 pub(super) struct CsvFile {
+    /// Which of the review's files it is.
+    pub kind: ReviewFile,
     path: PathBuf,
     /// The file as it is (`None`: there is none yet).
     original: Option<Vec<u8>>,
@@ -45,6 +47,7 @@ impl CsvFile {
         };
         let Some(bytes) = &original else {
             return Ok(CsvFile {
+                kind,
                 path,
                 original,
                 header: Vec::new(),
@@ -76,6 +79,7 @@ impl CsvFile {
             rows.push(row);
         }
         Ok(CsvFile {
+            kind,
             path,
             original,
             header,
@@ -144,6 +148,19 @@ impl CsvFile {
         }
     }
 
+    /// Whether an import changes it.
+    pub fn changed(&self) -> bool {
+        !self.added.is_empty() || (self.widened && self.original.is_some())
+    }
+
+    /// Sets the cell of column `name` of row `row` (a row there), the
+    /// file then written anew.
+    pub fn set(&mut self, row: usize, name: &str, value: String) {
+        let i = self.ensure(name);
+        self.rows[row][i] = crate::escape::formula_safe(value);
+        self.widened = true;
+    }
+
     /// Adds a row with these cells (the others empty), each guarded as
     /// metasum's CSV output guards it: reviewers open these files in a
     /// spreadsheet, where a title `=HYPERLINK(...)` would run.
@@ -199,15 +216,20 @@ impl CsvFile {
 /// Writes `files` whole, all or none: each is opened (so a file that
 /// cannot be written is told before any is) and filled first, then each
 /// put in place.
-pub(super) fn write_all(files: &[&CsvFile]) -> Result<(), ImportError> {
+pub(super) fn write_all(
+    files: &[&CsvFile],
+    others: &[(PathBuf, Vec<u8>)],
+) -> Result<(), ImportError> {
     let mut pending = Vec::new();
-    for file in files {
-        let failed = |e: std::io::Error| {
-            ImportError::Io(format!("cannot write {}: {e}", file.path.display()))
-        };
-        let mut out = OutputFile::create(&file.path).map_err(failed)?;
-        out.write_all(&file.bytes()?).map_err(failed)?;
-        pending.push((out, &file.path));
+    let each = (files.iter().map(|f| Ok((&f.path, f.bytes()?))))
+        .chain(others.iter().map(|(path, bytes)| Ok((path, bytes.clone()))));
+    for file in each {
+        let (path, bytes): (&PathBuf, Vec<u8>) = file?;
+        let failed =
+            |e: std::io::Error| ImportError::Io(format!("cannot write {}: {e}", path.display()));
+        let mut out = OutputFile::create(path).map_err(failed)?;
+        out.write_all(&bytes).map_err(failed)?;
+        pending.push((out, path));
     }
     for (out, path) in pending {
         out.commit()

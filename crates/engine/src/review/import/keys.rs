@@ -7,7 +7,7 @@ use super::Record;
 
 /// `García` as `Garcia`, `Müller` as `Muller`, `王` as `Wang`, `Иванов` as
 /// `Ivanov`: a name in ASCII letters, for a key.
-fn ascii(text: &str) -> String {
+pub(super) fn ascii(text: &str) -> String {
     deunicode::deunicode(text)
 }
 
@@ -47,6 +47,11 @@ impl Taken {
             keys: ids.iter().map(|k| k.trim().to_lowercase()).collect(),
             suffixes: HashMap::new(),
         }
+    }
+
+    /// Whether `key` is taken (in any case).
+    pub(super) fn contains(&self, key: &str) -> bool {
+        self.keys.contains(&key.to_lowercase())
     }
 
     /// `key`, now taken.

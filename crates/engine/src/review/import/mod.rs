@@ -12,6 +12,7 @@ mod csl;
 mod file;
 mod keys;
 mod known;
+pub mod qda;
 mod ris;
 
 use std::collections::{HashMap, HashSet};
@@ -100,7 +101,7 @@ fn study_of<'a>(keywords: impl IntoIterator<Item = &'a str>) -> Option<String> {
 
 /// The first four-digit number in `text` (`2019-03-01`, `{2019}`,
 /// `2019///`), as a year.
-fn first_year(text: &str) -> Option<i32> {
+pub(super) fn first_year(text: &str) -> Option<i32> {
     let digits: Vec<char> = text.chars().collect();
     (0..digits.len().saturating_sub(3)).find_map(|i| {
         let run = &digits[i..i + 4];
@@ -279,23 +280,51 @@ fn shared_bases(known: &Known, records: &[(String, Record)]) -> HashSet<String> 
         .collect()
 }
 
+/// Refuses a `folder` that is a workbook or a file: imports add to a
+/// dataset folder.
+fn refuse_unless_folder(folder: &Path) -> Result<(), ImportError> {
+    let shown = folder.display();
+    if crate::review::dataset::workbook::is_workbook(folder) {
+        return Err(ImportError::Io(format!(
+            "import adds to a dataset folder, and {shown} is a workbook: export it to a folder (metasum --data {shown} export FOLDER), import into that, and export the folder as a workbook again if you keep one"
+        )));
+    }
+    if folder.exists() && !folder.is_dir() {
+        return Err(ImportError::Io(format!(
+            "import adds to a dataset folder, and {shown} is a file"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `add` on `folder` (made when missing) while no other metasum
+/// writes it: two imports at once add both their rows. A folder made for
+/// an import that `wrote` nothing is removed again.
+fn locked<T>(
+    folder: &Path,
+    add: impl FnOnce() -> Result<T, ImportError>,
+    wrote: impl Fn(&T) -> bool,
+) -> Result<T, ImportError> {
+    let made = !folder.exists();
+    std::fs::create_dir_all(folder).map_err(|e| {
+        ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
+    })?;
+    let lock = crate::review::atomic::DatasetLock::write(folder)
+        .map_err(|e| ImportError::Io(format!("cannot import into {}: {e}", folder.display())))?;
+    let done = add();
+    drop(lock);
+    if made && !done.as_ref().is_ok_and(&wrote) {
+        let _ = std::fs::remove_dir(folder);
+    }
+    done
+}
+
 /// Adds the references in `files` to the dataset folder `folder` (made
 /// when missing): new studies to `studies.csv`, their papers to
 /// `papers.csv`. Nothing is written when a file has a problem, or when the
 /// dataset's own files could not be loaded.
 pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError> {
-    if crate::review::dataset::workbook::is_workbook(folder) || folder.exists() && !folder.is_dir()
-    {
-        let shown = folder.display();
-        let why = if crate::review::dataset::workbook::is_workbook(folder) {
-            format!(
-                "import adds to a dataset folder, and {shown} is a workbook: export it to a folder (metasum --data {shown} export FOLDER), import into that, and export the folder as a workbook again if you keep one"
-            )
-        } else {
-            format!("import adds to a dataset folder, and {shown} is a file")
-        };
-        return Err(ImportError::Io(why));
-    }
+    refuse_unless_folder(folder)?;
     let mut records: Vec<(String, Record)> = Vec::new();
     let mut problems = Vec::new();
     for path in files {
@@ -312,21 +341,11 @@ pub fn import(folder: &Path, files: &[PathBuf]) -> Result<Imported, ImportError>
     if !problems.is_empty() {
         return Err(ImportError::Problems(problems));
     }
-    // The folder's files are read, extended and written while no other
-    // metasum writes them: two imports at once add both their studies.
-    let made = !folder.exists();
-    std::fs::create_dir_all(folder).map_err(|e| {
-        ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
-    })?;
-    let lock = crate::review::atomic::DatasetLock::write(folder)
-        .map_err(|e| ImportError::Io(format!("cannot import into {}: {e}", folder.display())))?;
-    let done = add(folder, records);
-    drop(lock);
-    let wrote = (done.as_ref()).is_ok_and(|d| !d.added.is_empty() || !d.joined.is_empty());
-    if made && !wrote {
-        let _ = std::fs::remove_dir(folder);
-    }
-    done
+    locked(
+        folder,
+        || add(folder, records),
+        |d| !d.added.is_empty() || !d.joined.is_empty(),
+    )
 }
 
 /// Adds `records` to the folder's studies and papers (the folder is
@@ -453,33 +472,39 @@ fn add(folder: &Path, mut records: Vec<(String, Record)>) -> Result<Imported, Im
     if imported.added.is_empty() && imported.joined.is_empty() {
         return Ok(imported);
     }
-    refuse_unless_it_loads(folder, &studies, &papers)?;
+    refuse_unless_it_loads(folder, &[&studies, &papers], &[])?;
     // Papers and studies together or neither: a paper without its study,
     // or a study without its paper, would be a dataset that does not load
     // or counts a study with no report.
-    file::write_all(&[&papers, &studies])?;
+    file::write_all(&[&papers, &studies], &[])?;
     Ok(imported)
 }
 
 /// Refuses an import whose result would not load, when the folder holds a
-/// dataset (findings and their links, besides the references): the new
-/// studies.csv and papers.csv with the other files as they are.
+/// dataset (findings and their links, besides the references): the
+/// `changed` files and the `new` ones (name, bytes) with the others as
+/// they are.
 fn refuse_unless_it_loads(
     folder: &Path,
-    studies: &CsvFile,
-    papers: &CsvFile,
+    changed: &[&CsvFile],
+    new: &[(ReviewFile, Vec<u8>)],
 ) -> Result<(), ImportError> {
-    let has = |file: ReviewFile| folder.join(file.file()).exists();
-    if !has(ReviewFile::Findings) && !has(ReviewFile::Matrix) {
+    let will_have = |file: ReviewFile| {
+        folder.join(file.file()).exists()
+            || changed.iter().any(|c| c.kind == file && c.changed())
+            || new.iter().any(|(f, _)| *f == file)
+    };
+    if !will_have(ReviewFile::Findings) && !will_have(ReviewFile::Matrix) {
         return Ok(());
     }
     let mut files = std::collections::BTreeMap::new();
     for file in ReviewFile::ALL {
         let name = file.file();
-        let bytes = match file {
-            ReviewFile::Studies => studies.bytes()?,
-            ReviewFile::Papers => papers.bytes()?,
-            _ => match std::fs::read(folder.join(name)) {
+        let replaced = changed.iter().find(|c| c.kind == file && c.changed());
+        let bytes = match (replaced, new.iter().find(|(f, _)| *f == file)) {
+            (_, Some((_, bytes))) => bytes.clone(),
+            (Some(csv), None) => csv.bytes()?,
+            (None, None) => match std::fs::read(folder.join(name)) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {

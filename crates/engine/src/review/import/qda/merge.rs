@@ -1,0 +1,378 @@
+//! A read project merged into a dataset folder: rows added to studies,
+//! papers, findings, evidence, extracts and coding, each keyed to the
+//! project by its GUID (`qda_guid`) so that a second import adds only what
+//! is new. Rows already there are never rewritten, except that a paper or
+//! finding the project names (a source `Smith2019.pdf` for the paper
+//! `Smith2019`; a code named as a finding) is given its GUID.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::coded;
+use super::project::{Group, Project};
+use super::quotes::Quotes;
+use super::{Options, QdaImported, StudiesBy};
+use crate::problem::Problem;
+use crate::review::dataset::extracts::GUID;
+use crate::review::dataset::files::ReviewFile;
+use crate::review::import::file::{CsvFile, write_all};
+use crate::review::import::keys::{Numbering, Taken, ascii};
+use crate::review::import::{ImportError, first_year, refuse_unless_it_loads};
+
+/// What is merged: the project, its passages' quotes, its file's name.
+pub struct From<'a> {
+    /// The project read.
+    pub project: &'a Project,
+    /// Each passage's place and quote.
+    pub quotes: &'a Quotes,
+    /// The project file as given.
+    pub file: &'a str,
+}
+
+/// The grouping column findings get when the review declares none.
+const GROUP_COLUMN: &str = "theme";
+
+/// The folder's files an import adds to.
+pub(super) struct Tables {
+    pub(super) studies: CsvFile,
+    pub(super) papers: CsvFile,
+    pub(super) findings: CsvFile,
+    pub(super) evidence: CsvFile,
+    pub(super) extracts: CsvFile,
+    pub(super) coding: CsvFile,
+}
+
+impl Tables {
+    fn open(folder: &Path) -> Result<Tables, ImportError> {
+        let studies = CsvFile::open(folder, ReviewFile::Studies)?;
+        let mut papers = CsvFile::open(folder, ReviewFile::Papers)?;
+        if !papers.exists() {
+            papers.one_per_study(&studies);
+        }
+        Ok(Tables {
+            studies,
+            papers,
+            findings: CsvFile::open(folder, ReviewFile::Findings)?,
+            evidence: CsvFile::open(folder, ReviewFile::Evidence)?,
+            extracts: CsvFile::open(folder, ReviewFile::Extracts)?,
+            coding: CsvFile::open(folder, ReviewFile::Coding)?,
+        })
+    }
+
+    fn all(&self) -> [&CsvFile; 6] {
+        [
+            &self.studies,
+            &self.papers,
+            &self.findings,
+            &self.evidence,
+            &self.extracts,
+            &self.coding,
+        ]
+    }
+}
+
+/// Row index by the lower-case cell of `column`, for the rows where it is
+/// not empty.
+pub(super) fn index(file: &CsvFile, column: &str) -> HashMap<String, usize> {
+    (file.values(column).into_iter().enumerate())
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(i, v)| (v.trim().to_lowercase(), i))
+        .collect()
+}
+
+/// Merges `from` into the folder (locked by the caller).
+pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImported, ImportError> {
+    if folder.join(ReviewFile::Matrix.file()).exists() {
+        return Err(ImportError::Io(format!(
+            "{} keeps its findings as {}: a QDA project adds findings.csv and evidence.csv; import it into another folder",
+            folder.display(),
+            ReviewFile::Matrix.file()
+        )));
+    }
+    let mut t = Tables::open(folder)?;
+    let mut done = QdaImported {
+        notes: from.quotes.notes.clone(),
+        ..QdaImported::default()
+    };
+    let project = from.project;
+    // NVivo writes each case as a code of the same GUID too: its codings
+    // say which sources the case holds, not a finding.
+    let cases: HashSet<&str> = project.cases.iter().map(|c| c.guid.as_str()).collect();
+    let studies_of = study_groups(project, options, from.file, &mut done)?;
+    let papers = add_papers(&mut t, project, &studies_of, &mut done);
+    let (group, meta) = grouping(folder, &t.findings, from)?;
+    let findings = coded::add_findings(&mut t, project, &cases, &group, &mut done);
+    coded::add_links(&mut t, from, &papers, &findings, &cases, &mut done);
+    coded::vanished(&t, project, &mut done);
+    if !done.wrote() {
+        return Ok(done);
+    }
+    let meta: Vec<(ReviewFile, Vec<u8>)> =
+        meta.into_iter().map(|m| (ReviewFile::Meta, m)).collect();
+    refuse_unless_it_loads(folder, &t.all(), &meta)?;
+    let changed: Vec<&CsvFile> = t.all().into_iter().filter(|f| f.changed()).collect();
+    let others: Vec<_> = (meta.into_iter())
+        .map(|(file, bytes)| (folder.join(file.file()), bytes))
+        .collect();
+    write_all(&changed, &others)?;
+    Ok(done)
+}
+
+/// The study of each source (by GUID): its case's or set's GUID and name,
+/// else its own.
+fn study_groups(
+    project: &Project,
+    options: &Options,
+    file: &str,
+    done: &mut QdaImported,
+) -> Result<HashMap<String, (String, String)>, ImportError> {
+    let holds = |groups: &[Group]| groups.iter().any(|g| !g.sources.is_empty());
+    let by = options.studies_by.unwrap_or(if holds(&project.cases) {
+        StudiesBy::Cases
+    } else if holds(&project.sets) {
+        StudiesBy::Sets
+    } else {
+        StudiesBy::Sources
+    });
+    let (groups, what) = match by {
+        StudiesBy::Cases => (project.cases.as_slice(), "case"),
+        StudiesBy::Sets => (project.sets.as_slice(), "set"),
+        StudiesBy::Sources => (&[][..], "source"),
+    };
+    let names: HashMap<&str, &str> = (project.sources.iter())
+        .map(|s| (s.guid.as_str(), s.name.as_str()))
+        .collect();
+    let mut of: HashMap<String, (String, String)> = HashMap::new();
+    let mut problems = Vec::new();
+    for g in groups {
+        for (source, line) in &g.sources {
+            match of.get(source) {
+                Some((other, _)) if *other == g.guid => {}
+                Some((_, other)) => problems.push(Problem::at(
+                    file,
+                    *line,
+                    format!(
+                        "the source \"{}\" is in the {what} \"{other}\" and in \"{}\": a paper reports one study; keep it in one {what}, or import with --studies-by {}",
+                        names.get(source.as_str()).unwrap_or(&""),
+                        g.name,
+                        if by == StudiesBy::Cases { "sets or sources" } else { "cases or sources" }
+                    ),
+                )),
+                None => {
+                    of.insert(source.clone(), (g.guid.clone(), g.name.clone()));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Problems(problems));
+    }
+    for s in &project.sources {
+        of.entry(s.guid.clone())
+            .or_insert_with(|| (s.guid.clone(), stem(&s.name).to_string()));
+    }
+    if !project.codebook {
+        done.notes.push(match by {
+            StudiesBy::Sources => "a study per source (the project's cases and sets name none; --studies-by cases or sets to choose)".into(),
+            _ => format!("a study per {what} of the project, a source in none its own study (--studies-by to choose)"),
+        });
+    }
+    Ok(of)
+}
+
+/// `Smith 2019` of `Smith 2019.pdf`.
+fn stem(name: &str) -> &str {
+    let name = name.trim();
+    match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && (1..=4).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
+        _ => name,
+    }
+}
+
+/// The author and year a name like `Smith et al. (2019) Peer support`
+/// gives; the name itself, without a year, when it holds none.
+fn author_year(name: &str) -> (String, Option<i32>) {
+    let Some(year) = first_year(name) else {
+        return (name.trim().to_string(), None);
+    };
+    let at = name.find(&year.to_string()).unwrap_or(0);
+    let author = name[..at].trim_end_matches([' ', '(', ',', '-', '_', '[', ';']);
+    match author.trim() {
+        "" => (name.trim().to_string(), Some(year)),
+        a => (a.to_string(), Some(year)),
+    }
+}
+
+/// A key for a study or paper named `name`: `Smith2019` for an
+/// author-year name, else its letters and digits (`ParticipantA`).
+fn key_of(name: &str) -> String {
+    let (author, year) = author_year(name);
+    let letters = |text: &str, digits: bool| -> String {
+        (ascii(text).chars())
+            .filter(|c| c.is_ascii_alphabetic() || digits && c.is_ascii_digit())
+            .take(40)
+            .collect()
+    };
+    let key = match year {
+        Some(y) => {
+            let first = author.split_whitespace().next().unwrap_or("");
+            format!("{}{y}", letters(first, false))
+        }
+        None => letters(name, true),
+    };
+    match key.chars().next() {
+        None => "Study".into(),
+        Some(c) if c.is_ascii_digit() => format!("S{key}"),
+        Some(c) => c.to_ascii_uppercase().to_string() + &key[1..],
+    }
+}
+
+/// Adds the papers (and studies) of sources new to the folder; returns
+/// each source's (paper, study).
+fn add_papers(
+    t: &mut Tables,
+    project: &Project,
+    studies_of: &HashMap<String, (String, String)>,
+    done: &mut QdaImported,
+) -> HashMap<String, (String, String)> {
+    let paper_by_guid = index(&t.papers, GUID);
+    let paper_by_id = index(&t.papers, "id");
+    let row = |t: &Tables, i: usize| {
+        let cell = |name| t.papers.values(name)[i].trim().to_string();
+        (cell("id"), cell("study"))
+    };
+    let mut study_by_guid: HashMap<String, String> = {
+        let ids = t.studies.values("id");
+        (index(&t.studies, GUID).into_iter())
+            .map(|(g, i)| (g, ids[i].trim().to_string()))
+            .collect()
+    };
+    let mut study_numbers = Numbering::of(&t.studies.values("id"));
+    let mut study_keys = Taken::of(&t.studies.values("id"));
+    let mut paper_numbers = Numbering::of(&t.papers.values("id"));
+    let mut paper_keys = Taken::of(&t.papers.values("id"));
+    let mut out = HashMap::new();
+    for source in &project.sources {
+        if let Some(&i) = paper_by_guid.get(&source.guid) {
+            out.insert(source.guid.clone(), row(t, i));
+            continue;
+        }
+        let named = paper_by_id.get(&stem(&source.name).to_lowercase());
+        if let Some(&i) = named.filter(|&&i| t.papers.values(GUID)[i].trim().is_empty()) {
+            // `Smith2019.pdf` coded for the paper Smith2019 imported from
+            // the references: that paper, now tied to its source.
+            t.papers.set(i, GUID, source.guid.clone());
+            let (paper, study) = row(t, i);
+            done.notes.push(format!(
+                "the source \"{}\" is the paper {paper} already there",
+                source.name
+            ));
+            out.insert(source.guid.clone(), (paper, study));
+            continue;
+        }
+        let (group, group_name) = &studies_of[&source.guid];
+        let study = match study_by_guid.get(group) {
+            Some(study) => study.clone(),
+            None => {
+                let key = study_numbers
+                    .next()
+                    .map(|n| study_keys.take(n))
+                    .unwrap_or_else(|| study_keys.unique(&key_of(group_name), false));
+                let (author, year) = author_year(group_name);
+                t.studies.add(&[
+                    ("id", key.clone()),
+                    ("author", author),
+                    ("year", year.map(|y| y.to_string()).unwrap_or_default()),
+                    (GUID, group.clone()),
+                ]);
+                done.studies.push((key.clone(), group_name.clone()));
+                study_by_guid.insert(group.clone(), key.clone());
+                key
+            }
+        };
+        let base = match *group == source.guid {
+            true => study.clone(),
+            false => key_of(stem(&source.name)),
+        };
+        let paper = paper_numbers
+            .next()
+            .map(|n| paper_keys.take(n))
+            .unwrap_or_else(|| paper_keys.unique(&base, false));
+        let year = author_year(stem(&source.name)).1;
+        t.papers.add(&[
+            ("id", paper.clone()),
+            ("study", study.clone()),
+            ("citation", source.name.clone()),
+            ("year", year.map(|y| y.to_string()).unwrap_or_default()),
+            (GUID, source.guid.clone()),
+        ]);
+        done.papers.push((paper.clone(), source.name.clone()));
+        out.insert(source.guid.clone(), (paper, study));
+    }
+    out
+}
+
+/// The findings column a code's parent fills, and a `dataset.toml` to
+/// write when the folder has none (declaring it).
+fn grouping(
+    folder: &Path,
+    findings: &CsvFile,
+    from: &From,
+) -> Result<(String, Option<Vec<u8>>), ImportError> {
+    let path = folder.join(ReviewFile::Meta.file());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let declared = (text.parse::<toml::Table>().ok())
+                .and_then(|t| t.get("group_findings_by")?.as_str().map(str::to_string));
+            // Reviews made before the grouping was declared group by
+            // `perspective` (as the loader reads them).
+            let column = declared
+                .or_else(|| {
+                    findings
+                        .column("perspective")
+                        .map(|_| "perspective".to_string())
+                })
+                .unwrap_or_else(|| GROUP_COLUMN.to_string());
+            Ok((column, None))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let project = from.project;
+            let mut meta = toml::Table::new();
+            let title = match project.name.trim() {
+                "" => stem(
+                    Path::new(from.file)
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or(""),
+                )
+                .to_string(),
+                name => name.to_string(),
+            };
+            meta.insert("title".into(), title.into());
+            let origin = match project.origin.trim() {
+                "" => String::new(),
+                o => format!(", written by {o}"),
+            };
+            meta.insert(
+                "notes".into(),
+                format!("Imported from {} (REFI-QDA{origin}) by metasum.", from.file).into(),
+            );
+            let grouped = (project.codes.iter()).any(|c| c.parent.is_some());
+            if grouped && findings.column(GROUP_COLUMN).is_none() && !findings.exists() {
+                meta.insert("group_findings_by".into(), GROUP_COLUMN.into());
+            }
+            let text = toml::to_string(&meta).map_err(|e| ImportError::Io(e.to_string()))?;
+            Ok((GROUP_COLUMN.to_string(), Some(text.into_bytes())))
+        }
+        Err(e) => Err(ImportError::Io(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}

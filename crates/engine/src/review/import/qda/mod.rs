@@ -1,0 +1,146 @@
+//! `metasum import project.qdpx`: a review coded in a QDA program (NVivo,
+//! ATLAS.ti, MAXQDA, QualCoder, Taguette) brought in through the REFI-QDA
+//! Project Exchange format. Sources become papers (and their studies),
+//! codes findings (a parent code their group), each coded passage an
+//! evidence link and a row of `extracts.csv` with its quote, and the
+//! links of each of two or more coders `coding.csv`. A codebook (`.qdc`)
+//! brings its codes only. Importing the project again adds what is new
+//! (every row keeps the project's GUID in `qda_guid`) and tells what
+//! changed or vanished; nothing already in the folder is rewritten or
+//! removed. Nothing is written when the project has a problem, or when
+//! the dataset it would make does not load.
+
+mod archive;
+mod coded;
+mod merge;
+mod project;
+mod quotes;
+mod text;
+
+use std::path::Path;
+
+pub use text::Unit;
+
+use super::ImportError;
+use crate::problem::Problem;
+
+/// Which project structure says which papers report one study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum StudiesBy {
+    /// A study per case, holding the sources the case names.
+    Cases,
+    /// A study per set, holding its member sources.
+    Sets,
+    /// A study per source.
+    Sources,
+}
+
+/// How a line end of two characters (`\r\n`) is counted by positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum LineEnds {
+    /// As the text holds it: two (NVivo, MAXQDA).
+    AsWritten,
+    /// As one (ATLAS.ti; QualCoder writes `\r\n` for `\n` when asked).
+    One,
+}
+
+/// How the project's positions are read: by default from the program
+/// that wrote it (its `origin`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Which structure makes studies (by default cases when any case
+    /// names a source, else sets that hold sources, else one per source).
+    pub studies_by: Option<StudiesBy>,
+    /// What a position counts (by default code points, as the standard
+    /// says and every exporter tested writes).
+    pub unit: Option<Unit>,
+    /// How `\r\n` counts (by default as the exporting program counts it).
+    pub line_ends: Option<LineEnds>,
+}
+
+/// What a project import did, told to the reviewer.
+#[derive(Debug, Default)]
+pub struct QdaImported {
+    /// Studies added: (id, name).
+    pub studies: Vec<(String, String)>,
+    /// Papers added: (id, source name).
+    pub papers: Vec<(String, String)>,
+    /// Findings added: (id, code name).
+    pub findings: Vec<(String, String)>,
+    /// Evidence links added.
+    pub links: usize,
+    /// Extracts added.
+    pub extracts: usize,
+    /// Coders' own links added to coding.csv.
+    pub coding: usize,
+    /// What the project now says differently from the folder (kept as the
+    /// folder has it).
+    pub changed: Vec<String>,
+    /// What the folder took from the project before and the project no
+    /// longer holds (kept).
+    pub vanished: Vec<String>,
+    /// How the project was read (its program, positions, structure).
+    pub notes: Vec<String>,
+}
+
+impl QdaImported {
+    /// Whether anything was written.
+    pub fn wrote(&self) -> bool {
+        !(self.studies.is_empty()
+            && self.papers.is_empty()
+            && self.findings.is_empty()
+            && self.links == 0
+            && self.extracts == 0
+            && self.coding == 0)
+    }
+}
+
+/// Whether `path` names a QDA project or codebook (by its extension).
+pub fn is_project(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    ["qdpx", "qde", "qdc"]
+        .iter()
+        .any(|e| extension.eq_ignore_ascii_case(e))
+}
+
+/// How positions are read for a project written by `origin`, unless
+/// `options` say.
+pub fn reading(origin: &str, options: &Options) -> (Unit, LineEnds) {
+    let program = origin.to_ascii_lowercase();
+    // ATLAS.ti writes positions as though `\r\n` were one character, and
+    // QualCoder's positions index its text with `\n` line ends, which it
+    // writes as `\r\n` when asked to (for MAXQDA); NVivo and MAXQDA count
+    // the file's characters as they are (docs/DATASET.md, "QDA projects").
+    let one = program.contains("atlas") || program.contains("qualcoder");
+    let line_ends = options.line_ends.unwrap_or(match one {
+        true => LineEnds::One,
+        false => LineEnds::AsWritten,
+    });
+    (options.unit.unwrap_or(Unit::CodePoints), line_ends)
+}
+
+/// Adds what the project (or codebook) at `path` holds to the dataset
+/// folder `folder` (made when missing).
+pub fn import_project(
+    folder: &Path,
+    path: &Path,
+    options: &Options,
+) -> Result<QdaImported, ImportError> {
+    super::refuse_unless_folder(folder)?;
+    let problems = |p: Box<Problem>| ImportError::Problems(vec![*p]);
+    let mut opened = archive::Opened::open(path).map_err(problems)?;
+    let project = project::parse(&opened.xml_name, &opened.xml).map_err(ImportError::Problems)?;
+    let quotes = quotes::Quotes::of(&project, &mut opened, options)?;
+    let from = merge::From {
+        project: &project,
+        quotes: &quotes,
+        file: &opened.name,
+    };
+    super::locked(
+        folder,
+        || merge::merge(folder, &from, options),
+        QdaImported::wrote,
+    )
+}

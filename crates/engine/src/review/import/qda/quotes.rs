@@ -1,0 +1,236 @@
+//! Each coded passage's place and quote: text passages cut from their
+//! source's plain text, the others told by page, region or time.
+//!
+//! Positions count code points from 0, the end excluded (REFI-QDA 1.5,
+//! §10.2; the standard's own ATLAS.ti example and QualCoder agree). A
+//! leading byte order mark is not counted (QualCoder writes one). A line
+//! end of two characters (`\r\n`) is counted as two by some programs and
+//! as one by others (ATLAS.ti, QualCoder's export for MAXQDA): for a text
+//! that holds one, the reading that cuts every passage inside the text and
+//! makes more of the passages match the text their selection names
+//! (QualCoder and ATLAS.ti name a selection by its text) is taken, the
+//! exporting program's own way when both do as well.
+
+use std::collections::HashMap;
+
+use super::archive::Opened;
+use super::project::{Place, Project, Selection, Source, TextAt};
+use super::text::{Uncut, Unit, cut};
+use super::{LineEnds, Options};
+use crate::problem::Problem;
+use crate::review::import::ImportError;
+
+/// A passage's place and quote, by selection GUID and source.
+#[derive(Debug, Default)]
+pub struct Quotes {
+    /// (source GUID, selection index) -> (place, quote).
+    pub of: HashMap<(String, usize), (String, String)>,
+    /// How the project was read, told to the reviewer.
+    pub notes: Vec<String>,
+}
+
+/// `00:01:02.5` for 62,500 milliseconds.
+fn time(ms: u64) -> String {
+    let (s, ms) = (ms / 1000, ms % 1000);
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    match ms {
+        0 => format!("{h:02}:{m:02}:{s:02}"),
+        ms => format!("{h:02}:{m:02}:{s:02}.{ms:03}"),
+    }
+}
+
+/// How an extract's place reads.
+pub fn place(place: &Place) -> String {
+    match *place {
+        Place::Text { start, end } => format!("characters {start}-{end}"),
+        Place::Page { page } => format!("page index {page}"),
+        Place::Region { x1, y1, x2, y2 } => format!("region ({x1}, {y1})-({x2}, {y2})"),
+        Place::Time { begin, end } => format!("{}-{}", time(begin), time(end)),
+        Place::Transcript => "transcript".into(),
+        Place::Whole => "whole source".into(),
+    }
+}
+
+/// The characters of a selection in its source's text, if any.
+fn text_span(s: &Selection) -> Option<(u64, u64)> {
+    match s.place {
+        Place::Text { start, end } => Some((start, end)),
+        _ => s.text_place,
+    }
+}
+
+/// The text as positions count it.
+fn as_counted(text: &str, ends: LineEnds) -> std::borrow::Cow<'_, str> {
+    match ends {
+        LineEnds::One if text.contains("\r\n") => text.replace("\r\n", "\n").into(),
+        _ => text.into(),
+    }
+}
+
+/// How well a reading fits a source: whether every passage is cut, and
+/// how many match the text their selection names.
+fn fit(text: &str, source: &Source, unit: Unit) -> (bool, usize) {
+    let mut matches = 0;
+    for s in &source.selections {
+        let Some((start, end)) = text_span(s) else {
+            continue;
+        };
+        match cut(text, start, end, unit) {
+            Ok(quote) if !s.name.is_empty() && quote.trim() == s.name.trim() => matches += 1,
+            Ok(_) => {}
+            Err(_) => return (false, matches),
+        }
+    }
+    (true, matches)
+}
+
+impl Quotes {
+    /// Every passage's place and quote; a passage whose positions do not
+    /// fall inside its text is a located problem.
+    pub fn of(
+        project: &Project,
+        opened: &mut Opened,
+        options: &Options,
+    ) -> Result<Quotes, ImportError> {
+        let (unit, default_ends) = super::reading(&project.origin, options);
+        let mut quotes = Quotes::default();
+        let mut problems = Vec::new();
+        let mut counted_as_one = 0;
+        for source in &project.sources {
+            let needs_text = source.selections.iter().any(|s| text_span(s).is_some());
+            let text = match (&source.text, needs_text) {
+                (_, false) | (TextAt::None, _) => None,
+                (TextAt::Inline(t), _) => Some(t.clone()),
+                (TextAt::Archive(name), _) => match opened.source_text(name) {
+                    Ok(t) => Some(t),
+                    Err(why) => {
+                        problems.push(Problem::at(
+                            &opened.xml_name,
+                            source.line,
+                            format!("the source \"{}\": {why}", source.name),
+                        ));
+                        None
+                    }
+                },
+                (TextAt::Outside(path), _) => {
+                    quotes.notes.push(format!(
+                        "the text of \"{}\" is outside the project ({path}) and was not read: its passages are quoted by the names the project gives them",
+                        source.name
+                    ));
+                    None
+                }
+            };
+            let text = text.map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t));
+            let ends = match (&text, options.line_ends) {
+                (Some(t), None) if t.contains("\r\n") => {
+                    let score = |e| fit(&as_counted(t, e), source, unit);
+                    let (written, one) = (score(LineEnds::AsWritten), score(LineEnds::One));
+                    match (written, one) {
+                        ((true, a), (true, b)) if a != b => {
+                            if a > b {
+                                LineEnds::AsWritten
+                            } else {
+                                LineEnds::One
+                            }
+                        }
+                        ((true, _), (false, _)) => LineEnds::AsWritten,
+                        ((false, _), (true, _)) => LineEnds::One,
+                        _ => default_ends,
+                    }
+                }
+                (_, given) => given.unwrap_or(default_ends),
+            };
+            if ends == LineEnds::One && text.as_deref().is_some_and(|t| t.contains("\r\n")) {
+                counted_as_one += 1;
+            }
+            let counted = text.as_deref().map(|t| as_counted(t, ends));
+            for (i, s) in source.selections.iter().enumerate() {
+                let quote = match (text_span(s), counted.as_deref()) {
+                    (Some((start, end)), Some(t)) => match cut(t, start, end, unit) {
+                        Ok(q) => q.to_string(),
+                        Err(why) => {
+                            problems.push(uncut(
+                                &opened.xml_name,
+                                source,
+                                s,
+                                (start, end),
+                                why,
+                                unit,
+                                t,
+                            ));
+                            continue;
+                        }
+                    },
+                    // No text to cut from: the name programs give it.
+                    _ => s.name.clone(),
+                };
+                quotes
+                    .of
+                    .insert((source.guid.clone(), i), (place(&s.place), quote));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ImportError::Problems(problems));
+        }
+        let ends = match counted_as_one {
+            0 => String::new(),
+            n => format!("; a line end \\r\\n counted as one character in {n} of them"),
+        };
+        quotes.notes.insert(
+            0,
+            format!(
+                "positions read as {} from 0{ends} (the project was written by {})",
+                unit.name(),
+                match project.origin.trim() {
+                    "" => "a program it does not name",
+                    o => o,
+                }
+            ),
+        );
+        Ok(quotes)
+    }
+}
+
+/// The problem of a passage that cannot be cut, with the reading that
+/// would fit when there is one.
+fn uncut(
+    file: &str,
+    source: &Source,
+    s: &Selection,
+    (start, end): (u64, u64),
+    why: Uncut,
+    unit: Unit,
+    text: &str,
+) -> Problem {
+    let what = match why {
+        Uncut::PastEnd(len) => format!("ends past the text, which is {len} {} long", unit.name()),
+        Uncut::Inside(at) => format!(
+            "position {at} falls inside a character when positions count {}",
+            unit.name()
+        ),
+    };
+    let others = [Unit::CodePoints, Unit::Utf16, Unit::Bytes];
+    let fits: Vec<&str> = (others.iter())
+        .filter(|u| **u != unit && fit(text, source, **u).0)
+        .map(|u| match u {
+            Unit::CodePoints => "--positions code-points",
+            Unit::Utf16 => "--positions utf-16",
+            Unit::Bytes => "--positions bytes",
+        })
+        .collect();
+    let hint = match fits.as_slice() {
+        [] => String::new(),
+        fits => format!(
+            "; every passage of this source fits if positions count otherwise: import with {}",
+            fits.join(" or ")
+        ),
+    };
+    Problem::at(
+        file,
+        s.line,
+        format!(
+            "a passage of \"{}\" (positions {start}-{end}) {what}{hint}",
+            source.name
+        ),
+    )
+}

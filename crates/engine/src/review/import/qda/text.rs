@@ -1,0 +1,115 @@
+//! A coded passage's text, cut from its source's plain text by the
+//! selection's start and end positions. What a position counts differs
+//! between programs (see [`Unit`] and `docs/DATASET.md`): a position that
+//! falls inside a character, or past the end, is a problem, never a
+//! quote cut at the wrong place.
+
+/// What a character position counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Unit {
+    /// Unicode code points (Python's string indices: QualCoder; the
+    /// standard's "characters").
+    CodePoints,
+    /// UTF-16 code units (.NET's and Java's string indices).
+    #[cfg_attr(feature = "clap", value(name = "utf-16"))]
+    Utf16,
+    /// Bytes of the UTF-8 text.
+    Bytes,
+}
+
+impl Unit {
+    /// What a message calls one.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::CodePoints => "characters",
+            Unit::Utf16 => "UTF-16 code units",
+            Unit::Bytes => "bytes",
+        }
+    }
+
+    /// How many of these `c` takes.
+    fn width(self, c: char) -> u64 {
+        match self {
+            Unit::CodePoints => 1,
+            Unit::Utf16 => c.len_utf16() as u64,
+            Unit::Bytes => c.len_utf8() as u64,
+        }
+    }
+
+    /// The text's length in these units.
+    pub fn length(self, text: &str) -> u64 {
+        match self {
+            Unit::Bytes => text.len() as u64,
+            _ => text.chars().map(|c| self.width(c)).sum(),
+        }
+    }
+}
+
+/// Why a passage could not be cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uncut {
+    /// The end is past the text (its length given).
+    PastEnd(u64),
+    /// A position falls inside a character (that position).
+    Inside(u64),
+}
+
+/// The byte offset in `text` of position `at` counted in `unit`.
+fn offset(text: &str, at: u64, unit: Unit) -> Result<usize, Uncut> {
+    if unit == Unit::Bytes {
+        let i = usize::try_from(at).map_err(|_| Uncut::PastEnd(text.len() as u64))?;
+        return match text.is_char_boundary(i) {
+            true => Ok(i),
+            false if i > text.len() => Err(Uncut::PastEnd(text.len() as u64)),
+            false => Err(Uncut::Inside(at)),
+        };
+    }
+    let mut counted = 0u64;
+    for (i, c) in text.char_indices() {
+        if counted == at {
+            return Ok(i);
+        }
+        counted += unit.width(c);
+        if counted > at {
+            return Err(Uncut::Inside(at));
+        }
+    }
+    match counted == at {
+        true => Ok(text.len()),
+        false => Err(Uncut::PastEnd(counted)),
+    }
+}
+
+/// Characters `start` to `end` (end excluded) of `text`, counted in `unit`.
+pub fn cut(text: &str, start: u64, end: u64, unit: Unit) -> Result<&str, Uncut> {
+    let to = offset(text, end, unit)?;
+    let from = offset(text, start, unit)?;
+    Ok(&text[from.min(to)..to])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_what_each_unit_counts() {
+        // é: 1 code point, 1 UTF-16 unit, 2 bytes; 😀: 1, 2, 4; 中: 1, 1, 3.
+        let text = "café 😀 中文 end";
+        assert_eq!(cut(text, 5, 6, Unit::CodePoints), Ok("😀"));
+        assert_eq!(cut(text, 5, 7, Unit::Utf16), Ok("😀"));
+        assert_eq!(cut(text, 6, 10, Unit::Bytes), Ok("😀"));
+        assert_eq!(cut(text, 7, 9, Unit::CodePoints), Ok("中文"));
+        assert_eq!(cut(text, 8, 10, Unit::Utf16), Ok("中文"));
+        assert_eq!(cut(text, 11, 17, Unit::Bytes), Ok("中文"));
+        assert_eq!(cut(text, 0, 4, Unit::CodePoints), Ok("café"));
+        // Inside the emoji's surrogate pair, inside é's bytes.
+        assert_eq!(cut(text, 6, 7, Unit::Utf16), Err(Uncut::Inside(6)));
+        assert_eq!(cut(text, 0, 4, Unit::Bytes), Err(Uncut::Inside(4)));
+        // Past the end: the length in that unit.
+        assert_eq!(cut(text, 0, 99, Unit::CodePoints), Err(Uncut::PastEnd(14)));
+        assert_eq!(cut(text, 0, 99, Unit::Utf16), Err(Uncut::PastEnd(15)));
+        assert_eq!(Unit::Bytes.length(text), 21);
+        assert_eq!(cut(text, 14, 14, Unit::CodePoints), Ok(""));
+    }
+}
