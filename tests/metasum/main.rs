@@ -15,6 +15,7 @@ mod import;
 mod lazy_links;
 mod links_cache;
 mod pictures;
+mod qda;
 mod repl;
 mod report;
 mod save;

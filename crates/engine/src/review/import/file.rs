@@ -150,7 +150,8 @@ impl CsvFile {
 
     /// Whether an import changes it.
     pub fn changed(&self) -> bool {
-        !self.added.is_empty() || (self.widened && self.original.is_some())
+        !self.added.is_empty()
+            || (self.widened && (self.original.is_some() || !self.header.is_empty()))
     }
 
     /// Sets the cell of column `name` of row `row` (a row there), the

@@ -8,13 +8,33 @@ use std::collections::{HashMap, HashSet};
 
 use super::QdaImported;
 use super::merge::{From, Tables, index};
-use super::project::Project;
+use super::project::{Code, Project};
 use crate::review::dataset::extracts::GUID;
 use crate::review::import::file::CsvFile;
 use crate::review::import::keys::{Numbering, Taken};
 
 /// How many changed or vanished rows are listed one by one.
 const LISTED: usize = 10;
+
+/// A code's group and name: its parent's name, else the part of its name
+/// before `::` (ATLAS.ti keeps its code groups flat, as `Hope::Less
+/// alone`), else none.
+fn parts<'a>(project: &'a Project, code: &'a Code) -> (Option<&'a str>, &'a str) {
+    if let Some(p) = code.parent {
+        return (Some(project.codes[p].name.as_str()), code.name.as_str());
+    }
+    match code.name.split_once("::") {
+        Some((group, name)) if !group.trim().is_empty() && !name.trim().is_empty() => {
+            (Some(group.trim()), name.trim())
+        }
+        _ => (None, code.name.as_str()),
+    }
+}
+
+/// Whether any code has a group: findings then have a grouping column.
+pub(super) fn grouped(project: &Project) -> bool {
+    (project.codes.iter()).any(|c| parts(project, c).0.is_some())
+}
 
 /// Adds the findings of codes new to the folder; returns each code's
 /// finding (by GUID). A code is a finding when passages may be coded with
@@ -58,17 +78,18 @@ pub(super) fn add_findings(
     let mut next = ids.len() + 1;
     let mut out = HashMap::new();
     let mut renamed = Vec::new();
-    let grouped = project.codes.iter().any(|c| c.parent.is_some());
+    let grouped = grouped(project);
     for code in &project.codes {
+        let (in_group, name) = parts(project, code);
         let finding = code.codable || coded.contains(code.guid.as_str());
         if !finding || cases.contains(code.guid.as_str()) {
             continue;
         }
         if let Some(&i) = by_guid.get(&code.guid) {
-            if names[i] != code.name {
+            if names[i] != name {
                 renamed.push(format!(
-                    "finding {}: the code is now named \"{}\" in the project; findings.csv keeps \"{}\"",
-                    ids[i], code.name, names[i]
+                    "finding {}: the code is now named \"{name}\" in the project; findings.csv keeps \"{}\"",
+                    ids[i], names[i]
                 ));
             }
             out.insert(code.guid.clone(), ids[i].clone());
@@ -91,19 +112,18 @@ pub(super) fn add_findings(
                 }
             }
         });
-        let mut row = vec![("id", id.clone()), ("name", code.name.clone())];
+        let mut row = vec![("id", id.clone()), ("name", name.to_string())];
         if !code.description.is_empty() {
             row.push(("description", code.description.clone()));
         }
         if grouped {
             // A code at the top of a grouped tree is its own group (a
             // theme coded directly, as MAXQDA and NVivo allow).
-            let parent = code.parent.map_or(&code.name, |p| &project.codes[p].name);
-            row.push((group, parent.clone()));
+            row.push((group, in_group.unwrap_or(name).to_string()));
         }
         row.push((GUID, code.guid.clone()));
         t.findings.add(&row);
-        done.findings.push((id.clone(), code.name.clone()));
+        done.findings.push((id.clone(), name.to_string()));
         out.insert(code.guid.clone(), id);
     }
     listed(&mut done.changed, renamed, "findings renamed");

@@ -107,9 +107,18 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
     if !done.wrote() {
         return Ok(done);
     }
+    if !t.evidence.exists() {
+        // The links' file, even with none yet (a codebook's findings).
+        t.evidence.ensure("finding");
+        t.evidence.ensure("study");
+    }
     let meta: Vec<(ReviewFile, Vec<u8>)> =
         meta.into_iter().map(|m| (ReviewFile::Meta, m)).collect();
-    refuse_unless_it_loads(folder, &t.all(), &meta)?;
+    if t.studies.exists() || t.studies.changed() {
+        // Without studies the folder is no review yet (a codebook's
+        // findings before the references): nothing to load.
+        refuse_unless_it_loads(folder, &t.all(), &meta)?;
+    }
     let changed: Vec<&CsvFile> = t.all().into_iter().filter(|f| f.changed()).collect();
     let others: Vec<_> = (meta.into_iter())
         .map(|(file, bytes)| (folder.join(file.file()), bytes))
@@ -126,16 +135,17 @@ fn study_groups(
     file: &str,
     done: &mut QdaImported,
 ) -> Result<HashMap<String, (String, String)>, ImportError> {
-    let holds = |groups: &[Group]| groups.iter().any(|g| !g.sources.is_empty());
-    let by = options.studies_by.unwrap_or(if holds(&project.cases) {
-        StudiesBy::Cases
-    } else if holds(&project.sets) {
-        StudiesBy::Sets
-    } else {
-        StudiesBy::Sources
-    });
+    // Sets are groups of any kind (ATLAS.ti's document groups and
+    // variables, "gender: female"): studies only when asked.
+    let cases = cases_with_sources(project);
+    let by = options
+        .studies_by
+        .unwrap_or(match cases.iter().any(|g| !g.sources.is_empty()) {
+            true => StudiesBy::Cases,
+            false => StudiesBy::Sources,
+        });
     let (groups, what) = match by {
-        StudiesBy::Cases => (project.cases.as_slice(), "case"),
+        StudiesBy::Cases => (cases.as_slice(), "case"),
         StudiesBy::Sets => (project.sets.as_slice(), "set"),
         StudiesBy::Sources => (&[][..], "source"),
     };
@@ -159,7 +169,13 @@ fn study_groups(
                     ),
                 )),
                 None => {
-                    of.insert(source.clone(), (g.guid.clone(), g.name.clone()));
+                    // A case without a name (MAXQDA's and Quirkos' cases
+                    // hold one source's variables) is named by its source.
+                    let name = match g.name.is_empty() {
+                        true => stem(names.get(source.as_str()).unwrap_or(&"")).to_string(),
+                        false => g.name.clone(),
+                    };
+                    of.insert(source.clone(), (g.guid.clone(), name));
                 }
             }
         }
@@ -173,11 +189,32 @@ fn study_groups(
     }
     if !project.codebook {
         done.notes.push(match by {
-            StudiesBy::Sources => "a study per source (the project's cases and sets name none; --studies-by cases or sets to choose)".into(),
+            StudiesBy::Sources => "a study per source (no case of the project names a source; --studies-by cases or sets to choose)".into(),
             _ => format!("a study per {what} of the project, a source in none its own study (--studies-by to choose)"),
         });
     }
     Ok(of)
+}
+
+/// The project's cases with the sources each holds: those its
+/// `SourceRef`s name, and those coded with the case's own code (NVivo
+/// exports each case as a code of the same GUID, and its codings as the
+/// case's text).
+fn cases_with_sources(project: &Project) -> Vec<Group> {
+    let mut cases = project.cases.clone();
+    for case in &mut cases {
+        for source in &project.sources {
+            let coded = (source.selections.iter())
+                .flat_map(|s| &s.codings)
+                .find(|c| c.code == case.guid);
+            if let Some(c) = coded
+                && !case.sources.iter().any(|(s, _)| *s == source.guid)
+            {
+                case.sources.push((source.guid.clone(), c.line));
+            }
+        }
+    }
+    cases
 }
 
 /// `Smith 2019` of `Smith 2019.pdf`.
@@ -363,8 +400,10 @@ fn grouping(
                 "notes".into(),
                 format!("Imported from {} (REFI-QDA{origin}) by metasum.", from.file).into(),
             );
-            let grouped = (project.codes.iter()).any(|c| c.parent.is_some());
-            if grouped && findings.column(GROUP_COLUMN).is_none() && !findings.exists() {
+            if coded::grouped(project)
+                && findings.column(GROUP_COLUMN).is_none()
+                && !findings.exists()
+            {
                 meta.insert("group_findings_by".into(), GROUP_COLUMN.into());
             }
             let text = toml::to_string(&meta).map_err(|e| ImportError::Io(e.to_string()))?;

@@ -170,7 +170,14 @@ pub fn parse(file: &str, text: &str) -> Result<Project, Vec<Problem>> {
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(text, options).map_err(|e| {
-        let pos = e.pos();
+        let mut pos = e.pos();
+        if let (roxmltree::Error::DtdDetected, Some(at)) = (&e, text.find("<!DOCTYPE")) {
+            // roxmltree places it at the document's start: the DTD's own.
+            let before = &text[..at];
+            let row = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            pos = roxmltree::TextPos::new(row as u32, col as u32);
+        }
         let why = match e {
             roxmltree::Error::DtdDetected => {
                 "holds a DTD (<!DOCTYPE ...>): a QDA project has none, and its entities are not read".to_string()
@@ -605,7 +612,10 @@ impl Reader<'_, '_> {
     /// Every code a coding names, and every source a case or set names,
     /// is in the project.
     fn check_references(&mut self) {
-        let codes: HashSet<&str> = self.project.codes.iter().map(|c| c.guid.as_str()).collect();
+        // A coding may name a case (NVivo: the case's text).
+        let codes: HashSet<&str> = (self.project.codes.iter().map(|c| c.guid.as_str()))
+            .chain(self.project.cases.iter().map(|c| c.guid.as_str()))
+            .collect();
         let sources: HashSet<&str> = self
             .project
             .sources

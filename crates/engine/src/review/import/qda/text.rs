@@ -107,9 +107,9 @@ mod tests {
         assert_eq!(cut(text, 6, 7, Unit::Utf16), Err(Uncut::Inside(6)));
         assert_eq!(cut(text, 0, 4, Unit::Bytes), Err(Uncut::Inside(4)));
         // Past the end: the length in that unit.
-        assert_eq!(cut(text, 0, 99, Unit::CodePoints), Err(Uncut::PastEnd(14)));
-        assert_eq!(cut(text, 0, 99, Unit::Utf16), Err(Uncut::PastEnd(15)));
+        assert_eq!(cut(text, 0, 99, Unit::CodePoints), Err(Uncut::PastEnd(13)));
+        assert_eq!(cut(text, 0, 99, Unit::Utf16), Err(Uncut::PastEnd(14)));
         assert_eq!(Unit::Bytes.length(text), 21);
-        assert_eq!(cut(text, 14, 14, Unit::CodePoints), Ok(""));
+        assert_eq!(cut(text, 13, 13, Unit::CodePoints), Ok(""));
     }
 }
