@@ -19,6 +19,11 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
     let (id, written, value) = finding_id(session, finding)?;
     let profile = rows(session, &format!("profile where id = {value}"))?;
     let studies = rows(session, &format!("studies where findings has {value}"))?;
+    let statement = format!("extracts where finding = {value}");
+    let extracts = match session.dataset().extracts.is_empty() {
+        true => None,
+        false => Some(rows(session, &statement)?),
+    };
     let ds = session.dataset();
     let (names, values) = cell_texts(&profile)?;
     let cell = |name: &str| -> String {
@@ -68,9 +73,49 @@ pub fn worksheet(session: &mut Session, finding: &str) -> crate::Result<String> 
         &shown,
         Format::Markdown,
     )?);
+    if let Some(extracts) = &extracts {
+        extracts_section(&mut out, &statement, extracts)?;
+    }
     out.push_str("\n## GRADE-CERQual assessment\n\n");
     cerqual_section(&mut out, ds, assessment)?;
     Ok(out)
+}
+
+/// The coded passages that support the finding, each quoted with where it
+/// is and who coded it: the illustrations an assessment cites.
+fn extracts_section(
+    out: &mut String,
+    statement: &str,
+    extracts: &QueryResult,
+) -> crate::Result<()> {
+    let (names, values) = cell_texts(extracts)?;
+    let _ = writeln!(out, "\n## Extracts ({})\n", values.len());
+    let _ = writeln!(
+        out,
+        "The coded passages that support it (`{statement}`), as the QDA project quotes them.\n"
+    );
+    let at = |row: &[String], name: &str| {
+        (names.iter().position(|n| n == name)).map_or(String::new(), |i| row[i].clone())
+    };
+    for row in &values {
+        let quote = at(row, "quote");
+        let quote = match quote.trim() {
+            "" => "(the source as a whole)".to_string(),
+            q => q.lines().map(md).collect::<Vec<_>>().join("\n> "),
+        };
+        let coder = match at(row, "coder") {
+            c if c.is_empty() => String::new(),
+            c => format!("; coded by {}", md(&c)),
+        };
+        let _ = writeln!(
+            out,
+            "> {quote}\n\n— paper {} (study {}), {}{coder}\n",
+            md(&at(row, "paper")),
+            md(&at(row, "study")),
+            md(&at(row, "place"))
+        );
+    }
+    Ok(())
 }
 
 /// The finding written `finding`: its id, the id as the review writes it,

@@ -47,6 +47,9 @@ pub fn report(session: &mut Session) -> crate::Result<String> {
         )?),
     });
     sections.push(profile_section(session)?);
+    if !session.dataset().extracts.is_empty() {
+        sections.push(extracts_section(session)?);
+    }
     if session.dataset().cerqual.is_some() {
         sections.push(cerqual_section(session)?);
     }
@@ -381,6 +384,25 @@ fn profile_section(session: &mut Session) -> crate::Result<Section> {
     Ok(Section {
         id: "profile",
         heading: "Support for each finding".into(),
+        body,
+    })
+}
+
+/// The coded passages that support each finding (from a QDA project), by
+/// finding: the quotes a review cites.
+fn extracts_section(session: &mut Session) -> crate::Result<Section> {
+    let extracts = rows(session, "extracts sort by finding")?;
+    let mut body = String::from(
+        "<p>The coded passages that support each finding, as the reviewers' QDA project quotes them (extracts.csv): where each is in its paper and who coded it.</p>\n",
+    );
+    body.push_str(&wide(&html_table(
+        &extracts,
+        "Table 7. Extracts: the passages of the papers coded with each finding",
+        true,
+    )?));
+    Ok(Section {
+        id: "extracts",
+        heading: "Extracts".into(),
         body,
     })
 }

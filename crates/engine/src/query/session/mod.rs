@@ -296,6 +296,9 @@ impl Session {
             TableKind::Coding | TableKind::Agreement | TableKind::Disagreements => {
                 vec![crate::analyses::agreement::note(&self.dataset)]
             }
+            TableKind::Extracts if self.dataset.extracts.is_empty() => vec![
+                "the review has no extracts (extracts.csv): `metasum import PROJECT.qdpx` brings the coded passages of a QDA project".to_string(),
+            ],
             TableKind::Changes | TableKind::FesChanges | TableKind::IntensityChanges => {
                 crate::analyses::diff::note(&self.dataset)
                     .into_iter()
