@@ -60,6 +60,11 @@ fn every_command_of_the_guide_runs_as_it_says() {
         "4 studies, 5 papers, 4 findings, 8 evidence links: valid",
         "id,name,n,fes\nT1.1,Access depends on a reliable connection,3,75.0\n",
         "id,papers,n,intensity\nBerg2017,2,2,50.0\nDubois2023,1,2,50.0\nNguyen2019,1,2,50.0\nOkafor2020,1,2,50.0\n",
+        // The coded project gives the matrix's figures (checked by hand
+        // from docs/guide/project.qde: the passages of each code by paper).
+        "id,theme,name,n,fes\nF1,access,Access depends on a reliable connection,3,75.0\nF2,access,Older adults value seeing a familiar clinician,2,50.0\nF3,delivery,Clinicians worry about missing non-verbal cues,2,50.0\nF4,delivery,Carers act as technical helpers,1,25.0\n",
+        "Berg2017,characters 48-90,He trusts the nurse he has seen for years.,Ines\n",
+        "all,5,2,1,0.613\n",
     ] {
         assert!(printed.contains(shown), "{shown}\n{printed}");
     }
@@ -72,4 +77,8 @@ fn every_command_of_the_guide_runs_as_it_says() {
     let report = String::from_utf8(read("report.html")).unwrap();
     assert!(report.contains("Telehealth for older adults"));
     assert!(read("my-review.xlsx").starts_with(b"PK"));
+    let worksheet = String::from_utf8(read("f2.md")).unwrap();
+    assert!(worksheet.contains("> It was good to see Dr Lam again, she knows me."));
+    let coded = String::from_utf8(read("coded-report.html")).unwrap();
+    assert!(coded.contains("Table 7. Extracts"));
 }

@@ -85,6 +85,7 @@ pub fn project(updated: bool) -> (String, Vec<(String, Vec<u8>)>) {
         true => selection(130, S3, "Ich schämte mich.", 17, BAO),
         false => String::new(),
     };
+    let pdf = format!("{}.pdf", guid(53));
     let xml = format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="Peer support — a test review" origin="metasum's test (schema 1.0)" creatingUserGUID="{ana}">
@@ -165,7 +166,7 @@ pub fn project(updated: bool) -> (String, Vec<(String, Vec<u8>)>) {
         t1 = txt(50),
         t3 = txt(51),
         t4 = txt(52),
-        pdf = format!("{}.pdf", guid(53)),
+        pdf = pdf,
         sel1 = selection(
             100,
             S1,
@@ -306,7 +307,7 @@ fn importing_again_adds_nothing_and_an_updated_project_adds_only_what_is_new() {
     );
     // Nothing duplicated: one row per coding, the old finding kept.
     let extracts = rows(&review, "extracts");
-    assert_eq!(extracts.len(), want.quotes.len() + 0, "{extracts:?}");
+    assert_eq!(extracts.len(), want.quotes.len(), "{extracts:?}");
     assert_eq!(rows(&review, "findings").len(), want.findings.len() + 1);
     // The living-review story: what `diff` of the two versions tells.
     let diff = run(metasum()

@@ -193,7 +193,7 @@ fn unknown_column_suggests_a_name() {
 
 #[test]
 fn unknown_table_lists_tables() {
-    insta::assert_snapshot!(error("studys where year > 2000"), @r#"unknown table or name `studys` [at `studys`] ["tables and names bound so far: findings, studies, papers, evidence, profile, matrix, claims, citations, search, cerqual, soqf, evidence_profile, coding, agreement, disagreements, changes, fes_changes, intensity_changes", "did you mean `studies`?"]"#);
+    insta::assert_snapshot!(error("studys where year > 2000"), @r#"unknown table or name `studys` [at `studys`] ["tables and names bound so far: findings, studies, papers, evidence, extracts, profile, matrix, claims, citations, search, cerqual, soqf, evidence_profile, coding, agreement, disagreements, changes, fes_changes, intensity_changes", "did you mean `studies`?"]"#);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn has_on_a_non_list_column() {
 
 #[test]
 fn name_used_before_it_is_bound() {
-    insta::assert_snapshot!(error("findings among good\nlet good = studies where quality != low"), @r#"unknown table or name `good` [at `good`] ["tables and names bound so far: findings, studies, papers, evidence, profile, matrix, claims, citations, search, cerqual, soqf, evidence_profile, coding, agreement, disagreements, changes, fes_changes, intensity_changes"]"#);
+    insta::assert_snapshot!(error("findings among good\nlet good = studies where quality != low"), @r#"unknown table or name `good` [at `good`] ["tables and names bound so far: findings, studies, papers, evidence, extracts, profile, matrix, claims, citations, search, cerqual, soqf, evidence_profile, coding, agreement, disagreements, changes, fes_changes, intensity_changes"]"#);
 }
 
 #[test]

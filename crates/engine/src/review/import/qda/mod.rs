@@ -40,9 +40,10 @@ pub enum StudiesBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum LineEnds {
-    /// As the text holds it: two (NVivo, MAXQDA).
+    /// As the text holds it: two (NVivo).
     AsWritten,
-    /// As one (ATLAS.ti; QualCoder writes `\r\n` for `\n` when asked).
+    /// As one (ATLAS.ti, MAXQDA; QualCoder writes `\r\n` for `\n` when
+    /// asked).
     One,
 }
 
@@ -109,11 +110,14 @@ pub fn is_project(path: &Path) -> bool {
 /// `options` say.
 pub fn reading(origin: &str, options: &Options) -> (Unit, LineEnds) {
     let program = origin.to_ascii_lowercase();
-    // ATLAS.ti writes positions as though `\r\n` were one character, and
+    // ATLAS.ti writes positions as though `\r\n` were one character;
     // QualCoder's positions index its text with `\n` line ends, which it
-    // writes as `\r\n` when asked to (for MAXQDA); NVivo and MAXQDA count
-    // the file's characters as they are (docs/DATASET.md, "QDA projects").
-    let one = program.contains("atlas") || program.contains("qualcoder");
+    // writes as `\r\n` when asked to "for MAXQDA" (so MAXQDA counts it as
+    // one too, by that evidence); NVivo counts the file's characters as
+    // they are (QualCoder's importer; docs/DATASET.md, "QDA projects").
+    let one = ["atlas", "qualcoder", "maxqda"]
+        .iter()
+        .any(|p| program.contains(p));
     let line_ends = options.line_ends.unwrap_or(match one {
         true => LineEnds::One,
         false => LineEnds::AsWritten,
