@@ -47,6 +47,14 @@ fuzz-import SECONDS="60":
     python3 crates/engine/fuzz/seeds.py --import crates/engine/fuzz/corpus/import
     cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none import fuzz/corpus/import -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
 
+# Fuzz reading QDA projects (REFI-QDA .qdpx, .qde, .qdc) and importing
+# them for SECONDS, seeded with tests/data/qda (see FUZZING.md).
+fuzz-qda SECONDS="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p crates/engine/fuzz/corpus/qda
+    python3 crates/engine/fuzz/seeds.py --qda crates/engine/fuzz/corpus/qda
+    cd crates/engine && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none qda fuzz/corpus/qda -- -max_total_time={{SECONDS}} -rss_limit_mb=4096
+
 # Draw the seed figures into docs/figures (SVG), and as PNGs into target/
 # to look at.
 figures:

@@ -8,6 +8,10 @@ per workbook given on the command line: a 1 byte, then the workbook.
 `seeds.py --import OUT` (import): one input per reference file under
 tests/data/import, its first byte picking its format (0 RIS, 1 BibTeX, 2
 CSL JSON), and the same with 252-254, the bytes that import it too.
+
+`seeds.py --qda OUT` (qda): each program's fixture under tests/data/qda
+zipped as a .qdpx (first byte 0, and 240 to import it too), its project
+XML alone (1, 241), and the guide's project.qde.
 """
 
 import pathlib
@@ -30,7 +34,31 @@ def references(out: pathlib.Path) -> None:
             (out / f"{path.stem}-{first}").write_bytes(bytes([first]) + path.read_bytes())
 
 
+def projects(out: pathlib.Path) -> None:
+    import io
+    import zipfile
+
+    out.mkdir(parents=True, exist_ok=True)
+    fixtures = ROOT / "tests" / "data" / "qda"
+    for folder in sorted(p for p in fixtures.iterdir() if p.is_dir()):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.name != "README.md":
+                    z.write(path, path.relative_to(folder).as_posix())
+        for first in (0, 240):
+            (out / f"{folder.name}-qdpx-{first}").write_bytes(bytes([first]) + buffer.getvalue())
+        qde = next(folder.glob("*.qde"))
+        for first in (1, 241):
+            (out / f"{folder.name}-qde-{first}").write_bytes(bytes([first]) + qde.read_bytes())
+    guide = (ROOT / "docs" / "guide" / "project.qde").read_bytes()
+    (out / "guide-qde-241").write_bytes(bytes([241]) + guide)
+
+
 def main() -> None:
+    if sys.argv[1] == "--qda":
+        projects(pathlib.Path(sys.argv[2]))
+        return
     if sys.argv[1] == "--import":
         references(pathlib.Path(sys.argv[2]))
         return

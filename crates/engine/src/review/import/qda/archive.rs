@@ -6,7 +6,7 @@
 //! ever looked up.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use crate::problem::Problem;
@@ -30,11 +30,15 @@ pub struct Opened {
     pub xml_name: String,
     /// The project's XML.
     pub xml: String,
-    archive: Option<zip::ZipArchive<File>>,
+    archive: Option<zip::ZipArchive<Box<dyn ReadSeek>>>,
     /// The archive's file names.
     names: Vec<String>,
     read_so_far: u64,
 }
+
+/// What an archive is read from: a file, or bytes in memory.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
 
 /// Reads at most `limit` bytes of `reader`; `None` when there are more.
 fn bounded(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
@@ -78,10 +82,17 @@ impl Opened {
         if !meta.is_file() {
             return Err(refuse("is not a file".into()));
         }
-        let extension = (path.extension().and_then(|e| e.to_str()))
+        let file = File::open(path).map_err(|e| refuse(format!("cannot be read: {e}")))?;
+        Opened::read(name, Box::new(file))
+    }
+
+    /// Opens the project `name` (its extension says what it is) read from
+    /// `file`.
+    pub fn read(name: String, file: Box<dyn ReadSeek>) -> Result<Opened, Box<Problem>> {
+        let refuse = |why: String| Box::new(Problem::file(&name, why));
+        let extension = (Path::new(&name).extension().and_then(|e| e.to_str()))
             .unwrap_or("")
             .to_ascii_lowercase();
-        let file = File::open(path).map_err(|e| refuse(format!("cannot be read: {e}")))?;
         if extension != "qdpx" {
             let bytes = bounded(file, MAX_PROJECT_BYTES)
                 .map_err(|e| refuse(format!("cannot be read: {e}")))?

@@ -125,6 +125,22 @@ pub fn reading(origin: &str, options: &Options) -> (Unit, LineEnds) {
     (options.unit.unwrap_or(Unit::CodePoints), line_ends)
 }
 
+/// What an import reads of the project `name` (its extension says what it
+/// is) given as `bytes`, read and checked as [`import_project`] reads it,
+/// nothing written: how it was read, and how many passages it quotes.
+pub fn read_project(
+    name: &str,
+    bytes: Vec<u8>,
+    options: &Options,
+) -> Result<(Vec<String>, usize), ImportError> {
+    let problems = |p: Box<Problem>| ImportError::Problems(vec![*p]);
+    let file = Box::new(std::io::Cursor::new(bytes));
+    let mut opened = archive::Opened::read(name.to_string(), file).map_err(problems)?;
+    let project = project::parse(&opened.xml_name, &opened.xml).map_err(ImportError::Problems)?;
+    let quotes = quotes::Quotes::of(&project, &mut opened, options)?;
+    Ok((quotes.notes, quotes.of.len()))
+}
+
 /// Adds what the project (or codebook) at `path` holds to the dataset
 /// folder `folder` (made when missing).
 pub fn import_project(
