@@ -357,3 +357,26 @@ fn copy(from: &Path, to: &Path) {
         std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
     }
 }
+
+#[test]
+fn check_warns_of_a_quoted_finding_the_evidence_no_longer_links() {
+    let (dir, review) = review();
+    let (project, _) = written(dir.path(), "review", false);
+    assert_eq!(import(&review, &project, &[]).code, Some(0));
+    let clean = run(metasum().arg("--data").arg(&review).arg("check"));
+    assert!(!clean.stdout.contains("Extracts:"), "{}", clean.stdout);
+    // The reviewers reconcile a link away by hand: its quotes stay.
+    let stigma = rows(&review, "findings where name = Self-stigma")[0]["id"].clone();
+    let evidence = read(&review.join("evidence.csv"));
+    let kept: Vec<&str> = evidence
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{stigma},")))
+        .collect();
+    std::fs::write(review.join("evidence.csv"), kept.join("\n") + "\n").unwrap();
+    let check = run(metasum().arg("--data").arg(&review).arg("check"));
+    assert!(
+        check.stdout.contains(&format!("warning: extracts.csv quotes finding {stigma} in study Okafor2021 (2 passages), which evidence.csv does not link")),
+        "{}",
+        check.stdout
+    );
+}

@@ -57,6 +57,9 @@ pub struct CheckReport {
     pub studies_without_findings: Vec<(i64, String)>,
     /// Findings no study supports (id, name): FES 0.
     pub findings_without_evidence: Vec<(i64, String)>,
+    /// Findings quoted in a study (extracts.csv) that evidence.csv does
+    /// not link to it: (finding, study, passages).
+    pub quoted_unlinked: Vec<(i64, i64, usize)>,
     /// Studies that may be one study reported twice (same first author,
     /// close years, a title word their papers share).
     pub maybe_one_study: Vec<MaybeOneStudy>,
@@ -168,6 +171,7 @@ impl CheckReport {
             + self.studies_without_findings.len()
             + self.findings_without_evidence.len()
             + self.maybe_one_study.len()
+            + self.quoted_unlinked.len()
             + self.undescribed.len()
             + usize::from(self.quality_note.is_some())
     }
@@ -221,6 +225,7 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         studies_without_findings,
         findings_without_evidence,
         maybe_one_study: second_papers::maybe_one_study(ds)?,
+        quoted_unlinked: quoted_unlinked(ds)?,
         undescribed: (ds.meta.columns.iter())
             .map(|(c, _)| c)
             .filter(|c| ds.studies.column(c).is_err() && ds.findings.column(c).is_err())
@@ -233,6 +238,41 @@ pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
         quality_note: crate::analyses::profile::quality_note(ds),
         keys: ds.keys.clone(),
     })
+}
+
+/// The findings extracts quote in a study that the evidence links do not
+/// tie to it, with how many passages: a link removed when the coders
+/// reconciled, or a passage coded after the links were made.
+fn quoted_unlinked(ds: &Dataset) -> crate::Result<Vec<(i64, i64, usize)>> {
+    if ds.extracts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column = |frame: &DataFrame, name: &str| -> crate::Result<Vec<Option<i64>>> {
+        Ok(frame
+            .column(name)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .collect())
+    };
+    let study_of: std::collections::HashMap<i64, i64> = (column(&ds.papers, "id")?.into_iter())
+        .zip(column(&ds.papers, "study")?)
+        .filter_map(|(p, s)| Some((p?, s?)))
+        .collect();
+    let links = ds.links()?;
+    let linked: std::collections::HashSet<(i64, i64)> = (column(links, "finding")?.into_iter())
+        .zip(column(links, "study")?)
+        .filter_map(|(f, s)| Some((f?, s?)))
+        .collect();
+    let mut quoted: std::collections::BTreeMap<(i64, i64), usize> = Default::default();
+    for e in &ds.extracts {
+        if let Some(&study) = study_of.get(&e.paper)
+            && !linked.contains(&(e.finding, study))
+        {
+            *quoted.entry((e.finding, study)).or_default() += 1;
+        }
+    }
+    Ok(quoted.into_iter().map(|((f, s), n)| (f, s, n)).collect())
 }
 
 /// How many findings state the FES the paper printed, and those whose

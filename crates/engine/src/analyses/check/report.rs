@@ -357,6 +357,19 @@ impl CheckReport {
                 )?;
             }
         }
+        if !self.quoted_unlinked.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Extracts:")?;
+            for (finding, study, n) in &self.quoted_unlinked {
+                let finding = d(f, self.keys.findings.text(*finding));
+                let study = d(f, self.keys.studies.text(*study));
+                writeln!(
+                    f,
+                    "  warning: extracts.csv quotes finding {finding} in study {study} ({}), which evidence.csv does not link: a link removed when the coders reconciled? FES counts evidence.csv",
+                    crate::words::count_of(*n, "passage", "passages")
+                )?;
+            }
+        }
         Ok(())
     }
 
