@@ -87,19 +87,33 @@ pub fn agrees(folder: &Path, want: &reader::Expected) {
     let studies = rows(folder, "studies");
     assert_eq!(studies.len(), want.studies, "studies");
     let findings = rows(folder, "findings");
+    // Findings are told apart by their code's GUID (two codes may share a
+    // name under two parents).
     let name_of: BTreeMap<String, String> = (findings.iter())
-        .map(|f| (f["id"].clone(), f["name"].clone()))
+        .map(|f| (f["id"].clone(), f["qda_guid"].to_lowercase()))
         .collect();
-    let got: BTreeMap<String, (String, String)> = (findings.iter())
-        .map(|f| (f["name"].clone(), (f["n"].clone(), f["fes"].clone())))
-        .collect();
-    let expected: BTreeMap<String, (String, String)> = (want.findings.iter())
-        .map(|(name, studies)| {
-            let n = studies.len();
-            (name.clone(), (n.to_string(), reader::fes(n, want.studies)))
+    let got: BTreeMap<String, (String, String, String)> = (findings.iter())
+        .map(|f| {
+            (
+                f["qda_guid"].to_lowercase(),
+                (f["name"].clone(), f["n"].clone(), f["fes"].clone()),
+            )
         })
         .collect();
-    assert_eq!(got, expected, "findings: name -> (n, fes)");
+    let expected: BTreeMap<String, (String, String, String)> = (want.findings.iter())
+        .map(|(guid, studies)| {
+            let n = studies.len();
+            (
+                guid.clone(),
+                (
+                    want.names[guid].clone(),
+                    n.to_string(),
+                    reader::fes(n, want.studies),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected, "findings: code -> (name, n, fes)");
     let mut quotes: Vec<(String, String)> = (rows(folder, "extracts").iter())
         .map(|e| (name_of[&e["finding"]].clone(), e["quote"].clone()))
         .collect();
@@ -126,6 +140,21 @@ pub fn agrees(folder: &Path, want: &reader::Expected) {
             }
         }
         assert_eq!(got, expected, "coding: coder -> finding -> studies");
+        let agreement: BTreeMap<String, [usize; 4]> = (rows(folder, "agreement").iter())
+            .filter(|a| a["finding"] != "all")
+            .map(|a| {
+                let n = |c: &str| a[c].parse::<usize>().unwrap();
+                (
+                    name_of[&a["finding"]].clone(),
+                    [n("both"), n("first_only"), n("second_only"), n("neither")],
+                )
+            })
+            .collect();
+        assert_eq!(
+            agreement,
+            want.agreement(),
+            "agreement: both, first only, second only, neither"
+        );
     }
 }
 

@@ -11,13 +11,17 @@ use roxmltree::{Document, Node};
 pub struct Expected {
     /// How many studies the project's sources report.
     pub studies: usize,
-    /// Code name -> the studies (GUIDs) coded with it, for every code
+    /// Code GUID -> the studies (GUIDs) coded with it, for every code
     /// that is a finding (codable or coded; not a case's own code).
     pub findings: BTreeMap<String, BTreeSet<String>>,
-    /// (code name, quote), one per coding.
+    /// Code GUID -> its name as a finding.
+    pub names: BTreeMap<String, String>,
+    /// (code GUID, quote), one per coding.
     pub quotes: Vec<(String, String)>,
-    /// Coder name -> (code name, study) links.
+    /// Coder name -> (code GUID, study) links.
     pub by_coder: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// The coders in the order their first coding comes.
+    pub coders: Vec<String>,
 }
 
 fn elements<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> impl Iterator<Item = Node<'a, 'i>> {
@@ -116,8 +120,11 @@ pub fn expected(qde: &str, texts: &dyn Fn(&str) -> Option<String>, crlf_one: boo
         ..Expected::default()
     };
     for (guid, (name, codable)) in &codes {
+        if !case_guids.contains(guid) {
+            out.names.insert(guid.clone(), name.clone());
+        }
         if *codable && !case_guids.contains(guid) {
-            out.findings.entry(name.clone()).or_default();
+            out.findings.entry(guid.clone()).or_default();
         }
     }
     let text_of = |n: Node| -> Option<String> {
@@ -149,7 +156,7 @@ pub fn expected(qde: &str, texts: &dyn Fn(&str) -> Option<String>, crlf_one: boo
             if case_guids.contains(&code) {
                 continue;
             }
-            let name = codes[&code].0.clone();
+            let name = code.clone();
             let sel = coding.parent_element().unwrap();
             let slice = |t: &str, n: Node| {
                 let start: usize = n.attribute("startPosition").unwrap().parse().unwrap();
@@ -192,6 +199,9 @@ pub fn expected(qde: &str, texts: &dyn Fn(&str) -> Option<String>, crlf_one: boo
                 .map(g);
             let user = user.filter(|u| !u.is_empty());
             if let Some(coder) = user.map(|u| users.get(&u).cloned().unwrap_or(u)) {
+                if !out.coders.contains(&coder) {
+                    out.coders.push(coder.clone());
+                }
                 out.by_coder
                     .entry(coder)
                     .or_default()
@@ -200,6 +210,31 @@ pub fn expected(qde: &str, texts: &dyn Fn(&str) -> Option<String>, crlf_one: boo
         }
     }
     out
+}
+
+impl Expected {
+    /// Per finding, as `agreement` counts the first two coders' links:
+    /// studies both, only the first, only the second, neither coded.
+    pub fn agreement(&self) -> BTreeMap<String, [usize; 4]> {
+        let [first, second] = [0, 1].map(|i| &self.by_coder[&self.coders[i]]);
+        (self.findings.keys())
+            .map(|name| {
+                let of = |links: &BTreeSet<(String, String)>| -> BTreeSet<String> {
+                    (links.iter())
+                        .filter(|(f, _)| f == name)
+                        .map(|(_, s)| s.clone())
+                        .collect()
+                };
+                let (a, b) = (of(first), of(second));
+                let both = a.intersection(&b).count();
+                let either = a.union(&b).count();
+                (
+                    name.clone(),
+                    [both, a.len() - both, b.len() - both, self.studies - either],
+                )
+            })
+            .collect()
+    }
 }
 
 /// FES as metasum prints it: one decimal, half away from zero, from the
