@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use crate::problem::Problem;
+use crate::problem::{MAX_LISTED, Problem};
+use crate::review::import::LineStarts;
 
 /// The most elements (and other nodes) a project may hold: a review's
 /// project of 500 papers and 100,000 codings is under 2 million.
@@ -194,13 +195,24 @@ pub fn parse(file: &str, text: &str) -> Result<Project, Vec<Problem>> {
     })?;
     let mut reader = Reader {
         file,
+        text,
         doc: &doc,
+        lines: LineStarts::of(text),
         problems: Vec::new(),
+        more: 0,
         project: Project::default(),
         seen: HashSet::new(),
     };
     reader.root();
     reader.check_references();
+    if reader.more > 0 {
+        let more = reader.more;
+        reader.problems.push(Problem::unlisted(
+            file,
+            more,
+            format!("and {more} more problems like the {MAX_LISTED} above, not listed"),
+        ));
+    }
     match reader.problems.is_empty() {
         true => Ok(reader.project),
         false => Err(reader.problems),
@@ -209,8 +221,15 @@ pub fn parse(file: &str, text: &str) -> Result<Project, Vec<Problem>> {
 
 struct Reader<'a, 'input> {
     file: &'a str,
+    text: &'a str,
     doc: &'a Document<'input>,
+    /// Where each line starts: a node's line found by binary search
+    /// (roxmltree's `text_pos_at` counts from the start each time, which
+    /// made a one-line project of 50,000 codings take minutes).
+    lines: LineStarts,
     problems: Vec<Problem>,
+    /// Problems past the first [`MAX_LISTED`], counted.
+    more: usize,
     project: Project,
     /// GUIDs met, each once among elements of a kind (programs share
     /// GUIDs across kinds: NVivo's case and its code, ATLAS.ti's PDF
@@ -231,15 +250,19 @@ fn child<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> Option<Node<'a, 'i>>
 
 impl Reader<'_, '_> {
     fn line(&self, node: Node) -> u64 {
-        u64::from(self.doc.text_pos_at(node.range().start).row)
+        self.lines.line(node.range().start)
     }
 
     fn problem(&mut self, node: Node, message: String) {
-        let pos = self.doc.text_pos_at(node.range().start);
+        if self.problems.len() >= MAX_LISTED {
+            self.more += 1;
+            return;
+        }
+        let (line, col) = self.lines.place(self.text, node.range().start);
         let message = format!("<{}>: {message}", node.tag_name().name());
         self.problems.push(Problem {
-            col: Some(u64::from(pos.col)),
-            ..Problem::at(self.file, u64::from(pos.row), message)
+            col: Some(col),
+            ..Problem::at(self.file, line, message)
         });
     }
 
@@ -649,6 +672,11 @@ impl Reader<'_, '_> {
                 }
             }
         }
-        self.problems.extend(problems);
+        for p in problems {
+            match self.problems.len() < MAX_LISTED {
+                true => self.problems.push(p),
+                false => self.more += 1,
+            }
+        }
     }
 }

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 
 use super::archive::Opened;
 use super::project::{Place, Project, Selection, Source, TextAt};
-use super::text::{Uncut, Unit, cut};
+use super::text::{Text, Uncut, Unit};
 use super::{LineEnds, Options};
-use crate::problem::Problem;
+use crate::problem::{MAX_LISTED, Problem};
 use crate::review::import::ImportError;
 
 /// A passage's place and quote, by selection GUID and source.
@@ -70,12 +70,13 @@ fn as_counted(text: &str, ends: LineEnds) -> std::borrow::Cow<'_, str> {
 /// How well a reading fits a source: whether every passage is cut, and
 /// how many match the text their selection names.
 fn fit(text: &str, source: &Source, unit: Unit) -> (bool, usize) {
+    let text = Text::new(text, unit);
     let mut matches = 0;
     for s in &source.selections {
         let Some((start, end)) = text_span(s) else {
             continue;
         };
-        match cut(text, start, end, unit) {
+        match text.cut(start, end) {
             Ok(quote) if !s.name.is_empty() && quote.trim() == s.name.trim() => matches += 1,
             Ok(_) => {}
             Err(_) => return (false, matches),
@@ -144,19 +145,28 @@ impl Quotes {
                 counted_as_one += 1;
             }
             let counted = text.as_deref().map(|t| as_counted(t, ends));
+            let indexed = counted.as_deref().map(|t| Text::new(t, unit));
+            let mut hinted = false;
             for (i, s) in source.selections.iter().enumerate() {
-                let quote = match (text_span(s), counted.as_deref()) {
-                    (Some((start, end)), Some(t)) => match cut(t, start, end, unit) {
+                let quote = match (text_span(s), counted.as_deref(), &indexed) {
+                    (Some((start, end)), Some(t), Some(indexed)) => match indexed.cut(start, end) {
                         Ok(q) => q.to_string(),
                         Err(why) => {
+                            // Told once per source, as its first problem's.
+                            let hint = match hinted {
+                                false => other_units(t, source, unit),
+                                true => String::new(),
+                            };
+                            hinted = true;
+                            let place = (start, end);
                             problems.push(uncut(
                                 &opened.xml_name,
                                 source,
                                 s,
-                                (start, end),
+                                place,
                                 why,
                                 unit,
-                                t,
+                                &hint,
                             ));
                             continue;
                         }
@@ -170,6 +180,15 @@ impl Quotes {
             }
         }
         if !problems.is_empty() {
+            if problems.len() > MAX_LISTED {
+                let more = problems.len() - MAX_LISTED;
+                problems.truncate(MAX_LISTED);
+                problems.push(Problem::unlisted(
+                    &opened.xml_name,
+                    more,
+                    format!("and {more} more passages like the {MAX_LISTED} above, not listed"),
+                ));
+            }
             return Err(ImportError::Problems(problems));
         }
         let ends = match counted_as_one {
@@ -200,29 +219,13 @@ fn uncut(
     (start, end): (u64, u64),
     why: Uncut,
     unit: Unit,
-    text: &str,
+    hint: &str,
 ) -> Problem {
     let what = match why {
         Uncut::PastEnd(len) => format!("ends past the text, which is {len} {} long", unit.name()),
         Uncut::Inside(at) => format!(
             "position {at} falls inside a character when positions count {}",
             unit.name()
-        ),
-    };
-    let others = [Unit::CodePoints, Unit::Utf16, Unit::Bytes];
-    let fits: Vec<&str> = (others.iter())
-        .filter(|u| **u != unit && fit(text, source, **u).0)
-        .map(|u| match u {
-            Unit::CodePoints => "--positions code-points",
-            Unit::Utf16 => "--positions utf-16",
-            Unit::Bytes => "--positions bytes",
-        })
-        .collect();
-    let hint = match fits.as_slice() {
-        [] => String::new(),
-        fits => format!(
-            "; every passage of this source fits if positions count otherwise: import with {}",
-            fits.join(" or ")
         ),
     };
     Problem::at(
@@ -233,4 +236,25 @@ fn uncut(
             source.name
         ),
     )
+}
+
+/// The countings other than `unit` under which every passage of `source`
+/// falls inside `text`, as the options that choose them.
+fn other_units(text: &str, source: &Source, unit: Unit) -> String {
+    let others = [Unit::CodePoints, Unit::Utf16, Unit::Bytes];
+    let fits: Vec<&str> = (others.iter())
+        .filter(|u| **u != unit && fit(text, source, **u).0)
+        .map(|u| match u {
+            Unit::CodePoints => "--positions code-points",
+            Unit::Utf16 => "--positions utf-16",
+            Unit::Bytes => "--positions bytes",
+        })
+        .collect();
+    match fits.as_slice() {
+        [] => String::new(),
+        fits => format!(
+            "; every passage of this source fits if positions count otherwise: import with {}",
+            fits.join(" or ")
+        ),
+    }
 }
