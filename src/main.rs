@@ -492,9 +492,13 @@ fn print_project_import(folder: &Path, done: &metasum_engine::import::qda::QdaIm
     for note in &done.notes {
         errln!("{note}");
     }
+    // The first ids, and how many more: 200,000 codes are no line to read.
     let ids = |rows: &[(String, String)]| {
-        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
-        ids.join(", ")
+        let ids: Vec<&str> = rows.iter().take(20).map(|(id, _)| id.as_str()).collect();
+        match rows.len() {
+            n if n > 20 => format!("{}, and {} more", ids.join(", "), n - 20),
+            _ => ids.join(", "),
+        }
     };
     for (rows, one, many) in [
         (&done.studies, "study", "studies"),

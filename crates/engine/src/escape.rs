@@ -19,6 +19,16 @@ pub(crate) fn formula_safe(text: String) -> String {
     }
 }
 
+/// Text as it was before [`formula_safe`] guarded it: a leading `'`
+/// before a formula's first character dropped (as every reader of
+/// metasum's files and spreadsheets takes it).
+pub(crate) fn formula_unguarded(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
 /// Text for a terminal: a character that would act on it (an escape
 /// sequence, a carriage return, a direction override that reorders the
 /// line) is shown as U+FFFD instead.

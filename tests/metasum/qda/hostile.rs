@@ -210,3 +210,85 @@ fn deep_code_trees_and_a_bare_qde_of_another_kind_do_not_break_the_reader() {
         out.stderr
     );
 }
+
+#[test]
+fn nameless_codes_are_refused_at_their_line_and_nameless_sources_named_by_their_guid() {
+    let (dir, review) = review();
+    let codebook = dir.path().join("cb.qdc");
+    std::fs::write(&codebook, format!("{HEAD}\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n<Code guid=\"00000000-0000-4000-8000-000000000001\" name=\" \" isCodable=\"true\"/>\n</Codes></CodeBook>")).unwrap();
+    let out = import(&review, &codebook, &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("cb.qdc:3:1: <Code>: has an empty name"),
+        "{}",
+        out.stderr
+    );
+    assert!(!review.exists());
+    let xml = format!(
+        r#"{HEAD}<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="c" isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="0000abcd-0000-4000-8000-000000000002"><PlainTextContent>text</PlainTextContent><PlainTextSelection guid="00000000-0000-4000-8000-000000000003" startPosition="0" endPosition="4"><Coding guid="00000000-0000-4000-8000-000000000004"><CodeRef targetGUID="00000000-0000-4000-8000-000000000001"/></Coding></PlainTextSelection></TextSource></Sources></Project>"#
+    );
+    let path = dir.path().join("p.qde");
+    std::fs::write(&path, xml).unwrap();
+    let out = import(&review, &path, &[]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(
+        rows(&review, "papers")[0]["citation"],
+        "unnamed source 0000abcd"
+    );
+}
+
+#[test]
+fn a_refused_or_empty_import_leaves_no_folder_it_made() {
+    let (dir, _) = review();
+    let nested = dir.path().join("new/deep/review");
+    let empty = dir.path().join("empty.qde");
+    std::fs::write(
+        &empty,
+        format!("{HEAD}<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\"/>"),
+    )
+    .unwrap();
+    let out = import(&nested, &empty, &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("holds no source and no code"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("new").exists(), "left new/");
+}
+
+#[test]
+fn rows_a_review_refuses_are_named_by_what_they_come_from_in_the_project() {
+    // The seed's findings are grouped by `perspective`, whose codes
+    // dataset.toml declares: a project's parent code is none of them.
+    let (dir, review) = review();
+    copy_dir(&seed(), &review);
+    let xml = format!(
+        r#"{HEAD}<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="Barriers" isCodable="false"><Code guid="00000000-0000-4000-8000-000000000002" name="Cost" isCodable="true"/></Code></Codes></CodeBook></Project>"#
+    );
+    let path = dir.path().join("p.qde");
+    std::fs::write(&path, xml).unwrap();
+    let out = import(&review, &path, &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("(from the project's code \"Cost\")"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("change the code, case or source in the QDA program"),
+        "{}",
+        out.stderr
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}

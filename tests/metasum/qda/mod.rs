@@ -5,6 +5,7 @@
 //! FES, n, the quotes and each coder's links are compared with what the
 //! XML says, read by `reader` (roxmltree, nothing of metasum's).
 
+mod again;
 mod hostile;
 mod programs;
 mod reader;

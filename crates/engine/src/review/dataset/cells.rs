@@ -28,15 +28,12 @@ pub(super) fn cell_text<'r>(
             format!("is not valid UTF-8 text (read as `{text}`; save the file as UTF-8)"),
         ));
     }
-    let guarded = (text.strip_prefix('\''))
-        .is_some_and(|rest| rest.starts_with(crate::escape::FORMULA_STARTS));
-    let text = match (text, guarded) {
-        (Cow::Borrowed(t), true) => Cow::Borrowed(&t[1..]),
-        (Cow::Owned(mut t), true) => {
-            t.remove(0);
-            Cow::Owned(t)
-        }
-        (text, false) => text,
+    let text = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(crate::escape::formula_unguarded(t)),
+        Cow::Owned(t) => match crate::escape::formula_unguarded(&t).len() == t.len() {
+            true => Cow::Owned(t),
+            false => Cow::Owned(t[1..].to_string()),
+        },
     };
     if let Some(error) = spreadsheet_error(&text) {
         problems.push(Problem::cell(

@@ -140,10 +140,14 @@ impl CsvFile {
         self.header.len() - 1
     }
 
-    /// The cells of the column `name` (empty where the file has none).
+    /// The cells of the column `name` as the loader reads them (spaces
+    /// around and a formula's guard dropped; empty where the file has
+    /// none).
     pub fn values(&self, name: &str) -> Vec<&str> {
         match self.column(name) {
-            Some(i) => self.rows.iter().map(|r| r[i].as_str()).collect(),
+            Some(i) => (self.rows.iter())
+                .map(|r| crate::escape::formula_unguarded(r[i].trim()))
+                .collect(),
             None => vec![""; self.rows.len()],
         }
     }

@@ -314,16 +314,39 @@ fn locked<T>(
     add: impl FnOnce() -> Result<T, ImportError>,
     wrote: impl Fn(&T) -> bool,
 ) -> Result<T, ImportError> {
-    let made = !folder.exists();
-    std::fs::create_dir_all(folder).map_err(|e| {
-        ImportError::Io(format!("cannot make the folder {}: {e}", folder.display()))
-    })?;
-    let lock = crate::review::atomic::DatasetLock::write(folder)
-        .map_err(|e| ImportError::Io(format!("cannot import into {}: {e}", folder.display())))?;
+    // The folders this import makes, deepest first: removed again when it
+    // writes nothing (`--data new/review` leaves no `new/`).
+    let made: Vec<&Path> = (folder.ancestors())
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .collect();
+    let unmake = || {
+        for dir in &made {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(folder) {
+        unmake();
+        return Err(ImportError::Io(format!(
+            "cannot make the folder {}: {e}",
+            folder.display()
+        )));
+    }
+    let lock = match crate::review::atomic::DatasetLock::write(folder) {
+        Ok(lock) => lock,
+        Err(e) => {
+            unmake();
+            return Err(ImportError::Io(format!(
+                "cannot import into {}: {e}",
+                folder.display()
+            )));
+        }
+    };
     let done = add();
     drop(lock);
-    if made && !done.as_ref().is_ok_and(&wrote) {
-        let _ = std::fs::remove_dir(folder);
+    if !done.as_ref().is_ok_and(&wrote) {
+        unmake();
     }
     done
 }

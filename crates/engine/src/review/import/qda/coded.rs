@@ -66,12 +66,22 @@ pub(super) fn add_findings(
         .iter()
         .map(|s| s.trim().to_string())
         .collect();
-    let guids: Vec<bool> = t
+    let mut guids: Vec<bool> = t
         .findings
         .values(GUID)
         .iter()
         .map(|g| !g.trim().is_empty())
         .collect();
+    let mut rows_named: HashMap<String, usize> = HashMap::new();
+    for n in &names {
+        *rows_named.entry(n.to_lowercase()).or_default() += 1;
+    }
+    let mut shared: HashMap<String, usize> = HashMap::new();
+    for code in &project.codes {
+        *shared
+            .entry(parts(project, code).1.to_lowercase())
+            .or_default() += 1;
+    }
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let mut numbers = Numbering::of(&id_refs);
     let mut taken = Taken::of(&id_refs);
@@ -95,10 +105,13 @@ pub(super) fn add_findings(
             out.insert(code.guid.clone(), ids[i].clone());
             continue;
         }
-        if let Some(&i) = by_name
-            .get(&code.name.to_lowercase())
-            .filter(|&&i| !guids[i])
-        {
+        // A finding there of the code's name, when no other code and no
+        // other finding has that name (NVivo's `Other` under two parents
+        // is two findings) and the finding is no code's yet.
+        let lower = name.to_lowercase();
+        let alone = shared.get(&lower) == Some(&1) && rows_named.get(&lower) == Some(&1);
+        if let Some(&i) = by_name.get(&lower).filter(|&&i| alone && !guids[i]) {
+            guids[i] = true;
             t.findings.set(i, GUID, code.guid.clone());
             out.insert(code.guid.clone(), ids[i].clone());
             continue;
@@ -168,9 +181,9 @@ pub(super) fn add_links(
         })
         .collect();
     let extracts = index(&t.extracts, GUID);
-    let (places, quotes) = (t.extracts.values("place"), t.extracts.values("quote"));
-    let was: Vec<(String, String)> = (places.iter().zip(&quotes))
-        .map(|(p, q)| (p.trim().to_string(), q.trim().to_string()))
+    let cells = |name| t.extracts.values(name).into_iter().map(str::to_string);
+    let was: Vec<(String, (String, String))> = cells("finding")
+        .zip(cells("place").zip(cells("quote")))
         .collect();
     let mut changed = Vec::new();
     let mut unattributed = 0;
@@ -194,11 +207,20 @@ pub(super) fn add_links(
                     done.links += 1;
                 }
                 let coder = coder_of(&c.user);
+                let quote = quote.trim();
                 if let Some(&row) = extracts.get(&c.guid) {
-                    if was[row] != (place.trim().to_string(), quote.trim().to_string()) {
+                    let (was_coded, (was_at, was_quoted)) = &was[row];
+                    if !was_coded.eq_ignore_ascii_case(finding) {
                         changed.push(format!(
-                            "the passage of {paper} coded {finding} at {} is now at {place} in the project; extracts.csv keeps it as it was",
-                            was[row].0
+                            "the passage of {paper} at {place} is now coded {finding} in the project; extracts.csv keeps it coded {was_coded} (and evidence.csv its link)"
+                        ));
+                    } else if (was_at, was_quoted.as_str()) != (place, quote) {
+                        let what = match was_at == place {
+                            true => format!("quotes \"{}\"", short(quote)),
+                            false => format!("is at {place}"),
+                        };
+                        changed.push(format!(
+                            "the passage of {paper} coded {finding} at {was_at} now {what} in the project; extracts.csv keeps it as it was"
                         ));
                     }
                 } else {
@@ -206,7 +228,7 @@ pub(super) fn add_links(
                         ("finding", finding.clone()),
                         ("paper", paper.clone()),
                         ("place", place.clone()),
-                        ("quote", quote.clone()),
+                        ("quote", quote.to_string()),
                         ("coder", coder.clone()),
                         (GUID, c.guid.clone()),
                     ]);
@@ -298,6 +320,14 @@ pub(super) fn vanished(t: &Tables, project: &Project, done: &mut QdaImported) {
             gone(&t.extracts, &codings, &passage),
             "passages",
         );
+    }
+}
+
+/// The first 60 characters of `text`, and `...` when there are more.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
     }
 }
 

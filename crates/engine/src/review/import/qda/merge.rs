@@ -114,17 +114,60 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
     }
     let meta: Vec<(ReviewFile, Vec<u8>)> =
         meta.into_iter().map(|m| (ReviewFile::Meta, m)).collect();
-    if t.studies.exists() || t.studies.changed() {
-        // Without studies the folder is no review yet (a codebook's
-        // findings before the references): nothing to load.
-        refuse_unless_it_loads(folder, &t.all(), &meta)?;
+    let mut checked = meta.clone();
+    if !(t.studies.exists() || t.studies.changed()) {
+        // No studies yet (a codebook's findings before the references):
+        // checked with one stand-in study, never written.
+        checked.push((ReviewFile::Studies, b"id,author,year\nS,-,\n".to_vec()));
     }
+    let rows_before = |file: &CsvFile| file.rows.len();
+    let before = [&t.studies, &t.papers, &t.findings].map(rows_before);
+    refuse_unless_it_loads(folder, &t.all(), &checked)
+        .map_err(|e| from_the_project(e, before, &done, from.file))?;
     let changed: Vec<&CsvFile> = t.all().into_iter().filter(|f| f.changed()).collect();
     let others: Vec<_> = (meta.into_iter())
         .map(|(file, bytes)| (folder.join(file.file()), bytes))
         .collect();
     write_all(&changed, &others)?;
     Ok(done)
+}
+
+/// The problems of the files an import would write, each row the
+/// import adds named by what it comes from in the project: line `L` of
+/// studies.csv, papers.csv or findings.csv is the added row `L - 2 -
+/// before` (one line per row, after the header and the `before` rows).
+fn from_the_project(
+    e: ImportError,
+    before: [usize; 3],
+    done: &QdaImported,
+    project: &str,
+) -> ImportError {
+    let ImportError::Problems(mut problems) = e else {
+        return e;
+    };
+    let added = [
+        (ReviewFile::Studies, &done.studies, "case or source"),
+        (ReviewFile::Papers, &done.papers, "source"),
+        (ReviewFile::Findings, &done.findings, "code"),
+    ];
+    for p in &mut problems {
+        let Some(line) = p.line else { continue };
+        for (k, (file, rows, what)) in added.iter().enumerate() {
+            let row = usize::try_from(line)
+                .ok()
+                .and_then(|l| l.checked_sub(2 + before[k]));
+            if p.file == file.file()
+                && let Some((_, name)) = row.and_then(|r| rows.get(r))
+            {
+                p.message = format!("{} (from the project's {what} \"{name}\")", p.message);
+            }
+        }
+    }
+    problems.push(Problem::file(
+        project,
+        "the rows above come from the project: change the code, case or source in the QDA program and export again, or import into a new folder",
+    ));
+    ImportError::Problems(problems)
 }
 
 /// The study of each source (by GUID): its case's or set's GUID and name,
@@ -297,7 +340,18 @@ fn add_papers(
     let mut out = HashMap::new();
     for source in &project.sources {
         if let Some(&i) = paper_by_guid.get(&source.guid) {
-            out.insert(source.guid.clone(), row(t, i));
+            let (paper, study) = row(t, i);
+            let (group, group_name) = &studies_of[&source.guid];
+            if let Some(now) = study_by_guid
+                .get(group)
+                .filter(|s| !s.eq_ignore_ascii_case(&study))
+            {
+                done.changed.push(format!(
+                    "the source \"{}\" is now in \"{group_name}\" (study {now}) in the project; papers.csv keeps paper {paper} a paper of study {study}",
+                    source.name
+                ));
+            }
+            out.insert(source.guid.clone(), (paper, study));
             continue;
         }
         let named = paper_by_id.get(&stem(&source.name).to_lowercase());

@@ -152,6 +152,12 @@ pub fn import_project(
     let problems = |p: Box<Problem>| ImportError::Problems(vec![*p]);
     let mut opened = archive::Opened::open(path).map_err(problems)?;
     let project = project::parse(&opened.xml_name, &opened.xml).map_err(ImportError::Problems)?;
+    if project.sources.is_empty() && project.codes.is_empty() {
+        return Err(problems(Box::new(Problem::file(
+            &opened.xml_name,
+            "holds no source and no code: nothing to import (an empty project?)",
+        ))));
+    }
     let quotes = quotes::Quotes::of(&project, &mut opened, options)?;
     let from = merge::From {
         project: &project,

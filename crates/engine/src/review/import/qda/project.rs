@@ -15,8 +15,9 @@ use crate::problem::{MAX_LISTED, Problem};
 use crate::review::import::LineStarts;
 
 /// The most elements (and other nodes) a project may hold: a review's
-/// project of 500 papers and 100,000 codings is under 2 million.
-pub const MAX_NODES: u32 = 20_000_000;
+/// project of 500 papers and 100,000 codings is under 2 million (20
+/// million nodes took 1.5 GB to read).
+pub const MAX_NODES: u32 = 5_000_000;
 
 /// What a project holds, in document order.
 #[derive(Debug, Default)]
@@ -392,7 +393,14 @@ impl Reader<'_, '_> {
             let Some(g) = self.guid(code, "code") else {
                 continue;
             };
-            let name = self.required(code, "name").unwrap_or_default();
+            let name = self.required(code, "name").unwrap_or_else(|| "?".into());
+            if name.trim().is_empty() {
+                self.problem(
+                    code,
+                    "has an empty name: a finding needs one (name the code in the QDA program)"
+                        .into(),
+                );
+            }
             let codable = match code.attribute("isCodable").map(str::trim) {
                 Some("true" | "1") => true,
                 Some("false" | "0") => false,
@@ -482,7 +490,11 @@ impl Reader<'_, '_> {
             return;
         };
         let line = self.line(node);
-        let name = node.attribute("name").unwrap_or("").trim().to_string();
+        // `name` is optional: a source without one is named by its GUID.
+        let name = match node.attribute("name").unwrap_or("").trim() {
+            "" => format!("unnamed source {}", g.get(..8).unwrap_or(&g)),
+            name => name.to_string(),
+        };
         let user = node.attribute("creatingUser").map(guid);
         let mut text = TextAt::None;
         let mut selections = Vec::new();

@@ -195,6 +195,9 @@ impl Quotes {
             0 => String::new(),
             n => format!("; a line end \\r\\n counted as one character in {n} of them"),
         };
+        if project.codebook {
+            return Ok(quotes);
+        }
         quotes.notes.insert(
             0,
             format!(
