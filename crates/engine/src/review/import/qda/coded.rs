@@ -1,13 +1,11 @@
-//! What the codes and codings of a project add to a folder: a finding per
-//! code passages may be coded with (its parent code its group), an
-//! evidence link per finding coded in a study, an extract per coding,
-//! each coder's own links; and what the folder took from the project
-//! before that the project no longer holds.
+//! What the codes of a project add to a folder: a finding per code
+//! passages may be coded with (its parent code its group); and what the
+//! folder took from the project before that the project no longer holds.
 
 use std::collections::{HashMap, HashSet};
 
 use super::QdaImported;
-use super::merge::{From, Tables, index};
+use super::merge::{Tables, index};
 use super::project::{Code, Project};
 use crate::review::dataset::extracts::GUID;
 use crate::review::import::file::CsvFile;
@@ -36,6 +34,103 @@ pub(super) fn grouped(project: &Project) -> bool {
     (project.codes.iter()).any(|c| parts(project, c).0.is_some())
 }
 
+/// The findings a folder has, as an import matches codes to them.
+struct Existing {
+    ids: Vec<String>,
+    names: Vec<String>,
+    by_guid: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    /// Whether each row is a code's (has a GUID, or was just matched).
+    matched: Vec<bool>,
+    /// Rows of each name (lower case).
+    named: HashMap<String, usize>,
+    /// The project's codes of each name (lower case).
+    codes_named: HashMap<String, usize>,
+}
+
+impl Existing {
+    fn of(t: &Tables, project: &Project) -> Existing {
+        let cells = |name| -> Vec<String> {
+            t.findings
+                .values(name)
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let names = cells("name");
+        let mut named: HashMap<String, usize> = HashMap::new();
+        for n in &names {
+            *named.entry(n.to_lowercase()).or_default() += 1;
+        }
+        let mut codes_named: HashMap<String, usize> = HashMap::new();
+        for code in &project.codes {
+            *codes_named
+                .entry(parts(project, code).1.to_lowercase())
+                .or_default() += 1;
+        }
+        Existing {
+            ids: cells("id"),
+            matched: cells(GUID).iter().map(|g| !g.is_empty()).collect(),
+            by_guid: index(&t.findings, GUID),
+            by_name: index(&t.findings, "name"),
+            names,
+            named,
+            codes_named,
+        }
+    }
+
+    /// The row of the code `guid` named `name`: its own by GUID; else a
+    /// finding of its name when no other code and no other finding has
+    /// that name (NVivo's `Other` under two parents is two findings) and
+    /// the finding is no code's yet (then tied to the code).
+    fn row_of(&mut self, t: &mut Tables, guid: &str, name: &str) -> Option<usize> {
+        if let Some(&i) = self.by_guid.get(guid) {
+            return Some(i);
+        }
+        let lower = name.to_lowercase();
+        let alone = self.codes_named.get(&lower) == Some(&1) && self.named.get(&lower) == Some(&1);
+        let i = *self
+            .by_name
+            .get(&lower)
+            .filter(|&&i| alone && !self.matched[i])?;
+        self.matched[i] = true;
+        t.findings.set(i, GUID, guid.to_string());
+        Some(i)
+    }
+}
+
+/// The ids new findings get: the next numbers where findings are
+/// numbered, else `F1`, `F2`, ... not taken.
+struct NewIds {
+    numbers: Numbering,
+    taken: Taken,
+    next: usize,
+}
+
+impl NewIds {
+    fn of(ids: &[String]) -> NewIds {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        NewIds {
+            numbers: Numbering::of(&ids),
+            taken: Taken::of(&ids),
+            next: ids.len() + 1,
+        }
+    }
+
+    fn next(&mut self) -> String {
+        if let Some(n) = self.numbers.next() {
+            return self.taken.take(n);
+        }
+        loop {
+            let key = format!("F{}", self.next);
+            self.next += 1;
+            if !self.taken.contains(&key) {
+                return self.taken.take(key);
+            }
+        }
+    }
+}
+
 /// Adds the findings of codes new to the folder; returns each code's
 /// finding (by GUID). A code is a finding when passages may be coded with
 /// it, or are (a code folder that codes nothing is a group only); a case's
@@ -52,79 +147,28 @@ pub(super) fn add_findings(
         .flat_map(|s| &s.codings)
         .map(|c| c.code.as_str())
         .collect();
-    let by_guid = index(&t.findings, GUID);
-    let by_name = index(&t.findings, "name");
-    let ids: Vec<String> = t
-        .findings
-        .values("id")
-        .iter()
-        .map(|s| s.trim().to_string())
-        .collect();
-    let names: Vec<String> = t
-        .findings
-        .values("name")
-        .iter()
-        .map(|s| s.trim().to_string())
-        .collect();
-    let mut guids: Vec<bool> = t
-        .findings
-        .values(GUID)
-        .iter()
-        .map(|g| !g.trim().is_empty())
-        .collect();
-    let mut rows_named: HashMap<String, usize> = HashMap::new();
-    for n in &names {
-        *rows_named.entry(n.to_lowercase()).or_default() += 1;
-    }
-    let mut shared: HashMap<String, usize> = HashMap::new();
-    for code in &project.codes {
-        *shared
-            .entry(parts(project, code).1.to_lowercase())
-            .or_default() += 1;
-    }
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let mut numbers = Numbering::of(&id_refs);
-    let mut taken = Taken::of(&id_refs);
-    let mut next = ids.len() + 1;
+    let mut existing = Existing::of(t, project);
+    let mut ids = NewIds::of(&existing.ids);
+    let grouped = grouped(project);
     let mut out = HashMap::new();
     let mut renamed = Vec::new();
-    let grouped = grouped(project);
     for code in &project.codes {
         let (in_group, name) = parts(project, code);
         let finding = code.codable || coded.contains(code.guid.as_str());
         if !finding || cases.contains(code.guid.as_str()) {
             continue;
         }
-        if let Some(&i) = by_guid.get(&code.guid) {
-            if names[i] != name {
+        if let Some(i) = existing.row_of(t, &code.guid, name) {
+            let (id, was) = (&existing.ids[i], &existing.names[i]);
+            if was != name {
                 renamed.push(format!(
-                    "finding {}: the code is now named \"{name}\" in the project; findings.csv keeps \"{}\"",
-                    ids[i], names[i]
+                    "finding {id}: the code is now named \"{name}\" in the project; findings.csv keeps \"{was}\""
                 ));
             }
-            out.insert(code.guid.clone(), ids[i].clone());
+            out.insert(code.guid.clone(), id.clone());
             continue;
         }
-        // A finding there of the code's name, when no other code and no
-        // other finding has that name (NVivo's `Other` under two parents
-        // is two findings) and the finding is no code's yet.
-        let lower = name.to_lowercase();
-        let alone = shared.get(&lower) == Some(&1) && rows_named.get(&lower) == Some(&1);
-        if let Some(&i) = by_name.get(&lower).filter(|&&i| alone && !guids[i]) {
-            guids[i] = true;
-            t.findings.set(i, GUID, code.guid.clone());
-            out.insert(code.guid.clone(), ids[i].clone());
-            continue;
-        }
-        let id = numbers.next().map(|n| taken.take(n)).unwrap_or_else(|| {
-            loop {
-                let key = format!("F{next}");
-                next += 1;
-                if !taken.contains(&key) {
-                    break taken.take(key);
-                }
-            }
-        });
+        let id = ids.next();
         let mut row = vec![("id", id.clone()), ("name", name.to_string())];
         if !code.description.is_empty() {
             row.push(("description", code.description.clone()));
@@ -141,125 +185,6 @@ pub(super) fn add_findings(
     }
     listed(&mut done.changed, renamed, "findings renamed");
     out
-}
-
-/// Adds an evidence link per finding coded in a study, an extract per
-/// coding, and (when two or more coders coded, or the folder keeps
-/// coding.csv) each coder's own links.
-pub(super) fn add_links(
-    t: &mut Tables,
-    from: &From,
-    papers: &HashMap<String, (String, String)>,
-    findings: &HashMap<String, String>,
-    cases: &HashSet<&str>,
-    done: &mut QdaImported,
-) {
-    let project = from.project;
-    let pair = |f: &str, s: &str| (f.trim().to_lowercase(), s.trim().to_lowercase());
-    let mut links: HashSet<(String, String)> = (t.evidence.values("finding").into_iter())
-        .zip(t.evidence.values("study"))
-        .map(|(f, s)| pair(f, s))
-        .collect();
-    let coder_of = |user: &Option<String>| match user {
-        Some(g) => project.users.get(g).cloned().unwrap_or_else(|| g.clone()),
-        None => String::new(),
-    };
-    let coders: HashSet<String> = (project.sources.iter())
-        .flat_map(|s| &s.selections)
-        .flat_map(|s| &s.codings)
-        .filter(|c| !cases.contains(c.code.as_str()))
-        .map(|c| coder_of(&c.user))
-        .filter(|c| !c.is_empty())
-        .collect();
-    let double = coders.len() >= 2 || t.coding.exists();
-    let mut own: HashSet<(String, String, String)> = (t.coding.values("finding").into_iter())
-        .zip(t.coding.values("study"))
-        .zip(t.coding.values("coder"))
-        .map(|((f, s), c)| {
-            let (f, s) = pair(f, s);
-            (f, s, c.trim().to_lowercase())
-        })
-        .collect();
-    let extracts = index(&t.extracts, GUID);
-    let cells = |name| t.extracts.values(name).into_iter().map(str::to_string);
-    let was: Vec<(String, (String, String))> = cells("finding")
-        .zip(cells("place").zip(cells("quote")))
-        .collect();
-    let mut changed = Vec::new();
-    let mut unattributed = 0;
-    for source in &project.sources {
-        let (paper, study) = &papers[&source.guid];
-        for (i, sel) in source.selections.iter().enumerate() {
-            let Some((place, quote)) = from.quotes.of.get(&(source.guid.clone(), i)) else {
-                continue;
-            };
-            for c in sel
-                .codings
-                .iter()
-                .filter(|c| !cases.contains(c.code.as_str()))
-            {
-                let Some(finding) = findings.get(&c.code) else {
-                    continue;
-                };
-                if links.insert(pair(finding, study)) {
-                    t.evidence
-                        .add(&[("finding", finding.clone()), ("study", study.clone())]);
-                    done.links += 1;
-                }
-                let coder = coder_of(&c.user);
-                let quote = quote.trim();
-                if let Some(&row) = extracts.get(&c.guid) {
-                    let (was_coded, (was_at, was_quoted)) = &was[row];
-                    if !was_coded.eq_ignore_ascii_case(finding) {
-                        changed.push(format!(
-                            "the passage of {paper} at {place} is now coded {finding} in the project; extracts.csv keeps it coded {was_coded} (and evidence.csv its link)"
-                        ));
-                    } else if (was_at, was_quoted.as_str()) != (place, quote) {
-                        let what = match was_at == place {
-                            true => format!("quotes \"{}\"", short(quote)),
-                            false => format!("is at {place}"),
-                        };
-                        changed.push(format!(
-                            "the passage of {paper} coded {finding} at {was_at} now {what} in the project; extracts.csv keeps it as it was"
-                        ));
-                    }
-                } else {
-                    t.extracts.add(&[
-                        ("finding", finding.clone()),
-                        ("paper", paper.clone()),
-                        ("place", place.clone()),
-                        ("quote", quote.to_string()),
-                        ("coder", coder.clone()),
-                        (GUID, c.guid.clone()),
-                    ]);
-                    done.extracts += 1;
-                }
-                if double && coder.is_empty() {
-                    unattributed += 1;
-                } else if double {
-                    let (f, s) = pair(finding, study);
-                    if own.insert((f, s, coder.to_lowercase())) {
-                        t.coding.add(&[
-                            ("finding", finding.clone()),
-                            ("study", study.clone()),
-                            ("coder", coder),
-                        ]);
-                        done.coding += 1;
-                    }
-                }
-            }
-        }
-    }
-    if double {
-        let mut names: Vec<&String> = coders.iter().collect();
-        names.sort();
-        let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-        done.notes.push(format!("coded by {}: each coder's links in coding.csv (metasum agreement compares them); evidence.csv holds every link any coder made", names.join(", ")));
-    }
-    if unattributed > 0 {
-        done.notes.push(format!("{unattributed} codings name no coder: they are in evidence.csv and extracts.csv, not coding.csv"));
-    }
-    listed(&mut done.changed, changed, "passages moved");
 }
 
 /// What the folder took from the project before and the project no
@@ -324,7 +249,7 @@ pub(super) fn vanished(t: &Tables, project: &Project, done: &mut QdaImported) {
 }
 
 /// The first 60 characters of `text`, and `...` when there are more.
-fn short(text: &str) -> String {
+pub(super) fn short(text: &str) -> String {
     match text.char_indices().nth(60) {
         Some((i, _)) => format!("{}...", &text[..i]),
         None => text.to_string(),
@@ -333,7 +258,7 @@ fn short(text: &str) -> String {
 
 /// `items` into `out`, the first [`LISTED`] one by one and the rest
 /// counted.
-fn listed(out: &mut Vec<String>, items: Vec<String>, what: &str) {
+pub(super) fn listed(out: &mut Vec<String>, items: Vec<String>, what: &str) {
     let n = items.len();
     out.extend(items.into_iter().take(LISTED));
     if n > LISTED {

@@ -8,10 +8,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::coded;
-use super::project::{Group, Project};
+use super::project::{Group, Project, Source};
 use super::quotes::Quotes;
 use super::{Options, QdaImported, StudiesBy};
+use super::{coded, links};
 use crate::problem::Problem;
 use crate::review::dataset::extracts::GUID;
 use crate::review::dataset::files::ReviewFile;
@@ -102,7 +102,7 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
     let papers = add_papers(&mut t, project, &studies_of, &mut done);
     let (group, meta) = grouping(folder, &t.findings, from)?;
     let findings = coded::add_findings(&mut t, project, &cases, &group, &mut done);
-    coded::add_links(&mut t, from, &papers, &findings, &cases, &mut done);
+    links::add_links(&mut t, from, &papers, &findings, &cases, &mut done);
     coded::vanished(&t, project, &mut done);
     if !done.wrote() {
         return Ok(done);
@@ -313,6 +313,92 @@ fn key_of(name: &str) -> String {
     }
 }
 
+/// The folder's papers and studies as sources are matched and added.
+struct Papers {
+    /// Each paper row's id and study.
+    rows: Vec<(String, String)>,
+    /// Whether a paper row is a source's (has a GUID, or was just tied).
+    tied: Vec<bool>,
+    by_guid: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+    /// A case's, set's or source's study, by its GUID.
+    study_by_guid: HashMap<String, String>,
+    study_ids: (Numbering, Taken),
+    paper_ids: (Numbering, Taken),
+}
+
+impl Papers {
+    fn of(t: &Tables) -> Papers {
+        let (ids, studies) = (t.papers.values("id"), t.papers.values("study"));
+        let study_ids = t.studies.values("id");
+        Papers {
+            rows: (ids.iter().zip(&studies))
+                .map(|(i, s)| (i.to_string(), s.to_string()))
+                .collect(),
+            tied: t
+                .papers
+                .values(GUID)
+                .iter()
+                .map(|g| !g.is_empty())
+                .collect(),
+            by_guid: index(&t.papers, GUID),
+            by_id: index(&t.papers, "id"),
+            study_by_guid: (index(&t.studies, GUID).into_iter())
+                .map(|(g, i)| (g, study_ids[i].to_string()))
+                .collect(),
+            study_ids: (Numbering::of(&study_ids), Taken::of(&study_ids)),
+            paper_ids: (Numbering::of(&ids), Taken::of(&ids)),
+        }
+    }
+
+    /// The study of the case, set or source `group` named `name`: there,
+    /// or added.
+    fn study(
+        &mut self,
+        t: &mut Tables,
+        (group, name): (&str, &str),
+        done: &mut QdaImported,
+    ) -> String {
+        if let Some(study) = self.study_by_guid.get(group) {
+            return study.clone();
+        }
+        let (numbers, keys) = &mut self.study_ids;
+        let key = (numbers.next().map(|n| keys.take(n)))
+            .unwrap_or_else(|| keys.unique(&key_of(name), false));
+        let (author, year) = author_year(name);
+        t.studies.add(&[
+            ("id", key.clone()),
+            ("author", author),
+            ("year", year.map(|y| y.to_string()).unwrap_or_default()),
+            (GUID, group.to_string()),
+        ]);
+        done.studies.push((key.clone(), name.to_string()));
+        self.study_by_guid.insert(group.to_string(), key.clone());
+        key
+    }
+
+    /// A new paper of `study` for `source`, keyed as its study when it
+    /// is its own study (`own`), else by its name.
+    fn add(&mut self, t: &mut Tables, source: &Source, study: &str, own: bool) -> String {
+        let base = match own {
+            true => study.to_string(),
+            false => key_of(stem(&source.name)),
+        };
+        let (numbers, keys) = &mut self.paper_ids;
+        let paper =
+            (numbers.next().map(|n| keys.take(n))).unwrap_or_else(|| keys.unique(&base, false));
+        let year = author_year(stem(&source.name)).1;
+        t.papers.add(&[
+            ("id", paper.clone()),
+            ("study", study.to_string()),
+            ("citation", source.name.clone()),
+            ("year", year.map(|y| y.to_string()).unwrap_or_default()),
+            (GUID, source.guid.clone()),
+        ]);
+        paper
+    }
+}
+
 /// Adds the papers (and studies) of sources new to the folder; returns
 /// each source's (paper, study).
 fn add_papers(
@@ -321,31 +407,14 @@ fn add_papers(
     studies_of: &HashMap<String, (String, String)>,
     done: &mut QdaImported,
 ) -> HashMap<String, (String, String)> {
-    let paper_by_guid = index(&t.papers, GUID);
-    let paper_by_id = index(&t.papers, "id");
-    let row = |t: &Tables, i: usize| {
-        let cell = |name| t.papers.values(name)[i].trim().to_string();
-        (cell("id"), cell("study"))
-    };
-    let mut study_by_guid: HashMap<String, String> = {
-        let ids = t.studies.values("id");
-        (index(&t.studies, GUID).into_iter())
-            .map(|(g, i)| (g, ids[i].trim().to_string()))
-            .collect()
-    };
-    let mut study_numbers = Numbering::of(&t.studies.values("id"));
-    let mut study_keys = Taken::of(&t.studies.values("id"));
-    let mut paper_numbers = Numbering::of(&t.papers.values("id"));
-    let mut paper_keys = Taken::of(&t.papers.values("id"));
+    let mut papers = Papers::of(t);
     let mut out = HashMap::new();
     for source in &project.sources {
-        if let Some(&i) = paper_by_guid.get(&source.guid) {
-            let (paper, study) = row(t, i);
-            let (group, group_name) = &studies_of[&source.guid];
-            if let Some(now) = study_by_guid
-                .get(group)
-                .filter(|s| !s.eq_ignore_ascii_case(&study))
-            {
+        let (group, group_name) = &studies_of[&source.guid];
+        if let Some(&i) = papers.by_guid.get(&source.guid) {
+            let (paper, study) = papers.rows[i].clone();
+            let now = papers.study_by_guid.get(group);
+            if let Some(now) = now.filter(|s| !s.eq_ignore_ascii_case(&study)) {
                 done.changed.push(format!(
                     "the source \"{}\" is now in \"{group_name}\" (study {now}) in the project; papers.csv keeps paper {paper} a paper of study {study}",
                     source.name
@@ -354,55 +423,26 @@ fn add_papers(
             out.insert(source.guid.clone(), (paper, study));
             continue;
         }
-        let named = paper_by_id.get(&stem(&source.name).to_lowercase());
-        if let Some(&i) = named.filter(|&&i| t.papers.values(GUID)[i].trim().is_empty()) {
+        let named = papers
+            .by_id
+            .get(&stem(&source.name).to_lowercase())
+            .copied();
+        if let Some(i) = named.filter(|&i| !papers.tied[i]) {
             // `Smith2019.pdf` coded for the paper Smith2019 imported from
             // the references: that paper, now tied to its source.
+            papers.tied[i] = true;
             t.papers.set(i, GUID, source.guid.clone());
-            let (paper, study) = row(t, i);
-            done.notes.push(format!(
+            let (paper, study) = papers.rows[i].clone();
+            let note = format!(
                 "the source \"{}\" is the paper {paper} already there",
                 source.name
-            ));
+            );
+            done.notes.push(note);
             out.insert(source.guid.clone(), (paper, study));
             continue;
         }
-        let (group, group_name) = &studies_of[&source.guid];
-        let study = match study_by_guid.get(group) {
-            Some(study) => study.clone(),
-            None => {
-                let key = study_numbers
-                    .next()
-                    .map(|n| study_keys.take(n))
-                    .unwrap_or_else(|| study_keys.unique(&key_of(group_name), false));
-                let (author, year) = author_year(group_name);
-                t.studies.add(&[
-                    ("id", key.clone()),
-                    ("author", author),
-                    ("year", year.map(|y| y.to_string()).unwrap_or_default()),
-                    (GUID, group.clone()),
-                ]);
-                done.studies.push((key.clone(), group_name.clone()));
-                study_by_guid.insert(group.clone(), key.clone());
-                key
-            }
-        };
-        let base = match *group == source.guid {
-            true => study.clone(),
-            false => key_of(stem(&source.name)),
-        };
-        let paper = paper_numbers
-            .next()
-            .map(|n| paper_keys.take(n))
-            .unwrap_or_else(|| paper_keys.unique(&base, false));
-        let year = author_year(stem(&source.name)).1;
-        t.papers.add(&[
-            ("id", paper.clone()),
-            ("study", study.clone()),
-            ("citation", source.name.clone()),
-            ("year", year.map(|y| y.to_string()).unwrap_or_default()),
-            (GUID, source.guid.clone()),
-        ]);
+        let study = papers.study(t, (group, group_name), done);
+        let paper = papers.add(t, source, &study, *group == source.guid);
         done.papers.push((paper.clone(), source.name.clone()));
         out.insert(source.guid.clone(), (paper, study));
     }

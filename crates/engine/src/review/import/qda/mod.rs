@@ -12,6 +12,7 @@
 
 mod archive;
 mod coded;
+mod links;
 mod merge;
 mod project;
 mod quotes;

@@ -85,6 +85,19 @@ fn fit(text: &str, source: &Source, unit: Unit) -> (bool, usize) {
     (true, matches)
 }
 
+/// Quotes being cut, source by source, with the problems found.
+struct Cutter<'a> {
+    unit: Unit,
+    /// How `\r\n` counts where the passages do not tell.
+    default_ends: LineEnds,
+    options: &'a Options,
+    file: String,
+    quotes: Quotes,
+    problems: Vec<Problem>,
+    /// Texts whose `\r\n` counted as one character.
+    counted_as_one: usize,
+}
+
 impl Quotes {
     /// Every passage's place and quote; a passage whose positions do not
     /// fall inside its text is a located problem.
@@ -94,122 +107,138 @@ impl Quotes {
         options: &Options,
     ) -> Result<Quotes, ImportError> {
         let (unit, default_ends) = super::reading(&project.origin, options);
-        let mut quotes = Quotes::default();
-        let mut problems = Vec::new();
-        let mut counted_as_one = 0;
+        let mut cutter = Cutter {
+            unit,
+            default_ends,
+            options,
+            file: opened.xml_name.clone(),
+            quotes: Quotes::default(),
+            problems: Vec::new(),
+            counted_as_one: 0,
+        };
         for source in &project.sources {
-            let needs_text = source.selections.iter().any(|s| text_span(s).is_some());
-            let text = match (&source.text, needs_text) {
-                (_, false) | (TextAt::None, _) => None,
-                (TextAt::Inline(t), _) => Some(t.clone()),
-                (TextAt::Archive(name), _) => match opened.source_text(name) {
-                    Ok(t) => Some(t),
-                    Err(why) => {
-                        problems.push(Problem::at(
-                            &opened.xml_name,
-                            source.line,
-                            format!("the source \"{}\": {why}", source.name),
-                        ));
-                        None
-                    }
-                },
-                (TextAt::Outside(path), _) => {
-                    quotes.notes.push(format!(
-                        "the text of \"{}\" is outside the project ({path}) and was not read: its passages are quoted by the names the project gives them",
-                        source.name
-                    ));
+            let text = cutter.text(source, opened);
+            cutter.cut(source, text.as_deref());
+        }
+        cutter.finish(project)
+    }
+}
+
+impl Cutter<'_> {
+    /// The plain text of `source`, when a passage is cut from it (a byte
+    /// order mark dropped).
+    fn text(&mut self, source: &Source, opened: &mut Opened) -> Option<String> {
+        if !source.selections.iter().any(|s| text_span(s).is_some()) {
+            return None;
+        }
+        let text = match &source.text {
+            TextAt::None => None,
+            TextAt::Inline(t) => Some(t.clone()),
+            TextAt::Archive(name) => match opened.source_text(name) {
+                Ok(t) => Some(t),
+                Err(why) => {
+                    let why = format!("the source \"{}\": {why}", source.name);
+                    self.problems
+                        .push(Problem::at(&self.file, source.line, why));
                     None
                 }
-            };
-            let text = text.map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t));
-            let ends = match (&text, options.line_ends) {
-                (Some(t), None) if t.contains("\r\n") => {
-                    let score = |e| fit(&as_counted(t, e), source, unit);
-                    let (written, one) = (score(LineEnds::AsWritten), score(LineEnds::One));
-                    match (written, one) {
-                        ((true, a), (true, b)) if a != b => {
-                            if a > b {
-                                LineEnds::AsWritten
-                            } else {
-                                LineEnds::One
-                            }
-                        }
-                        ((true, _), (false, _)) => LineEnds::AsWritten,
-                        ((false, _), (true, _)) => LineEnds::One,
-                        _ => default_ends,
-                    }
-                }
-                (_, given) => given.unwrap_or(default_ends),
-            };
-            if ends == LineEnds::One && text.as_deref().is_some_and(|t| t.contains("\r\n")) {
-                counted_as_one += 1;
+            },
+            TextAt::Outside(path) => {
+                self.quotes.notes.push(format!(
+                    "the text of \"{}\" is outside the project ({path}) and was not read: its passages are quoted by the names the project gives them",
+                    source.name
+                ));
+                None
             }
-            let counted = text.as_deref().map(|t| as_counted(t, ends));
-            let indexed = counted.as_deref().map(|t| Text::new(t, unit));
-            let mut hinted = false;
-            for (i, s) in source.selections.iter().enumerate() {
-                let quote = match (text_span(s), counted.as_deref(), &indexed) {
-                    (Some((start, end)), Some(t), Some(indexed)) => match indexed.cut(start, end) {
-                        Ok(q) => q.to_string(),
-                        Err(why) => {
-                            // Told once per source, as its first problem's.
-                            let hint = match hinted {
-                                false => other_units(t, source, unit),
-                                true => String::new(),
-                            };
-                            hinted = true;
-                            let place = (start, end);
-                            problems.push(uncut(
-                                &opened.xml_name,
-                                source,
-                                s,
-                                place,
-                                why,
-                                unit,
-                                &hint,
-                            ));
-                            continue;
-                        }
-                    },
-                    // No text to cut from: the name programs give it.
-                    _ => s.name.clone(),
-                };
-                quotes
-                    .of
-                    .insert((source.guid.clone(), i), (place(&s.place), quote));
-            }
+        };
+        text.map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t))
+    }
+
+    /// How `text` counts `\r\n`: as given; else the reading under which
+    /// every passage is cut and more match their names; else the
+    /// program's.
+    fn line_ends(&self, text: &str, source: &Source) -> LineEnds {
+        if let Some(given) = self.options.line_ends {
+            return given;
         }
+        if !text.contains("\r\n") {
+            return self.default_ends;
+        }
+        let score = |e| fit(&as_counted(text, e), source, self.unit);
+        match (score(LineEnds::AsWritten), score(LineEnds::One)) {
+            ((true, a), (true, b)) if a > b => LineEnds::AsWritten,
+            ((true, a), (true, b)) if a < b => LineEnds::One,
+            ((true, _), (false, _)) => LineEnds::AsWritten,
+            ((false, _), (true, _)) => LineEnds::One,
+            _ => self.default_ends,
+        }
+    }
+
+    /// Each passage of `source` cut from `text` (or named, without one).
+    fn cut(&mut self, source: &Source, text: Option<&str>) {
+        let ends = text.map(|t| self.line_ends(t, source));
+        if ends == Some(LineEnds::One) && text.is_some_and(|t| t.contains("\r\n")) {
+            self.counted_as_one += 1;
+        }
+        let counted = text.zip(ends).map(|(t, e)| as_counted(t, e));
+        let indexed = counted.as_deref().map(|t| Text::new(t, self.unit));
+        let mut hinted = false;
+        for (i, s) in source.selections.iter().enumerate() {
+            let quote = match (text_span(s), &indexed) {
+                (Some((start, end)), Some(indexed)) => match indexed.cut(start, end) {
+                    Ok(q) => q.to_string(),
+                    Err(why) => {
+                        // The other countings, told once per source.
+                        let hint = match std::mem::replace(&mut hinted, true) {
+                            false => {
+                                other_units(counted.as_deref().unwrap_or(""), source, self.unit)
+                            }
+                            true => String::new(),
+                        };
+                        let problem =
+                            uncut(&self.file, source, s, (start, end), why, self.unit, &hint);
+                        self.problems.push(problem);
+                        continue;
+                    }
+                },
+                // No text to cut from: the name programs give it.
+                _ => s.name.clone(),
+            };
+            let key = (source.guid.clone(), i);
+            self.quotes.of.insert(key, (place(&s.place), quote));
+        }
+    }
+
+    /// The quotes, or every problem (past [`MAX_LISTED`] counted).
+    fn finish(mut self, project: &Project) -> Result<Quotes, ImportError> {
+        let mut problems = self.problems;
         if !problems.is_empty() {
             if problems.len() > MAX_LISTED {
                 let more = problems.len() - MAX_LISTED;
                 problems.truncate(MAX_LISTED);
-                problems.push(Problem::unlisted(
-                    &opened.xml_name,
-                    more,
-                    format!("and {more} more passages like the {MAX_LISTED} above, not listed"),
-                ));
+                let why =
+                    format!("and {more} more passages like the {MAX_LISTED} above, not listed");
+                problems.push(Problem::unlisted(&self.file, more, why));
             }
             return Err(ImportError::Problems(problems));
         }
-        let ends = match counted_as_one {
+        if project.codebook {
+            return Ok(self.quotes);
+        }
+        let ends = match self.counted_as_one {
             0 => String::new(),
             n => format!("; a line end \\r\\n counted as one character in {n} of them"),
         };
-        if project.codebook {
-            return Ok(quotes);
-        }
-        quotes.notes.insert(
-            0,
-            format!(
-                "positions read as {} from 0{ends} (the project was written by {})",
-                unit.name(),
-                match project.origin.trim() {
-                    "" => "a program it does not name",
-                    o => o,
-                }
-            ),
+        let program = match project.origin.trim() {
+            "" => "a program it does not name",
+            o => o,
+        };
+        let how = format!(
+            "positions read as {} from 0{ends} (the project was written by {program})",
+            self.unit.name()
         );
-        Ok(quotes)
+        self.quotes.notes.insert(0, how);
+        Ok(self.quotes)
     }
 }
 
