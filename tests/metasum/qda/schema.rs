@@ -280,6 +280,20 @@ fn importing_again_adds_nothing_and_an_updated_project_adds_only_what_is_new() {
     let again = import(&review, &first, &[]);
     assert_eq!(again.code, Some(0), "{again:?}");
     assert!(again.stderr.contains("nothing to add"), "{}", again.stderr);
+    // An export keeps what a later import recognises.
+    let exported = dir.path().join("exported");
+    let out = run(metasum()
+        .arg("--data")
+        .arg(&review)
+        .arg("export")
+        .arg(&exported));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let into_export = import(&exported, &first, &[]);
+    assert!(
+        into_export.stderr.contains("nothing to add"),
+        "{}",
+        into_export.stderr
+    );
     for file in [
         "studies.csv",
         "papers.csv",

@@ -296,6 +296,10 @@ pub(super) static EXTRACTS: TableDef = TableDef {
         ),
         ("quote", "the passage's text, as the source has it"),
         ("coder", "who coded it"),
+        (
+            crate::review::dataset::extracts::GUID,
+            "the QDA project's coding it came from: what importing the project again recognises",
+        ),
     ],
     built_from: None,
     ids: &[

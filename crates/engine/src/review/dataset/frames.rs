@@ -74,7 +74,8 @@ pub fn coding(ds: &Dataset) -> PolarsResult<DataFrame> {
     ])
 }
 
-/// `extracts`: finding, paper, study (the paper's), place, quote, coder.
+/// `extracts`: finding, paper, study (the paper's), place, quote, coder,
+/// qda_guid.
 pub fn extracts(ds: &Dataset) -> PolarsResult<DataFrame> {
     let ids = ds.papers.column("id")?.i64()?;
     let studies = ds.papers.column("study")?.i64()?;
@@ -90,6 +91,8 @@ pub fn extracts(ds: &Dataset) -> PolarsResult<DataFrame> {
         column("place", e, |x| x.place.clone()),
         column("quote", e, |x| x.quote.clone()),
         column("coder", e, |x| x.coder.clone()),
+        // Kept through an export: what a second import recognises.
+        column(super::extracts::GUID, e, |x| x.guid.clone()),
     ])
 }
 
