@@ -174,7 +174,8 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// QDA projects: which structure makes studies (default: cases
-        /// when a case names a source, else sets, else one per source).
+        /// when a case names a source, else one per source; sets only
+        /// when asked).
         #[arg(long, value_enum, value_name = "BY")]
         studies_by: Option<metasum_engine::import::qda::StudiesBy>,
         /// QDA projects: what a passage's start and end positions count

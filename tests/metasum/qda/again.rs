@@ -145,6 +145,87 @@ fn a_passage_coded_anew_and_a_source_moved_to_another_case_are_told() {
     let out = imported(&review, dir.path(), "v2", &second);
     assert!(out.stderr.contains("the passage of Smith2019 at characters 6-15 is now coded F2 in the project; extracts.csv keeps it coded F1 (and evidence.csv its link)"), "{}", out.stderr);
     assert!(out.stderr.contains("the source \"Jones 2020\" is now in \"Smith 2019\" (study Smith2019) in the project; papers.csv keeps paper Jones2020 a paper of study Jones2020"), "{}", out.stderr);
+    // Told, not applied: no link is added for the recoded passage, and
+    // every FES is what it was.
+    assert!(!out.stderr.contains("evidence link"), "{}", out.stderr);
+    let fes: Vec<String> = rows(&review, "findings sort by id")
+        .iter()
+        .map(|f| format!("{} {}", f["id"], f["fes"]))
+        .collect();
+    assert_eq!(fes, ["F1 50.0", "F2 50.0"]);
+}
+
+#[test]
+fn a_link_the_reviewers_removed_stays_removed_when_the_project_is_imported_again() {
+    let (dir, review) = review();
+    let xml = project(
+        &[(10, "Hope", None)],
+        &[
+            (30, "Smith 2019", "peers gave hope", &[(6, 15, 500, 10)]),
+            (31, "Jones 2020", "hope", &[(0, 4, 501, 10)]),
+        ],
+        &[],
+    );
+    imported(&review, dir.path(), "p", &xml);
+    std::fs::write(review.join("evidence.csv"), "finding,study\nF1,Smith2019\n").unwrap();
+    let again = imported(&review, dir.path(), "p", &xml);
+    assert!(again.stderr.contains("nothing to add"), "{}", again.stderr);
+    assert_eq!(rows(&review, "findings")[0]["fes"], "50.0");
+}
+
+#[test]
+fn an_export_whose_guids_are_all_new_is_refused_in_a_folder_of_an_earlier_import() {
+    // QualCoder makes new GUIDs on every export: the same project twice
+    // would be every study and link twice, FES halved.
+    let (dir, review) = review();
+    let first = project(
+        &[(10, "Hope", None)],
+        &[(30, "Smith 2019", "hope", &[(0, 4, 500, 10)])],
+        &[],
+    );
+    imported(&review, dir.path(), "v1", &first);
+    let renewed = project(
+        &[(11, "Hope", None)],
+        &[(31, "Smith 2019", "hope", &[(0, 4, 501, 11)])],
+        &[],
+    );
+    let path = dir.path().join("v2.qde");
+    std::fs::write(&path, renewed).unwrap();
+    let before = std::fs::read(review.join("evidence.csv")).unwrap();
+    let out = import(&review, &path, &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("an export whose GUIDs are all new"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(review.join("evidence.csv")).unwrap(), before);
+}
+
+#[test]
+fn codes_fill_the_column_the_review_groups_by() {
+    // A review grouped by `perspective`, as reviews were before the
+    // grouping could be declared: no dataset.toml.
+    let (dir, review) = review();
+    std::fs::create_dir_all(&review).unwrap();
+    std::fs::write(
+        review.join("findings.csv"),
+        "id,perspective,name\n1,workers,Typed by hand\n",
+    )
+    .unwrap();
+    let xml = project(
+        &[(10, "workers", None), (11, "Hope", Some(10))],
+        &[(30, "Smith 2019", "hope", &[(0, 4, 500, 11)])],
+        &[],
+    );
+    imported(&review, dir.path(), "p", &xml);
+    let hope = rows(&review, "findings where name = Hope");
+    assert_eq!(hope[0]["perspective"], "workers");
+    // A new review: its dataset.toml declares the column the codes fill.
+    let (dir, fresh) = super::review();
+    imported(&fresh, dir.path(), "p", &xml);
+    let meta = std::fs::read_to_string(fresh.join("dataset.toml")).unwrap();
+    assert!(meta.contains("group_findings_by = \"theme\""), "{meta}");
 }
 
 #[test]

@@ -157,7 +157,17 @@ fn codebooks_alone_start_a_review_from_its_codes() {
         ),
         ("Barriers", "Cost", "Money")
     );
-    // Coding the codebook's codes later in the project: the same findings.
+    // The codebook again: nothing new.
     let again = import(&fresh, &nested, &[]);
     assert!(again.stderr.contains("nothing to add"), "{}", again.stderr);
+    // The project coded with the codebook's codes: the same finding, now
+    // with its evidence (a source named after a paper's key is that paper).
+    let key = rows(&fresh, "papers")[0]["id"].clone();
+    let project = dir.path().join("coded.qde");
+    std::fs::write(&project, format!("<?xml version='1.0' encoding='utf-8'?>\n<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\"><CodeBook><Codes><Code guid=\"5215cc69-b628-4e02-afb9-9beeaee55808\" name=\"Barriers\" isCodable=\"false\"><Code guid=\"5215cc69-b628-4e02-afb9-9beeaee55809\" name=\"Cost\" isCodable=\"true\"/></Code></Codes></CodeBook><Sources><TextSource guid=\"00000000-0000-4000-8000-000000000030\" name=\"{key}.pdf\"><PlainTextContent>too costly</PlainTextContent><PlainTextSelection guid=\"00000000-0000-4000-8000-000000000031\" startPosition=\"0\" endPosition=\"10\"><Coding guid=\"00000000-0000-4000-8000-000000000032\"><CodeRef targetGUID=\"5215cc69-b628-4e02-afb9-9beeaee55809\"/></Coding></PlainTextSelection></TextSource></Sources></Project>")).unwrap();
+    let coded = import(&fresh, &project, &[]);
+    assert_eq!(coded.code, Some(0), "{coded:?}");
+    assert!(!coded.stderr.contains("finding"), "{}", coded.stderr);
+    let cost = rows(&fresh, "findings");
+    assert_eq!((cost.len(), cost[0]["n"].as_str()), (1, "1"));
 }

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use polars::prelude::*;
 
 use crate::present::format::{Format, cell_texts, markdown_text as md, render};
+use crate::review::dataset::extracts::WHOLE_SOURCE;
 use crate::review::dataset::{Assessment, COMPONENTS, keys::Resolved};
 use crate::{Dataset, QueryResult, Session};
 
@@ -100,7 +101,8 @@ fn extracts_section(
     for row in &values {
         let quote = at(row, "quote");
         let quote = match quote.trim() {
-            "" => "(the source as a whole)".to_string(),
+            "" if at(row, "place") == WHOLE_SOURCE => "(the source as a whole)".to_string(),
+            "" => "(no text: see where it is)".to_string(),
             q => q.lines().map(md).collect::<Vec<_>>().join("\n> "),
         };
         let coder = match at(row, "coder") {

@@ -14,7 +14,10 @@ pub const COLUMNS: [&str; 5] = ["finding", "paper", "place", "quote", "coder"];
 
 /// The column that ties a row to the QDA project's coding it came from, so
 /// that importing the project again adds nothing twice (optional).
-pub const GUID: &str = "qda_guid";
+pub use super::files::QDA_GUID as GUID;
+
+/// The place of a coding of a source as a whole (it quotes nothing).
+pub const WHOLE_SOURCE: &str = "whole source";
 
 /// One coded passage.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,6 +49,12 @@ pub enum ReviewFile {
     Matrix,
 }
 
+/// The column of studies, papers, findings and extracts that ties a row
+/// to the QDA project it was imported from (the project's GUID of its
+/// source, case, code or coding): what importing the project again
+/// recognises.
+pub const QDA_GUID: &str = "qda_guid";
+
 /// Which table's ids a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {

@@ -74,9 +74,7 @@ fn declared_spelling(table: &mut ReadTable, column: &str, codes: &[(String, Stri
     let _ = table.frame.with_column(column);
 }
 
-/// The findings column that groups them when `dataset.toml` names none:
-/// the column metasum required before the grouping could be declared.
-const FIRST_GROUPING: &str = "perspective";
+use super::meta::FIRST_GROUPING;
 
 /// [`load`], once.
 fn load_once(

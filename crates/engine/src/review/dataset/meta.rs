@@ -4,6 +4,10 @@ use serde::Deserialize;
 
 use crate::problem::Problem;
 
+/// The findings column that groups them when `dataset.toml` names none:
+/// the column metasum required before the grouping could be declared.
+pub(crate) const FIRST_GROUPING: &str = "perspective";
+
 /// The descriptive part of a dataset, read from `dataset.toml`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {

@@ -18,7 +18,7 @@ pub mod links_cache;
 mod load;
 mod matrix_file;
 mod matrix_sheet;
-mod meta;
+pub(crate) mod meta;
 mod parallel;
 
 pub mod search;

@@ -158,6 +158,23 @@ impl CsvFile {
             || (self.widened && (self.original.is_some() || !self.header.is_empty()))
     }
 
+    /// The line each added row starts on in the file as it would be
+    /// written (a cell may span lines), for the problems of that file.
+    pub fn added_lines(&self) -> Vec<u64> {
+        let Ok(bytes) = self.bytes() else {
+            return Vec::new();
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let mut record = csv::ByteRecord::new();
+        let mut lines = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            lines.push(record.position().map_or(0, |p| p.line()));
+        }
+        lines.split_off(lines.len().saturating_sub(self.added.len()))
+    }
+
     /// Sets the cell of column `name` of row `row` (a row there), the
     /// file then written anew.
     pub fn set(&mut self, row: usize, name: &str, value: String) {

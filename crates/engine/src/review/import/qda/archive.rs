@@ -31,8 +31,9 @@ pub struct Opened {
     /// The project's XML.
     pub xml: String,
     archive: Option<zip::ZipArchive<Box<dyn ReadSeek>>>,
-    /// The archive's file names.
-    names: Vec<String>,
+    /// The archive's file names, by their name in lower case (zip tools
+    /// differ in the case they keep).
+    names: std::collections::HashMap<String, String>,
     read_so_far: u64,
 }
 
@@ -104,7 +105,7 @@ impl Opened {
                 name,
                 xml,
                 archive: None,
-                names: Vec::new(),
+                names: Default::default(),
                 read_so_far: 0,
             });
         }
@@ -137,7 +138,7 @@ impl Opened {
             xml_name,
             xml,
             archive: Some(archive),
-            names,
+            names: (names.into_iter()).map(|n| (n.to_lowercase(), n)).collect(),
             read_so_far: 0,
         })
     }
@@ -163,8 +164,7 @@ impl Opened {
         }
         let wanted = format!("sources/{}", internal.replace('\\', "/"));
         // Zip tools differ in the case they keep; the name is otherwise exact.
-        let found = (self.names.iter())
-            .find(|n| n.eq_ignore_ascii_case(&wanted))
+        let found = (self.names.get(&wanted.to_lowercase()))
             .cloned()
             .ok_or_else(|| format!("its text, {wanted}, is not in the archive"))?;
         let left = MAX_TEXT_BYTES.saturating_sub(self.read_so_far);

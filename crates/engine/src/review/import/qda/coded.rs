@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::QdaImported;
 use super::merge::{Tables, index};
 use super::project::{Code, Project};
-use crate::review::dataset::extracts::GUID;
+use crate::review::dataset::files::QDA_GUID as GUID;
 use crate::review::import::file::CsvFile;
 use crate::review::import::keys::{Numbering, Taken};
 

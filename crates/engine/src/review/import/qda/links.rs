@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::QdaImported;
 use super::coded::{listed, short};
 use super::merge::{From, Tables, index};
-use crate::review::dataset::extracts::GUID;
+use crate::review::dataset::files::QDA_GUID as GUID;
 
 /// One coding, as its rows say it.
 struct Coded<'a> {
@@ -79,21 +79,27 @@ impl Known {
         }
     }
 
-    /// The extract of `c`, unless there; what changed, when it is.
+    /// The extract of `c`.
     fn extract(&mut self, t: &mut Tables, c: &Coded, done: &mut QdaImported) {
-        let (finding, paper, place, quote) = (c.finding, c.paper, c.place, c.quote);
+        t.extracts.add(&[
+            ("finding", c.finding.to_string()),
+            ("paper", c.paper.to_string()),
+            ("place", c.place.to_string()),
+            ("quote", c.quote.to_string()),
+            ("coder", c.coder.clone()),
+            (GUID, c.guid.to_string()),
+        ]);
+        done.extracts += 1;
+    }
+
+    /// Whether an earlier import brought `c` (its extract is there): then
+    /// nothing of it is added again (a link the reviewers removed since
+    /// stays removed), and what the project now says differently is told.
+    fn imported(&mut self, c: &Coded) -> bool {
         let Some(&row) = self.extracts.get(c.guid) else {
-            t.extracts.add(&[
-                ("finding", finding.to_string()),
-                ("paper", paper.to_string()),
-                ("place", place.to_string()),
-                ("quote", quote.to_string()),
-                ("coder", c.coder.clone()),
-                (GUID, c.guid.to_string()),
-            ]);
-            done.extracts += 1;
-            return;
+            return false;
         };
+        let (finding, paper, place, quote) = (c.finding, c.paper, c.place, c.quote);
         let (was_coded, (was_at, was_quoted)) = &self.was[row];
         if !was_coded.eq_ignore_ascii_case(finding) {
             self.changed.push(format!(
@@ -108,6 +114,7 @@ impl Known {
                 "the passage of {paper} coded {finding} at {was_at} now {what} in the project; extracts.csv keeps it as it was"
             ));
         }
+        true
     }
 
     /// The coder's own link of `c`, when coders' links are kept.
@@ -182,8 +189,13 @@ pub(super) fn add_links(
                     coder: coder_of(&c.user),
                     guid: &c.guid,
                 };
-                known.link(t, &coded, done);
-                known.extract(t, &coded, done);
+                if !known.imported(&coded) {
+                    known.link(t, &coded, done);
+                    known.extract(t, &coded, done);
+                }
+                // Each coder's own links are the raw coding, never
+                // reconciled: a second coder joining later brings the
+                // first's too.
                 known.own(t, &coded, done);
             }
         }

@@ -12,9 +12,12 @@ use super::project::{Group, Project, Source};
 use super::quotes::Quotes;
 use super::{Options, QdaImported, StudiesBy};
 use super::{coded, links};
-use crate::problem::Problem;
-use crate::review::dataset::extracts::GUID;
+use metasum_query::error::excerpt;
+
+use crate::problem::{Listed, Problem};
+use crate::review::dataset::files::QDA_GUID as GUID;
 use crate::review::dataset::files::ReviewFile;
+use crate::review::dataset::meta::FIRST_GROUPING;
 use crate::review::import::file::{CsvFile, write_all};
 use crate::review::import::keys::{Numbering, Taken, ascii};
 use crate::review::import::{ImportError, first_year, refuse_unless_it_loads};
@@ -90,6 +93,7 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
         )));
     }
     let mut t = Tables::open(folder)?;
+    refuse_fresh_guids(&t, from)?;
     let mut done = QdaImported {
         notes: from.quotes.notes.clone(),
         ..QdaImported::default()
@@ -120,10 +124,10 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
         // checked with one stand-in study, never written.
         checked.push((ReviewFile::Studies, b"id,author,year\nS,-,\n".to_vec()));
     }
-    let rows_before = |file: &CsvFile| file.rows.len();
-    let before = [&t.studies, &t.papers, &t.findings].map(rows_before);
-    refuse_unless_it_loads(folder, &t.all(), &checked)
-        .map_err(|e| from_the_project(e, before, &done, from.file))?;
+    refuse_unless_it_loads(folder, &t.all(), &checked).map_err(|e| {
+        let lines = [&t.studies, &t.papers, &t.findings].map(CsvFile::added_lines);
+        from_the_project(e, lines, &done, from.file)
+    })?;
     let changed: Vec<&CsvFile> = t.all().into_iter().filter(|f| f.changed()).collect();
     let others: Vec<_> = (meta.into_iter())
         .map(|(file, bytes)| (folder.join(file.file()), bytes))
@@ -132,13 +136,42 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
     Ok(done)
 }
 
+/// Refuses a project none of whose sources, codes or codings the folder
+/// took from a project before, when it did take some: an export whose
+/// GUIDs are all new (QualCoder makes new ones on every export) would add
+/// every study, finding and link a second time, and FES would halve.
+fn refuse_fresh_guids(t: &Tables, from: &From) -> Result<(), ImportError> {
+    let project = from.project;
+    let tied = |file: &CsvFile| -> HashSet<String> {
+        (file.values(GUID).iter())
+            .filter(|g| !g.is_empty())
+            .map(|g| g.to_lowercase())
+            .collect()
+    };
+    let (papers, findings, extracts) = (tied(&t.papers), tied(&t.findings), tied(&t.extracts));
+    if papers.is_empty() && findings.is_empty() && extracts.is_empty() {
+        return Ok(());
+    }
+    let codings = (project.sources.iter().flat_map(|s| &s.selections)).flat_map(|s| &s.codings);
+    let known = project.sources.iter().any(|s| papers.contains(&s.guid))
+        || project.codes.iter().any(|c| findings.contains(&c.guid))
+        || codings.into_iter().any(|c| extracts.contains(&c.guid));
+    if known {
+        return Ok(());
+    }
+    Err(ImportError::Problems(vec![Problem::file(
+        from.file,
+        "none of its sources, codes or codings is one this folder took from a project before, though the folder holds an earlier import: an export whose GUIDs are all new (QualCoder makes new ones on every export) would add every study, finding and link a second time. Import it into a new folder, and compare the two with `metasum diff OLD NEW`",
+    )]))
+}
+
 /// The problems of the files an import would write, each row the
-/// import adds named by what it comes from in the project: line `L` of
-/// studies.csv, papers.csv or findings.csv is the added row `L - 2 -
-/// before` (one line per row, after the header and the `before` rows).
+/// import adds named by what it comes from in the project (`lines`: the
+/// line each added row of studies.csv, papers.csv and findings.csv starts
+/// on).
 fn from_the_project(
     e: ImportError,
-    before: [usize; 3],
+    lines: [Vec<u64>; 3],
     done: &QdaImported,
     project: &str,
 ) -> ImportError {
@@ -152,13 +185,12 @@ fn from_the_project(
     ];
     for p in &mut problems {
         let Some(line) = p.line else { continue };
-        for (k, (file, rows, what)) in added.iter().enumerate() {
-            let row = usize::try_from(line)
-                .ok()
-                .and_then(|l| l.checked_sub(2 + before[k]));
+        for ((file, rows, what), lines) in added.iter().zip(&lines) {
+            let row = lines.iter().position(|l| *l == line);
             if p.file == file.file()
                 && let Some((_, name)) = row.and_then(|r| rows.get(r))
             {
+                let name = excerpt(name);
                 p.message = format!("{} (from the project's {what} \"{name}\")", p.message);
             }
         }
@@ -197,17 +229,19 @@ fn study_groups(
         .collect();
     let mut of: HashMap<String, (String, String)> = HashMap::new();
     let mut problems = Vec::new();
+    let mut listed = Listed::new(&mut problems, file);
     for g in groups {
         for (source, line) in &g.sources {
             match of.get(source) {
                 Some((other, _)) if *other == g.guid => {}
-                Some((_, other)) => problems.push(Problem::at(
+                Some((_, other)) => listed.push(Problem::at(
                     file,
                     *line,
                     format!(
-                        "the source \"{}\" is in the {what} \"{other}\" and in \"{}\": a paper reports one study; keep it in one {what}, or import with --studies-by {}",
-                        names.get(source.as_str()).unwrap_or(&""),
-                        g.name,
+                        "the source \"{}\" is in the {what} \"{}\" and in \"{}\": a paper reports one study; keep it in one {what}, or import with --studies-by {}",
+                        excerpt(names.get(source.as_str()).unwrap_or(&"")),
+                        excerpt(other),
+                        excerpt(&g.name),
                         if by == StudiesBy::Cases { "sets or sources" } else { "cases or sources" }
                     ),
                 )),
@@ -223,6 +257,7 @@ fn study_groups(
             }
         }
     }
+    drop(listed);
     if !problems.is_empty() {
         return Err(ImportError::Problems(problems));
     }
@@ -416,8 +451,9 @@ fn add_papers(
             let now = papers.study_by_guid.get(group);
             if let Some(now) = now.filter(|s| !s.eq_ignore_ascii_case(&study)) {
                 done.changed.push(format!(
-                    "the source \"{}\" is now in \"{group_name}\" (study {now}) in the project; papers.csv keeps paper {paper} a paper of study {study}",
-                    source.name
+                    "the source \"{}\" is now in \"{}\" (study {now}) in the project; papers.csv keeps paper {paper} a paper of study {study}",
+                    excerpt(&source.name),
+                    excerpt(group_name)
                 ));
             }
             out.insert(source.guid.clone(), (paper, study));
@@ -456,56 +492,52 @@ fn grouping(
     findings: &CsvFile,
     from: &From,
 ) -> Result<(String, Option<Vec<u8>>), ImportError> {
+    // Without a declaration, reviews made before the grouping could be
+    // declared group by this column (as the loader reads them).
+    let undeclared = match findings.column(FIRST_GROUPING) {
+        Some(_) => FIRST_GROUPING,
+        None => GROUP_COLUMN,
+    };
     let path = folder.join(ReviewFile::Meta.file());
-    match std::fs::read_to_string(&path) {
+    let text = match std::fs::read_to_string(&path) {
         Ok(text) => {
             let declared = (text.parse::<toml::Table>().ok())
                 .and_then(|t| t.get("group_findings_by")?.as_str().map(str::to_string));
-            // Reviews made before the grouping was declared group by
-            // `perspective` (as the loader reads them).
-            let column = declared
-                .or_else(|| {
-                    findings
-                        .column("perspective")
-                        .map(|_| "perspective".to_string())
-                })
-                .unwrap_or_else(|| GROUP_COLUMN.to_string());
-            Ok((column, None))
+            return Ok((declared.unwrap_or_else(|| undeclared.to_string()), None));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let project = from.project;
-            let mut meta = toml::Table::new();
-            let title = match project.name.trim() {
-                "" => stem(
-                    Path::new(from.file)
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or(""),
-                )
-                .to_string(),
-                name => name.to_string(),
-            };
-            meta.insert("title".into(), title.into());
-            let origin = match project.origin.trim() {
-                "" => String::new(),
-                o => format!(", written by {o}"),
-            };
-            meta.insert(
-                "notes".into(),
-                format!("Imported from {} (REFI-QDA{origin}) by metasum.", from.file).into(),
-            );
-            if coded::grouped(project)
-                && findings.column(GROUP_COLUMN).is_none()
-                && !findings.exists()
-            {
-                meta.insert("group_findings_by".into(), GROUP_COLUMN.into());
-            }
-            let text = toml::to_string(&meta).map_err(|e| ImportError::Io(e.to_string()))?;
-            Ok((GROUP_COLUMN.to_string(), Some(text.into_bytes())))
+            // Declared only for findings all from the project: a finding
+            // there already has no group to give the column.
+            new_meta(from, (!findings.exists()).then_some(undeclared))
         }
-        Err(e) => Err(ImportError::Io(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(e) => {
+            let why = format!("cannot read {}: {e}", path.display());
+            return Err(ImportError::Io(why));
+        }
+    };
+    Ok((undeclared.to_string(), Some(text?.into_bytes())))
+}
+
+/// A `dataset.toml` for a folder that has none: the project's name as the
+/// title, where it came from, and the grouping `column` (when given) when
+/// codes have groups.
+fn new_meta(from: &From, column: Option<&str>) -> Result<String, ImportError> {
+    let project = from.project;
+    let file_name = Path::new(from.file).file_name().and_then(|n| n.to_str());
+    let title = match project.name.trim() {
+        "" => stem(file_name.unwrap_or("")).to_string(),
+        name => name.to_string(),
+    };
+    let origin = match project.origin.trim() {
+        "" => String::new(),
+        o => format!(", written by {o}"),
+    };
+    let mut meta = toml::Table::new();
+    meta.insert("title".into(), title.into());
+    let notes = format!("Imported from {} (REFI-QDA{origin}) by metasum.", from.file);
+    meta.insert("notes".into(), notes.into());
+    if let Some(column) = column.filter(|_| coded::grouped(project)) {
+        meta.insert("group_findings_by".into(), column.into());
     }
+    toml::to_string(&meta).map_err(|e| ImportError::Io(e.to_string()))
 }

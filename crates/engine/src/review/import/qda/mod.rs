@@ -53,7 +53,8 @@ pub enum LineEnds {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     /// Which structure makes studies (by default cases when any case
-    /// names a source, else sets that hold sources, else one per source).
+    /// names a source, else one per source; sets only when asked: programs
+    /// export document groups and variables as sets).
     pub studies_by: Option<StudiesBy>,
     /// What a position counts (by default code points, as the standard
     /// says and every exporter tested writes).
@@ -115,7 +116,8 @@ pub fn reading(origin: &str, options: &Options) -> (Unit, LineEnds) {
     // QualCoder's positions index its text with `\n` line ends, which it
     // writes as `\r\n` when asked to "for MAXQDA" (so MAXQDA counts it as
     // one too, by that evidence); NVivo counts the file's characters as
-    // they are (QualCoder's importer; docs/DATASET.md, "QDA projects").
+    // they are (QualCoder's importer; docs/DATASET.md, "Coding from QDA programs",
+    // Positions).
     let one = ["atlas", "qualcoder", "maxqda"]
         .iter()
         .any(|p| program.contains(p));

@@ -17,6 +17,8 @@ use super::archive::Opened;
 use super::project::{Place, Project, Selection, Source, TextAt};
 use super::text::{Text, Uncut, Unit};
 use super::{LineEnds, Options};
+use metasum_query::error::excerpt;
+
 use crate::problem::{MAX_LISTED, Problem};
 use crate::review::import::ImportError;
 
@@ -47,7 +49,7 @@ pub fn place(place: &Place) -> String {
         Place::Region { x1, y1, x2, y2 } => format!("region ({x1}, {y1})-({x2}, {y2})"),
         Place::Time { begin, end } => format!("{}-{}", time(begin), time(end)),
         Place::Transcript => "transcript".into(),
-        Place::Whole => "whole source".into(),
+        Place::Whole => crate::review::dataset::extracts::WHOLE_SOURCE.into(),
     }
 }
 
@@ -96,7 +98,16 @@ struct Cutter<'a> {
     problems: Vec<Problem>,
     /// Texts whose `\r\n` counted as one character.
     counted_as_one: usize,
+    /// Problems past the first [`MAX_LISTED`], counted.
+    more: usize,
+    /// The bytes quoted so far (at most [`MAX_QUOTED`]).
+    quoted: usize,
 }
+
+/// The most text the passages of one project may quote in all: a review's
+/// thousands of passages quote a few MB; a project whose every passage
+/// covers its whole text would otherwise be copied once per passage.
+const MAX_QUOTED: usize = 256 * 1024 * 1024;
 
 impl Quotes {
     /// Every passage's place and quote; a passage whose positions do not
@@ -115,6 +126,8 @@ impl Quotes {
             quotes: Quotes::default(),
             problems: Vec::new(),
             counted_as_one: 0,
+            more: 0,
+            quoted: 0,
         };
         for source in &project.sources {
             let text = cutter.text(source, opened);
@@ -137,16 +150,16 @@ impl Cutter<'_> {
             TextAt::Archive(name) => match opened.source_text(name) {
                 Ok(t) => Some(t),
                 Err(why) => {
-                    let why = format!("the source \"{}\": {why}", source.name);
-                    self.problems
-                        .push(Problem::at(&self.file, source.line, why));
+                    let why = format!("the source \"{}\": {why}", excerpt(&source.name));
+                    self.tell(Problem::at(&self.file, source.line, why));
                     None
                 }
             },
             TextAt::Outside(path) => {
                 self.quotes.notes.push(format!(
-                    "the text of \"{}\" is outside the project ({path}) and was not read: its passages are quoted by the names the project gives them",
-                    source.name
+                    "the text of \"{}\" is outside the project ({}) and was not read: its passages are quoted by the names the project gives them",
+                    excerpt(&source.name),
+                    excerpt(path)
                 ));
                 None
             }
@@ -197,15 +210,32 @@ impl Cutter<'_> {
                         };
                         let problem =
                             uncut(&self.file, source, s, (start, end), why, self.unit, &hint);
-                        self.problems.push(problem);
+                        self.tell(problem);
                         continue;
                     }
                 },
                 // No text to cut from: the name programs give it.
                 _ => s.name.clone(),
             };
+            self.quoted += quote.len();
+            if self.quoted > MAX_QUOTED {
+                let why = format!(
+                    "its passages quote more than {} MB of text in all, more than a review's project quotes: not read",
+                    MAX_QUOTED / 1024 / 1024
+                );
+                self.tell(Problem::file(&self.file, why));
+                return;
+            }
             let key = (source.guid.clone(), i);
             self.quotes.of.insert(key, (place(&s.place), quote));
+        }
+    }
+
+    /// A problem, or counted past the first [`MAX_LISTED`].
+    fn tell(&mut self, problem: Problem) {
+        match self.problems.len() < MAX_LISTED {
+            true => self.problems.push(problem),
+            false => self.more += 1,
         }
     }
 
@@ -213,9 +243,8 @@ impl Cutter<'_> {
     fn finish(mut self, project: &Project) -> Result<Quotes, ImportError> {
         let mut problems = self.problems;
         if !problems.is_empty() {
-            if problems.len() > MAX_LISTED {
-                let more = problems.len() - MAX_LISTED;
-                problems.truncate(MAX_LISTED);
+            if self.more > 0 {
+                let more = self.more;
                 let why =
                     format!("and {more} more passages like the {MAX_LISTED} above, not listed");
                 problems.push(Problem::unlisted(&self.file, more, why));
@@ -265,7 +294,7 @@ fn uncut(
         s.line,
         format!(
             "a passage of \"{}\" (positions {start}-{end}) {what}{hint}",
-            source.name
+            excerpt(&source.name)
         ),
     )
 }

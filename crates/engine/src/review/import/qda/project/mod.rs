@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use metasum_query::error::excerpt;
 use roxmltree::{Document, Node, ParsingOptions};
 
 mod sources;
@@ -294,7 +295,7 @@ impl Reader<'_, '_> {
         if !self.seen.insert((kind, g.clone())) {
             self.problem(
                 node,
-                format!("has the guid {g}, which a {kind} before it has"),
+                format!("has the guid {}, which a {kind} before it has", excerpt(&g)),
             );
             return None;
         }
@@ -315,7 +316,10 @@ impl Reader<'_, '_> {
             Err(_) => {
                 self.problem(
                     node,
-                    format!("`{name}` is \"{text}\", not a whole number (of this size)"),
+                    format!(
+                        "`{name}` is \"{}\", not a whole number (of this size)",
+                        excerpt(&text)
+                    ),
                 );
                 None
             }
@@ -342,7 +346,7 @@ impl Reader<'_, '_> {
                 self.problem(
                     root,
                     format!(
-                        "is the document's root, where a REFI-QDA project has <Project> (namespace urn:QDA-XML:project:1.0) and a codebook <CodeBook>; found <{other}> in namespace \"{namespace}\""
+                        "is the document's root, where a REFI-QDA project has <Project> (namespace urn:QDA-XML:project:1.0) and a codebook <CodeBook>; found <{}> in namespace \"{}\"", excerpt(other), excerpt(namespace)
                     ),
                 );
                 return;
@@ -412,7 +416,7 @@ impl Reader<'_, '_> {
                 Some(other) => {
                     self.problem(
                         code,
-                        format!("`isCodable` is \"{other}\", not true or false"),
+                        format!("`isCodable` is \"{}\", not true or false", excerpt(other)),
                     );
                     true
                 }

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use roxmltree::Node;
 
 use super::{Coding, Medium, Place, Reader, Selection, Source, TextAt, child, children, guid};
+use metasum_query::error::excerpt;
+
 use crate::problem::{MAX_LISTED, Problem};
 
 /// Where a `plainTextPath` points: `internal://NAME` is the archive's
@@ -209,17 +211,24 @@ impl Reader<'_, '_> {
             .iter()
             .map(|s| s.guid.as_str())
             .collect();
+        // Located as they are found, the first [`MAX_LISTED`] kept.
         let mut problems = Vec::new();
+        let mut more = 0;
+        let mut tell = |line: u64, message: String| match problems.len() < MAX_LISTED {
+            true => problems.push((line, message)),
+            false => more += 1,
+        };
         for s in &self.project.sources {
-            for sel in &s.selections {
-                for c in &sel.codings {
-                    if !codes.contains(c.code.as_str()) {
-                        problems.push(Problem::at(
-                            self.file,
-                            c.line,
-                            format!("<Coding> of the source \"{}\" names the code {}, which the code book does not hold", s.name, c.code),
-                        ));
-                    }
+            for c in s.selections.iter().flat_map(|sel| &sel.codings) {
+                if !codes.contains(c.code.as_str()) {
+                    tell(
+                        c.line,
+                        format!(
+                            "<Coding> of the source \"{}\" names the code {}, which the code book does not hold",
+                            excerpt(&s.name),
+                            excerpt(&c.code)
+                        ),
+                    );
                 }
             }
         }
@@ -228,19 +237,23 @@ impl Reader<'_, '_> {
         for (what, g) in groups {
             for (source, line) in &g.sources {
                 if !sources.contains(source.as_str()) {
-                    problems.push(Problem::at(
-                        self.file,
+                    tell(
                         *line,
-                        format!("the {what} \"{}\" names the source {source}, which the project does not hold", g.name),
-                    ));
+                        format!(
+                            "the {what} \"{}\" names the source {}, which the project does not hold",
+                            excerpt(&g.name),
+                            excerpt(source)
+                        ),
+                    );
                 }
             }
         }
-        for p in problems {
+        for (line, message) in problems {
             match self.problems.len() < MAX_LISTED {
-                true => self.problems.push(p),
+                true => self.problems.push(Problem::at(self.file, line, message)),
                 false => self.more += 1,
             }
         }
+        self.more += more;
     }
 }
