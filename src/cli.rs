@@ -111,6 +111,18 @@ pub struct Cli {
 /// What to do with the dataset.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the review to a browser and to R or Python, on this machine
+    ///
+    /// Keep the review loaded behind a local web server (127.0.0.1 only)
+    /// and print its address with a one-time token; every request needs
+    /// the token. The JSON API: `POST /api/query` with `{"query": "..."}`
+    /// runs statements as the shell does (`let` names kept), `GET
+    /// /api/tables` lists the tables. Read-only. Ctrl-C stops it.
+    Serve {
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
     /// Run saved scripts in order
     ///
     /// Run saved scripts in order (`-` reads stdin). A script may start with
@@ -227,7 +239,7 @@ impl Command {
             | Command::Worksheet { .. }
             | Command::Diff { .. }
             | Command::Export { .. } => true,
-            Command::Run { .. } | Command::Import { .. } => false,
+            Command::Run { .. } | Command::Import { .. } | Command::Serve { .. } => false,
         }
     }
 }

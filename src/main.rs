@@ -11,6 +11,7 @@ mod render;
 mod repl;
 mod save;
 mod schema;
+mod serve;
 mod source;
 mod target;
 
@@ -70,6 +71,7 @@ fn main() -> ExitCode {
     };
     match &cli.command {
         Some(Command::Export { target }) => return export(&dataset, target),
+        Some(Command::Serve { port }) => return serve::serve(Session::new(dataset), *port),
         Some(Command::Report) => return document(&cli, dataset, Document::Report),
         Some(Command::Worksheet { finding }) => {
             return document(&cli, dataset, Document::Worksheet(finding));

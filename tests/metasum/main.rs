@@ -20,4 +20,5 @@ mod repl;
 mod report;
 mod save;
 mod saved_scripts;
+mod serve;
 mod text_keys;

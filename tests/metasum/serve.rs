@@ -1,0 +1,167 @@
+//! `metasum serve`, as R, Python or a browser reaches it: the JSON API
+//! answers the seed's question, keeps `let` names, locates a typo; and
+//! the server refuses what is not for it (no token, a wrong one, another
+//! Host, another page's origin, an oversized request) and keeps serving
+//! through many requests at once and a client that sends nothing.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    token: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let bin = env!("CARGO_BIN_EXE_metasum");
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--port", "0"])
+        .env_remove("METASUM_DATA")
+        .current_dir(std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let url = String::from_utf8(line).unwrap();
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("{url}"));
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    Server {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_string(),
+    }
+}
+
+/// Sends `raw` (with `{port}` and `{token}` filled) and returns the status
+/// and body; status 0 when the connection failed (a full backlog).
+fn send(server: &Server, raw: &str) -> (u16, String) {
+    let raw = raw
+        .replace("{port}", &server.port.to_string())
+        .replace("{token}", &server.token);
+    let mut answer = String::new();
+    let sent = TcpStream::connect(("127.0.0.1", server.port)).and_then(|mut stream| {
+        stream.write_all(raw.as_bytes())?;
+        stream.read_to_string(&mut answer)
+    });
+    if sent.is_err() {
+        return (0, String::new());
+    }
+    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (status, body)
+}
+
+/// A POST of `query` to /api/query with the token.
+fn query(server: &Server, query: &str) -> (u16, serde_json::Value) {
+    let body = serde_json::json!({ "query": query }).to_string();
+    let raw = format!(
+        "POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, body) = send(server, &raw);
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[test]
+fn the_api_answers_the_seed_question_keeps_names_and_locates_a_typo() {
+    let server = start();
+    let (status, answer) = query(
+        &server,
+        "findings where perspective = recipient and fes > 30 show id, fes",
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["results"][0]["rows"],
+        serde_json::json!([{"id": 14, "fes": 44.0}, {"id": 15, "fes": 40.0}])
+    );
+    let (status, _) = query(&server, "let strong = findings where fes > 40");
+    assert_eq!(status, 200);
+    let (_, answer) = query(&server, "strong count by perspective");
+    assert!(
+        answer["results"][0]["rows"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty()),
+        "{answer}"
+    );
+    let (status, answer) = query(&server, "findings\nfindings where fes >");
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        (
+            answer["errors"][0]["line"].as_u64(),
+            answer["errors"][0]["column"].as_u64()
+        ),
+        (Some(2), Some(21)),
+        "{answer}"
+    );
+    let (status, answer) = query(&server, "plot fes");
+    assert_eq!(status, 200);
+    assert!(
+        answer["results"][0]["svg"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("<svg") || s.starts_with("<?xml"))
+    );
+}
+
+#[test]
+fn what_is_not_for_the_server_is_refused_with_its_status() {
+    let server = start();
+    let get = |headers: &str| format!("GET /api/tables HTTP/1.1\r\n{headers}\r\n\r\n");
+    for (raw, status) in [
+        (get("Host: 127.0.0.1:{port}"), 401),
+        (get("Host: 127.0.0.1:{port}\r\nAuthorization: Bearer wrong"), 401),
+        (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token=00{token}"), 401),
+        (get("Host: evil.example:{port}\r\nAuthorization: Bearer {token}"), 421),
+        (get("Host: 127.0.0.1:{port}\r\nOrigin: http://evil.example\r\nAuthorization: Bearer {token}"), 403),
+        ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2000000\r\n\r\n".to_string(), 413),
+        ("not http at all\r\n\r\n".to_string(), 400),
+        (get("Host: localhost:{port}\r\nCookie: a=b; metasum_token={token}"), 200),
+    ] {
+        let (got, body) = send(&server, &raw);
+        assert_eq!(got, status, "{raw}: {body}");
+        assert!(!body.contains("Access-Control"), "{body}");
+    }
+}
+
+#[test]
+fn many_requests_at_once_and_a_silent_client_leave_it_serving() {
+    let server = start();
+    // A client that connects and says nothing holds one connection only.
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..200)
+            .map(|_| scope.spawn(|| query(&server, "studies count by country").0))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // Answered, told busy, or (a full backlog) not connected: never a
+    // wrong answer, never a server gone.
+    assert!(
+        statuses.iter().all(|s| matches!(s, 0 | 200 | 503)),
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().filter(|s| **s == 200).count() > 0);
+    assert_eq!(query(&server, "findings limit 1").0, 200);
+}
