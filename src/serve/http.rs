@@ -1,7 +1,8 @@
 //! The little HTTP/1.1 a local server needs: one request read from a
 //! connection within bounds (its head at most [`MAX_HEAD`] bytes, its body
-//! at most [`MAX_BODY`], each read within [`READ_TIMEOUT`]: a slow or
-//! endless client costs a thread for seconds, never memory), parsed by
+//! at most [`MAX_BODY`], each read within [`READ_TIMEOUT`] and the whole
+//! within [`REQUEST_DEADLINE`]: a slow or endless client costs a thread
+//! for seconds, never memory), parsed by
 //! httparse, and one response written; every connection closed after it.
 
 use std::io::{Read, Write};
@@ -14,6 +15,11 @@ pub const MAX_HEAD: usize = 64 * 1024;
 pub const MAX_BODY: usize = 1024 * 1024;
 /// How long a read may wait for the client.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take to arrive: a client trickling a byte
+/// at a time holds its connection no longer.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// How long writing the answer may wait for a client that does not read.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A request as the server reads it.
 #[derive(Debug)]
@@ -81,13 +87,11 @@ pub enum Unread {
 
 /// Reads one request from `stream`.
 pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
-    stream
-        .set_read_timeout(Some(READ_TIMEOUT))
-        .map_err(|_| Unread::Gone)?;
+    let deadline = std::time::Instant::now() + REQUEST_DEADLINE;
     let mut buffer = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
     let head_len = loop {
-        let n = stream.read(&mut chunk).map_err(|_| Unread::Gone)?;
+        let n = read_before(stream, &mut chunk, deadline)?;
         if n == 0 {
             return Err(Unread::Gone);
         }
@@ -133,7 +137,7 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
         return Err(Unread::Status(413, "the request is larger than 1 MB"));
     }
     while request.body.len() < length {
-        let n = stream.read(&mut chunk).map_err(|_| Unread::Gone)?;
+        let n = read_before(stream, &mut chunk, deadline)?;
         if n == 0 {
             return Err(Unread::Gone);
         }
@@ -141,6 +145,24 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
     }
     request.body.truncate(length);
     Ok(request)
+}
+
+/// One read into `chunk`, waiting at most [`READ_TIMEOUT`] and never past
+/// `deadline`.
+fn read_before(
+    stream: &mut TcpStream,
+    chunk: &mut [u8],
+    deadline: std::time::Instant,
+) -> Result<usize, Unread> {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    if left.is_zero() {
+        return Err(Unread::Gone);
+    }
+    let wait = left.min(READ_TIMEOUT);
+    stream
+        .set_read_timeout(Some(wait))
+        .map_err(|_| Unread::Gone)?;
+    stream.read(chunk).map_err(|_| Unread::Gone)
 }
 
 /// The reason phrase of `status`.
@@ -163,6 +185,7 @@ fn reason(status: u16) -> &'static str {
 /// Writes `response` and closes: no CORS header is ever sent, and no
 /// page may be framed or run a script from elsewhere.
 pub fn write(stream: &mut TcpStream, response: &Response) {
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'\r\n",
         response.status,

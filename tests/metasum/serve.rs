@@ -146,6 +146,37 @@ fn what_is_not_for_the_server_is_refused_with_its_status() {
 }
 
 #[test]
+fn a_client_trickling_its_request_is_dropped_within_the_deadline() {
+    let server = start();
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let started = std::time::Instant::now();
+    stream
+        .write_all(b"GET /api/tables HTTP/1.1\r\nX-Slow: ")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(1)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    loop {
+        // A byte a second keeps each of the server's reads within its own
+        // timeout: only the whole request's deadline ends it.
+        if stream.write_all(b"a").is_err() || matches!(stream.read(&mut byte), Ok(0)) {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 45,
+            "still connected after 45 s"
+        );
+    }
+    assert!(
+        started.elapsed().as_secs() >= 25,
+        "dropped early: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(query(&server, "findings limit 1").0, 200);
+}
+
+#[test]
 fn many_requests_at_once_and_a_silent_client_leave_it_serving() {
     let server = start();
     // A client that connects and says nothing holds one connection only.
