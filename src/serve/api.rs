@@ -20,14 +20,6 @@ pub fn route(session: &Mutex<Session>, request: &Request) -> Response {
     }
 }
 
-/// Line and column (from 1) of byte `offset` of `text`.
-fn place(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 /// `{"query": TEXT}`: each statement's result, or the errors with their
 /// place.
 fn query(session: &Mutex<Session>, body: &[u8]) -> Response {
@@ -43,7 +35,7 @@ fn query(session: &Mutex<Session>, body: &[u8]) -> Response {
         Err(errors) => {
             let errors: Vec<Value> = (errors.iter())
                 .map(|e| {
-                    let (line, column) = place(&text, e.span.start);
+                    let (line, column) = e.span.line_col(&text);
                     json!({"message": e.message(), "line": line, "column": column, "start": e.span.start, "end": e.span.end})
                 })
                 .collect();
@@ -58,7 +50,7 @@ fn query(session: &Mutex<Session>, body: &[u8]) -> Response {
         let outcome = match session.execute(statement) {
             Ok(outcome) => outcome,
             Err(e) => {
-                let (line, column) = place(&text, statement.span.start);
+                let (line, column) = statement.span.line_col(&text);
                 let error = json!({"message": e.to_string(), "line": line, "column": column});
                 return Response::json(
                     400,

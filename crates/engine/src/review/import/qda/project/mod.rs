@@ -175,13 +175,11 @@ pub fn parse(file: &str, text: &str) -> Result<Project, Vec<Problem>> {
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(text, options).map_err(|e| {
-        let mut pos = e.pos();
+        let pos = e.pos();
+        let (mut line, mut col) = (u64::from(pos.row), u64::from(pos.col));
         if let (roxmltree::Error::DtdDetected, Some(at)) = (&e, text.find("<!DOCTYPE")) {
             // roxmltree places it at the document's start: the DTD's own.
-            let before = &text[..at];
-            let row = before.matches('\n').count() + 1;
-            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            pos = roxmltree::TextPos::new(row as u32, col as u32);
+            (line, col) = LineStarts::of(text).place(text, at);
         }
         let why = match e {
             roxmltree::Error::DtdDetected => {
@@ -193,8 +191,8 @@ pub fn parse(file: &str, text: &str) -> Result<Project, Vec<Problem>> {
             other => format!("is not well-formed XML: {other}"),
         };
         vec![Problem {
-            col: Some(u64::from(pos.col)),
-            ..Problem::at(file, u64::from(pos.row), why)
+            col: Some(col),
+            ..Problem::at(file, line, why)
         }]
     })?;
     let mut reader = Reader {
