@@ -292,3 +292,32 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A FIFO where a review's file belongs would be read without end.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_folder_is_refused_not_waited_on() {
+    let (dir, review) = review();
+    std::fs::create_dir_all(&review).unwrap();
+    let fifo = review.join("extracts.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let project = root().join("docs/guide/project.qde");
+    let out = import(&review, &project, &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("extracts.csv: it is not a regular file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(&review).unwrap().count(),
+        1,
+        "wrote beside the FIFO"
+    );
+    drop(dir);
+}

@@ -13,6 +13,22 @@ use crate::review::atomic::OutputFile;
 use crate::review::dataset::csvfile::read_table;
 use crate::review::dataset::files::ReviewFile;
 
+/// The bytes of the review's file at `path`, `None` when there is none. A
+/// FIFO, device or folder where a file belongs is refused: reading it
+/// would wait without end, or fail.
+pub(super) fn read_file(path: &Path) -> Result<Option<Vec<u8>>, ImportError> {
+    let cannot = |why: String| ImportError::Io(format!("cannot read {}: {why}", path.display()));
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e.to_string())),
+        Ok(meta) if !meta.is_file() => return Err(cannot("it is not a regular file".into())),
+        Ok(_) => {}
+    }
+    std::fs::read(path)
+        .map(Some)
+        .map_err(|e| cannot(e.to_string()))
+}
+
 /// One CSV file of the dataset, with the rows an import adds.
 pub(super) struct CsvFile {
     /// Which of the review's files it is.
@@ -35,16 +51,7 @@ impl CsvFile {
     pub fn open(folder: &Path, kind: ReviewFile) -> Result<CsvFile, ImportError> {
         let name = kind.file();
         let path = folder.join(name);
-        let original = match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(ImportError::Io(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
-            }
-        };
+        let original = read_file(&path)?;
         let Some(bytes) = &original else {
             return Ok(CsvFile {
                 kind,

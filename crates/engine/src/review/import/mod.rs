@@ -536,15 +536,9 @@ fn refuse_unless_it_loads(
         let bytes = match (replaced, new.iter().find(|(f, _)| *f == file)) {
             (_, Some((_, bytes))) => bytes.clone(),
             (Some(csv), None) => csv.bytes()?,
-            (None, None) => match std::fs::read(folder.join(name)) {
-                Ok(bytes) => bytes,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(ImportError::Io(format!(
-                        "cannot read {}: {e}",
-                        folder.join(name).display()
-                    )));
-                }
+            (None, None) => match file::read_file(&folder.join(name))? {
+                Some(bytes) => bytes,
+                None => continue,
             },
         };
         files.insert(name.to_string(), bytes);

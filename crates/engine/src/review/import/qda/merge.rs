@@ -18,7 +18,7 @@ use crate::problem::{Listed, Problem};
 use crate::review::dataset::files::QDA_GUID as GUID;
 use crate::review::dataset::files::ReviewFile;
 use crate::review::dataset::meta::FIRST_GROUPING;
-use crate::review::import::file::{CsvFile, write_all};
+use crate::review::import::file::{CsvFile, read_file, write_all};
 use crate::review::import::keys::{Numbering, Taken, ascii};
 use crate::review::import::{ImportError, first_year, refuse_unless_it_loads};
 
@@ -499,20 +499,17 @@ fn grouping(
         None => GROUP_COLUMN,
     };
     let path = folder.join(ReviewFile::Meta.file());
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => {
+    let text = match read_file(&path)? {
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
             let declared = (text.parse::<toml::Table>().ok())
                 .and_then(|t| t.get("group_findings_by")?.as_str().map(str::to_string));
             return Ok((declared.unwrap_or_else(|| undeclared.to_string()), None));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        None => {
             // Declared only for findings all from the project: a finding
             // there already has no group to give the column.
             new_meta(from, (!findings.exists()).then_some(undeclared))
-        }
-        Err(e) => {
-            let why = format!("cannot read {}: {e}", path.display());
-            return Err(ImportError::Io(why));
         }
     };
     Ok((undeclared.to_string(), Some(text?.into_bytes())))
