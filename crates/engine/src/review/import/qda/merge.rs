@@ -104,6 +104,9 @@ pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImporte
     let cases: HashSet<&str> = project.cases.iter().map(|c| c.guid.as_str()).collect();
     let studies_of = study_groups(project, options, from.file, &mut done)?;
     let papers = add_papers(&mut t, project, &studies_of, &mut done);
+    if !done.studies.is_empty() {
+        done.notes.push(std::mem::take(&mut done.studies_made));
+    }
     let (group, meta) = grouping(folder, &t.findings, from)?;
     let findings = coded::add_findings(&mut t, project, &cases, &group, &mut done);
     links::add_links(&mut t, from, &papers, &findings, &cases, &mut done);
@@ -265,12 +268,11 @@ fn study_groups(
         of.entry(s.guid.clone())
             .or_insert_with(|| (s.guid.clone(), stem(&s.name).to_string()));
     }
-    if !project.codebook {
-        done.notes.push(match by {
-            StudiesBy::Sources => "a study per source (no case of the project names a source; --studies-by cases or sets to choose)".into(),
-            _ => format!("a study per {what} of the project, a source in none its own study (--studies-by to choose)"),
-        });
-    }
+    // Said when studies are added (told how they were made).
+    done.studies_made = match by {
+        StudiesBy::Sources => "a study per source (no case of the project names a source; --studies-by cases or sets to choose)".into(),
+        _ => format!("a study per {what} of the project, a source in none its own study (--studies-by to choose)"),
+    };
     Ok(of)
 }
 

@@ -86,6 +86,8 @@ pub struct QdaImported {
     pub vanished: Vec<String>,
     /// How the project was read (its program, positions, structure).
     pub notes: Vec<String>,
+    /// How studies are made from the project, told when any is added.
+    studies_made: String,
 }
 
 impl QdaImported {
