@@ -8,6 +8,7 @@ use super::QdaImported;
 use super::merge::{Tables, index};
 use super::project::{Code, Project};
 use crate::review::dataset::files::QDA_GUID as GUID;
+use crate::review::dataset::files::ReviewFile;
 use crate::review::import::file::CsvFile;
 use crate::review::import::keys::{Numbering, Taken};
 
@@ -162,7 +163,8 @@ pub(super) fn add_findings(
             let (id, was) = (&existing.ids[i], &existing.names[i]);
             if was != name {
                 renamed.push(format!(
-                    "finding {id}: the code is now named \"{name}\" in the project; findings.csv keeps \"{was}\""
+                    "finding {id}: the code is now named \"{name}\" in the project; {} keeps \"{was}\"",
+                    ReviewFile::Findings.file()
                 ));
             }
             out.insert(code.guid.clone(), id.clone());

@@ -8,6 +8,11 @@ use super::QdaImported;
 use super::coded::{listed, short};
 use super::merge::{From, Tables, index};
 use crate::review::dataset::files::QDA_GUID as GUID;
+use crate::review::dataset::files::ReviewFile;
+
+const EXTRACTS: &str = ReviewFile::Extracts.file();
+const EVIDENCE: &str = ReviewFile::Evidence.file();
+const CODING: &str = ReviewFile::Coding.file();
 
 /// One coding, as its rows say it.
 struct Coded<'a> {
@@ -103,7 +108,7 @@ impl Known {
         let (was_coded, (was_at, was_quoted)) = &self.was[row];
         if !was_coded.eq_ignore_ascii_case(finding) {
             self.changed.push(format!(
-                "the passage of {paper} at {place} is now coded {finding} in the project; extracts.csv keeps it coded {was_coded} (and evidence.csv its link)"
+                "the passage of {paper} at {place} is now coded {finding} in the project; {EXTRACTS} keeps it coded {was_coded} (and {EVIDENCE} its link)"
             ));
         } else if (was_at.as_str(), was_quoted.as_str()) != (place, quote) {
             let what = match was_at == place {
@@ -111,7 +116,7 @@ impl Known {
                 false => format!("is at {place}"),
             };
             self.changed.push(format!(
-                "the passage of {paper} coded {finding} at {was_at} now {what} in the project; extracts.csv keeps it as it was"
+                "the passage of {paper} coded {finding} at {was_at} now {what} in the project; {EXTRACTS} keeps it as it was"
             ));
         }
         true
@@ -201,11 +206,11 @@ pub(super) fn add_links(
         }
     }
     if known.double {
-        done.notes.push(format!("coded by {}: each coder's links in coding.csv (metasum agreement compares them); evidence.csv holds every link any coder made", coders.join(", ")));
+        done.notes.push(format!("coded by {}: each coder's links in {CODING} (metasum agreement compares them); {EVIDENCE} holds every link any coder made", coders.join(", ")));
     }
     if known.unattributed > 0 {
         done.notes.push(format!(
-            "{} codings name no coder: they are in evidence.csv and extracts.csv, not coding.csv",
+            "{} codings name no coder: they are in {EVIDENCE} and {EXTRACTS}, not {CODING}",
             known.unattributed
         ));
     }

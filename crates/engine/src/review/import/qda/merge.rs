@@ -87,9 +87,11 @@ pub(super) fn index(file: &CsvFile, column: &str) -> HashMap<String, usize> {
 pub fn merge(folder: &Path, from: &From, options: &Options) -> Result<QdaImported, ImportError> {
     if folder.join(ReviewFile::Matrix.file()).exists() {
         return Err(ImportError::Io(format!(
-            "{} keeps its findings as {}: a QDA project adds findings.csv and evidence.csv; import it into another folder",
+            "{} keeps its findings as {}: a QDA project adds {} and {}; import it into another folder",
             folder.display(),
-            ReviewFile::Matrix.file()
+            ReviewFile::Matrix.file(),
+            ReviewFile::Findings.file(),
+            ReviewFile::Evidence.file()
         )));
     }
     let mut t = Tables::open(folder)?;
@@ -453,9 +455,10 @@ fn add_papers(
             let now = papers.study_by_guid.get(group);
             if let Some(now) = now.filter(|s| !s.eq_ignore_ascii_case(&study)) {
                 done.changed.push(format!(
-                    "the source \"{}\" is now in \"{}\" (study {now}) in the project; papers.csv keeps paper {paper} a paper of study {study}",
+                    "the source \"{}\" is now in \"{}\" (study {now}) in the project; {} keeps paper {paper} a paper of study {study}",
                     excerpt(&source.name),
-                    excerpt(group_name)
+                    excerpt(group_name),
+                    ReviewFile::Papers.file()
                 ));
             }
             out.insert(source.guid.clone(), (paper, study));
