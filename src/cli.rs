@@ -113,15 +113,31 @@ pub struct Cli {
 pub enum Command {
     /// Serve the review to a browser and to R or Python, on this machine
     ///
-    /// Keep the review loaded behind a local web server (127.0.0.1 only)
-    /// and print its address with a one-time token; every request needs
-    /// the token. The JSON API: `POST /api/query` with `{"query": "..."}`
-    /// runs statements as the shell does (`let` names kept), `GET
-    /// /api/tables` lists the tables. Read-only. Ctrl-C stops it.
+    /// Keep the review loaded behind a local web server (127.0.0.1 only,
+    /// unless --address names another) and print its address with a
+    /// one-time token; every request needs the token. The page: the
+    /// review's tables, a query box, figures, saved scripts, worksheets and
+    /// downloads. The JSON API: `POST /api/query` with `{"query": "..."}`
+    /// (docs/SERVE.md). Read-only. Ctrl-C stops it.
     Serve {
         /// The port (0: any free one).
         #[arg(long, default_value_t = 8765)]
         port: u16,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Serve on this address instead of 127.0.0.1: others on the
+        /// network can then reach the review (with the token).
+        #[arg(long, value_name = "IP")]
+        address: Option<std::net::IpAddr>,
+        /// The saved scripts the page offers (default: the review's
+        /// `queries/` folder; the seed's own scripts for the seed).
+        #[arg(long, value_name = "DIR")]
+        scripts: Option<PathBuf>,
+        /// Seconds a request's statements may run before they are stopped.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
     },
     /// Run saved scripts in order
     ///

@@ -71,7 +71,24 @@ fn main() -> ExitCode {
     };
     match &cli.command {
         Some(Command::Export { target }) => return export(&dataset, target),
-        Some(Command::Serve { port }) => return serve::serve(Session::new(dataset), *port),
+        Some(Command::Serve {
+            port,
+            open,
+            address,
+            scripts,
+            timeout,
+        }) => {
+            let options = serve::Options {
+                address: *address,
+                port: *port,
+                open: *open,
+                scripts: scripts
+                    .clone()
+                    .or_else(|| Some(cli.data.as_ref()?.join("queries"))),
+                timeout: std::time::Duration::from_secs(*timeout),
+            };
+            return serve::serve(Session::new(dataset), &options);
+        }
         Some(Command::Report) => return document(&cli, dataset, Document::Report),
         Some(Command::Worksheet { finding }) => {
             return document(&cli, dataset, Document::Worksheet(finding));

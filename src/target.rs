@@ -19,6 +19,17 @@ pub fn row_files() -> String {
     usual_extensions(Format::ALL.map(FileKind::Rows).into_iter())
 }
 
+/// The usual extension of each kind of file a result (`figure`: a
+/// figure) can be downloaded as from `metasum serve`: every kind that
+/// holds it, the report's HTML aside.
+pub fn download_extensions(figure: bool) -> Vec<&'static str> {
+    (FileKind::all())
+        .filter(|k| *k != FileKind::Html && k.refuses(figure).is_none())
+        .filter(|k| !figure || k.holds_figures())
+        .filter_map(|k| k.extensions().first().copied())
+        .collect()
+}
+
 /// ".a, .b or .c": each kind's usual extension (none for a kind no
 /// extension names).
 fn usual_extensions(kinds: impl Iterator<Item = FileKind>) -> String {
@@ -93,6 +104,27 @@ impl FileKind {
         match format.extensions() {
             [] => FileKind::Other,
             _ => FileKind::Rows(format),
+        }
+    }
+
+    /// The media type a file of this kind is served as.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FileKind::Rows(Format::Csv) => "text/csv; charset=utf-8",
+            FileKind::Rows(Format::Json) => "application/json; charset=utf-8",
+            FileKind::Rows(Format::Markdown) => "text/markdown; charset=utf-8",
+            FileKind::Rows(Format::Xlsx) => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            FileKind::Rows(Format::Parquet) => "application/vnd.apache.parquet",
+            FileKind::Rows(Format::Arrow) => "application/vnd.apache.arrow.file",
+            FileKind::Svg => "image/svg+xml",
+            FileKind::Png => "image/png",
+            FileKind::Pdf => "application/pdf",
+            FileKind::Html => "text/html; charset=utf-8",
+            FileKind::Rows(Format::Table | Format::Line) | FileKind::Other => {
+                "text/plain; charset=utf-8"
+            }
         }
     }
 

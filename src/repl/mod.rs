@@ -1,7 +1,7 @@
 //! The interactive shell: rustyline with history, completion and
 //! multi-line input; statements go to the shared [`Executor`].
 
-mod helper;
+pub mod helper;
 mod input;
 
 use std::path::PathBuf;

@@ -1,79 +1,149 @@
-//! The JSON API (docs/SERVE.md): `POST /api/query` runs a
-//! statement or script, as the shell does, `let` names kept for the
-//! session; `GET /api/tables` lists the tables with their row counts.
-
-use std::sync::Mutex;
+//! The JSON API (docs/SERVE.md), what the page and R or Python call:
+//! `POST /api/query` runs a statement or script as the shell does (`let`
+//! names kept for later requests); `GET /api/overview` describes the
+//! review; `POST /api/complete` offers what may come next; `GET
+//! /api/scripts` lists the saved scripts; `GET /api/worksheet?finding=ID`
+//! gives a finding's worksheet; `POST /api/download` gives one result of
+//! a script as a file.
 
 use metasum_engine::format::{Format, render_result};
-use metasum_engine::{Outcome, Session};
+use metasum_engine::{Outcome, QueryResult};
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::http::{Request, Response};
+use super::run::{Done, Failed, Ran, run};
+use super::scripts::scripts;
 
-/// The answer to an authorised `request`.
-pub fn route(session: &Mutex<Session>, request: &Request) -> Response {
-    match (request.method.as_str(), request.path.as_str()) {
-        ("POST", "/api/query") => query(session, &request.body),
-        ("GET", "/api/tables") => tables(session),
-        (_, "/api/query" | "/api/tables") => Response::error(405, "not with this method"),
+/// The most rows of one result sent as JSON; the page says how many more
+/// there are, and a download holds them all.
+pub const MAX_ROWS: usize = 100_000;
+
+/// The answer to an authorised request for `/api/...`.
+pub fn route(shared: &Shared, request: &Request) -> Response {
+    let method = request.method.as_str();
+    match (method, request.path.as_str()) {
+        ("POST", "/api/query") => query(shared, request),
+        ("GET", "/api/overview" | "/api/tables") => overview(shared),
+        ("POST", "/api/complete") => complete(shared, request),
+        ("GET", "/api/scripts") => saved_scripts(shared),
+        ("GET", "/api/worksheet") => super::page::worksheet(shared, request),
+        ("POST", "/api/download") => super::page::download(shared, request),
+        (
+            _,
+            "/api/query" | "/api/overview" | "/api/tables" | "/api/complete" | "/api/scripts"
+            | "/api/worksheet" | "/api/download",
+        ) => Response::error(405, "not with this method"),
         _ => Response::error(404, "no such page"),
     }
 }
 
-/// `{"query": TEXT}`: each statement's result, or the errors with their
-/// place.
-fn query(session: &Mutex<Session>, body: &[u8]) -> Response {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(v) => match v.get("query").and_then(Value::as_str) {
-            Some(t) => t.to_string(),
-            None => return Response::error(400, "expected {\"query\": \"...\"}"),
-        },
-        Err(_) => return Response::error(400, "expected JSON: {\"query\": \"...\"}"),
-    };
-    let script = match metasum_query::parse(&text) {
-        Ok(script) => script,
-        Err(errors) => {
-            let errors: Vec<Value> = (errors.iter())
-                .map(|e| {
-                    let (line, column) = e.span.line_col(&text);
-                    json!({"message": e.message(), "line": line, "column": column, "start": e.span.start, "end": e.span.end})
-                })
-                .collect();
-            return Response::json(400, json!({ "errors": errors }).to_string());
-        }
-    };
-    let Ok(mut session) = session.lock() else {
-        return Response::error(500, "the session failed");
-    };
-    let mut results = Vec::new();
-    for statement in &script.statements {
-        let outcome = match session.execute(statement) {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                let (line, column) = statement.span.line_col(&text);
-                let error = json!({"message": e.to_string(), "line": line, "column": column});
-                return Response::json(
-                    400,
-                    json!({ "results": results, "errors": [error] }).to_string(),
-                );
-            }
-        };
-        results.push(match outcome {
-            Outcome::Rows(result) => {
-                let rendered = render_result(&result, Format::Json).unwrap_or_else(|_| "[]".into());
-                let rows: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);
-                json!({"table": result.kind.name(), "rows": rows, "notes": result.notes})
-            }
-            Outcome::Figure(svg) => json!({ "svg": svg }),
-            Outcome::Bound(name) => json!({ "bound": name }),
-        });
-    }
-    Response::json(200, json!({ "results": results }).to_string())
+/// The text field `name` of a JSON body, or the answer that says what
+/// was expected.
+pub fn json_field(body: &[u8], name: &str) -> Result<(String, Value), Response> {
+    let expected = || Response::error(400, &format!("expected JSON: {{\"{name}\": \"...\"}}"));
+    let value: Value = serde_json::from_slice(body).map_err(|_| expected())?;
+    let text = value
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(expected)?;
+    Ok((text.to_string(), value))
 }
 
-/// Each table with its row count.
-fn tables(session: &Mutex<Session>) -> Response {
-    let Ok(session) = session.lock() else {
+/// `{"query": TEXT}`: each statement's result, or the errors with their
+/// place and the results of the statements before them.
+fn query(shared: &Shared, request: &Request) -> Response {
+    let text = match json_field(&request.body, "query") {
+        Ok((text, _)) => text,
+        Err(response) => return response,
+    };
+    let ran = run(shared, &text, true);
+    let results: Vec<Value> = ran.done.iter().map(|d| result(&text, d)).collect();
+    match &ran.failed {
+        None => Response::json(200, json!({ "results": results }).to_string()),
+        Some(why) => {
+            let (status, errors) = errors(&text, why);
+            let body = json!({ "results": results, "errors": errors });
+            Response::json(status, body.to_string())
+        }
+    }
+}
+
+/// The status and located errors of a request that stopped before its
+/// end.
+pub fn errors(text: &str, why: &Failed) -> (u16, Vec<Value>) {
+    let located = |span: metasum_query::Span, message: String, label: String, hints: &[String]| {
+        let (line, column) = span.line_col(text);
+        json!({"message": message, "line": line, "column": column,
+               "start": span.start, "end": span.end, "label": label, "hints": hints})
+    };
+    match why {
+        Failed::Parse(errors) => {
+            let errors = (errors.iter())
+                .map(|e| located(e.span, e.message(), e.label(), &e.hints))
+                .collect();
+            (400, errors)
+        }
+        Failed::Run { span, message } => (
+            400,
+            vec![located(*span, message.clone(), String::new(), &[])],
+        ),
+        Failed::TimedOut(limit) => {
+            let message = format!(
+                "the statements ran longer than {} s and were stopped (serve --timeout SECONDS allows longer)",
+                limit.as_secs()
+            );
+            (503, vec![json!({ "message": message })])
+        }
+        Failed::Busy => {
+            let message = "statements that ran too long are still finishing: try again shortly";
+            (503, vec![json!({ "message": message })])
+        }
+    }
+}
+
+/// One statement's result as JSON: its text and line, the file its
+/// `save` names, and its rows (at most [`MAX_ROWS`]), figure or name.
+fn result(text: &str, done: &Done) -> Value {
+    let span = done.statement.span;
+    let mut value = json!({
+        "statement": crate::kept::statement_text(text, &done.statement),
+        "line": span.line_col(text).0,
+        "save": done.statement.save.as_ref().map(|s| s.path.clone()),
+    });
+    let fields = match &done.outcome {
+        Outcome::Rows(result) => rows(result),
+        Outcome::Figure(svg) => json!({ "svg": svg }),
+        Outcome::Bound(name) => json!({ "bound": name }),
+    };
+    if let (Some(value), Value::Object(fields)) = (value.as_object_mut(), fields) {
+        value.extend(fields);
+    }
+    value
+}
+
+/// A result's rows as the shell's JSON writes them (ids as the review
+/// writes them, FES to one decimal), with their columns in order and
+/// their count.
+fn rows(result: &QueryResult) -> Value {
+    let total = result.frame.height();
+    let shown = QueryResult {
+        frame: result.frame.head(Some(MAX_ROWS)),
+        ..result.clone()
+    };
+    let rendered = render_result(&shown, Format::Json).unwrap_or_else(|_| "[]".into());
+    let rows: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);
+    let columns: Vec<&str> = (result.frame.get_column_names().into_iter())
+        .map(|c| c.as_str())
+        .collect();
+    json!({"table": result.kind.name(), "columns": columns, "rows": rows,
+           "total": total, "notes": result.notes})
+}
+
+/// The review: its title, citation and origin, each table with its rows,
+/// the `check` report, and what a result can be downloaded as.
+fn overview(shared: &Shared) -> Response {
+    let Ok(session) = shared.session.lock().map(|s| s.clone()) else {
         return Response::error(500, "the session failed");
     };
     let ds = session.dataset();
@@ -84,8 +154,65 @@ fn tables(session: &Mutex<Session>) -> Response {
             Some(json!({"name": source.name(), "rows": rows}))
         })
         .collect();
+    let check = match metasum_engine::check::check(ds) {
+        Ok(report) => json!({"warnings": report.warnings(), "text": report.to_string()}),
+        Err(e) => json!({"error": e.to_string()}),
+    };
+    let downloads = json!({
+        "rows": crate::target::download_extensions(false),
+        "figure": crate::target::download_extensions(true),
+    });
     Response::json(
         200,
-        json!({ "title": ds.meta.title, "tables": tables }).to_string(),
+        json!({"title": ds.meta.title, "citation": ds.meta.citation, "origin": ds.origin,
+               "tables": tables, "check": check, "downloads": downloads})
+        .to_string(),
     )
+}
+
+/// `{"text": TEXT, "at": N}`: what may come at character `at` of `text`
+/// (the shell's Tab): the character the completed word starts at, and
+/// the words.
+fn complete(shared: &Shared, request: &Request) -> Response {
+    let (text, value) = match json_field(&request.body, "text") {
+        Ok(field) => field,
+        Err(response) => return response,
+    };
+    let at = (value.get("at").and_then(Value::as_u64)).map_or(text.chars().count(), |n| n as usize);
+    // The page counts characters; completion works in bytes.
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+    let Ok(helper) = shared.helper.lock() else {
+        return Response::error(500, "completion failed");
+    };
+    let (start, words) = helper.candidates(&text, byte);
+    let start = text[..start.min(byte)].chars().count();
+    Response::json(200, json!({ "start": start, "words": words }).to_string())
+}
+
+/// The saved scripts: each one's name, title and text.
+fn saved_scripts(shared: &Shared) -> Response {
+    let (found, problems) = scripts(shared.scripts.as_deref());
+    let found: Vec<Value> = (found.iter())
+        .map(|s| json!({"name": s.name, "title": s.title, "text": s.text}))
+        .collect();
+    Response::json(
+        200,
+        json!({ "scripts": found, "problems": problems }).to_string(),
+    )
+}
+
+/// What a request's statements gave, for callers that need the outcomes
+/// (downloads); `None` with the answer when they stopped.
+pub fn outcomes(shared: &Shared, text: &str) -> Result<Vec<Done>, Response> {
+    let Ran { done, failed } = run(shared, text, false);
+    match failed {
+        None => Ok(done),
+        Some(why) => {
+            let (status, errors) = errors(text, &why);
+            Err(Response::json(
+                status,
+                json!({ "errors": errors }).to_string(),
+            ))
+        }
+    }
 }

@@ -21,6 +21,11 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 /// How long writing the answer may wait for a client that does not read.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What a page may load and run unless its response says otherwise: its
+/// own scripts and styles only (no inline script, nothing remote),
+/// figures as `data:` images, requests only to this server, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /// A request as the server reads it.
 #[derive(Debug)]
 pub struct Request {
@@ -73,6 +78,35 @@ impl Response {
     pub fn error(status: u16, message: &str) -> Response {
         let body = serde_json::json!({ "error": message }).to_string();
         Response::json(status, body)
+    }
+
+    /// A 200 response of `body` as `content_type`.
+    pub fn ok(content_type: &'static str, body: Vec<u8>) -> Response {
+        Response {
+            status: 200,
+            content_type,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    /// A redirect (303) to `location` on this server.
+    pub fn redirect(location: &str) -> Response {
+        Response::ok("text/plain; charset=utf-8", Vec::new())
+            .with_status(303)
+            .with_header("Location", location.to_string())
+    }
+
+    /// The response with another status.
+    pub fn with_status(mut self, status: u16) -> Response {
+        self.status = status;
+        self
+    }
+
+    /// The response with the header `name: value` besides.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Response {
+        self.headers.push((name, value));
+        self
     }
 }
 
@@ -169,6 +203,7 @@ fn read_before(
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        303 => "See Other",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -176,6 +211,7 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         413 => "Content Too Large",
         421 => "Misdirected Request",
+        500 => "Internal Server Error",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "Error",
@@ -187,12 +223,15 @@ fn reason(status: u16) -> &'static str {
 pub fn write(stream: &mut TcpStream, response: &Response) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n",
         response.status,
         reason(response.status),
         response.content_type,
         response.body.len()
     );
+    if !(response.headers.iter()).any(|(name, _)| *name == "Content-Security-Policy") {
+        head.push_str(&format!("Content-Security-Policy: {CSP}\r\n"));
+    }
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }

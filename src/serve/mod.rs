@@ -1,35 +1,68 @@
 //! `metasum serve`: the review kept loaded behind a local HTTP server, for
-//! reviewers who do not live in a terminal and for R and Python (the JSON
-//! API). Safe by default: bound to the loopback address, every request
-//! needs the one-time token (`Authorization: Bearer`, the `metasum_token`
-//! cookie, or `?token=`), the `Host` must be the server's own (no DNS
-//! rebinding), a request from another page's origin is refused, no CORS
-//! header is ever sent, requests are bounded (`http.rs`), and at most
-//! [`MAX_CONNECTIONS`] are served at once (the rest told 503 at once).
-//! Read-only: no statement writes into the dataset.
+//! reviewers who do not live in a terminal (the page, `page.rs`) and for R
+//! and Python (the JSON API, `api.rs`). Safe by default: bound to the
+//! loopback address (another only when named, with a warning), every
+//! request needs the one-time token (`Authorization: Bearer`, the
+//! `metasum_token` cookie the first visit sets, or `?token=`), the `Host`
+//! must be the server's own (no DNS rebinding), a request from another
+//! page's origin is refused, no CORS header is ever sent, requests are
+//! bounded (`http.rs`), statements that run too long are stopped
+//! (`run.rs`), and at most [`MAX_CONNECTIONS`] are served at once (the
+//! rest told 503 at once). Read-only: no statement writes into the dataset.
 
 mod api;
 mod http;
+mod page;
+mod run;
+mod scripts;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use metasum_engine::Session;
 
+use crate::repl::helper::MetasumHelper;
 use http::{Request, Response, Unread};
 
 /// The most connections served at once.
 pub const MAX_CONNECTIONS: usize = 64;
 
+/// The name of the cookie that carries the token after the first visit.
+const COOKIE: &str = "metasum_token";
+
+/// How `metasum serve` was asked to serve.
+pub struct Options {
+    /// The address to bind (`None`: 127.0.0.1).
+    pub address: Option<IpAddr>,
+    /// The port (0: any free one).
+    pub port: u16,
+    /// Whether to open the page in the default browser.
+    pub open: bool,
+    /// The folder of saved scripts (`None`: the seed's own).
+    pub scripts: Option<PathBuf>,
+    /// How long a request's statements may run.
+    pub timeout: Duration,
+}
+
 /// What every connection shares.
 struct Shared {
+    /// The session `let` names are kept in; each request runs on a clone.
     session: Mutex<Session>,
+    /// Completion's words: tables, columns, values, the `let` names.
+    helper: Mutex<MetasumHelper>,
     token: String,
-    /// `127.0.0.1:PORT` and `localhost:PORT`: the Hosts the server is.
-    hosts: [String; 2],
+    /// `ADDRESS:PORT` (and `localhost:PORT` on loopback): the Hosts the
+    /// server is.
+    hosts: Vec<String>,
     active: AtomicUsize,
+    /// Requests whose statements ran past the timeout and still run.
+    overdue: Arc<AtomicUsize>,
+    timeout: Duration,
+    scripts: Option<PathBuf>,
 }
 
 /// A token of 32 random bytes, as hex.
@@ -39,31 +72,80 @@ fn token() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Serves `session` on the loopback address, port `port` (0: any free),
-/// until the process is stopped.
-pub fn serve(session: Session, port: u16) -> ExitCode {
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
+/// The address to bind, or why not: an unspecified address (`0.0.0.0`)
+/// cannot be checked against the `Host` a browser sends.
+fn address(options: &Options) -> Result<IpAddr, String> {
+    match options.address {
+        None => Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        Some(a) if a.is_unspecified() => Err(format!(
+            "--address {a} is every address of this machine; name the one to serve on (the page checks that requests name it)"
+        )),
+        Some(a) => Ok(a),
+    }
+}
+
+/// The Hosts a request may name for a server on `bound`.
+fn hosts(bound: SocketAddr) -> Vec<String> {
+    let port = bound.port();
+    let mut hosts = vec![bound.to_string()];
+    if bound.ip().is_loopback() {
+        hosts.extend([format!("127.0.0.1:{port}"), format!("localhost:{port}")]);
+    }
+    hosts.dedup();
+    hosts
+}
+
+/// Serves `session` as `options` say, until the process is stopped.
+pub fn serve(session: Session, options: &Options) -> ExitCode {
+    let ip = match address(options) {
+        Ok(ip) => ip,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match TcpListener::bind((ip, options.port)) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: cannot serve on 127.0.0.1:{port}: {e}");
+            let at = SocketAddr::new(ip, options.port);
+            eprintln!("error: cannot serve on {at}: {e}");
             return ExitCode::from(1);
         }
     };
-    let (Ok(address), Ok(token)) = (listener.local_addr(), token()) else {
+    let (Ok(bound), Ok(token)) = (listener.local_addr(), token()) else {
         eprintln!("error: cannot start the server");
         return ExitCode::from(1);
     };
-    let port = address.port();
     let shared = Arc::new(Shared {
+        helper: Mutex::new(MetasumHelper::new(&session)),
         session: Mutex::new(session),
         token,
-        hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+        hosts: hosts(bound),
         active: AtomicUsize::new(0),
+        overdue: Arc::new(AtomicUsize::new(0)),
+        timeout: options.timeout,
+        scripts: options.scripts.clone(),
     });
-    println!("http://127.0.0.1:{port}/?token={}", shared.token);
+    let url = format!("http://{}/?token={}", shared.hosts[0], shared.token);
+    println!("{url}");
+    if !ip.is_loopback() {
+        eprintln!(
+            "warning: serving on {ip}: anyone on the network who has the address above can read the review"
+        );
+    }
     eprintln!(
-        "metasum serves the review at the address above (only to this machine); Ctrl-C stops it"
+        "metasum serves the review at the address above (only to this machine unless --address said otherwise); Ctrl-C stops it"
     );
+    if options.open {
+        open_browser(&url);
+    }
+    accept(&listener, &shared);
+    ExitCode::SUCCESS
+}
+
+/// Serves each connection on a thread of its own, at most
+/// [`MAX_CONNECTIONS`] at once.
+fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         if shared.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
@@ -71,13 +153,42 @@ pub fn serve(session: Session, port: u16) -> ExitCode {
             http::write(&mut stream, &Response::error(503, "busy: try again"));
             continue;
         }
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            connection(&shared, &mut stream);
-            shared.active.fetch_sub(1, Ordering::SeqCst);
+        let shared_here = Arc::clone(shared);
+        let spawned = std::thread::Builder::new().spawn(move || {
+            connection(&shared_here, &mut stream);
+            shared_here.active.fetch_sub(1, Ordering::SeqCst);
         });
+        if spawned.is_err() {
+            shared.active.fetch_sub(1, Ordering::SeqCst);
+        }
     }
-    ExitCode::SUCCESS
+}
+
+/// Opens `url` in the default browser, telling (not failing) when it
+/// cannot.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        // `start`'s first quoted argument is a window title.
+        c.args(["/C", "start", "", url]);
+        c
+    } else if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg(url);
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(url);
+        c
+    };
+    let opened = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if opened.is_err() {
+        eprintln!("note: could not open a browser; open the address above in one");
+    }
 }
 
 /// One request on `stream`, answered.
@@ -97,16 +208,17 @@ fn is_token(shared: &Shared, given: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-/// The token a request carries, if any.
-fn carried(request: &Request) -> Option<&str> {
+/// The token a request carries, and whether in the address (a first
+/// visit, answered with the cookie).
+fn carried(request: &Request) -> Option<(&str, bool)> {
     let bearer = request
         .header("authorization")
         .and_then(|a| a.strip_prefix("Bearer "));
     let cookie = request.header("cookie").and_then(|c| {
         c.split(';')
-            .find_map(|kv| kv.trim().strip_prefix("metasum_token="))
+            .find_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('='))
     });
-    bearer.or(cookie).or(request.param("token"))
+    (bearer.or(cookie).map(|t| (t, false))).or(request.param("token").map(|t| (t, true)))
 }
 
 /// The answer to `request`: refused unless it is for this server, from
@@ -116,7 +228,7 @@ fn answer(shared: &Shared, request: &Request) -> Response {
     if !shared.hosts.iter().any(|h| h == host) {
         return Response::error(
             421,
-            "this server answers only to its own address (127.0.0.1 or localhost and its port)",
+            "this server answers only to its own address (as it printed it, and its port)",
         );
     }
     if let Some(origin) = request.header("origin")
@@ -124,11 +236,23 @@ fn answer(shared: &Shared, request: &Request) -> Response {
     {
         return Response::error(403, "a request from another page's origin");
     }
-    if !carried(request).is_some_and(|t| is_token(shared, t)) {
+    let Some((token, in_address)) = carried(request).filter(|(t, _)| is_token(shared, t)) else {
         return Response::error(
             401,
             "this server needs the token it printed when it started",
         );
+    };
+    if in_address && request.method == "GET" && request.path == "/" {
+        // The first visit: the token moves into a cookie, and out of the
+        // address bar (and the history) by a redirect.
+        return Response::redirect("/").with_header(
+            "Set-Cookie",
+            format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+        );
     }
-    api::route(&shared.session, request)
+    if request.path.starts_with("/api/") {
+        api::route(shared, request)
+    } else {
+        page::route(shared, request)
+    }
 }

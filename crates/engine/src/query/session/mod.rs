@@ -67,9 +67,12 @@ pub struct QueryResult {
 type SourceRows = (TableKind, PolarsResult<LazyFrame>);
 
 /// A dataset plus the names bound so far: the state shared by the REPL,
-/// `-c`, stdin and scripts.
+/// `-c`, stdin and scripts. A clone shares the dataset (and its frames'
+/// buffers) and copies the names: `metasum serve` runs each request on a
+/// clone, so that one that runs too long can be abandoned.
+#[derive(Clone)]
 pub struct Session {
-    dataset: Dataset,
+    dataset: std::sync::Arc<Dataset>,
     lets: BTreeMap<String, Binding>,
     /// Percentage points of FES drop that flag a finding in `profile`.
     threshold: Points,
@@ -79,7 +82,7 @@ impl Session {
     /// A session on `dataset` with no names bound.
     pub fn new(dataset: Dataset) -> Session {
         Session {
-            dataset,
+            dataset: std::sync::Arc::new(dataset),
             lets: BTreeMap::new(),
             threshold: crate::analyses::profile::DEFAULT_THRESHOLD,
         }
@@ -116,6 +119,11 @@ impl Session {
     /// The names bound by `let`, in name order.
     pub fn lets(&self) -> &BTreeMap<String, Binding> {
         &self.lets
+    }
+
+    /// Binds `name` to `binding` (one a clone of this session bound).
+    pub fn bind(&mut self, name: String, binding: Binding) {
+        self.lets.insert(name, binding);
     }
 
     /// Runs a statement given as text (`plot fes`, `profile where id = 3`),

@@ -1,0 +1,289 @@
+//! The page and the documents it opens: `index.html`, `app.js` and
+//! `app.css` (in `assets/`, built into the binary: no network, no build
+//! step), the review's report, a finding's worksheet rendered from its
+//! Markdown, and any result as a file to download.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use metasum_engine::Outcome;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Shared;
+use super::api::{errors, json_field, outcomes};
+use super::http::{CSP, Request, Response};
+use super::run::{Done, within};
+use crate::save::{Saved, document};
+use crate::target::FileKind;
+
+/// The page's files, built in: path, media type, contents.
+const ASSETS: [(&str, &str, &str); 4] = [
+    (
+        "/",
+        "text/html; charset=utf-8",
+        include_str!("assets/index.html"),
+    ),
+    (
+        "/app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/app.js"),
+    ),
+    (
+        "/app.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/app.css"),
+    ),
+    (
+        "/favicon.svg",
+        "image/svg+xml",
+        include_str!("assets/favicon.svg"),
+    ),
+];
+
+/// The answer to an authorised `GET` of a page or asset.
+pub fn route(shared: &Shared, request: &Request) -> Response {
+    if request.method != "GET" && request.method != "HEAD" {
+        return Response::error(405, "not with this method");
+    }
+    if request.path == "/report" {
+        return report(shared);
+    }
+    match ASSETS.iter().find(|(path, ..)| *path == request.path) {
+        Some((_, media, body)) => Response::ok(media, body.as_bytes().to_vec()),
+        None => Response::error(404, "no such page"),
+    }
+}
+
+/// The review's HTML report, as `metasum report` writes it, allowed to
+/// run its own script and style (by their hashes) and nothing else.
+fn report(shared: &Shared) -> Response {
+    let made = within(shared, |session, _| {
+        metasum_engine::report::report(session).map_err(|e| e.to_string())
+    });
+    match made {
+        Ok((Ok(html), _)) => {
+            let csp = report_csp(&html);
+            Response::ok("text/html; charset=utf-8", html.into_bytes())
+                .with_header("Content-Security-Policy", csp)
+        }
+        Ok((Err(e), _)) => Response::error(500, &e),
+        Err(why) => {
+            let (status, errors) = errors("", &why);
+            Response::json(status, json!({ "errors": errors }).to_string())
+        }
+    }
+}
+
+/// The page's policy with the hashes of `html`'s own `<script>` and
+/// `<style>` elements added: everything else inline stays refused. (The
+/// report escapes every text of the review, so these elements are its
+/// own.)
+fn report_csp(html: &str) -> String {
+    let hashes = |tag: &str| -> String {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        let mut found = String::new();
+        let mut rest = html;
+        while let Some(start) = rest.find(&open) {
+            let body = &rest[start + open.len()..];
+            let Some(end) = body.find(&close) else { break };
+            let digest = Sha256::digest(&body.as_bytes()[..end]);
+            let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+            found.push_str(&format!(" 'sha256-{hash}'"));
+            rest = &body[end..];
+        }
+        found
+    };
+    CSP.replace(
+        "script-src 'self'",
+        &format!("script-src 'self'{}", hashes("script")),
+    )
+    .replace(
+        "style-src 'self'",
+        &format!("style-src 'self'{}", hashes("style")),
+    )
+}
+
+/// `?finding=ID`: the finding's worksheet, as its Markdown and as HTML
+/// for the page.
+pub fn worksheet(shared: &Shared, request: &Request) -> Response {
+    let Some(finding) = request.param("finding").map(percent_decoded) else {
+        return Response::error(400, "expected ?finding=ID");
+    };
+    let made = within(shared, move |session, _| {
+        metasum_engine::worksheet::worksheet(session, &finding).map_err(|e| e.to_string())
+    });
+    match made {
+        Ok((Ok(markdown), _)) => {
+            let html = markdown_html(&markdown);
+            Response::json(200, json!({"markdown": markdown, "html": html}).to_string())
+        }
+        Ok((Err(e), _)) => Response::error(400, &e),
+        Err(why) => {
+            let (status, errors) = errors("", &why);
+            Response::json(status, json!({ "errors": errors }).to_string())
+        }
+    }
+}
+
+/// `%XX` and `+` in a query parameter decoded (invalid UTF-8 replaced).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes.get(i + 1..i + 3))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 2;
+            }
+            (b'+', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A worksheet's Markdown as HTML for the page: any HTML in it shown as
+/// text (the worksheet escapes the review's text; this is a second
+/// guard), and table alignment as classes, since the page's policy
+/// refuses inline styles.
+fn markdown_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, html};
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
+        Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    // pulldown-cmark's own attribute: text it writes has `"` escaped.
+    ["left", "center", "right"].iter().fold(out, |out, align| {
+        out.replace(
+            &format!(" style=\"text-align: {align}\""),
+            &format!(" class=\"align-{align}\""),
+        )
+    })
+}
+
+/// `{"query": TEXT, "index": N, "format": EXT}`: the result of the
+/// `index`th statement (from 0; the last result by default) of `query`,
+/// as a file of the kind `format` names, to download.
+pub fn download(shared: &Shared, request: &Request) -> Response {
+    let (text, value) = match json_field(&request.body, "query") {
+        Ok(field) => field,
+        Err(response) => return response,
+    };
+    let extension = value.get("format").and_then(Value::as_str).unwrap_or("csv");
+    let kind = FileKind::of(Path::new(&format!("result.{extension}")));
+    if matches!(kind, FileKind::Other | FileKind::Html) {
+        let known = crate::target::download_extensions(false).join(", ");
+        return Response::error(
+            400,
+            &format!("no such format: {extension} (one of {known})"),
+        );
+    }
+    let done = match outcomes(shared, &text) {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    let index = value.get("index").and_then(Value::as_u64);
+    let picked = match index {
+        Some(i) => done.get(i as usize),
+        None => (done.iter()).rfind(|d| !matches!(d.outcome, Outcome::Bound(_))),
+    };
+    let Some(picked) = picked.filter(|d| !matches!(d.outcome, Outcome::Bound(_))) else {
+        return Response::error(400, "no result to download there");
+    };
+    if let Some(why) = kind.refuses(matches!(picked.outcome, Outcome::Figure(_))) {
+        return Response::error(400, &why);
+    }
+    let sheet = crate::kept::statement_text(&text, &picked.statement);
+    let saved = match &picked.outcome {
+        Outcome::Rows(result) => Saved::Rows {
+            result,
+            sheet: &sheet,
+        },
+        Outcome::Figure(svg) => Saved::Figure { svg, sheet: &sheet },
+        Outcome::Bound(_) => return Response::error(400, "no result to download there"),
+    };
+    let name = file_name(picked, extension);
+    match document(saved, Path::new(&name), Default::default()) {
+        Ok(bytes) => Response::ok(kind.media_type(), bytes).with_header(
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ),
+        Err(e) => Response::error(500, &e),
+    }
+}
+
+/// The name a downloaded result gets: its `save` file's name when that
+/// has the extension asked for, else its table's (or `figure`), with
+/// only letters, digits, `.`, `-` and `_` kept.
+fn file_name(done: &Done, extension: &str) -> String {
+    let saved = (done.statement.save.as_ref())
+        .and_then(|s| Path::new(&s.path).file_name()?.to_str().map(str::to_string))
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+        });
+    let stem = match &done.outcome {
+        Outcome::Rows(result) => result.kind.name().to_string(),
+        _ => "figure".to_string(),
+    };
+    let name = saved.unwrap_or_else(|| format!("{stem}.{extension}"));
+    (name.chars())
+        .map(|c| match c.is_ascii_alphanumeric() || ".-_".contains(c) {
+            true => c,
+            false => '_',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_policy_admits_exactly_its_own_script_and_style() {
+        let html = "<style>\nb{}</style><p>&lt;script&gt;</p><script>\nrun()</script>";
+        let csp = report_csp(html);
+        let hash = |text: &str| {
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+        };
+        assert!(
+            csp.contains(&format!("script-src 'self' 'sha256-{}';", hash("\nrun()"))),
+            "{csp}"
+        );
+        assert!(
+            csp.contains(&format!("style-src 'self' 'sha256-{}';", hash("\nb{}"))),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("sha256-").count(), 2);
+    }
+
+    #[test]
+    fn worksheet_markdown_keeps_no_html_and_no_inline_style() {
+        let html = markdown_html("# A <b>\n\n| a | n |\n| - | -: |\n| <script>x</script> | 1 |\n");
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+        assert!(html.contains("class=\"align-right\""), "{html}");
+    }
+
+    #[test]
+    fn parameters_are_percent_decoded() {
+        assert_eq!(percent_decoded("T1.2"), "T1.2");
+        assert_eq!(percent_decoded("Smith%202019+b"), "Smith 2019 b");
+        assert_eq!(percent_decoded("%C3%A9t%C3%A9"), "été");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("%zz%FF"), "%zz\u{fffd}");
+    }
+}
