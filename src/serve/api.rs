@@ -6,7 +6,7 @@
 //! gives a finding's worksheet; `POST /api/download` gives one result of
 //! a script as a file.
 
-use metasum_engine::format::{Format, render_result};
+use metasum_engine::format::{Format, cell_texts, render_result};
 use metasum_engine::{Outcome, QueryResult};
 use serde_json::{Value, json};
 
@@ -51,7 +51,8 @@ pub fn json_field(body: &[u8], name: &str) -> Result<(String, Value), Response> 
 }
 
 /// `{"query": TEXT}`: each statement's result, or the errors with their
-/// place and the results of the statements before them.
+/// place and the results of the statements before them (200 either way;
+/// 503 when statements ran too long).
 fn query(shared: &Shared, request: &Request) -> Response {
     let text = match json_field(&request.body, "query") {
         Ok((text, _)) => text,
@@ -62,7 +63,11 @@ fn query(shared: &Shared, request: &Request) -> Response {
     match &ran.failed {
         None => Response::json(200, json!({ "results": results }).to_string()),
         Some(why) => {
+            // A statement that does not parse or run is an answer, not a
+            // failed request (a browser logs every 4xx as an error): only
+            // a server too busy to run it says so in its status.
             let (status, errors) = errors(&text, why);
+            let status = if status == 503 { 503 } else { 200 };
             let body = json!({ "results": results, "errors": errors });
             Response::json(status, body.to_string())
         }
@@ -84,9 +89,13 @@ pub fn errors(text: &str, why: &Failed) -> (u16, Vec<Value>) {
                 .collect();
             (400, errors)
         }
-        Failed::Run { span, message } => (
+        Failed::Run {
+            span,
+            message,
+            hints,
+        } => (
             400,
-            vec![located(*span, message.clone(), String::new(), &[])],
+            vec![located(*span, message.clone(), String::new(), hints)],
         ),
         Failed::TimedOut(limit) => {
             let message = format!(
@@ -122,9 +131,11 @@ fn result(text: &str, done: &Done) -> Value {
     value
 }
 
-/// A result's rows as the shell's JSON writes them (ids as the review
-/// writes them, FES to one decimal), with their columns in order and
-/// their count.
+/// A result's rows (at most [`MAX_ROWS`]) twice: as the shell's JSON
+/// writes them (ids as the review writes them, FES to one decimal), for
+/// sorting and for R and Python, and as the text each cell shows in the
+/// shell (`44.0`, lists joined with ", "), for the page; with the columns
+/// in order and the count of all rows.
 fn rows(result: &QueryResult) -> Value {
     let total = result.frame.height();
     let shown = QueryResult {
@@ -133,10 +144,8 @@ fn rows(result: &QueryResult) -> Value {
     };
     let rendered = render_result(&shown, Format::Json).unwrap_or_else(|_| "[]".into());
     let rows: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);
-    let columns: Vec<&str> = (result.frame.get_column_names().into_iter())
-        .map(|c| c.as_str())
-        .collect();
-    json!({"table": result.kind.name(), "columns": columns, "rows": rows,
+    let (columns, cells) = cell_texts(&shown).unwrap_or_default();
+    json!({"table": result.kind.name(), "columns": columns, "rows": rows, "cells": cells,
            "total": total, "notes": result.notes})
 }
 

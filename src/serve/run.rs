@@ -37,12 +37,14 @@ pub struct Done {
 pub enum Failed {
     /// The text does not parse.
     Parse(Vec<metasum_query::Error>),
-    /// The statement at `span` could not run.
+    /// A statement could not run.
     Run {
-        /// The statement's place in the text.
+        /// Where: the token the error is about, else the statement.
         span: Span,
         /// Why.
         message: String,
+        /// What may mend it ("did you mean ...").
+        hints: Vec<String>,
     },
     /// The statements ran past the timeout; those after the one running
     /// then were not started.
@@ -112,6 +114,7 @@ pub fn within<T: Send + 'static>(
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(Failed::Run {
             span: Span::new(0, 0),
             message: "the statements failed unexpectedly".into(),
+            hints: Vec::new(),
         }),
     }
 }
@@ -169,9 +172,11 @@ fn statements(session: &mut Session, statements: Vec<Statement>, stop: &Stop) ->
         match session.execute(&statement) {
             Ok(outcome) => done.push(Done { statement, outcome }),
             Err(e) => {
+                let query = e.as_query();
                 let failed = Failed::Run {
-                    span: statement.span,
-                    message: e.to_string(),
+                    span: query.map_or(statement.span, |q| q.span),
+                    message: query.map_or_else(|| e.to_string(), |q| q.message.clone()),
+                    hints: query.map(|q| q.hints.clone()).unwrap_or_default(),
                 };
                 return Ran {
                     done,

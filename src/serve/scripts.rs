@@ -44,7 +44,7 @@ const SEED: [(&str, &str); 7] = [
 pub struct Script {
     /// Its file name.
     pub name: String,
-    /// Its first comment line, which says what it does.
+    /// Its first paragraph of comments, which says what it does.
     pub title: String,
     /// Its text.
     pub text: String,
@@ -52,12 +52,15 @@ pub struct Script {
 
 impl Script {
     fn new(name: &str, text: String) -> Script {
+        // The first paragraph of comments, its lines joined.
         let title = (text.lines())
             .filter(|l| !l.starts_with("#!"))
-            .find_map(|l| l.strip_prefix('#'))
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+            .skip_while(|l| l.trim().is_empty())
+            .map_while(|l| l.strip_prefix('#'))
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         Script {
             name: name.to_string(),
             title,
@@ -132,9 +135,17 @@ mod tests {
         let (on_disk, problems) = scripts(Some(&folder));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(scripts(None).0, on_disk);
-        assert_eq!(
-            on_disk[6].title,
-            "Table 2 reproduced: every abstracted finding, grouped by perspective in the"
+        assert!(
+            on_disk[6].title.starts_with(
+                "Table 2 reproduced: every abstracted finding, grouped by perspective in the paper's order,"
+            ),
+            "{}",
+            on_disk[6].title
+        );
+        assert!(
+            on_disk[6]
+                .title
+                .ends_with("(in the working directory, or --output-dir DIR).")
         );
     }
 
@@ -142,7 +153,11 @@ mod tests {
     fn a_folder_keeps_only_readable_scripts_and_tells_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("b.msq"), "findings\n").unwrap();
-        std::fs::write(dir.path().join("a.MSQ"), "# first\nstudies\n").unwrap();
+        std::fs::write(
+            dir.path().join("a.MSQ"),
+            "\n# first\n#  line\n#\n# not this\nstudies\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not a script").unwrap();
         std::fs::write(dir.path().join("big.msq"), vec![b'#'; MAX_BODY + 1]).unwrap();
         std::fs::write(dir.path().join("bytes.msq"), [0xff, 0xfe]).unwrap();
@@ -150,7 +165,7 @@ mod tests {
         let (found, problems) = scripts(Some(dir.path()));
         let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a.MSQ", "b.msq"]);
-        assert_eq!(found[0].title, "first");
+        assert_eq!(found[0].title, "first line");
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(scripts(Some(&dir.path().join("none"))).0.is_empty());
     }

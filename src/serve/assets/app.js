@@ -199,7 +199,8 @@ function compare(a, b) {
 function resultTable(result) {
   const wrap = element("div", null, "table-wrap");
   const rows = result.rows || [];
-  const columns = result.columns || (rows[0] ? Object.keys(rows[0]) : []);
+  const cells = result.cells || [];
+  const columns = result.columns || [];
   const state = { order: rows.map((_, i) => i), column: null, descending: false, page: 0 };
   const table = element("table");
   const head = element("thead");
@@ -211,6 +212,7 @@ function resultTable(result) {
 
   columns.forEach((name) => {
     const th = element("th");
+    if (rows.length > 0 && typeof rows[0][name] === "number") th.className = "number";
     th.scope = "col";
     const button = element("button", name);
     button.type = "button";
@@ -239,21 +241,22 @@ function resultTable(result) {
     const first = state.page * PAGE_ROWS;
     for (const i of state.order.slice(first, first + PAGE_ROWS)) {
       const tr = element("tr");
-      for (const name of columns) {
+      columns.forEach((name, j) => {
         const value = rows[i][name];
+        const text = cells[i] ? cells[i][j] : cellText(value);
         const td = element("td");
         if (typeof value === "number") td.className = "number";
         if (name === worksheetColumn && value !== null) {
-          const link = element("button", cellText(value), "link");
+          const link = element("button", text, "link");
           link.type = "button";
           link.title = "Show this finding's worksheet";
-          link.addEventListener("click", () => worksheet(cellText(value)));
+          link.addEventListener("click", () => worksheet(text));
           td.append(link);
         } else {
-          td.textContent = cellText(value);
+          td.textContent = text;
         }
         tr.append(td);
-      }
+      });
       body.append(tr);
     }
     pager.replaceChildren();
