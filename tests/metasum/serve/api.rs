@@ -101,12 +101,12 @@ fn a_client_trickling_its_request_is_dropped_within_the_deadline() {
 }
 
 #[test]
-fn many_requests_at_once_and_a_silent_client_leave_it_serving() {
+fn a_thousand_requests_at_once_and_a_silent_client_leave_it_serving() {
     let server = start();
     // A client that connects and says nothing holds one connection only.
     let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..200)
+        let handles: Vec<_> = (0..1000)
             .map(|_| scope.spawn(|| query(&server, "studies count by country").0))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -119,4 +119,198 @@ fn many_requests_at_once_and_a_silent_client_leave_it_serving() {
     );
     assert!(statuses.iter().filter(|s| **s == 200).count() > 0);
     assert_eq!(query(&server, "findings limit 1").0, 200);
+}
+
+/// `--data` copied from `tests/data/` into a folder of its own.
+fn review_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = crate::util::root().join("tests/data").join(name);
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// Every file under `dir` with its bytes.
+fn contents(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(contents(&path));
+        } else {
+            found.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A POST of `body` (JSON) to `path` with the token: the status, the
+/// headers and the body's bytes.
+fn post(server: &super::Server, path: &str, body: &serde_json::Value) -> (u16, String, Vec<u8>) {
+    let body = body.to_string();
+    let raw = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n{body}",
+        server.port,
+        server.token,
+        body.len()
+    );
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&answer[..end]).into_owned();
+    let status = head[9..12].parse().unwrap();
+    (status, head, answer[end + 4..].to_vec())
+}
+
+/// A GET of `path` with the token, its body as JSON.
+fn get(server: &super::Server, path: &str) -> serde_json::Value {
+    let raw = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}\r\n\r\n"
+    );
+    let (status, body) = send(server, &raw);
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn a_review_keyed_by_author_year_is_served_as_written_and_never_written_to() {
+    let review = review_copy("telehealth-review");
+    let queries = review.path().join("queries");
+    std::fs::create_dir(&queries).unwrap();
+    let script = "#!/usr/bin/env -S metasum run\n# The findings most studies share,\n# as a workbook.\nfindings where fes > 50 sort by fes desc save \"strong.xlsx\"\n";
+    std::fs::write(queries.join("strong.msq"), script).unwrap();
+    let before = contents(review.path());
+    let data = review.path().to_str().unwrap();
+    let server = super::start_with(&["--data", data]);
+
+    // Ids and FES as the review writes them: T2.2 is in 12 of 14 studies.
+    let (status, answer) = query(
+        &server,
+        "findings where `review question` = Q2 and fes > 40 show id, fes",
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["results"][0]["rows"],
+        serde_json::json!([{"id": "T2.2", "fes": 85.7}])
+    );
+    assert_eq!(
+        answer["results"][0]["cells"],
+        serde_json::json!([["T2.2", "85.7"]])
+    );
+
+    let overview = get(&server, "/api/overview");
+    assert!(
+        overview["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Telehealth")
+    );
+    let rows_of = |name: &str| {
+        (overview["tables"].as_array().unwrap().iter())
+            .find(|t| t["name"] == name)
+            .map(|t| t["rows"].clone())
+    };
+    assert_eq!(
+        (rows_of("findings"), rows_of("studies")),
+        (Some(7.into()), Some(14.into()))
+    );
+
+    // The review's own script, its title its first comments.
+    let scripts = get(&server, "/api/scripts");
+    assert_eq!(scripts["scripts"][0]["name"], "strong.msq");
+    assert_eq!(
+        scripts["scripts"][0]["title"],
+        "The findings most studies share, as a workbook."
+    );
+
+    // Its result downloaded under the name it saves to, and read back.
+    let asked = serde_json::json!({"query": script, "format": "xlsx"});
+    let (status, head, bytes) = post(&server, "/api/download", &asked);
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("filename=\"strong.xlsx\""), "{head}");
+    let saved = tempfile::tempdir().unwrap();
+    let path = saved.path().join("strong.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    use calamine::Reader as _;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let first = sheet.rows().nth(1).unwrap();
+    assert_eq!(first[0].to_string(), "T2.2", "{first:?}");
+
+    // A figure as PNG and PDF; what a file cannot hold, refused.
+    for (format, magic) in [("png", &b"\x89PNG"[..]), ("pdf", b"%PDF"), ("svg", b"<svg")] {
+        let asked = serde_json::json!({"query": "plot fes", "format": format});
+        let (status, head, bytes) = post(&server, "/api/download", &asked);
+        assert_eq!(status, 200, "{format}: {head}");
+        assert!(bytes.starts_with(magic), "{format}: {:?}", &bytes[..8]);
+    }
+    for (query, format) in [
+        ("plot fes", "parquet"),
+        ("findings", "html"),
+        ("findings", "png"),
+    ] {
+        let asked = serde_json::json!({"query": query, "format": format});
+        let (status, _, body) = post(&server, "/api/download", &asked);
+        assert_eq!(
+            status,
+            400,
+            "{query} as {format}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    // A worksheet of a finding written T1.2.
+    let sheet = get(&server, "/api/worksheet?finding=T1.2");
+    assert!(
+        sheet["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with("# Worksheet: finding T1.2")
+    );
+    assert!(
+        sheet["html"]
+            .as_str()
+            .unwrap()
+            .contains("<h1>Worksheet: finding T1.2</h1>")
+    );
+
+    drop(server);
+    assert!(
+        contents(review.path()) == before,
+        "the review's folder changed"
+    );
+}
+
+#[test]
+fn statements_that_run_too_long_are_stopped_and_the_server_goes_on() {
+    let server = super::start_with(&["--timeout", "1"]);
+    // Some 100,000 statements: minutes of work, under the 1 MB bound.
+    let script = "findings\n".repeat(100_000);
+    let started = std::time::Instant::now();
+    let (status, answer) = query(&server, &script);
+    assert_eq!(status, 503, "{answer}");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("longer than 1 s"), "{message}");
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    // The statements after the running one never start: the server is
+    // free again at once.
+    let (status, answer) = query(&server, "findings where fes > 40 show id");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["rows"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn every_address_at_once_is_refused_for_a_named_one() {
+    let out = crate::util::run(crate::util::metasum().args(["serve", "--address", "0.0.0.0"]));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("name the one to serve on"),
+        "{}",
+        out.stderr
+    );
 }
