@@ -58,10 +58,16 @@ fn query(shared: &Shared, request: &Request) -> Response {
         Ok((text, _)) => text,
         Err(response) => return response,
     };
+    let started = std::time::Instant::now();
     let ran = run(shared, &text, true);
+    let took = started.elapsed();
     let results: Vec<Value> = ran.done.iter().map(|d| result(&text, d)).collect();
+    // The statements' own time, for benchmarks (bench/serve.py) and a
+    // browser's network panel.
+    let timing = format!("run;dur={:.3}", took.as_secs_f64() * 1000.0);
     match &ran.failed {
-        None => Response::json(200, json!({ "results": results }).to_string()),
+        None => Response::json(200, json!({ "results": results }).to_string())
+            .with_header("Server-Timing", timing),
         Some(why) => {
             // A statement that does not parse or run is an answer, not a
             // failed request (a browser logs every 4xx as an error): only
@@ -77,16 +83,22 @@ fn query(shared: &Shared, request: &Request) -> Response {
 /// The status and located errors of a request that stopped before its
 /// end.
 pub fn errors(text: &str, why: &Failed) -> (u16, Vec<Value>) {
+    // Characters, not bytes: what a page or R counts.
+    let chars = |byte: usize| text.get(..byte).map_or(0, |t| t.chars().count());
     let located = |span: metasum_query::Span, message: String, label: String, hints: &[String]| {
         let (line, column) = span.line_col(text);
         json!({"message": message, "line": line, "column": column,
-               "start": span.start, "end": span.end, "label": label, "hints": hints})
+               "start": chars(span.start), "end": chars(span.end), "label": label, "hints": hints})
     };
     match why {
-        Failed::Parse(errors) => {
-            let errors = (errors.iter())
+        Failed::Parse(errors, more) => {
+            let mut errors: Vec<Value> = (errors.iter())
                 .map(|e| located(e.span, e.message(), e.label(), &e.hints))
                 .collect();
+            if *more > 0 {
+                let message = format!("and {more} more errors");
+                errors.push(json!({ "message": message }));
+            }
             (400, errors)
         }
         Failed::Run {
@@ -105,7 +117,7 @@ pub fn errors(text: &str, why: &Failed) -> (u16, Vec<Value>) {
             (503, vec![json!({ "message": message })])
         }
         Failed::Busy => {
-            let message = "statements that ran too long are still finishing: try again shortly";
+            let message = "the server is busy with other statements: try again shortly";
             (503, vec![json!({ "message": message })])
         }
     }
@@ -179,23 +191,54 @@ fn overview(shared: &Shared) -> Response {
     )
 }
 
+/// The most characters of text completion reads.
+const MAX_COMPLETE: usize = 64 * 1024;
+
 /// `{"text": TEXT, "at": N}`: what may come at character `at` of `text`
-/// (the shell's Tab): the character the completed word starts at, and
-/// the words.
+/// (the end when left out), as the shell's Tab offers it for the
+/// statement there (no dot command: the page runs none): the character
+/// the completed word starts at, and the words.
 fn complete(shared: &Shared, request: &Request) -> Response {
     let (text, value) = match json_field(&request.body, "text") {
         Ok(field) => field,
         Err(response) => return response,
     };
-    let at = (value.get("at").and_then(Value::as_u64)).map_or(text.chars().count(), |n| n as usize);
+    let length = text.chars().count();
+    if length > MAX_COMPLETE {
+        return Response::error(400, "completion reads at most 64 KB of text");
+    }
+    let at = match value.get("at") {
+        None | Some(Value::Null) => length,
+        Some(at) => match at.as_u64() {
+            Some(n) if n as usize <= length => n as usize,
+            _ => return Response::error(400, "`at` is a character of the text, from 0"),
+        },
+    };
     // The page counts characters; completion works in bytes.
     let byte = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+    let from = statement_start(&text, byte);
     let Ok(helper) = shared.helper.lock() else {
         return Response::error(500, "completion failed");
     };
-    let (start, words) = helper.candidates(&text, byte);
-    let start = text[..start.min(byte)].chars().count();
+    let (start, words) = helper.candidates(&text[from..], byte - from);
+    let words: Vec<String> = words.into_iter().filter(|w| !w.starts_with('.')).collect();
+    let start = text[..from + start].chars().count();
     Response::json(200, json!({ "start": start, "words": words }).to_string())
+}
+
+/// Where the statement that `byte` is in starts: after the last line
+/// break before it that ends a whole statement and is followed by a line
+/// that is not indented (an indented line continues a statement, as in a
+/// script).
+fn statement_start(text: &str, byte: usize) -> usize {
+    let before = &text[..byte];
+    (before.match_indices('\n').rev())
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let next = before[i + 1..].chars().next();
+            next.is_none_or(|c| !c.is_whitespace()) && !metasum_query::is_incomplete(&before[..i])
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// The saved scripts: each one's name, title and text.
@@ -210,18 +253,44 @@ fn saved_scripts(shared: &Shared) -> Response {
     )
 }
 
-/// What a request's statements gave, for callers that need the outcomes
-/// (downloads); `None` with the answer when they stopped.
-pub fn outcomes(shared: &Shared, text: &str) -> Result<Vec<Done>, Response> {
-    let Ran { done, failed } = run(shared, text, false);
-    match failed {
-        None => Ok(done),
-        Some(why) => {
+/// The `index`th result of `text`'s statements (from 0; the last
+/// result when `None`), for callers that need it whole (downloads); the
+/// answer that says why not when there is none. A statement before one
+/// that fails still gives its result.
+pub fn outcome(shared: &Shared, text: &str, index: Option<usize>) -> Result<Done, Response> {
+    let Ran { mut done, failed } = run(shared, text, false);
+    let refused = |status: u16, errors: Vec<Value>| {
+        Response::json(status, json!({ "errors": errors }).to_string())
+    };
+    match (index, failed) {
+        (Some(i), _) if i < done.len() => Ok(done.swap_remove(i)),
+        (_, Some(why)) => {
             let (status, errors) = errors(text, &why);
-            Err(Response::json(
-                status,
-                json!({ "errors": errors }).to_string(),
-            ))
+            Err(refused(status, errors))
         }
+        (Some(_), None) => Err(Response::error(400, "no statement there")),
+        (None, None) => (done.into_iter())
+            .rfind(|d| !matches!(d.outcome, Outcome::Bound(_)))
+            .ok_or_else(|| Response::error(400, "no result to download")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_start;
+
+    #[test]
+    fn completion_reads_the_statement_the_caret_is_in() {
+        fn at_end(text: &str) -> &str {
+            &text[statement_start(text, text.len())..]
+        }
+        assert_eq!(at_end("studies\nfi"), "fi");
+        assert_eq!(at_end("studies\n  where"), "studies\n  where");
+        assert_eq!(
+            at_end("findings among (studies\nwhere"),
+            "findings among (studies\nwhere"
+        );
+        assert_eq!(at_end("a\nb\nfindings wh"), "findings wh");
+        assert_eq!(at_end("findings wh"), "findings wh");
     }
 }

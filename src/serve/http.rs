@@ -42,10 +42,16 @@ pub struct Request {
 }
 
 impl Request {
-    /// The header `name` (lower case), if sent.
+    /// The header `name` (lower case), if sent (the first, if sent twice).
     pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers_named(name).next()
+    }
+
+    /// Every header `name` (lower case) sent, in order.
+    pub fn headers_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+        let name = name.to_string();
         (self.headers.iter())
-            .find(|(n, _)| n == name)
+            .filter(move |(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
     }
 
@@ -115,7 +121,7 @@ impl Response {
 pub enum Unread {
     /// The client went away or was too slow: no answer.
     Gone,
-    /// An answer (400, 413, 431).
+    /// An answer (400, 413, 431, 501).
     Status(u16, &'static str),
 }
 
@@ -130,17 +136,23 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
             return Err(Unread::Gone);
         }
         buffer.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
+        if let Some(end) = head_end(&buffer) {
+            break end;
         }
         if buffer.len() > MAX_HEAD {
             return Err(Unread::Status(431, "the request's headers are too large"));
         }
     };
-    let mut headers = [httparse::EMPTY_HEADER; 64];
+    if head_len > MAX_HEAD {
+        return Err(Unread::Status(431, "the request's headers are too large"));
+    }
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Request::new(&mut headers);
     match parsed.parse(&buffer[..head_len]) {
         Ok(httparse::Status::Complete(_)) => {}
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Unread::Status(431, "the request has too many headers"));
+        }
         _ => return Err(Unread::Status(400, "not an HTTP request")),
     }
     let target = parsed.path.unwrap_or("/");
@@ -160,13 +172,13 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
         headers,
         body: buffer[head_len..].to_vec(),
     };
-    let length: usize = match request.header("content-length") {
-        None => 0,
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| Unread::Status(400, "a Content-Length that is not a number"))?,
-    };
+    if request.header("transfer-encoding").is_some() {
+        return Err(Unread::Status(
+            501,
+            "a body in chunks is not read: send its Content-Length",
+        ));
+    }
+    let length = content_length(&request)?;
     if length > MAX_BODY {
         return Err(Unread::Status(413, "the request is larger than 1 MB"));
     }
@@ -179,6 +191,43 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
     }
     request.body.truncate(length);
     Ok(request)
+}
+
+/// The most headers a request may have.
+pub const MAX_HEADERS: usize = 64;
+
+/// Where a request's head ends (after its blank line; lines may end in
+/// CRLF or, as some clients send, LF alone), if it has arrived.
+fn head_end(buffer: &[u8]) -> Option<usize> {
+    let crlf = buffer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let lf = buffer.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The body's length: every `Content-Length` header the same number of
+/// digits alone (a request that says two lengths could be read two ways),
+/// 0 without one.
+fn content_length(request: &Request) -> Result<usize, Unread> {
+    let mut lengths = (request.headers.iter())
+        .filter(|(name, _)| name == "content-length")
+        .map(|(_, value)| value.trim());
+    let Some(first) = lengths.next() else {
+        return Ok(0);
+    };
+    if lengths.any(|other| other != first) {
+        return Err(Unread::Status(400, "two different Content-Lengths"));
+    }
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Unread::Status(400, "a Content-Length that is not a number"));
+    }
+    // Too many digits to be a length this server would read.
+    Ok(first.parse().unwrap_or(usize::MAX))
 }
 
 /// One read into `chunk`, waiting at most [`READ_TIMEOUT`] and never past
@@ -212,15 +261,17 @@ fn reason(status: u16) -> &'static str {
         413 => "Content Too Large",
         421 => "Misdirected Request",
         500 => "Internal Server Error",
+        501 => "Not Implemented",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "Error",
     }
 }
 
-/// Writes `response` and closes: no CORS header is ever sent, and no
-/// page may be framed or run a script from elsewhere.
-pub fn write(stream: &mut TcpStream, response: &Response) {
+/// Writes `response` (its head alone for a `HEAD` request: `head_only`)
+/// and closes: no CORS header is ever sent, and no page may be framed or
+/// run a script from elsewhere.
+pub fn write(stream: &mut TcpStream, response: &Response, head_only: bool) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n",
@@ -237,6 +288,42 @@ pub fn write(stream: &mut TcpStream, response: &Response) {
     }
     head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&response.body);
+    if !head_only {
+        let _ = stream.write_all(&response.body);
+    }
     let _ = stream.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_ends_at_its_blank_line_whatever_its_line_ends() {
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nbody"), Some(27));
+        assert_eq!(head_end(b"GET / HTTP/1.1\nHost: a\n\nbody"), Some(24));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
+    }
+
+    #[test]
+    fn a_length_is_digits_alone_and_said_once() {
+        let request = |lengths: &[&str]| Request {
+            method: "POST".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: (lengths.iter())
+                .map(|l| ("content-length".to_string(), l.to_string()))
+                .collect(),
+            body: Vec::new(),
+        };
+        assert_eq!(content_length(&request(&[])).ok(), Some(0));
+        assert_eq!(content_length(&request(&["27", " 27"])).ok(), Some(27));
+        for bad in [&["+27"][..], &["27", "2"], &["-1"], &[""], &["0x10"]] {
+            assert!(content_length(&request(bad)).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            content_length(&request(&["99999999999999999999999"])).ok(),
+            Some(usize::MAX)
+        );
+    }
 }

@@ -31,8 +31,11 @@ use http::{Request, Response, Unread};
 /// The most connections served at once.
 pub const MAX_CONNECTIONS: usize = 64;
 
-/// The name of the cookie that carries the token after the first visit.
-const COOKIE: &str = "metasum_token";
+/// The name of the cookie that carries the token after the first visit,
+/// before the port: browsers keep cookies by host, not port, so each
+/// server (two reviews served at once, a restart on another port) needs
+/// its own.
+const COOKIE: &str = "metasum_token_";
 
 /// How `metasum serve` was asked to serve.
 pub struct Options {
@@ -55,12 +58,15 @@ struct Shared {
     /// Completion's words: tables, columns, values, the `let` names.
     helper: Mutex<MetasumHelper>,
     token: String,
+    /// The name of the cookie that carries the token: [`COOKIE`] and the
+    /// port.
+    cookie: String,
     /// `ADDRESS:PORT` (and `localhost:PORT` on loopback): the Hosts the
     /// server is.
     hosts: Vec<String>,
     active: AtomicUsize,
-    /// Requests whose statements ran past the timeout and still run.
-    overdue: Arc<AtomicUsize>,
+    /// The threads that do requests' work, at most one per processor.
+    slots: Arc<run::Slots>,
     timeout: Duration,
     scripts: Option<PathBuf>,
 }
@@ -120,9 +126,10 @@ pub fn serve(session: Session, options: &Options) -> ExitCode {
         helper: Mutex::new(MetasumHelper::new(&session)),
         session: Mutex::new(session),
         token,
+        cookie: format!("{COOKIE}{}", bound.port()),
         hosts: hosts(bound),
         active: AtomicUsize::new(0),
-        overdue: Arc::new(AtomicUsize::new(0)),
+        slots: Arc::new(run::Slots::new()),
         timeout: options.timeout,
         scripts: options.scripts.clone(),
     });
@@ -147,20 +154,39 @@ pub fn serve(session: Session, options: &Options) -> ExitCode {
 /// [`MAX_CONNECTIONS`] at once.
 fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
+        let Ok(mut stream) = stream else {
+            // Out of file descriptors, say: wait for connections to end
+            // rather than spin.
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let Some(slot) = Slot::take(shared) else {
+            http::write(&mut stream, &Response::error(503, "busy: try again"), false);
+            continue;
+        };
+        let _ = std::thread::Builder::new().spawn(move || {
+            connection(&slot.0, &mut stream);
+        });
+    }
+}
+
+/// One of the [`MAX_CONNECTIONS`] connections served at once, given back
+/// when dropped (also when its thread panics, or never starts).
+struct Slot(Arc<Shared>);
+
+impl Slot {
+    fn take(shared: &Arc<Shared>) -> Option<Slot> {
         if shared.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
             shared.active.fetch_sub(1, Ordering::SeqCst);
-            http::write(&mut stream, &Response::error(503, "busy: try again"));
-            continue;
+            return None;
         }
-        let shared_here = Arc::clone(shared);
-        let spawned = std::thread::Builder::new().spawn(move || {
-            connection(&shared_here, &mut stream);
-            shared_here.active.fetch_sub(1, Ordering::SeqCst);
-        });
-        if spawned.is_err() {
-            shared.active.fetch_sub(1, Ordering::SeqCst);
-        }
+        Some(Slot(Arc::clone(shared)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -193,12 +219,12 @@ fn open_browser(url: &str) {
 
 /// One request on `stream`, answered.
 fn connection(shared: &Shared, stream: &mut TcpStream) {
-    let response = match http::read(stream) {
-        Ok(request) => answer(shared, &request),
-        Err(Unread::Status(status, why)) => Response::error(status, why),
+    let (response, head_only) = match http::read(stream) {
+        Ok(request) => (answer(shared, &request), request.method == "HEAD"),
+        Err(Unread::Status(status, why)) => (Response::error(status, why), false),
         Err(Unread::Gone) => return,
     };
-    http::write(stream, &response);
+    http::write(stream, &response, head_only);
 }
 
 /// Whether `given` is the token, compared in time independent of where
@@ -208,17 +234,23 @@ fn is_token(shared: &Shared, given: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-/// The token a request carries, and whether in the address (a first
-/// visit, answered with the cookie).
-fn carried(request: &Request) -> Option<(&str, bool)> {
-    let bearer = request
-        .header("authorization")
-        .and_then(|a| a.strip_prefix("Bearer "));
-    let cookie = request.header("cookie").and_then(|c| {
-        c.split(';')
-            .find_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-    });
-    (bearer.or(cookie).map(|t| (t, false))).or(request.param("token").map(|t| (t, true)))
+/// The token a request carries that is this server's, and whether it
+/// came in the address (a first visit, answered with the cookie). Every
+/// place is tried: a stale cookie must not hide a good token.
+fn carried<'a>(shared: &Shared, request: &'a Request) -> Option<(&'a str, bool)> {
+    let bearer = (request.headers_named("authorization"))
+        .filter_map(|a| a.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let cookies = (request.headers_named("cookie"))
+        .flat_map(|c| c.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .filter(|(name, _)| *name == shared.cookie)
+        .map(|(_, token)| token);
+    let in_address = request.param("token").map(|t| (t, true));
+    (in_address.into_iter())
+        .chain(bearer.chain(cookies).map(|t| (t, false)))
+        .find(|(t, _)| is_token(shared, t))
 }
 
 /// The answer to `request`: refused unless it is for this server, from
@@ -236,19 +268,21 @@ fn answer(shared: &Shared, request: &Request) -> Response {
     {
         return Response::error(403, "a request from another page's origin");
     }
-    let Some((token, in_address)) = carried(request).filter(|(t, _)| is_token(shared, t)) else {
+    let Some((token, in_address)) = carried(shared, request) else {
         return Response::error(
             401,
             "this server needs the token it printed when it started",
         );
     };
-    if in_address && request.method == "GET" && request.path == "/" {
+    let page = matches!(request.method.as_str(), "GET" | "HEAD");
+    if in_address && page && request.path == "/" {
         // The first visit: the token moves into a cookie, and out of the
         // address bar (and the history) by a redirect.
-        return Response::redirect("/").with_header(
-            "Set-Cookie",
-            format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+        let cookie = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Strict",
+            shared.cookie
         );
+        return Response::redirect("/").with_header("Set-Cookie", cookie);
     }
     if request.path.starts_with("/api/") {
         api::route(shared, request)

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Shared;
-use super::api::{errors, json_field, outcomes};
+use super::api::{errors, json_field, outcome};
 use super::http::{CSP, Request, Response};
 use super::run::{Done, within};
 use crate::save::{Saved, document};
@@ -170,14 +170,27 @@ fn markdown_html(markdown: &str) -> String {
 }
 
 /// `{"query": TEXT, "index": N, "format": EXT}`: the result of the
-/// `index`th statement (from 0; the last result by default) of `query`,
-/// as a file of the kind `format` names, to download.
+/// `index`th statement (from 0; the last result when left out) of
+/// `query`, as a file of the kind `format` names (CSV when left out), to
+/// download. Drawn on a slot of its own (a PNG of a large figure takes
+/// seconds and memory), within the timeout.
 pub fn download(shared: &Shared, request: &Request) -> Response {
     let (text, value) = match json_field(&request.body, "query") {
         Ok(field) => field,
         Err(response) => return response,
     };
-    let extension = value.get("format").and_then(Value::as_str).unwrap_or("csv");
+    let extension = match value.get("format") {
+        None | Some(Value::Null) => "csv",
+        Some(Value::String(format)) => format.as_str(),
+        Some(_) => return Response::error(400, "`format` is a file extension: \"csv\""),
+    };
+    let index = match value.get("index") {
+        None | Some(Value::Null) => None,
+        Some(i) => match i.as_u64() {
+            Some(i) => Some(i as usize),
+            None => return Response::error(400, "`index` is a statement's number, from 0"),
+        },
+    };
     let kind = FileKind::of(Path::new(&format!("result.{extension}")));
     if matches!(kind, FileKind::Other | FileKind::Html) {
         let known = crate::target::download_extensions(false).join(", ");
@@ -186,37 +199,40 @@ pub fn download(shared: &Shared, request: &Request) -> Response {
             &format!("no such format: {extension} (one of {known})"),
         );
     }
-    let done = match outcomes(shared, &text) {
+    let done = match outcome(shared, &text, index) {
         Ok(done) => done,
         Err(response) => return response,
     };
-    let index = value.get("index").and_then(Value::as_u64);
-    let picked = match index {
-        Some(i) => done.get(i as usize),
-        None => (done.iter()).rfind(|d| !matches!(d.outcome, Outcome::Bound(_))),
-    };
-    let Some(picked) = picked.filter(|d| !matches!(d.outcome, Outcome::Bound(_))) else {
-        return Response::error(400, "no result to download there");
-    };
-    if let Some(why) = kind.refuses(matches!(picked.outcome, Outcome::Figure(_))) {
+    if matches!(done.outcome, Outcome::Bound(_)) {
+        return Response::error(400, "a `let` gives no result to download");
+    }
+    if let Some(why) = kind.refuses(matches!(done.outcome, Outcome::Figure(_))) {
         return Response::error(400, &why);
     }
-    let sheet = crate::kept::statement_text(&text, &picked.statement);
-    let saved = match &picked.outcome {
-        Outcome::Rows(result) => Saved::Rows {
-            result,
-            sheet: &sheet,
-        },
-        Outcome::Figure(svg) => Saved::Figure { svg, sheet: &sheet },
-        Outcome::Bound(_) => return Response::error(400, "no result to download there"),
-    };
-    let name = file_name(picked, extension);
-    match document(saved, Path::new(&name), Default::default()) {
-        Ok(bytes) => Response::ok(kind.media_type(), bytes).with_header(
+    let name = file_name(&done, extension);
+    let sheet = crate::kept::statement_text(&text, &done.statement);
+    let path = std::path::PathBuf::from(&name);
+    let drawn = within(shared, move |_, _| {
+        let saved = match &done.outcome {
+            Outcome::Rows(result) => Saved::Rows {
+                result,
+                sheet: &sheet,
+            },
+            Outcome::Figure(svg) => Saved::Figure { svg, sheet: &sheet },
+            Outcome::Bound(_) => return Err("no result to download there".to_string()),
+        };
+        document(saved, &path, Default::default())
+    });
+    match drawn {
+        Ok((Ok(bytes), _)) => Response::ok(kind.media_type(), bytes).with_header(
             "Content-Disposition",
             format!("attachment; filename=\"{name}\""),
         ),
-        Err(e) => Response::error(500, &e),
+        Ok((Err(e), _)) => Response::error(400, &e),
+        Err(why) => {
+            let (status, errors) = errors("", &why);
+            Response::json(status, json!({ "errors": errors }).to_string())
+        }
     }
 }
 

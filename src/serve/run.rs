@@ -1,29 +1,79 @@
-//! A request's statements, run as the shell runs them but on a clone of
-//! the session, on a thread of their own, waited for at most the
-//! server's timeout. A statement runs to its end (polars cannot be
-//! interrupted), but a request past its time is answered at once, the
-//! statements after the running one never start, and its outcome is
-//! dropped: the server goes on serving. While [`MAX_OVERDUE`] such
-//! requests still run, new statements are refused (503) rather than
-//! piled onto the processor. `let` names a request binds are kept, in the
-//! shared session, only when all of its statements ran.
+//! A request's work (its statements, parsed and run as the shell runs
+//! them; a report, a worksheet or a download drawn) done on a clone of
+//! the session, on a thread of its own, waited for at most the server's
+//! timeout. At most [`Slots::most`] such threads run at once (one per
+//! processor, at least two); a request waits for a free one within its
+//! time. A statement runs to its end (polars cannot be interrupted), but
+//! a request past its time is answered at once, the statements after the
+//! running one never start, and its outcome is dropped: the server goes
+//! on serving, and the thread keeps its slot until it ends. `let` names a
+//! request binds are kept, in the shared session, only when all of its
+//! statements ran, at most [`MAX_NAMES`] of them.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use metasum_engine::{Outcome, Session};
 use metasum_query::Span;
-use metasum_query::ast::Statement;
+use metasum_query::ast::{Statement, StatementKind};
 
 use super::Shared;
-
-/// The most requests past their time whose statement still runs.
-pub const MAX_OVERDUE: usize = 2;
 
 /// The stack of the thread that runs a request: a statement nested as
 /// deep as the parser allows is lowered recursively.
 const STACK: usize = 16 * 1024 * 1024;
+
+/// The most parse errors a request is told (a megabyte of `)` has a
+/// third of a million).
+pub const MAX_ERRORS: usize = 50;
+
+/// The most `let` names the server keeps: each request runs on a copy of
+/// them.
+pub const MAX_NAMES: usize = 100;
+
+/// The threads that do requests' work, counted.
+pub struct Slots {
+    running: Mutex<usize>,
+    freed: Condvar,
+    /// How many may run at once.
+    pub most: usize,
+}
+
+impl Slots {
+    /// One slot per processor, at least two.
+    pub fn new() -> Slots {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Slots {
+            running: Mutex::new(0),
+            freed: Condvar::new(),
+            most: cores.max(2),
+        }
+    }
+
+    /// Takes a slot, waiting for one until `deadline`.
+    fn take(self: &Arc<Slots>, deadline: Instant) -> Option<Held> {
+        let mut running = self.running.lock().ok()?;
+        while *running >= self.most {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            running = self.freed.wait_timeout(running, left).ok()?.0;
+        }
+        *running += 1;
+        Some(Held(Arc::clone(self)))
+    }
+}
+
+/// A slot, given back when dropped (when its thread ends).
+struct Held(Arc<Slots>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.0.running.lock() {
+            *running -= 1;
+            self.0.freed.notify_one();
+        }
+    }
+}
 
 /// A statement that ran, and what it gave.
 pub struct Done {
@@ -35,8 +85,9 @@ pub struct Done {
 
 /// Why a request's statements stopped before their end.
 pub enum Failed {
-    /// The text does not parse.
-    Parse(Vec<metasum_query::Error>),
+    /// The text does not parse: the first [`MAX_ERRORS`] errors, and how
+    /// many more there are.
+    Parse(Vec<metasum_query::Error>, usize),
     /// A statement could not run.
     Run {
         /// Where: the token the error is about, else the statement.
@@ -46,10 +97,10 @@ pub enum Failed {
         /// What may mend it ("did you mean ...").
         hints: Vec<String>,
     },
-    /// The statements ran past the timeout; those after the one running
+    /// The work ran past the timeout; statements after the one running
     /// then were not started.
     TimedOut(Duration),
-    /// Requests past their time still run: none is started.
+    /// No slot came free within the timeout.
     Busy,
 }
 
@@ -79,37 +130,43 @@ impl Stop {
 }
 
 /// Runs `job` on a clone of the shared session, on a thread of its own,
-/// waiting at most the server's timeout: its answer and the clone, or why
-/// there is none.
+/// waiting at most the server's timeout (for a slot and the work): its
+/// answer and the clone, or why there is none.
 pub fn within<T: Send + 'static>(
     shared: &Shared,
     job: impl FnOnce(&mut Session, &Stop) -> T + Send + 'static,
 ) -> Result<(T, Session), Failed> {
-    if shared.overdue.load(Ordering::SeqCst) >= MAX_OVERDUE {
+    let deadline = Instant::now() + shared.timeout;
+    let Some(held) = shared.slots.take(deadline) else {
         return Err(Failed::Busy);
-    }
+    };
     let Ok(mut session) = shared.session.lock().map(|s| s.clone()) else {
         return Err(Failed::Busy);
     };
     let state = Arc::new(AtomicU8::new(RUNNING));
     let (send, receive) = mpsc::channel();
-    let worker = {
-        let (stop, overdue) = (Stop(Arc::clone(&state)), Arc::clone(&shared.overdue));
-        std::thread::Builder::new()
-            .stack_size(STACK)
-            .spawn(move || {
-                let answer = job(&mut session, &stop);
-                let _ = send.send((answer, session));
-                finish(&stop.0, &overdue);
-            })
-    };
+    let stop = Stop(Arc::clone(&state));
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let _held = held;
+            let answer = job(&mut session, &stop);
+            let _ = send.send((answer, session));
+            let _ =
+                (stop.0).compare_exchange(RUNNING, FINISHED, Ordering::SeqCst, Ordering::SeqCst);
+        });
     if worker.is_err() {
         return Err(Failed::Busy);
     }
-    match receive.recv_timeout(shared.timeout) {
+    let left = deadline.saturating_duration_since(Instant::now());
+    match receive.recv_timeout(left) {
         Ok(answer) => Ok(answer),
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            abandon(shared, &state, &receive).ok_or(Failed::TimedOut(shared.timeout))
+            match state.compare_exchange(RUNNING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => Err(Failed::TimedOut(shared.timeout)),
+                // It has just finished: its answer is on its way.
+                Err(_) => receive.recv().map_err(|_| Failed::TimedOut(shared.timeout)),
+            }
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(Failed::Run {
             span: Span::new(0, 0),
@@ -119,15 +176,18 @@ pub fn within<T: Send + 'static>(
     }
 }
 
-/// Runs `text` on a clone of the shared session; with `keep`, the names
-/// it binds are kept for later requests.
+/// Parses and runs `text` on a clone of the shared session; with `keep`,
+/// the names it binds are kept for later requests.
 pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
-    let script = match metasum_query::parse(text) {
-        Ok(script) => script,
-        Err(errors) => return failed(Failed::Parse(errors)),
+    let text = text.to_string();
+    let job = move |session: &mut Session, stop: &Stop| match metasum_query::parse(&text) {
+        Ok(script) => statements(session, script.statements, stop),
+        Err(mut errors) => {
+            let more = errors.len().saturating_sub(MAX_ERRORS);
+            errors.truncate(MAX_ERRORS);
+            failed(Failed::Parse(errors, more))
+        }
     };
-    let job =
-        move |session: &mut Session, stop: &Stop| statements(session, script.statements, stop);
     match within(shared, job) {
         Ok((ran, session)) => {
             if keep && ran.failed.is_none() {
@@ -139,28 +199,6 @@ pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
     }
 }
 
-/// Gives up waiting for a job's thread (unless it has just finished:
-/// then its answer).
-fn abandon<T>(shared: &Shared, state: &AtomicU8, receive: &mpsc::Receiver<T>) -> Option<T> {
-    // Counted first, so that the thread, finding itself abandoned, never
-    // takes back what was not yet added.
-    shared.overdue.fetch_add(1, Ordering::SeqCst);
-    match state.compare_exchange(RUNNING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst) {
-        Ok(_) => None,
-        Err(_) => {
-            shared.overdue.fetch_sub(1, Ordering::SeqCst);
-            receive.recv().ok()
-        }
-    }
-}
-
-/// Marks a job's thread finished; an abandoned one is no longer overdue.
-fn finish(state: &AtomicU8, overdue: &AtomicUsize) {
-    if (state.compare_exchange(RUNNING, FINISHED, Ordering::SeqCst, Ordering::SeqCst)).is_err() {
-        overdue.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// Runs `statements` in order until one fails or the request is
 /// abandoned.
 fn statements(session: &mut Session, statements: Vec<Statement>, stop: &Stop) -> Ran {
@@ -168,6 +206,20 @@ fn statements(session: &mut Session, statements: Vec<Statement>, stop: &Stop) ->
     for statement in statements {
         if stop.asked() {
             break;
+        }
+        if let StatementKind::Let { name, .. } = &statement.kind
+            && !session.lets().contains_key(&name.name)
+            && session.lets().len() >= MAX_NAMES
+        {
+            let failed = Failed::Run {
+                span: name.span,
+                message: format!("the server keeps at most {MAX_NAMES} `let` names"),
+                hints: vec!["bind one of the names already kept again".into()],
+            };
+            return Ran {
+                done,
+                failed: Some(failed),
+            };
         }
         match session.execute(&statement) {
             Ok(outcome) => done.push(Done { statement, outcome }),
@@ -197,6 +249,7 @@ fn keep_names(shared: &Shared, ran: &Ran, session: &Session) {
     for done in &ran.done {
         if let Outcome::Bound(name) = &done.outcome
             && let Some(binding) = session.lets().get(name)
+            && (kept.lets().contains_key(name) || kept.lets().len() < MAX_NAMES)
         {
             kept.bind(name.clone(), binding.clone());
         }

@@ -61,12 +61,30 @@ fn what_is_not_for_the_server_is_refused_with_its_status() {
         (get("Host: 127.0.0.1:{port}\r\nOrigin: http://evil.example\r\nAuthorization: Bearer {token}"), 403),
         ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2000000\r\n\r\n".to_string(), 413),
         ("not http at all\r\n\r\n".to_string(), 400),
-        (get("Host: localhost:{port}\r\nCookie: a=b; metasum_token={token}"), 200),
+        (get("Host: localhost:{port}\r\nCookie: a=b; metasum_token_{port}={token}"), 200),
+        // Another server's cookie (browsers keep cookies by host, not
+        // port) is not this one's.
+        (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token_1={token}"), 401),
+        // A stale cookie does not hide the good token in the address.
+        ("GET /?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: metasum_token_{port}=stale\r\n\r\n".to_string(), 303),
+        (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token_{port}=stale\r\nCookie: metasum_token_{port}={token}"), 200),
+        (get("Host: 127.0.0.1:{port}\r\nAuthorization: bearer {token}"), 200),
+        (format!("GET /api/tables HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}\r\nX: {}\r\n\r\n", "a".repeat(66_000)), 431),
+        (get(&format!("Host: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}{}", "\r\nX: a".repeat(64))), 431),
+        ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_string(), 501),
+        ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2\r\nContent-Length: 27\r\n\r\n{}".to_string(), 400),
+        ("GET /api/tables HTTP/1.1\nHost: 127.0.0.1:{port}\nAuthorization: Bearer {token}\n\n".to_string(), 200),
     ] {
         let (got, body) = send(&server, &raw);
-        assert_eq!(got, status, "{raw}: {body}");
+        assert_eq!(got, status, "{}: {body}", &raw[..raw.len().min(300)]);
         assert!(!body.contains("Access-Control"), "{body}");
     }
+    // HEAD: the head alone.
+    let (status, body) = send(
+        &server,
+        "HEAD /app.js HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\r\n",
+    );
+    assert_eq!((status, body.as_str()), (200, ""));
 }
 
 #[test]
@@ -313,4 +331,71 @@ fn every_address_at_once_is_refused_for_a_named_one() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn errors_count_characters_and_a_megabyte_of_them_is_told_briefly() {
+    let server = start();
+    let text = "findings where name = \"été\" sort by fess";
+    let (status, answer) = query(&server, text);
+    assert_eq!(status, 200, "{answer}");
+    let error = &answer["errors"][0];
+    let at = text.chars().count() - 4;
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(1), Some(at as u64 + 1)),
+        "{error}"
+    );
+    assert_eq!(
+        (error["start"].as_u64(), error["end"].as_u64()),
+        (Some(at as u64), Some(at as u64 + 4)),
+        "{error}"
+    );
+    // A third of a million errors: the first fifty, and a count.
+    let (status, answer) = query(&server, &")\n".repeat(330_000));
+    assert_eq!(status, 200, "{answer:.300}");
+    let errors = answer["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 51);
+    assert_eq!(errors[50]["message"], "and 329950 more errors");
+}
+
+#[test]
+fn a_result_before_a_failing_statement_downloads_and_names_are_bounded() {
+    let server = start();
+    let text = "findings where fes > 40 show id\nnosuch";
+    let asked = serde_json::json!({"query": text, "index": 0, "format": "json"});
+    let (status, _, body) = post(&server, "/api/download", &asked);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let rows: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rows, serde_json::json!([{"id": 1}, {"id": 14}, {"id": 23}]));
+    for (index, status) in [("1", 400), ("-1", 400), ("\"0\"", 400), ("1.5", 400)] {
+        let body = format!(r#"{{"query": "findings", "index": {index}}}"#);
+        let asked: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let (got, _, answer) = post(&server, "/api/download", &asked);
+        assert_eq!(got, status, "{index}: {}", String::from_utf8_lossy(&answer));
+    }
+    let lets: String = (0..=100)
+        .map(|i| format!("let n{i} = findings limit 1\n"))
+        .collect();
+    let (status, answer) = query(&server, &lets);
+    assert_eq!(status, 200);
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 100 `let` names"), "{message}");
+}
+
+#[test]
+fn completion_reads_the_statement_at_the_caret_and_offers_no_dot_command() {
+    let server = start();
+    let complete = |text: &str| -> Vec<String> {
+        let asked = serde_json::json!({ "text": text });
+        let (status, _, body) = post(&server, "/api/complete", &asked);
+        assert_eq!(status, 200);
+        let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        serde_json::from_value(answer["words"].clone()).unwrap()
+    };
+    assert_eq!(complete("studies\nfi"), ["findings"]);
+    assert!(complete("studies\n  wh").contains(&"where".to_string()));
+    assert!(complete(".").is_empty());
+    let asked = serde_json::json!({"text": "findings", "at": 9});
+    assert_eq!(post(&server, "/api/complete", &asked).0, 400);
 }
