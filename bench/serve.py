@@ -10,7 +10,7 @@ statement repeated in one `metasum -c` process; its time per statement is
 (time of 1 + REPEAT statements - time of 1) / REPEAT, so loading the
 review does not count. Medians. Prints a Markdown table.
 
-    python3 bench/serve.py --size large --runs 11
+    python3 bench/serve.py --size large --runs 11     # or --size seed: the embedded review
 (needs target/release/metasum and the dataset bench/compare.py makes in
 target/bench/SIZE.)
 """
@@ -29,8 +29,14 @@ from compare import CACHE, METASUM, QUESTIONS, ROOT, study_13  # noqa: E402
 REPEAT = 10
 
 
+def review(data):
+    """The options that name the review: `--data DIR`, or none for the
+    embedded seed."""
+    return ["--data", data, "--cache-dir", CACHE] if data else []
+
+
 def start(data):
-    server = subprocess.Popen([METASUM, "--data", data, "--cache-dir", CACHE, "serve", "--port", "0"],
+    server = subprocess.Popen([METASUM] + review(data) + ["serve", "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     url = server.stdout.readline().strip()
     base, token = url.split("/?token=")
@@ -55,8 +61,7 @@ def shell(data, query, times, runs):
     spent = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([METASUM, "--data", data, "--cache-dir", CACHE, "--format", "csv",
-                        "-c", statements], check=True,
+        subprocess.run([METASUM] + review(data) + ["--format", "csv", "-c", statements], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         spent.append((time.perf_counter() - started) * 1000)
     return statistics.median(spent)
@@ -67,14 +72,15 @@ def main():
     parser.add_argument("--size", default="large")
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
-    data = os.path.join(ROOT, "target", "bench", args.size)
+    # `seed`: the embedded review (no --data).
+    data = None if args.size == "seed" else os.path.join(ROOT, "target", "bench", args.size)
     server, base, token = start(data)
     try:
         print(f"| question ({args.size}) | server: statements (ms) | server: round trip (ms) "
               f"| shell: per statement (ms) | shell: whole process (ms) |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for name, (statement, *_rest) in QUESTIONS.items():
-            statement = statement.replace("{s13}", study_13(data))
+            statement = statement.replace("{s13}", study_13(data) if data else "13")
             ask(base, token, statement)  # warm-up: reads the links
             timings = [ask(base, token, statement)[:2] for _ in range(args.runs)]
             run = statistics.median(t[0] for t in timings)

@@ -3,7 +3,7 @@
 //! and Python (the JSON API, `api.rs`). Safe by default: bound to the
 //! loopback address (another only when named, with a warning), every
 //! request needs the one-time token (`Authorization: Bearer`, the
-//! `metasum_token` cookie the first visit sets, or `?token=`), the `Host`
+//! `metasum_token_PORT` cookie the first visit sets, or `?token=`), the `Host`
 //! must be the server's own (no DNS rebinding), a request from another
 //! page's origin is refused, no CORS header is ever sent, requests are
 //! bounded (`http.rs`), statements that run too long are stopped

@@ -399,3 +399,50 @@ fn completion_reads_the_statement_at_the_caret_and_offers_no_dot_command() {
     let asked = serde_json::json!({"text": "findings", "at": 9});
     assert_eq!(post(&server, "/api/complete", &asked).0, 400);
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server() {
+    let mut server = start();
+    let pid = server.child.id() as i32;
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let started = std::time::Instant::now();
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "still serving after Ctrl-C"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_opens_the_printed_address_in_the_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let fake = dir.path().join("xdg-open");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    command
+        .args(["serve", "--port", "0", "--open"])
+        .env("PATH", dir.path());
+    let server = super::start_command(command);
+    let started = std::time::Instant::now();
+    while !opened.exists() {
+        assert!(started.elapsed().as_secs() < 10, "no browser opened");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let url = std::fs::read_to_string(&opened).unwrap();
+    let printed = format!("http://127.0.0.1:{}/?token={}", server.port, server.token);
+    assert_eq!(url.trim(), printed);
+}

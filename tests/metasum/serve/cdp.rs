@@ -211,6 +211,8 @@ impl Browser {
         let code = match key {
             "Enter" => 13,
             "Tab" => 9,
+            "ArrowUp" => 38,
+            "ArrowDown" => 40,
             _ => 0,
         };
         for kind in ["rawKeyDown", "keyUp"] {

@@ -12,7 +12,7 @@ use std::process::{Child, Stdio};
 
 /// A running server, stopped when dropped.
 pub struct Server {
-    child: Child,
+    pub child: Child,
     pub port: u16,
     pub token: String,
 }
@@ -24,16 +24,21 @@ impl Drop for Server {
     }
 }
 
+/// A server of the embedded review.
 pub fn start() -> Server {
     start_with(&[])
 }
 
 /// A server started with `args` after `serve --port 0`.
 pub fn start_with(args: &[&str]) -> Server {
-    let bin = env!("CARGO_BIN_EXE_metasum");
-    let mut child = std::process::Command::new(bin)
-        .args(["serve", "--port", "0"])
-        .args(args)
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    command.args(["serve", "--port", "0"]).args(args);
+    start_command(command)
+}
+
+/// A server started by `command`, once it has printed its address.
+pub fn start_command(mut command: std::process::Command) -> Server {
+    let mut child = command
         .env_remove("METASUM_DATA")
         .current_dir(std::env::temp_dir())
         .stdout(Stdio::piped())

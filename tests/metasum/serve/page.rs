@@ -144,6 +144,14 @@ fn a_reviewer_asks_sorts_downloads_plots_and_runs_a_script_in_the_page() {
     browser.press("Tab", 0);
     browser.wait_for("document.getElementById('query').value === 'findings where'");
 
+    // Ctrl+Up goes back through what was run.
+    browser.press("ArrowUp", 2);
+    browser.wait_for("document.getElementById('query').value === 'plot fes'");
+    browser.press("ArrowUp", 2);
+    browser.wait_for("document.getElementById('query').value === 'findings wehre fes > 30'");
+    browser.press("ArrowDown", 2);
+    browser.wait_for("document.getElementById('query').value === 'plot fes'");
+
     // A saved script, run by its button: Table 2's 24 findings.
     browser.eval("document.getElementById('results').replaceChildren()");
     browser.click("[data-script='table2.msq']");
@@ -176,4 +184,55 @@ fn a_reviewer_asks_sorts_downloads_plots_and_runs_a_script_in_the_page() {
         requests.iter().any(|r| r.ends_with("/api/query")),
         "{requests:?}"
     );
+}
+
+#[test]
+fn hostile_text_of_a_review_stays_text_in_the_page_the_worksheet_and_the_report() {
+    let Some(chromium) = tool("chromium", "chromium") else {
+        return;
+    };
+    let review = tempfile::tempdir().unwrap();
+    let from = crate::util::root().join("tests/data/telehealth-review");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, review.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let attack = r#"<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>"#;
+    let toml = std::fs::read_to_string(review.path().join("dataset.toml")).unwrap();
+    // A literal string: the attack holds `"` but no `'`.
+    let toml: String = (toml.lines())
+        .map(|line| match line.strip_prefix("title = \"") {
+            Some(rest) => format!("title = '{attack} {}'\n", rest.trim_end_matches('"')),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(review.path().join("dataset.toml"), toml).unwrap();
+    let findings = std::fs::read_to_string(review.path().join("findings.csv")).unwrap();
+    let quoted = format!("\"{}\"", attack.replace('"', "\"\""));
+    let findings = findings.replace("Older adults value seeing a familiar clinician", &quoted);
+    std::fs::write(review.path().join("findings.csv"), findings).unwrap();
+
+    let server = super::start_with(&["--data", review.path().to_str().unwrap()]);
+    let mut browser = Browser::launch(&chromium);
+    browser.open(&address(&server));
+    browser.wait_for("document.querySelectorAll('#tables li').length > 0");
+    let title = browser.eval("document.getElementById('title').textContent");
+    assert!(title.as_str().unwrap().starts_with(attack), "{title}");
+
+    ask(&mut browser, "findings where id = T1.2");
+    let rows = shown_rows(&mut browser);
+    assert_eq!(rows[0][2], attack, "{rows:?}");
+    browser.click("#results .result td button.link");
+    let sheet = browser.wait_for("document.querySelector('#worksheet p strong')?.textContent");
+    assert_eq!(sheet, attack);
+    let none = "document.querySelectorAll('img, script:not([src])').length === 0 && window.pwned === undefined";
+    assert_eq!(browser.eval(none), true);
+
+    browser.open(&format!("http://127.0.0.1:{}/report", server.port));
+    browser.wait_for("document.querySelectorAll('section').length > 3");
+    let report = "document.querySelectorAll('img[src=x]').length === 0 && window.pwned === undefined \
+                  && document.body.textContent.includes('window.pwned=1')";
+    assert_eq!(browser.eval(report), true);
+    let errors = browser.errors();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
