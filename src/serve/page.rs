@@ -17,8 +17,10 @@ use super::run::{Done, within};
 use crate::save::{Saved, document};
 use crate::target::FileKind;
 
-/// The page's files, built in: path, media type, contents.
-const ASSETS: [(&str, &str, &str); 4] = [
+/// The page's files, built in: path, media type, contents. The icon is
+/// also `/favicon.ico`, which a browser asks for on a page that names
+/// none (the report): a 404 there would be an error in its console.
+const ASSETS: [(&str, &str, &str); 5] = [
     (
         "/",
         "text/html; charset=utf-8",
@@ -39,6 +41,11 @@ const ASSETS: [(&str, &str, &str); 4] = [
         "image/svg+xml",
         include_str!("assets/favicon.svg"),
     ),
+    (
+        "/favicon.ico",
+        "image/svg+xml",
+        include_str!("assets/favicon.svg"),
+    ),
 ];
 
 /// The answer to an authorised `GET` of a page or asset.
@@ -47,7 +54,14 @@ pub fn route(shared: &Shared, request: &Request) -> Response {
         return Response::error(405, "not with this method");
     }
     if request.path == "/report" {
-        return report(shared);
+        let response = report(shared);
+        return match request.param("download") {
+            Some(_) if response.status == 200 => response.with_header(
+                "Content-Disposition",
+                "attachment; filename=\"report.html\"".to_string(),
+            ),
+            _ => response,
+        };
     }
     match ASSETS.iter().find(|(path, ..)| *path == request.path) {
         Some((_, media, body)) => Response::ok(media, body.as_bytes().to_vec()),

@@ -180,12 +180,20 @@ pub fn within<T: Send + 'static>(
 /// the names it binds are kept for later requests.
 pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
     let text = text.to_string();
-    let job = move |session: &mut Session, stop: &Stop| match metasum_query::parse(&text) {
-        Ok(script) => statements(session, script.statements, stop),
-        Err(mut errors) => {
-            let more = errors.len().saturating_sub(MAX_ERRORS);
-            errors.truncate(MAX_ERRORS);
-            failed(Failed::Parse(errors, more))
+    let job = move |session: &mut Session, stop: &Stop| {
+        if let Some(failed) = dot_command(&text) {
+            return Ran {
+                done: Vec::new(),
+                failed: Some(failed),
+            };
+        }
+        match metasum_query::parse(&text) {
+            Ok(script) => statements(session, script.statements, stop),
+            Err(mut errors) => {
+                let more = errors.len().saturating_sub(MAX_ERRORS);
+                errors.truncate(MAX_ERRORS);
+                failed(Failed::Parse(errors, more))
+            }
         }
     };
     match within(shared, job) {
@@ -197,6 +205,28 @@ pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
         }
         Err(why) => failed(why),
     }
+}
+
+/// The first of the shell's dot commands (`.tables`, `.output FILE`) in
+/// `text`, refused where it stands: the page runs statements only (what
+/// the commands show, it shows beside the box; what they write, it
+/// downloads).
+fn dot_command(text: &str) -> Option<Failed> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('.') && !metasum_query::is_incomplete(&text[..at]) {
+            let word = line.split_whitespace().next().unwrap_or(".");
+            return Some(Failed::Run {
+                span: Span::new(at, at + word.len()),
+                message: format!("`{word}` is a command of the shell, not a statement: the page runs statements"),
+                hints: vec![
+                    "the review's tables are listed beside the box; a result downloads in any format".into(),
+                ],
+            });
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// Runs `statements` in order until one fails or the request is

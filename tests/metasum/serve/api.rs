@@ -446,3 +446,23 @@ fn open_opens_the_printed_address_in_the_browser() {
     let printed = format!("http://127.0.0.1:{}/?token={}", server.port, server.token);
     assert_eq!(url.trim(), printed);
 }
+
+#[test]
+fn a_dot_command_is_refused_where_it_stands() {
+    let server = start();
+    let (status, answer) = query(&server, "findings limit 1\n.output x.csv\nstudies");
+    assert_eq!(status, 200);
+    assert_eq!(answer["results"], serde_json::json!([]), "{answer}");
+    let error = &answer["errors"][0];
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(2), Some(1)),
+        "{error}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`.output` is a command of the shell")
+    );
+}

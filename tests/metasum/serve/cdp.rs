@@ -24,6 +24,8 @@ pub struct Browser {
     pub events: Vec<Value>,
     /// Where downloads go.
     pub downloads: PathBuf,
+    /// The downloads already handed to the test.
+    seen: Vec<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
@@ -87,6 +89,7 @@ impl Browser {
             next: 0,
             events: Vec::new(),
             downloads,
+            seen: Vec::new(),
             _dir: dir,
         };
         let target = browser.browser_call("Target.createTarget", json!({"url": "about:blank"}));
@@ -251,7 +254,7 @@ impl Browser {
             .collect()
     }
 
-    /// Waits for the one file a download puts in [`Browser::downloads`].
+    /// Waits for the next file a download puts in [`Browser::downloads`].
     pub fn downloaded(&mut self) -> PathBuf {
         let started = Instant::now();
         loop {
@@ -259,8 +262,10 @@ impl Browser {
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_none_or(|e| e != "crdownload"))
+                .filter(|p| !self.seen.contains(p))
                 .collect();
             if let [one] = done.as_slice() {
+                self.seen.push(one.clone());
                 return one.clone();
             }
             assert!(started.elapsed() < PATIENCE, "no download: {done:?}");

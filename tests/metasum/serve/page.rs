@@ -167,6 +167,17 @@ fn a_reviewer_asks_sorts_downloads_plots_and_runs_a_script_in_the_page() {
     let heading = browser.wait_for("document.querySelector('#worksheet h1')?.textContent");
     assert_eq!(heading, "Worksheet: finding 1");
 
+    // The report downloaded, whole.
+    browser.click("#report-download");
+    let file = browser.downloaded();
+    assert_eq!(file.file_name().unwrap(), "report.html");
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        html.trim_end().ends_with("</html>"),
+        "{}",
+        &html[html.len() - 100..]
+    );
+
     // The whole report, under the page's policy: its own script runs.
     browser.click("#report-link");
     let report = format!("http://127.0.0.1:{}/report", server.port);
