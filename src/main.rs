@@ -78,16 +78,31 @@ fn main() -> ExitCode {
             scripts,
             timeout,
         }) => {
+            // A review kept as one workbook has its scripts beside it.
+            let folder = (cli.data.as_ref()).map(|d| match d.is_file() {
+                true => d.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                false => d.clone(),
+            });
+            let csv_cells = match cli.raw {
+                true => metasum_engine::format::CsvCells::Raw,
+                false => metasum_engine::format::CsvCells::Guarded,
+            };
             let options = serve::Options {
                 address: *address,
                 port: *port,
                 open: *open,
-                scripts: scripts
-                    .clone()
-                    .or_else(|| Some(cli.data.as_ref()?.join("queries"))),
+                scripts: scripts.clone().or_else(|| Some(folder?.join("queries"))),
+                scripts_named: scripts.is_some(),
                 timeout: std::time::Duration::from_secs(*timeout),
+                files: metasum_engine::format::Options {
+                    csv_cells,
+                    dpi: cli.dpi,
+                    ..Default::default()
+                },
             };
-            return serve::serve(Session::new(dataset), &options);
+            let mut session = Session::new(dataset);
+            session.set_threshold(cli.threshold);
+            return serve::serve(session, &options);
         }
         Some(Command::Report) => return document(&cli, dataset, Document::Report),
         Some(Command::Worksheet { finding }) => {

@@ -24,8 +24,7 @@ pub fn row_files() -> String {
 /// holds it, the report's HTML aside.
 pub fn download_extensions(figure: bool) -> Vec<&'static str> {
     (FileKind::all())
-        .filter(|k| *k != FileKind::Html && k.refuses(figure).is_none())
-        .filter(|k| !figure || k.holds_figures())
+        .filter(|k| k.refuses(figure).is_none())
         .filter_map(|k| k.extensions().first().copied())
         .collect()
 }

@@ -12,29 +12,35 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::http::{Request, Response};
-use super::run::{Done, Failed, Ran, run};
+use super::run::{Done, Failed, Ran, run, run_until};
 use super::scripts::scripts;
 
 /// The most rows of one result sent as JSON; the page says how many more
 /// there are, and a download holds them all.
 pub const MAX_ROWS: usize = 100_000;
 
+/// A handler of one route.
+type Handler = fn(&Shared, &Request) -> Response;
+
+/// Each route of the API: its method, path and handler.
+const ROUTES: [(&str, &str, Handler); 6] = [
+    ("POST", "/api/query", query),
+    ("GET", "/api/overview", overview),
+    ("POST", "/api/complete", complete),
+    ("GET", "/api/scripts", saved_scripts),
+    ("GET", "/api/worksheet", super::page::worksheet),
+    ("POST", "/api/download", super::page::download),
+];
+
 /// The answer to an authorised request for `/api/...`.
 pub fn route(shared: &Shared, request: &Request) -> Response {
-    let method = request.method.as_str();
-    match (method, request.path.as_str()) {
-        ("POST", "/api/query") => query(shared, request),
-        ("GET", "/api/overview" | "/api/tables") => overview(shared),
-        ("POST", "/api/complete") => complete(shared, request),
-        ("GET", "/api/scripts") => saved_scripts(shared),
-        ("GET", "/api/worksheet") => super::page::worksheet(shared, request),
-        ("POST", "/api/download") => super::page::download(shared, request),
-        (
-            _,
-            "/api/query" | "/api/overview" | "/api/tables" | "/api/complete" | "/api/scripts"
-            | "/api/worksheet" | "/api/download",
-        ) => Response::error(405, "not with this method"),
-        _ => Response::error(404, "no such page"),
+    let mut paths = ROUTES.iter().filter(|(_, path, _)| *path == request.path);
+    match paths.find(|(method, ..)| *method == request.method) {
+        Some((_, _, handler)) => handler(shared, request),
+        None if ROUTES.iter().any(|(_, path, _)| *path == request.path) => {
+            Response::error(405, "not with this method")
+        }
+        None => Response::error(404, "no such page"),
     }
 }
 
@@ -61,9 +67,12 @@ fn query(shared: &Shared, request: &Request) -> Response {
     let started = std::time::Instant::now();
     let ran = run(shared, &text, true);
     let took = started.elapsed();
-    let results: Vec<Value> = ran.done.iter().map(|d| result(&text, d)).collect();
-    // The statements' own time, for benchmarks (bench/serve.py) and a
-    // browser's network panel.
+    // Names are kept only when every statement ran.
+    let kept = ran.failed.is_none();
+    let results: Vec<Value> = ran.done.iter().map(|d| result(&text, d, kept)).collect();
+    // The server's time for the statements (waiting for a slot, the
+    // session's clone, parsing and running), for benchmarks
+    // (bench/serve.py) and a browser's network panel.
     let timing = format!("run;dur={:.3}", took.as_secs_f64() * 1000.0);
     match &ran.failed {
         None => Response::json(200, json!({ "results": results }).to_string())
@@ -124,8 +133,9 @@ pub fn errors(text: &str, why: &Failed) -> (u16, Vec<Value>) {
 }
 
 /// One statement's result as JSON: its text and line, the file its
-/// `save` names, and its rows (at most [`MAX_ROWS`]), figure or name.
-fn result(text: &str, done: &Done) -> Value {
+/// `save` names, and its rows (at most [`MAX_ROWS`]), figure or name
+/// (and whether the name is `kept`).
+fn result(text: &str, done: &Done, kept: bool) -> Value {
     let span = done.statement.span;
     let mut value = json!({
         "statement": crate::kept::statement_text(text, &done.statement),
@@ -135,7 +145,7 @@ fn result(text: &str, done: &Done) -> Value {
     let fields = match &done.outcome {
         Outcome::Rows(result) => rows(result),
         Outcome::Figure(svg) => json!({ "svg": svg }),
-        Outcome::Bound(name) => json!({ "bound": name }),
+        Outcome::Bound(name) => json!({ "bound": name, "kept": kept }),
     };
     if let (Some(value), Value::Object(fields)) = (value.as_object_mut(), fields) {
         value.extend(fields);
@@ -163,7 +173,7 @@ fn rows(result: &QueryResult) -> Value {
 
 /// The review: its title, citation and origin, each table with its rows,
 /// the `check` report, and what a result can be downloaded as.
-fn overview(shared: &Shared) -> Response {
+fn overview(shared: &Shared, _: &Request) -> Response {
     let Ok(session) = shared.session.lock().map(|s| s.clone()) else {
         return Response::error(500, "the session failed");
     };
@@ -175,10 +185,12 @@ fn overview(shared: &Shared) -> Response {
             Some(json!({"name": source.name(), "rows": rows}))
         })
         .collect();
-    let check = match metasum_engine::check::check(ds) {
-        Ok(report) => json!({"warnings": report.warnings(), "text": report.to_string()}),
-        Err(e) => json!({"error": e.to_string()}),
-    };
+    let check = shared
+        .check
+        .get_or_init(|| match metasum_engine::check::check(ds) {
+            Ok(report) => json!({"warnings": report.warnings(), "text": report.to_string()}),
+            Err(e) => json!({"error": e.to_string()}),
+        });
     let downloads = json!({
         "rows": crate::target::download_extensions(false),
         "figure": crate::target::download_extensions(true),
@@ -194,6 +206,10 @@ fn overview(shared: &Shared) -> Response {
 /// The most characters of text completion reads.
 const MAX_COMPLETE: usize = 64 * 1024;
 
+/// The most line breaks [`statement_start`] looks back over: each asks
+/// the parser whether the text before it is whole.
+const MAX_LOOK_BACK: usize = 200;
+
 /// `{"text": TEXT, "at": N}`: what may come at character `at` of `text`
 /// (the end when left out), as the shell's Tab offers it for the
 /// statement there (no dot command: the page runs none): the character
@@ -205,7 +221,7 @@ fn complete(shared: &Shared, request: &Request) -> Response {
     };
     let length = text.chars().count();
     if length > MAX_COMPLETE {
-        return Response::error(400, "completion reads at most 64 KB of text");
+        return Response::error(400, "completion reads at most 65,536 characters");
     }
     let at = match value.get("at") {
         None | Some(Value::Null) => length,
@@ -233,6 +249,7 @@ fn complete(shared: &Shared, request: &Request) -> Response {
 fn statement_start(text: &str, byte: usize) -> usize {
     let before = &text[..byte];
     (before.match_indices('\n').rev())
+        .take(MAX_LOOK_BACK)
         .map(|(i, _)| i)
         .find(|&i| {
             let next = before[i + 1..].chars().next();
@@ -242,7 +259,7 @@ fn statement_start(text: &str, byte: usize) -> usize {
 }
 
 /// The saved scripts: each one's name, title and text.
-fn saved_scripts(shared: &Shared) -> Response {
+fn saved_scripts(shared: &Shared, _: &Request) -> Response {
     let (found, problems) = scripts(shared.scripts.as_deref());
     let found: Vec<Value> = (found.iter())
         .map(|s| json!({"name": s.name, "title": s.title, "text": s.text}))
@@ -254,11 +271,16 @@ fn saved_scripts(shared: &Shared) -> Response {
 }
 
 /// The `index`th result of `text`'s statements (from 0; the last
-/// result when `None`), for callers that need it whole (downloads); the
-/// answer that says why not when there is none. A statement before one
-/// that fails still gives its result.
-pub fn outcome(shared: &Shared, text: &str, index: Option<usize>) -> Result<Done, Response> {
-    let Ran { mut done, failed } = run(shared, text, false);
+/// result when `None`), for callers that need it whole (downloads), the
+/// statements after it not run; the answer that says why not when there
+/// is none. A statement before one that fails still gives its result.
+pub fn outcome(
+    shared: &Shared,
+    text: &str,
+    index: Option<usize>,
+    deadline: std::time::Instant,
+) -> Result<Done, Response> {
+    let Ran { mut done, failed } = run_until(shared, text, false, index, deadline);
     let refused = |status: u16, errors: Vec<Value>| {
         Response::json(status, json!({ "errors": errors }).to_string())
     };

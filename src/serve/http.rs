@@ -13,6 +13,10 @@ use std::time::Duration;
 pub const MAX_HEAD: usize = 64 * 1024;
 /// The most bytes of a request's body (a query or script).
 pub const MAX_BODY: usize = 1024 * 1024;
+/// Why a body over [`MAX_BODY`] is refused.
+pub const TOO_LARGE: &str = "the request is larger than 1 MB";
+const _: () = assert!(MAX_BODY == 1 << 20, "TOO_LARGE names the bound");
+
 /// How long a read may wait for the client.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request may take to arrive: a client trickling a byte
@@ -135,9 +139,12 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
         if n == 0 {
             return Err(Unread::Gone);
         }
+        // Searched from just before the new bytes: a client sending a
+        // byte at a time costs no rescans.
+        let from = buffer.len().saturating_sub(3);
         buffer.extend_from_slice(&chunk[..n]);
-        if let Some(end) = head_end(&buffer) {
-            break end;
+        if let Some(end) = head_end(&buffer[from..]) {
+            break from + end;
         }
         if buffer.len() > MAX_HEAD {
             return Err(Unread::Status(431, "the request's headers are too large"));
@@ -180,7 +187,7 @@ pub fn read(stream: &mut TcpStream) -> Result<Request, Unread> {
     }
     let length = content_length(&request)?;
     if length > MAX_BODY {
-        return Err(Unread::Status(413, "the request is larger than 1 MB"));
+        return Err(Unread::Status(413, TOO_LARGE));
     }
     while request.body.len() < length {
         let n = read_before(stream, &mut chunk, deadline)?;

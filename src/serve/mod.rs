@@ -47,8 +47,12 @@ pub struct Options {
     pub open: bool,
     /// The folder of saved scripts (`None`: the seed's own).
     pub scripts: Option<PathBuf>,
+    /// Whether `--scripts` named the folder (then it must exist).
+    pub scripts_named: bool,
     /// How long a request's statements may run.
     pub timeout: Duration,
+    /// How downloaded files are written (`--raw`, `--dpi`).
+    pub files: metasum_engine::format::Options,
 }
 
 /// What every connection shares.
@@ -69,6 +73,10 @@ struct Shared {
     slots: Arc<run::Slots>,
     timeout: Duration,
     scripts: Option<PathBuf>,
+    files: metasum_engine::format::Options,
+    /// What `check` says of the review, worked out once (the review never
+    /// changes while served).
+    check: std::sync::OnceLock<serde_json::Value>,
 }
 
 /// A token of 32 random bytes, as hex.
@@ -118,6 +126,14 @@ pub fn serve(session: Session, options: &Options) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(dir) = options
+        .scripts
+        .as_ref()
+        .filter(|d| options.scripts_named && !d.is_dir())
+    {
+        eprintln!("error: --scripts {}: no such folder", dir.display());
+        return ExitCode::from(2);
+    }
     let (Ok(bound), Ok(token)) = (listener.local_addr(), token()) else {
         eprintln!("error: cannot start the server");
         return ExitCode::from(1);
@@ -132,6 +148,8 @@ pub fn serve(session: Session, options: &Options) -> ExitCode {
         slots: Arc::new(run::Slots::new()),
         timeout: options.timeout,
         scripts: options.scripts.clone(),
+        files: options.files,
+        check: std::sync::OnceLock::new(),
     });
     let url = format!("http://{}/?token={}", shared.hosts[0], shared.token);
     println!("{url}");
@@ -269,10 +287,12 @@ fn answer(shared: &Shared, request: &Request) -> Response {
         return Response::error(403, "a request from another page's origin");
     }
     let Some((token, in_address)) = carried(shared, request) else {
-        return Response::error(
-            401,
-            "this server needs the token it printed when it started",
-        );
+        let why = "this server needs the token it printed when it started";
+        if request.path.starts_with("/api/") {
+            return Response::error(401, why);
+        }
+        // A person at a bookmark, or after a restart: told in words.
+        return page::refused(why);
     };
     let page = matches!(request.method.as_str(), "GET" | "HEAD");
     if in_address && page && request.path == "/" {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::Shared;
 use super::api::{errors, json_field, outcome};
 use super::http::{CSP, Request, Response};
-use super::run::{Done, within};
+use super::run::{Done, within, within_until};
 use crate::save::{Saved, document};
 use crate::target::FileKind;
 
@@ -56,10 +56,9 @@ pub fn route(shared: &Shared, request: &Request) -> Response {
     if request.path == "/report" {
         let response = report(shared);
         return match request.param("download") {
-            Some(_) if response.status == 200 => response.with_header(
-                "Content-Disposition",
-                "attachment; filename=\"report.html\"".to_string(),
-            ),
+            Some(_) if response.status == 200 => {
+                response.with_header("Content-Disposition", attachment("report.html"))
+            }
             _ => response,
         };
     }
@@ -78,7 +77,7 @@ fn report(shared: &Shared) -> Response {
     match made {
         Ok((Ok(html), _)) => {
             let csp = report_csp(&html);
-            Response::ok("text/html; charset=utf-8", html.into_bytes())
+            Response::ok(FileKind::Html.media_type(), html.into_bytes())
                 .with_header("Content-Security-Policy", csp)
         }
         Ok((Err(e), _)) => Response::error(500, &e),
@@ -189,6 +188,8 @@ fn markdown_html(markdown: &str) -> String {
 /// download. Drawn on a slot of its own (a PNG of a large figure takes
 /// seconds and memory), within the timeout.
 pub fn download(shared: &Shared, request: &Request) -> Response {
+    // One deadline for running the statements and drawing the file.
+    let deadline = std::time::Instant::now() + shared.timeout;
     let (text, value) = match json_field(&request.body, "query") {
         Ok(field) => field,
         Err(response) => return response,
@@ -213,7 +214,7 @@ pub fn download(shared: &Shared, request: &Request) -> Response {
             &format!("no such format: {extension} (one of {known})"),
         );
     }
-    let done = match outcome(shared, &text, index) {
+    let done = match outcome(shared, &text, index, deadline) {
         Ok(done) => done,
         Err(response) => return response,
     };
@@ -226,22 +227,22 @@ pub fn download(shared: &Shared, request: &Request) -> Response {
     let name = file_name(&done, extension);
     let sheet = crate::kept::statement_text(&text, &done.statement);
     let path = std::path::PathBuf::from(&name);
-    let drawn = within(shared, move |_, _| {
+    let files = shared.files;
+    let drawn = within_until(shared, deadline, move |_, _| {
         let saved = match &done.outcome {
+            Outcome::Figure(svg) => Saved::Figure { svg, sheet: &sheet },
             Outcome::Rows(result) => Saved::Rows {
                 result,
                 sheet: &sheet,
             },
-            Outcome::Figure(svg) => Saved::Figure { svg, sheet: &sheet },
-            Outcome::Bound(_) => return Err("no result to download there".to_string()),
+            // Refused above.
+            Outcome::Bound(_) => return Err(String::new()),
         };
-        document(saved, &path, Default::default())
+        document(saved, &path, files)
     });
     match drawn {
-        Ok((Ok(bytes), _)) => Response::ok(kind.media_type(), bytes).with_header(
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
-        ),
+        Ok((Ok(bytes), _)) => Response::ok(kind.media_type(), bytes)
+            .with_header("Content-Disposition", attachment(&name)),
         Ok((Err(e), _)) => Response::error(400, &e),
         Err(why) => {
             let (status, errors) = errors("", &why);
@@ -250,9 +251,39 @@ pub fn download(shared: &Shared, request: &Request) -> Response {
     }
 }
 
+/// A `Content-Disposition` that downloads a file called `name`: its
+/// ASCII form (other characters as `_`), and the name itself (RFC 6266).
+fn attachment(name: &str) -> String {
+    let ascii: String = (name.chars())
+        .map(|c| match c.is_ascii_alphanumeric() || ".-_".contains(c) {
+            true => c,
+            false => '_',
+        })
+        .collect();
+    let encoded: String = (name.bytes())
+        .map(|b| match b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+            true => (b as char).to_string(),
+            false => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The answer to a person whose browser lacks the token (a bookmark, a
+/// server started again): a page that says what to do.
+pub fn refused(why: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>metasum</title>\
+         <link rel=\"stylesheet\" href=\"/app.css\"><h1>metasum</h1><p>{}: open the address \
+         <code>metasum serve</code> printed when it started (it has <code>?token=</code>), \
+         or start it again.</p></html>",
+        metasum_engine::format::markup(why)
+    );
+    Response::ok(FileKind::Html.media_type(), page.into_bytes()).with_status(401)
+}
+
 /// The name a downloaded result gets: its `save` file's name when that
-/// has the extension asked for, else its table's (or `figure`), with
-/// only letters, digits, `.`, `-` and `_` kept.
+/// has the extension asked for, else its table's (or `figure`).
 fn file_name(done: &Done, extension: &str) -> String {
     let saved = (done.statement.save.as_ref())
         .and_then(|s| Path::new(&s.path).file_name()?.to_str().map(str::to_string))
@@ -262,16 +293,10 @@ fn file_name(done: &Done, extension: &str) -> String {
                 .is_some_and(|e| e.eq_ignore_ascii_case(extension))
         });
     let stem = match &done.outcome {
-        Outcome::Rows(result) => result.kind.name().to_string(),
-        _ => "figure".to_string(),
+        Outcome::Rows(result) => result.kind.name(),
+        _ => "figure",
     };
-    let name = saved.unwrap_or_else(|| format!("{stem}.{extension}"));
-    (name.chars())
-        .map(|c| match c.is_ascii_alphanumeric() || ".-_".contains(c) {
-            true => c,
-            false => '_',
-        })
-        .collect()
+    saved.unwrap_or_else(|| format!("{stem}.{extension}"))
 }
 
 #[cfg(test)]
@@ -315,5 +340,22 @@ mod tests {
         assert_eq!(percent_decoded("%C3%A9t%C3%A9"), "été");
         assert_eq!(percent_decoded("100%"), "100%");
         assert_eq!(percent_decoded("%zz%FF"), "%zz\u{fffd}");
+    }
+}
+
+#[cfg(test)]
+mod names {
+    use super::attachment;
+
+    #[test]
+    fn a_downloaded_name_is_safe_and_kept_whole() {
+        assert_eq!(
+            attachment("table2.csv"),
+            "attachment; filename=\"table2.csv\"; filename*=UTF-8''table2.csv"
+        );
+        assert_eq!(
+            attachment("résumé \"x\".csv"),
+            "attachment; filename=\"r_sum___x_.csv\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22.csv"
+        );
     }
 }

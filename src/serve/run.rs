@@ -32,6 +32,16 @@ pub const MAX_ERRORS: usize = 50;
 /// them.
 pub const MAX_NAMES: usize = 100;
 
+/// The most bytes the rows of kept `let` names may hold.
+pub const MAX_KEPT_BYTES: usize = 512 << 20;
+
+/// The bytes the rows of `session`'s names hold (polars' estimate).
+fn kept_bytes(session: &Session) -> usize {
+    (session.lets().values())
+        .map(|b| b.frame.estimated_size())
+        .sum()
+}
+
 /// The threads that do requests' work, counted.
 pub struct Slots {
     running: Mutex<usize>,
@@ -136,7 +146,16 @@ pub fn within<T: Send + 'static>(
     shared: &Shared,
     job: impl FnOnce(&mut Session, &Stop) -> T + Send + 'static,
 ) -> Result<(T, Session), Failed> {
-    let deadline = Instant::now() + shared.timeout;
+    within_until(shared, Instant::now() + shared.timeout, job)
+}
+
+/// [`within`], waiting until `deadline` (a request that does two jobs
+/// gives both one deadline).
+pub fn within_until<T: Send + 'static>(
+    shared: &Shared,
+    deadline: Instant,
+    job: impl FnOnce(&mut Session, &Stop) -> T + Send + 'static,
+) -> Result<(T, Session), Failed> {
     let Some(held) = shared.slots.take(deadline) else {
         return Err(Failed::Busy);
     };
@@ -179,27 +198,39 @@ pub fn within<T: Send + 'static>(
 /// Parses and runs `text` on a clone of the shared session; with `keep`,
 /// the names it binds are kept for later requests.
 pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
+    run_until(shared, text, keep, None, Instant::now() + shared.timeout)
+}
+
+/// [`run`] of the statements up to the `upto`th (from 0; all with
+/// `None`), waiting until `deadline`.
+pub fn run_until(
+    shared: &Shared,
+    text: &str,
+    keep: bool,
+    upto: Option<usize>,
+    deadline: Instant,
+) -> Ran {
     let text = text.to_string();
-    let job = move |session: &mut Session, stop: &Stop| {
-        if let Some(failed) = dot_command(&text) {
-            return Ran {
-                done: Vec::new(),
-                failed: Some(failed),
-            };
+    let job = move |session: &mut Session, stop: &Stop| match metasum_query::parse(&text) {
+        Ok(mut script) => {
+            script
+                .statements
+                .truncate(upto.map_or(usize::MAX, |i| i + 1));
+            statements(session, script.statements, stop)
         }
-        match metasum_query::parse(&text) {
-            Ok(script) => statements(session, script.statements, stop),
-            Err(mut errors) => {
-                let more = errors.len().saturating_sub(MAX_ERRORS);
-                errors.truncate(MAX_ERRORS);
-                failed(Failed::Parse(errors, more))
+        Err(mut errors) => {
+            if let Some(dot) = (errors.iter()).find_map(|e| dot_command(&text, e.span.start)) {
+                return failed(dot);
             }
+            let more = errors.len().saturating_sub(MAX_ERRORS);
+            errors.truncate(MAX_ERRORS);
+            failed(Failed::Parse(errors, more))
         }
     };
-    match within(shared, job) {
+    match within_until(shared, deadline, job) {
         Ok((ran, session)) => {
             if keep && ran.failed.is_none() {
-                keep_names(shared, &ran, &session);
+                keep_names(shared, &ran, session);
             }
             ran
         }
@@ -207,26 +238,29 @@ pub fn run(shared: &Shared, text: &str, keep: bool) -> Ran {
     }
 }
 
-/// The first of the shell's dot commands (`.tables`, `.output FILE`) in
-/// `text`, refused where it stands: the page runs statements only (what
+/// The shell's dot command (`.tables`, `.output FILE`) that a parse error
+/// at `at` is about, if the error is at the start of a line that starts
+/// with `.`: refused in words, since the page runs statements only (what
 /// the commands show, it shows beside the box; what they write, it
-/// downloads).
-fn dot_command(text: &str) -> Option<Failed> {
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with('.') && !metasum_query::is_incomplete(&text[..at]) {
-            let word = line.split_whitespace().next().unwrap_or(".");
-            return Some(Failed::Run {
-                span: Span::new(at, at + word.len()),
-                message: format!("`{word}` is a command of the shell, not a statement: the page runs statements"),
-                hints: vec![
-                    "the review's tables are listed beside the box; a result downloads in any format".into(),
-                ],
-            });
-        }
-        at += line.len();
+/// downloads). The parser stops at each such line and resumes after it,
+/// so one parse finds them all.
+fn dot_command(text: &str, at: usize) -> Option<Failed> {
+    let line = text.get(at..)?;
+    let at_line_start = at == 0 || text[..at].ends_with('\n');
+    if !(at_line_start && line.starts_with('.')) {
+        return None;
     }
-    None
+    let word = line.split_whitespace().next().unwrap_or(".");
+    Some(Failed::Run {
+        span: Span::new(at, at + word.len()),
+        message: format!(
+            "`{word}` is a command of the shell, not a statement: the page runs statements"
+        ),
+        hints: vec![
+            "the review's tables are listed beside the box; a result downloads in any format"
+                .into(),
+        ],
+    })
 }
 
 /// Runs `statements` in order until one fails or the request is
@@ -252,6 +286,23 @@ fn statements(session: &mut Session, statements: Vec<Statement>, stop: &Stop) ->
             };
         }
         match session.execute(&statement) {
+            Ok(Outcome::Bound(name)) if kept_bytes(session) > MAX_KEPT_BYTES => {
+                let failed = Failed::Run {
+                    span: statement.span,
+                    message: format!(
+                        "the names kept would hold {} MB: the server keeps at most {} MB of `let` results",
+                        kept_bytes(session) >> 20,
+                        MAX_KEPT_BYTES >> 20
+                    ),
+                    hints: vec![format!(
+                        "bind `{name}` to fewer rows or columns (`show`, `limit`)"
+                    )],
+                };
+                return Ran {
+                    done,
+                    failed: Some(failed),
+                };
+            }
             Ok(outcome) => done.push(Done { statement, outcome }),
             Err(e) => {
                 let query = e.as_query();
@@ -271,19 +322,23 @@ fn statements(session: &mut Session, statements: Vec<Statement>, stop: &Stop) ->
 }
 
 /// Keeps in the shared session the names `ran` bound (in `session`, its
-/// clone), and tells completion of them.
-fn keep_names(shared: &Shared, ran: &Ran, session: &Session) {
-    let Ok(mut kept) = shared.session.lock() else {
-        return;
-    };
-    for done in &ran.done {
-        if let Outcome::Bound(name) = &done.outcome
-            && let Some(binding) = session.lets().get(name)
-            && (kept.lets().contains_key(name) || kept.lets().len() < MAX_NAMES)
-        {
-            kept.bind(name.clone(), binding.clone());
+/// clone), and tells completion of them (after the session's lock is
+/// given back: learning a name's values reads its rows).
+fn keep_names(shared: &Shared, ran: &Ran, session: Session) {
+    let kept = {
+        let Ok(mut kept) = shared.session.lock() else {
+            return;
+        };
+        for done in &ran.done {
+            if let Outcome::Bound(name) = &done.outcome
+                && let Some(binding) = session.lets().get(name)
+                && (kept.lets().contains_key(name) || kept.lets().len() < MAX_NAMES)
+            {
+                kept.bind(name.clone(), binding.clone());
+            }
         }
-    }
+        kept.clone()
+    };
     if let Ok(mut helper) = shared.helper.lock() {
         helper.refresh_lets(&kept);
     }

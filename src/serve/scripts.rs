@@ -120,7 +120,7 @@ fn read(path: &Path) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() > MAX_BODY {
-        return Err("larger than 1 MB".into());
+        return Err(format!("larger than a request may be ({} bytes)", MAX_BODY));
     }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }

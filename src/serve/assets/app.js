@@ -102,6 +102,12 @@ function remember(text) {
 }
 
 let historyAt = null;
+// Each run's number: an answer to an older run than the last is dropped.
+let runs = 0;
+
+function say(text) {
+  $("status").textContent = text;
+}
 
 function browseHistory(step) {
   const kept = history();
@@ -117,11 +123,11 @@ async function run() {
   remember(text);
   historyAt = null;
   hideCompletions();
-  const button = $("run");
-  button.disabled = true;
-  $("errors").replaceChildren(element("p", "Running…", "quiet"));
+  const mine = ++runs;
+  say("Running…");
   try {
     const { status, json } = await api("/api/query", { query: text });
+    if (mine !== runs) return;
     $("errors").replaceChildren();
     const results = $("results");
     results.replaceChildren();
@@ -129,13 +135,18 @@ async function run() {
       $("errors").append(element("p", `The server answered ${status}.`, "error"));
       return;
     }
-    (json.results || []).forEach((result, i) => results.append(showResult(text, result, i)));
-    for (const error of json.errors || []) $("errors").append(showError(text, error));
+    const shown = json.results || [];
+    shown.forEach((result, i) => results.append(showResult(text, result, i)));
+    const errors = json.errors || [];
+    for (const error of errors) $("errors").append(showError(text, error));
     if (json.error) $("errors").append(element("p", json.error, "error"));
+    say(errors.length || json.error
+      ? `Stopped with an error${errors[0] && errors[0].line ? ` at line ${errors[0].line}` : ""}; ${shown.length} ${shown.length === 1 ? "result" : "results"} before it.`
+      : `${shown.length} ${shown.length === 1 ? "result" : "results"}.`);
   } catch (e) {
+    if (mine !== runs) return;
+    say("");
     $("errors").replaceChildren(element("p", `The server could not be reached: ${e.message}`, "error"));
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -148,8 +159,7 @@ function showError(text, error) {
     return box;
   }
   box.append(element("p", `line ${error.line}, column ${error.column}: ${error.message}`));
-  const chars = [...text];
-  const lines = chars.join("").split("\n");
+  const lines = text.split("\n");
   const line = lines[error.line - 1] || "";
   const lineChars = [...line].length;
   const width = Math.max(1, Math.min(error.end - error.start, lineChars - error.column + 1));
@@ -166,7 +176,9 @@ function showResult(text, result, index) {
   const section = element("section", null, "result");
   section.append(element("h3", result.statement, "statement"));
   if (result.bound) {
-    section.append(element("p", `Bound ${result.bound}: later queries can read it.`));
+    section.append(element("p", result.kept
+      ? `Bound ${result.bound}: later queries can read it.`
+      : `Bound ${result.bound} for this run only: a later statement failed, so it is not kept.`));
     return section;
   }
   for (const note of result.notes || []) section.append(element("p", note, "note"));
@@ -236,7 +248,7 @@ function resultTable(result) {
   head.append(headRow);
   table.append(head, body);
 
-  function draw() {
+  function draw(focus) {
     body.replaceChildren();
     const first = state.page * PAGE_ROWS;
     for (const i of state.order.slice(first, first + PAGE_ROWS)) {
@@ -269,12 +281,18 @@ function resultTable(result) {
       const previous = element("button", "Previous");
       previous.type = "button";
       previous.disabled = state.page === 0;
-      previous.addEventListener("click", () => { state.page -= 1; draw(); });
+      previous.addEventListener("click", () => { state.page -= 1; draw("previous"); });
       const next = element("button", "Next");
       next.type = "button";
       next.disabled = state.page >= pages - 1;
-      next.addEventListener("click", () => { state.page += 1; draw(); });
+      next.addEventListener("click", () => { state.page += 1; draw("next"); });
       pager.append(" ", previous, " ", next);
+      // Keep the keyboard where it was: the buttons were made anew (on
+      // the last page "Next" is off, so the focus goes to "Previous").
+      if (focus) {
+        const wanted = focus === "next" ? next : previous;
+        (wanted.disabled ? (wanted === next ? previous : next) : wanted).focus();
+      }
     }
   }
   draw();
@@ -298,6 +316,7 @@ function downloadControls(text, result, index) {
   }
   const button = element("button", "Download");
   button.type = "button";
+  button.setAttribute("aria-label", `Download the result of ${result.statement}`);
   const status = element("span", null, "quiet");
   button.addEventListener("click", async () => {
     status.textContent = "";
@@ -370,6 +389,7 @@ function hideCompletions() {
   const list = $("completions");
   list.hidden = true;
   list.replaceChildren();
+  $("query").setAttribute("aria-expanded", "false");
 }
 
 function insertWord(start, caret, word) {
@@ -381,14 +401,18 @@ function insertWord(start, caret, word) {
   box.setSelectionRange(at, at);
 }
 
+// Code points, not UTF-16 units: what the server counts.
+const points = (text) => [...text];
+
 async function complete() {
   const box = $("query");
   const caret = box.selectionStart;
   const text = box.value;
-  const at = [...text.slice(0, caret)].length;
+  const at = points(text.slice(0, caret)).length;
   const { status, json } = await api("/api/complete", { text, at });
-  if (status !== 200 || !json) return;
-  const start = [...text].slice(0, json.start).join("").length;
+  // Typed on meanwhile: this answer is for another text.
+  if (status !== 200 || !json || box.value !== text || box.selectionStart !== caret) return;
+  const start = points(text).slice(0, json.start).join("").length;
   const words = json.words || [];
   const typed = text.slice(start, caret);
   if (words.length === 1) {
@@ -396,45 +420,70 @@ async function complete() {
     hideCompletions();
     return;
   }
-  let common = words[0] || "";
-  for (const w of words) while (!w.startsWith(common)) common = common.slice(0, -1);
-  if (common.length > typed.length) insertWord(start, caret, common);
+  let common = points(words[0] || "");
+  for (const word of words) {
+    const w = points(word);
+    let n = 0;
+    while (n < common.length && n < w.length && common[n] === w[n]) n += 1;
+    common = common.slice(0, n);
+  }
+  const prefix = common.join("");
+  if (prefix.length > typed.length) insertWord(start, caret, prefix);
   const list = $("completions");
   list.replaceChildren();
   for (const word of words) {
-    const item = element("li");
-    const button = element("button", word);
-    button.type = "button";
-    button.setAttribute("role", "option");
-    button.addEventListener("click", () => {
-      const now = $("query").selectionStart;
-      insertWord(start, now, word);
+    const item = element("li", word);
+    item.setAttribute("role", "option");
+    item.tabIndex = -1;
+    const choose = () => {
+      insertWord(start, $("query").selectionStart, word);
       hideCompletions();
+    };
+    item.addEventListener("click", choose);
+    item.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); choose(); }
+      else if (event.key === "ArrowDown" && item.nextSibling) { event.preventDefault(); item.nextSibling.focus(); }
+      else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (item.previousSibling) item.previousSibling.focus(); else $("query").focus();
+      } else if (event.key === "Escape") { hideCompletions(); $("query").focus(); }
     });
-    item.append(button);
     list.append(item);
   }
   list.hidden = words.length === 0;
+  box.setAttribute("aria-expanded", String(words.length > 0));
+  if (words.length > 0) say(`${words.length} completions: Down arrow to choose one.`);
 }
 
 // ---- start ----
 
 function start() {
   const box = $("query");
+  // Tab completes; Escape then Tab leaves the box, as a keyboard user
+  // expects of Tab.
+  let leaving = false;
   box.addEventListener("keydown", (event) => {
+    const list = $("completions");
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       run();
-    } else if (event.key === "Tab" && !event.shiftKey && box.selectionStart === box.selectionEnd
-               && box.value.trim() !== "") {
+    } else if (event.key === "Tab" && !event.shiftKey && !leaving
+               && box.selectionStart === box.selectionEnd && box.value.trim() !== "") {
       event.preventDefault();
       complete();
     } else if (event.key === "Escape") {
       hideCompletions();
+      leaving = true;
+      say("Tab now leaves the box.");
+      return;
+    } else if (event.key === "ArrowDown" && !list.hidden && list.firstChild && !event.ctrlKey) {
+      event.preventDefault();
+      list.firstChild.focus();
     } else if ((event.key === "ArrowUp" || event.key === "ArrowDown") && event.ctrlKey) {
       event.preventDefault();
       browseHistory(event.key === "ArrowUp" ? -1 : 1);
     }
+    leaving = false;
   });
   $("run").addEventListener("click", run);
   $("show-worksheet").addEventListener("click", () => {

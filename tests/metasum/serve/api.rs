@@ -52,11 +52,11 @@ fn the_api_answers_the_seed_question_keeps_names_and_locates_a_typo() {
 #[test]
 fn what_is_not_for_the_server_is_refused_with_its_status() {
     let server = start();
-    let get = |headers: &str| format!("GET /api/tables HTTP/1.1\r\n{headers}\r\n\r\n");
+    let get = |headers: &str| format!("GET /api/overview HTTP/1.1\r\n{headers}\r\n\r\n");
     for (raw, status) in [
         (get("Host: 127.0.0.1:{port}"), 401),
         (get("Host: 127.0.0.1:{port}\r\nAuthorization: Bearer wrong"), 401),
-        (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token=00{token}"), 401),
+        (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token_{port}=00{token}"), 401),
         (get("Host: evil.example:{port}\r\nAuthorization: Bearer {token}"), 421),
         (get("Host: 127.0.0.1:{port}\r\nOrigin: http://evil.example\r\nAuthorization: Bearer {token}"), 403),
         ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2000000\r\n\r\n".to_string(), 413),
@@ -69,16 +69,23 @@ fn what_is_not_for_the_server_is_refused_with_its_status() {
         ("GET /?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: metasum_token_{port}=stale\r\n\r\n".to_string(), 303),
         (get("Host: 127.0.0.1:{port}\r\nCookie: metasum_token_{port}=stale\r\nCookie: metasum_token_{port}={token}"), 200),
         (get("Host: 127.0.0.1:{port}\r\nAuthorization: bearer {token}"), 200),
-        (format!("GET /api/tables HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}\r\nX: {}\r\n\r\n", "a".repeat(66_000)), 431),
+        (format!("GET /api/overview HTTP/1.1\r\nHost: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}\r\nX: {}\r\n\r\n", "a".repeat(66_000)), 431),
         (get(&format!("Host: 127.0.0.1:{{port}}\r\nAuthorization: Bearer {{token}}{}", "\r\nX: a".repeat(64))), 431),
         ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_string(), 501),
         ("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nContent-Length: 2\r\nContent-Length: 27\r\n\r\n{}".to_string(), 400),
-        ("GET /api/tables HTTP/1.1\nHost: 127.0.0.1:{port}\nAuthorization: Bearer {token}\n\n".to_string(), 200),
+        ("GET /api/overview HTTP/1.1\nHost: 127.0.0.1:{port}\nAuthorization: Bearer {token}\n\n".to_string(), 200),
     ] {
         let (got, body) = send(&server, &raw);
         assert_eq!(got, status, "{}: {body}", &raw[..raw.len().min(300)]);
         assert!(!body.contains("Access-Control"), "{body}");
     }
+    // A browser without the token is told what to do, in a page.
+    let (status, body) = send(&server, "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    assert_eq!(status, 401);
+    assert!(
+        body.contains("open the address <code>metasum serve</code> printed"),
+        "{body}"
+    );
     // HEAD: the head alone.
     let (status, body) = send(
         &server,
@@ -93,7 +100,7 @@ fn a_client_trickling_its_request_is_dropped_within_the_deadline() {
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     let started = std::time::Instant::now();
     stream
-        .write_all(b"GET /api/tables HTTP/1.1\r\nX-Slow: ")
+        .write_all(b"GET /api/overview HTTP/1.1\r\nX-Slow: ")
         .unwrap();
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(1)))
@@ -307,19 +314,61 @@ fn a_review_keyed_by_author_year_is_served_as_written_and_never_written_to() {
 #[test]
 fn statements_that_run_too_long_are_stopped_and_the_server_goes_on() {
     let server = super::start_with(&["--timeout", "1"]);
-    // Some 100,000 statements: minutes of work, under the 1 MB bound.
+    // Some 100,000 statements: minutes of work, under the 1 MB bound;
+    // as many such requests at once as the server has slots (one per
+    // processor, at least two).
     let script = "findings\n".repeat(100_000);
+    let slots = std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .max(2);
     let started = std::time::Instant::now();
-    let (status, answer) = query(&server, &script);
-    assert_eq!(status, 503, "{answer}");
-    let message = answer["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("longer than 1 s"), "{message}");
+    let answers: Vec<(u16, serde_json::Value)> = std::thread::scope(|scope| {
+        let asked: Vec<_> = (0..slots)
+            .map(|_| scope.spawn(|| query(&server, &script)))
+            .collect();
+        asked.into_iter().map(|a| a.join().unwrap()).collect()
+    });
+    for (status, answer) in &answers {
+        assert_eq!(*status, 503, "{answer}");
+        let message = answer["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("longer than 1 s"), "{message}");
+    }
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
-    // The statements after the running one never start: the server is
-    // free again at once.
+    // The statements after the running ones never start: every slot is
+    // free again at once (were they not stopped, this would wait for
+    // minutes of statements and be told the server is busy).
     let (status, answer) = query(&server, "findings where fes > 40 show id");
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["results"][0]["rows"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn names_of_a_run_that_failed_are_not_kept_and_are_told_so() {
+    let server = start();
+    let (_, answer) = query(&server, "let strong = findings where fes > 40\nnosuch");
+    assert_eq!(answer["results"][0]["bound"], "strong");
+    assert_eq!(answer["results"][0]["kept"], false, "{answer}");
+    let (_, answer) = query(&server, "strong");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("strong"),
+        "{answer}"
+    );
+    let (_, answer) = query(&server, "let strong = findings where fes > 40");
+    assert_eq!(answer["results"][0]["kept"], true, "{answer}");
+    // Kept across requests, up to the bound: 99 more names, then one too many.
+    let lets: String = (0..99)
+        .map(|i| format!("let n{i} = findings limit 1\n"))
+        .collect();
+    assert!(query(&server, &lets).1["errors"].is_null());
+    let (_, answer) = query(&server, "let one_more = findings limit 1");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 100 `let` names"), "{message}");
+    // A name already kept can be bound again.
+    let (_, answer) = query(&server, "let strong = findings limit 2");
+    assert_eq!(answer["results"][0]["kept"], true, "{answer}");
 }
 
 #[test]
@@ -394,6 +443,19 @@ fn completion_reads_the_statement_at_the_caret_and_offers_no_dot_command() {
         serde_json::from_value(answer["words"].clone()).unwrap()
     };
     assert_eq!(complete("studies\nfi"), ["findings"]);
+    // Characters, not bytes, before the word: `start` is where it begins.
+    let text = "# café ☕\nfindings where perspective = rec";
+    let asked = serde_json::json!({ "text": text });
+    let (_, _, body) = post(&server, "/api/complete", &asked);
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        answer["words"],
+        serde_json::json!(["recipient", "recommendation"])
+    );
+    assert_eq!(
+        answer["start"].as_u64(),
+        Some(text.chars().count() as u64 - 3)
+    );
     assert!(complete("studies\n  wh").contains(&"where".to_string()));
     assert!(complete(".").is_empty());
     let asked = serde_json::json!({"text": "findings", "at": 9});
