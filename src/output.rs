@@ -140,8 +140,23 @@ pub fn terminal_width() -> Option<usize> {
     if !stdout.is_terminal() {
         return None;
     }
-    let size = rustix::termios::tcgetwinsize(&stdout).ok()?;
-    Some(usize::from(size.ws_col)).filter(|w| *w > 0)
+    window_columns(&stdout).filter(|w| *w > 0)
+}
+
+/// The columns of the terminal window `stdout` is.
+#[cfg(unix)]
+fn window_columns(stdout: &std::io::Stdout) -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(stdout).ok()?;
+    Some(usize::from(size.ws_col))
+}
+
+/// The columns of the console window `stdout` is (its visible part, not
+/// its scroll-back buffer's width).
+#[cfg(windows)]
+fn window_columns(stdout: &std::io::Stdout) -> Option<usize> {
+    let info = winapi_util::console::screen_buffer_info(stdout).ok()?;
+    let window = info.window_rect();
+    usize::try_from(i32::from(window.right) - i32::from(window.left) + 1).ok()
 }
 
 /// Prints `text` to stdout. When the reader has gone away (`metasum ... |

@@ -37,7 +37,8 @@ pub struct Saves {
 struct Files {
     /// By path, links followed (those that lead nowhere yet too).
     paths: HashMap<PathBuf, String>,
-    /// By device and inode, for a file that is there: its hard links.
+    /// By device and inode (on Windows volume and file index), for a file
+    /// that is there: its hard links.
     inodes: HashMap<(u64, u64), String>,
 }
 
@@ -225,10 +226,22 @@ fn same_file(path: &Path) -> PathBuf {
 }
 
 /// The device and inode of the file at `path`, if there is one.
+#[cfg(unix)]
 fn inode(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.dev(), meta.ino()))
+}
+
+/// The volume and file index of the file at `path`, if there is one:
+/// Windows' inode (one file's hard links, and its 8.3 short name, share
+/// them). The file is opened for a moment to ask (sharing reading,
+/// writing and deleting: another program is not disturbed).
+#[cfg(windows)]
+fn inode(path: &Path) -> Option<(u64, u64)> {
+    let file = std::fs::File::open(path).ok()?;
+    let info = winapi_util::file::information(&file).ok()?;
+    Some((info.volume_serial_number(), info.file_index()))
 }
 
 /// Writes what a statement gave (`outcome`) to `path`, the file its `save`

@@ -245,18 +245,33 @@ fn not_utf8(name: &str, line: usize, bytes: &[u8], e: std::str::Utf8Error) -> St
     )
 }
 
+/// Larger scripts are run as they are read: 8 MiB of one-line statements
+/// parse to about 150 MB of trees, held until they run.
+const WHOLE: u64 = 8 << 20;
+
 /// Whether `file` is a regular file small enough to read whole before
 /// running it (see [`crate::executor::Executor::run_script`]); a pipe or
 /// device is not.
+#[cfg(unix)]
 pub fn is_small_file(file: &impl std::os::fd::AsFd) -> bool {
-    /// Larger scripts are run as they are read: 8 MiB of one-line
-    /// statements parse to about 150 MB of trees, held until they run.
-    const WHOLE: u64 = 8 << 20;
-    file.as_fd()
-        .try_clone_to_owned()
-        .map(std::fs::File::from)
-        .and_then(|f| f.metadata())
-        .is_ok_and(|m| m.is_file() && m.len() <= WHOLE)
+    small(file.as_fd().try_clone_to_owned().map(std::fs::File::from))
+}
+
+/// Whether `file` is a regular file small enough to read whole before
+/// running it; a pipe or console is not.
+#[cfg(windows)]
+pub fn is_small_file(file: &impl std::os::windows::io::AsHandle) -> bool {
+    small(
+        file.as_handle()
+            .try_clone_to_owned()
+            .map(std::fs::File::from),
+    )
+}
+
+/// Whether `file` (a second handle on what was opened) is a regular file
+/// of at most [`WHOLE`] bytes.
+fn small(file: std::io::Result<std::fs::File>) -> bool {
+    (file.and_then(|f| f.metadata())).is_ok_and(|m| m.is_file() && m.len() <= WHOLE)
 }
 
 #[cfg(test)]

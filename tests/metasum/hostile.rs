@@ -5,6 +5,7 @@
 //! message, never 101 (a panic) or a signal.
 
 use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -99,6 +100,7 @@ const RESULT: &str = "id\n1\n2\n";
 // -- Files damaged or written where they should not be --------------------
 
 #[test]
+#[cfg(unix)] // a Unix device (/dev/null)
 fn output_to_a_device_writes_through_and_leaves_the_device() {
     // As root, `--output /dev/null` replaced the device with a regular
     // file. Where the test may make device nodes (as root), it writes to a
@@ -127,6 +129,7 @@ fn output_to_a_device_writes_through_and_leaves_the_device() {
 }
 
 #[test]
+#[cfg(unix)] // symbolic links need an administrator on Windows
 fn output_through_a_symlink_replaces_its_target_and_keeps_the_link() {
     let dir = tempfile::tempdir().unwrap();
     let target = write(dir.path(), "real.csv", "old\n");
@@ -168,6 +171,7 @@ fn a_symlink_planted_beside_the_output_is_not_followed() {
 }
 
 #[test]
+#[cfg(unix)] // /dev/stdout is Unix's
 fn output_to_dev_stdout_goes_where_stdout_goes() {
     // It was read as a link to `pipe:[53531]`, and a `>>` file was
     // replaced by the results alone.
@@ -203,6 +207,7 @@ fn output_to_dev_stdout_goes_where_stdout_goes() {
 }
 
 #[test]
+#[cfg(unix)] // Unix permission bits
 fn output_keeps_the_permissions_and_links_of_the_file_it_replaces() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +240,7 @@ fn output_to_a_folder_or_a_missing_folder_fails_before_anything_runs() {
 }
 
 #[test]
+#[cfg(unix)] // a FIFO (mkfifo) is Unix's
 fn a_fifo_gets_nothing_from_a_refused_or_failing_run_and_is_not_waited_for() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe.csv");
@@ -258,6 +264,7 @@ fn a_fifo_gets_nothing_from_a_refused_or_failing_run_and_is_not_waited_for() {
 }
 
 #[test]
+#[cfg(unix)] // a FIFO (mkfifo) is Unix's
 fn output_to_a_fifo_is_written_through() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");

@@ -16,6 +16,7 @@ mod lazy_links;
 mod links_cache;
 mod pictures;
 mod qda;
+#[cfg(unix)] // A pseudo-terminal drives the shell (rexpect).
 mod repl;
 mod report;
 mod save;

@@ -216,9 +216,12 @@ fn every_saved_script_runs_and_its_output_is_snapshotted() {
             "{}",
             script.display()
         );
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&script).unwrap().permissions().mode();
-        assert!(mode & 0o111 != 0, "{} is not executable", script.display());
+        #[cfg(unix)] // Windows has no executable bit.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+            assert!(mode & 0o111 != 0, "{} is not executable", script.display());
+        }
         let name = script.file_stem().unwrap().to_string_lossy().to_string();
         let (seen, _) = run_script(&name);
         insta::assert_snapshot!(format!("script_{name}"), seen);

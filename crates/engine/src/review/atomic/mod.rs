@@ -79,7 +79,7 @@ impl OutputFile {
             if !m.is_file() || through_open_file(path) {
                 // Told now if it cannot be written; opened only at commit
                 // (a FIFO's open waits for its reader).
-                rustix::fs::access(path, rustix::fs::Access::WRITE_OK)?;
+                can_write(path, m)?;
                 return Ok(OutputFile {
                     target: path.to_path_buf(),
                     how: How::Through(Vec::new()),
@@ -212,11 +212,36 @@ fn replaceable(_: &Metadata) -> bool {
 }
 
 /// Gives `file` the owner of the file it replaces (only root may).
+#[cfg(unix)]
 fn keep_owner(file: &File, old: &Metadata) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    use std::os::unix::fs::MetadataExt;
+    let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+}
+
+/// Windows gives a new file its folder's owner and permissions.
+#[cfg(not(unix))]
+fn keep_owner(_: &File, _: &Metadata) {}
+
+/// Whether this user may write to `path` (`meta`, what it is), told
+/// before anything is written: the system's own check on Unix (mode,
+/// owner, access lists, a read-only mount).
+#[cfg(unix)]
+fn can_write(path: &Path, _: &Metadata) -> io::Result<()> {
+    Ok(rustix::fs::access(path, rustix::fs::Access::WRITE_OK)?)
+}
+
+/// Whether this user may write to `path` (`meta`, what it is): on
+/// Windows, its read-only attribute (a device such as `NUL` has none);
+/// what else refuses (a sharing violation, an access list) is told when
+/// it is opened.
+#[cfg(not(unix))]
+fn can_write(_: &Path, meta: &Metadata) -> io::Result<()> {
+    match meta.permissions().readonly() {
+        true => Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "it is read-only",
+        )),
+        false => Ok(()),
     }
 }
 
