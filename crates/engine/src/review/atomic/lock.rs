@@ -30,7 +30,8 @@ const WAIT: Duration = Duration::from_secs(120);
 
 /// A dataset folder's writer lock, held until dropped.
 pub struct DatasetLock {
-    file: File,
+    /// The locked file (`None` once let go).
+    file: Option<File>,
     path: PathBuf,
     /// Listed for an interrupted run (Ctrl-C) to remove the lock file.
     _listed: super::Pending<()>,
@@ -63,7 +64,7 @@ impl DatasetLock {
                 Ok(()) if same_file(&file, &path) => {
                     let _listed = super::Pending::new((), path.clone());
                     return Ok(DatasetLock {
-                        file,
+                        file: Some(file),
                         path,
                         _listed,
                     });
@@ -77,14 +78,32 @@ impl DatasetLock {
 }
 
 impl Drop for DatasetLock {
-    /// Removes the lock file (still locked, so a writer waiting on it
-    /// finds it gone and makes its own), then lets it go.
     fn drop(&mut self) {
-        if same_file(&self.file, &self.path) {
-            let _ = std::fs::remove_file(&self.path);
+        if let Some(file) = self.file.take() {
+            release(file, &self.path);
         }
-        let _ = self.file.unlock();
     }
+}
+
+/// Removes the lock file (still locked, so a writer waiting on it finds
+/// it gone and makes its own), then lets it go.
+#[cfg(unix)]
+fn release(file: File, path: &Path) {
+    if same_file(&file, path) {
+        let _ = std::fs::remove_file(path);
+    }
+    let _ = file.unlock();
+}
+
+/// Lets the lock go and closes it, then removes the file: Windows removes
+/// a file only once no handle has it open, and metasum's handles refuse
+/// deletion while open ([`open`]), so the file stays when another run has
+/// opened it meanwhile, and that run takes it over.
+#[cfg(not(unix))]
+fn release(file: File, path: &Path) {
+    let _ = file.unlock();
+    drop(file);
+    let _ = std::fs::remove_file(path);
 }
 
 /// Waits a little, or fails once another writer has held the folder for
@@ -112,6 +131,15 @@ fn open(path: &Path, make: bool) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
         options.custom_flags(flags.bits() as i32).mode(0o644);
+    }
+    // Shared for reading and writing, not for deleting: nobody removes
+    // the lock file from under a holder ([`release`]).
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_SHARE_READ: u32 = 1;
+        const FILE_SHARE_WRITE: u32 = 2;
+        options.share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE);
     }
     options.open(path)
 }
@@ -212,6 +240,8 @@ mod tests {
         assert!(writer_at_work(dir.path()).unwrap());
         let other = File::open(&path).unwrap();
         assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        // Closed first: Windows removes a file once no handle has it open.
+        drop(other);
         drop(writer);
         assert!(!path.exists());
         assert!(!writer_at_work(dir.path()).unwrap());
