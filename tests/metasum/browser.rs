@@ -39,8 +39,9 @@ fn run(mut cmd: Command) -> std::process::Output {
 }
 
 /// Headless chromium with a profile of its own in `dir`, and the flags
-/// that keep it from its own network chatter on a closed machine.
-fn chromium(path: &Path, dir: &Path) -> Command {
+/// that keep it from its own network chatter on a closed machine (also
+/// what `serve`'s DevTools tests start).
+pub(crate) fn chromium(path: &Path, dir: &Path) -> Command {
     let mut cmd = Command::new(path);
     cmd.args([
         "--headless",

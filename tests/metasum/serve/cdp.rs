@@ -5,7 +5,7 @@
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -42,21 +42,8 @@ impl Browser {
     pub fn launch(chromium: &Path) -> Browser {
         let dir = tempfile::tempdir().unwrap();
         let profile = dir.path().join("profile");
-        let child = Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--window-size=1280,900",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
+        let child = crate::browser::chromium(chromium, dir.path())
+            .args(["--window-size=1280,900", "--remote-debugging-port=0"])
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
