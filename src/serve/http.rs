@@ -59,10 +59,37 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The query parameter `name`, decoded ([`percent_decoded`]).
+    pub fn param_text(&self, name: &str) -> Option<String> {
+        self.param(name).map(percent_decoded)
+    }
+
     /// The query parameter `name`, as sent (not decoded: tokens are hex).
     pub fn param(&self, name: &str) -> Option<&str> {
         (self.query.split('&')).find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
     }
+}
+
+/// `%XX` and `+` in a query parameter decoded (invalid UTF-8 replaced).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes.get(i + 1..i + 3))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 2;
+            }
+            (b'+', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A response: its status, content type, extra headers and body.
@@ -304,6 +331,15 @@ pub fn write(stream: &mut TcpStream, response: &Response, head_only: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_percent_decoded() {
+        assert_eq!(percent_decoded("T1.2"), "T1.2");
+        assert_eq!(percent_decoded("Smith%202019+b"), "Smith 2019 b");
+        assert_eq!(percent_decoded("%C3%A9t%C3%A9"), "été");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("%zz%FF"), "%zz\u{fffd}");
+    }
 
     #[test]
     fn a_head_ends_at_its_blank_line_whatever_its_line_ends() {

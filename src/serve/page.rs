@@ -120,7 +120,7 @@ fn report_csp(html: &str) -> String {
 /// `?finding=ID`: the finding's worksheet, as its Markdown and as HTML
 /// for the page.
 pub fn worksheet(shared: &Shared, request: &Request) -> Response {
-    let Some(finding) = request.param("finding").map(percent_decoded) else {
+    let Some(finding) = request.param_text("finding") else {
         return Response::error(400, "expected ?finding=ID");
     };
     let made = within(shared, move |session, _| {
@@ -137,28 +137,6 @@ pub fn worksheet(shared: &Shared, request: &Request) -> Response {
             Response::json(status, json!({ "errors": errors }).to_string())
         }
     }
-}
-
-/// `%XX` and `+` in a query parameter decoded (invalid UTF-8 replaced).
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes.get(i + 1..i + 3))
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 2;
-            }
-            (b'+', _) => out.push(b' '),
-            (b, _) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A worksheet's Markdown as HTML for the page: any HTML in it shown as
@@ -331,15 +309,6 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("style="), "{html}");
         assert!(html.contains("class=\"align-right\""), "{html}");
-    }
-
-    #[test]
-    fn parameters_are_percent_decoded() {
-        assert_eq!(percent_decoded("T1.2"), "T1.2");
-        assert_eq!(percent_decoded("Smith%202019+b"), "Smith 2019 b");
-        assert_eq!(percent_decoded("%C3%A9t%C3%A9"), "été");
-        assert_eq!(percent_decoded("100%"), "100%");
-        assert_eq!(percent_decoded("%zz%FF"), "%zz\u{fffd}");
     }
 }
 
