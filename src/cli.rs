@@ -70,7 +70,8 @@ pub struct Cli {
     /// between runs (an evidence.csv of 1 MiB or more; one copy per file,
     /// used only while the files are as they were; safe to delete at any
     /// time): by default $XDG_CACHE_HOME/metasum, else ~/.cache/metasum
-    /// (~/Library/Caches/metasum on macOS).
+    /// (~/Library/Caches/metasum on macOS, %LOCALAPPDATA%\metasum on
+    /// Windows).
     #[arg(long, global = true, env = "METASUM_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 

@@ -167,11 +167,21 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     if let Err(e) = &written
-        && e.kind() == std::io::ErrorKind::BrokenPipe
+        && reader_gone(e)
     {
         std::process::exit(0);
     }
     written
+}
+
+/// Whether a write failed because the reader of a pipe went away: Unix's
+/// EPIPE; on Windows also "Pipe not connected" (os error 233), which the
+/// standard library does not count as a broken pipe (it does 109 and 232).
+fn reader_gone(e: &std::io::Error) -> bool {
+    /// `ERROR_PIPE_NOT_CONNECTED`.
+    const PIPE_NOT_CONNECTED: i32 = 233;
+    e.kind() == std::io::ErrorKind::BrokenPipe
+        || (cfg!(windows) && e.raw_os_error() == Some(PIPE_NOT_CONNECTED))
 }
 
 /// Writes `text` to stderr. A closed or full stderr (`2>/dev/full`, a

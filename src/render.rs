@@ -9,9 +9,28 @@ use metasum_query::Span;
 
 use crate::output::ERROR;
 
-/// Whether to colour what goes to stderr: a terminal, and no `NO_COLOR`.
+/// Whether to colour what goes to stderr: a terminal that reads colours,
+/// and no `NO_COLOR`.
 pub fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal()
+        && console_reads_colours()
+}
+
+/// Whether Windows' console reads the colour codes, asked to: Windows
+/// Terminal does already; cmd.exe and PowerShell in the classic console
+/// do once asked (Windows 10 and later); a console that cannot is given
+/// plain text, not codes shown as text.
+#[cfg(windows)]
+fn console_reads_colours() -> bool {
+    winapi_util::console::Console::stderr()
+        .and_then(|mut console| console.set_virtual_terminal_processing(true))
+        .is_ok()
+}
+
+#[cfg(not(windows))]
+fn console_reads_colours() -> bool {
+    true
 }
 
 /// An error to draw: message, main span and label, more labels, hints.

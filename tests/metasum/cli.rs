@@ -262,7 +262,7 @@ fn a_missing_script_among_several_runs_nothing_unless_keep_going() {
         assert!(r.stdout.is_empty());
         assert!(!out.exists(), "a failed run writes no --output");
         assert!(
-            r.stderr.contains("mising.msq: No such file"),
+            r.stderr.contains(&format!("mising.msq: {NOT_FOUND}")),
             "{}",
             r.stderr
         );
@@ -429,7 +429,7 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let statements = vec!["findings"; 500].join("; ");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"))
+    let mut child = std::process::Command::new(crate::util::binary())
         .env_remove("METASUM_DATA")
         .args(["-c", &statements])
         .stdout(Stdio::piped())

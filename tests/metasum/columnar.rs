@@ -253,7 +253,7 @@ fn pyarrow_and_pandas_read_what_metasum_writes() {
             "{} with pandas and pyarrow is required here (METASUM_PYTHON)",
             python.display()
         );
-        eprintln!("skipped: no python with pandas and pyarrow (set METASUM_PYTHON)");
+        skipped("no python with pandas and pyarrow (set METASUM_PYTHON)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

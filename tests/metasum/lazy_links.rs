@@ -155,6 +155,7 @@ fn a_folder_read_as_needed_gives_what_the_embedded_seed_gives() {
 }
 
 #[test]
+#[cfg(unix)] // FIFOs are Unix's
 fn a_fifo_or_folder_in_place_of_a_file_is_a_located_problem_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let data = broken_links(dir.path());

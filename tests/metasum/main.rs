@@ -23,3 +23,4 @@ mod save;
 mod saved_scripts;
 mod serve;
 mod text_keys;
+mod windows;

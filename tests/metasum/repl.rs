@@ -11,7 +11,7 @@ fn start() -> PtySession {
 
 /// The shell started with `args`.
 fn start_with(args: &[&str]) -> PtySession {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    let mut cmd = std::process::Command::new(crate::util::binary());
     cmd.args(args);
     spawn(cmd)
 }
@@ -198,7 +198,8 @@ fn timer_headers_and_once() {
 #[test]
 fn a_wide_table_fits_the_terminal() {
     let mut cmd = std::process::Command::new("sh");
-    let metasum = env!("CARGO_BIN_EXE_metasum");
+    let metasum = crate::util::binary();
+    let metasum = metasum.display();
     cmd.args(["-c", &format!("stty cols 60 rows 30; exec '{metasum}'")]);
     let mut p = spawn(cmd);
     enter(&mut p, "findings where id = 15 show id, name, fes");

@@ -208,8 +208,14 @@ impl fmt::Display for LoadError {
         writeln!(f, "dataset {origin} has {n} {noun}:")?;
         for p in &self.problems {
             // Name files by their path, so a terminal or editor can open them.
+            // (`\` on Windows: `C:\Reviews\tele\studies.csv`).
             if std::path::Path::new(&self.origin).is_dir() {
-                write!(f, "  {}/", origin.trim_end_matches('/'))?;
+                let separator = std::path::MAIN_SEPARATOR;
+                write!(
+                    f,
+                    "  {}{separator}",
+                    origin.trim_end_matches(['/', separator])
+                )?;
             } else {
                 write!(f, "  ")?;
             }

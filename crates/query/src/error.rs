@@ -128,6 +128,13 @@ pub enum ErrorKind {
         /// The escape as written, e.g. `\u`.
         found: String,
     },
+    /// `findings save "C:\new\table.csv"`: a file name holding a new
+    /// line or a tab, which `\n` and `\t` make (a Windows path's
+    /// backslashes read as escapes).
+    ControlInPath {
+        /// What made it, e.g. `\n`.
+        found: String,
+    },
     /// ``studies sort by `Sample size``: a backquoted column name with no
     /// closing backquote on its line.
     UnclosedName,
@@ -186,6 +193,14 @@ impl Error {
             ErrorKind::UnknownEscape { found } => {
                 format!("unknown escape `{found}` in quoted text")
             }
+            ErrorKind::ControlInPath { found } => {
+                let what = if found.ends_with('n') {
+                    "new line"
+                } else {
+                    "tab"
+                };
+                format!("`{found}` puts a {what} in the file name")
+            }
             ErrorKind::UnclosedName => {
                 "unclosed column name: missing closing backquote".to_string()
             }
@@ -212,6 +227,7 @@ impl Error {
             ErrorKind::Unclosed { .. } => "expected `)` here".to_string(),
             ErrorKind::UnclosedText => "text starts here".to_string(),
             ErrorKind::UnknownEscape { .. } => "not an escape".to_string(),
+            ErrorKind::ControlInPath { .. } => "not a folder's backslash".to_string(),
             ErrorKind::UnclosedName => "name starts here".to_string(),
             ErrorKind::EmptyName => "empty".to_string(),
             ErrorKind::KeywordAsValue { .. } => "keyword".to_string(),

@@ -113,6 +113,18 @@ impl<'s> P<'s> {
         // `save` commits: a file name must follow.
         let at = ws(rest);
         let (rest, path) = self.quoted(at, Expect::Path, "the file name")?;
+        if let Some((within, len, found)) = control_in_quoted(&at[..at.len() - rest.len()]) {
+            let off = self.off(at) + within;
+            return Err(self.failure(
+                &at[within..],
+                Error {
+                    span: Span::new(off, off + len),
+                    kind: ErrorKind::ControlInPath { found },
+                    expected: vec![Expect::Path],
+                    hints: vec![PATH_HINT.into()],
+                },
+            ));
+        }
         let save = Save {
             path,
             span: self.span(start, rest),
@@ -175,9 +187,14 @@ impl<'s> P<'s> {
                     span: Span::new(off, off + escape.len()),
                     kind: ErrorKind::UnknownEscape { found: escape },
                     expected: vec![expect],
-                    hints: vec![
-                        "the escapes are \\\", \\\\, \\n and \\t; write a backslash as \\\\".into(),
-                    ],
+                    hints: if expect == Expect::Path {
+                        vec![PATH_HINT.into()]
+                    } else {
+                        vec![
+                            "the escapes are \\\", \\\\, \\n and \\t; write a backslash as \\\\"
+                                .into(),
+                        ]
+                    },
                 },
             );
         }
@@ -623,4 +640,25 @@ impl<'s> P<'s> {
         }
         Err(self.unexpected(i, &[Expect::Clause]))
     }
+}
+
+/// How to write a Windows path in quotes.
+const PATH_HINT: &str = "in quotes a backslash starts an escape (\\n, \\t, \\\\, \\\"): write a path with `/`, which Windows reads too (\"C:/Users/me/table2.csv\"), or double each backslash";
+
+/// The first new line or tab a quoted text `quoted` (from its opening
+/// quote) makes: its offset there, its length in bytes and what made it,
+/// an escape (`\n`, `\t`) or the character itself (a tab, shown `\t`).
+fn control_in_quoted(quoted: &str) -> Option<(usize, usize, String)> {
+    let mut chars = quoted.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, e @ ('n' | 't'))) => return Some((at, 2, format!("\\{e}"))),
+                _ => continue,
+            },
+            '\t' | '\n' => return Some((at, 1, c.escape_default().to_string())),
+            _ => {}
+        }
+    }
+    None
 }

@@ -493,7 +493,7 @@ fn open_opens_the_printed_address_in_the_browser() {
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    let mut command = std::process::Command::new(crate::util::binary());
     command
         .args(["serve", "--port", "0", "--open"])
         .env("PATH", dir.path());

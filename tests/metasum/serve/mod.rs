@@ -31,7 +31,7 @@ pub fn start() -> Server {
 
 /// A server started with `args` after `serve --port 0`.
 pub fn start_with(args: &[&str]) -> Server {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metasum"));
+    let mut command = std::process::Command::new(crate::util::binary());
     command.args(["serve", "--port", "0"]).args(args);
     start_command(command)
 }

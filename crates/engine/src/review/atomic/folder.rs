@@ -27,6 +27,7 @@ impl FolderSwap {
     /// anything else is refused, so that no unrelated file is ever
     /// swapped away.
     pub fn create(target: &Path, allowed: &[&str]) -> io::Result<FolderSwap> {
+        super::refuse_device_name(target)?;
         let target = resolve_links(target)?;
         match std::fs::metadata(&target) {
             Ok(m) if !m.is_dir() => return Err(io::Error::other("it exists and is not a folder")),
@@ -126,7 +127,7 @@ impl FolderSwap {
                 let aside = self.building.with_extension("old");
                 std::fs::rename(&self.target, &aside).map_err(|e| {
                     io::Error::other(format!(
-                        "the folder cannot be replaced ({e}); if it is a mount point, export to a new folder inside it"
+                        "the folder cannot be replaced ({e}); {CANNOT_MOVE}"
                     ))
                 })?;
                 if let Err(e) = std::fs::rename(&self.building, &self.target) {
@@ -165,6 +166,12 @@ impl Drop for FolderSwap {
         }
     }
 }
+
+/// Why a folder may not move aside.
+#[cfg(windows)]
+const CANNOT_MOVE: &str = "Windows moves no folder while a file in it is open: close the dataset's files in other programs (Excel) and export again";
+#[cfg(not(windows))]
+const CANNOT_MOVE: &str = "if it is a mount point, export to a new folder inside it";
 
 /// Swaps two paths in one step.
 #[cfg(target_os = "linux")]

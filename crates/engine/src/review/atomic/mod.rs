@@ -24,6 +24,7 @@
 //! interrupted run can remove them ([`remove_unfinished`]).
 
 mod folder;
+mod in_use;
 mod lock;
 
 use std::fs::{File, Metadata, OpenOptions};
@@ -35,6 +36,36 @@ use tempfile::NamedTempFile;
 
 pub use folder::FolderSwap;
 pub use lock::{DatasetLock, LOCK_FILE, read_consistently};
+
+/// Names Windows keeps for devices in every folder, whatever the
+/// extension (`aux.csv` opens the AUX device, not a file).
+const WINDOWS_DEVICES: [&str; 30] = [
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "COM1", "COM2", "COM3", "COM4", "COM5",
+    "COM6", "COM7", "COM8", "COM9", "COM¹", "COM²", "COM³", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5",
+    "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+];
+
+/// The device `path`'s file name names on Windows (`CON`, `nul`,
+/// `aux.csv`, `com1 .txt`), if it does.
+pub fn windows_device(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.split('.').next()?.trim_end_matches([' ', '.']);
+    (WINDOWS_DEVICES.iter())
+        .find(|d| d.eq_ignore_ascii_case(stem))
+        .map(|d| d.to_string())
+}
+
+/// Refuses, on Windows, a path whose name is a device's: writing `CON`
+/// or `aux.csv` there reaches a device (or fails with "Invalid handle"),
+/// never a file.
+pub fn refuse_device_name(path: &Path) -> io::Result<()> {
+    match windows_device(path) {
+        Some(device) if cfg!(windows) => Err(io::Error::other(format!(
+            "{device} is the name of a device on Windows, not of a file (whatever its extension): choose another name"
+        ))),
+        _ => Ok(()),
+    }
+}
 
 /// A file being written: [`OutputFile::commit`] puts it in place;
 /// dropping it uncommitted leaves the target as it was (for a regular file
@@ -65,6 +96,7 @@ impl OutputFile {
         if path.as_os_str().is_empty() {
             return Err(io::Error::other("the path is empty"));
         }
+        refuse_device_name(path)?;
         // What the path is, links followed by the kernel: `/dev/stdout`
         // is whatever the process's stdout is.
         let meta = match std::fs::metadata(path) {
@@ -95,7 +127,8 @@ impl OutputFile {
             Some(old) => {
                 // A file this user may not write is refused, as a plain
                 // write would be, not replaced behind its back.
-                OpenOptions::new().write(true).open(&target)?;
+                (OpenOptions::new().write(true).open(&target))
+                    .map_err(|e| in_use::explained(e, &target))?;
                 match temp_in(&target, Near::Beside) {
                     Ok(temp) if replaceable(&old) => {
                         let _ = temp.as_file().set_permissions(old.permissions());
@@ -140,8 +173,10 @@ impl OutputFile {
                     }
                     // The file is there but cannot be renamed over (a bind
                     // mount, a sticky folder): written into instead.
-                    Err(e) if old.is_some() => fill(&e.file, &self.target),
-                    Err(e) => Err(e.error),
+                    Err(e) if old.is_some() => {
+                        fill(&e.file, &self.target).map_err(|e| in_use::explained(e, &self.target))
+                    }
+                    Err(e) => Err(in_use::explained(e.error, &self.target)),
                 }
             }
             How::FillInPlace { temp } => fill(&temp.finish(), &self.target),
@@ -368,7 +403,14 @@ fn temp_in(target: &Path, near: Near) -> io::Result<NamedTempFile> {
         // (0666 less the umask), not the temporary file's 0600.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    builder.tempfile_in(dir)
+    builder.tempfile_in(&dir).map_err(|e| match e.kind() {
+        // Said of the folder, not of the temporary file's name.
+        io::ErrorKind::NotFound if !dir.is_dir() => io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("there is no folder {}", dir.display()),
+        ),
+        _ => e,
+    })
 }
 
 /// Makes a rename durable (best effort: not every file system can).

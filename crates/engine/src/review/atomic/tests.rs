@@ -160,3 +160,40 @@ fn temporary_files_a_killed_run_left_are_removed_by_the_next_write() {
         ]
     );
 }
+
+#[test]
+fn windows_device_names_are_known_whatever_the_extension_or_case() {
+    for (name, device) in [
+        ("CON", "CON"),
+        ("nul", "NUL"),
+        ("aux.csv", "AUX"),
+        ("out/Com1.tar.gz", "COM1"),
+        ("lpt¹.txt", "LPT¹"),
+        ("con .csv", "CON"),
+    ] {
+        assert_eq!(
+            windows_device(Path::new(name)).as_deref(),
+            Some(device),
+            "{name}"
+        );
+    }
+    for name in [
+        "console.csv",
+        "auxiliary.csv",
+        "com10.csv",
+        "con/table.csv",
+        "nul-results.csv",
+    ] {
+        assert_eq!(windows_device(Path::new(name)), None, "{name}");
+    }
+    if cfg!(windows) {
+        let refused = OutputFile::create(Path::new("aux.csv"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            refused.contains("AUX is the name of a device on Windows"),
+            "{refused}"
+        );
+    }
+}
