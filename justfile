@@ -25,8 +25,8 @@ lint-windows:
 test-windows *ARGS:
     bash .ci/windows {{ARGS}}
 
-# macOS (aarch64-apple-darwin): every crate and test compiled and linted
-# for it with zig as the C compiler; not linked (that needs a Mac).
+# macOS (Apple silicon and Intel): every crate and test compiled and
+# linted for each with zig as the C compiler; not linked (that needs a Mac).
 check-macos:
     bash .ci/macos
 

@@ -207,10 +207,15 @@ impl fmt::Display for LoadError {
         let origin = crate::escape::message_safe(&self.origin);
         writeln!(f, "dataset {origin} has {n} {noun}:")?;
         for p in &self.problems {
-            // Name files by their path, so a terminal or editor can open them.
-            // (`\` on Windows: `C:\Reviews\tele\studies.csv`).
+            // Name files by their path, so a terminal or editor can open them,
+            // with the separator the folder was given with (Windows:
+            // `C:\Reviews\tele\studies.csv`, `data/tele/studies.csv`).
             if std::path::Path::new(&self.origin).is_dir() {
-                let separator = std::path::MAIN_SEPARATOR;
+                let separator = if cfg!(windows) && origin.contains('\\') {
+                    '\\'
+                } else {
+                    '/'
+                };
                 write!(
                     f,
                     "  {}{separator}",
