@@ -141,7 +141,8 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         return write_atomically(target, &bytes).map_err(cannot);
     }
     // An existing dataset folder is replaced while no other metasum reads
-    // or writes it; its lock file goes with it (on Linux and macOS).
+    // or writes it; its lock file goes with it (on Windows it is beside
+    // the folder).
     let lock = match target.is_dir() {
         true => Some(DatasetLock::write(target).map_err(cannot)?),
         false => None,
@@ -156,13 +157,7 @@ fn export_to(ds: &Dataset, target: &Path) -> Result<(), String> {
         let text = render(frame, Format::Csv).map_err(|e| e.to_string())?;
         folder.write(file.file(), text.as_bytes()).map_err(cannot)?;
     }
-    // Windows renames no folder while a file in it is open, the lock file
-    // included: there the lock is let go just before the swap. A writer
-    // that takes it in between makes the swap fail, and loses nothing.
-    #[cfg(windows)]
-    drop(lock);
     let committed = folder.commit().map_err(cannot);
-    #[cfg(not(windows))]
     drop(lock);
     committed
 }

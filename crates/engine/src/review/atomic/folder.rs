@@ -125,14 +125,19 @@ impl FolderSwap {
                 self.building.clone()
             } else {
                 let aside = self.building.with_extension("old");
-                std::fs::rename(&self.target, &aside).map_err(|e| {
+                rename_patiently(&self.target, &aside).map_err(|e| {
                     io::Error::other(format!(
                         "the folder cannot be replaced ({e}); {CANNOT_MOVE}"
                     ))
                 })?;
-                if let Err(e) = std::fs::rename(&self.building, &self.target) {
-                    let _ = std::fs::rename(&aside, &self.target);
-                    return Err(e);
+                if let Err(e) = rename_patiently(&self.building, &self.target) {
+                    return Err(match rename_patiently(&aside, &self.target) {
+                        Ok(()) => e,
+                        Err(_) => io::Error::other(format!(
+                            "{e}; the old folder could not be put back and is at {}",
+                            aside.display()
+                        )),
+                    });
                 }
                 aside
             };
@@ -163,6 +168,28 @@ impl Drop for FolderSwap {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.building);
+        }
+    }
+}
+
+/// `std::fs::rename`, tried again for up to two seconds on Windows while
+/// it is refused (access denied, sharing violation): a search indexer or
+/// a virus scanner opens new files for a moment, and a folder with a file
+/// open in it cannot move.
+fn rename_patiently(from: &Path, to: &Path) -> io::Result<()> {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match std::fs::rename(from, to) {
+            Err(e)
+                if cfg!(windows)
+                    && matches!(e.raw_os_error(), Some(5 | 32))
+                    && waited < std::time::Duration::from_secs(2) =>
+            {
+                let pause = std::time::Duration::from_millis(50);
+                std::thread::sleep(pause);
+                waited += pause;
+            }
+            done => return done,
         }
     }
 }

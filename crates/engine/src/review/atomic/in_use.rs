@@ -26,9 +26,13 @@ pub fn explained(error: io::Error, path: &Path) -> io::Error {
     if !cfg!(windows) || !refused {
         return error;
     }
+    let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+    if error.raw_os_error() == Some(ACCESS_DENIED) && read_only {
+        return io::Error::other("the file is read-only (its Properties say so)");
+    }
     let programs = holders(path);
     if programs.is_empty() && error.raw_os_error() == Some(ACCESS_DENIED) {
-        // Not known to be held: a read-only file or folder says so itself.
+        // Not known to be held: a folder's permissions, or the like.
         return error;
     }
     let which = match programs.as_slice() {
@@ -47,6 +51,8 @@ pub fn explained(error: io::Error, path: &Path) -> io::Error {
 #[cfg(windows)]
 fn holders(path: &Path) -> Vec<String> {
     use std::os::windows::ffi::OsStrExt;
+    // The Restart Manager knows files by their full paths.
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     use windows_sys::Win32::Foundation::ERROR_SUCCESS;
     use windows_sys::Win32::System::RestartManager::{
         CCH_RM_SESSION_KEY, RM_PROCESS_INFO, RmEndSession, RmGetList, RmRegisterResources,

@@ -10,7 +10,11 @@
 //!
 //! A writer's lock is the operating system's advisory lock on the file
 //! [`LOCK_FILE`], made in the folder for the time of the change and
-//! removed after it (a review folder keeps no file of metasum's). A
+//! removed after it (a review folder keeps no file of metasum's). On
+//! Windows it is made beside the folder instead (`.NAME.metasum.lock`,
+//! [`lock_path`]): Windows moves no folder while a file in it is open, and
+//! `export` swaps the folder while holding the lock, with other writers
+//! opening the lock file as they wait. A
 //! reader takes no lock and makes no file: it notes the dataset files
 //! (size, time, inode: a writer replaces files, so each change is a new
 //! inode), reads, and reads again if a writer held the lock or a file is
@@ -47,7 +51,7 @@ impl DatasetLock {
     /// The folder's lock for a writer: waits for other writers (at most
     /// two minutes), making the lock file.
     pub fn write(folder: &Path) -> io::Result<DatasetLock> {
-        let path = folder.join(LOCK_FILE);
+        let path = lock_path(folder);
         let started = Instant::now();
         loop {
             let file = open(&path, true)?;
@@ -70,7 +74,12 @@ impl DatasetLock {
                     });
                 }
                 Ok(()) => continue,
-                Err(TryLockError::WouldBlock) => wait_or_give_up(folder, started)?,
+                Err(TryLockError::WouldBlock) => {
+                    // Closed while waiting: an open handle would keep
+                    // Windows from removing the file or moving its folder.
+                    drop(file);
+                    wait_or_give_up(folder, started)?
+                }
                 Err(TryLockError::Error(e)) => return Err(e),
             }
         }
@@ -149,7 +158,7 @@ fn open(path: &Path, make: bool) -> io::Result<File> {
 /// not waited for: the reader's check that the files stayed as they were
 /// still holds.
 fn writer_at_work(folder: &Path) -> io::Result<bool> {
-    let Ok(file) = open(&folder.join(LOCK_FILE), false) else {
+    let Ok(file) = open(&lock_path(folder), false) else {
         return Ok(false);
     };
     if !file.metadata().is_ok_and(|m| m.is_file()) {
@@ -159,6 +168,26 @@ fn writer_at_work(folder: &Path) -> io::Result<bool> {
         file.try_lock_shared(),
         Err(TryLockError::WouldBlock)
     ))
+}
+
+/// Where the lock file of the dataset folder `folder` is: in it
+/// ([`LOCK_FILE`]).
+#[cfg(not(windows))]
+fn lock_path(folder: &Path) -> PathBuf {
+    folder.join(LOCK_FILE)
+}
+
+/// Where the lock file of the dataset folder `folder` is: beside it, as
+/// `.NAME.metasum.lock` (in it for a drive's root, which has no name).
+#[cfg(windows)]
+fn lock_path(folder: &Path) -> PathBuf {
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    match (folder.parent(), folder.file_name()) {
+        (Some(parent), Some(name)) => {
+            parent.join(format!(".{}{LOCK_FILE}", name.to_string_lossy()))
+        }
+        _ => folder.join(LOCK_FILE),
+    }
 }
 
 /// A file of the folder as a reader found it.
@@ -236,7 +265,8 @@ mod tests {
     fn writers_exclude_each_other_and_leave_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let writer = DatasetLock::write(dir.path()).unwrap();
-        let path = dir.path().join(LOCK_FILE);
+        let path = lock_path(dir.path());
+        assert_eq!(path.starts_with(dir.path()), cfg!(not(windows)));
         assert!(writer_at_work(dir.path()).unwrap());
         let other = File::open(&path).unwrap();
         assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));

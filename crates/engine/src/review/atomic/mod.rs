@@ -173,9 +173,9 @@ impl OutputFile {
                     }
                     // The file is there but cannot be renamed over (a bind
                     // mount, a sticky folder): written into instead.
-                    Err(e) if old.is_some() => {
-                        fill(&e.file, &self.target).map_err(|e| in_use::explained(e, &self.target))
-                    }
+                    // (A failure of `fill` is not retold as the file being
+                    // open elsewhere and left unchanged: it empties it first.)
+                    Err(e) if old.is_some() => fill(&e.file, &self.target),
                     Err(e) => Err(in_use::explained(e.error, &self.target)),
                 }
             }
