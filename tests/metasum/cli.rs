@@ -737,11 +737,7 @@ fn json_on_stdout_is_one_document_even_with_no_result_and_holds_no_figure() {
 /// A copy of the repository's folder `from` in a new temporary folder.
 fn copy_of(from: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let source = root().join(from);
-    for entry in std::fs::read_dir(source).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
+    copy_files(&root().join(from), dir.path());
     dir
 }
 

@@ -56,6 +56,18 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Copies the files of the folder `from` (not its folders) into `to`,
+/// made when missing.
+pub fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
 /// Runs `cmd` to the end.
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().unwrap();

@@ -11,11 +11,7 @@ use crate::util::*;
 /// A copy of the author-year review in a folder whose name has a space.
 fn review_in(dir: &Path) -> PathBuf {
     let review = dir.join("My Review");
-    std::fs::create_dir(&review).unwrap();
-    for entry in std::fs::read_dir(root().join("tests/data/telehealth-review")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), review.join(entry.file_name())).unwrap();
-    }
+    copy_files(&root().join("tests/data/telehealth-review"), &review);
     review
 }
 

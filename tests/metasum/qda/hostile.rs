@@ -283,15 +283,7 @@ fn rows_a_review_refuses_are_named_by_what_they_come_from_in_the_project() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-}
+use crate::util::copy_files as copy_dir;
 
 /// A FIFO where a review's file belongs would be read without end.
 #[cfg(unix)]

@@ -149,11 +149,10 @@ fn a_thousand_requests_at_once_and_a_silent_client_leave_it_serving() {
 /// `--data` copied from `tests/data/` into a folder of its own.
 fn review_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = crate::util::root().join("tests/data").join(name);
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
+    crate::util::copy_files(
+        &crate::util::root().join("tests/data").join(name),
+        dir.path(),
+    );
     dir
 }
 
