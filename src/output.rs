@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use metasum_engine::atomic::{OutputFile, write_atomically};
+use metasum_engine::atomic::{OutputFile, writable, write_atomically};
 
 /// The destination of results.
 pub enum Sink {
@@ -105,32 +105,6 @@ impl Sink {
             Sink::Stdout => None,
             Sink::File { path, .. } | Sink::Rewrite { path, .. } => Some(path),
         }
-    }
-}
-
-/// Whether `path` can be written, found without changing it: a file there
-/// is opened for appending (nothing is appended); for a new one, a file is
-/// made in its folder and removed.
-fn writable(path: &Path) -> std::io::Result<()> {
-    use std::io::{Error, ErrorKind};
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(Error::new(ErrorKind::IsADirectory, "it is a folder")),
-        Ok(_) => std::fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map(drop),
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            let folder = (path.parent()).filter(|p| !p.as_os_str().is_empty());
-            let probe = folder
-                .unwrap_or(Path::new("."))
-                .join(format!(".metasum-probe-{}", std::process::id()));
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&probe)?;
-            std::fs::remove_file(&probe)
-        }
-        Err(e) => Err(e),
     }
 }
 

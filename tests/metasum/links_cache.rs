@@ -21,7 +21,7 @@ const QUESTIONS: &[&str] = &[
 /// says (150,000 links, over 1 MiB either way); keyed as reviewers key
 /// theirs (`Smith12y2004`, `T3.17`) or numbered. Its files are settled,
 /// as a review's are when it is analysed.
-fn review(dir: &Path, text_keys: bool) -> PathBuf {
+pub fn review(dir: &Path, text_keys: bool) -> PathBuf {
     let data = dir.join(if text_keys { "text" } else { "numbers" });
     fs::create_dir(&data).unwrap();
     let study = |s: usize| match text_keys {

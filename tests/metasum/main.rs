@@ -24,3 +24,5 @@ mod saved_scripts;
 mod serve;
 mod text_keys;
 mod windows;
+#[cfg(unix)] // Wine's console driven through a pseudo-terminal.
+mod wine_console;

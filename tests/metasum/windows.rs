@@ -169,6 +169,46 @@ fn a_file_another_program_holds_open_is_named_and_left_as_it_was() {
     );
     let r = run(metasum_in(dir.path()).args(["-c", "findings", "--output", "table2.csv"]));
     assert_eq!(r.code, Some(0), "closed, it is written: {}", r.stderr);
+
+    // A dataset folder exported again while one of its files is open:
+    // Windows moves no folder then; the file is named.
+    let review = review_in(dir.path());
+    let export = || {
+        run(metasum_in(dir.path())
+            .arg("--data")
+            .arg(&review)
+            .args(["export", "copy"]))
+    };
+    assert_eq!(export().code, Some(0));
+    let findings = dir.path().join("copy/findings.csv");
+    let before = std::fs::read(&findings).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(FILE_SHARE_READ)
+        .open(&findings)
+        .unwrap();
+    let r = export();
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("findings.csv is open in "),
+        "{}",
+        r.stderr
+    );
+    drop(held);
+    // The same review exported: the same bytes, whichever folder is there.
+    assert_eq!(std::fs::read(&findings).unwrap(), before);
+    // Windows refuses to move the folder: nothing else is left. (Wine
+    // moves it, then cannot remove the file held: the old folder is
+    // kept beside, and said where.)
+    let (kept, mut left): (Vec<String>, Vec<String>) = (std::fs::read_dir(dir.path()).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .partition(|name| name.starts_with(".copy."));
+    left.sort();
+    assert_eq!(left, ["My Review", "copy", "table2.csv"]);
+    assert!(kept.len() <= 1, "{kept:?}");
+    for old in kept {
+        assert!(r.stderr.contains(&old), "{old} not told: {}", r.stderr);
+    }
 }
 
 #[cfg(windows)]

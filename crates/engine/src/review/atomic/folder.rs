@@ -126,9 +126,14 @@ impl FolderSwap {
             } else {
                 let aside = self.building.with_extension("old");
                 rename_patiently(&self.target, &aside).map_err(|e| {
-                    io::Error::other(format!(
-                        "the folder cannot be replaced ({e}); {CANNOT_MOVE}"
-                    ))
+                    let held = held_files(&self.target);
+                    io::Error::other(match held.is_empty() {
+                        true => format!("the folder cannot be replaced ({e}); {CANNOT_MOVE}"),
+                        false => format!(
+                            "the folder cannot be replaced while {}; close it there and export again (it was not changed)",
+                            held.join(" and ")
+                        ),
+                    })
                 })?;
                 if let Err(e) = rename_patiently(&self.building, &self.target) {
                     return Err(match rename_patiently(&aside, &self.target) {
@@ -152,12 +157,22 @@ impl FolderSwap {
 
     /// Removes the dataset files of the replaced folder, then the folder.
     fn remove_old(&self, old: &Path) -> io::Result<()> {
+        let mut held = Vec::new();
         for name in &self.allowed {
-            let _ = std::fs::remove_file(old.join(name));
+            let path = old.join(name);
+            if let Err(e) = std::fs::remove_file(&path) {
+                held.extend(
+                    super::in_use::holder(&e, &path).map(|p| format!("{name} is open in {p}")),
+                );
+            }
         }
         std::fs::remove_dir(old).map_err(|_| {
+            let why = match held.is_empty() {
+                true => "held files that are not part of a dataset".to_string(),
+                false => format!("could not be removed while {}", held.join(" and ")),
+            };
             io::Error::other(format!(
-                "the new folder is in place; the old one held files that are not part of a dataset and was kept as {}",
+                "the new folder is in place; the old one {why} and was kept as {}",
                 old.display()
             ))
         })
@@ -192,6 +207,36 @@ fn rename_patiently(from: &Path, to: &Path) -> io::Result<()> {
             done => return done,
         }
     }
+}
+
+/// The files of `folder` another program holds open (Windows moves no
+/// folder while one is), each with its name and the program's where
+/// Windows can tell; none elsewhere.
+fn held_files(folder: &Path) -> Vec<String> {
+    const SHARING_OR_LOCK_VIOLATION: [i32; 2] = [32, 33];
+    if !cfg!(windows) {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut held: Vec<String> = (entries.flatten())
+        .filter_map(|entry| {
+            let path = entry.path();
+            // Opened to append, so nothing in it changes.
+            let refused = OpenOptions::new().append(true).open(&path).err()?;
+            (refused.raw_os_error())
+                .is_some_and(|code| SHARING_OR_LOCK_VIOLATION.contains(&code))
+                .then(|| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let which = super::in_use::holder(&refused, &path)?;
+                    Some(format!("{name} is open in {which}"))
+                })
+                .flatten()
+        })
+        .collect();
+    held.sort();
+    held
 }
 
 /// Why a folder may not move aside.

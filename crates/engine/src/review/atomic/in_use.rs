@@ -19,30 +19,36 @@ const LOCK_VIOLATION: i32 = 33;
 /// in another program (named where Windows can tell which) when that is
 /// why; otherwise `error` as it was.
 pub fn explained(error: io::Error, path: &Path) -> io::Error {
-    let refused = matches!(
-        error.raw_os_error(),
-        Some(ACCESS_DENIED | SHARING_VIOLATION | LOCK_VIOLATION)
-    );
-    if !cfg!(windows) || !refused {
-        return error;
-    }
-    let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
-    if error.raw_os_error() == Some(ACCESS_DENIED) && read_only {
+    let read_only = || std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+    if cfg!(windows) && error.raw_os_error() == Some(ACCESS_DENIED) && read_only() {
         return io::Error::other("the file is read-only (its Properties say so)");
     }
-    let programs = holders(path);
-    if programs.is_empty() && error.raw_os_error() == Some(ACCESS_DENIED) {
-        // Not known to be held: a folder's permissions, or the like.
-        return error;
+    match holder(&error, path) {
+        Some(which) => io::Error::other(format!(
+            "it is open in {which}, which lets no other program change it: close it there and try again (it was not changed)"
+        )),
+        None => error,
     }
-    let which = match programs.as_slice() {
+}
+
+/// Who holds `path` open (`EXCEL.EXE`, or `another program (Excel?)`
+/// when Windows cannot tell), when `error`, from writing, replacing or
+/// removing it, is Windows refusing because a program does; else `None`.
+pub fn holder(error: &io::Error, path: &Path) -> Option<String> {
+    let code = error.raw_os_error()?;
+    if !cfg!(windows) || ![ACCESS_DENIED, SHARING_VIOLATION, LOCK_VIOLATION].contains(&code) {
+        return None;
+    }
+    let programs = holders(path);
+    if programs.is_empty() && code == ACCESS_DENIED {
+        // Not known to be held: a folder's permissions, or the like.
+        return None;
+    }
+    Some(match programs.as_slice() {
         [] => "another program (Excel?)".to_string(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
-    io::Error::other(format!(
-        "it is open in {which}, which lets no other program change it: close it there and try again (it was not changed)"
-    ))
+    })
 }
 
 /// The names of the programs that hold `path` open, as the Restart

@@ -46,10 +46,10 @@ const WINDOWS_DEVICES: [&str; 30] = [
 ];
 
 /// The device `path`'s file name names on Windows (`CON`, `nul`,
-/// `aux.csv`, `com1 .txt`), if it does.
+/// `aux.csv`, `com1 .txt`, `con:`, `aux:stream`), if it does.
 pub fn windows_device(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
-    let stem = name.split('.').next()?.trim_end_matches([' ', '.']);
+    let stem = name.split(['.', ':']).next()?.trim_end_matches([' ', '.']);
     (WINDOWS_DEVICES.iter())
         .find(|d| d.eq_ignore_ascii_case(stem))
         .map(|d| d.to_string())
@@ -58,12 +58,58 @@ pub fn windows_device(path: &Path) -> Option<String> {
 /// Refuses, on Windows, a path whose name is a device's: writing `CON`
 /// or `aux.csv` there reaches a device (or fails with "Invalid handle"),
 /// never a file.
+///
+/// A `:` in the file name is refused there too: `table.csv:notes` names a
+/// hidden stream of `table.csv`, which Explorer and Excel never show.
 pub fn refuse_device_name(path: &Path) -> io::Result<()> {
-    match windows_device(path) {
-        Some(device) if cfg!(windows) => Err(io::Error::other(format!(
+    if !cfg!(windows) {
+        return Ok(());
+    }
+    if let Some(device) = windows_device(path) {
+        return Err(io::Error::other(format!(
             "{device} is the name of a device on Windows, not of a file (whatever its extension): choose another name"
-        ))),
-        _ => Ok(()),
+        )));
+    }
+    if stream_name(path) {
+        return Err(io::Error::other(
+            "a ':' in a file name names a hidden part of another file on Windows, not a file: choose another name",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `path`'s file name holds a `:` (on Windows, a file's alternate
+/// stream; a drive, `C:`, is a prefix, not a file name).
+fn stream_name(path: &Path) -> bool {
+    (path.file_name()).is_some_and(|name| name.to_string_lossy().contains(':'))
+}
+
+/// Whether `path` can be written, found without changing it: a file there
+/// is opened for appending (nothing is appended); for a new one, a file is
+/// made in its folder and removed. Refused as [`OutputFile::create`]
+/// refuses: a device's name on Windows, a file another program holds.
+pub fn writable(path: &Path) -> io::Result<()> {
+    if path.as_os_str().is_empty() {
+        return Err(io::Error::other("the path is empty"));
+    }
+    refuse_device_name(path)?;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder, not a file",
+        )),
+        Ok(_) => (OpenOptions::new().append(true).open(path))
+            .map(drop)
+            .map_err(|e| in_use::explained(e, path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let folder = (path.parent()).filter(|p| !p.as_os_str().is_empty());
+            let folder = folder.unwrap_or(Path::new("."));
+            let probe = folder.join(format!(".metasum-probe-{}", std::process::id()));
+            (OpenOptions::new().write(true).create_new(true).open(&probe))
+                .map_err(|e| missing_folder(e, folder))?;
+            std::fs::remove_file(&probe)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -403,14 +449,21 @@ fn temp_in(target: &Path, near: Near) -> io::Result<NamedTempFile> {
         // (0666 less the umask), not the temporary file's 0600.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    builder.tempfile_in(&dir).map_err(|e| match e.kind() {
-        // Said of the folder, not of the temporary file's name.
+    builder
+        .tempfile_in(&dir)
+        .map_err(|e| missing_folder(e, &dir))
+}
+
+/// A failure to make a file in `dir` said of the folder, not of the
+/// file's name, when the folder is not there.
+fn missing_folder(error: io::Error, dir: &Path) -> io::Error {
+    match error.kind() {
         io::ErrorKind::NotFound if !dir.is_dir() => io::Error::new(
             io::ErrorKind::NotFound,
             format!("there is no folder {}", dir.display()),
         ),
-        _ => e,
-    })
+        _ => error,
+    }
 }
 
 /// Makes a rename durable (best effort: not every file system can).

@@ -170,6 +170,8 @@ fn windows_device_names_are_known_whatever_the_extension_or_case() {
         ("out/Com1.tar.gz", "COM1"),
         ("lpt¹.txt", "LPT¹"),
         ("con .csv", "CON"),
+        ("CON:", "CON"),
+        ("aux:notes", "AUX"),
     ] {
         assert_eq!(
             windows_device(Path::new(name)).as_deref(),
@@ -186,14 +188,41 @@ fn windows_device_names_are_known_whatever_the_extension_or_case() {
     ] {
         assert_eq!(windows_device(Path::new(name)), None, "{name}");
     }
+    assert!(stream_name(Path::new("table.csv:notes")));
+    // A drive is a prefix on Windows (elsewhere `C:` is a file's name).
+    let drive = stream_name(Path::new("C:")) || stream_name(Path::new("C:/out/t.csv"));
+    assert_eq!(drive, !cfg!(windows));
     if cfg!(windows) {
-        let refused = OutputFile::create(Path::new("aux.csv"))
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            refused.contains("AUX is the name of a device on Windows"),
-            "{refused}"
-        );
+        for (path, told) in [
+            ("aux.csv", "AUX is the name of a device on Windows"),
+            ("t.csv:notes", "names a hidden part of another file"),
+        ] {
+            for refused in [
+                OutputFile::create(Path::new(path)).err().unwrap(),
+                writable(Path::new(path)).unwrap_err(),
+            ] {
+                assert!(refused.to_string().contains(told), "{refused}");
+            }
+        }
     }
+}
+
+#[test]
+fn writable_tells_what_cannot_be_written_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.csv");
+    std::fs::write(&file, "kept\n").unwrap();
+    writable(&file).unwrap();
+    writable(&dir.path().join("new.csv")).unwrap();
+    assert_eq!(entries(dir.path()), ["t.csv"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept\n");
+    let folder = writable(dir.path()).unwrap_err().to_string();
+    assert!(folder.contains("it is a folder"), "{folder}");
+    let missing = dir.path().join("no such folder");
+    let told = writable(&missing.join("t.csv")).unwrap_err().to_string();
+    assert_eq!(told, format!("there is no folder {}", missing.display()));
+    assert_eq!(
+        writable(Path::new("")).unwrap_err().to_string(),
+        "the path is empty"
+    );
 }
