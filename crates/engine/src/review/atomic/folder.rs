@@ -167,9 +167,20 @@ impl FolderSwap {
             }
         }
         std::fs::remove_dir(old).map_err(|_| {
-            let why = match held.is_empty() {
-                true => "held files that are not part of a dataset".to_string(),
-                false => format!("could not be removed while {}", held.join(" and ")),
+            let mut others: Vec<String> = (std::fs::read_dir(old).into_iter().flatten().flatten())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !self.allowed.contains(name))
+                .collect();
+            others.sort();
+            let why = if !held.is_empty() {
+                format!("could not be emptied while {}", held.join(" and "))
+            } else if !others.is_empty() {
+                format!(
+                    "held files that are not part of a dataset ({})",
+                    others.join(", ")
+                )
+            } else {
+                "could not be emptied".to_string()
             };
             io::Error::other(format!(
                 "the new folder is in place; the old one {why} and was kept as {}",
@@ -192,12 +203,14 @@ impl Drop for FolderSwap {
 /// a virus scanner opens new files for a moment, and a folder with a file
 /// open in it cannot move.
 fn rename_patiently(from: &Path, to: &Path) -> io::Result<()> {
+    use super::in_use::{ACCESS_DENIED, SHARING_VIOLATION};
     let mut waited = std::time::Duration::ZERO;
     loop {
         match std::fs::rename(from, to) {
             Err(e)
                 if cfg!(windows)
-                    && matches!(e.raw_os_error(), Some(5 | 32))
+                    && (e.raw_os_error())
+                        .is_some_and(|code| [ACCESS_DENIED, SHARING_VIOLATION].contains(&code))
                     && waited < std::time::Duration::from_secs(2) =>
             {
                 let pause = std::time::Duration::from_millis(50);
@@ -213,7 +226,7 @@ fn rename_patiently(from: &Path, to: &Path) -> io::Result<()> {
 /// folder while one is), each with its name and the program's where
 /// Windows can tell; none elsewhere.
 fn held_files(folder: &Path) -> Vec<String> {
-    const SHARING_OR_LOCK_VIOLATION: [i32; 2] = [32, 33];
+    use super::in_use::{LOCK_VIOLATION, SHARING_VIOLATION};
     if !cfg!(windows) {
         return Vec::new();
     }
@@ -226,7 +239,7 @@ fn held_files(folder: &Path) -> Vec<String> {
             // Opened to append, so nothing in it changes.
             let refused = OpenOptions::new().append(true).open(&path).err()?;
             (refused.raw_os_error())
-                .is_some_and(|code| SHARING_OR_LOCK_VIOLATION.contains(&code))
+                .is_some_and(|code| [SHARING_VIOLATION, LOCK_VIOLATION].contains(&code))
                 .then(|| {
                     let name = entry.file_name().to_string_lossy().into_owned();
                     let which = super::in_use::holder(&refused, &path)?;

@@ -9,11 +9,11 @@ use std::path::Path;
 
 /// `ERROR_ACCESS_DENIED`: what replacing a file another program holds
 /// open without sharing its deletion gives.
-const ACCESS_DENIED: i32 = 5;
+pub const ACCESS_DENIED: i32 = 5;
 /// `ERROR_SHARING_VIOLATION`: what opening it gives.
-const SHARING_VIOLATION: i32 = 32;
+pub const SHARING_VIOLATION: i32 = 32;
 /// `ERROR_LOCK_VIOLATION`: a part of it locked by another program.
-const LOCK_VIOLATION: i32 = 33;
+pub const LOCK_VIOLATION: i32 = 33;
 
 /// `error`, from writing or replacing `path`, told as the file being open
 /// in another program (named where Windows can tell which) when that is

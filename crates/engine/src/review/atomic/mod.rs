@@ -94,10 +94,9 @@ pub fn writable(path: &Path) -> io::Result<()> {
     }
     refuse_device_name(path)?;
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "it is a folder, not a file",
-        )),
+        Ok(meta) if meta.is_dir() => Err(io::Error::other("it is a folder, not a file")),
+        // A FIFO's open waits for its reader: asked, as `create` asks.
+        Ok(meta) if !meta.is_file() || through_open_file(path) => can_write(path, &meta),
         Ok(_) => (OpenOptions::new().append(true).open(path))
             .map(drop)
             .map_err(|e| in_use::explained(e, path)),
