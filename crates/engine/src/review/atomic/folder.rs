@@ -161,9 +161,7 @@ impl FolderSwap {
         for name in &self.allowed {
             let path = old.join(name);
             if let Err(e) = std::fs::remove_file(&path) {
-                held.extend(
-                    super::in_use::holder(&e, &path).map(|p| format!("{name} is open in {p}")),
-                );
+                held.extend(open_elsewhere(name, &e, &path));
             }
         }
         std::fs::remove_dir(old).map_err(|_| {
@@ -223,10 +221,9 @@ fn rename_patiently(from: &Path, to: &Path) -> io::Result<()> {
 }
 
 /// The files of `folder` another program holds open (Windows moves no
-/// folder while one is), each with its name and the program's where
-/// Windows can tell; none elsewhere.
+/// folder while one is), each told by [`open_elsewhere`]; none elsewhere.
 fn held_files(folder: &Path) -> Vec<String> {
-    use super::in_use::{LOCK_VIOLATION, SHARING_VIOLATION};
+    use super::in_use::ACCESS_DENIED;
     if !cfg!(windows) {
         return Vec::new();
     }
@@ -238,18 +235,21 @@ fn held_files(folder: &Path) -> Vec<String> {
             let path = entry.path();
             // Opened to append, so nothing in it changes.
             let refused = OpenOptions::new().append(true).open(&path).err()?;
-            (refused.raw_os_error())
-                .is_some_and(|code| [SHARING_VIOLATION, LOCK_VIOLATION].contains(&code))
-                .then(|| {
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    let which = super::in_use::holder(&refused, &path)?;
-                    Some(format!("{name} is open in {which}"))
-                })
-                .flatten()
+            // Denied is a read-only file or a permission, not a holder.
+            (refused.raw_os_error() != Some(ACCESS_DENIED)).then_some(())?;
+            open_elsewhere(&entry.file_name().to_string_lossy(), &refused, &path)
         })
         .collect();
     held.sort();
     held
+}
+
+/// `NAME is open in PROGRAM`, when `error` (from opening, moving or
+/// removing the file `name` at `path`) is Windows refusing because
+/// another program holds it.
+fn open_elsewhere(name: &str, error: &io::Error, path: &Path) -> Option<String> {
+    let which = super::in_use::holder(error, path)?;
+    Some(format!("{name} is open in {which}"))
 }
 
 /// Why a folder may not move aside.

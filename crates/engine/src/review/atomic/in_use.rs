@@ -13,7 +13,7 @@ pub const ACCESS_DENIED: i32 = 5;
 /// `ERROR_SHARING_VIOLATION`: what opening it gives.
 pub const SHARING_VIOLATION: i32 = 32;
 /// `ERROR_LOCK_VIOLATION`: a part of it locked by another program.
-pub const LOCK_VIOLATION: i32 = 33;
+const LOCK_VIOLATION: i32 = 33;
 
 /// `error`, from writing or replacing `path`, told as the file being open
 /// in another program (named where Windows can tell which) when that is

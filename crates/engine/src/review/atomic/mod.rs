@@ -89,25 +89,30 @@ fn stream_name(path: &Path) -> bool {
 /// made in its folder and removed. Refused as [`OutputFile::create`]
 /// refuses: a device's name on Windows, a file another program holds.
 pub fn writable(path: &Path) -> io::Result<()> {
+    match file_path(path)? {
+        // A FIFO's open waits for its reader: asked, as `create` asks.
+        Some(meta) if !meta.is_file() || through_open_file(path) => can_write(path, &meta),
+        Some(_) => (OpenOptions::new().append(true).open(path))
+            .map(drop)
+            .map_err(|e| in_use::explained(e, path)),
+        // A temporary file made in the folder, removed when dropped.
+        None => temp_in(path, Near::Beside).map(drop),
+    }
+}
+
+/// What `path` is (links followed by the kernel: `/dev/stdout` is
+/// whatever the process's stdout is), `None` for nothing yet, once it is
+/// known that a file may be written there: not empty, no device's name
+/// on Windows, not a folder.
+fn file_path(path: &Path) -> io::Result<Option<Metadata>> {
     if path.as_os_str().is_empty() {
         return Err(io::Error::other("the path is empty"));
     }
     refuse_device_name(path)?;
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(io::Error::other("it is a folder, not a file")),
-        // A FIFO's open waits for its reader: asked, as `create` asks.
-        Ok(meta) if !meta.is_file() || through_open_file(path) => can_write(path, &meta),
-        Ok(_) => (OpenOptions::new().append(true).open(path))
-            .map(drop)
-            .map_err(|e| in_use::explained(e, path)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let folder = (path.parent()).filter(|p| !p.as_os_str().is_empty());
-            let folder = folder.unwrap_or(Path::new("."));
-            let probe = folder.join(format!(".metasum-probe-{}", std::process::id()));
-            (OpenOptions::new().write(true).create_new(true).open(&probe))
-                .map_err(|e| missing_folder(e, folder))?;
-            std::fs::remove_file(&probe)
-        }
+        Ok(m) if m.is_dir() => Err(io::Error::other("it is a folder, not a file")),
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -138,30 +143,17 @@ impl OutputFile {
     /// when the path cannot be written: a missing folder, a folder at the
     /// path, no permission.
     pub fn create(path: &Path) -> io::Result<OutputFile> {
-        if path.as_os_str().is_empty() {
-            return Err(io::Error::other("the path is empty"));
-        }
-        refuse_device_name(path)?;
-        // What the path is, links followed by the kernel: `/dev/stdout`
-        // is whatever the process's stdout is.
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => Some(m),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        };
-        if let Some(m) = &meta {
-            if m.is_dir() {
-                return Err(io::Error::other("it is a folder, not a file"));
-            }
-            if !m.is_file() || through_open_file(path) {
-                // Told now if it cannot be written; opened only at commit
-                // (a FIFO's open waits for its reader).
-                can_write(path, m)?;
-                return Ok(OutputFile {
-                    target: path.to_path_buf(),
-                    how: How::Through(Vec::new()),
-                });
-            }
+        let meta = file_path(path)?;
+        if let Some(m) = &meta
+            && (!m.is_file() || through_open_file(path))
+        {
+            // Told now if it cannot be written; opened only at commit
+            // (a FIFO's open waits for its reader).
+            can_write(path, m)?;
+            return Ok(OutputFile {
+                target: path.to_path_buf(),
+                how: How::Through(Vec::new()),
+            });
         }
         let target = resolve_links(path)?;
         let how = match meta {
