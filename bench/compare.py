@@ -6,7 +6,10 @@ process of each tool; answers are checked equal before any time counts.
 Wall time is the median of RUNS runs after one warm-up, tools interleaved;
 peak RSS comes from /usr/bin/time. metasum is timed twice: with its cache
 of evidence links (written by the warm-up) and with --no-cache (parsing
-and checking evidence.csv every run). Prints a Markdown table.
+and checking evidence.csv every run). The peers are timed twice too:
+reading the CSVs every run, and in their own stored form, made once before
+any time counts (as metasum's cache is): DuckDB on a database file holding
+the three tables, polars on Parquet files. Prints a Markdown table.
 
     python3 bench/compare.py --sizes seed-like,medium --runs 5
 (`just bench-peers` sets up the virtualenv with duckdb-cli and polars.)
@@ -30,6 +33,10 @@ SIZES = {
     "medium": (10_000, 2_000, 1_000_000),
     "large": (100_000, 20_000, 20_000_000),
 }
+# The peers' stored copies of a size's tables (a DuckDB database file,
+# Parquet files), made once.
+STORED = os.path.join(ROOT, "target", "bench", "peers")
+TABLES = ("studies", "findings", "evidence")
 # A size with `-text` after it: the same review keyed as reviewers key
 # theirs (`gen --keys text`: studies Author13y2004, findings T3.17).
 TEXT = "-text"
@@ -102,8 +109,38 @@ def study_13(d):
     sys.exit("%s has fewer than 13 studies" % d)
 
 
+def stored(d, py):
+    """The folder of the peers' stored copies of the tables in `d`, made
+    when missing: `peers.duckdb` (DuckDB's own file) and TABLE.parquet."""
+    out = os.path.join(STORED, os.path.basename(d))
+    db = os.path.join(out, "peers.duckdb")
+    if os.path.exists(db):
+        return out
+    os.makedirs(out, exist_ok=True)
+    sql = ";".join("CREATE TABLE %s AS SELECT * FROM read_csv('%s/%s.csv')" % (t, d, t) for t in TABLES)
+    subprocess.run(["duckdb", db + ".part", "-c", sql], check=True)
+    code = "import polars as pl\n" + "".join(
+        "pl.read_csv(%r).write_parquet(%r)\n" % ("%s/%s.csv" % (d, t), "%s/%s.parquet" % (out, t)) for t in TABLES)
+    subprocess.run([py, "-c", code], check=True)
+    os.replace(db + ".part", db)
+    return out
+
+
 def commands(tool, question, d, py):
     mq, sql, polars_code = QUESTIONS[question]
+    if tool in ("duckdb db", "polars parquet"):
+        stored_in = stored(d, py)
+        for t in TABLES:
+            sql = sql.replace("read_csv('{d}/%s.csv')" % t, t)
+            polars_code = polars_code.replace('pl.scan_csv(f"{d}/%s.csv")' % t, 'pl.scan_parquet(f"{p}/%s.parquet")' % t)
+        polars_code = polars_code.replace("{p}", stored_in)
+        if tool == "duckdb db":
+            sql = sql.replace("{d}", d)
+            assert "read_csv" not in sql, sql
+            literal = study_13(d)
+            literal = literal if literal.isdigit() else "'%s'" % literal
+            return ["duckdb", "-readonly", "-csv", os.path.join(stored_in, "peers.duckdb"), "-c", sql.replace("{s13sql}", literal)]
+        assert "scan_csv" not in polars_code, polars_code
     s13 = study_13(d)
     literal = s13 if s13.isdigit() else None
     if tool in ("metasum", "no cache"):
@@ -165,10 +202,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--python", default=os.path.join(ROOT, "target", "bench", "venv", "bin", "python"))
     args = ap.parse_args()
-    tools = ["metasum", "no cache", "duckdb", "polars"]
-    print("| size | question | metasum ms | no cache ms | duckdb ms | polars ms | metasum/duckdb | metasum/polars "
-          "| no cache / best peer | RSS MiB metasum / no cache / duckdb / polars |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    tools = ["metasum", "no cache", "duckdb", "polars", "duckdb db", "polars parquet"]
+    print("| size | question | metasum ms | no cache ms | duckdb ms | polars ms | duckdb db ms | polars parquet ms "
+          "| metasum / best peer | no cache / best CSV peer "
+          "| RSS MiB metasum / no cache / duckdb / polars / duckdb db / polars parquet |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for size in args.sizes.split(","):
         d = os.path.join(ROOT, "target", "bench", size)
         if not os.path.exists(os.path.join(d, "evidence.csv")):
@@ -191,11 +229,12 @@ def main():
                     times[t].append(wall * 1000)
                     rss[t] = max(rss[t], mib)
             med = {t: statistics.median(times[t]) for t in tools}
-            best = min(med["duckdb"], med["polars"])
-            print("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f / %.0f / %.0f / %.0f |" % (
-                size, q, med["metasum"], med["no cache"], med["duckdb"], med["polars"],
-                med["metasum"] / med["duckdb"], med["metasum"] / med["polars"], med["no cache"] / best,
-                rss["metasum"], rss["no cache"], rss["duckdb"], rss["polars"]), flush=True)
+            best_csv = min(med["duckdb"], med["polars"])
+            best = min(best_csv, med["duckdb db"], med["polars parquet"])
+            print("| %s | %s | %s | %.2f | %.2f | %s |" % (
+                size, q, " | ".join("%.1f" % med[t] for t in tools),
+                med["metasum"] / best, med["no cache"] / best_csv,
+                " / ".join("%.0f" % rss[t] for t in tools)), flush=True)
 
 
 if __name__ == "__main__":

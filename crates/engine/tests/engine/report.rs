@@ -31,27 +31,29 @@ fn tag<'a>(doc: &'a roxmltree::Document, name: &str) -> Vec<roxmltree::Node<'a, 
         .collect()
 }
 
+/// The sections of a review without extracts or CERQual tables, in order.
+const SECTIONS: [&str; 7] = [
+    "studies",
+    "findings",
+    "figures",
+    "matrix",
+    "profile",
+    "references",
+    "check",
+];
+
+fn section_ids<'a>(doc: &'a roxmltree::Document) -> Vec<&'a str> {
+    (tag(doc, "section").iter())
+        .filter_map(|s| s.attribute("id"))
+        .collect()
+}
+
 #[test]
 fn the_seed_report_has_every_section_table_and_figure() {
     let html = report(Dataset::seed().unwrap());
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     let doc = parse(&html);
-    let sections: Vec<&str> = tag(&doc, "section")
-        .iter()
-        .filter_map(|s| s.attribute("id"))
-        .collect();
-    assert_eq!(
-        sections,
-        [
-            "studies",
-            "findings",
-            "figures",
-            "matrix",
-            "profile",
-            "references",
-            "check"
-        ]
-    );
+    assert_eq!(section_ids(&doc), SECTIONS);
     // Table 1, a Table 2 per perspective (five in the seed), the matrix,
     // the profile: each with a caption and column headers.
     let tables = tag(&doc, "table");
@@ -236,5 +238,147 @@ fn the_cerqual_tables_are_in_the_report_when_the_dataset_has_them() {
     );
     assert!(
         text(doc.root_element()).contains("confidence high while adequacy has serious concerns")
+    );
+}
+
+/// An evidence map: 1,100 studies (S0001...), 250 findings (T1...); finding
+/// Tf is in the first 1100 - 3f studies, so the findings most studies
+/// support are T1 to T200 and the studies that support the most findings
+/// S0001 to S1000 (ties by id).
+fn evidence_map() -> Dataset {
+    let studies: String = (1..=1100)
+        .map(|s| format!("S{s:04},Author {s},{}\n", 1990 + s % 30))
+        .collect();
+    let papers: String = (1..=1100)
+        .map(|s| format!("P{s},S{s:04},Paper {s}\n"))
+        .collect();
+    let findings: String = (1..=250).map(|f| format!("T{f},Finding {f}\n")).collect();
+    let mut evidence = String::from("finding,study\n");
+    for f in 1..=250 {
+        for s in 1..=1100 - 3 * f {
+            evidence.push_str(&format!("T{f},S{s:04}\n"));
+        }
+    }
+    let files: BTreeMap<String, Vec<u8>> = [
+        ("studies.csv", format!("id,author,year\n{studies}")),
+        ("papers.csv", format!("id,study,citation\n{papers}")),
+        ("findings.csv", format!("id,name\n{findings}")),
+        ("evidence.csv", evidence),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_bytes()))
+    .collect();
+    Dataset::from_files(&files, "evidence-map").unwrap()
+}
+
+/// A review larger than a page can show is shown by its largest parts,
+/// each cut said in a note with the statement that gives it whole; the
+/// matrix (275,000 cells) is left out, table and figure.
+#[test]
+fn a_large_review_is_shown_by_its_largest_parts_each_cut_said() {
+    let html = report(evidence_map());
+    let doc = parse(&html);
+    assert_eq!(section_ids(&doc), SECTIONS);
+    let rows = |t: &roxmltree::Node| -> Vec<String> {
+        (t.descendants().filter(|n| n.has_tag_name("tbody")))
+            .flat_map(|b| b.children().filter(|r| r.has_tag_name("tr")))
+            .map(|r| text(r.children().find(|c| c.is_element()).unwrap()))
+            .collect()
+    };
+    let tables = tag(&doc, "table");
+    let classes: Vec<&str> = tables.iter().filter_map(|t| t.attribute("class")).collect();
+    assert!(!classes.iter().any(|c| c.contains("matrix")), "{classes:?}");
+    // Table 1, Table 2, the profile.
+    assert_eq!(tables.len(), 3);
+    let ids = |k: usize, prefix: &str, n: usize| -> Vec<String> {
+        let mut ids: Vec<String> = (1..=n).map(|i| format!("{prefix}{i}")).collect();
+        if prefix == "S" {
+            ids = (1..=n).map(|i| format!("S{i:04}")).collect();
+        }
+        let mut shown = rows(&tables[k]);
+        shown.sort();
+        ids.sort();
+        assert_eq!(shown, ids, "table {k}");
+        ids
+    };
+    ids(0, "S", 1000);
+    ids(1, "T", 200);
+    ids(2, "T", 200);
+    // Table 2 without the study lists: 159,700 links.
+    let heads: Vec<String> = (tables[1].descendants().filter(|n| n.has_tag_name("th")))
+        .map(text)
+        .collect();
+    assert!(!heads.iter().any(|h| h == "studies"), "{heads:?}");
+    let notes: Vec<String> = (tag(&doc, "p").into_iter())
+        .filter(|p| p.attribute("class") == Some("note"))
+        .map(text)
+        .collect();
+    for said in [
+        "This review has 1100 studies: the page shows the 1000 that support the most findings. All of them: studies save \"studies.csv\".",
+        "This review has 250 findings: the page shows the 200 that the most studies support. All of them: findings save \"findings.csv\".",
+        "The table leaves out which studies support each finding: 159700 evidence links in all.",
+        "The matrix of this review (250 findings by 1100 studies: 275000 cells) is more than a page can show (at most 50000 cells).",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(said)),
+            "{said}\n{notes:#?}"
+        );
+    }
+    // The FES figure (of the 200), no matrix figure; no concern declared,
+    // so no sensitivity figure.
+    let figures: Vec<&str> = (tag(&doc, "figure").iter())
+        .filter_map(|f| f.attribute("id"))
+        .collect();
+    assert_eq!(figures, ["figure-fes"]);
+    assert!(html.contains("findings sort by n desc, id asc limit 200 (n = 1100 studies)"));
+    // 1,100 papers: all in the reference list.
+    let references = (tag(&doc, "li").into_iter())
+        .filter(|li| li.parent().and_then(|p| p.attribute("class")) == Some("references"))
+        .count();
+    assert_eq!(references, 1100);
+}
+
+/// A figure too large to read is refused, saying what to draw instead.
+#[test]
+fn a_figure_too_large_to_read_is_refused() {
+    let mut session = Session::new(evidence_map());
+    let err = session
+        .execute_text("plot matrix", "test")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`plot matrix` would draw 250 findings by 1100 studies (275000 cells), more than a figure can show readably (50000)"),
+        "{err}"
+    );
+    // A part can be drawn: 20 findings by 1,100 studies.
+    let part = "plot matrix findings sort by n desc limit 20";
+    assert!(session.execute_text(part, "test").is_ok());
+    let many: String = (1..=1001).map(|f| format!("{f},Finding {f}\n")).collect();
+    let files: BTreeMap<String, Vec<u8>> = [
+        ("studies.csv", "id,author,year\n1,A,2001\n".to_string()),
+        (
+            "papers.csv",
+            "id,study,citation\n1,1,A (2001)\n".to_string(),
+        ),
+        ("findings.csv", format!("id,name\n{many}")),
+        ("evidence.csv", "finding,study\n1,1\n".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_bytes()))
+    .collect();
+    let mut session = Session::new(Dataset::from_files(&files, "many").unwrap());
+    for figure in ["fes", "sensitivity"] {
+        let err = (session.execute_text(&format!("plot {figure}"), "test"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("`plot {figure}` would draw 1001 findings, more than a figure can show readably (1000)")),
+            "{err}"
+        );
+    }
+    assert!(
+        session
+            .execute_text("plot fes findings limit 1000", "test")
+            .is_ok()
     );
 }

@@ -193,12 +193,21 @@ pub fn fes_agrees(reported: f64, n: i64, of: usize) -> bool {
 /// Compares what a dataset prints about itself with what its data give.
 pub fn check(ds: &Dataset) -> crate::Result<CheckReport> {
     let of = ds.studies.height();
-    let findings = views::findings_view(ds, None)?.collect()?;
+    // The counts without the list columns, which `check` never reads: at
+    // 20M links the lists were most of its remaining 3.2 s.
+    let counted = |list| {
+        let options = views::ViewOptions {
+            lists_later: true,
+            ..Default::default()
+        };
+        views::view_with(ds, None, list, options)?.collect()
+    };
+    let findings = counted(views::ListOf::StudiesOfFindings)?;
     let (fes_compared, fes_disagreements) = reported_fes(&findings, of)?;
     let totals = published_totals(ds)?;
     let (claims_exact, claim_differences) = claim_differences(ds)?;
     let findings_without_evidence = unlinked(&findings, "name")?;
-    let studies = views::studies_view(ds, None)?.collect()?;
+    let studies = counted(views::ListOf::FindingsOfStudies)?;
     let studies_without_findings = unlinked(&studies, "author")?;
     Ok(CheckReport {
         origin: ds.origin.clone(),
@@ -365,13 +374,22 @@ fn unlinked(view: &DataFrame, column: &str) -> PolarsResult<Vec<(i64, String)>> 
 /// Linked claims compared with the evidence of their finding: how many agree
 /// exactly, and every one that does not.
 fn claim_differences(ds: &Dataset) -> PolarsResult<(usize, Vec<ClaimDifference>)> {
-    let mut evidence: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    // Only the findings claims cite: a set of studies for every finding
+    // was 70% of `check`'s 21 s at 20M links, claims or none.
+    let mut evidence: BTreeMap<i64, BTreeSet<i64>> = (ds.claims.iter())
+        .filter_map(|c| Some((c.finding?, BTreeSet::new())))
+        .collect();
+    if evidence.is_empty() {
+        return Ok((0, Vec::new()));
+    }
     let links = ds.links()?;
     let findings = links.column("finding")?.i64()?;
     let studies = links.column("study")?.i64()?;
     for (f, s) in findings.iter().zip(studies.iter()) {
-        if let (Some(f), Some(s)) = (f, s) {
-            evidence.entry(f).or_default().insert(s);
+        if let (Some(f), Some(s)) = (f, s)
+            && let Some(listed) = evidence.get_mut(&f)
+        {
+            listed.insert(s);
         }
     }
     let names: BTreeMap<i64, String> = ds

@@ -69,28 +69,43 @@ pub fn maybe_one_study(ds: &Dataset) -> PolarsResult<Vec<MaybeOneStudy>> {
         .zip(years.i64()?.iter())
         .filter_map(|((id, author), year)| Some((id?, first_author(author?)?, year?)))
         .collect();
+    // Pairs only within one first author (in lower case): all pairs of
+    // 100,000 studies would be 5e9 comparisons.
+    let mut by_author: PlHashMap<String, Vec<usize>> = PlHashMap::default();
+    for (k, (_, author, _)) in studies.iter().enumerate() {
+        by_author.entry(author.to_lowercase()).or_default().push(k);
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for same in by_author.values_mut() {
+        // By year: each study's partners are the next ones, up to two
+        // years on.
+        same.sort_by_key(|&k| (studies[k].2, k));
+        for (i, &k) in same.iter().enumerate() {
+            let near = (same[i + 1..].iter())
+                .take_while(|&&j| studies[j].2.saturating_sub(studies[k].2) <= 2);
+            pairs.extend(near.map(|&j| (k.min(j), k.max(j))));
+        }
+    }
+    // In the studies' order, as a reader goes down Table 1.
+    pairs.sort_unstable();
     let mut found = Vec::new();
-    for (k, (a, author, year_a)) in studies.iter().enumerate() {
-        for (b, other, year_b) in &studies[k + 1..] {
-            if author.to_lowercase() != other.to_lowercase() || (year_a - year_b).abs() > 2 {
-                continue;
-            }
-            let (Some(of_a), Some(of_b)) = (words.get(a), words.get(b)) else {
-                continue;
+    for (k, j) in pairs {
+        let ((a, author, year_a), (b, _, year_b)) = (&studies[k], &studies[j]);
+        let (Some(of_a), Some(of_b)) = (words.get(a), words.get(b)) else {
+            continue;
+        };
+        if let Some(word) = of_a.iter().find(|w| of_b.contains(w)) {
+            let ((first, y1), (second, y2)) = match year_a <= year_b {
+                true => ((*a, *year_a), (*b, *year_b)),
+                false => ((*b, *year_b), (*a, *year_a)),
             };
-            if let Some(word) = of_a.iter().find(|w| of_b.contains(w)) {
-                let ((first, y1), (second, y2)) = match year_a <= year_b {
-                    true => ((*a, *year_a), (*b, *year_b)),
-                    false => ((*b, *year_b), (*a, *year_a)),
-                };
-                found.push(MaybeOneStudy {
-                    first,
-                    second,
-                    author: author.clone(),
-                    years: (y1, y2),
-                    word: word.clone(),
-                });
-            }
+            found.push(MaybeOneStudy {
+                first,
+                second,
+                author: author.clone(),
+                years: (y1, y2),
+                word: word.clone(),
+            });
         }
     }
     Ok(found)
@@ -133,6 +148,89 @@ fn first_author(author: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pair of studies in order, as the check once compared them.
+    fn all_pairs(ds: &Dataset) -> Vec<(i64, i64, String, String)> {
+        let titles = ds.papers.column("title").unwrap();
+        let words = title_words(ds.papers.column("study").unwrap(), titles).unwrap();
+        let ids = ds.studies.column("id").unwrap().i64().unwrap().clone();
+        let authors = ds.studies.column("author").unwrap().str().unwrap().clone();
+        let years = ds.studies.column("year").unwrap().i64().unwrap().clone();
+        let studies: Vec<(i64, String, i64)> = (0..ids.len())
+            .map(|i| {
+                let author = first_author(authors.get(i).unwrap()).unwrap();
+                (ids.get(i).unwrap(), author, years.get(i).unwrap())
+            })
+            .collect();
+        let mut found = Vec::new();
+        for (k, (a, author, year_a)) in studies.iter().enumerate() {
+            for (b, other, year_b) in &studies[k + 1..] {
+                if author.to_lowercase() != other.to_lowercase() || (year_a - year_b).abs() > 2 {
+                    continue;
+                }
+                let (Some(of_a), Some(of_b)) = (words.get(a), words.get(b)) else {
+                    continue;
+                };
+                if let Some(word) = of_a.iter().find(|w| of_b.contains(w)) {
+                    let (first, second) = if year_a <= year_b { (*a, *b) } else { (*b, *a) };
+                    found.push((first, second, author.clone(), word.clone()));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn pairs_within_an_author_and_two_years_are_all_pairs_found() {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let authors = ["Okafor", "okafor", "Smith et al.", "Lee & Ng", "Diaz"];
+        let words = [
+            "wards",
+            "carers",
+            "recovery",
+            "housing",
+            "stigma",
+            "clubhouse",
+        ];
+        let (mut studies, mut papers) = (
+            String::from("id,author,year\n"),
+            String::from("id,study,citation,title\n"),
+        );
+        for k in 0..80 {
+            let (author, year) = (authors[next(5) as usize], 2000 + next(9));
+            studies.push_str(&format!("{k},{author},{year}\n"));
+            for p in 0..=next(2) {
+                let title = format!(
+                    "{} and {}",
+                    words[next(6) as usize],
+                    words[next(6) as usize]
+                );
+                papers.push_str(&format!("{k}{p},{k},c,{title}\n"));
+            }
+        }
+        let files: std::collections::BTreeMap<String, Vec<u8>> = [
+            ("studies.csv", studies),
+            ("papers.csv", papers),
+            ("findings.csv", "id,name\n1,Trust\n".into()),
+            ("evidence.csv", "finding,study\n1,0\n".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_bytes()))
+        .collect();
+        let ds = Dataset::from_files(&files, "pairs").unwrap();
+        let found: Vec<_> = (maybe_one_study(&ds).unwrap().into_iter())
+            .map(|m| (m.first, m.second, m.author, m.word))
+            .collect();
+        let expected = all_pairs(&ds);
+        assert!(expected.len() > 20, "{}", expected.len());
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn the_first_author_is_the_family_name_an_author_cell_begins_with() {

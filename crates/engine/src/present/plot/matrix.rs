@@ -55,7 +55,7 @@ pub fn matrix_chart(
         |svg, r, colour, middle| {
             for (i, (id, s)) in studies.iter().enumerate() {
                 let x = label_w + cell * i as f64;
-                let (fill, class, tip) = if r.studies.contains(id) {
+                let (fill, class, tip) = if r.studies.binary_search(id).is_ok() {
                     (colour, "cell on", format!("study {s} contains: {}", r.name))
                 } else {
                     (

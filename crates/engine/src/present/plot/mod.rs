@@ -20,6 +20,17 @@ use polars::prelude::*;
 
 use svg::Svg;
 
+/// The most cells a matrix figure draws (findings x studies): 250 studies
+/// by 200 findings, a figure 4,000 px wide and a 7 MB SVG. A larger one
+/// cannot be read (each cell a few pixels on any screen or page) and
+/// grows without bound: at 10,000 studies by 2,000 findings it was
+/// 3.26 GB. `plot matrix` refuses more, and the report leaves it out.
+pub const MATRIX_CELLS: usize = 50_000;
+
+/// The most findings a figure of bars or dots (`fes`, `sensitivity`)
+/// draws: 1,000 rows are some 16,000 px tall already.
+pub const FIGURE_FINDINGS: usize = 1_000;
+
 /// Colours for perspectives, in the order they first appear.
 const PALETTE: [&str; 8] = [
     "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
@@ -244,7 +255,7 @@ pub struct FindingRow {
     pub n: i64,
     /// Its FES (missing when no study is in scope).
     pub fes: Option<f64>,
-    /// The ids of its studies.
+    /// The ids of its studies, in order.
     pub studies: Vec<i64>,
 }
 
@@ -263,10 +274,12 @@ pub fn finding_rows(frame: &DataFrame, group: Option<&str>) -> PolarsResult<Vec<
     let studies = frame.column("studies")?.list()?;
     let mut rows = Vec::with_capacity(frame.height());
     for (i, list) in studies.amortized_iter().enumerate() {
-        let studies = match list {
+        let mut studies: Vec<i64> = match list {
             Some(s) => s.as_ref().i64()?.iter().flatten().collect(),
             None => Vec::new(),
         };
+        // In order, for the matrix's look-up of each cell.
+        studies.sort_unstable();
         rows.push(FindingRow {
             id: ids.get(i).unwrap_or_default(),
             group: (groups.and_then(|g| g.get(i)))

@@ -44,6 +44,7 @@ impl Session {
         let scope = self.plan_scope(q, TableKind::Studies)?;
         let scope = self.run_scope(scope, span)?;
         let ids = self.study_ids(scope.as_ref(), span)?;
+        readable(figure, rows.len(), ids.len()).map_err(|e| QueryError::new(q.span, e))?;
         // What is shown, under the title: the statement's query as written
         // (its scope and condition) and the number of studies FES counts
         // among.
@@ -180,6 +181,30 @@ impl Session {
         };
         Ok((without, legend, kept))
     }
+}
+
+/// Whether a figure of `findings` rows among `studies` can be read: at
+/// most [`FIGURE_FINDINGS`] rows, and a matrix of at most
+/// [`MATRIX_CELLS`] cells; what to draw instead when not.
+///
+/// [`FIGURE_FINDINGS`]: crate::present::plot::FIGURE_FINDINGS
+/// [`MATRIX_CELLS`]: crate::present::plot::MATRIX_CELLS
+fn readable(figure: Figure, findings: usize, studies: usize) -> Result<(), String> {
+    use crate::present::plot::{FIGURE_FINDINGS, MATRIX_CELLS};
+    let name = figure.name();
+    if figure == Figure::Matrix {
+        let cells = findings.saturating_mul(studies);
+        if cells > MATRIX_CELLS {
+            return Err(format!(
+                "`plot matrix` would draw {findings} findings by {studies} studies ({cells} cells), more than a figure can show readably ({MATRIX_CELLS}); draw a part: `plot matrix findings where ... among (studies where ...)`, or write the whole matrix as a table: `matrix save \"matrix.csv\"`"
+            ));
+        }
+    } else if findings > FIGURE_FINDINGS {
+        return Err(format!(
+            "`plot {name}` would draw {findings} findings, more than a figure can show readably ({FIGURE_FINDINGS}); draw the largest: `plot {name} findings sort by n desc limit 50`, or a part: `plot {name} findings where ...`"
+        ));
+    }
+    Ok(())
 }
 
 /// "n = 25 studies" after the query (or "All findings"), and with `kept`

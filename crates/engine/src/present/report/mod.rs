@@ -17,6 +17,10 @@ use polars::prelude::*;
 use crate::present::format::{html_table, markup};
 use crate::{Outcome, QueryResult, Session};
 
+mod shown;
+
+use shown::Shown;
+
 /// The page's style: screen and print.
 const STYLE: &str = include_str!("page.css");
 /// Sorting by a column.
@@ -31,29 +35,21 @@ struct Section {
 
 /// The review in `session`'s dataset as an HTML document.
 pub fn report(session: &mut Session) -> crate::Result<String> {
+    let shown = Shown::of(session);
     let mut sections = vec![
-        studies_section(session)?,
-        findings_section(session)?,
-        figures_section(session)?,
+        studies_section(session, &shown)?,
+        findings_section(session, &shown)?,
+        figures_section(session, &shown)?,
+        matrix_section(session, &shown)?,
+        profile_section(session, &shown)?,
     ];
-    let matrix = rows(session, "matrix")?;
-    sections.push(Section {
-        id: "matrix",
-        heading: "Study x finding matrix".into(),
-        body: wide(&html_table(
-            &matrix,
-            "Table 3. Studies (columns) containing each finding (rows): X where the study supports it; the last rows give each study's number of findings and intensity",
-            false,
-        )?),
-    });
-    sections.push(profile_section(session)?);
     if !session.dataset().extracts.is_empty() {
-        sections.push(extracts_section(session)?);
+        sections.push(extracts_section(session, &shown)?);
     }
     if session.dataset().cerqual.is_some() {
         sections.push(cerqual_section(session)?);
     }
-    sections.push(references_section(session)?);
+    sections.push(references_section(session, &shown)?);
     let mut check = crate::analyses::check::check(session.dataset())?;
     // The review by its name: the machine's folders are no reader's concern.
     check.origin = dataset_name(&check.origin);
@@ -171,39 +167,63 @@ fn wide(table: &str) -> String {
 }
 
 /// Table 1: the studies and their characteristics.
-fn studies_section(session: &mut Session) -> crate::Result<Section> {
-    let studies = rows(session, "studies")?;
+fn studies_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
+    let studies = rows(session, &format!("studies{}", shown.studies.clauses()))?;
     let caption = format!(
         "Table 1. Included studies (n = {}) and their characteristics; n: findings the study supports, intensity: their percent of all findings",
-        studies.frame.height()
+        session.dataset().studies.height()
     );
     Ok(Section {
         id: "studies",
         heading: "Studies".into(),
-        body: wide(&html_table(&studies, &caption, true)?),
+        body: format!(
+            "{}{}",
+            shown.studies.note(),
+            wide(&html_table(&studies, &caption, true)?)
+        ),
+    })
+}
+
+/// Table 3: the study x finding matrix, when a page can show it.
+fn matrix_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
+    let body = match &shown.matrix {
+        Ok(()) => wide(&html_table(
+            &rows(session, "matrix")?,
+            "Table 3. Studies (columns) containing each finding (rows): X where the study supports it; the last rows give each study's number of findings and intensity",
+            false,
+        )?),
+        Err(note) => note.clone(),
+    };
+    Ok(Section {
+        id: "matrix",
+        heading: "Study x finding matrix".into(),
+        body,
     })
 }
 
 /// Table 2: the findings, a table per group (the review's grouping
 /// column) or one table when it groups none, with n and FES.
-fn findings_section(session: &mut Session) -> crate::Result<Section> {
+fn findings_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
     let meta = &session.dataset().meta;
     let group = meta.group_by.clone();
-    let shown: Vec<String> = (meta.matrix_lead().into_iter())
-        .chain(["studies"])
+    let lead: Vec<String> = (meta.matrix_lead().into_iter())
         .map(|c| metasum_query::ast::column_text(c).into_owned())
         .collect();
-    let findings = rows(session, &format!("findings show {}", shown.join(", ")))?;
+    let (lists, lists_note) = study_lists(session, shown)?;
+    let columns = lead.join(", ") + if lists { ", studies" } else { "" };
+    let statement = format!("findings{} show {columns}", shown.findings.clauses());
+    let findings = rows(session, &statement)?;
     let studies = session.dataset().studies.height();
     let of_studies = format!(
         "with the number of studies supporting each (n) and its frequency effect size (FES, percent of the {studies} studies)"
     );
+    let notes = format!("{}{lists_note}", shown.findings.note());
     let Some(group) = group else {
         let caption = format!(
             "Table 2. Abstracted findings ({})",
             count(findings.frame.height(), "finding", "findings")
         );
-        let body = format!("<p>Abstracted findings, {of_studies}.</p>\n")
+        let body = format!("<p>Abstracted findings, {of_studies}.</p>\n{notes}")
             + &html_table(&findings, &caption, true)?;
         return Ok(findings_body(body));
     };
@@ -216,7 +236,7 @@ fn findings_section(session: &mut Session) -> crate::Result<Section> {
     }
     let labels = session.dataset().meta.groups.clone();
     let mut body = format!(
-        "<p>Abstracted findings grouped by {}, {of_studies}.</p>\n",
+        "<p>Abstracted findings grouped by {}, {of_studies}.</p>\n{notes}",
         markup(&group)
     );
     for (k, code) in groups.iter().enumerate() {
@@ -229,7 +249,13 @@ fn findings_section(session: &mut Session) -> crate::Result<Section> {
                     .cast(DataType::String)
                     .eq(lit(code.as_str())),
             )
-            .select([col("id"), col("name"), col("n"), col("fes"), col("studies")])
+            .select(
+                ["id", "name", "n", "fes", "studies"]
+                    .into_iter()
+                    .filter(|c| lists || *c != "studies")
+                    .map(col)
+                    .collect::<Vec<_>>(),
+            )
             .collect()?;
         let part = QueryResult {
             kind: findings.kind,
@@ -246,6 +272,30 @@ fn findings_section(session: &mut Session) -> crate::Result<Section> {
     Ok(findings_body(body))
 }
 
+/// Whether Table 2 lists each finding's studies, and the note when it
+/// does not: the findings it shows hold too many links (counted only when
+/// the review has that many links in all).
+fn study_lists(session: &mut Session, shown: &Shown) -> crate::Result<(bool, String)> {
+    let all = session.dataset().links()?.height() as i64;
+    if Shown::lists_studies(all) {
+        return Ok((true, String::new()));
+    }
+    let counts = rows(
+        session,
+        &format!("findings{} show n", shown.findings.clauses()),
+    )?;
+    let links = counts.frame.column("n")?.i64()?.sum().unwrap_or(0);
+    if Shown::lists_studies(links) {
+        return Ok((true, String::new()));
+    }
+    Ok((
+        false,
+        format!(
+            "<p class=\"note\">The table leaves out which studies support each finding: {links} evidence links in all. They are in <code>findings show id, studies save \"findings.csv\"</code>.</p>\n"
+        ),
+    ))
+}
+
 /// The findings section around its `body`.
 fn findings_body(body: String) -> Section {
     Section {
@@ -255,27 +305,40 @@ fn findings_body(body: String) -> Section {
     }
 }
 
-/// The figures: FES, the matrix, the sensitivity when quality concerns are
-/// declared, the search flow when the dataset has one.
-fn figures_section(session: &mut Session) -> crate::Result<Section> {
+/// The figures: FES, the matrix (when the page shows it), the
+/// sensitivity when quality concerns are declared, the search flow when
+/// the dataset has one; of the findings Table 2 shows.
+fn figures_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
     let ds = session.dataset();
+    let (of_findings, each, query) = match shown.findings.clauses().as_str() {
+        "" => (
+            "each abstracted finding",
+            "Each finding's FES",
+            String::new(),
+        ),
+        clauses => (
+            "each abstracted finding Table 2 shows",
+            "The FES of each finding Table 2 shows",
+            format!(" findings{clauses}"),
+        ),
+    };
     let fes = match &ds.meta.group_by {
         Some(group) => {
-            format!("Frequency effect size (FES) of each abstracted finding, grouped by {group}.")
+            format!("Frequency effect size (FES) of {of_findings}, grouped by {group}.")
         }
-        None => "Frequency effect size (FES) of each abstracted finding.".to_string(),
+        None => format!("Frequency effect size (FES) of {of_findings}."),
     };
-    let mut figures = vec![
-        ("fes", fes),
-        (
+    let mut figures = vec![("fes", fes)];
+    if shown.matrix.is_ok() {
+        figures.push((
             "matrix",
             "Studies (columns) containing each abstracted finding (rows).".to_string(),
-        ),
-    ];
+        ));
+    }
     if crate::analyses::profile::quality_note(ds).is_none() {
         figures.push((
             "sensitivity",
-            "Each finding's FES with all studies (filled dot) and without the studies of declared quality concern (open dot).".to_string(),
+            format!("{each} with all studies (filled dot) and without the studies of declared quality concern (open dot)."),
         ));
     }
     if !ds.search.is_empty() {
@@ -283,8 +346,13 @@ fn figures_section(session: &mut Session) -> crate::Result<Section> {
     }
     let mut body = String::new();
     for (k, (figure, caption)) in figures.into_iter().enumerate() {
-        let Outcome::Figure(svg) = session.execute_text(&format!("plot {figure}"), "report")?
-        else {
+        let of = if figure == "fes" || figure == "sensitivity" {
+            query.as_str()
+        } else {
+            ""
+        };
+        let statement = format!("plot {figure}{of}");
+        let Outcome::Figure(svg) = session.execute_text(&statement, "report")? else {
             continue;
         };
         let id = format!("figure-{figure}");
@@ -318,21 +386,28 @@ fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
     );
     // The findings the reviewers have not assessed, said rather than left
     // out of the tables without a word.
-    let assessed: Vec<i64> = (session.dataset().cerqual.iter().flatten())
+    let assessed: std::collections::HashSet<i64> = (session.dataset().cerqual.iter().flatten())
         .map(|a| a.finding)
         .collect();
     let ds = session.dataset();
     let ids = ds.findings.column("id")?.cast(&DataType::Int64)?;
-    let missing: Vec<String> = (ids.i64()?.iter().flatten())
+    let missing: Vec<i64> = (ids.i64()?.iter().flatten())
         .filter(|id| !assessed.contains(id))
-        .map(|id| ds.keys.findings.text(id))
         .collect();
     if !missing.is_empty() {
+        // Named up to a hundred: an evidence map assessed in part would
+        // otherwise list thousands.
+        let mut named: Vec<String> = (missing.iter().take(100))
+            .map(|id| ds.keys.findings.text(*id))
+            .collect();
+        if missing.len() > named.len() {
+            named.push(format!("and {} more", missing.len() - named.len()));
+        }
         let _ = writeln!(
             body,
             "<p class=\"note\">Not assessed: {} ({}).</p>",
             count(missing.len(), "finding", "findings"),
-            markup(&missing.join(", "))
+            markup(&named.join(", "))
         );
     }
     body.push_str(&wide(&html_table(
@@ -353,11 +428,12 @@ fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
 }
 
 /// The evidence profile, with what a reader must know of it.
-fn profile_section(session: &mut Session) -> crate::Result<Section> {
-    let profile = rows(session, "profile")?;
+fn profile_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
+    let profile = rows(session, &format!("profile{}", shown.findings.clauses()))?;
     let mut body = String::from(
         "<p>What supports each finding (GRADE-CERQual's adequacy and methodological limitations): its studies' participants and countries, the share of its studies of declared quality concern, and its FES without them.</p>\n",
     );
+    body.push_str(shown.findings.note());
     let meta = &session.dataset().meta;
     let groups: Vec<String> = (meta.participant_groups().into_iter())
         .filter(|g| profile.frame.column(g).is_ok())
@@ -390,11 +466,15 @@ fn profile_section(session: &mut Session) -> crate::Result<Section> {
 
 /// The coded passages that support each finding (from a QDA project), by
 /// finding: the quotes a review cites.
-fn extracts_section(session: &mut Session) -> crate::Result<Section> {
-    let extracts = rows(session, "extracts sort by finding")?;
+fn extracts_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
+    let extracts = rows(
+        session,
+        &format!("extracts sort by finding{}", shown.extracts.limit),
+    )?;
     let mut body = String::from(
         "<p>The coded passages that support each finding, as the reviewers' QDA project quotes them (extracts.csv): where each is in its paper and who coded it.</p>\n",
     );
+    body.push_str(shown.extracts.note());
     body.push_str(&wide(&html_table(
         &extracts,
         "Table 7. Extracts: the passages of the papers coded with each finding",
@@ -409,13 +489,17 @@ fn extracts_section(session: &mut Session) -> crate::Result<Section> {
 
 /// The included papers as the review cites them, in order, each with its
 /// study: the reference list of a supplement.
-fn references_section(session: &mut Session) -> crate::Result<Section> {
-    let papers = rows(session, "papers sort by citation")?;
+fn references_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
+    let papers = rows(
+        session,
+        &format!("papers sort by citation{}", shown.papers.limit),
+    )?;
     let citations = papers.frame.column("citation")?.cast(&DataType::String)?;
     let studies = papers.frame.column("study")?.cast(&DataType::String)?;
     let mut body = format!(
-        "<p>The {} the review includes, as it cites them, each with the study it reports.</p>\n<ol class=\"references\">\n",
-        count(papers.frame.height(), "paper", "papers")
+        "<p>The {} the review includes, as it cites them, each with the study it reports.</p>\n{}<ol class=\"references\">\n",
+        count(session.dataset().papers.height(), "paper", "papers"),
+        shown.papers.note()
     );
     for (citation, study) in citations.str()?.iter().zip(studies.str()?.iter()) {
         let _ = writeln!(
