@@ -200,8 +200,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="seed-like,medium")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--metasum", default=METASUM, help="the metasum binary (a release build)")
     ap.add_argument("--python", default=os.path.join(ROOT, "target", "bench", "venv", "bin", "python"))
     args = ap.parse_args()
+    globals()["METASUM"] = args.metasum
     tools = ["metasum", "no cache", "duckdb", "polars", "duckdb db", "polars parquet"]
     print("| size | question | metasum ms | no cache ms | duckdb ms | polars ms | duckdb db ms | polars parquet ms "
           "| metasum / best peer | no cache / best CSV peer "

@@ -219,58 +219,12 @@ fn study_attributes(ds: &Dataset, scope: Option<&InScope>, shape: &Shape) -> Laz
 
 /// Per finding, over its links to `studies`: the studies of concern
 /// (`concern_n`, `concern_studies`), the others (`n_without`), summed
-/// participants and `countries`.
+/// participants and `countries`; counted in one pass over the links
+/// ([`tally`]).
 fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> PolarsResult<LazyFrame> {
-    let mut aggs = vec![
-        col("study")
-            .filter(col("concern"))
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("concern_n"),
-        col("study")
-            .filter(col("concern"))
-            .unique()
-            .sort(SortOptions::default())
-            .alias("concern_studies"),
-        col("study")
-            .filter(col("concern").not())
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("n_without"),
-    ];
-    for c in &shape.participants {
-        // A sum over studies none of which reported a count is unknown, not 0.
-        aggs.push(
-            when(col(c.as_str()).count().gt(lit(0)))
-                .then(col(c.as_str()).sum().cast(DataType::Int64))
-                .otherwise(lit(NULL).cast(DataType::Int64))
-                .alias(c.as_str()),
-        );
-    }
-    if shape.country {
-        aggs.push(
-            col("country")
-                .drop_nulls()
-                .unique()
-                .sort(SortOptions::default())
-                .alias("countries"),
-        );
-    }
-    // Only the link columns: an extra evidence column named like a study
-    // column (`low`, `country`) would otherwise be read in its place.
-    Ok(ds
-        .links()?
-        .clone()
-        .lazy()
-        .select([col("finding"), col("study")])
-        .join(
-            studies,
-            [col("study")],
-            [col("id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("finding")])
-        .agg(aggs))
+    let studies = studies.collect()?;
+    let counted = tally::tally(ds.links()?, &studies, &shape.participants, shape.country)?;
+    Ok(counted.lazy())
 }
 
 /// How many studies in `scope` (all without one) are not of declared
@@ -335,6 +289,8 @@ pub fn quality_note(ds: &Dataset) -> Option<String> {
         None
     }
 }
+
+mod tally;
 
 #[cfg(test)]
 mod tests {
