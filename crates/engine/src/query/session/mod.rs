@@ -154,6 +154,7 @@ impl Session {
     /// `evidence.csv` has problems fails with them, located, as a dataset
     /// that cannot be loaded does; one that needs no links runs.
     pub fn execute(&mut self, statement: &Statement) -> crate::Result<Outcome> {
+        let _one_thread = OneThread::when(self.dataset.is_small(ONE_THREAD_ROWS));
         let failures = self.dataset.links_failures();
         let outcome = self.execute_statement(statement);
         match outcome {
@@ -338,5 +339,84 @@ impl Session {
             keyed::present_types(&self.dataset, rows_of, &mut columns);
         }
         Ok(columns)
+    }
+}
+
+/// A review with at most this many rows in each table (and links) runs
+/// its statements on the calling thread. Handed to polars' threads, each
+/// statement on the seed woke them, and they spun in `sched_yield` before
+/// sleeping again: 0.69 ms a statement, half of it system time, on two
+/// cores (BENCHMARKS.md, issue 35).
+const ONE_THREAD_ROWS: usize = 50_000;
+
+/// While it lives, polars runs what this thread asks of it on this thread
+/// alone (its no-op pool), as its own streaming engine does for work that
+/// must not re-enter the pool; dropped, the switch is as it was.
+struct OneThread(Option<bool>);
+
+impl OneThread {
+    fn when(small: bool) -> OneThread {
+        use polars_async::executor::ALLOW_RAYON_THREADS;
+        OneThread(small.then(|| ALLOW_RAYON_THREADS.replace(false)))
+    }
+}
+
+impl Drop for OneThread {
+    fn drop(&mut self) {
+        if let Some(before) = self.0 {
+            polars_async::executor::ALLOW_RAYON_THREADS.set(before);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars_async::executor::ALLOW_RAYON_THREADS;
+
+    #[test]
+    fn a_small_review_runs_on_this_thread_and_the_switch_is_restored() {
+        let mut session = Session::new(Dataset::seed().unwrap());
+        assert!(session.dataset().is_small(ONE_THREAD_ROWS));
+        assert!(ALLOW_RAYON_THREADS.get());
+        {
+            let _one = OneThread::when(true);
+            assert!(!ALLOW_RAYON_THREADS.get());
+            // Nested (a statement the report runs inside another).
+            drop(OneThread::when(true));
+            assert!(!ALLOW_RAYON_THREADS.get());
+        }
+        assert!(ALLOW_RAYON_THREADS.get());
+        drop(OneThread::when(false));
+        assert!(ALLOW_RAYON_THREADS.get());
+        // A failing statement restores it too.
+        session
+            .execute_text("findings where fes > 30", "test")
+            .unwrap();
+        assert!(
+            session
+                .execute_text("findings where nope > 1", "test")
+                .is_err()
+        );
+        assert!(ALLOW_RAYON_THREADS.get());
+    }
+
+    /// Links counted once read, else judged by the size of evidence.csv:
+    /// a link takes at least four bytes.
+    #[test]
+    fn small_is_judged_by_the_links_read_or_the_size_of_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("studies.csv", "id,author,year\n1,A,2001\n2,B,2002\n");
+        write("findings.csv", "id,name\n1,Trust\n2,Hope\n");
+        // 14 bytes of header, 4 per link: 30 bytes.
+        write("evidence.csv", "finding,study\n1,1\n1,2\n2,1\n2,2\n");
+        let ds = Dataset::load(dir.path()).unwrap();
+        assert!(!ds.links_read());
+        assert!(ds.is_small(8) && !ds.is_small(7));
+        ds.links().unwrap();
+        assert!(ds.is_small(4) && !ds.is_small(3));
+        // Tables count too.
+        assert!(!Dataset::seed().unwrap().is_small(24));
     }
 }

@@ -121,6 +121,21 @@ impl Links {
         self.failures.load(Ordering::Relaxed)
     }
 
+    /// Whether there are at most `most` links, as far as is known without
+    /// reading them: counted once read, else judged by the size of
+    /// `evidence.csv` (a link is at least four bytes: `1,1` and its line
+    /// end). Unknown is not few.
+    pub(super) fn at_most(&self, most: usize) -> bool {
+        match self.read.get() {
+            Some(Ok(frame)) => frame.height() <= most,
+            Some(Err(_)) => false,
+            None => (self.deferred.as_ref())
+                .and_then(|d| d.evidence.as_ref())
+                .and_then(|f| f.metadata().ok())
+                .is_some_and(|m| m.len() <= 4 * most as u64),
+        }
+    }
+
     /// Whether the links have been read (or tried).
     pub(super) fn is_read(&self) -> bool {
         self.read.get().is_some()

@@ -155,6 +155,16 @@ impl Dataset {
         self.links.failures()
     }
 
+    /// Whether the review is small enough that a statement on it is
+    /// quicker on one thread than handed to polars' threads: at most
+    /// `rows` studies, findings and papers, and at most `rows` links.
+    pub(crate) fn is_small(&self, rows: usize) -> bool {
+        self.studies.height() <= rows
+            && self.findings.height() <= rows
+            && self.papers.height() <= rows
+            && self.links.at_most(rows)
+    }
+
     /// Whether the links have been read (or tried): false for a folder
     /// nothing has needed them from yet.
     pub fn links_read(&self) -> bool {
