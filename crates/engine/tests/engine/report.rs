@@ -241,18 +241,24 @@ fn the_cerqual_tables_are_in_the_report_when_the_dataset_has_them() {
     );
 }
 
-/// An evidence map: 1,100 studies (S0001...), 250 findings (T1...); finding
-/// Tf is in the first 1100 - 3f studies, so the findings most studies
-/// support are T1 to T200 and the studies that support the most findings
-/// S0001 to S1000 (ties by id).
+/// An evidence map: 1,100 studies (S0001..., every tenth of low quality,
+/// two papers each), 250 findings (T1..., odd ones answering Q1, even
+/// ones Q2); finding Tf is in the first 1100 - 3f studies, so the
+/// findings most studies support are T1 to T200 and the studies that
+/// support the most findings S0001 to S1000 (ties by id).
 fn evidence_map() -> Dataset {
     let studies: String = (1..=1100)
-        .map(|s| format!("S{s:04},Author {s},{}\n", 1990 + s % 30))
+        .map(|s| {
+            let quality = if s % 10 == 0 { "low" } else { "adequate" };
+            format!("S{s:04},Author {s},{},{quality}\n", 1990 + s % 30)
+        })
         .collect();
     let papers: String = (1..=1100)
-        .map(|s| format!("P{s},S{s:04},Paper {s}\n"))
+        .flat_map(|s| ["a", "b"].map(|p| format!("P{s}{p},S{s:04},Paper {s}{p}\n")))
         .collect();
-    let findings: String = (1..=250).map(|f| format!("T{f},Finding {f}\n")).collect();
+    let findings: String = (1..=250)
+        .map(|f| format!("T{f},Q{},Finding {f}\n", 2 - f % 2))
+        .collect();
     let mut evidence = String::from("finding,study\n");
     for f in 1..=250 {
         for s in 1..=1100 - 3 * f {
@@ -260,10 +266,14 @@ fn evidence_map() -> Dataset {
         }
     }
     let files: BTreeMap<String, Vec<u8>> = [
-        ("studies.csv", format!("id,author,year\n{studies}")),
+        ("studies.csv", format!("id,author,year,quality\n{studies}")),
         ("papers.csv", format!("id,study,citation\n{papers}")),
-        ("findings.csv", format!("id,name\n{findings}")),
+        ("findings.csv", format!("id,review question,name\n{findings}")),
         ("evidence.csv", evidence),
+        (
+            "dataset.toml",
+            "group_findings_by = \"review question\"\nquality_concerns = [\"low\"]\n[quality]\nadequate = \"\"\nlow = \"\"\n".to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.into_bytes()))
@@ -288,22 +298,25 @@ fn a_large_review_is_shown_by_its_largest_parts_each_cut_said() {
     let tables = tag(&doc, "table");
     let classes: Vec<&str> = tables.iter().filter_map(|t| t.attribute("class")).collect();
     assert!(!classes.iter().any(|c| c.contains("matrix")), "{classes:?}");
-    // Table 1, Table 2, the profile.
-    assert_eq!(tables.len(), 3);
-    let ids = |k: usize, prefix: &str, n: usize| -> Vec<String> {
+    // Table 1, Table 2 (Q1 and Q2), the profile.
+    assert_eq!(tables.len(), 4);
+    let ids = |of: &[usize], prefix: &str, n: usize| {
         let mut ids: Vec<String> = (1..=n).map(|i| format!("{prefix}{i}")).collect();
         if prefix == "S" {
             ids = (1..=n).map(|i| format!("S{i:04}")).collect();
         }
-        let mut shown = rows(&tables[k]);
+        let mut shown: Vec<String> = of.iter().flat_map(|k| rows(&tables[*k])).collect();
         shown.sort();
         ids.sort();
-        assert_eq!(shown, ids, "table {k}");
-        ids
+        assert_eq!(shown, ids, "tables {of:?}");
     };
-    ids(0, "S", 1000);
-    ids(1, "T", 200);
-    ids(2, "T", 200);
+    ids(&[0], "S", 1000);
+    ids(&[1, 2], "T", 200);
+    ids(&[3], "T", 200);
+    // Each question's table holds its findings, the largest first.
+    let q1 = rows(&tables[1]);
+    assert_eq!(q1.len(), 100);
+    assert_eq!(q1[..3], ["T1", "T3", "T5"]);
     // Table 2 without the study lists: 159,700 links.
     let heads: Vec<String> = (tables[1].descendants().filter(|n| n.has_tag_name("th")))
         .map(text)
@@ -318,24 +331,27 @@ fn a_large_review_is_shown_by_its_largest_parts_each_cut_said() {
         "This review has 250 findings: the page shows the 200 that the most studies support. All of them: findings save \"findings.csv\".",
         "The table leaves out which studies support each finding: 159700 evidence links in all.",
         "The matrix of this review (250 findings by 1100 studies: 275000 cells) is more than a page can show (at most 50000 cells).",
+        "This review has 250 findings: the page shows the 200 findings that the most studies support. All of them: profile save \"profile.csv\".",
+        "This review has 2200 papers: the page shows the 2000 first by citation. All of them: papers save \"papers.csv\".",
     ] {
         assert!(
             notes.iter().any(|n| n.starts_with(said)),
             "{said}\n{notes:#?}"
         );
     }
-    // The FES figure (of the 200), no matrix figure; no concern declared,
-    // so no sensitivity figure.
+    // The FES and sensitivity figures (of the 200), no matrix figure.
     let figures: Vec<&str> = (tag(&doc, "figure").iter())
         .filter_map(|f| f.attribute("id"))
         .collect();
-    assert_eq!(figures, ["figure-fes"]);
+    assert_eq!(figures, ["figure-fes", "figure-sensitivity"]);
     assert!(html.contains("findings sort by n desc, id asc limit 200 (n = 1100 studies)"));
-    // 1,100 papers: all in the reference list.
-    let references = (tag(&doc, "li").into_iter())
+    // 2,200 papers: the first 2,000 by citation in the reference list.
+    let references: Vec<String> = (tag(&doc, "li").into_iter())
         .filter(|li| li.parent().and_then(|p| p.attribute("class")) == Some("references"))
-        .count();
-    assert_eq!(references, 1100);
+        .map(text)
+        .collect();
+    assert_eq!(references.len(), 2000);
+    assert_eq!(references[0], "Paper 1000a (study S1000)");
 }
 
 /// A figure too large to read is refused, saying what to draw instead.

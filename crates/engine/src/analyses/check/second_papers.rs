@@ -75,7 +75,9 @@ pub fn maybe_one_study(ds: &Dataset) -> PolarsResult<Vec<MaybeOneStudy>> {
     for (k, (_, author, _)) in studies.iter().enumerate() {
         by_author.entry(author.to_lowercase()).or_default().push(k);
     }
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    // Only the pairs that share a title word are kept, each under its
+    // rows (a thousand studies of one author would be 500,000 pairs).
+    let mut found: Vec<((usize, usize), MaybeOneStudy)> = Vec::new();
     for same in by_author.values_mut() {
         // By year: each study's partners are the next ones, up to two
         // years on.
@@ -83,32 +85,40 @@ pub fn maybe_one_study(ds: &Dataset) -> PolarsResult<Vec<MaybeOneStudy>> {
         for (i, &k) in same.iter().enumerate() {
             let near = (same[i + 1..].iter())
                 .take_while(|&&j| studies[j].2.saturating_sub(studies[k].2) <= 2);
-            pairs.extend(near.map(|&j| (k.min(j), k.max(j))));
+            for &j in near {
+                let (k, j) = (k.min(j), k.max(j));
+                if let Some(maybe) = shared_word(&studies[k], &studies[j], &words) {
+                    found.push(((k, j), maybe));
+                }
+            }
         }
     }
     // In the studies' order, as a reader goes down Table 1.
-    pairs.sort_unstable();
-    let mut found = Vec::new();
-    for (k, j) in pairs {
-        let ((a, author, year_a), (b, _, year_b)) = (&studies[k], &studies[j]);
-        let (Some(of_a), Some(of_b)) = (words.get(a), words.get(b)) else {
-            continue;
-        };
-        if let Some(word) = of_a.iter().find(|w| of_b.contains(w)) {
-            let ((first, y1), (second, y2)) = match year_a <= year_b {
-                true => ((*a, *year_a), (*b, *year_b)),
-                false => ((*b, *year_b), (*a, *year_a)),
-            };
-            found.push(MaybeOneStudy {
-                first,
-                second,
-                author: author.clone(),
-                years: (y1, y2),
-                word: word.clone(),
-            });
-        }
-    }
-    Ok(found)
+    found.sort_unstable_by_key(|(rows, _)| *rows);
+    Ok(found.into_iter().map(|(_, maybe)| maybe).collect())
+}
+
+/// Two studies (id, first author, year; the first is the earlier row of
+/// Table 1) as a pair that may be one study, when their papers' titles
+/// share a distinctive word.
+fn shared_word(
+    (a, author, year_a): &(i64, String, i64),
+    (b, _, year_b): &(i64, String, i64),
+    words: &PlHashMap<i64, Vec<String>>,
+) -> Option<MaybeOneStudy> {
+    let (of_a, of_b) = (words.get(a)?, words.get(b)?);
+    let word = of_a.iter().find(|w| of_b.contains(w))?;
+    let ((first, y1), (second, y2)) = match year_a <= year_b {
+        true => ((*a, *year_a), (*b, *year_b)),
+        false => ((*b, *year_b), (*a, *year_a)),
+    };
+    Some(MaybeOneStudy {
+        first,
+        second,
+        author: author.clone(),
+        years: (y1, y2),
+        word: word.clone(),
+    })
 }
 
 /// Each study's distinctive title words (five letters or more, not

@@ -229,8 +229,9 @@ fn per_finding(ds: &Dataset, studies: LazyFrame, shape: &Shape) -> PolarsResult<
 
 /// How many studies in `scope` (all without one) are not of declared
 /// concern (a study with no quality code is not): the denominator of
-/// `fes_without_concerns`. Counted from the stored column, so building
-/// the profile's frame (and so its plan) collects nothing.
+/// `fes_without_concerns`. Counted from the stored column, without a
+/// query (the profile's counts per finding are tallied when its frame is
+/// built, at run time; planning reads only [`profile_schema`]).
 pub(crate) fn studies_without_concerns(
     ds: &Dataset,
     scope: Option<&InScope>,

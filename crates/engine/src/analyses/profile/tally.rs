@@ -6,8 +6,8 @@
 //! participant counts and country: at 20M links, 1.1 GB peak and 1.85 s
 //! for `profile`. This pass keeps, per finding, what it outputs (its
 //! studies of concern, a count, a sum per participant group, its
-//! countries). It gives what the plan gives (tested against it below and,
-//! through the profile, on every test review).
+//! countries). It gives what the plan gives (tested against it below, on
+//! the seed and on a review with every kind of cell it reads).
 
 use polars::prelude::*;
 

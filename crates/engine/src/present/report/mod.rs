@@ -429,11 +429,11 @@ fn cerqual_section(session: &mut Session) -> crate::Result<Section> {
 
 /// The evidence profile, with what a reader must know of it.
 fn profile_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
-    let profile = rows(session, &format!("profile{}", shown.findings.clauses()))?;
+    let profile = rows(session, &format!("profile{}", shown.profile.clauses()))?;
     let mut body = String::from(
         "<p>What supports each finding (GRADE-CERQual's adequacy and methodological limitations): its studies' participants and countries, the share of its studies of declared quality concern, and its FES without them.</p>\n",
     );
-    body.push_str(shown.findings.note());
+    body.push_str(shown.profile.note());
     let meta = &session.dataset().meta;
     let groups: Vec<String> = (meta.participant_groups().into_iter())
         .filter(|g| profile.frame.column(g).is_ok())
@@ -467,10 +467,7 @@ fn profile_section(session: &mut Session, shown: &Shown) -> crate::Result<Sectio
 /// The coded passages that support each finding (from a QDA project), by
 /// finding: the quotes a review cites.
 fn extracts_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
-    let extracts = rows(
-        session,
-        &format!("extracts sort by finding{}", shown.extracts.limit),
-    )?;
+    let extracts = rows(session, &shown.extracts.sorted("extracts", "finding"))?;
     let mut body = String::from(
         "<p>The coded passages that support each finding, as the reviewers' QDA project quotes them (extracts.csv): where each is in its paper and who coded it.</p>\n",
     );
@@ -490,10 +487,7 @@ fn extracts_section(session: &mut Session, shown: &Shown) -> crate::Result<Secti
 /// The included papers as the review cites them, in order, each with its
 /// study: the reference list of a supplement.
 fn references_section(session: &mut Session, shown: &Shown) -> crate::Result<Section> {
-    let papers = rows(
-        session,
-        &format!("papers sort by citation{}", shown.papers.limit),
-    )?;
+    let papers = rows(session, &shown.papers.sorted("papers", "citation"))?;
     let citations = papers.frame.column("citation")?.cast(&DataType::String)?;
     let studies = papers.frame.column("study")?.cast(&DataType::String)?;
     let mut body = format!(

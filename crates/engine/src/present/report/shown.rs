@@ -25,9 +25,9 @@ const ROWS: usize = 2_000;
 #[derive(Debug, Default)]
 pub(super) struct Cut {
     /// ` sort by ...`: the rows first shown (empty when every row is).
-    pub order: String,
+    order: String,
     /// ` limit N` (empty when every row is shown).
-    pub limit: String,
+    limit: String,
     /// What the page leaves out, as HTML (a paragraph), when it does.
     note: Option<String>,
 }
@@ -43,7 +43,12 @@ impl Cut {
             order: format!(" sort by {order}"),
             limit: format!(" limit {most}"),
             note: Some(format!(
-                "<p class=\"note\">This review has {rows} {table}: the page shows the {most} {largest}. All of them: <code>{table} save \"{table}.csv\"</code>.</p>\n"
+                "<p class=\"note\">This review has {rows} {rows_of}: the page shows the {most} {largest}. All of them: <code>{table} save \"{table}.csv\"</code>.</p>\n",
+                rows_of = if table == "profile" {
+                    "findings"
+                } else {
+                    table
+                },
             )),
         }
     }
@@ -51,6 +56,15 @@ impl Cut {
     /// The clauses that pick the rows: ` sort by ... limit N`, or nothing.
     pub fn clauses(&self) -> String {
         format!("{}{}", self.order, self.limit)
+    }
+
+    /// `table` sorted by the order this cut keeps (`sort by ORDER`, from
+    /// the table's own order when nothing is cut), then limited when it is.
+    pub fn sorted(&self, table: &str, order: &str) -> String {
+        match self.order.as_str() {
+            "" => format!("{table} sort by {order}"),
+            _ => format!("{table}{}", self.clauses()),
+        }
     }
 
     /// The note before a table, or nothing.
@@ -62,8 +76,10 @@ impl Cut {
 /// What of the review the page shows.
 #[derive(Debug)]
 pub(super) struct Shown {
-    /// Table 2, the profile and the figures of findings.
+    /// Table 2 and the figures of findings.
     pub findings: Cut,
+    /// The profile: the same findings as Table 2.
+    pub profile: Cut,
     /// Table 1.
     pub studies: Cut,
     /// Whether the matrix (table and figure) is shown; when not, why.
@@ -95,6 +111,13 @@ impl Shown {
                 "n desc, id",
                 "that the most studies support",
             ),
+            profile: Cut::of(
+                "profile",
+                findings,
+                FINDINGS,
+                "n desc, id",
+                "findings that the most studies support",
+            ),
             studies: Cut::of(
                 "studies",
                 studies,
@@ -107,7 +130,7 @@ impl Shown {
                 "extracts",
                 ds.extracts.len(),
                 ROWS,
-                "finding, id",
+                "finding",
                 "first by finding",
             ),
             papers: Cut::of(
@@ -142,5 +165,29 @@ mod tests {
         );
         assert!(cut.note().contains(&format!("has {} studies", STUDIES + 1)));
         assert!(cut.note().contains("studies save \"studies.csv\""));
+        let sorted = format!("studies sort by n desc, id limit {STUDIES}");
+        assert_eq!(cut.sorted("studies", "id"), sorted);
+    }
+
+    /// The seed is shown whole: the report runs the statements it always
+    /// ran (its page is the same).
+    #[test]
+    fn the_seed_is_shown_whole() {
+        let session = Session::new(crate::Dataset::seed().unwrap());
+        let shown = Shown::of(&session);
+        for cut in [
+            &shown.findings,
+            &shown.profile,
+            &shown.studies,
+            &shown.extracts,
+            &shown.papers,
+        ] {
+            assert_eq!((cut.clauses().as_str(), cut.note()), ("", ""));
+        }
+        assert!(shown.matrix.is_ok());
+        assert_eq!(
+            shown.papers.sorted("papers", "citation"),
+            "papers sort by citation"
+        );
     }
 }

@@ -351,7 +351,11 @@ const ONE_THREAD_ROWS: usize = 50_000;
 
 /// While it lives, polars runs what this thread asks of it on this thread
 /// alone (its no-op pool), as its own streaming engine does for work that
-/// must not re-enter the pool; dropped, the switch is as it was.
+/// must not re-enter the pool; dropped, the switch is as it was. The
+/// switch is the thread's own: `metasum serve`'s threads each decide for
+/// themselves. (Polars' no-op pool makes the thread a worker of a pool of
+/// one, which a thread already in another rayon pool could not be;
+/// metasum runs statements on no rayon thread.)
 struct OneThread(Option<bool>);
 
 impl OneThread {
@@ -382,6 +386,9 @@ mod tests {
         {
             let _one = OneThread::when(true);
             assert!(!ALLOW_RAYON_THREADS.get());
+            // Polars sees it: its pool is this thread alone (a second copy
+            // of the switch, after an upgrade of one crate, would not be).
+            assert_eq!(polars_core::runtime::RAYON.current_num_threads(), 1);
             // Nested (a statement the report runs inside another).
             drop(OneThread::when(true));
             assert!(!ALLOW_RAYON_THREADS.get());
