@@ -45,17 +45,21 @@ enum Members {
     Sparse(PlHashSet<i64>),
 }
 
-/// Whether ids up to `max` are held as positions for `count` of them:
-/// the array is at most four times as long as a list (and 16M).
-fn dense(max: i64, count: usize) -> bool {
+/// Whether ids from `min` to `max`, for `count` of them (as numbered and
+/// text ids are: 1 to the number of rows), are held as positions in an
+/// array rather than hashed: the array is at most four times as long as
+/// a list (and 16M). The profile's tally keys its findings and studies
+/// by the same rule.
+pub(crate) fn as_positions(min: i64, max: i64, count: usize) -> bool {
     let bound = (1i64 << 24).min(4 * count as i64 + 1024);
-    (0..bound).contains(&max)
+    min >= 0 && (0..bound).contains(&max)
 }
 
 impl Members {
     fn of(ids: &[i64]) -> Members {
         let max = ids.iter().copied().max().unwrap_or(0);
-        if dense(max, ids.len()) && ids.iter().all(|id| *id >= 0) {
+        let min = ids.iter().copied().min().unwrap_or(0);
+        if as_positions(min, max, ids.len()) {
             let mut marks = vec![false; max as usize + 1];
             ids.iter().for_each(|id| marks[*id as usize] = true);
             Members::Dense(marks)
@@ -84,7 +88,7 @@ fn count(
     let keys = links.column(key)?.i64()?;
     let items = links.column(item)?.i64()?;
     let max = keys.max().unwrap_or(0);
-    let counts: Vec<(i64, i64)> = if keys.min().unwrap_or(0) >= 0 && dense(max, keys.len()) {
+    let counts: Vec<(i64, i64)> = if as_positions(keys.min().unwrap_or(0), max, keys.len()) {
         let mut counts = vec![0i64; max as usize + 1];
         for_each_link(keys, items, scope, |k| counts[k as usize] += 1);
         (counts.into_iter().enumerate())

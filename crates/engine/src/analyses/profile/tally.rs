@@ -11,6 +11,8 @@
 
 use polars::prelude::*;
 
+use crate::count::link_counts::as_positions;
+
 /// Per finding linked to any study of `studies` (`id`, `concern`, the
 /// `participants` columns, and `country` when `country`): `finding`,
 /// `concern_n`, `concern_studies` (sorted), `n_without`, each participant
@@ -53,9 +55,9 @@ pub(super) fn tally(
     frame(tallies, participants, &attributes)
 }
 
-/// Where each id's entry is: by position when the ids are dense enough
-/// (as numbered and text ids are, 1 to the number of rows: a hash look-up
-/// per link made the pass 2.3 s at 20M links), else by hash.
+/// Where each id's entry is: by position when the ids allow
+/// ([`as_positions`], as link counts do: a hash look-up per link made the
+/// pass 2.3 s at 20M links), else by hash.
 enum Slots {
     Dense(Vec<u32>),
     Sparse(PlHashMap<i64, usize>),
@@ -64,9 +66,8 @@ enum Slots {
 impl Slots {
     /// Slots for ids from `min` to `max`, of which there are `count`.
     fn for_ids(min: Option<i64>, max: Option<i64>, count: usize) -> Slots {
-        let bound = (1i64 << 24).min(4 * count as i64 + 1024);
         match (min, max) {
-            (Some(min), Some(max)) if min >= 0 && max < bound => {
+            (Some(min), Some(max)) if as_positions(min, max, count) => {
                 Slots::Dense(vec![u32::MAX; max as usize + 1])
             }
             (None, None) => Slots::Dense(Vec::new()),

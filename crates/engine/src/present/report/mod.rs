@@ -328,29 +328,31 @@ fn figures_section(session: &mut Session, shown: &Shown) -> crate::Result<Sectio
         }
         None => format!("Frequency effect size (FES) of {of_findings}."),
     };
-    let mut figures = vec![("fes", fes)];
+    // Each figure, the query it draws (after `plot NAME`) and its caption.
+    let mut figures = vec![("fes", query.as_str(), fes)];
     if shown.matrix.is_ok() {
         figures.push((
             "matrix",
+            "",
             "Studies (columns) containing each abstracted finding (rows).".to_string(),
         ));
     }
     if crate::analyses::profile::quality_note(ds).is_none() {
         figures.push((
             "sensitivity",
+            query.as_str(),
             format!("{each} with all studies (filled dot) and without the studies of declared quality concern (open dot)."),
         ));
     }
     if !ds.search.is_empty() {
-        figures.push(("flow", "Search and selection of the studies.".to_string()));
+        figures.push((
+            "flow",
+            "",
+            "Search and selection of the studies.".to_string(),
+        ));
     }
     let mut body = String::new();
-    for (k, (figure, caption)) in figures.into_iter().enumerate() {
-        let of = if figure == "fes" || figure == "sensitivity" {
-            query.as_str()
-        } else {
-            ""
-        };
+    for (k, (figure, of, caption)) in figures.into_iter().enumerate() {
         let statement = format!("plot {figure}{of}");
         let Outcome::Figure(svg) = session.execute_text(&statement, "report")? else {
             continue;

@@ -20,6 +20,9 @@ const STUDIES: usize = 1_000;
 const LISTED_LINKS: usize = 100_000;
 /// Rows of the extracts table and of the reference list, at most.
 const ROWS: usize = 2_000;
+/// The order that puts the largest findings (most studies) or studies
+/// (most findings) first, ties by id.
+const LARGEST_FIRST: &str = "n desc, id";
 
 /// The clauses that pick the rows a table shows, and the note that says so.
 #[derive(Debug, Default)]
@@ -33,9 +36,16 @@ pub(super) struct Cut {
 }
 
 impl Cut {
-    /// `rows` rows of `table`, of which the page shows at most `most`: those
-    /// first in `order` (`sort by` clause terms), said as `largest`.
-    fn of(table: &str, rows: usize, most: usize, order: &str, largest: &str) -> Cut {
+    /// `rows` rows of `table` (each one of the review's `what`), of which
+    /// the page shows at most `most`: those first in `order` (`sort by`
+    /// clause terms), said as `largest`.
+    fn of(
+        table: &str,
+        (rows, what): (usize, &str),
+        most: usize,
+        order: &str,
+        largest: &str,
+    ) -> Cut {
         if rows <= most {
             return Cut::default();
         }
@@ -43,12 +53,7 @@ impl Cut {
             order: format!(" sort by {order}"),
             limit: format!(" limit {most}"),
             note: Some(format!(
-                "<p class=\"note\">This review has {rows} {rows_of}: the page shows the {most} {largest}. All of them: <code>{table} save \"{table}.csv\"</code>.</p>\n",
-                rows_of = if table == "profile" {
-                    "findings"
-                } else {
-                    table
-                },
+                "<p class=\"note\">This review has {rows} {what}: the page shows the {most} {largest}. All of them: <code>{table} save \"{table}.csv\"</code>.</p>\n"
             )),
         }
     }
@@ -106,36 +111,37 @@ impl Shown {
         Shown {
             findings: Cut::of(
                 "findings",
-                findings,
+                (findings, "findings"),
                 FINDINGS,
-                "n desc, id",
+                LARGEST_FIRST,
                 "that the most studies support",
             ),
+            // The findings of Table 2.
             profile: Cut::of(
                 "profile",
-                findings,
+                (findings, "findings"),
                 FINDINGS,
-                "n desc, id",
+                LARGEST_FIRST,
                 "findings that the most studies support",
             ),
             studies: Cut::of(
                 "studies",
-                studies,
+                (studies, "studies"),
                 STUDIES,
-                "n desc, id",
+                LARGEST_FIRST,
                 "that support the most findings",
             ),
             matrix,
             extracts: Cut::of(
                 "extracts",
-                ds.extracts.len(),
+                (ds.extracts.len(), "extracts"),
                 ROWS,
                 "finding",
                 "first by finding",
             ),
             papers: Cut::of(
                 "papers",
-                ds.papers.height(),
+                (ds.papers.height(), "papers"),
                 ROWS,
                 "citation",
                 "first by citation",
@@ -156,9 +162,15 @@ mod tests {
 
     #[test]
     fn a_table_within_its_bound_is_shown_whole() {
-        let cut = Cut::of("studies", STUDIES, STUDIES, "n desc, id", "x");
+        let cut = Cut::of("studies", (STUDIES, "studies"), STUDIES, LARGEST_FIRST, "x");
         assert_eq!((cut.clauses().as_str(), cut.note()), ("", ""));
-        let cut = Cut::of("studies", STUDIES + 1, STUDIES, "n desc, id", "largest");
+        let cut = Cut::of(
+            "studies",
+            (STUDIES + 1, "studies"),
+            STUDIES,
+            LARGEST_FIRST,
+            "largest",
+        );
         assert_eq!(
             cut.clauses(),
             format!(" sort by n desc, id limit {STUDIES}")
