@@ -43,6 +43,11 @@ pub struct ViewOptions {
     /// [`attach_lists`] to add once the rows that remain are known (after
     /// `where`, `sort by` and `limit`).
     pub lists_later: bool,
+    /// Only the first rows, in the table's order (`findings limit 10`):
+    /// their own links alone are read and counted. For a view of every
+    /// study or finding only (ignored with a scope), and not with `keep`
+    /// or `linked_to`, which would then pick among these rows only.
+    pub first: Option<usize>,
 }
 
 /// Studies with `n` (findings they support), `intensity` (percent of the
@@ -73,7 +78,19 @@ pub fn view_with(
         ListOf::FindingsOfStudies => (&ds.studies, ds.findings.height()),
     };
     let (_, key, item) = list.names();
-    let (links, in_scope) = scoped_links(ds, scope, item, items)?;
+    let first_rows;
+    let (table, links, in_scope) = match options.first.filter(|_| scope.is_none()) {
+        // A row's counts depend on its own links only.
+        Some(first) => {
+            first_rows = table.slice(0, first);
+            let ids: Vec<i64> = first_rows.column("id")?.i64()?.iter().flatten().collect();
+            (&first_rows, ds.links_of((key, item), &ids)?, items)
+        }
+        None => {
+            let (links, in_scope) = scoped_links(ds, scope, item, items)?;
+            (table, links, in_scope)
+        }
+    };
     let (rows, links) = restrict(table, links, list, &options);
     let counts = per_row(ds, scope, list, links, &options)?;
     let mut rows =
@@ -154,8 +171,14 @@ fn per_row(
 ) -> PolarsResult<LazyFrame> {
     let (name, key, item) = list.names();
     if options.lists_later {
+        // The first rows' links are all their counts need; otherwise one
+        // pass over every link is quicker than restricting them first.
+        let links = match options.first.filter(|_| scope.is_none()) {
+            Some(_) => restricted,
+            None => ds.links()?.clone().lazy(),
+        };
         return Ok(crate::count::link_counts::counted(
-            ds.links()?.clone().lazy(),
+            links,
             key,
             item,
             scope.cloned(),
@@ -180,9 +203,18 @@ pub fn attach_lists(
     order: &[String],
 ) -> PolarsResult<LazyFrame> {
     let (name, key, item) = list.names();
-    let (links, _) = scoped_links(ds, scope, item, 0)?;
-    let ids = lit(rows.column("id")?.as_materialized_series().clone()).implode(false);
-    let links = links.filter(col(key).is_in(ids, false));
+    let links = match scope {
+        // From the links cache's index when the links are not read yet.
+        None => {
+            let ids: Vec<i64> = rows.column("id")?.i64()?.iter().flatten().collect();
+            ds.links_of((key, item), &ids)?
+        }
+        Some(_) => {
+            let (links, _) = scoped_links(ds, scope, item, 0)?;
+            let ids = lit(rows.column("id")?.as_materialized_series().clone()).implode(false);
+            links.filter(col(key).is_in(ids, false))
+        }
+    };
     let lists = links
         .group_by([col(key)])
         .agg([col(item).sort(SortOptions::default()).alias(name)]);

@@ -10,6 +10,7 @@ use crate::col;
 use metasum_query::ast::{Query, SourceKind};
 
 use crate::query::table::{TableInfo, TableKind};
+use crate::review::dataset::LINKS_OF_MOST;
 use crate::review::dataset::files::ReviewFile;
 use crate::{Dataset, count::views, query::filter};
 
@@ -33,10 +34,19 @@ pub(crate) fn view_options(ds: &Dataset, q: &Query, list: views::ListOf) -> view
             filter::has_item(t, list).is_none()
                 && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
         });
+    // `findings limit 10`: the first rows are the answer's rows, so only
+    // their links are read (from the cache's index when it has them).
+    let first =
+        (q.filter.is_none() && q.among.is_none() && q.count_by.is_empty() && q.sort_by.is_empty())
+            .then_some(q.limit.as_ref())
+            .flatten()
+            .and_then(|limit| usize::try_from(limit.rows).ok())
+            .filter(|rows| *rows <= LINKS_OF_MOST);
     views::ViewOptions {
         keep: decided_by_stored(ds, q, kind),
         linked_to: if reads_list { Vec::new() } else { linked_to },
         lists_later: !reads_list,
+        first,
     }
 }
 
@@ -108,8 +118,19 @@ pub(crate) fn stored_rows(
     if linked_to.is_empty() {
         return Ok(rows);
     }
-    let links = ds.links()?.clone().lazy();
-    Ok(views::linked_to_every(rows, &links, list, linked_to))
+    let (_, key, item) = list.names();
+    let Some(sets) = ds.linked_in_cache((item, key), linked_to) else {
+        let links = ds.links()?.clone().lazy();
+        return Ok(views::linked_to_every(rows, &links, list, linked_to));
+    };
+    // From the cache's index: each item's links alone are read (at 20M
+    // links, a `has` lookup of one study no longer holds all of them).
+    let mut rows = rows;
+    for ids in sets {
+        let linked = DataFrame::new(ids.len(), vec![Column::new(key.into(), ids)])?;
+        rows = rows.semi_join(linked.lazy(), col("id"), col(key));
+    }
+    Ok(rows)
 }
 
 /// The stored rows of findings or studies, and the columns a condition

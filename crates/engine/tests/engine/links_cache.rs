@@ -64,3 +64,59 @@ fn the_next_load_reads_the_copy_the_first_kept() {
     third.load_links().unwrap();
     assert!(!third.links_from_cache());
 }
+
+/// Each query's CSV, run on `dataset`.
+fn answers(dataset: Dataset, queries: &[&str]) -> (Vec<String>, Dataset) {
+    let mut session = metasum_engine::Session::new(dataset);
+    let answers = (queries.iter())
+        .map(|src| {
+            let script = metasum_query::parse(src).unwrap();
+            match session.execute(&script.statements[0]) {
+                Ok(metasum_engine::Outcome::Rows(rows)) => {
+                    metasum_engine::format::render(&rows.frame, metasum_engine::Format::Csv)
+                        .unwrap()
+                }
+                other => panic!("{src}: {:?}", other.err()),
+            }
+        })
+        .collect();
+    (answers, session.dataset().clone())
+}
+
+#[test]
+fn a_lookup_or_limit_reads_only_its_links_from_the_copy_and_answers_as_the_links_do() {
+    let dir = tempfile::tempdir().unwrap();
+    review(dir.path());
+    let cache = tempfile::tempdir().unwrap();
+    let queries = [
+        "findings where studies has 13 show id, name",
+        "findings where studies has 13 and studies has 14 show id",
+        "studies where findings has 7 show id",
+        "studies where findings has 7 and findings has 9 and quality = ok show id, author",
+        "findings where studies has 99999 show id",
+        "studies where findings has 2 and findings has 4 count by quality",
+        // The first rows: their links alone, from the index.
+        "findings limit 3",
+        "studies limit 5 show id, n, intensity, findings",
+        "findings limit 1000",
+    ];
+    // The plain plan: the links read from evidence.csv and filtered.
+    let (plain, _) = answers(Dataset::load(dir.path()).unwrap(), &queries);
+    assert!(plain[0].lines().count() > 10 && plain[2].lines().count() > 100);
+    assert_eq!(plain[4].lines().count(), 1, "only the header");
+    assert!(plain[5].lines().count() > 1);
+    // A first cached run keeps the copy; the next reads only the index.
+    let (first, _) = answers(
+        Dataset::load_cached(dir.path(), Some(cache.path())).unwrap(),
+        &[
+            "findings count by perspective",
+            "findings where fes > 1 show id",
+        ],
+    );
+    assert!(first[1].lines().count() > 1);
+    let cached = Dataset::load_cached(dir.path(), Some(cache.path())).unwrap();
+    let (from_index, after) = answers(cached, &queries);
+    assert_eq!(from_index, plain);
+    assert!(after.links_from_cache(), "the copy was used");
+    assert!(!after.links_read(), "every link was read");
+}

@@ -338,6 +338,17 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "studies where findings has 1 and year > 2005 count by country",
             "let s = studies\ns where findings has 1 and year > 2005 count by country",
         ),
+        // The first rows: their own links alone.
+        ("findings limit 3", "let f = findings\nf limit 3"),
+        (
+            "studies limit 4 show id, n, intensity, papers, findings",
+            "let s = studies\ns limit 4 show id, n, intensity, papers, findings",
+        ),
+        (
+            "findings limit 2 show studies, fes, n",
+            "let f = findings\nf limit 2 show studies, fes, n",
+        ),
+        ("studies limit 1000", "let s = studies\ns limit 1000"),
     ] {
         let (a, b) = (frame(shortcut), frame(plain));
         assert!(a.height() > 0, "{shortcut}");

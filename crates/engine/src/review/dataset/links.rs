@@ -48,6 +48,9 @@ struct Deferred {
     evidence: Option<std::fs::File>,
     /// Why the cache was not used, until the run has told it.
     cache_note: std::sync::Mutex<Option<String>>,
+    /// The cache's copy for this `evidence.csv` as a lookup found it
+    /// (hashed once a run), `None` when there is none to use.
+    lookup_entry: OnceLock<Option<Entry>>,
 }
 
 /// Where a checked copy of the links may be kept, and the id columns of
@@ -92,6 +95,7 @@ impl Links {
                 cache,
                 evidence,
                 cache_note: std::sync::Mutex::new(None),
+                lookup_entry: OnceLock::new(),
             }),
             failures: AtomicUsize::new(0),
             from_cache: AtomicBool::new(false),
@@ -133,6 +137,37 @@ impl Links {
                 .and_then(|d| d.evidence.as_ref())
                 .and_then(|f| f.metadata().ok())
                 .is_some_and(|m| m.len() <= 4 * most as u64),
+        }
+    }
+
+    /// For each of `ids`, the ids of the `of` column of the links whose
+    /// `by` column is that id (`("study", "finding")`: the findings of
+    /// each study), read from the cache's index while the links are not
+    /// read and the cache holds a checked copy for these files: a `has`
+    /// lookup then reads one study's links, not all of them. `None`
+    /// otherwise (read the links).
+    pub(super) fn linked_in_cache(
+        &self,
+        keys: &TableKeys,
+        by_of: (&str, &str),
+        ids: &[i64],
+    ) -> Option<Vec<Vec<i64>>> {
+        if self.read.get().is_some() {
+            return None;
+        }
+        let deferred = self.deferred.as_ref()?;
+        let entry = deferred.lookup_entry(keys).as_ref()?;
+        match entry.linked(by_of, ids) {
+            Ok(Some(linked)) => {
+                self.from_cache.store(true, Ordering::Relaxed);
+                Some(linked)
+            }
+            Ok(None) => None,
+            Err(Skip::Untrusted(why)) => {
+                deferred.note(why);
+                None
+            }
+            Err(Skip::Unused) => None,
         }
     }
 
@@ -201,6 +236,24 @@ impl Deferred {
         });
         let source = super::Source::Evidence(std::cell::Cell::new(Some(bytes)));
         self.check(meta, keys, source, entry)
+    }
+
+    /// The cache's entry for `evidence.csv` as it is now, made once a run;
+    /// `None` without a cache, or one that may not be used (said once).
+    fn lookup_entry(&self, keys: &TableKeys) -> &Option<Entry> {
+        self.lookup_entry.get_or_init(|| {
+            let (cache, file) = (self.cache.as_ref()?, self.evidence.as_ref()?);
+            let content = links_cache::Content::of(file).ok()?;
+            let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
+            match Entry::new(&cache.dir, &self.path(), content, ids) {
+                Ok(entry) => Some(entry),
+                Err(Skip::Untrusted(why)) => {
+                    self.note(why);
+                    None
+                }
+                Err(Skip::Unused) => None,
+            }
+        })
     }
 
     /// Where `evidence.csv` is.

@@ -165,7 +165,47 @@ impl Dataset {
             && self.links.at_most(rows)
     }
 
-    /// Whether the links have been read (or tried): false for a folder
+    /// For each of `ids`, the ids of the `of` column of the links whose
+    /// `by` column is that id (`("study", "finding")`: the findings of
+    /// each study), from the links cache's index, when the links are not
+    /// read yet and the cache holds a checked copy for these files (only
+    /// those ids' links are read); `None` otherwise: then filter
+    /// [`Dataset::links`].
+    pub(crate) fn linked_in_cache(
+        &self,
+        by_of: (&str, &str),
+        ids: &[i64],
+    ) -> Option<Vec<Vec<i64>>> {
+        self.links.linked_in_cache(&self.keys, by_of, ids)
+    }
+
+    /// The links whose `by` column (`finding` or `study`) is one of `ids`
+    /// (`of` names the other), columns as [`Dataset::links`] has them:
+    /// read from the links cache's index while the links are not read and
+    /// there are at most [`LINKS_OF_MOST`] ids (the links of the first
+    /// rows, not 20M), else filtered from all the links.
+    pub(crate) fn links_of(&self, (by, of): (&str, &str), ids: &[i64]) -> PolarsResult<LazyFrame> {
+        let cached = (ids.len() <= LINKS_OF_MOST)
+            .then(|| self.linked_in_cache((by, of), ids))
+            .flatten();
+        let Some(linked) = cached else {
+            let ids = Series::new(by.into(), ids);
+            let links = self.links()?.clone().lazy();
+            return Ok(links.filter(col(by).is_in(lit(ids).implode(false), false)));
+        };
+        let (mut bys, mut ofs) = (Vec::new(), Vec::new());
+        for (id, linked) in ids.iter().zip(linked) {
+            bys.extend(std::iter::repeat_n(*id, linked.len()));
+            ofs.extend(linked);
+        }
+        let (by, of) = (Column::new(by.into(), bys), Column::new(of.into(), ofs));
+        let order = ReviewFile::Evidence.columns().iter().map(|c| col(c.name));
+        Ok(DataFrame::new(by.len(), vec![by, of])?
+            .lazy()
+            .select(order.collect::<Vec<_>>()))
+    }
+
+    /// Whether the links have been read (or tried): false for a folder    /// Whether the links have been read (or tried): false for a folder
     /// nothing has needed them from yet.
     pub fn links_read(&self) -> bool {
         self.links.is_read()
@@ -188,6 +228,11 @@ impl Dataset {
         (self.study_labels).get_or_init(|| labels::labels_of(&self.studies))
     }
 }
+
+/// The most ids [`Dataset::links_of`] looks up in the links cache's
+/// index, each reading at least one block of 64 KiB: more rows than a
+/// `limit` shows on a screen, fewer than would read most of the copy.
+pub(crate) const LINKS_OF_MOST: usize = 1000;
 
 /// How the ids of each keyed table are written.
 #[derive(Debug, Clone, Default, PartialEq)]

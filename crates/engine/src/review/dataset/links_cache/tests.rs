@@ -1,5 +1,7 @@
 //! Tests of the links cache: written, read back, refused when it is not this file's, not the user's or damaged.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 /// A folder's `evidence.csv` of `links` lines.
@@ -82,13 +84,102 @@ fn the_hash_is_the_bytes_whatever_the_pieces() {
     assert_ne!(content(&path).hash, whole.hash);
 }
 
+/// What the links of `frame` hold for each id of `by`: the ids of `of`
+/// linked to it, sorted, without repeats.
+fn expected_runs(frame: &DataFrame, (by, of): (&str, &str)) -> BTreeMap<i64, Vec<i64>> {
+    let mut runs: BTreeMap<i64, std::collections::BTreeSet<i64>> = BTreeMap::new();
+    let by = frame.column(by).unwrap().i64().unwrap();
+    let of = frame.column(of).unwrap().i64().unwrap();
+    for (b, o) in by.into_no_null_iter().zip(of.into_no_null_iter()) {
+        runs.entry(b).or_default().insert(o);
+    }
+    runs.into_iter()
+        .map(|(b, o)| (b, o.into_iter().collect()))
+        .collect()
+}
+
+#[test]
+fn a_lookup_reads_the_links_of_one_id_as_the_links_hold_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = evidence(dir.path(), 200_000);
+    let cache = dir.path().join("cache");
+    let entry = entry(&cache, &file, 7);
+    assert_eq!(
+        entry.linked(index::INDEXES[0], &[1]).unwrap(),
+        None,
+        "no copy yet"
+    );
+    // Each finding's run spans blocks; the studies' ids go past 2^31;
+    // repeated links are kept in the columns but read once.
+    let mut links = frame(CHUNK * 2 + 5);
+    links.vstack_mut(&frame(50)).unwrap();
+    entry.store(&links).unwrap();
+    assert!(entry.load().unwrap().unwrap().equals(&links));
+    for by_of in index::INDEXES {
+        let runs = expected_runs(&links, by_of);
+        assert!(runs.len() > 90);
+        for (id, linked) in &runs {
+            assert_eq!(
+                entry.linked(by_of, &[*id]).unwrap(),
+                Some(vec![linked.clone()])
+            );
+        }
+        // Ids no link has: below, between and above those that have,
+        // and beyond what a copy could hold.
+        for absent in [0, 98, 1 << 31, i64::from(u32::MAX) + 1, -1] {
+            if !runs.contains_key(&absent) {
+                assert_eq!(
+                    entry.linked(by_of, &[absent]).unwrap(),
+                    Some(vec![Vec::new()])
+                );
+            }
+        }
+    }
+    assert_eq!(entry.linked(("paper", "study"), &[1]).unwrap(), None);
+    // Many at once, in the order asked, absent ones empty.
+    let runs = expected_runs(&links, index::INDEXES[1]);
+    let asked: Vec<i64> = runs.keys().rev().copied().chain([0]).collect();
+    let mut expected: Vec<Vec<i64>> = runs.values().rev().cloned().collect();
+    expected.push(Vec::new());
+    assert_eq!(
+        entry.linked(index::INDEXES[1], &asked).unwrap(),
+        Some(expected)
+    );
+
+    // One bit of the third block of values flipped: the runs before that
+    // block are read; the first run in it is refused, and the copy is
+    // removed (for the next read of the links to keep a good one).
+    let opened = entry.open().unwrap();
+    let distinct = opened.indexes[0].distinct;
+    let values_at = opened.index_at[0] + 12 * distinct;
+    let mut bytes = fs::read(&entry.file).unwrap();
+    bytes[(values_at + 4 * (2 * (1 << 14) + 5)) as usize] ^= 1;
+    fs::write(&entry.file, bytes).unwrap();
+    let (mut read, mut refused) = (0, 0);
+    for (id, linked) in expected_runs(&links, index::INDEXES[0]) {
+        match entry.linked(index::INDEXES[0], &[id]).unwrap() {
+            Some(got) => {
+                assert_eq!(got, vec![linked]);
+                read += 1;
+            }
+            None => refused += 1,
+        }
+    }
+    assert!(read > 0 && refused > 0, "{read} read, {refused} refused");
+    assert!(!entry.file.exists());
+}
+
 #[test]
 fn a_damaged_copy_is_a_miss() {
     let dir = tempfile::tempdir().unwrap();
     let file = evidence(dir.path(), 200_000);
     let cache = dir.path().join("cache");
     let entry = entry(&cache, &file, 7);
-    entry.store(&frame(1000)).unwrap();
+    // Few ids, for a lookup of each after each flip.
+    let findings: Vec<i64> = (0..300).map(|k| k % 7 + 1).collect();
+    let studies: Vec<i64> = (0..300).map(|k| k % 31 + 1).collect();
+    let links = df!("finding" => findings, "study" => studies).unwrap();
+    entry.store(&links).unwrap();
     let good = fs::read(&entry.file).unwrap();
     // A row count that would overflow the length it promises.
     let rows_at = 16 + entry.key.len();
@@ -96,16 +187,35 @@ fn a_damaged_copy_is_a_miss() {
     huge[rows_at..rows_at + 8].copy_from_slice(&(1u64 << 61).to_le_bytes());
     fs::write(&entry.file, &huge).unwrap();
     assert!(entry.load().unwrap().is_none());
-    // Every seventh byte flipped (one bit), and cuts every 331 bytes.
+    // Every seventh byte flipped (one bit): whatever it hits, the copy is
+    // read whole or not at all, each lookup gives what the links hold or
+    // nothing, and one of them notices. The columns are checked by the
+    // whole read, an index by its lookups.
+    let runs = index::INDEXES.map(|by_of| (by_of, expected_runs(&links, by_of)));
     for at in (0..good.len()).step_by(7) {
         let mut bad = good.clone();
         bad[at] ^= 0x10;
         fs::write(&entry.file, &bad).unwrap();
-        assert!(entry.load().unwrap().is_none(), "byte {at} flipped");
+        let whole = entry.load().unwrap();
+        assert!(whole.as_ref().is_none_or(|w| w.equals(&links)), "byte {at}");
+        let mut noticed = whole.is_none();
+        for (by_of, runs) in &runs {
+            for (id, linked) in runs {
+                match entry.linked(*by_of, &[*id]).unwrap() {
+                    Some(read) => assert_eq!(&read[0], linked, "byte {at}, {by_of:?} {id}"),
+                    None => noticed = true,
+                }
+            }
+        }
+        assert!(noticed, "byte {at} flipped and nothing noticed");
     }
     for len in (0..good.len()).step_by(331) {
         fs::write(&entry.file, &good[..len]).unwrap();
         assert!(entry.load().unwrap().is_none(), "cut at {len}");
+        assert!(
+            entry.linked(index::INDEXES[0], &[1]).unwrap().is_none(),
+            "cut at {len}"
+        );
     }
     fs::remove_file(&entry.file).unwrap();
     assert!(entry.load().unwrap().is_none());
