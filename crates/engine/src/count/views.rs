@@ -43,10 +43,10 @@ pub struct ViewOptions {
     /// [`attach_lists`] to add once the rows that remain are known (after
     /// `where`, `sort by` and `limit`).
     pub lists_later: bool,
-    /// Only the first rows, in the table's order (`findings limit 10`):
+    /// Only the rows of the first ids, in id order (`findings limit 10`):
     /// their own links alone are read and counted. For a view of every
-    /// study or finding only (ignored with a scope), and not with `keep`
-    /// or `linked_to`, which would then pick among these rows only.
+    /// study or finding only: ignored with a scope, `keep` or `linked_to`
+    /// (which would then pick among these rows only).
     pub first: Option<usize>,
 }
 
@@ -79,10 +79,12 @@ pub fn view_with(
     };
     let (_, key, item) = list.names();
     let first_rows;
-    let (table, links, in_scope) = match options.first.filter(|_| scope.is_none()) {
-        // A row's counts depend on its own links only.
+    let (table, links, in_scope) = match first_rows_only(scope, &options) {
+        // A row's counts depend on its own links only. The view lists its
+        // rows in id order, which the file need not be in.
         Some(first) => {
-            first_rows = table.slice(0, first);
+            let sorted = table.sort(["id"], SortMultipleOptions::default())?;
+            first_rows = sorted.slice(0, first);
             let ids: Vec<i64> = first_rows.column("id")?.i64()?.iter().flatten().collect();
             (&first_rows, ds.links_of((key, item), &ids)?, items)
         }
@@ -110,6 +112,13 @@ pub fn view_with(
         rows = rows.with_column(empty_list_for_null(name, DataType::Int64));
     }
     Ok(rows.select(column_names(ds, list, options.lists_later)?))
+}
+
+/// How many rows [`ViewOptions::first`] keeps, when it applies: not
+/// among a scope, nor with a condition that picks rows.
+fn first_rows_only(scope: Option<&InScope>, options: &ViewOptions) -> Option<usize> {
+    let whole = scope.is_none() && options.keep.is_none() && options.linked_to.is_empty();
+    options.first.filter(|_| whole)
 }
 
 /// The evidence links whose `key` (`study` or `finding`) is in `scope`, and
@@ -173,7 +182,7 @@ fn per_row(
     if options.lists_later {
         // The first rows' links are all their counts need; otherwise one
         // pass over every link is quicker than restricting them first.
-        let links = match options.first.filter(|_| scope.is_none()) {
+        let links = match first_rows_only(scope, options) {
             Some(_) => restricted,
             None => ds.links()?.clone().lazy(),
         };

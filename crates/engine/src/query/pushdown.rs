@@ -104,7 +104,8 @@ pub(crate) fn stored_only(ds: &Dataset, q: &Query, list: views::ListOf) -> Optio
 }
 
 /// The stored rows of the findings or studies that carry `list`, in the
-/// order their views list them (the file's), linked to every item of
+/// file's order (the planner puts them in id order, as the views list
+/// them), linked to every item of
 /// `linked_to`, for [`stored_only`] queries: each item reads the links
 /// of that one study or finding (a `has` lookup at 20M links filters
 /// them once, and counts nothing).

@@ -258,7 +258,7 @@ fn a_value_that_is_no_declared_code_is_refused_with_the_nearest() {
     // Any case names a code, as text is compared.
     assert_eq!(
         csv("studies where quality = \"Serious Concerns\" show id"),
-        "id\nOkafor2020\nGarcia2016\n"
+        "id\nGarcia2016\nOkafor2020\n"
     );
 }
 
@@ -270,11 +270,11 @@ fn not_in_keeps_the_rows_with_none_of_the_values() {
         csv(
             "studies where quality not in (\"serious concerns\", \"moderate concerns\") and patients > 12 show id"
         ),
-        "id\nSmith2018a\nAhmed2018\nKowalski2021\n"
+        "id\nAhmed2018\nKowalski2021\nSmith2018a\n"
     );
     assert_eq!(
         csv("studies where carers not in (4, 8) and setting = home show id, carers"),
-        "id,carers\nBerg2017,6\nLindqvist2021,\nTanaka2022,7\nBrown2020,\nAhmed2018,3\nRossi2017,5\n"
+        "id,carers\nAhmed2018,3\nBerg2017,6\nBrown2020,\nLindqvist2021,\nRossi2017,5\nTanaka2022,7\n"
     );
 }
 

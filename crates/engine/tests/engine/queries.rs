@@ -356,6 +356,109 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
     }
 }
 
+/// Files not in id order (as reviewers add rows where they like): the
+/// shortcuts that read stored rows or the first rows give the rows in id
+/// order, as the plain plan does, numbered or keyed as text.
+#[test]
+fn shortcuts_give_rows_in_id_order_whatever_the_files_order() {
+    let keyed = |text: bool| {
+        let study = |s: u32| {
+            if text {
+                format!("Lee{s}y2001")
+            } else {
+                s.to_string()
+            }
+        };
+        let finding = |f: u32| {
+            if text {
+                format!("T{f}.1")
+            } else {
+                f.to_string()
+            }
+        };
+        let mut studies = String::from("id,author,year,quality\n");
+        for s in [5, 3, 1, 4, 2] {
+            studies += &format!("{},A{s},2001,{}\n", study(s), ["ok", "low"][s as usize % 2]);
+        }
+        let mut findings = String::from("id,perspective,name\n");
+        for f in [4, 2, 3, 1] {
+            findings += &format!("{},{},F{f}\n", finding(f), ["w", "r"][f as usize % 2]);
+        }
+        let mut evidence = String::from("finding,study\n");
+        for (f, s) in [
+            (4, 5),
+            (2, 3),
+            (1, 1),
+            (3, 1),
+            (1, 4),
+            (2, 2),
+            (4, 1),
+            (3, 5),
+        ] {
+            evidence += &format!("{},{}\n", finding(f), study(s));
+        }
+        let toml = "title = \"t\"\n[perspectives]\nw = \"W\"\nr = \"R\"\n[quality]\nok = \"Ok\"\nlow = \"Low\"\n";
+        let files: std::collections::BTreeMap<String, Vec<u8>> = [
+            ("dataset.toml", toml.to_string()),
+            ("studies.csv", studies),
+            ("findings.csv", findings),
+            ("evidence.csv", evidence),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t.into_bytes()))
+        .collect();
+        (
+            Dataset::from_files(&files, "out of order").unwrap(),
+            study(1),
+            finding(1),
+        )
+    };
+    for text in [false, true] {
+        let (ds, first_study, first_finding) = keyed(text);
+        let rows = |src: &str| {
+            let mut session = Session::new(ds.clone());
+            let script = metasum_query::parse(src).unwrap();
+            let mut last = None;
+            for statement in &script.statements {
+                if let Outcome::Rows(rows) = session.execute(statement).unwrap() {
+                    last = Some(rows.frame);
+                }
+            }
+            last.unwrap()
+        };
+        for (shortcut, plain) in [
+            ("findings limit 3", "let f = findings\nf limit 3"),
+            (
+                "studies limit 2 show id, n, intensity, findings",
+                "let s = studies\ns limit 2 show id, n, intensity, findings",
+            ),
+            (
+                "findings where perspective = r show id, name",
+                "let f = findings\nf where perspective = r show id, name",
+            ),
+            (
+                "studies where findings has {F} show id, author",
+                "let s = studies\ns where findings has {F} show id, author",
+            ),
+            ("studies show id, year", "let s = studies\ns show id, year"),
+        ] {
+            let shortcut = shortcut.replace("{F}", &first_finding);
+            let plain = plain.replace("{F}", &first_finding);
+            let (a, b) = (rows(&shortcut), rows(&plain));
+            assert!(a.height() > 1, "{shortcut}");
+            assert!(a.equals_missing(&b), "{shortcut}\n{a}\n{b}");
+            // The first row is the first id, whatever the file's order.
+            let first = a.column("id").unwrap().get(0).unwrap().to_string();
+            let expected = if shortcut.starts_with("findings") {
+                &first_finding
+            } else {
+                &first_study
+            };
+            assert_eq!(first.trim_matches('"'), expected, "{shortcut}");
+        }
+    }
+}
+
 /// A folder's links are read when a statement first needs them: queries
 /// of stored columns (and the stored tables) never read `evidence.csv`.
 #[test]

@@ -188,7 +188,8 @@ impl Session {
                     has_applied: true,
                 });
             }
-            return Ok((kind, Source::Rows(rows), Scope::All));
+            // In id order, as the view lists them (the file may not be).
+            return Ok((kind, Source::Rows(in_id_order(kind, rows)), Scope::All));
         }
         let scope = self.plan_scope(q, set_kind)?;
         let options = pushdown::view_options(&self.dataset, q, list);

@@ -205,7 +205,7 @@ impl Dataset {
             .select(order.collect::<Vec<_>>()))
     }
 
-    /// Whether the links have been read (or tried): false for a folder    /// Whether the links have been read (or tried): false for a folder
+    /// Whether the links have been read (or tried): false for a folder
     /// nothing has needed them from yet.
     pub fn links_read(&self) -> bool {
         self.links.is_read()
@@ -230,8 +230,9 @@ impl Dataset {
 }
 
 /// The most ids [`Dataset::links_of`] looks up in the links cache's
-/// index, each reading at least one block of 64 KiB: more rows than a
-/// `limit` shows on a screen, fewer than would read most of the copy.
+/// index (neighbouring ids' runs share the blocks of 64 KiB they are read
+/// in): more rows than a `limit` shows on a screen. Beyond it, every link
+/// is read.
 pub(crate) const LINKS_OF_MOST: usize = 1000;
 
 /// How the ids of each keyed table are written.

@@ -82,6 +82,7 @@ impl Checksum {
         (lane ^ word).wrapping_mul(Self::MULTIPLIER).rotate_left(31)
     }
 
+    /// Adds `piece` (as one piece: the same sizes when read as written).
     pub(super) fn add(&mut self, piece: &[u8]) {
         let mut blocks = piece.chunks_exact(32);
         for block in &mut blocks {
@@ -99,6 +100,7 @@ impl Checksum {
         self.pieces += 1;
     }
 
+    /// The sum of what was added.
     pub(super) fn finish(&self) -> u64 {
         (self.lanes.iter()).fold(self.pieces, |sum, lane| Self::step(sum, *lane))
     }
