@@ -289,6 +289,8 @@ impl Entry {
         };
         let linked = (opened.indexes[k].open(&opened.file, opened.index_at[k]))
             .and_then(|mut index| ids.iter().map(|id| index.linked(*id)).collect());
+        // Closed first: Windows removes an open file only once it is closed.
+        drop(opened);
         if linked.is_none() {
             // The copy is for these files but damaged where a whole read
             // does not look: removed, so the next read of the links

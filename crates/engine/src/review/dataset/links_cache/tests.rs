@@ -149,9 +149,11 @@ fn a_lookup_reads_the_links_of_one_id_as_the_links_hold_them() {
     // One bit of the third block of values flipped: the runs before that
     // block are read; the first run in it is refused, and the copy is
     // removed (for the next read of the links to keep a good one).
-    let opened = entry.open().unwrap();
-    let distinct = opened.indexes[0].distinct;
-    let values_at = opened.index_at[0] + 12 * distinct;
+    // (Closed at once: Windows keeps an open file until it is closed.)
+    let values_at = {
+        let opened = entry.open().unwrap();
+        opened.index_at[0] + 12 * opened.indexes[0].distinct
+    };
     let mut bytes = fs::read(&entry.file).unwrap();
     bytes[(values_at + 4 * (2 * (1 << 14) + 5)) as usize] ^= 1;
     fs::write(&entry.file, bytes).unwrap();
