@@ -267,7 +267,7 @@ fn restrict(
 /// The `rows` (findings or studies, as `list` says) linked to every one
 /// of the `items` (studies or findings) by `links`: a semi-join per item
 /// on its links alone, so nothing is counted.
-pub(crate) fn linked_to_every(
+fn linked_to_every(
     mut rows: LazyFrame,
     links: &LazyFrame,
     list: ListOf,

@@ -105,31 +105,21 @@ pub(crate) fn stored_only(ds: &Dataset, q: &Query, list: views::ListOf) -> Optio
 
 /// The stored rows of the findings or studies that carry `list`, in the
 /// file's order (the planner puts them in id order, as the views list
-/// them), linked to every item of
-/// `linked_to`, for [`stored_only`] queries: each item reads the links
-/// of that one study or finding (a `has` lookup at 20M links filters
-/// them once, and counts nothing).
+/// them), linked to every item of `linked_to`, for [`stored_only`]
+/// queries: each item reads the links of that one study or finding
+/// (from the cache's index while the links are not read: a `has` lookup
+/// at 20M links holds one study's links), and nothing is counted.
 pub(crate) fn stored_rows(
     ds: &Dataset,
     list: views::ListOf,
     linked_to: &[i64],
 ) -> PolarsResult<LazyFrame> {
     let (kind, _) = crate::query::table::list_tables(list);
-    let rows = stored(ds, kind).0.clone().lazy();
-    if linked_to.is_empty() {
-        return Ok(rows);
-    }
+    let mut rows = stored(ds, kind).0.clone().lazy();
     let (_, key, item) = list.names();
-    let Some(sets) = ds.linked_in_cache((item, key), linked_to) else {
-        let links = ds.links()?.clone().lazy();
-        return Ok(views::linked_to_every(rows, &links, list, linked_to));
-    };
-    // From the cache's index: each item's links alone are read (at 20M
-    // links, a `has` lookup of one study no longer holds all of them).
-    let mut rows = rows;
-    for ids in sets {
-        let linked = DataFrame::new(ids.len(), vec![Column::new(key.into(), ids)])?;
-        rows = rows.semi_join(linked.lazy(), col("id"), col(key));
+    for linked in linked_to {
+        let keys = ds.links_of((item, key), &[*linked])?.select([col(key)]);
+        rows = rows.semi_join(keys, col("id"), col(key));
     }
     Ok(rows)
 }

@@ -48,9 +48,8 @@ struct Deferred {
     evidence: Option<std::fs::File>,
     /// Why the cache was not used, until the run has told it.
     cache_note: std::sync::Mutex<Option<String>>,
-    /// The cache's copy for this `evidence.csv` as a lookup found it
-    /// (hashed once a run), `None` when there is none to use.
-    lookup_entry: OnceLock<Option<Entry>>,
+    /// The cache's copy for this `evidence.csv` ([`Deferred::entry`]).
+    entry: OnceLock<Option<Entry>>,
 }
 
 /// Where a checked copy of the links may be kept, and the id columns of
@@ -95,7 +94,7 @@ impl Links {
                 cache,
                 evidence,
                 cache_note: std::sync::Mutex::new(None),
-                lookup_entry: OnceLock::new(),
+                entry: OnceLock::new(),
             }),
             failures: AtomicUsize::new(0),
             from_cache: AtomicBool::new(false),
@@ -156,7 +155,7 @@ impl Links {
             return None;
         }
         let deferred = self.deferred.as_ref()?;
-        let entry = deferred.lookup_entry(keys).as_ref()?;
+        let entry = deferred.entry(keys)?;
         match entry.linked(by_of, ids) {
             Ok(Some(linked)) => {
                 self.from_cache.store(true, Ordering::Relaxed);
@@ -212,17 +211,14 @@ impl Deferred {
                 format!("cannot be read: {e}"),
             )],
         };
-        let mut missed = None;
-        if let Some(cache) = &self.cache {
-            let content = links_cache::Content::of(file).map_err(cannot)?;
-            let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
-            let found = Entry::new(&cache.dir, &self.path(), content, ids).and_then(|e| e.load());
-            match found {
+        let mut missed = false;
+        if let Some(entry) = self.entry(keys) {
+            match entry.load() {
                 Ok(Some(links)) => {
                     from_cache.store(true, Ordering::Relaxed);
                     return Ok(links);
                 }
-                Ok(None) => missed = Some((cache, ids)),
+                Ok(None) => missed = true,
                 Err(Skip::Untrusted(why)) => self.note(why),
                 Err(Skip::Unused) => {}
             }
@@ -230,7 +226,8 @@ impl Deferred {
         let bytes = super::parallel::read_open(file).map_err(cannot)?;
         // Kept under the hash of the bytes parsed: the file may have
         // changed since it was hashed.
-        let entry = missed.and_then(|(cache, ids)| {
+        let entry = (self.cache.as_ref().filter(|_| missed)).and_then(|cache| {
+            let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
             let parsed = links_cache::Content::of_bytes(&bytes);
             Entry::new(&cache.dir, &self.path(), parsed, ids).ok()
         });
@@ -238,10 +235,12 @@ impl Deferred {
         self.check(meta, keys, source, entry)
     }
 
-    /// The cache's entry for `evidence.csv` as it is now, made once a run;
-    /// `None` without a cache, or one that may not be used (said once).
-    fn lookup_entry(&self, keys: &TableKeys) -> &Option<Entry> {
-        self.lookup_entry.get_or_init(|| {
+    /// The cache's entry for `evidence.csv` as it was when first needed
+    /// (hashed once a run, for lookups and the whole read alike); `None`
+    /// without a cache, or one that may not be used (said once). A file
+    /// that cannot be hashed is not looked up: reading it tells why.
+    fn entry(&self, keys: &TableKeys) -> Option<&Entry> {
+        let entry = self.entry.get_or_init(|| {
             let (cache, file) = (self.cache.as_ref()?, self.evidence.as_ref()?);
             let content = links_cache::Content::of(file).ok()?;
             let ids = links_cache::fingerprint(&cache.studies, &cache.findings, keys);
@@ -253,7 +252,8 @@ impl Deferred {
                 }
                 Err(Skip::Unused) => None,
             }
-        })
+        });
+        entry.as_ref()
     }
 
     /// Where `evidence.csv` is.

@@ -165,20 +165,6 @@ impl Dataset {
             && self.links.at_most(rows)
     }
 
-    /// For each of `ids`, the ids of the `of` column of the links whose
-    /// `by` column is that id (`("study", "finding")`: the findings of
-    /// each study), from the links cache's index, when the links are not
-    /// read yet and the cache holds a checked copy for these files (only
-    /// those ids' links are read); `None` otherwise: then filter
-    /// [`Dataset::links`].
-    pub(crate) fn linked_in_cache(
-        &self,
-        by_of: (&str, &str),
-        ids: &[i64],
-    ) -> Option<Vec<Vec<i64>>> {
-        self.links.linked_in_cache(&self.keys, by_of, ids)
-    }
-
     /// The links whose `by` column (`finding` or `study`) is one of `ids`
     /// (`of` names the other), columns as [`Dataset::links`] has them:
     /// read from the links cache's index while the links are not read and
@@ -186,7 +172,7 @@ impl Dataset {
     /// rows, not 20M), else filtered from all the links.
     pub(crate) fn links_of(&self, (by, of): (&str, &str), ids: &[i64]) -> PolarsResult<LazyFrame> {
         let cached = (ids.len() <= LINKS_OF_MOST)
-            .then(|| self.linked_in_cache((by, of), ids))
+            .then(|| self.links.linked_in_cache(&self.keys, (by, of), ids))
             .flatten();
         let Some(linked) = cached else {
             let ids = Series::new(by.into(), ids);

@@ -83,7 +83,7 @@ impl Placed {
     /// The index whose section starts at `start` of `file`, its ids, ends
     /// and block checksums read and checked; `None` when they do not
     /// match the trailer's sum (the copy is damaged: read the CSV).
-    pub(super) fn open(self, file: &File, start: u64) -> Option<Opened<'_>> {
+    pub(super) fn open(self, file: &File, start: u64) -> Option<Lookup<'_>> {
         let distinct = usize::try_from(self.distinct).ok()?;
         let blocks = usize::try_from(self.blocks()).ok()?;
         let ids = read_words(file, start, distinct, u32::from_le_bytes)?;
@@ -103,7 +103,7 @@ impl Placed {
         if summed(self.distinct, self.values, &ids, &ends, &sums) != self.sum {
             return None;
         }
-        Some(Opened {
+        Some(Lookup {
             file,
             last: None,
             values: self.values,
@@ -116,7 +116,7 @@ impl Placed {
 }
 
 /// An index opened for lookups.
-pub(super) struct Opened<'a> {
+pub(super) struct Lookup<'a> {
     /// The copy.
     file: &'a File,
     /// How many values its runs hold, and where the first is.
@@ -131,7 +131,7 @@ pub(super) struct Opened<'a> {
     last: Option<(u64, Vec<u32>)>,
 }
 
-impl Opened<'_> {
+impl Lookup<'_> {
     /// The ids of the other column linked to `id`, the blocks they are in
     /// read and checked; `None` when one does not match its checksum.
     pub(super) fn linked(&mut self, id: i64) -> Option<Vec<i64>> {
