@@ -212,10 +212,10 @@ impl Index {
     pub(super) fn write(&self, out: &mut impl Write) -> io::Result<Placed> {
         let sums: Vec<u64> = self.values.chunks(BLOCK).map(block_sum).collect();
         for words in [
-            bytemuck::cast_slice::<u32, u8>(&little(&self.ids)),
-            bytemuck::cast_slice(&little64(&self.ends)),
-            bytemuck::cast_slice(&little(&self.values)),
-            bytemuck::cast_slice(&little64(&sums)),
+            bytemuck::cast_slice::<u32, u8>(&little(&self.ids, u32::to_le)),
+            bytemuck::cast_slice(&little(&self.ends, u64::to_le)),
+            bytemuck::cast_slice(&little(&self.values, u32::to_le)),
+            bytemuck::cast_slice(&little(&sums, u64::to_le)),
         ] {
             out.write_all(words)?;
         }
@@ -233,35 +233,26 @@ fn summed(distinct: u64, values: u64, ids: &[u32], ends: &[u64], sums: &[u64]) -
     let mut sum = Checksum::default();
     sum.add(&distinct.to_le_bytes());
     sum.add(&values.to_le_bytes());
-    sum.add(bytemuck::cast_slice(&little(ids)));
-    sum.add(bytemuck::cast_slice(&little64(ends)));
-    sum.add(bytemuck::cast_slice(&little64(sums)));
+    sum.add(bytemuck::cast_slice(&little(ids, u32::to_le)));
+    sum.add(bytemuck::cast_slice(&little(ends, u64::to_le)));
+    sum.add(bytemuck::cast_slice(&little(sums, u64::to_le)));
     sum.finish()
 }
 
 /// The checksum of one block of values.
 fn block_sum(words: &[u32]) -> u64 {
     let mut sum = Checksum::default();
-    sum.add(bytemuck::cast_slice(&little(words)));
+    sum.add(bytemuck::cast_slice(&little(words, u32::to_le)));
     sum.finish()
 }
 
-/// `words` as their little-endian bytes are read (a copy only on a
-/// big-endian machine).
-fn little(words: &[u32]) -> std::borrow::Cow<'_, [u32]> {
+/// `words` as their little-endian bytes are read (`to_le` of each: a copy
+/// only on a big-endian machine).
+fn little<W: bytemuck::Pod>(words: &[W], to_le: fn(W) -> W) -> std::borrow::Cow<'_, [W]> {
     if cfg!(target_endian = "little") {
         words.into()
     } else {
-        words.iter().map(|w| w.to_le()).collect::<Vec<_>>().into()
-    }
-}
-
-/// [`little`] for `u64`s.
-fn little64(words: &[u64]) -> std::borrow::Cow<'_, [u64]> {
-    if cfg!(target_endian = "little") {
-        words.into()
-    } else {
-        words.iter().map(|w| w.to_le()).collect::<Vec<_>>().into()
+        words.iter().map(|w| to_le(*w)).collect::<Vec<_>>().into()
     }
 }
 
