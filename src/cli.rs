@@ -66,16 +66,18 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(72..=600))]
     pub dpi: u32,
 
-    /// Where checked copies of large folders' evidence links are kept
-    /// between runs (an evidence.csv of 1 MiB or more; one copy per file,
-    /// used only while the files are as they were; safe to delete at any
+    /// Where checked copies of large folders' evidence links and other
+    /// tables are kept between runs (an evidence.csv of 1 MiB or more;
+    /// dataset.toml, studies, papers and findings of 256 KiB or more
+    /// together; one copy each per
+    /// folder, used only while the files are as they were; safe to delete at any
     /// time): by default $XDG_CACHE_HOME/metasum, else ~/.cache/metasum
     /// (~/Library/Caches/metasum on macOS, %LOCALAPPDATA%\metasum on
     /// Windows).
     #[arg(long, global = true, env = "METASUM_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
-    /// Read evidence.csv every time, and keep no copy of its links.
+    /// Read every file every time, and keep no copy of its links or tables.
     #[arg(long, global = true, env = "METASUM_NO_CACHE")]
     pub no_cache: bool,
 
@@ -301,10 +303,10 @@ impl Cli {
         }
     }
 
-    /// The folder for checked copies of evidence links (`--cache-dir`),
+    /// The folder for checked copies of links and tables (`--cache-dir`),
     /// or `None`: with `--no-cache`, for `check` (which reads every file
     /// as it is), or with no home folder to put it in.
-    pub fn links_cache(&self) -> Option<PathBuf> {
+    pub fn cache_folder(&self) -> Option<PathBuf> {
         if self.no_cache || matches!(self.command, Some(Command::Check)) {
             return None;
         }
@@ -350,7 +352,7 @@ mod tests {
         use clap::Parser;
         let cache = |args: &[&str]| {
             let args = ["metasum", "--cache-dir", "C"].iter().chain(args);
-            super::Cli::try_parse_from(args).unwrap().links_cache()
+            super::Cli::try_parse_from(args).unwrap().cache_folder()
         };
         assert_eq!(cache(&["-c", "findings"]), Some("C".into()));
         assert_eq!(cache(&["report"]), Some("C".into()));

@@ -198,7 +198,7 @@ fn statements(cli: &Cli, dataset: Dataset) -> ExitCode {
     executor.protect_inputs(&inputs);
     executor.protect_scripts(scripts);
     executor.dpi = cli.dpi;
-    executor.links_cache = cli.links_cache();
+    executor.cache_folder = cli.cache_folder();
     if cli.raw {
         executor.set_csv_cells(metasum_engine::format::CsvCells::Raw);
     }
@@ -360,7 +360,7 @@ fn load(cli: &Cli) -> metasum_engine::Result<Dataset> {
         Some(Command::Diff { old, new }) => (Some(new), Some(old)),
         _ => (cli.data.as_ref(), cli.compare.as_ref()),
     };
-    let cache = cli.links_cache();
+    let cache = cli.cache_folder();
     let dataset = match data {
         Some(dir) => Dataset::load_cached(dir, cache.as_deref())?,
         None => Dataset::seed()?,

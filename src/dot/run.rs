@@ -155,7 +155,7 @@ fn set_output(executor: &mut Executor, path: Option<std::path::PathBuf>) -> bool
 /// `.data DIR`: a new session on the dataset at `dir`, keeping the old
 /// one's settings; whether it loaded.
 fn load_data(executor: &mut Executor, dir: &std::path::Path) -> bool {
-    match Dataset::load_cached(dir, executor.links_cache.as_deref()) {
+    match Dataset::load_cached(dir, executor.cache_folder.as_deref()) {
         Ok(ds) => {
             outln!(
                 "dataset: {} ({} studies, {} findings); let names cleared",

@@ -47,9 +47,9 @@ pub struct Executor {
     saves: Saves,
     /// The resolution of figures drawn into PNG files (`--dpi`).
     pub dpi: u32,
-    /// Where the links of datasets the shell loads (`.data`) may be kept
-    /// (`--cache-dir`); `None` to read them every time.
-    pub links_cache: Option<std::path::PathBuf>,
+    /// Where copies of the links and tables of datasets the shell loads
+    /// (`.data`) may be kept (`--cache-dir`); `None` to read them every time.
+    pub cache_folder: Option<std::path::PathBuf>,
     /// The scripts `.read` is reading, outermost first: one that reads
     /// itself is refused.
     pub reading: Vec<PathBuf>,
@@ -73,7 +73,7 @@ impl Executor {
             headers: format::Headers::Shown,
             saves: Saves::default(),
             dpi: metasum_engine::raster::DEFAULT_DPI,
-            links_cache: None,
+            cache_folder: None,
             reading: Vec::new(),
         };
         executor.saves.set_output(executor.sink.path());

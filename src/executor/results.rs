@@ -184,6 +184,8 @@ impl Executor {
     /// not (a failed run never replaces a good file with part of its
     /// results). Returns whether the run succeeded in all.
     pub fn finish(mut self, ok: bool) -> bool {
+        // The process ends after this.
+        self.session.keep_dataset_to_exit();
         // No result at all is still one document: `[]`; a refused run
         // writes nothing.
         if let Some(kept) = self.json.take().filter(|_| !self.usage_error) {

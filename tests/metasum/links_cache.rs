@@ -1,7 +1,7 @@
-//! The cache of checked evidence links (`--cache-dir`): every answer is the
-//! same with and without it, cold or warm, with a damaged or unwritable
-//! cache; a change to the files (evidence.csv, or the ids it names) is
-//! seen, with the same located error as without a cache.
+//! The cache of checked evidence links and tables (`--cache-dir`): every
+//! answer is the same with and without it, cold or warm, with a damaged or
+//! unwritable cache; a change to the files (evidence.csv, or the ids it
+//! names) is seen, with the same located error as without a cache.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -18,7 +18,8 @@ const QUESTIONS: &[&str] = &[
 ];
 
 /// A review of 5,000 studies and 60 findings, linked where a pattern
-/// says (150,000 links, over 1 MiB either way); keyed as reviewers key
+/// says (150,000 links, over 1 MiB either way; the tables over 256 KiB,
+/// so both are kept in the cache); keyed as reviewers key
 /// theirs (`Smith12y2004`, `T3.17`) or numbered. Its files are settled,
 /// as a review's are when it is analysed.
 pub fn review(dir: &Path, text_keys: bool) -> PathBuf {
@@ -39,11 +40,21 @@ pub fn review(dir: &Path, text_keys: bool) -> PathBuf {
         "minor concerns",
         "serious concerns",
     ];
-    let mut studies = String::from("id,author,year,country,quality\n");
+    let mut studies = String::from("id,author,year,country,quality,setting\n");
     for s in 1..=5000 {
         let (year, quality) = (1990 + s % 30, qualities[s % 3]);
-        studies += &format!("{},Author {s},{year},C{},{quality}\n", study(s), s % 7);
+        let setting = [
+            "home visits by trained peers",
+            "a community mental health team",
+        ];
+        let setting = setting[s % 2];
+        studies += &format!(
+            "{},Author {s},{year},C{},{quality},{setting}\n",
+            study(s),
+            s % 7
+        );
     }
+    assert!(studies.len() > 256 << 10);
     let mut findings = String::from("id,perspective,name\n");
     for f in 1..=60 {
         let perspective = if f % 2 == 0 { "worker" } else { "recipient" };
@@ -95,6 +106,14 @@ fn ask(data: &Path, cache: Option<&Path>, question: &str) -> (bool, String, Stri
     (out.status.success(), text(out.stdout), text(out.stderr))
 }
 
+/// The copy in `cache` whose name begins `kind` (`links-`, `tables-`).
+fn copy_of(cache: &Path, kind: &str) -> PathBuf {
+    let named = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().starts_with(kind);
+    let mut copies: Vec<PathBuf> = copies(cache).into_iter().filter(named).collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    copies.remove(0)
+}
+
 fn copies(cache: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(cache) else {
         return Vec::new();
@@ -144,7 +163,12 @@ fn answers_are_the_same_with_and_without_the_cache() {
         // Cold: the first question keeps a copy; warm: the others read it.
         same_answers(&data, &cache);
         let kept = copies(&cache);
-        assert_eq!(kept.len(), 1, "one copy per evidence.csv: {kept:?}");
+        assert_eq!(
+            kept.len(),
+            2,
+            "a copy of the links and of the tables: {kept:?}"
+        );
+        let kept = [copy_of(&cache, "links-"), copy_of(&cache, "tables-")];
         let copy = fs::read(&kept[0]).unwrap();
         // Read, not rewritten: a rewrite is a new file renamed into place
         // (with the same bytes, so the file itself is compared).
@@ -156,9 +180,9 @@ fn answers_are_the_same_with_and_without_the_cache() {
             let inode = 0;
             (meta.modified().unwrap(), inode)
         };
-        let before = identity(&kept[0]);
+        let before = kept.each_ref().map(|p| identity(p));
         same_answers(&data, &cache);
-        assert_eq!(identity(&kept[0]), before);
+        assert_eq!(kept.each_ref().map(|p| identity(p)), before);
 
         // A copy damaged in its columns (a quarter in) or in the runs of
         // its index by study (the middle: a lookup checks them all) is
@@ -169,6 +193,15 @@ fn answers_are_the_same_with_and_without_the_cache() {
             fs::write(&kept[0], &damaged).unwrap();
             same_answers(&data, &cache);
             assert_eq!(fs::read(&kept[0]).unwrap(), copy, "byte {at}");
+        }
+        // The tables' copy damaged anywhere: the same.
+        let tables = fs::read(&kept[1]).unwrap();
+        for at in [9, tables.len() / 3, tables.len() - 1] {
+            let mut damaged = tables.clone();
+            damaged[at] ^= 1;
+            fs::write(&kept[1], &damaged).unwrap();
+            same_answers(&data, &cache);
+            assert_eq!(fs::read(&kept[1]).unwrap(), tables, "byte {at}");
         }
 
         // A copy deleted, or a cache that cannot be written: the same.
@@ -188,7 +221,7 @@ fn a_changed_file_is_read_again_even_with_its_old_size_and_time() {
     let cache = dir.path().join("cache");
     let question = QUESTIONS[3];
     let (_, before, _) = ask(&data, Some(&cache), question);
-    assert_eq!(copies(&cache).len(), 1);
+    assert_eq!(copies(&cache).len(), 2);
 
     // One link moved to another finding, the file the same size and
     // its modification time set back (as `cp -p` or a sync tool would).
@@ -217,7 +250,7 @@ fn a_study_removed_fails_its_links_as_without_the_cache() {
     let data = review(dir.path(), true);
     let cache = dir.path().join("cache");
     assert!(ask(&data, Some(&cache), QUESTIONS[0]).0);
-    assert_eq!(copies(&cache).len(), 1);
+    assert_eq!(copies(&cache).len(), 2);
 
     // evidence.csv is as it was; the study its links name is gone.
     let studies = data.join("studies.csv");
@@ -249,7 +282,7 @@ fn a_cache_others_can_write_is_not_used_and_said_once() {
     assert!(ok, "{stderr}");
     assert_eq!(got, expected);
     assert_eq!(
-        stderr.matches("note: the links cache").count(),
+        stderr.matches("note: the cache folder").count(),
         1,
         "{stderr}"
     );

@@ -140,13 +140,14 @@ fn resolve_condition(
         },
         // `id ~ "smith"`: the ids that contain the text.
         ExprKind::Contains { column, pattern } => match (keys_of(&column.name), &pattern.kind) {
-            (Some(Keys::Text { ids, numbers }), ValueKind::Text(p)) => {
+            (Some(Keys::Text { ids, .. }), ValueKind::Text(p)) => {
                 let p = p.to_lowercase();
-                let values = ids
-                    .iter()
-                    .filter(|id| id.to_lowercase().contains(&p))
-                    .map(|id| Value {
-                        kind: ValueKind::Number(numbers[id] as f64),
+                // The `k`th id stands for `k`.
+                let values = (1..)
+                    .zip(ids)
+                    .filter(|(_, id)| id.to_lowercase().contains(&p))
+                    .map(|(k, _)| Value {
+                        kind: ValueKind::Number(f64::from(k)),
                         span: pattern.span,
                     })
                     .collect();
@@ -191,7 +192,7 @@ fn stand_in(
     op: CompareOp,
     notes: &mut Vec<String>,
 ) -> Result<Value, QueryError> {
-    let Keys::Text { ids, numbers } = keys else {
+    let (Keys::Text { ids, .. }, Some(numbers)) = (keys, keys.numbers()) else {
         return Ok(value.clone());
     };
     let (written, candidates): (String, Vec<&String>) = match &value.kind {

@@ -97,7 +97,9 @@ pub fn read_plain(bytes: &[u8], specs: &[ColumnSpec], keys: &[(&str, &Keys)]) ->
         let keys = keys.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
         cells.push(match (spec.kind, keys) {
             (Kind::Id, _) | (Kind::Key, Some(Keys::Numbers)) => Cells::Digits { positive: true },
-            (Kind::Key, Some(Keys::Text { numbers, .. })) => Cells::Ids(IdLookup::new(numbers)),
+            (Kind::Key, Some(keys @ Keys::Text { .. })) => {
+                Cells::Ids(IdLookup::new(keys.numbers()?))
+            }
             // An empty cell is allowed in an Int column: slow path.
             (Kind::Int, _) => Cells::Digits { positive: false },
             _ => return None,
@@ -308,13 +310,7 @@ mod tests {
     }
 
     fn text_keys(ids: &[&str]) -> Keys {
-        let numbers = (ids.iter().enumerate())
-            .map(|(k, id)| (id.to_string(), k as i64 + 1))
-            .collect();
-        Keys::Text {
-            ids: ids.iter().map(|id| id.to_string()).collect(),
-            numbers,
-        }
+        Keys::of_text(ids.iter().map(|id| id.to_string()).collect())
     }
 
     #[test]

@@ -26,10 +26,32 @@ pub enum Keys {
     Text {
         /// The ids in natural order.
         ids: Vec<String>,
-        /// Id -> stand-in number (polars' fast hash: the links' fast path
-        /// looks up every cell of `evidence.csv` here).
-        numbers: PlHashMap<String, i64>,
+        /// Id -> stand-in number, made from `ids` when first needed
+        /// ([`Keys::numbers`]).
+        numbers: Numbers,
     },
+}
+
+/// Text id -> its stand-in number (polars' fast hash: the links' fast
+/// path looks up every cell of `evidence.csv` here), made when first
+/// needed: a run that names no study by its id, such as `studies count
+/// by country`, never makes it (100,000 ids: some 15 ms).
+#[derive(Debug, Clone, Default)]
+pub struct Numbers(std::sync::OnceLock<PlHashMap<String, i64>>);
+
+impl PartialEq for Numbers {
+    /// Made from the ids, which are compared.
+    fn eq(&self, _: &Numbers) -> bool {
+        true
+    }
+}
+
+/// Each of the text ids `ids` (in natural order) -> its stand-in number:
+/// the `k`th stands for `k`.
+fn numbers_of(ids: &[String]) -> PlHashMap<String, i64> {
+    (ids.iter().enumerate())
+        .map(|(k, id)| (id.clone(), k as i64 + 1))
+        .collect()
 }
 
 /// What a reference written as some text names.
@@ -92,14 +114,37 @@ impl Keys {
         ids.sort_by(|a, b| natural_cmp(a, b));
         ids.dedup();
         let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
-        let numbers: PlHashMap<String, i64> = ids
-            .iter()
-            .enumerate()
-            .map(|(k, id)| (id.clone(), k as i64 + 1))
-            .collect();
+        let numbers = numbers_of(&ids);
         let column_numbers = cells.iter().map(|c| c.map(|s| numbers[s])).collect();
         replace(table, column, column_numbers);
-        Keys::Text { ids, numbers }
+        Keys::Text {
+            ids,
+            numbers: Numbers(numbers.into()),
+        }
+    }
+
+    /// Text ids `ids`, in natural order: the `k`th stands for `k`.
+    pub(crate) fn of_text(ids: Vec<String>) -> Keys {
+        Keys::Text {
+            ids,
+            numbers: Numbers::default(),
+        }
+    }
+
+    /// Each text id -> its stand-in number; `None` for numbered ids.
+    pub fn numbers(&self) -> Option<&PlHashMap<String, i64>> {
+        match self {
+            Keys::Numbers => None,
+            Keys::Text { ids, numbers } => Some(numbers.0.get_or_init(|| numbers_of(ids))),
+        }
+    }
+
+    /// The text ids in natural order; `None` for numbered ids.
+    pub(super) fn text_ids(&self) -> Option<&[String]> {
+        match self {
+            Keys::Numbers => None,
+            Keys::Text { ids, .. } => Some(ids),
+        }
     }
 
     /// The id a reference written `text` names.
@@ -109,8 +154,7 @@ impl Keys {
                 Ok(n) if n > 0 => Resolved::Id(n),
                 _ => Resolved::NotANumber,
             },
-            Keys::Text { numbers, .. } => numbers
-                .get(text)
+            Keys::Text { .. } => (self.numbers().and_then(|n| n.get(text)))
                 .map_or(Resolved::Unknown, |n| Resolved::Id(*n)),
         }
     }
@@ -120,7 +164,7 @@ impl Keys {
     /// when only one is spelt that way; LANGUAGE.md). Empty for numbered
     /// ids.
     pub fn spelt(&self, text: &str) -> Vec<&String> {
-        let Keys::Text { ids, numbers } = self else {
+        let (Keys::Text { ids, .. }, Some(numbers)) = (self, self.numbers()) else {
             return Vec::new();
         };
         match numbers.get_key_value(text) {
@@ -145,7 +189,7 @@ impl Keys {
     /// differ only in case).
     fn by_lower_case(&self) -> PlHashMap<String, Vec<i64>> {
         let mut index: PlHashMap<String, Vec<i64>> = PlHashMap::default();
-        if let Keys::Text { numbers, .. } = self {
+        if let Some(numbers) = self.numbers() {
             for (id, number) in numbers {
                 index.entry(id.to_lowercase()).or_default().push(*number);
             }
@@ -334,13 +378,7 @@ mod tests {
 
     #[test]
     fn text_ids_resolve_to_their_rank_and_back() {
-        let numbers: PlHashMap<String, i64> = [("T1.2".to_string(), 1), ("T1.10".to_string(), 2)]
-            .into_iter()
-            .collect();
-        let keys = Keys::Text {
-            ids: vec!["T1.2".into(), "T1.10".into()],
-            numbers,
-        };
+        let keys = Keys::of_text(vec!["T1.2".into(), "T1.10".into()]);
         assert_eq!(keys.resolve("T1.10"), Resolved::Id(2));
         assert_eq!(keys.resolve("T1.3"), Resolved::Unknown);
         assert_eq!(keys.text(2), "T1.10");

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
-use super::links_cache::{self, Entry, Skip};
+use super::cache_folder::Skip;
+use super::links_cache::{self, Entry};
 use super::validate::{self, IdIndex};
 use super::{LoadError, Meta, TableKeys};
 use crate::review::dataset::files::ReviewFile;
@@ -180,6 +181,14 @@ impl Links {
     pub(super) fn take_cache_note(&self) -> Option<String> {
         let deferred = self.deferred.as_ref()?;
         deferred.cache_note.lock().ok()?.take()
+    }
+
+    /// Keeps `why` the cache was not used (for the other tables), for the
+    /// run to tell once with the links' own.
+    pub(super) fn note_cache(&self, why: String) {
+        if let Some(deferred) = &self.deferred {
+            deferred.note(why);
+        }
     }
 
     /// Whether the links were read from the cache.

@@ -9,7 +9,7 @@ use crate::problem::Problem;
 pub(crate) const FIRST_GROUPING: &str = "perspective";
 
 /// The descriptive part of a dataset, read from `dataset.toml`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, Deserialize)]
 pub struct Meta {
     /// Title of the review.
     pub title: String,

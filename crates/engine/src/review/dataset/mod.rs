@@ -1,6 +1,7 @@
 //! Datasets: a folder of CSV files plus `dataset.toml`, loaded into validated
 //! polars frames. See `docs/DATASET.md` for the format.
 
+mod cache_folder;
 mod cells;
 pub(crate) mod cerqual;
 mod claims;
@@ -22,6 +23,7 @@ pub(crate) mod meta;
 mod parallel;
 
 pub mod search;
+mod tables_cache;
 mod validate;
 pub(crate) mod workbook;
 mod workbook_limits;
@@ -126,8 +128,12 @@ pub struct Dataset {
     /// (`(2019a)`, `(2019b)` for two of one author and year). Shown where
     /// a person reads studies by name (matrix columns, profile's lists).
     /// Made when first needed, unless two could clash (then checked and
-    /// made when loading: [`labels::study_labels`]).
+    /// made when loading the files: [`labels::study_labels`]; from the
+    /// cache's copy of tables that passed that check, when first needed).
     pub(crate) study_labels: std::sync::OnceLock<PlHashMap<i64, String>>,
+    /// Whether studies, papers and findings came from the cache's copy
+    /// ([`tables_cache`]).
+    tables_from_cache: bool,
 }
 
 impl Dataset {
@@ -203,8 +209,16 @@ impl Dataset {
         self.links.read_from_cache()
     }
 
-    /// Why the links cache was not used, when someone else could have
-    /// written it (told once: later calls give `None`).
+    /// Whether studies, papers and findings were read from the cache
+    /// folder given to [`Dataset::load_cached`] (a checked copy of what
+    /// their files loaded as before).
+    pub fn tables_from_cache(&self) -> bool {
+        self.tables_from_cache
+    }
+
+    /// Why the cache was not used (for the links or the other tables),
+    /// when someone else could have written it (told once: later calls
+    /// give `None`).
     pub fn take_cache_note(&self) -> Option<String> {
         self.links.take_cache_note()
     }
@@ -344,26 +358,31 @@ fn load_path(path: &Path, cache: Option<&Path>) -> Result<Dataset, LoadError> {
 }
 
 /// The papers table of a dataset with no `papers.csv`: each study is its own
-/// single paper, cited as `author (year)`.
+/// single paper, cited as `author (year)`. Each citation is written into
+/// one buffer (at 100,000 studies a `String` each took 11 ms of every
+/// run that loaded the review).
 fn one_paper_per_study(studies: &DataFrame) -> PolarsResult<DataFrame> {
+    use std::fmt::Write;
     let ids = studies.column("id")?;
     let years = studies.column("year")?;
-    let citation: Vec<String> = studies
-        .column("author")?
-        .str()?
-        .iter()
-        .zip(years.i64()?.iter())
-        .map(|(author, year)| match year {
-            Some(y) => format!("{} ({y})", author.unwrap_or_default()),
-            None => author.unwrap_or_default().to_string(),
-        })
-        .collect();
+    let mut citations = StringChunkedBuilder::new("citation".into(), studies.height());
+    let mut citation = String::new();
+    let authors = studies.column("author")?.str()?;
+    for (author, year) in authors.iter().zip(years.i64()?.iter()) {
+        citation.clear();
+        citation.push_str(author.unwrap_or_default());
+        if let Some(y) = year {
+            // Writing to a String cannot fail.
+            let _ = write!(citation, " ({y})");
+        }
+        citations.append_value(&citation);
+    }
     DataFrame::new(
         studies.height(),
         vec![
             ids.clone(),
             ids.clone().with_name("study".into()),
-            Column::new("citation".into(), citation),
+            citations.finish().into_column(),
             years.clone(),
         ],
     )

@@ -11,14 +11,8 @@
 //! network folder (rclone, FUSE) a same-size edit with its time set back
 //! kept the change time too, and the copy of the old links was used.
 //!
-//! The cache folder and each copy must belong to the user running metasum
-//! and be writable by no one else ([`trusted`]): a copy planted in a
-//! shared folder is not read, and nothing is written there. The copy ends
-//! with a checksum, is written to a temporary file and renamed into place,
-//! and may be deleted at any time; a copy that cannot be written (a full
-//! disk, a file-size limit) costs the next run its parse, and leaves no
-//! temporary file. One copy per `evidence.csv` path, so the cache grows
-//! with the number of reviews, not of runs.
+//! Where copies are kept, who may read them and how one is written whole:
+//! [`super::cache_folder`]. One copy per `evidence.csv` path.
 //!
 //! Measured on 20M links (BENCHMARKS.md): the FES filter takes 216 ms
 //! with the copy against 748 ms parsing and checking the CSV (text ids:
@@ -31,7 +25,7 @@
 //! id` takes 0.15 s and 44 MiB instead of 0.31 s and 359 MiB, `findings
 //! limit 1` 0.12 s and 55 MiB instead of 0.39 s and 364 MiB.
 
-use std::fs::{self, File, Metadata};
+use std::fs::{self, File};
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +38,7 @@ mod words;
 use words::{Checksum, read_exact_at, read_piece, read_u64, write_piece, write_u64};
 
 use super::TableKeys;
+use super::cache_folder::{self, CopyOf, Skip};
 use super::keys::Keys;
 
 /// Smaller files are parsed faster than a copy pays for itself (1 MiB of
@@ -145,16 +140,6 @@ fn piece_hash(file: &File, index: u64, len: u64) -> io::Result<u64> {
     Ok(hash.digest())
 }
 
-/// Why the cache was not used, when it matters to the reviewer.
-#[derive(Debug)]
-pub(super) enum Skip {
-    /// The file is too small to be worth a copy, or the cache folder
-    /// cannot be made or is no folder: a miss, told to no one.
-    Unused,
-    /// The cache folder or copy may have been written by someone else.
-    Untrusted(String),
-}
-
 /// A copy's header and trailer, read and checked: where its columns and
 /// indexes are and what they must sum to.
 struct Opened {
@@ -179,43 +164,6 @@ pub(super) struct Entry {
     key: Vec<u8>,
 }
 
-/// Whether `meta` (of a cache folder or copy) belongs to this user and no
-/// one else may write it: otherwise what it holds may be someone else's.
-#[cfg(unix)]
-fn trusted(meta: &Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o022 == 0
-}
-
-/// Whether `meta` (of a cache folder or copy) may be used: a user's own
-/// folders are not shared on Windows.
-#[cfg(not(unix))]
-fn trusted(_: &Metadata) -> bool {
-    true
-}
-
-/// The cache folder `dir`, made (for this user only) when missing, or why
-/// it may not be used.
-fn cache_folder(dir: &Path) -> Result<(), Skip> {
-    if !dir.exists() {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        // A folder that cannot be made is a miss, as an unwritable one.
-        let _ = builder.create(dir);
-    }
-    match fs::metadata(dir) {
-        Ok(meta) if !meta.is_dir() => Err(Skip::Unused),
-        Ok(meta) if trusted(&meta) => Ok(()),
-        Ok(_) => Err(Skip::Untrusted(format!(
-            "the links cache {} is not a folder of yours that only you can write: it is neither read nor written (give another with --cache-dir, or --no-cache)",
-            dir.display()
-        ))),
-        Err(_) => Err(Skip::Unused),
-    }
-}
-
 impl Entry {
     /// The copy for the `evidence.csv` at `evidence` holding `content`,
     /// kept in `dir`, valid for ids of this `fingerprint`; or why there is
@@ -229,21 +177,13 @@ impl Entry {
         if content.len < MIN_BYTES {
             return Err(Skip::Unused);
         }
-        cache_folder(dir)?;
+        cache_folder::prepare(dir)?;
+        let mut key = cache_folder::build_key()?;
         let path = fs::canonicalize(evidence).unwrap_or_else(|_| evidence.to_path_buf());
-        let mut key = Vec::new();
-        key.extend_from_slice(concat!("metasum ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
-        // This build of metasum: another one may read or check the links
-        // differently, and the version is not bumped for every change.
-        let build = std::env::current_exe().and_then(fs::metadata);
-        let build = build.map(|m| (m.len(), m.modified().ok())).ok();
-        key.extend_from_slice(format!("{build:?}\n").as_bytes());
         key.extend_from_slice(path.as_os_str().as_encoded_bytes());
         key.extend_from_slice(format!("\n{content:?}\nids {fingerprint:016x}\n").as_bytes());
-        let mut name = DefaultHasher::new();
-        name.write(path.as_os_str().as_encoded_bytes());
         Ok(Entry {
-            file: dir.join(format!("links-{:016x}.bin", name.finish())),
+            file: CopyOf::Links.path(dir, evidence),
             key,
         })
     }
@@ -257,16 +197,7 @@ impl Entry {
     /// Whether the copy is a file of this user's (else `false`, or why it
     /// may not be read).
     fn usable(&self) -> Result<bool, Skip> {
-        // A FIFO would block the run, and a device never end; a link may
-        // lead anywhere.
-        match fs::symlink_metadata(&self.file) {
-            Ok(meta) if meta.is_file() && trusted(&meta) => Ok(true),
-            Ok(meta) if meta.is_file() || meta.is_symlink() => Err(Skip::Untrusted(format!(
-                "the links cache copy {} is not a file of yours that only you can write: it is not read",
-                self.file.display()
-            ))),
-            _ => Ok(false),
-        }
+        cache_folder::usable(&self.file)
     }
 
     /// For each of `ids`, the ids of the `of` column linked to it by the
@@ -420,36 +351,9 @@ impl Entry {
         if !columns.iter().all(|(_, c)| fits(c)) {
             return Err(io::Error::other("an id does not fit the layout"));
         }
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        remove_stale_partials(dir);
-        let temporary = self
-            .file
-            .with_extension(format!("{}.partial", std::process::id()));
-        let written = write_copy(&temporary, &self.key, links.height(), &columns)
-            .and_then(|()| fs::rename(&temporary, &self.file));
-        if written.is_err() {
-            let _ = fs::remove_file(&temporary);
-        }
-        written
-    }
-}
-
-/// Removes the temporary copies of runs killed while writing them (an
-/// hour old: no run takes that long to write one).
-fn remove_stale_partials(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let stale = entry
-            .metadata()
-            .is_ok_and(|m| m.is_file() && trusted(&m) && m.modified().is_ok_and(|t| t < hour_ago));
-        if name.starts_with("links-") && name.ends_with(".partial") && stale {
-            let _ = fs::remove_file(entry.path());
-        }
+        cache_folder::write_whole(&self.file, |file| {
+            write_copy(file, &self.key, links.height(), &columns)
+        })
     }
 }
 
@@ -476,21 +380,11 @@ fn read_column(path: &Path, offset: u64, rows: usize) -> Option<(Vec<i64>, u64)>
 /// where each index lies ([`index::Placed`]), the checksum of each
 /// column, then of the header (everything between magic and columns).
 fn write_copy(
-    path: &Path,
+    file: File,
     key: &[u8],
     rows: usize,
     columns: &[(&str, &Int64Chunked)],
 ) -> io::Result<()> {
-    // A new file: never through a link or FIFO left at its name (one a
-    // crashed run of the same process id left is removed first).
-    let create = || {
-        let mut options = File::options();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(path)
-    };
-    let file = create().or_else(|_| fs::remove_file(path).and_then(|()| create()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut header = Checksum::default();
     out.write_all(MAGIC)?;

@@ -309,10 +309,7 @@ fn the_fingerprint_follows_the_ids_and_their_text() {
     assert_ne!(base, fingerprint(&ids(&[1, 3]), &ids(&[1]), &numbers));
     assert_ne!(base, fingerprint(&ids(&[1]), &ids(&[2, 1]), &numbers));
     let text = |a: &str| TableKeys {
-        studies: Keys::Text {
-            ids: vec![a.to_string(), "B".to_string()],
-            numbers: PlHashMap::default(),
-        },
+        studies: Keys::of_text(vec![a.to_string(), "B".to_string()]),
         ..TableKeys::default()
     };
     let one = fingerprint(&ids(&[1, 2]), &ids(&[1]), &text("A"));

@@ -13,12 +13,17 @@ use super::links::{self, Links};
 use super::validate::{self, IdIndex};
 use super::workbook::SheetFiles;
 use super::{
-    Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, labels,
-    numbered_links, one_paper_per_study, search,
+    Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, numbered_links,
+    one_paper_per_study, search, tables_cache,
 };
 
+mod tables;
+
+use tables::{Core, Kept};
+
 /// Loads the dataset `source` holds (`origin` says where it is); a
-/// folder's links may be kept in the cache folder `cache`. A folder is
+/// folder's links and other tables may be kept in the cache folder
+/// `cache`. A folder is
 /// read again when a metasum writer (`import`) was at work meanwhile:
 /// never papers.csv of one change with studies.csv of the one before.
 pub(super) fn load(
@@ -43,39 +48,6 @@ pub(super) fn load(
     })
 }
 
-/// The cells of `column` of `table` that name one of the declared `codes`
-/// in another case (`Serious concerns` for `serious concerns`), written as
-/// declared: codes are named in any case (the one rule of case,
-/// DATASET.md), and every comparison and count then sees one spelling. A
-/// cell that is no code in any case is left for the check to refuse.
-fn declared_spelling(table: &mut ReadTable, column: &str, codes: &[(String, String)]) {
-    let Some(cells) = table.frame.column(column).ok().and_then(|c| c.str().ok()) else {
-        return;
-    };
-    let declared = |cell: &str| -> Option<&str> {
-        if codes.iter().any(|(c, _)| c == cell) {
-            return None;
-        }
-        let lower = cell.to_lowercase();
-        let mut matching = codes.iter().filter(|(c, _)| c.to_lowercase() == lower);
-        match (matching.next(), matching.next()) {
-            (Some((code, _)), None) => Some(code.as_str()),
-            _ => None,
-        }
-    };
-    if !cells.iter().flatten().any(|cell| declared(cell).is_some()) {
-        return;
-    }
-    let respelt: Vec<Option<String>> = (cells.iter())
-        .map(|cell| cell.map(|c| declared(c).unwrap_or(c).to_string()))
-        .collect();
-    let column = polars::prelude::Column::new(column.into(), respelt);
-    // The column exists (its cells were just read).
-    let _ = table.frame.with_column(column);
-}
-
-use super::meta::FIRST_GROUPING;
-
 /// [`load`], once.
 fn load_once(
     source: Source<'_>,
@@ -97,40 +69,28 @@ fn load_once(
         .and_then(|dir| super::parallel::open_regular(&dir.join(ReviewFile::Evidence.file())));
     let layout = source.layout();
     let mut r = Reading::new(source);
-    let mut meta = r.meta();
-    let mut studies = r.table(ReviewFile::Studies, true, &meta);
-    let mut papers = r.table(ReviewFile::Papers, false, &meta);
-    let mut findings = r.table(ReviewFile::Findings, true, &meta);
-    super::declared::respell(&mut meta, studies.as_ref(), findings.as_ref());
-    if meta.group_by.is_none()
-        && let Some(findings) = &findings
-        && let Some(first) = (findings.frame.get_column_names().into_iter())
-            .find(|c| c.eq_ignore_ascii_case(FIRST_GROUPING))
-    {
-        // Reviews made before the grouping was declared group by this.
-        meta.group_by = Some(first.to_string());
-    }
-    if let Some(studies) = studies.as_mut() {
-        declared_spelling(studies, "quality", &meta.quality);
-    }
-    if let (Some(findings), Some(group)) = (findings.as_mut(), meta.group_by.as_deref()) {
-        declared_spelling(findings, group, &meta.groups);
-    }
-    let keys = r.keys(&mut studies, &mut findings, &mut papers);
-    let study_labels = std::sync::OnceLock::new();
-    let reserved = meta.matrix_lead();
-    let labels = studies.as_ref();
-    if let Some(labels) = labels.and_then(|s| labels::study_labels(s, &reserved, &mut r.problems)) {
-        _ = study_labels.set(labels);
-    }
+    let Kept {
+        copy,
+        tables: kept,
+        note: cache_note,
+    } = (deferred.as_deref().zip(cache))
+        .map_or_else(Kept::default, |(dir, cache)| r.kept_tables(dir, cache));
+    let from_copy = kept.is_some();
+    let Core {
+        meta,
+        studies,
+        papers,
+        findings,
+        keys,
+        study_labels,
+        ignored_columns,
+    } = match kept {
+        Some(kept) => Core::kept(kept),
+        None => r.core(layout),
+    };
     // Which tables could be read: references to the others are not
     // resolved (see `resolve_references`).
     let read = (studies.is_some(), findings.is_some());
-    if let Some(papers) = papers.as_mut() {
-        let papers_of = (ReviewFile::Papers, layout);
-        resolve_references(papers, papers_of, &keys, read, &mut r.problems);
-    }
-    let ignored_columns = drop_computed(&mut studies, &mut findings);
     let mut evidence = match deferred {
         None => r.evidence(&keys, read),
         Some(_) => None,
@@ -138,18 +98,21 @@ fn load_once(
 
     let study_ids = studies.as_ref().map(IdIndex::of);
     let finding_ids = findings.as_ref().map(IdIndex::of);
-    let tables = validate::Tables {
-        meta: &meta,
-        studies: studies.as_ref(),
-        papers: papers.as_ref(),
-        findings: findings.as_ref(),
-        evidence: evidence.as_ref(),
-        study_ids: study_ids.as_ref(),
-        finding_ids: finding_ids.as_ref(),
-        keys: &keys,
-        layout,
-    };
-    tables.check(&mut r.problems);
+    if !from_copy {
+        // A copy holds tables that passed these checks.
+        let tables = validate::Tables {
+            meta: &meta,
+            studies: studies.as_ref(),
+            papers: papers.as_ref(),
+            findings: findings.as_ref(),
+            evidence: evidence.as_ref(),
+            study_ids: study_ids.as_ref(),
+            finding_ids: finding_ids.as_ref(),
+            keys: &keys,
+            layout,
+        };
+        tables.check(&mut r.problems);
+    }
     // Claims and citations are checked against the tables that could be
     // read (a table that could not be has its own problems).
     let paper_ids = papers.as_ref().map(IdIndex::of);
@@ -186,7 +149,11 @@ fn load_once(
                 study_ids.unwrap_or_default(),
                 finding_ids.unwrap_or_default(),
             );
-            Links::deferred(dir, origin.clone(), ids, cache, evidence_file)
+            let links = Links::deferred(dir, origin.clone(), ids, cache, evidence_file);
+            if let Some(why) = cache_note {
+                links.note_cache(why);
+            }
+            links
         }
         (None, Some(evidence)) => Links::read(evidence.frame),
         (None, None) => return Err(LoadError { origin, problems }),
@@ -194,7 +161,7 @@ fn load_once(
     let papers_stored = papers.is_some();
     let papers = papers_or_one_per_study(papers, &studies.frame, &origin)?;
     let (claims, citations, search, cerqual, coding, extracts) = text;
-    Ok(Dataset {
+    let dataset = Dataset {
         origin,
         meta,
         studies: studies.frame,
@@ -212,7 +179,14 @@ fn load_once(
         ignored_columns,
         keys,
         study_labels,
-    })
+        tables_from_cache: from_copy,
+    };
+    if let Some(copy) = copy.filter(|_| !from_copy) {
+        // A cache that cannot be written (read-only, full) only means the
+        // next run reads the files again.
+        let _ = copy.store(&tables_cache::Tables::of(&dataset));
+    }
+    Ok(dataset)
 }
 
 /// The dataset of a folder (or files) that keeps a `matrix.csv` in place
@@ -271,6 +245,9 @@ pub(super) fn load_expanded(files: &SheetFiles, origin: String) -> Result<Datase
 pub(super) struct Reading<'a> {
     source: Source<'a>,
     pub(super) problems: Vec<Problem>,
+    /// Files already read (`None`: absent), handed out once each by
+    /// [`Reading::read`] instead of reading them again.
+    kept: Vec<(ReviewFile, Option<Vec<u8>>)>,
 }
 
 /// The tables of the review's text: claims, citations, search, and its
@@ -290,6 +267,7 @@ impl<'a> Reading<'a> {
         Reading {
             source,
             problems: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
@@ -297,7 +275,9 @@ impl<'a> Reading<'a> {
     /// is `required` and missing.
     fn read(&mut self, file: ReviewFile, required: bool) -> Option<Vec<u8>> {
         let name = &file.file();
-        match self.source.read(name) {
+        let kept = (self.kept.iter().position(|(f, _)| *f == file))
+            .map(|k| Ok(self.kept.swap_remove(k).1));
+        match kept.unwrap_or_else(|| self.source.read(name)) {
             Ok(Some(bytes)) => Some(bytes),
             Ok(None) => {
                 if required {
@@ -555,33 +535,4 @@ fn papers_or_one_per_study(
             )],
         }),
     }
-}
-
-/// Columns metasum computes: stored columns of these names (in any case)
-/// are left out, and listed as (file, column).
-fn drop_computed(
-    studies: &mut Option<ReadTable>,
-    findings: &mut Option<ReadTable>,
-) -> Vec<(String, String)> {
-    let mut ignored = Vec::new();
-    for (file, table) in [
-        (ReviewFile::Studies, studies),
-        (ReviewFile::Findings, findings),
-    ] {
-        let Some(table) = table else { continue };
-        let computed = file.computed();
-        // Any case: queries name columns in any case, so a stored `FES`
-        // would stand beside the computed `fes` under one name.
-        let stored: Vec<String> = (table.frame.get_column_names().iter())
-            .filter(|c| computed.iter().any(|n| n.eq_ignore_ascii_case(c)))
-            .map(|c| c.to_string())
-            .collect();
-        for name in stored {
-            if let Ok(frame) = table.frame.drop(&name) {
-                table.frame = frame;
-                ignored.push((file.file().to_string(), name));
-            }
-        }
-    }
-    ignored
 }
