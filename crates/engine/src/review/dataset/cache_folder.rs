@@ -37,13 +37,20 @@ impl CopyOf {
         }
     }
 
-    /// The copy of `of` (a file or folder, as canonical as it can be made)
-    /// in the cache folder `dir`.
-    pub(super) fn path(self, dir: &Path, of: &Path) -> PathBuf {
+    /// Where the copy of `of` (a file or folder) goes in the cache folder
+    /// `dir`, made when missing, and how its key begins: this build and
+    /// `of`'s path, as canonical as it can be made (the caller adds what
+    /// the copy must match); or why the cache may not be used.
+    pub(super) fn place(self, dir: &Path, of: &Path) -> Result<(PathBuf, Vec<u8>), Skip> {
+        prepare(dir)?;
+        let mut key = build_key()?;
         let of = fs::canonicalize(of).unwrap_or_else(|_| of.to_path_buf());
+        let of = of.as_os_str().as_encoded_bytes();
+        key.extend_from_slice(of);
         let mut name = DefaultHasher::new();
-        name.write(of.as_os_str().as_encoded_bytes());
-        dir.join(format!("{}{:016x}.bin", self.prefix(), name.finish()))
+        name.write(of);
+        let file = dir.join(format!("{}{:016x}.bin", self.prefix(), name.finish()));
+        Ok((file, key))
     }
 }
 
@@ -74,7 +81,7 @@ pub(super) fn trusted(_: &Metadata) -> bool {
 
 /// The cache folder `dir`, made (for this user only) when missing, or why
 /// it may not be used.
-pub(super) fn prepare(dir: &Path) -> Result<(), Skip> {
+fn prepare(dir: &Path) -> Result<(), Skip> {
     if !dir.exists() {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -99,7 +106,7 @@ pub(super) fn prepare(dir: &Path) -> Result<(), Skip> {
 /// is not bumped for every change.
 /// A build that cannot be told from another (its program file or time
 /// unknown) keeps no copy.
-pub(super) fn build_key() -> Result<Vec<u8>, Skip> {
+fn build_key() -> Result<Vec<u8>, Skip> {
     let mut key = Vec::new();
     key.extend_from_slice(concat!("metasum ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
     let build = std::env::current_exe().and_then(fs::metadata);

@@ -177,15 +177,9 @@ impl Entry {
         if content.len < MIN_BYTES {
             return Err(Skip::Unused);
         }
-        cache_folder::prepare(dir)?;
-        let mut key = cache_folder::build_key()?;
-        let path = fs::canonicalize(evidence).unwrap_or_else(|_| evidence.to_path_buf());
-        key.extend_from_slice(path.as_os_str().as_encoded_bytes());
+        let (file, mut key) = CopyOf::Links.place(dir, evidence)?;
         key.extend_from_slice(format!("\n{content:?}\nids {fingerprint:016x}\n").as_bytes());
-        Ok(Entry {
-            file: CopyOf::Links.path(dir, evidence),
-            key,
-        })
+        Ok(Entry { file, key })
     }
 
     /// The links kept for these files, or `None` (no copy, another

@@ -14,7 +14,7 @@ use super::validate::{self, IdIndex};
 use super::workbook::SheetFiles;
 use super::{
     Dataset, LoadError, Meta, Problem, Source, TableKeys, cerqual, claims, intcsv, numbered_links,
-    one_paper_per_study, search, tables_cache,
+    one_paper_per_study, search,
 };
 
 mod tables;
@@ -184,7 +184,7 @@ fn load_once(
     if let Some(copy) = copy.filter(|_| !from_copy) {
         // A cache that cannot be written (read-only, full) only means the
         // next run reads the files again.
-        let _ = copy.store(&tables_cache::Tables::of(&dataset));
+        let _ = copy.store(&dataset);
     }
     Ok(dataset)
 }
@@ -247,7 +247,7 @@ pub(super) struct Reading<'a> {
     pub(super) problems: Vec<Problem>,
     /// Files already read (`None`: absent), handed out once each by
     /// [`Reading::read`] instead of reading them again.
-    kept: Vec<(ReviewFile, Option<Vec<u8>>)>,
+    read_ahead: Vec<(ReviewFile, Option<Vec<u8>>)>,
 }
 
 /// The tables of the review's text: claims, citations, search, and its
@@ -267,7 +267,7 @@ impl<'a> Reading<'a> {
         Reading {
             source,
             problems: Vec::new(),
-            kept: Vec::new(),
+            read_ahead: Vec::new(),
         }
     }
 
@@ -275,9 +275,9 @@ impl<'a> Reading<'a> {
     /// is `required` and missing.
     fn read(&mut self, file: ReviewFile, required: bool) -> Option<Vec<u8>> {
         let name = &file.file();
-        let kept = (self.kept.iter().position(|(f, _)| *f == file))
-            .map(|k| Ok(self.kept.swap_remove(k).1));
-        match kept.unwrap_or_else(|| self.source.read(name)) {
+        let ahead = (self.read_ahead.iter().position(|(f, _)| *f == file))
+            .map(|k| Ok(self.read_ahead.swap_remove(k).1));
+        match ahead.unwrap_or_else(|| self.source.read(name)) {
             Ok(Some(bytes)) => Some(bytes),
             Ok(None) => {
                 if required {

@@ -109,14 +109,14 @@ impl Reading<'_> {
     fn tables_copy(&mut self, dir: &Path, cache: &Path) -> Result<tables_cache::Entry, Skip> {
         for file in tables_cache::FILES {
             match self.source.read(file.file()) {
-                Ok(bytes) => self.kept.push((file, bytes)),
+                Ok(bytes) => self.read_ahead.push((file, bytes)),
                 Err(_) => {
-                    self.kept.clear();
+                    self.read_ahead.clear();
                     return Err(Skip::Unused);
                 }
             }
         }
-        let files: Vec<(ReviewFile, Option<&[u8]>)> = (self.kept.iter())
+        let files: Vec<(ReviewFile, Option<&[u8]>)> = (self.read_ahead.iter())
             .map(|(f, b)| (*f, b.as_deref()))
             .collect();
         tables_cache::Entry::new(cache, dir, &files)

@@ -36,7 +36,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::cache_folder::{self, CopyOf, Skip};
 use super::files::ReviewFile;
 use super::keys::Keys;
-use super::{Meta, TableKeys};
+use super::{Dataset, Meta, TableKeys};
 
 /// The files a copy stands for, as their bytes decide it.
 pub(super) const FILES: [ReviewFile; 4] = [
@@ -63,7 +63,7 @@ fn min_bytes() -> u64 {
 const MAGIC: &[u8; 8] = b"MSTABLE1";
 
 /// A folder's tables besides the links, as a load without problems made
-/// them from [`FILES`].
+/// them from [`FILES`] (kept by [`Entry::store`]).
 #[derive(Debug, Clone)]
 pub(super) struct Tables {
     /// `dataset.toml`, as the tables' columns respelt it.
@@ -78,20 +78,6 @@ pub(super) struct Tables {
     pub keys: TableKeys,
     /// Stored columns named like computed ones, left out.
     pub ignored_columns: Vec<(String, String)>,
-}
-
-impl Tables {
-    /// The tables of `dataset`, as its load made them.
-    pub(super) fn of(dataset: &super::Dataset) -> Tables {
-        Tables {
-            meta: dataset.meta.clone(),
-            studies: dataset.studies.clone(),
-            findings: dataset.findings.clone(),
-            papers: dataset.papers_stored.then(|| dataset.papers.clone()),
-            keys: dataset.keys.clone(),
-            ignored_columns: dataset.ignored_columns.clone(),
-        }
-    }
 }
 
 /// The part of [`Tables`] that is not a frame, as the copy holds it.
@@ -125,18 +111,12 @@ impl Entry {
         if (bytes as u64) < min_bytes() {
             return Err(Skip::Unused);
         }
-        cache_folder::prepare(cache)?;
-        let mut key = cache_folder::build_key()?;
-        let path = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        key.extend_from_slice(path.as_os_str().as_encoded_bytes());
+        let (file, mut key) = CopyOf::Tables.place(cache, dir)?;
         for (file, bytes) in files {
             let content = bytes.map(|b| (b.len(), xxh3_64(b)));
             key.extend_from_slice(format!("\n{} {content:?}", file.file()).as_bytes());
         }
-        Ok(Entry {
-            file: CopyOf::Tables.path(cache, dir),
-            key,
-        })
+        Ok(Entry { file, key })
     }
 
     /// The tables kept for these files, or `None` (no copy, another
@@ -193,28 +173,26 @@ impl Entry {
         })
     }
 
-    /// Keeps `tables` (loaded from the bytes this entry was made for, with
-    /// no problem) for the next run, written whole or not at all.
-    pub(super) fn store(&self, tables: &Tables) -> io::Result<()> {
+    /// Keeps the tables of `dataset` (loaded from the bytes this entry
+    /// was made for, with no problem) for the next run, written whole or
+    /// not at all: what [`Entry::load`] gives back as [`Tables`].
+    pub(super) fn store(&self, dataset: &Dataset) -> io::Result<()> {
         let keys = [
-            &tables.keys.studies,
-            &tables.keys.findings,
-            &tables.keys.papers,
+            &dataset.keys.studies,
+            &dataset.keys.findings,
+            &dataset.keys.papers,
         ];
         let described = Described {
-            meta: tables.meta.clone(),
+            meta: dataset.meta.clone(),
             text_keys: keys.map(Keys::is_text),
-            ignored_columns: tables.ignored_columns.clone(),
+            ignored_columns: dataset.ignored_columns.clone(),
         };
         let mut pieces = vec![self.key.clone(), serde_json::to_vec(&described)?];
         for ids in keys.iter().filter_map(|k| k.text_ids()) {
             pieces.push(joined(ids.iter().map(String::as_bytes)));
         }
-        let frames = [
-            Some(&tables.studies),
-            Some(&tables.findings),
-            tables.papers.as_ref(),
-        ];
+        let papers = dataset.papers_stored.then_some(&dataset.papers);
+        let frames = [Some(&dataset.studies), Some(&dataset.findings), papers];
         for frame in frames.into_iter().flatten() {
             let mut bytes = Vec::new();
             IpcWriter::new(&mut bytes)
@@ -245,11 +223,16 @@ fn joined<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
 /// The copy's bytes: the magic, each piece after its length, then the
 /// XXH3 of everything after the magic.
 fn write_copy(file: File, pieces: &[Vec<u8>]) -> io::Result<()> {
-    let body = joined(pieces.iter().map(Vec::as_slice));
     let mut out = BufWriter::new(file);
+    let mut sum = xxhash_rust::xxh3::Xxh3::new();
     out.write_all(MAGIC)?;
-    out.write_all(&body)?;
-    out.write_all(&xxh3_64(&body).to_le_bytes())?;
+    for piece in pieces {
+        for bytes in [&(piece.len() as u64).to_le_bytes()[..], piece] {
+            sum.update(bytes);
+            out.write_all(bytes)?;
+        }
+    }
+    out.write_all(&sum.digest().to_le_bytes())?;
     // Not synced to disk: a copy cut short by a crash fails its sum and
     // is read as a miss.
     out.flush()

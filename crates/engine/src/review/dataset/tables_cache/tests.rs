@@ -70,7 +70,7 @@ fn load(dir: &Path, cache: &Path) -> crate::Result<Dataset> {
 
 /// The copy of `dir`'s tables in `cache`.
 fn copy_of(cache: &Path, dir: &Path) -> PathBuf {
-    CopyOf::Tables.path(cache, dir)
+    CopyOf::Tables.place(cache, dir).unwrap().0
 }
 
 #[test]
