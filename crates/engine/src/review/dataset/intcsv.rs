@@ -29,13 +29,20 @@ enum Cells<'a> {
 
 /// Text ids and their stand-in numbers, looked up by a cell's bytes.
 ///
-/// Ids of up to 15 bytes (`Smith2019`, `T1.2`: nearly every review's) are
-/// packed into one `u128`, so a lookup compares two numbers; through the
-/// map of `String`s, 20M text-keyed links spent 43% of their reading in
-/// its lookups and their `memcmp`s (perf; 2.65 s against 0.88 s for
-/// numbered links).
+/// Ids of up to 31 bytes (`Smith2019`, `T1.2`, `Author12345y2019`:
+/// nearly every review's) are packed into one or two `u128`s, so a
+/// lookup compares numbers, not text; through the map of `String`s, 20M
+/// text-keyed links spent 43% of their reading in its lookups and their
+/// `memcmp`s (perf; 2.65 s against 0.88 s for numbered links). Packing
+/// only ids of 15 bytes left the 16-byte ids of 100,000 studies
+/// (`Author43251y2019`) to that map: 53% of the large text-keyed load
+/// (perf, round six).
 struct IdLookup<'a> {
-    short: PlHashMap<u128, i64>,
+    /// Ids of at most 15 bytes.
+    short: PlHashMap<[u128; 1], i64>,
+    /// Ids of 16 to 31 bytes.
+    medium: PlHashMap<[u128; 2], i64>,
+    /// Longer ids.
     long: &'a PlHashMap<String, i64>,
 }
 
@@ -44,28 +51,40 @@ impl<'a> IdLookup<'a> {
         let short = (numbers.iter())
             .filter_map(|(id, n)| Some((packed(id.as_bytes())?, *n)))
             .collect();
+        let medium = (numbers.iter())
+            .filter(|(id, _)| id.len() >= 16)
+            .filter_map(|(id, n)| Some((packed(id.as_bytes())?, *n)))
+            .collect();
         IdLookup {
             short,
+            medium,
             long: numbers,
         }
     }
 
     /// The stand-in number of the id written `cell`, if there is one.
     fn get(&self, cell: &[u8]) -> Option<i64> {
-        match packed(cell) {
-            Some(key) => self.short.get(&key).copied(),
-            None => (std::str::from_utf8(cell).ok()).and_then(|id| self.long.get(id).copied()),
+        if let Some(key) = packed(cell) {
+            return self.short.get(&key).copied();
         }
+        if let Some(key) = packed(cell) {
+            return self.medium.get(&key).copied();
+        }
+        (std::str::from_utf8(cell).ok()).and_then(|id| self.long.get(id).copied())
     }
 }
 
-/// Up to 15 bytes and their count as one number (distinct for distinct
-/// byte strings); `None` for longer ones.
-fn packed(bytes: &[u8]) -> Option<u128> {
-    let mut key = [0u8; 16];
-    key.get_mut(..bytes.len())?.copy_from_slice(bytes);
-    key[15] = u8::try_from(bytes.len()).ok().filter(|n| *n < 16)?;
-    Some(u128::from_le_bytes(key))
+/// Up to `16 * N - 1` bytes and their count as `N` numbers (distinct for
+/// distinct byte strings); `None` for longer ones.
+fn packed<const N: usize>(bytes: &[u8]) -> Option<[u128; N]> {
+    let mut key = [[0u8; 16]; N];
+    let flat = key.as_flattened_mut();
+    flat.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    let count = u8::try_from(bytes.len())
+        .ok()
+        .filter(|n| usize::from(*n) < 16 * N)?;
+    flat[16 * N - 1] = count;
+    Some(key.map(u128::from_le_bytes))
 }
 
 /// More digits than this could overflow an `i64`; such files go the slow way.
@@ -315,14 +334,17 @@ mod tests {
 
     #[test]
     fn text_ids_are_looked_up_as_resolving_them_would() {
-        // Ids of 15 bytes or fewer are looked up packed, longer ones as
-        // text: both kinds, and ids that differ only past a prefix.
+        // Ids of up to 15 bytes and of 16 to 31 are looked up packed,
+        // longer ones as text: every kind, its edges, and ids that differ
+        // only past a prefix.
         let (studies, findings) = (
             text_keys(&[
                 "Jones2018",
                 "Smith2019",
                 "Smith2019abcdef",
                 "Smith2019abcdefg",
+                "Smith2019abcdefghijklmnopqrstuv",
+                "Smith2019abcdefghijklmnopqrstuvw",
             ]),
             text_keys(&["T1.2", "T1.10"]),
         );
@@ -338,6 +360,14 @@ mod tests {
         assert_eq!(column("study"), [Some(2), Some(1), Some(2)]);
         let frame = read("finding,study\nT1.2,Smith2019abcdefg\nT1.2,Smith2019abcdef\n").unwrap();
         assert_eq!(ids(&frame, "study"), [Some(4), Some(3)]);
+        let frame = read(concat!(
+            "finding,study\n",
+            "T1.2,Smith2019abcdefghijklmnopqrstuvw\n",
+            "T1.2,Smith2019abcdefghijklmnopqrstuv\n",
+            "T1.2,Smith2019abcdefg\n",
+        ))
+        .unwrap();
+        assert_eq!(ids(&frame, "study"), [Some(6), Some(5), Some(4)]);
         // The slow path, where a problem gets its line, for anything but
         // an id written exactly as its table writes it.
         for odd in [
@@ -347,6 +377,9 @@ mod tests {
             "finding,study\nT1.2,Nobody2020\n",
             "finding,study\nT1.2,Smith2019abcde\n",
             "finding,study\nT1.2,Smith2019abcdefgh\n",
+            "finding,study\nT1.2,Smith2019abcdefghijklmnopqrstu\n",
+            "finding,study\nT1.2,Smith2019abcdefghijklmnopqrstuvwx\n",
+            "finding,study\nT1.2,Smith2019abcdefghijklmnopqrstuW\n",
             "finding,study\nT1.2,Smith2019\0\n",
             "finding,study\nT1.2,\n",
             "finding,study\nT1.2,Smith2019,\n",

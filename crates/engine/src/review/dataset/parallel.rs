@@ -9,8 +9,15 @@ const MIN_PER_THREAD: usize = 1 << 20;
 
 /// How many threads to give `work` units of work.
 pub fn threads_for(work: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(work / MIN_PER_THREAD + 1)
+    cores().min(work / MIN_PER_THREAD + 1)
+}
+
+/// How many threads can run at once, asked once a run: the standard
+/// library reads `/proc/self/cgroup` and two cgroup files each time
+/// (nine system calls), and a load asks for each file it reads.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Whether `test` holds for every item, checked on several threads.

@@ -70,7 +70,7 @@ impl Content {
     pub(super) fn of(file: &File) -> io::Result<Content> {
         let len = file.metadata()?.len();
         let pieces = len.div_ceil(PIECE).max(1);
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+        let threads = super::parallel::cores() as u64;
         let per_thread = pieces.div_ceil(threads.min(pieces));
         let hashes: Vec<io::Result<Vec<u64>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..pieces)

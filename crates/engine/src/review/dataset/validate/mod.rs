@@ -10,6 +10,9 @@ use super::files::{Entity, ReviewFile};
 use super::{Meta, TableKeys};
 use crate::problem::{Listed, Problem};
 
+mod repeats;
+use repeats::any_link_repeated;
+
 /// The tables of one dataset as read so far (a table that could not be read
 /// at all is `None`, and checks that need it are skipped).
 pub struct Tables<'a> {
@@ -316,112 +319,6 @@ fn references(
     }
 }
 
-/// Whether some (finding, study) pair may be listed twice, in time linear in
-/// the links: the links are bucketed by finding (a counting sort), then each
-/// bucket's studies are stamped in one array. Each thread takes a range of
-/// findings. `true` also when the check cannot be made this way (missing
-/// cells), so the exact check runs.
-fn any_link_repeated(evidence: &ReadTable, findings: &IdIndex, studies: &IdIndex) -> bool {
-    let links = evidence.frame.height();
-    any_link_repeated_on(
-        evidence,
-        findings,
-        studies,
-        super::parallel::threads_for(links),
-    )
-}
-
-/// [`any_link_repeated`] on `threads` threads.
-fn any_link_repeated_on(
-    evidence: &ReadTable,
-    findings: &IdIndex,
-    studies: &IdIndex,
-    threads: usize,
-) -> bool {
-    let (Some(finding_of), Some(study_of)) = (
-        int_cells(evidence, "finding").and_then(|c| c.cont_slice().ok()),
-        int_cells(evidence, "study").and_then(|c| c.cont_slice().ok()),
-    ) else {
-        return true;
-    };
-    if finding_of.len() >= ABSENT as usize {
-        return true;
-    }
-    let links = Links {
-        finding_of,
-        study_of,
-        findings,
-        studies,
-        study_count: studies.len,
-    };
-    let finding_count = findings.len;
-    let per_thread = finding_count.div_ceil(threads.max(1)).max(1);
-    std::thread::scope(|scope| {
-        let links = &links;
-        let handles: Vec<_> = (0..finding_count)
-            .step_by(per_thread)
-            .map(|first| {
-                let range = first as u32..(first + per_thread).min(finding_count) as u32;
-                scope.spawn(move || links.repeat_among(range))
-            })
-            .collect();
-        handles.into_iter().any(|h| h.join().unwrap_or(true))
-    })
-}
-
-/// The evidence links with the positions of their findings and studies.
-struct Links<'a> {
-    finding_of: &'a [i64],
-    study_of: &'a [i64],
-    findings: &'a IdIndex,
-    studies: &'a IdIndex,
-    study_count: usize,
-}
-
-impl Links<'_> {
-    /// Whether a pair repeats among the links of the findings at `range`.
-    fn repeat_among(&self, range: std::ops::Range<u32>) -> bool {
-        let width = (range.end - range.start) as usize;
-        let mine = |id: &i64| {
-            self.findings
-                .get(*id)
-                .filter(|f| range.contains(f))
-                .map(|f| (f - range.start) as usize)
-        };
-        // start[f]..start[f + 1]: where finding f's studies go. Only links
-        // to a known study are bucketed (the others are reported as unknown
-        // references): counting them too left unfilled slots that read as
-        // study 0, which a header-only studies.csv does not have.
-        let mut start = vec![0u32; width + 1];
-        for (f, s) in self.finding_of.iter().zip(self.study_of) {
-            if let (Some(f), true) = (mine(f), self.studies.contains(*s)) {
-                start[f + 1] += 1;
-            }
-        }
-        for f in 0..width {
-            start[f + 1] += start[f];
-        }
-        let mut next = start.clone();
-        let mut bucketed = vec![0u32; start[width] as usize];
-        for (f, s) in self.finding_of.iter().zip(self.study_of) {
-            if let (Some(f), Some(s)) = (mine(f), self.studies.get(*s)) {
-                bucketed[next[f] as usize] = s;
-                next[f] += 1;
-            }
-        }
-        let mut seen_in = vec![ABSENT; self.study_count];
-        for f in 0..width {
-            for s in &bucketed[start[f] as usize..start[f + 1] as usize] {
-                if seen_in[*s as usize] == f as u32 {
-                    return true;
-                }
-                seen_in[*s as usize] = f as u32;
-            }
-        }
-        false
-    }
-}
-
 /// Reports every repeated (finding, study) pair with both its lines.
 fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable, keys: &TableKeys) {
     let (Some(findings), Some(studies)) =
@@ -468,59 +365,4 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable, keys: &Tabl
 fn first_row(pairs: &[(i64, i64, usize)], f: i64, s: i64) -> usize {
     let at = pairs.partition_point(|p| (p.0, p.1) < (f, s));
     pairs[at].2
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::csvfile::Lines;
-    use super::*;
-
-    fn links(pairs: &[(i64, i64)]) -> ReadTable {
-        let (f, s): (Vec<i64>, Vec<i64>) = pairs.iter().copied().unzip();
-        ReadTable {
-            frame: DataFrame::new(
-                pairs.len(),
-                vec![
-                    Column::new("finding".into(), f),
-                    Column::new("study".into(), s),
-                ],
-            )
-            .unwrap(),
-            lines: Lines::AfterHeader,
-        }
-    }
-
-    #[test]
-    fn repeats_are_found_in_any_finding_range_on_any_number_of_threads() {
-        // 3,000 findings x 1,000 studies. The thread counts are given, so
-        // the many-threads path runs on a one-core machine too.
-        let ids = |n: i64| (1..=n).collect::<Vec<_>>();
-        let findings = IdIndex::new(&ids(3_000));
-        let studies = IdIndex::new(&ids(1_000));
-        let mut pairs: Vec<(i64, i64)> = (1..=3_000)
-            .flat_map(|f| {
-                (1..=1_000)
-                    .filter(move |s| (f + s) % 2 == 0)
-                    .map(move |s| (f, s))
-            })
-            .collect();
-        for threads in [1, 2, 3, 7] {
-            let repeated = |pairs: &[(i64, i64)], studies: &IdIndex| {
-                any_link_repeated_on(&links(pairs), &findings, studies, threads)
-            };
-            assert!(!repeated(&pairs, &studies), "{threads} threads");
-            // Links to studies that do not exist (reported elsewhere) are no
-            // repeats, and no study at all is no crash.
-            let mut unknown = pairs.clone();
-            unknown.extend([(5, 4_000), (5, 4_001)]);
-            assert!(!repeated(&unknown, &studies), "{threads} threads");
-            assert!(!repeated(&pairs, &IdIndex::new(&[])), "{threads} threads");
-            // A repeat in the first, a middle and the last finding range.
-            for (f, s) in [(1, 1), (1_500, 2), (2_999, 3), (3_000, 1_000)] {
-                pairs.push((f, s));
-                assert!(repeated(&pairs, &studies), "{f},{s} on {threads} threads");
-                pairs.pop();
-            }
-        }
-    }
 }
