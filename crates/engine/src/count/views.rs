@@ -43,10 +43,12 @@ pub struct ViewOptions {
     /// [`attach_lists`] to add once the rows that remain are known (after
     /// `where`, `sort by` and `limit`).
     pub lists_later: bool,
-    /// Only the rows of the first ids, in id order (`findings limit 10`):
-    /// their own links alone are read and counted. For a view of every
-    /// study or finding only: ignored with a scope, `keep` or `linked_to`
-    /// (which would then pick among these rows only).
+    /// Only the rows of the first ids, in id order (`findings limit 10`),
+    /// among those `keep` holds for: their own links alone are read and
+    /// counted. Set only when `keep` is the whole condition (`studies
+    /// where year > 2010 limit 5`; the rows it keeps are then the
+    /// answer's), and ignored with a scope or `linked_to` (which would
+    /// pick among these rows only).
     pub first: Option<usize>,
 }
 
@@ -83,7 +85,11 @@ pub fn view_with(
         // A row's counts depend on its own links only. The view lists its
         // rows in id order, which the file need not be in.
         Some(first) => {
-            let sorted = table.sort(["id"], SortMultipleOptions::default())?;
+            let kept = match &options.keep {
+                Some(keep) => &table.clone().lazy().filter(keep.clone()).collect()?,
+                None => table,
+            };
+            let sorted = kept.sort(["id"], SortMultipleOptions::default())?;
             first_rows = sorted.slice(0, first);
             let ids: Vec<i64> = first_rows.column("id")?.i64()?.iter().flatten().collect();
             (&first_rows, ds.links_of((key, item), &ids)?, items)
@@ -115,9 +121,9 @@ pub fn view_with(
 }
 
 /// How many rows [`ViewOptions::first`] keeps, when it applies: not
-/// among a scope, nor with a condition that picks rows.
+/// among a scope, nor with `has` terms that pick rows by their links.
 fn first_rows_only(scope: Option<&InScope>, options: &ViewOptions) -> Option<usize> {
-    let whole = scope.is_none() && options.keep.is_none() && options.linked_to.is_empty();
+    let whole = scope.is_none() && options.linked_to.is_empty();
     options.first.filter(|_| whole)
 }
 

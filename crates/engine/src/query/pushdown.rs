@@ -35,15 +35,19 @@ pub(crate) fn view_options(ds: &Dataset, q: &Query, list: views::ListOf) -> view
                 && filter::columns(t).any(|i| i.name.eq_ignore_ascii_case(list))
         });
     // `findings limit 10`: the first rows are the answer's rows, so only
-    // their links are read (from the cache's index when it has them).
-    let first =
-        (q.filter.is_none() && q.among.is_none() && q.count_by.is_empty() && q.sort_by.is_empty())
-            .then_some(q.limit.as_ref())
-            .flatten()
-            .and_then(|limit| usize::try_from(limit.rows).ok())
-            .filter(|rows| *rows <= LINKS_OF_MOST);
+    // their links are read (from the cache's index when it has them). So
+    // are the first rows a condition on stored columns alone keeps
+    // (`studies where year > 2010 limit 5`): `keep` is then all of it.
+    let keep = decided_by_stored(ds, q, kind);
+    let whole_rows = (q.filter.as_ref())
+        .is_none_or(|cond| keep.is_some() && filter::wholly_decided_by(&stored(ds, kind).1, cond));
+    let first = (whole_rows && q.among.is_none() && q.count_by.is_empty() && q.sort_by.is_empty())
+        .then_some(q.limit.as_ref())
+        .flatten()
+        .and_then(|limit| usize::try_from(limit.rows).ok())
+        .filter(|rows| *rows <= LINKS_OF_MOST);
     views::ViewOptions {
-        keep: decided_by_stored(ds, q, kind),
+        keep,
         linked_to: if reads_list { Vec::new() } else { linked_to },
         lists_later: !reads_list,
         first,

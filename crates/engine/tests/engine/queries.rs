@@ -349,6 +349,29 @@ fn shortcuts_give_the_same_rows_as_the_plain_plan() {
             "let f = findings\nf limit 2 show studies, fes, n",
         ),
         ("studies limit 1000", "let s = studies\ns limit 1000"),
+        // The first rows a condition on stored columns keeps.
+        (
+            "studies where year > 2005 limit 4",
+            "let s = studies\ns where year > 2005 limit 4",
+        ),
+        (
+            "findings where perspective = recipient and name ~ \"peer\" limit 3 show id, studies, fes, n",
+            "let f = findings\nf where perspective = recipient and name ~ \"peer\" limit 3 show id, studies, fes, n",
+        ),
+        (
+            "studies where quality = low or country = UK limit 5 show findings, intensity, papers",
+            "let s = studies\ns where quality = low or country = UK limit 5 show findings, intensity, papers",
+        ),
+        // Not taken: a computed column or a `has` term in the condition
+        // (the first rows kept would not be the answer's).
+        (
+            "findings where perspective = recipient and fes > 30 limit 2",
+            "let f = findings\nf where perspective = recipient and fes > 30 limit 2",
+        ),
+        (
+            "studies where year > 2005 and findings has 7 limit 2",
+            "let s = studies\ns where year > 2005 and findings has 7 limit 2",
+        ),
     ] {
         let (a, b) = (frame(shortcut), frame(plain));
         assert!(a.height() > 0, "{shortcut}");
@@ -441,6 +464,10 @@ fn shortcuts_give_rows_in_id_order_whatever_the_files_order() {
                 "let s = studies\ns where findings has {F} show id, author",
             ),
             ("studies show id, year", "let s = studies\ns show id, year"),
+            (
+                "studies where quality = low limit 2 show id, n, findings",
+                "let s = studies\ns where quality = low limit 2 show id, n, findings",
+            ),
         ] {
             let shortcut = shortcut.replace("{F}", &first_finding);
             let plain = plain.replace("{F}", &first_finding);

@@ -205,6 +205,12 @@ pub fn decided_by(table: &TableInfo, cond: &Cond) -> Option<Expr> {
     all(decided)
 }
 
+/// Whether [`decided_by`] `table` is the whole of `cond`: every top-level
+/// `and` term is one it takes.
+pub fn wholly_decided_by(table: &TableInfo, cond: &Cond) -> bool {
+    (terms(cond).into_iter()).all(|term| !is_long(term) && condition(table, term).is_ok())
+}
+
 /// `cond` as polars runs it, without the top-level `and` terms `skip`
 /// picks (terms already applied another way, each a single comparison);
 /// nothing when none is left. Every term is still checked, so errors are

@@ -62,7 +62,8 @@ fn numbers_of(ids: &[String]) -> PlHashMap<String, i64> {
 fn ranked(cells: &[Option<&str>]) -> (Vec<String>, Vec<Option<i64>>) {
     let mut rows: Vec<usize> = (0..cells.len()).filter(|r| cells[*r].is_some()).collect();
     let text = |row: usize| cells[row].unwrap_or_default();
-    rows.sort_by(|a, b| natural_cmp(text(*a), text(*b)));
+    // Only equal ids compare equal: an unstable sort ranks them the same.
+    rows.sort_unstable_by(|a, b| natural_cmp(text(*a), text(*b)));
     let mut ids: Vec<String> = Vec::new();
     let mut numbers = vec![None; cells.len()];
     for row in rows {

@@ -93,7 +93,7 @@ fn split(len: usize, parts: usize) -> Vec<Range<usize>> {
 }
 
 /// `work` of each item, each on a thread of its own when there are more
-/// than one; `None` if one failed (the exact check runs instead).
+/// than one; `None` if a thread failed (the exact check runs instead).
 fn on_each<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Option<Vec<R>> {
     if items.len() <= 1 {
         return Some(items.into_iter().map(work).collect());
@@ -104,7 +104,10 @@ fn on_each<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Opt
             .into_iter()
             .map(|item| scope.spawn(move || work(item)))
             .collect();
-        handles.into_iter().map(|h| h.join().ok()).collect()
+        // Every thread joined before any result is looked at: the scope
+        // would panic at a second failed thread left unjoined.
+        let results: Vec<Option<R>> = handles.into_iter().map(|h| h.join().ok()).collect();
+        results.into_iter().collect()
     })
 }
 
