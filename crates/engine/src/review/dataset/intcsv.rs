@@ -16,7 +16,7 @@ use polars::prelude::*;
 
 use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
 use super::keys::Keys;
-use super::parallel::threads_for;
+use super::parallel::{on_each, threads_for};
 
 /// How the fast path reads one column's cells.
 enum Cells<'a> {
@@ -130,13 +130,7 @@ pub fn read_plain(bytes: &[u8], specs: &[ColumnSpec], keys: &[(&str, &Keys)]) ->
 
     let body = &bytes[header_end + 1..];
     let chunks = split_at_line_ends(body, threads_for(body.len()));
-    let rows: Vec<usize> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|c| scope.spawn(|| count_rows(c)))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
-    });
+    let rows: Vec<usize> = on_each(chunks.clone(), count_rows)?;
     let height: usize = rows.iter().sum();
     // One fresh (lazily zeroed) allocation per column, never a copy of one.
     let mut columns: Vec<Vec<i64>> = names.iter().map(|_| vec![0; height]).collect();
@@ -151,18 +145,11 @@ pub fn read_plain(bytes: &[u8], specs: &[ColumnSpec], keys: &[(&str, &Keys)]) ->
             rest = tail;
         }
     }
-    let parsed_all = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .zip(parts)
-            .map(|(chunk, mut out)| {
-                let cells = &cells;
-                scope.spawn(move || parse_rows(chunk, cells, &mut out))
-            })
-            .collect();
-        handles.into_iter().all(|h| h.join().unwrap_or(false))
-    });
-    if !parsed_all {
+    let parsing = chunks.into_iter().zip(parts).collect();
+    let parsed = on_each(parsing, |(chunk, mut out)| {
+        parse_rows(chunk, &cells, &mut out)
+    })?;
+    if !parsed.into_iter().all(|p| p) {
         return None;
     }
 

@@ -2,6 +2,7 @@
 //! evidence links. Small inputs stay on one thread (no start-up cost).
 
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 /// Below this much work (bytes or rows), one thread does it all.
@@ -34,6 +35,35 @@ pub fn all<T: Sync>(items: &[T], test: impl Fn(&T) -> bool + Sync) -> bool {
             .map(|part| scope.spawn(move || part.iter().all(test)))
             .collect();
         handles.into_iter().all(|h| h.join().unwrap_or(false))
+    })
+}
+
+/// `0..len` in at most `parts` ranges of nearly equal length.
+pub fn split(len: usize, parts: usize) -> Vec<Range<usize>> {
+    let per_part = len.div_ceil(parts.max(1)).max(1);
+    (0..len)
+        .step_by(per_part)
+        .map(|first| first..(first + per_part).min(len))
+        .collect()
+}
+
+/// `work` of each item, each on a thread of its own when there are more
+/// than one; `None` if a thread failed (the caller then takes its slow,
+/// exact way).
+pub fn on_each<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Option<Vec<R>> {
+    if items.len() <= 1 {
+        return Some(items.into_iter().map(work).collect());
+    }
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = items
+            .into_iter()
+            .map(|item| scope.spawn(move || work(item)))
+            .collect();
+        // Every thread joined before any result is looked at: the scope
+        // would panic at a second failed thread left unjoined.
+        let results: Vec<Option<R>> = handles.into_iter().map(|h| h.join().ok()).collect();
+        results.into_iter().collect()
     })
 }
 

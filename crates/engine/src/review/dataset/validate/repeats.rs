@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::{ABSENT, IdIndex, int_cells};
 use crate::review::dataset::csvfile::ReadTable;
+use crate::review::dataset::parallel::{on_each, split};
 
 /// At most this many parts: each keeps a count per finding.
 const MAX_PARTS: usize = 16;
@@ -81,34 +82,6 @@ fn any_link_repeated_on(
         repeat_among(range, &start, &bucketed, studies.len)
     })
     .is_none_or(|repeats| repeats.into_iter().any(|r| r))
-}
-
-/// `0..len` in at most `parts` ranges of nearly equal length.
-fn split(len: usize, parts: usize) -> Vec<Range<usize>> {
-    let per_part = len.div_ceil(parts.max(1)).max(1);
-    (0..len)
-        .step_by(per_part)
-        .map(|first| first..(first + per_part).min(len))
-        .collect()
-}
-
-/// `work` of each item, each on a thread of its own when there are more
-/// than one; `None` if a thread failed (the exact check runs instead).
-fn on_each<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Option<Vec<R>> {
-    if items.len() <= 1 {
-        return Some(items.into_iter().map(work).collect());
-    }
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = items
-            .into_iter()
-            .map(|item| scope.spawn(move || work(item)))
-            .collect();
-        // Every thread joined before any result is looked at: the scope
-        // would panic at a second failed thread left unjoined.
-        let results: Vec<Option<R>> = handles.into_iter().map(|h| h.join().ok()).collect();
-        results.into_iter().collect()
-    })
 }
 
 /// From each part's count of links per finding: where each finding's
