@@ -15,6 +15,7 @@
 use polars::prelude::*;
 
 use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
+use super::id_table::{BLOCK, IdTable, Pending};
 use super::keys::Keys;
 use super::parallel::{on_each, threads_for};
 
@@ -23,68 +24,8 @@ enum Cells<'a> {
     /// Plain digits; `positive`: not 0.
     Digits { positive: bool },
     /// An id exactly as written in its table: its stand-in number
-    /// ([`Keys::Text`]).
-    Ids(IdLookup<'a>),
-}
-
-/// Text ids and their stand-in numbers, looked up by a cell's bytes.
-///
-/// Ids of up to 31 bytes (`Smith2019`, `T1.2`, `Author12345y2019`:
-/// nearly every review's) are packed into one or two `u128`s, so a
-/// lookup compares numbers, not text; through the map of `String`s, 20M
-/// text-keyed links spent 43% of their reading in its lookups and their
-/// `memcmp`s (perf; 2.65 s against 0.88 s for numbered links). Packing
-/// only ids of 15 bytes left the 16-byte ids of 100,000 studies
-/// (`Author43251y2019`) to that map: 53% of the large text-keyed load
-/// (perf, round six).
-struct IdLookup<'a> {
-    /// Ids of at most 15 bytes.
-    short: PlHashMap<[u128; 1], i64>,
-    /// Ids of 16 to 31 bytes.
-    medium: PlHashMap<[u128; 2], i64>,
-    /// Longer ids.
-    long: &'a PlHashMap<String, i64>,
-}
-
-impl<'a> IdLookup<'a> {
-    fn new(numbers: &'a PlHashMap<String, i64>) -> IdLookup<'a> {
-        let short = (numbers.iter())
-            .filter_map(|(id, n)| Some((packed(id.as_bytes())?, *n)))
-            .collect();
-        let medium = (numbers.iter())
-            .filter(|(id, _)| id.len() >= 16)
-            .filter_map(|(id, n)| Some((packed(id.as_bytes())?, *n)))
-            .collect();
-        IdLookup {
-            short,
-            medium,
-            long: numbers,
-        }
-    }
-
-    /// The stand-in number of the id written `cell`, if there is one.
-    fn get(&self, cell: &[u8]) -> Option<i64> {
-        if let Some(key) = packed(cell) {
-            return self.short.get(&key).copied();
-        }
-        if let Some(key) = packed(cell) {
-            return self.medium.get(&key).copied();
-        }
-        (std::str::from_utf8(cell).ok()).and_then(|id| self.long.get(id).copied())
-    }
-}
-
-/// Up to `16 * N - 1` bytes and their count as `N` numbers (distinct for
-/// distinct byte strings); `None` for longer ones.
-fn packed<const N: usize>(bytes: &[u8]) -> Option<[u128; N]> {
-    let mut key = [[0u8; 16]; N];
-    let flat = key.as_flattened_mut();
-    flat.get_mut(..bytes.len())?.copy_from_slice(bytes);
-    let count = u8::try_from(bytes.len())
-        .ok()
-        .filter(|n| usize::from(*n) < 16 * N)?;
-    flat[16 * N - 1] = count;
-    Some(key.map(u128::from_le_bytes))
+    /// ([`Keys::Text`]), looked up a block of cells at a time.
+    Ids(IdTable<'a>),
 }
 
 /// More digits than this could overflow an `i64`; such files go the slow way.
@@ -117,7 +58,7 @@ pub fn read_plain(bytes: &[u8], specs: &[ColumnSpec], keys: &[(&str, &Keys)]) ->
         cells.push(match (spec.kind, keys) {
             (Kind::Id, _) | (Kind::Key, Some(Keys::Numbers)) => Cells::Digits { positive: true },
             (Kind::Key, Some(keys @ Keys::Text { .. })) => {
-                Cells::Ids(IdLookup::new(keys.numbers()?))
+                Cells::Ids(IdTable::new(keys.text_ids()?)?)
             }
             // An empty cell is allowed in an Int column: slow path.
             (Kind::Int, _) => Cells::Digits { positive: false },
@@ -213,6 +154,8 @@ fn count_line_feeds(bytes: &[u8]) -> usize {
 fn parse_rows(chunk: &[u8], kinds: &[Cells], out: &mut [&mut [i64]]) -> bool {
     let last = kinds.len() - 1;
     let height = out.first().map_or(0, |c| c.len());
+    // Each id column's cells waiting to be looked up as a block.
+    let mut pending: Vec<Vec<Pending>> = kinds.iter().map(|_| Vec::with_capacity(BLOCK)).collect();
     let mut at = 0;
     for row in 0..height {
         for (column, (cells, kind)) in out.iter_mut().zip(kinds).enumerate() {
@@ -220,12 +163,12 @@ fn parse_rows(chunk: &[u8], kinds: &[Cells], out: &mut [&mut [i64]]) -> bool {
             let must_be_positive = match kind {
                 Cells::Digits { positive } => *positive,
                 Cells::Ids(ids) => {
-                    let end = (chunk[at..].iter())
-                        .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
-                        .map_or(chunk.len(), |n| at + n);
-                    match ids.get(&chunk[at..end]) {
-                        Some(id) => cells[row] = id,
-                        None => return false,
+                    let waiting = &mut pending[column];
+                    let Some(end) = ids.queue((chunk, at), row, waiting, cells) else {
+                        return false;
+                    };
+                    if waiting.len() == BLOCK && !ids.resolve(waiting, cells) {
+                        return false;
                     }
                     at = end;
                     if !end_of_cell(chunk, &mut at, column == last) {
@@ -255,6 +198,13 @@ fn parse_rows(chunk: &[u8], kinds: &[Cells], out: &mut [&mut [i64]]) -> bool {
             if !end_of_cell(chunk, &mut at, column == last) {
                 return false;
             }
+        }
+    }
+    for ((cells, kind), waiting) in out.iter_mut().zip(kinds).zip(&mut pending) {
+        if let Cells::Ids(ids) = kind
+            && !ids.resolve(waiting, cells)
+        {
+            return false;
         }
     }
     at == chunk.len()
@@ -321,9 +271,9 @@ mod tests {
 
     #[test]
     fn text_ids_are_looked_up_as_resolving_them_would() {
-        // Ids of up to 15 bytes and of 16 to 31 are looked up packed,
-        // longer ones as text: every kind, its edges, and ids that differ
-        // only past a prefix.
+        // Ids of up to 31 bytes are looked up packed, longer ones as
+        // text: both kinds, the edges, and ids that differ only past a
+        // prefix.
         let (studies, findings) = (
             text_keys(&[
                 "Jones2018",

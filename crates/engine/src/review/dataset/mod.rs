@@ -11,6 +11,7 @@ mod declared;
 pub mod extracts;
 pub mod files;
 pub mod frames;
+mod id_table;
 mod intcsv;
 pub mod keys;
 mod labels;

@@ -146,9 +146,15 @@ pub struct IdIndex {
     len: usize,
 }
 
-/// A lookup array when the ids are dense enough, else a hash map.
+/// How an id's index is found: by arithmetic when the ids are exactly 1
+/// to their count (every text-keyed table: its stand-in numbers), else a
+/// lookup array when the ids are dense enough, else a hash map.
 #[derive(Debug)]
 enum Positions {
+    /// The ids are exactly `1..=len`, each once: the index of `id` is
+    /// `id - 1`. Checking 20M text-keyed links looked each id up in an
+    /// array four times (12% of reading them, perf).
+    Consecutive,
     Dense(Vec<u32>),
     Sparse(HashMap<i64, u32>),
 }
@@ -174,12 +180,23 @@ impl IdIndex {
         let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
         let positions = if max <= 16 * ids.len() + 1024 {
             let mut index = vec![ABSENT; max + 1];
+            let mut each_once = true;
             for (position, id) in ids.iter().enumerate() {
-                if let Ok(id) = usize::try_from(*id) {
-                    index[id] = position as u32;
+                match usize::try_from(*id) {
+                    Ok(id) => {
+                        each_once &= index[id] == ABSENT;
+                        index[id] = position as u32;
+                    }
+                    Err(_) => each_once = false,
                 }
             }
-            Positions::Dense(index)
+            // `len` ids, each once, none past `len`, 0 not among them:
+            // exactly 1 to `len`.
+            if each_once && max == ids.len() && index[0] == ABSENT {
+                Positions::Consecutive
+            } else {
+                Positions::Dense(index)
+            }
         } else {
             Positions::Sparse(
                 ids.iter()
@@ -194,9 +211,12 @@ impl IdIndex {
         }
     }
 
-    /// The position of `id` in its table, if it is there.
+    /// A distinct index below the table's count for each of its ids (its
+    /// position in the table, or `id - 1`); `None` when `id` is not one.
+    #[inline]
     fn get(&self, id: i64) -> Option<u32> {
         match &self.positions {
+            Positions::Consecutive => (1..=self.len as i64).contains(&id).then(|| (id - 1) as u32),
             Positions::Dense(index) => usize::try_from(id)
                 .ok()
                 .and_then(|i| index.get(i))
@@ -207,6 +227,7 @@ impl IdIndex {
     }
 
     /// Whether the table has the id `id`.
+    #[inline]
     pub fn contains(&self, id: i64) -> bool {
         self.get(id).is_some()
     }
@@ -365,4 +386,51 @@ fn repeated_links(problems: &mut Vec<Problem>, evidence: &ReadTable, keys: &Tabl
 fn first_row(pairs: &[(i64, i64, usize)], f: i64, s: i64) -> usize {
     let at = pairs.partition_point(|p| (p.0, p.1) < (f, s));
     pairs[at].2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_index_knows_exactly_its_ids_and_gives_each_its_own_index() {
+        let mut tables: Vec<Vec<i64>> = vec![
+            vec![],
+            vec![1],
+            vec![3, 1, 2],
+            vec![1, 2, 2],
+            vec![2, 3],
+            vec![0, 1],
+            vec![-1, 2],
+            vec![1, 3, 3],
+            vec![5, 1, 2, 3, 4],
+            vec![1, 1_000_000],
+        ];
+        // Every table of up to four ids from -1 to 4.
+        for n in 0..=4u32 {
+            for code in 0..6usize.pow(n) {
+                let ids = (0..n).map(|k| (code / 6usize.pow(k) % 6) as i64 - 1);
+                tables.push(ids.collect());
+            }
+        }
+        for ids in tables {
+            let index = IdIndex::new(&ids);
+            let mut seen = std::collections::HashMap::new();
+            for id in -2..8 {
+                // Ids are positive (checked as read); a negative one is
+                // not indexed.
+                let has = ids.contains(&id) && id >= 0;
+                assert_eq!(index.contains(id), has, "{ids:?} {id}");
+                if let Some(at) = index.get(id) {
+                    assert!((at as usize) < ids.len(), "{ids:?} {id}");
+                    assert_eq!(*seen.entry(at).or_insert(id), id, "{ids:?}: shared index");
+                }
+            }
+            let consecutive = matches!(index.positions, Positions::Consecutive);
+            let mut sorted = ids.clone();
+            sorted.sort();
+            let exactly = sorted == (1..=ids.len() as i64).collect::<Vec<_>>();
+            assert_eq!(consecutive, exactly, "{ids:?}");
+        }
+    }
 }
