@@ -49,8 +49,9 @@ pub(super) struct IdTable<'a> {
 pub(super) type Pending = (Packed, usize);
 
 impl<'a> IdTable<'a> {
-    /// The table of `ids` (distinct, in natural order); `None` when there
-    /// are too many to index with 32 bits.
+    /// The table of `ids` (distinct, as [`super::keys::Keys::Text`] holds
+    /// them, in natural order); `None` when there are too many to index
+    /// with 32 bits.
     pub(super) fn new(ids: &'a [String]) -> Option<IdTable<'a>> {
         u32::try_from(ids.len()).ok().filter(|n| *n < u32::MAX)?;
         let size = (2 * ids.len()).next_power_of_two().max(16);
@@ -69,10 +70,7 @@ impl<'a> IdTable<'a> {
                 continue;
             };
             let hash = table.hash(&key);
-            let mut at = hash as usize & table.mask;
-            while table.slots[at] != 0 {
-                at = (at + 1) & table.mask;
-            }
+            let at = table.probe(hash, |_| false);
             table.slots[at] = (hash & !0xffff_ffff) | (k as u64 + 1);
             table.keys.push(key);
         }
@@ -90,8 +88,11 @@ impl<'a> IdTable<'a> {
     }
 
     /// Adds the cell at `at` of `chunk`, which goes to `row` of `column`,
-    /// to `pending`, or writes an id too long to pack at once. The cell's
-    /// end (a comma, line end or the chunk's end); `None` when it is no id.
+    /// to `pending` (an id too long to pack is looked up and written at
+    /// once), and returns where the cell ends: at a comma, a line end or
+    /// the chunk's end. `None` when the cell is quoted, or too long to
+    /// pack and no id; a short cell that is no id is found by
+    /// [`IdTable::resolve`].
     pub(super) fn queue(
         &self,
         (chunk, at): (&[u8], usize),
@@ -99,6 +100,12 @@ impl<'a> IdTable<'a> {
         pending: &mut Vec<Pending>,
         column: &mut [i64],
     ) -> Option<usize> {
+        if chunk.get(at) == Some(&b'"') {
+            // The general reader unquotes it (`"Jr"` is the id `Jr`), and
+            // an id may hold quotes (`"Jr"`, written `"""Jr"""`): only
+            // it can tell.
+            return None;
+        }
         let (end, key) = cell(chunk, at);
         match key {
             Some(key) => pending.push((key, row)),
@@ -128,29 +135,20 @@ impl<'a> IdTable<'a> {
         // Every candidate's id fetched before any is compared: the first
         // slot with the key's tag (or the empty one ending its run).
         for (hash, slot) in hashes.iter().zip(&mut found).take(pending.len()) {
-            let mut at = *hash as usize & self.mask;
-            *slot = loop {
-                let s = self.slots[at];
-                if s == 0 || (s ^ hash) >> 32 == 0 {
-                    break s;
-                }
-                at = (at + 1) & self.mask;
-            };
+            *slot = self.slots[self.probe(*hash, |s| same_tag(s, *hash))];
             if *slot != 0 {
                 prefetch(&self.keys[index(*slot)]);
             }
         }
         for (((key, row), hash), slot) in pending.iter().zip(&hashes).zip(&found) {
-            let number = if *slot != 0 && self.keys[index(*slot)] == *key {
-                index(*slot) as i64 + 1
-            } else if *slot == 0 {
-                return false;
-            } else {
+            let number = match *slot {
+                0 => return false,
+                s if self.keys[index(s)] == *key => index(s) as i64 + 1,
                 // Another id with the same tag (one in 2^32): probe on.
-                match self.find(key, *hash) {
+                _ => match self.find(key, *hash) {
                     Some(number) => number,
                     None => return false,
-                }
+                },
             };
             column[*row] = number;
         }
@@ -159,17 +157,19 @@ impl<'a> IdTable<'a> {
 
     /// The stand-in number of the packed id `key`, whose hash is `hash`.
     fn find(&self, key: &Packed, hash: u64) -> Option<i64> {
+        let found = |s: u64| same_tag(s, hash) && self.keys[index(s)] == *key;
+        let s = self.slots[self.probe(hash, found)];
+        (s != 0).then(|| index(s) as i64 + 1)
+    }
+
+    /// The first slot, from `hash`'s own on, that is empty or that
+    /// `wanted` accepts: the table is at most half full, so there is one.
+    fn probe(&self, hash: u64, wanted: impl Fn(u64) -> bool) -> usize {
         let mut at = hash as usize & self.mask;
-        loop {
-            let s = self.slots[at];
-            if s == 0 {
-                return None;
-            }
-            if (s ^ hash) >> 32 == 0 && self.keys[index(s)] == *key {
-                return Some(index(s) as i64 + 1);
-            }
+        while self.slots[at] != 0 && !wanted(self.slots[at]) {
             at = (at + 1) & self.mask;
         }
+        at
     }
 
     /// A hash of `key` keyed by this run's seed (two folded multiplies, as
@@ -180,6 +180,11 @@ impl<'a> IdTable<'a> {
         let high = fold(c ^ self.seed[1], d ^ self.seed[0]);
         fold(low ^ 0x243f_6a88_85a3_08d3, high ^ 0x1319_8a2e_0370_7344)
     }
+}
+
+/// Whether the slot `s` holds an id whose hash has `hash`'s tag.
+fn same_tag(s: u64, hash: u64) -> bool {
+    (s ^ hash) >> 32 == 0
 }
 
 /// The index in `keys` a nonempty slot holds.
@@ -201,8 +206,14 @@ fn packed(bytes: &[u8]) -> Option<Packed> {
     }
     let mut flat = [0u8; 32];
     flat[..bytes.len()].copy_from_slice(bytes);
-    flat[31] = bytes.len() as u8;
-    Some(words(&flat))
+    Some(with_length(words(&flat), bytes.len()))
+}
+
+/// `key` (its bytes past `len` zero) with `len` in its last byte, where no
+/// id of at most [`MAX_PACKED`] bytes has one of its own.
+fn with_length(mut key: Packed, len: usize) -> Packed {
+    key[3] |= (len as u64) << 56;
+    key
 }
 
 /// The 32 bytes of `flat` as four little-endian words.
@@ -222,19 +233,14 @@ fn words(flat: &[u8; 32]) -> Packed {
 /// the parsing, perf): where 32 bytes are left, they are read as words
 /// once, searched for the cell's end and masked there.
 fn cell(chunk: &[u8], at: usize) -> (usize, Option<Packed>) {
-    let Some(ahead) = chunk.get(at..at + 32) else {
-        let end = (chunk[at..].iter())
-            .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
-            .map_or(chunk.len(), |n| at + n);
+    let Some(ahead) = chunk[at..].first_chunk::<32>() else {
+        let end = cell_end(chunk, at);
         return (end, packed(&chunk[at..end]));
     };
-    let mut key = words(ahead.try_into().unwrap_or(&[0; 32]));
+    let mut key = words(ahead);
     let Some(len) = (key.iter().enumerate()).find_map(|(k, w)| Some(8 * k + first_cell_end(*w)?))
     else {
-        let end = (chunk[at + 32..].iter())
-            .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
-            .map_or(chunk.len(), |n| at + 32 + n);
-        return (end, None);
+        return (cell_end(chunk, at + 32), None);
     };
     for (k, w) in key.iter_mut().enumerate() {
         let kept = len.saturating_sub(8 * k).min(8);
@@ -244,21 +250,34 @@ fn cell(chunk: &[u8], at: usize) -> (usize, Option<Packed>) {
             (1u64 << (8 * kept)) - 1
         };
     }
-    key[3] |= (len as u64) << 56;
-    (at + len, Some(key))
+    (at + len, Some(with_length(key, len)))
+}
+
+/// The first comma or line end of `chunk` from `from`, else its end.
+fn cell_end(chunk: &[u8], from: usize) -> usize {
+    (chunk[from..].iter())
+        .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
+        .map_or(chunk.len(), |n| from + n)
 }
 
 /// The first byte of the little-endian word `w` that ends a cell (a comma,
 /// `\r` or `\n`), if any.
 fn first_cell_end(w: u64) -> Option<usize> {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // The high bit of each byte of the result is set exactly where `x`'s
-    // byte is zero (no carries between bytes: each sum stays in its byte).
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-    let ends = zero(w ^ 0x2c2c_2c2c_2c2c_2c2c)
-        | zero(w ^ 0x0d0d_0d0d_0d0d_0d0d)
-        | zero(w ^ 0x0a0a_0a0a_0a0a_0a0a);
+    let ends =
+        zero_bytes(w ^ splat(b',')) | zero_bytes(w ^ splat(b'\r')) | zero_bytes(w ^ splat(b'\n'));
     (ends != 0).then(|| ends.trailing_zeros() as usize / 8)
+}
+
+/// `byte` in every byte of a word.
+pub(super) const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// The high bit of each byte set exactly where that byte of `x` is zero
+/// (exact: no sum carries out of its byte, unlike the shorter trick).
+pub(super) fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// Asks for the cache line holding `value` without waiting for it.

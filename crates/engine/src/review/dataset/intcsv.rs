@@ -15,7 +15,7 @@
 use polars::prelude::*;
 
 use super::csvfile::{ColumnSpec, Kind, Lines, ReadTable};
-use super::id_table::{BLOCK, IdTable, Pending};
+use super::id_table::{BLOCK, IdTable, Pending, splat, zero_bytes};
 use super::keys::Keys;
 use super::parallel::{on_each, threads_for};
 
@@ -134,15 +134,12 @@ fn count_rows(chunk: &[u8]) -> usize {
 
 /// How many `\n` bytes `bytes` holds, eight bytes at a time.
 fn count_line_feeds(bytes: &[u8]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const LINE_FEEDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let words = bytes.chunks_exact(8);
     let tail = words.remainder().iter().filter(|&&b| b == b'\n').count();
     words
         .map(|w| {
-            let x = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ LINE_FEEDS;
-            // The high bit of each byte is set exactly where `x` is zero.
-            (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones() as usize
+            let x = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ splat(b'\n');
+            zero_bytes(x).count_ones() as usize
         })
         .sum::<usize>()
         + tail
@@ -235,6 +232,7 @@ fn end_of_cell(chunk: &[u8], at: &mut usize, last: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::csvfile::read_table;
+    use super::super::keys::Resolved;
     use super::*;
 
     fn both_ways(text: &str) -> Option<DataFrame> {
@@ -336,6 +334,56 @@ mod tests {
             Some(7)
         );
         assert!(read_plain(b"finding,study\nT1.2,0\n", specs, &mixed).is_none());
+    }
+
+    #[test]
+    fn a_quoted_id_is_left_to_the_general_reader() {
+        // `"""Jr"""` in studies.csv is the id `"Jr"`; in evidence.csv the
+        // cell `"Jr"` names `Jr`, which only the general reader unquotes.
+        let studies = text_keys(&["\"Jr\"", "Jr"]);
+        let findings = text_keys(&["T1.2"]);
+        let lookups = [("study", &studies), ("finding", &findings)];
+        let specs = crate::review::dataset::files::ReviewFile::Evidence.columns();
+        let read = |text: &str| read_plain(text.as_bytes(), specs, &lookups).map(|t| t.frame);
+        assert!(read("finding,study\nT1.2,\"Jr\"\n").is_none());
+        assert!(read("finding,study\n\"T1.2\",Jr\n").is_none());
+        let frame = read("finding,study\nT1.2,Jr\n").unwrap();
+        assert_eq!(ids(&frame, "study"), [Some(2)]);
+    }
+
+    #[test]
+    fn every_row_of_many_blocks_of_text_ids_is_looked_up() {
+        // Many blocks of lookups in several chunks, and an unknown id
+        // early and among the last rows (waiting for the last lookups).
+        let studies: Vec<String> = (1..=500).map(|k| format!("Author{k}y2019")).collect();
+        let keys = Keys::of_text(studies.clone());
+        let findings = text_keys(&["T1.2", "T1.10"]);
+        let lookups = [("study", &keys), ("finding", &findings)];
+        let specs = crate::review::dataset::files::ReviewFile::Evidence.columns();
+        let rows = 100_000;
+        let mut text = String::from("finding,study\n");
+        let mut expected = Vec::new();
+        for row in 0..rows {
+            let k = (row * 7919) % studies.len();
+            text.push_str(&format!("T1.{},{}\n", 2 + 8 * (row % 2), studies[k]));
+            let Resolved::Id(number) = keys.resolve(&studies[k]) else {
+                panic!("{} is an id", studies[k]);
+            };
+            expected.push(Some(number));
+        }
+        let frame = read_plain(text.as_bytes(), specs, &lookups).unwrap().frame;
+        assert_eq!(ids(&frame, "study"), expected);
+        let finding = ids(&frame, "finding");
+        assert!((finding.iter().enumerate()).all(|(row, f)| *f == Some(1 + (row % 2) as i64)));
+        for bad_row in [40, rows - 3] {
+            let line_start = (text.match_indices('\n').nth(bad_row).unwrap().0) + 1;
+            let mut bad = text.clone();
+            bad.replace_range(line_start..line_start + 4, "T1.3");
+            assert!(
+                read_plain(bad.as_bytes(), specs, &lookups).is_none(),
+                "{bad_row}"
+            );
+        }
     }
 
     #[test]

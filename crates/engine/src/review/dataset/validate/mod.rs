@@ -147,7 +147,8 @@ pub struct IdIndex {
 }
 
 /// How an id's index is found: by arithmetic when the ids are exactly 1
-/// to their count (every text-keyed table: its stand-in numbers), else a
+/// to their count (a text-keyed table's stand-in numbers, when no id is
+/// repeated), else a
 /// lookup array when the ids are dense enough, else a hash map.
 #[derive(Debug)]
 enum Positions {
@@ -212,7 +213,8 @@ impl IdIndex {
     }
 
     /// A distinct index below the table's count for each of its ids (its
-    /// position in the table, or `id - 1`); `None` when `id` is not one.
+    /// position among the table's ids, or `id - 1`); `None` when `id` is
+    /// not one.
     #[inline]
     fn get(&self, id: i64) -> Option<u32> {
         match &self.positions {
