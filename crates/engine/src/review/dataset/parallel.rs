@@ -21,21 +21,12 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Whether `test` holds for every item, checked on several threads.
+/// Whether `test` holds for every item, checked on several threads (a
+/// failed thread counts as `false`).
 pub fn all<T: Sync>(items: &[T], test: impl Fn(&T) -> bool + Sync) -> bool {
-    let threads = threads_for(items.len());
-    if threads == 1 {
-        return items.iter().all(test);
-    }
-    let per_thread = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let test = &test;
-        let handles: Vec<_> = items
-            .chunks(per_thread)
-            .map(|part| scope.spawn(move || part.iter().all(test)))
-            .collect();
-        handles.into_iter().all(|h| h.join().unwrap_or(false))
-    })
+    let parts = split(items.len(), threads_for(items.len()));
+    on_each(parts, |part| items[part].iter().all(&test))
+        .is_some_and(|parts| parts.into_iter().all(|holds| holds))
 }
 
 /// `0..len` in at most `parts` ranges of nearly equal length.

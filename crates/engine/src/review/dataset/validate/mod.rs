@@ -148,13 +148,13 @@ pub struct IdIndex {
 
 /// How an id's index is found: by arithmetic when the ids are exactly 1
 /// to their count (a text-keyed table's stand-in numbers, when no id is
-/// repeated), else a
-/// lookup array when the ids are dense enough, else a hash map.
+/// repeated), else a lookup array when the ids are dense enough, else a
+/// hash map.
 #[derive(Debug)]
 enum Positions {
     /// The ids are exactly `1..=len`, each once: the index of `id` is
     /// `id - 1`. Checking 20M text-keyed links looked each id up in an
-    /// array four times (12% of reading them, perf).
+    /// array four times (9-12% of reading them, perf).
     Consecutive,
     Dense(Vec<u32>),
     Sparse(HashMap<i64, u32>),
